@@ -17,9 +17,11 @@ let package = Package(
         systemLibrary("CPNG", pkgConfig: "libpng", apt: "libpng-dev"),
         systemLibrary("CCrypto", pkgConfig: "libcrypto", apt: "libssl-dev"),
         systemLibrary("CBLAS", pkgConfig: "openblas", apt: "libopenblas-dev"),
+        // Headers only: epoll, eventfd, sendfile and accept4, which Glibc's module does not export.
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
         .target(name: "Crypto", dependencies: ["CCrypto"]),
-        .target(name: "HTTP"),
+        .target(name: "HTTP", dependencies: ["CLinux"]),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CSQLite", "CCurl", "CZlib", "CJPEG", "CPNG", "CCrypto", "CBLAS"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),

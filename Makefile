@@ -1,0 +1,54 @@
+# Quarry: `make run` starts the server, `make test` runs every test. Both install what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+DEB_PACKAGES := libsqlite3-dev libcurl4-openssl-dev zlib1g-dev libjpeg62-turbo-dev libpng-dev libssl-dev libopenblas-dev pkg-config
+BENCH_PACKAGES := wrk nginx
+# Release builds target this CPU: without it SIMD code falls back to scalar (see docs/building.md).
+RELEASE_FLAGS := -c release -Xcc -march=native -Xswiftc -target-cpu -Xswiftc native
+QUARRY_DATA_DIR ?= ./data
+ONLY ?=
+
+define ensure_debs
+	@missing=""; for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+.PHONY: deps test-deps bench-deps build debug run test unit-test e2e-test bench lint clean
+
+deps:
+	$(call ensure_debs,$(DEB_PACKAGES))
+
+test-deps: deps
+	@python3 -c 'import requests, pytest' 2>/dev/null || python3 -m pip install -q requests pytest
+
+bench-deps: deps
+	$(call ensure_debs,$(BENCH_PACKAGES))
+
+build: deps
+	swift build $(RELEASE_FLAGS) --product quarry
+
+debug: deps
+	swift build --product quarry
+
+run: build
+	QUARRY_DATA_DIR=$(QUARRY_DATA_DIR) .build/release/quarry serve
+
+test: test-deps lint
+	swift build --build-tests
+	swift test --skip-build
+	python3 -m pytest -q Tests/python
+
+bench: bench-deps build
+	python3 bench/run.py $(ONLY)
+
+# Files over 400 lines must be split by concern (docs/style.md).
+lint:
+	@over=$$(find Sources Tests -name '*.swift' -exec wc -l {} + | awk '$$2 != "total" && $$1 > 400 {print $$2 " (" $$1 " lines)"}'); \
+	if [ -n "$$over" ]; then echo "files over 400 lines:"; echo "$$over"; exit 1; fi
+
+clean:
+	rm -rf .build bench/results.json

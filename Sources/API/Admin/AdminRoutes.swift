@@ -1,0 +1,60 @@
+import Crypto
+import HTTP
+import Quarry
+
+/// Administration over HTTP, present only when `QUARRY_ADMIN_KEY` is set (otherwise the routes do
+/// not exist and answer 404). The same operations as `quarry admin` on the command line.
+enum AdminRoutes {
+    static func bind(_ router: inout Router, services: Services, adminKey: String) {
+        let expected = SHA256.hash(Array(adminKey.utf8))
+        func admin(_ handler: @escaping @Sendable (Request) throws -> Response) -> Handler {
+            shaped(ErrorShapes.plain) { request in
+                // Both sides hashed first, so the comparison is constant-time whatever the lengths.
+                let presented = SHA256.hash(Array((Auth.presentedKey(request) ?? "").utf8))
+                guard ConstantTime.equal(presented, expected) else {
+                    throw APIError(.unauthorized, code: "unauthorized", "missing or invalid admin key")
+                }
+                return try handler(request)
+            }
+        }
+        router.get("/admin/accounts", admin { _ in try accountList(services) })
+        router.post("/admin/accounts", options: RouteOptions(maxBodyBytes: 64 * 1024), admin { try accountCreate($0, services) })
+        router.post("/admin/accounts/{account}/keys/rotate", admin { try keyRotate($0, services) })
+    }
+
+    private struct AccountBody: Encodable {
+        let id: String
+        let name: String
+        let created_at: String
+        let active_keys: Int?
+    }
+
+    private struct KeyIssued: Encodable {
+        let account: AccountBody
+        let api_key: String
+    }
+
+    private static func accountList(_ services: Services) throws -> Response {
+        let accounts = try services.accounts.list().map {
+            AccountBody(id: $0.account.id, name: $0.account.name, created_at: $0.account.createdAt, active_keys: $0.activeKeys)
+        }
+        return JSON.response(["accounts": accounts])
+    }
+
+    private static func accountCreate(_ request: Request, _ services: Services) throws -> Response {
+        struct Create: Decodable { let name: String }
+        let body = try JSON.decode(Create.self, from: request)
+        let (account, key) = try services.accounts.create(name: body.name)
+        return JSON.response(issued(account, key), status: .created)
+    }
+
+    private static func keyRotate(_ request: Request, _ services: Services) throws -> Response {
+        let (account, key) = try services.accounts.rotateKey(account: request.parameter("account") ?? "")
+        return JSON.response(issued(account, key))
+    }
+
+    private static func issued(_ account: Account, _ key: String) -> KeyIssued {
+        KeyIssued(account: AccountBody(id: account.id, name: account.name, created_at: account.createdAt, active_keys: nil),
+                  api_key: key)
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import HTTP
+import Quarry
+
+/// API-key authentication, the same on every surface: `Authorization: Bearer KEY` (JTheta,
+/// Studio) or `Authorization: api_key KEY` (HITL).
+enum Auth {
+    /// The key the request presents, or nil when it sends none.
+    static func presentedKey(_ request: Request) -> String? {
+        guard let header = request.headers["authorization"] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2 else { return "" }
+        switch parts[0].lowercased() {
+        case "bearer", "api_key": return parts[1].trimmingCharacters(in: .whitespaces)
+        default: return ""
+        }
+    }
+
+    /// The calling account; 401 when the key is missing or not accepted.
+    static func account(_ request: Request, _ accounts: AccountService) throws -> Account {
+        guard let key = presentedKey(request), let account = try accounts.authenticate(key: key) else {
+            throw APIError.unauthorized
+        }
+        return account
+    }
+}

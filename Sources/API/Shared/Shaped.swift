@@ -1,0 +1,37 @@
+import HTTP
+import Quarry
+
+/// Wraps an adapter's throwing handler so every error leaves in that surface's shape:
+/// `APIError` as itself, domain errors through `DomainErrors`, and anything else as a 500
+/// whose details go only to the log.
+func shaped(_ shape: @escaping @Sendable (APIError) -> Response,
+            _ handler: @escaping @Sendable (Request) throws -> Response) -> Handler {
+    { request in
+        do {
+            return try handler(request)
+        } catch let error as APIError {
+            return shape(error)
+        } catch {
+            if let mapped = DomainErrors.map(error) { return shape(mapped) }
+            Log.error("request \(request.requestID) failed: \(error)")
+            return shape(APIError(.internalServerError, code: "internal_error",
+                                  "internal error (request id \(request.requestID))"))
+        }
+    }
+}
+
+/// Domain errors as API errors, once for every surface.
+enum DomainErrors {
+    static func map(_ error: any Error) -> APIError? {
+        switch error {
+        case AccountError.invalidName(let name):
+            .badRequest("invalid account name '\(name.prefix(100))': 1 to 100 characters, no control characters")
+        case AccountError.nameTaken(let name):
+            .conflict("an account named '\(name)' already exists")
+        case AccountError.notFound(let id):
+            .notFound("no account '\(id.prefix(100))'")
+        default:
+            nil
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/* Linux interfaces that Swift's Glibc module leaves out. */
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <stdlib.h>
+
+/* accept4 and mkostemp are declared by glibc only under _GNU_SOURCE, and defining that here would
+   make this module's view of shared structs differ from Glibc's. Wrappers with plain prototypes avoid both. */
+extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+extern int mkostemp(char *template_, int flags);
+
+static inline int quarry_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
+    return accept4(fd, address, length, flags);
+}
+
+static inline int quarry_mkostemp(char *template_, int flags) {
+    return mkostemp(template_, flags);
+}

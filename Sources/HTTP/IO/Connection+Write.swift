@@ -1,0 +1,195 @@
+import CLinux
+import Glibc
+
+extension Connection {
+    /// Queues the response for the request in flight. A response whose body is in memory is
+    /// complete once queued, so the next pipelined request can be parsed at once and several
+    /// responses leave in one write; file and stream bodies hold the connection until sent.
+    func respond(_ response: Response) {
+        guard var inFlight = current else { return }
+        if let spooled = inFlight.spooled {
+            unlink(spooled.path)
+            inFlight.spooled = nil
+        }
+        let head = inFlight.head
+        let keepAlive = inFlight.keepAlive && !loop.draining
+        let isHead = head.method == .head
+        let framing: ResponseHead.Framing
+        var bodyBytes: [UInt8] = []
+        var bodyLength = 0
+
+        switch response.body {
+        case _ where response.status.forbidsBody:
+            framing = .none
+        case .empty:
+            framing = .length(0)
+        case .bytes(let bytes):
+            framing = .length(bytes.count)
+            bodyLength = bytes.count
+            if !isHead { bodyBytes = bytes }
+        case .file(let fileBody):
+            framing = .length(fileBody.length)
+            bodyLength = fileBody.length
+            if !isHead { file = (fileBody, fileBody.offset, fileBody.length) }
+        case .stream(let streamBody):
+            if isHead {
+                streamBody.terminate()
+                framing = .length(0)
+            } else {
+                let chunked = head.version == .http1_1
+                framing = chunked ? .chunked : .untilClose
+                stream = (streamBody, chunked)
+            }
+        }
+        let streamsUntilClose = if case .untilClose = framing { true } else { false }
+        let mustClose = !keepAlive || streamsUntilClose
+        ResponseHead.encode(status: response.status, headers: response.headers, framing: framing, keepAlive: !mustClose,
+                            version: head.version, date: loop.date.bytes, requestID: inFlight.requestID, into: &output)
+        output.append(contentsOf: bodyBytes)
+        inFlight.status = response.status.code
+        inFlight.bodyBytes = bodyLength
+        inFlight.keepAlive = !mustClose
+        current = inFlight
+
+        if file != nil || stream != nil {
+            state = .writingBody
+            if let stream { stream.body.attach { [loop, self] in loop.execute { self.writable() } } }
+        } else {
+            finishResponse()
+        }
+    }
+
+    /// The response is wholly queued: log it and move on to the next request or to closing.
+    private func finishResponse() {
+        guard let inFlight = current else { return }
+        let elapsed = Double(loop.now &- inFlight.started) / 1_000_000
+        loop.accessLog.record(requestID: inFlight.requestID, method: inFlight.head.method, path: inFlight.head.path,
+                              status: inFlight.status, bytes: inFlight.bodyBytes, milliseconds: elapsed)
+        current = nil
+        if inFlight.keepAlive {
+            state = .idle
+            setInterest([.read, .readHangup])
+        } else {
+            state = .closing
+        }
+    }
+
+    /// Writes whatever is queued until the socket would block, then waits for EPOLLOUT.
+    func flush() {
+        while !isClosed {
+            if outputOffset < output.count {
+                guard writeOutput() else { return }
+                continue
+            }
+            if file != nil {
+                guard sendFile() else { return }
+                continue
+            }
+            if stream != nil {
+                guard pullStream() else { return }
+                continue
+            }
+            break
+        }
+        guard !isClosed else { return }
+        if interest.contains(.write) { setInterest(interest.subtracting(.write)) }
+        if case .closing = state { close() }
+    }
+
+    /// Returns false when the socket would block (or the connection closed).
+    private func writeOutput() -> Bool {
+        let result = output.withUnsafeBytes { bytes in
+            Result { () throws(IOError) in
+                try syscall("send") { send(fd, bytes.baseAddress! + outputOffset, bytes.count - outputOffset, Int32(MSG_NOSIGNAL)) }
+            }
+        }
+        switch result {
+        case .success(.done(let written)):
+            outputOffset += written
+            lastActivity = loop.now
+            if outputOffset == output.count {
+                output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
+                outputOffset = 0
+            }
+            return true
+        case .success(.wouldBlock):
+            waitForWritable()
+            return false
+        case .failure:
+            close()
+            return false
+        }
+    }
+
+    private func sendFile() -> Bool {
+        guard case (let body, var offset, var remaining)? = file else { return true }
+        if remaining == 0 {
+            file = nil
+            finishResponse()
+            return true
+        }
+        var position = off_t(offset)
+        let result = Result { () throws(IOError) in
+            try syscall("sendfile") { Glibc.sendfile(fd, body.descriptor, &position, min(remaining, 1 << 20)) }
+        }
+        switch result {
+        case .success(.done(let sent)):
+            if sent == 0 {
+                // The file shrank under us: the promised Content-Length can no longer be met.
+                close()
+                return false
+            }
+            offset += sent
+            remaining -= sent
+            lastActivity = loop.now
+            file = (body, offset, remaining)
+            return true
+        case .success(.wouldBlock):
+            waitForWritable()
+            return false
+        case .failure:
+            close()
+            return false
+        }
+    }
+
+    /// Moves what the producer queued into the output, framed as chunks. Returns false when
+    /// there is nothing to send yet (the producer's next write wakes us).
+    private func pullStream() -> Bool {
+        guard let (body, chunked) = stream else { return true }
+        let (bytes, finished) = body.take()
+        if !bytes.isEmpty {
+            if chunked {
+                output.append(contentsOf: String(bytes.count, radix: 16).utf8)
+                output.append(contentsOf: [13, 10])
+                output.append(contentsOf: bytes)
+                output.append(contentsOf: [13, 10])
+            } else {
+                output.append(contentsOf: bytes)
+            }
+            current?.bodyBytes += bytes.count
+        }
+        if finished {
+            if chunked { output.append(contentsOf: "0\r\n\r\n".utf8) }
+            stream = nil
+            finishResponse()
+            return true
+        }
+        return !bytes.isEmpty
+    }
+
+    private func waitForWritable() {
+        if !interest.contains(.write) { setInterest(interest.union(.write)) }
+    }
+}
+
+extension Connection {
+    /// The socket can take more bytes: continue the response, then any pipelined request.
+    func writable() {
+        flush()
+        if case .idle = state, !input.isEmpty {
+            processInput()
+            flush()
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Crypto
+import Storage
+
+/// Accounts and their API keys: creation, rotation, listing and authentication.
+public struct AccountService: Sendable {
+    private let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Creates an account with one key and returns the key's text, which is never stored or shown again.
+    public func create(name rawName: String) throws -> (account: Account, key: String) {
+        let name = try Self.validated(name: rawName)
+        let account = Account(id: ID.make("acct"), name: name, createdAt: Timestamp.now())
+        let key = APIKey.generate()
+        do {
+            try database.write { db in
+                try AccountStore.insert(account, on: db)
+                try AccountStore.insertKey(key, accountID: account.id, createdAt: account.createdAt, on: db)
+            }
+        } catch let error as SQLiteError where error.isUniqueConstraintViolation {
+            throw AccountError.nameTaken(name)
+        }
+        return (account, key.text)
+    }
+
+    /// Revokes every key of the account and issues a new one. Old keys stop working at once:
+    /// rotation is what an administrator does when a key has leaked, so no grace period.
+    public func rotateKey(account idOrName: String) throws -> (account: Account, key: String) {
+        let key = APIKey.generate()
+        let account = try database.write { db -> Account in
+            guard let account = try AccountStore.find(idOrName, on: db) else { throw AccountError.notFound(idOrName) }
+            let now = Timestamp.now()
+            try AccountStore.revokeKeys(accountID: account.id, at: now, on: db)
+            try AccountStore.insertKey(key, accountID: account.id, createdAt: now, on: db)
+            return account
+        }
+        return (account, key.text)
+    }
+
+    public func list() throws -> [AccountSummary] {
+        try database.read { db in try AccountStore.list(on: db) }
+    }
+
+    public func find(_ idOrName: String) throws -> Account? {
+        try database.read { db in try AccountStore.find(idOrName, on: db) }
+    }
+
+    /// The account a presented key belongs to, or nil. Every candidate's hash is compared in
+    /// constant time, and a malformed or unknown key still costs one hash and one comparison.
+    public func authenticate(key presented: String) throws -> Account? {
+        guard let key = APIKey(presented: presented) else {
+            _ = ConstantTime.equal(SHA256.hash(Array(presented.utf8)), Self.decoy)
+            return nil
+        }
+        let hash = key.hash
+        let candidates = try database.read { db in try AccountStore.candidates(lookup: key.lookup, on: db) }
+        var match: Account?
+        for candidate in candidates where ConstantTime.equal(candidate.hash, hash) {
+            match = candidate.account
+        }
+        if candidates.isEmpty { _ = ConstantTime.equal(hash, Self.decoy) }
+        return match
+    }
+
+    private static let decoy = [UInt8](repeating: 0, count: SHA256.byteCount)
+
+    static func validated(name: String) throws -> String {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard (1...100).contains(trimmed.count),
+              !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw AccountError.invalidName(name)
+        }
+        return trimmed
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Quarry
+
+/// `quarry admin ...`: the administrator's commands, run against the same data directory as the
+/// server (SQLite in WAL mode lets them run while it serves).
+enum Admin {
+    static let usage = """
+        quarry admin account create NAME     create an account; prints its API key as the last line
+        quarry admin account list            list accounts
+        quarry admin key rotate ACCOUNT      revoke ACCOUNT's keys (id or name) and print a new one
+        """
+
+    static func run(_ arguments: [String], _ configuration: Configuration) throws {
+        let services = try Services(dataDirectory: configuration.dataDirectory)
+        defer { services.close() }
+        switch arguments {
+        case let args where args.count == 3 && args[0] == "account" && args[1] == "create":
+            let (account, key) = try services.accounts.create(name: args[2])
+            Output.print("created account \(account.id) (\(account.name)); its API key is shown once:")
+            Output.print(key)
+        case ["account", "list"]:
+            let accounts = try services.accounts.list()
+            Output.print("ID\tNAME\tACTIVE KEYS\tCREATED")
+            for summary in accounts {
+                Output.print("\(summary.account.id)\t\(summary.account.name)\t\(summary.activeKeys)\t\(summary.account.createdAt)")
+            }
+        case let args where args.count == 3 && args[0] == "key" && args[1] == "rotate":
+            let (account, key) = try services.accounts.rotateKey(account: args[2])
+            Output.print("rotated the key of \(account.id) (\(account.name)); earlier keys no longer work. New key:")
+            Output.print(key)
+        default:
+            throw Configuration.Invalid(description: "unknown admin command\n\(usage)")
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import HTTP
+
+/// Settings from `QUARRY_*` environment variables, overridden by flags. README.md's configuration
+/// table lists every one; keep the two in step.
+struct Configuration {
+    var host = "127.0.0.1"
+    var port = 8080
+    var dataDirectory = "./data"
+    var adminKey: String?
+    var eventLoops = ProcessInfo.processInfo.activeProcessorCount
+    var accessLog = true
+    var limits = Limits()
+
+    struct Invalid: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Reads the environment, then applies `flags` (`--host H`, `--port P`, `--data DIR`).
+    init(environment: [String: String], flags: [String]) throws {
+        var reader = EnvironmentReader(environment: environment)
+        host = reader.string("QUARRY_HOST") ?? host
+        port = try reader.integer("QUARRY_PORT", in: 0...65535) ?? port
+        dataDirectory = reader.string("QUARRY_DATA_DIR") ?? dataDirectory
+        adminKey = reader.string("QUARRY_ADMIN_KEY")
+        eventLoops = try reader.integer("QUARRY_EVENT_LOOPS", in: 1...256) ?? eventLoops
+        accessLog = try reader.boolean("QUARRY_ACCESS_LOG") ?? accessLog
+        limits.handlerThreads = try reader.integer("QUARRY_HANDLER_THREADS", in: 1...1024) ?? limits.handlerThreads
+        limits.maxConnections = try reader.integer("QUARRY_MAX_CONNECTIONS", in: 1...1_000_000) ?? limits.maxConnections
+        limits.maxHeadBytes = try reader.integer("QUARRY_MAX_HEADER_BYTES", in: 1024...1 << 20) ?? limits.maxHeadBytes
+        limits.maxHeaderCount = try reader.integer("QUARRY_MAX_HEADER_COUNT", in: 8...10_000) ?? limits.maxHeaderCount
+        limits.defaultMaxBodyBytes = try reader.integer("QUARRY_MAX_BODY_BYTES", in: 1024...Int(Int32.max)) ?? limits.defaultMaxBodyBytes
+        limits.headerReadTimeout = try reader.seconds("QUARRY_HEADER_TIMEOUT") ?? limits.headerReadTimeout
+        limits.bodyReadTimeout = try reader.seconds("QUARRY_BODY_TIMEOUT") ?? limits.bodyReadTimeout
+        limits.idleTimeout = try reader.seconds("QUARRY_IDLE_TIMEOUT") ?? limits.idleTimeout
+        limits.shutdownGrace = try reader.seconds("QUARRY_SHUTDOWN_GRACE") ?? limits.shutdownGrace
+        try apply(flags: flags)
+    }
+
+    private mutating func apply(flags: [String]) throws {
+        var remaining = flags[...]
+        while let flag = remaining.popFirst() {
+            guard let value = remaining.popFirst() else { throw Invalid(description: "\(flag) needs a value") }
+            switch flag {
+            case "--host": host = value
+            case "--port":
+                guard let number = Int(value), (0...65535).contains(number) else {
+                    throw Invalid(description: "--port must be 0 to 65535, not '\(value)'")
+                }
+                port = number
+            case "--data": dataDirectory = value
+            default: throw Invalid(description: "unknown option \(flag)")
+            }
+        }
+    }
+}
+
+/// Typed reads of environment variables with errors that name the variable.
+private struct EnvironmentReader {
+    let environment: [String: String]
+
+    func string(_ name: String) -> String? {
+        guard let value = environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = string(name) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw Configuration.Invalid(description: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return value
+    }
+
+    func seconds(_ name: String) throws -> Duration? {
+        guard let text = string(name) else { return nil }
+        guard let value = Double(text), value > 0, value <= 86_400 else {
+            throw Configuration.Invalid(description: "\(name) must be a number of seconds above 0 and at most 86400, not '\(text)'")
+        }
+        return .milliseconds(Int64(value * 1000))
+    }
+
+    func boolean(_ name: String) throws -> Bool? {
+        guard let text = string(name) else { return nil }
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw Configuration.Invalid(description: "\(name) must be 1/0, true/false, yes/no or on/off, not '\(text)'")
+        }
+    }
+}

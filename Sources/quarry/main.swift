@@ -1,0 +1,60 @@
+import Foundation
+import Quarry
+
+let usage = """
+    usage:
+      quarry serve [--host HOST] [--port PORT] [--data DIR]
+    \(Admin.usage.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+
+    Settings come from QUARRY_* environment variables (see README.md); flags override them.
+    """
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+do {
+    switch arguments.first {
+    case "serve":
+        try Serve.run(Configuration(environment: ProcessInfo.processInfo.environment, flags: Array(arguments.dropFirst())))
+    case "admin":
+        let (command, flags) = splitFlags(Array(arguments.dropFirst()))
+        try Admin.run(command, Configuration(environment: ProcessInfo.processInfo.environment, flags: flags))
+    case "help", "--help", "-h":
+        Output.print(usage)
+    default:
+        Output.log(usage)
+        exit(2)
+    }
+} catch let error as Configuration.Invalid {
+    Output.log("quarry: \(error.description)")
+    exit(2)
+} catch let error as AccountError {
+    Output.log("quarry: \(describe(error))")
+    exit(1)
+} catch {
+    Output.log("quarry: \(error)")
+    exit(1)
+}
+
+/// `--data DIR` may appear anywhere among an admin command's words.
+func splitFlags(_ words: [String]) -> (command: [String], flags: [String]) {
+    var command: [String] = []
+    var flags: [String] = []
+    var index = 0
+    while index < words.count {
+        if words[index].hasPrefix("--"), index + 1 < words.count {
+            flags += [words[index], words[index + 1]]
+            index += 2
+        } else {
+            command.append(words[index])
+            index += 1
+        }
+    }
+    return (command, flags)
+}
+
+func describe(_ error: AccountError) -> String {
+    switch error {
+    case .invalidName(let name): "invalid account name '\(name)': use 1 to 100 characters without control characters"
+    case .nameTaken(let name): "an account named '\(name)' already exists"
+    case .notFound(let id): "no account with id or name '\(id)'"
+    }
+}
