@@ -20,6 +20,7 @@ let package = Package(
 
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         .target(name: "HTTP"),
+        .target(name: "Storage", dependencies: ["CSQLite", "Crypto"]),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CSQLite", "CCurl", "CZlib", "CJPEG", "CPNG", "CCrypto", "CBLAS"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
