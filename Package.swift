@@ -9,6 +9,9 @@ func systemLibrary(_ name: String, pkgConfig: String, apt: String) -> Target {
 
 let package = Package(
     name: "Quarry",
+    products: [
+        .executable(name: "quarry", targets: ["quarry"]),
+    ],
     targets: [
         systemLibrary("CSQLite", pkgConfig: "sqlite3", apt: "libsqlite3-dev"),
         systemLibrary("CCurl", pkgConfig: "libcurl", apt: "libcurl4-openssl-dev"),
@@ -22,9 +25,19 @@ let package = Package(
 
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         .target(name: "HTTP", dependencies: ["CLinux"]),
+        .target(name: "Storage", dependencies: ["CSQLite", "Crypto"]),
+        .target(name: "Quarry", dependencies: ["Storage", "Crypto"]),
+        .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto"]),
+        .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry"]),
+        .target(name: "QuarryTesting"),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CSQLite", "CCurl", "CZlib", "CJPEG", "CPNG", "CCrypto", "CBLAS"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "QuarryTesting"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "QuarryTests", dependencies: ["Quarry", "Storage", "QuarryTesting"]),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Quarry", "QuarryTesting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["QuarryTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,171 @@
+import Crypto
+import Foundation
+import Glibc
+
+/// Files named by the SHA-256 of their content, at `root/ab/cd/abcd…`. Equal content is stored
+/// once, and paths come only from hashes, never from a name a user supplied.
+///
+/// Every put is durable before it returns (fsync file, rename, fsync directory), and a blob appears
+/// whole or not at all. One blob may back many rows, so callers leave removal to `collectGarbage`.
+public final class BlobStore: Sendable {
+    public let root: String
+    /// Orders "is the blob there? then refresh its mtime" in `put` against "is it old? then remove
+    /// it" in `collectGarbage`, so a blob a put has just vouched for cannot be removed under it.
+    let lock = NSLock()
+
+    /// Creates `root` and `root/tmp` when missing.
+    public init(root: String) throws {
+        self.root = root
+        try FileSystem.makeDirectories(temporaryDirectory)
+    }
+
+    /// Where uploads are spooled before `adopt`: inside `root`, so on the same filesystem, and a
+    /// rename moves them into place without copying.
+    public var temporaryDirectory: String { "\(root)/tmp" }
+
+    public func path(for id: BlobID) -> String {
+        "\(directory(for: id))/\(id.hex)"
+    }
+
+    /// Two levels of 256 directories keep each one small however many blobs there are.
+    private func directory(for id: BlobID) -> String {
+        "\(root)/\(id.hex.prefix(2))/\(id.hex.dropFirst(2).prefix(2))"
+    }
+
+    /// Storing content that is already there rewrites nothing but refreshes the blob's mtime, so
+    /// the garbage collector's grace period protects it until the row that will reference it commits.
+    public func put(_ bytes: [UInt8]) throws -> BlobID {
+        let id = BlobID(digest: SHA256.hash(bytes))
+        if try refresh(id) { return id }
+        try FileSystem.makeDirectories(directory(for: id))
+        try AtomicFile.write(bytes, to: path(for: id))
+        return id
+    }
+
+    /// Copies the file at `path`, which is left as it was, hashing it on the way. The copy is made
+    /// in `temporaryDirectory` rather than beside the blob, as the blob's place is known only once
+    /// the last byte is hashed; never more than one 1 MiB piece is in memory.
+    public func put(contentsOf path: String) throws -> BlobID {
+        let source = try FileSystem.open(path, O_RDONLY)
+        defer { Glibc.close(source) }
+        let temporary = newTemporaryPath()
+        var hasher = SHA256()
+        try FileSystem.createDurably(temporary) { target in
+            try FileSystem.readChunks(source, path: path) { piece in
+                hasher.update(piece)
+                try FileSystem.writeAll(target, piece, path: temporary)
+            }
+        }
+        do {
+            return try install(temporary, as: BlobID(digest: hasher.finalize()))
+        } catch {
+            Glibc.unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Hashes a file already in `temporaryDirectory`, fsyncs it (its writer may not have) and
+    /// renames it into place; the file is gone afterwards. On error it stays where it was, and
+    /// `collectGarbage` removes it once it is older than the grace period.
+    public func adopt(temporaryFile path: String) throws -> BlobID {
+        let directory = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent()
+        guard directory.path == URL(fileURLWithPath: temporaryDirectory).standardizedFileURL.path else {
+            throw StorageError.notInTemporaryDirectory(path: path)
+        }
+        let fd = try FileSystem.open(path, O_RDONLY)
+        var hasher = SHA256()
+        do {
+            try FileSystem.readChunks(fd, path: path) { hasher.update($0) }
+            try FileSystem.fsync(fd, path: path)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        try FileSystem.close(fd, path: path)
+        return try install(path, as: BlobID(digest: hasher.finalize()))
+    }
+
+    public func contains(_ id: BlobID) -> Bool {
+        guard let info = try? FileSystem.lstat(path(for: id)) else { return false }
+        return info.st_mode & S_IFMT == S_IFREG
+    }
+
+    public func read(_ id: BlobID) throws -> [UInt8] {
+        let path = path(for: id)
+        let fd = try opened(id, path)
+        defer { Glibc.close(fd) }
+        var bytes = [UInt8]()
+        try FileSystem.readChunks(fd, path: path) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    public func size(of id: BlobID) throws -> Int {
+        do {
+            return Int(try FileSystem.lstat(path(for: id)).st_size)
+        } catch StorageError.io(_, _, ENOENT) {
+            throw StorageError.blobNotFound(id)
+        }
+    }
+
+    /// Removing a blob that is not there is not an error: it may have been collected already.
+    /// Only for a blob known to be unreferenced; shared blobs are `collectGarbage`'s to remove.
+    public func remove(_ id: BlobID) throws {
+        do {
+            try FileSystem.unlink(path(for: id))
+        } catch StorageError.io(_, _, ENOENT) {
+            return
+        }
+    }
+
+    private func opened(_ id: BlobID, _ path: String) throws -> Int32 {
+        do {
+            return try FileSystem.open(path, O_RDONLY)
+        } catch StorageError.io(_, _, ENOENT) {
+            throw StorageError.blobNotFound(id)
+        }
+    }
+
+    private func newTemporaryPath() -> String {
+        "\(temporaryDirectory)/\(SecureRandom.hex(bytes: 16)).tmp"
+    }
+
+    /// True when the blob exists, its mtime now refreshed.
+    private func refresh(_ id: BlobID) throws -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return try refreshLocked(id)
+    }
+
+    private func refreshLocked(_ id: BlobID) throws -> Bool {
+        do {
+            try FileSystem.touch(path(for: id))
+            return true
+        } catch StorageError.io(_, _, ENOENT) {
+            return false
+        }
+    }
+
+    /// Moves a complete, fsynced file to its place, or drops it when the blob is already there.
+    /// The file's mtime is refreshed first so that an old spool file lands as a young blob.
+    private func install(_ temporary: String, as id: BlobID) throws -> BlobID {
+        lock.lock()
+        defer { lock.unlock() }
+        if try refreshLocked(id) {
+            try FileSystem.unlink(temporary)
+            return id
+        }
+        let directory = directory(for: id)
+        try FileSystem.makeDirectories(directory)
+        try FileSystem.touch(temporary)
+        try FileSystem.rename(temporary, to: path(for: id))
+        try AtomicFile.fsyncDirectory(directory)
+        return id
+    }
+}
+
+extension BlobID {
+    init(digest: [UInt8]) {
+        precondition(digest.count == SHA256.byteCount, "a blob id is a SHA-256 digest")
+        hex = Hex.encode(digest)
+    }
+}

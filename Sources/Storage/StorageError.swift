@@ -1,0 +1,36 @@
+import Glibc
+
+public enum StorageError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// A typed `Row` getter met NULL, or a value of another storage class.
+    case typeMismatch(column: String)
+    case blobNotFound(BlobID)
+    /// The migration was rolled back whole and not recorded; the database is as it was before it.
+    case migrationFailed(version: Int, name: String, error: SQLiteError)
+    /// The database records migrations this binary does not have, so a newer Quarry has used it.
+    /// Running older code against a newer schema could corrupt it, so it is refused.
+    case unknownMigrations(versions: [Int])
+    case databaseClosed
+    /// `BlobStore.adopt(temporaryFile:)` only renames files from its own temporary directory,
+    /// which is what guarantees the rename stays on one filesystem.
+    case notInTemporaryDirectory(path: String)
+    case io(operation: String, path: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .typeMismatch(let column):
+            "column \"\(column)\" is NULL or not of the requested type"
+        case .blobNotFound(let id):
+            "blob \(id) not found"
+        case .migrationFailed(let version, let name, let error):
+            "migration \(version) \"\(name)\" failed and was rolled back: \(error)"
+        case .unknownMigrations(let versions):
+            "database has migrations \(versions) unknown to this binary (written by a newer Quarry?); refusing to open it"
+        case .databaseClosed:
+            "database is closed"
+        case .notInTemporaryDirectory(let path):
+            "\(path) is not in the blob store's temporary directory"
+        case .io(let operation, let path, let code):
+            "\(operation) \(path): \(String(cString: strerror(code)))"
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Glibc
+@testable import Storage
+
+/// Runs `body` in a fresh directory that is removed afterwards, whatever happens.
+@discardableResult
+func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
+    let path = FileManager.default.temporaryDirectory.path + "/quarry-storage-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try body(path)
+}
+
+/// A database at `directory/test.db`, closed when `body` returns.
+@discardableResult
+func withDatabase<T>(migrations: [Migration] = [], readers: Int = 4,
+                     _ body: (Database) throws -> T) throws -> T {
+    try withTemporaryDirectory { directory in
+        let database = try Database(path: "\(directory)/test.db", migrations: migrations, readers: readers)
+        defer { database.close() }
+        return try body(database)
+    }
+}
+
+let peopleSchema = Migration(version: 1, name: "people", sql: """
+    CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, age INTEGER);
+    """)
+
+/// Sets a file's modification time `seconds` into the past.
+func backdate(_ path: String, by seconds: Int) {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    let past = timespec(tv_sec: now.tv_sec - seconds, tv_nsec: 0)
+    var times = [past, past]
+    precondition(utimensat(AT_FDCWD, path, &times, 0) == 0, "cannot backdate \(path)")
+}
+
+func modificationTime(_ path: String) throws -> Int {
+    Int(try FileSystem.lstat(path).st_mtim.tv_sec)
+}
+
+/// Every regular file below `root`, relative to it, sorted.
+func filesBelow(_ root: String) -> [String] {
+    let enumerator = FileManager.default.enumerator(atPath: root)
+    var files = [String]()
+    while let entry = enumerator?.nextObject() as? String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: "\(root)/\(entry)", isDirectory: &isDirectory), !isDirectory.boolValue {
+            files.append(entry)
+        }
+    }
+    return files.sorted()
+}
