@@ -1,0 +1,93 @@
+extension RouteTrie {
+    /// A request path as its raw bytes. The search walks it in place: it never splits the path
+    /// into an array, and it decodes only the segments it captures.
+    struct Path {
+        let bytes: UnsafeBufferPointer<UInt8>
+        /// Where the last segment ends: one trailing slash is not significant, so it is left out.
+        let end: Int
+        /// Whether any `%` occurs; most paths have none, which lets literals compare raw bytes.
+        let hasEscapes: Bool
+
+        /// Nil when the path is not origin-form or an escape is malformed or decodes to invalid UTF-8.
+        init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard bytes.first == UInt8(ascii: "/") else { return nil }
+            self.bytes = bytes
+            end = bytes.last == UInt8(ascii: "/") ? bytes.count - 1 : bytes.count
+            hasEscapes = bytes.contains(UInt8(ascii: "%"))
+            // Raw slashes can only fall on character boundaries, so the whole path decodes
+            // exactly when each of its segments does: one check here covers every segment.
+            if hasEscapes, PercentDecoding.decode(Substring(decoding: bytes, as: UTF8.self)) == nil {
+                return nil
+            }
+        }
+
+        func segmentEnd(from start: Int) -> Int {
+            var index = start
+            while index < end, bytes[index] != UInt8(ascii: "/") { index += 1 }
+            return index
+        }
+
+        func isEscaped(_ range: Range<Int>) -> Bool {
+            hasEscapes && bytes[range].contains(UInt8(ascii: "%"))
+        }
+
+        /// The decoded text of `range`, which `init` has already checked decodes.
+        func decoded(_ range: Range<Int>) -> String {
+            let raw = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            guard isEscaped(range) else { return raw }
+            guard let text = PercentDecoding.decode(raw) else { preconditionFailure("path was validated in init") }
+            return text
+        }
+
+        func equals(_ literal: [UInt8], _ range: Range<Int>) -> Bool {
+            if isEscaped(range) { return decoded(range).utf8.elementsEqual(literal) }
+            return literal.count == range.count && literal.elementsEqual(bytes[range])
+        }
+
+        /// Whether `range` holds one or more segments and none of them is empty.
+        func hasOnlyNonEmptySegments(_ range: Range<Int>) -> Bool {
+            var previousWasSlash = true
+            for byte in bytes[range] {
+                let isSlash = byte == UInt8(ascii: "/")
+                if isSlash && previousWasSlash { return false }
+                previousWasSlash = isSlash
+            }
+            return !previousWasSlash
+        }
+    }
+
+    /// Depth-first search, in resolution order, for the first node ending `path` that `accept`
+    /// takes. `start` is the index of the `/` before the next segment. Parameter values are decoded
+    /// and stored only on the way back from a success, so abandoned branches cost no allocations.
+    func search(_ index: Int, from start: Int, in path: Path, parameters: inout [String: String],
+                accept: (Int) -> Bool) -> Int? {
+        if start == path.end {
+            guard accept(index) else { return nil }
+            if nodes[index].parameterCount > 0 { parameters.reserveCapacity(nodes[index].parameterCount) }
+            return index
+        }
+        let segment = (start + 1)..<path.segmentEnd(from: start + 1)
+        // Empty segments (`//`) never match anything, not even a rest-capture.
+        guard !segment.isEmpty else { return nil }
+
+        if let literal = nodes[index].literals.first(where: { path.equals($0.bytes, segment) }),
+           let found = search(literal.child, from: segment.upperBound, in: path,
+                              parameters: &parameters, accept: accept) {
+            return found
+        }
+        if let parameter = nodes[index].parameter,
+           let found = search(parameter.child, from: segment.upperBound, in: path,
+                              parameters: &parameters, accept: accept) {
+            parameters[parameter.name] = path.decoded(segment)
+            return found
+        }
+        if let rest = nodes[index].rest {
+            let remainder = (start + 1)..<path.end
+            guard path.hasOnlyNonEmptySegments(remainder), accept(rest.child) else { return nil }
+            parameters.reserveCapacity(nodes[rest.child].parameterCount)
+            parameters[rest.name] = path.decoded(remainder)
+            return rest.child
+        }
+        return nil
+    }
+}
