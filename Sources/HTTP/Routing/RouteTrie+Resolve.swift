@@ -39,7 +39,7 @@ extension RouteTrie {
             return text
         }
 
-        func equals(_ literal: [UInt8], _ range: Range<Int>) -> Bool {
+        func equals(_ literal: ArraySlice<UInt8>, _ range: Range<Int>) -> Bool {
             if isEscaped(range) { return decoded(range).utf8.elementsEqual(literal) }
             return literal.count == range.count && literal.elementsEqual(bytes[range])
         }
@@ -60,33 +60,38 @@ extension RouteTrie {
     /// takes. `start` is the index of the `/` before the next segment. Parameter values are decoded
     /// and stored only on the way back from a success, so abandoned branches cost no allocations.
     func search(_ index: Int, from start: Int, in path: Path, parameters: inout [String: String],
-                accept: (Int) -> Bool) -> Int? {
+                accept: (Node) -> Bool) -> Int? {
+        let node = nodes[index]
         if start == path.end {
-            guard accept(index) else { return nil }
-            if nodes[index].parameterCount > 0 { parameters.reserveCapacity(nodes[index].parameterCount) }
+            guard accept(node) else { return nil }
+            if node.parameterCount > 0 { parameters.reserveCapacity(node.parameterCount) }
             return index
         }
         let segment = (start + 1)..<path.segmentEnd(from: start + 1)
         // Empty segments (`//`) never match anything, not even a rest-capture.
         guard !segment.isEmpty else { return nil }
 
-        if let literal = nodes[index].literals.first(where: { path.equals($0.bytes, segment) }),
-           let found = search(literal.child, from: segment.upperBound, in: path,
-                              parameters: &parameters, accept: accept) {
+        var literal = node.firstLiteral
+        while literal != Self.none, !path.equals(literalBytes[literals[literal].bytes], segment) {
+            literal = literals[literal].next
+        }
+        if literal != Self.none, let found = search(literals[literal].child, from: segment.upperBound, in: path,
+                                                    parameters: &parameters, accept: accept) {
             return found
         }
-        if let parameter = nodes[index].parameter,
-           let found = search(parameter.child, from: segment.upperBound, in: path,
+        if node.parameterChild != Self.none,
+           let found = search(node.parameterChild, from: segment.upperBound, in: path,
                               parameters: &parameters, accept: accept) {
-            parameters[parameter.name] = path.decoded(segment)
+            parameters[names[node.parameterName]] = path.decoded(segment)
             return found
         }
-        if let rest = nodes[index].rest {
+        if node.restChild != Self.none {
             let remainder = (start + 1)..<path.end
-            guard path.hasOnlyNonEmptySegments(remainder), accept(rest.child) else { return nil }
-            parameters.reserveCapacity(nodes[rest.child].parameterCount)
-            parameters[rest.name] = path.decoded(remainder)
-            return rest.child
+            let rest = nodes[node.restChild]
+            guard path.hasOnlyNonEmptySegments(remainder), accept(rest) else { return nil }
+            parameters.reserveCapacity(rest.parameterCount)
+            parameters[names[node.restName]] = path.decoded(remainder)
+            return node.restChild
         }
         return nil
     }

@@ -65,31 +65,34 @@ public struct Router: Sendable {
 
     public mutating func add(_ method: Method, _ pattern: String, options: RouteOptions = RouteOptions(),
                              _ handler: @escaping Handler) {
-        let route = Route(method: method, pattern: pattern, options: options, handler: handler)
-        let duplicate = trie.insert(RoutePattern(pattern), source: pattern, method: method, route: routes.count)
-        if let duplicate {
-            preconditionFailure("Route \(method) \(pattern) is already registered as \(method) \(routes[duplicate].pattern)")
+        if let duplicate = trie.insert(RoutePattern(pattern), source: pattern, method: method, route: routes.count) {
+            preconditionFailure("Route \(method) \(pattern) duplicates \(method) \(routes[duplicate].pattern)")
         }
-        routes.append(route)
+        routes.append(Route(method: method, pattern: pattern, options: options, handler: handler))
     }
 
-    public mutating func get(_ pattern: String, options: RouteOptions = RouteOptions(), _ handler: @escaping Handler) {
+    public mutating func get(_ pattern: String, options: RouteOptions = RouteOptions(),
+                             _ handler: @escaping Handler) {
         add(.get, pattern, options: options, handler)
     }
 
-    public mutating func post(_ pattern: String, options: RouteOptions = RouteOptions(), _ handler: @escaping Handler) {
+    public mutating func post(_ pattern: String, options: RouteOptions = RouteOptions(),
+                              _ handler: @escaping Handler) {
         add(.post, pattern, options: options, handler)
     }
 
-    public mutating func put(_ pattern: String, options: RouteOptions = RouteOptions(), _ handler: @escaping Handler) {
+    public mutating func put(_ pattern: String, options: RouteOptions = RouteOptions(),
+                             _ handler: @escaping Handler) {
         add(.put, pattern, options: options, handler)
     }
 
-    public mutating func patch(_ pattern: String, options: RouteOptions = RouteOptions(), _ handler: @escaping Handler) {
+    public mutating func patch(_ pattern: String, options: RouteOptions = RouteOptions(),
+                               _ handler: @escaping Handler) {
         add(.patch, pattern, options: options, handler)
     }
 
-    public mutating func delete(_ pattern: String, options: RouteOptions = RouteOptions(), _ handler: @escaping Handler) {
+    public mutating func delete(_ pattern: String, options: RouteOptions = RouteOptions(),
+                                _ handler: @escaping Handler) {
         add(.delete, pattern, options: options, handler)
     }
 
@@ -98,34 +101,33 @@ public struct Router: Sendable {
         var path = path
         return path.withUTF8 { bytes in
             guard let path = RouteTrie.Path(bytes) else { return .badPath }
-            if let found = find(method, in: path) { return found }
-            if method == .head, let found = find(.get, in: path) { return found }
+            if let found = find(trie.methodIndex(method), in: path) { return found }
+            if method == .head, let found = find(trie.methodIndex(.get), in: path) { return found }
             return allowedMethods(in: path)
         }
     }
 
-    private func find(_ method: Method, in path: RouteTrie.Path) -> RouteMatch? {
+    private func find(_ method: Int?, in path: RouteTrie.Path) -> RouteMatch? {
+        guard let method else { return nil }
         var parameters: [String: String] = [:]
-        let found = trie.search(0, from: 0, in: path, parameters: &parameters) { node in
-            trie.nodes[node].endpoints.contains { $0.method == method }
-        }
-        guard let found, let endpoint = trie.nodes[found].endpoints.first(where: { $0.method == method }) else {
-            return nil
-        }
-        return .found(routes[endpoint.route], parameters: parameters)
+        let bit: UInt64 = 1 << method
+        let found = trie.search(0, from: 0, in: path, parameters: &parameters) { $0.methodMask & bit != 0 }
+        guard let node = found, let route = trie.route(at: node, method: method) else { return nil }
+        return .found(routes[route], parameters: parameters)
     }
 
     /// The slow path, taken only when nothing matched: gathers the methods of every route whose
     /// pattern matches the path, to tell 405 from 404.
     private func allowedMethods(in path: RouteTrie.Path) -> RouteMatch {
-        var methods = Set<Method>()
+        var mask: UInt64 = 0
         var unused: [String: String] = [:]
         _ = trie.search(0, from: 0, in: path, parameters: &unused) { node in
-            methods.formUnion(trie.nodes[node].endpoints.map(\.method))
+            mask |= node.methodMask
             return false
         }
-        guard !methods.isEmpty else { return .notFound }
-        if methods.contains(.get) { methods.insert(.head) }
-        return .methodNotAllowed(allowed: methods.sorted { $0.rawValue < $1.rawValue })
+        guard mask != 0 else { return .notFound }
+        var allowed = Set(trie.methods.indices.filter { mask & (1 << $0) != 0 }.map { trie.methods[$0] })
+        if allowed.contains(.get) { allowed.insert(.head) }
+        return .methodNotAllowed(allowed: allowed.sorted { $0.rawValue < $1.rawValue })
     }
 }
