@@ -58,7 +58,7 @@ extension RouteTrie {
 
     /// Depth-first search, in resolution order, for the first node ending `path` that `accept`
     /// takes. `start` is the index of the `/` before the next segment. Parameter values are decoded
-    /// and stored only on the way back from a success, so abandoned branches cost no allocations.
+    /// and stored only on the way back from a success, so abandoned branches never touch them.
     func search(_ index: Int, from start: Int, in path: Path, parameters: inout [String: String],
                 accept: (Node) -> Bool) -> Int? {
         let node = nodes[index]

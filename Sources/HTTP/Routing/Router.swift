@@ -46,6 +46,7 @@ public enum RouteMatch: Sendable {
 /// - The raw path is split on "/" before percent-decoding, so `%2F` stays inside one value, and a
 ///   literal is compared with the decoded segment. Parameter values are decoded and may contain
 ///   any text, "/" and ".." included: a handler must validate them before using them as names.
+///   A rest-capture value is decoded whole, so an encoded `%2F` in it reads like a separator.
 /// - Literal beats parameter beats rest-capture, with backtracking when a branch dead-ends.
 /// - One trailing slash is not significant: `/a/` and `/a` match the same route, however the
 ///   pattern was written. Empty segments (`//`) never match.
