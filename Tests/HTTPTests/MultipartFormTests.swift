@@ -43,7 +43,8 @@ struct MultipartFormTests {
     @Test func textFieldsAndASmallFileStayInMemoryWithTheirMetadata() throws {
         let spool = try SpoolDirectory()
         let body = part("name=\"title\"", bytes("Cats")) + part("name=\"tags\"", bytes("a,b"))
-            + part("name=\"photo\"; filename=\"cat.png\"", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A], contentType: "image/png")
+            + part("name=\"photo\"; filename=\"cat.png\"", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A],
+                   contentType: "image/png")
             + closing
         let parts = try MultipartForm.parse(request(.bytes(body)), limits: limits(), spoolDirectory: spool.path,
                                             maxPartBytes: 1 << 20)
@@ -158,8 +159,10 @@ struct MultipartFormTests {
 
     @Test func aPartWithoutAFormDataNameIsMalformed() throws {
         let spool = try SpoolDirectory()
-        for disposition in ["Content-Disposition: form-data; filename=\"a\"", "Content-Disposition: attachment; name=\"a\"",
-                            "Content-Type: text/plain"] {
+        let headers = ["Content-Disposition: form-data; filename=\"a\"",
+                       "Content-Disposition: attachment; name=\"a\"",
+                       "Content-Type: text/plain"]
+        for disposition in headers {
             let body = bytes("--XyZ\r\n\(disposition)\r\n\r\nx\r\n--XyZ--")
             #expect(throws: MultipartError.malformed("a part lacks 'Content-Disposition: form-data' with a name")) {
                 try MultipartForm.parse(request(.bytes(body)), limits: limits(), spoolDirectory: spool.path,
