@@ -7,7 +7,7 @@ public final class ServerProcess: Sendable {
     public let port: Int
     public let dataDirectory: TemporaryDirectory
     private let process: Process
-    private let log: Mutex<String>
+    private let log: SharedText
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -36,7 +36,7 @@ public final class ServerProcess: Sendable {
         try process.run()
         self.process = process
 
-        let log = Mutex("")
+        let log = SharedText()
         self.log = log
         let ready = DispatchSemaphore(value: 0)
         let reader = stderr.fileHandleForReading
@@ -46,7 +46,7 @@ public final class ServerProcess: Sendable {
                 let data = reader.availableData
                 if data.isEmpty { break }
                 let text = String(decoding: data, as: UTF8.self)
-                let full = log.withLock { $0 += text; return $0 }
+                let full = log.append(text)
                 if !announced && full.contains("listening on ") {
                     announced = true
                     ready.signal()
@@ -55,16 +55,16 @@ public final class ServerProcess: Sendable {
             if !announced { ready.signal() }
         }
         guard ready.wait(timeout: .now() + 30) == .success,
-              let match = log.withLock({ $0 }).firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/),
+              let match = log.text.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/),
               let port = Int(match.1) else {
             process.terminate()
-            throw Failure(description: "server did not start: \(log.withLock { $0 })")
+            throw Failure(description: "server did not start: \(log.text)")
         }
         self.port = port
     }
 
     /// What the server has written to stderr so far.
-    public var output: String { log.withLock { $0 } }
+    public var output: String { log.text }
 
     public func client(timeout: Double = 10) throws -> RawClient {
         try RawClient(port: port, timeout: timeout)
@@ -88,4 +88,16 @@ public final class ServerProcess: Sendable {
         }
         dataDirectory.remove()
     }
+}
+
+/// Text appended by one thread and read by others.
+private final class SharedText: Sendable {
+    private let storage = Mutex("")
+
+    /// Appends and returns everything so far.
+    func append(_ text: String) -> String {
+        storage.withLock { $0 += text; return $0 }
+    }
+
+    var text: String { storage.withLock { $0 } }
 }

@@ -18,7 +18,7 @@ struct Configuration {
 
     /// Reads the environment, then applies `flags` (`--host H`, `--port P`, `--data DIR`).
     init(environment: [String: String], flags: [String]) throws {
-        var reader = EnvironmentReader(environment: environment)
+        let reader = EnvironmentReader(environment: environment)
         host = reader.string("QUARRY_HOST") ?? host
         port = try reader.integer("QUARRY_PORT", in: 0...65535) ?? port
         dataDirectory = reader.string("QUARRY_DATA_DIR") ?? dataDirectory

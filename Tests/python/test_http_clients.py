@@ -3,6 +3,7 @@ import http.client
 import json
 
 import requests
+import urllib3
 
 from conftest import ADMIN_KEY
 
@@ -11,16 +12,22 @@ def admin_headers():
     return {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 
-def test_requests_session_reuses_one_connection(server):
+def test_requests_session_keeps_alive(server):
     with requests.Session() as session:
         for _ in range(20):
             response = session.get(server.url + "/healthz")
             assert response.status_code == 200
             assert response.json() == {"status": "ok"}
             assert response.headers["X-Request-Id"]
-        # urllib3 keeps a single pooled connection when the server honours keep-alive.
-        pool = session.get_adapter(server.url).poolmanager.connection_from_url(server.url)
-        assert pool.num_connections == 1
+            assert "close" not in response.headers.get("Connection", "")
+
+
+def test_urllib3_pool_reuses_one_connection(server):
+    pool = urllib3.HTTPConnectionPool("127.0.0.1", server.port, maxsize=1)
+    for _ in range(20):
+        assert pool.request("GET", "/healthz").status == 200
+    assert pool.num_connections == 1
+    assert pool.num_requests == 20
 
 
 def test_account_flow_with_requests(server):

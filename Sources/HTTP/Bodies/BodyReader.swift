@@ -3,7 +3,7 @@ import Glibc
 
 /// Collects one request body as it arrives, in memory up to a threshold and in a spool file past it,
 /// enforcing the route's size limit as bytes come (a chunked body has no length to check up front).
-struct BodyReader: ~Copyable {
+final class BodyReader {
     enum Failure: Error {
         case tooLarge
         case malformed(ParseError)
@@ -49,7 +49,7 @@ struct BodyReader: ~Copyable {
     }
 
     /// Takes body bytes from the front of `input`; returns how many it consumed.
-    mutating func feed(_ input: UnsafeRawBufferPointer) throws(Failure) -> Int {
+    func feed(_ input: UnsafeRawBufferPointer) throws(Failure) -> Int {
         switch framing {
         case .length(let remaining):
             let count = min(remaining, input.count)
@@ -76,7 +76,7 @@ struct BodyReader: ~Copyable {
     }
 
     /// The finished body; the spool file, if any, now belongs to the request.
-    consuming func finish() -> RequestBody {
+    func finish() -> RequestBody {
         if let spool {
             close(spool.fd)
             let body = RequestBody.file(SpooledFile(path: spool.path, size: size))
@@ -86,7 +86,7 @@ struct BodyReader: ~Copyable {
         return memory.isEmpty ? .empty : .bytes(memory)
     }
 
-    private mutating func store(_ piece: UnsafeRawBufferPointer) throws(Failure) {
+    private func store(_ piece: UnsafeRawBufferPointer) throws(Failure) {
         guard !piece.isEmpty else { return }
         guard size + piece.count <= maxBytes else { throw .tooLarge }
         size += piece.count
@@ -100,7 +100,7 @@ struct BodyReader: ~Copyable {
         if let error = write(piece) { throw .spool(error) }
     }
 
-    private mutating func openSpool() throws(Failure) {
+    private func openSpool() throws(Failure) {
         var template = Array("\(spoolDirectory)/body-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { quarry_mkostemp($0.baseAddress!, O_CLOEXEC) }
         guard fd >= 0 else { throw .spool(IOError(errno: errno, function: "mkostemp")) }

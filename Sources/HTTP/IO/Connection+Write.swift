@@ -53,7 +53,7 @@ extension Connection {
 
         if file != nil || stream != nil {
             state = .writingBody
-            if let stream { stream.body.attach { [loop, self] in loop.execute { self.writable() } } }
+            if let stream { stream.body.attach { [loop, self] in loop.execute { self.pump() } } }
         } else {
             finishResponse()
         }
@@ -184,12 +184,13 @@ extension Connection {
 }
 
 extension Connection {
-    /// The socket can take more bytes: continue the response, then any pipelined request.
-    func writable() {
-        flush()
-        if case .idle = state, !input.isEmpty {
-            processInput()
+    /// Sends what can be sent; whenever that completes a response, answers the pipelined requests
+    /// already buffered (no new read event will announce bytes we already hold).
+    func pump() {
+        while true {
             flush()
+            guard case .idle = state, !input.isEmpty else { return }
+            processInput()
         }
     }
 }

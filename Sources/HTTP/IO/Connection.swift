@@ -84,7 +84,9 @@ final class Connection: @unchecked Sendable {
             processInput()
             if !wantsInput { break }
         }
-        flush()
+        pump()
+        // Level-triggered epoll would report pending input again and again while we cannot take it.
+        if !wantsInput && interest.contains(.read) { setInterest(interest.subtracting(.read)) }
     }
 
     /// Parses and dispatches as many buffered requests as can be answered now.
@@ -110,17 +112,19 @@ final class Connection: @unchecked Sendable {
                 parser.reset()
                 begin(head, framing)
             case .readingBody:
-                guard !input.isEmpty else { return }
-                let consumed: Int
-                do {
-                    consumed = try body!.feed(input.readable)
-                } catch {
-                    failBody(error)
-                    return
+                guard let reader = body else { return }
+                if !reader.isComplete {
+                    guard !input.isEmpty else { return }
+                    do {
+                        input.consume(try reader.feed(input.readable))
+                    } catch {
+                        failBody(error)
+                        return
+                    }
                 }
-                input.consume(consumed)
-                if body!.isComplete {
-                    let finished = body.take()!.finish()
+                if reader.isComplete {
+                    let finished = reader.finish()
+                    body = nil
                     dispatch(finished)
                 } else {
                     return
@@ -194,8 +198,7 @@ final class Connection: @unchecked Sendable {
             loop.execute { [self] in
                 guard !self.isClosed else { return }
                 self.respond(response)
-                self.processInput()
-                self.flush()
+                self.pump()
             }
         }
     }

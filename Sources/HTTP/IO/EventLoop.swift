@@ -117,7 +117,7 @@ final class EventLoop: @unchecked Sendable {
             return
         }
         if events & EPOLLOUT.rawValue != 0 {
-            connection.writable()
+            connection.pump()
         }
         if events & EPOLLIN.rawValue != 0, !connection.isClosed {
             connection.readable()

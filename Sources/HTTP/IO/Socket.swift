@@ -72,9 +72,10 @@ enum Socket {
 
     private static func describe(_ storage: sockaddr_storage) -> (address: String, port: UInt16) {
         var storage = storage
+        let family = Int32(storage.ss_family)
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         return withUnsafePointer(to: &storage) { pointer in
-            switch Int32(storage.ss_family) {
+            switch family {
             case AF_INET:
                 return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { v4 in
                     var address = v4.pointee.sin_addr

@@ -11,8 +11,9 @@ public enum Timestamp {
     }
 
     public static func parse(_ text: String) -> Date? {
-        try? Date(text, strategy: .iso8601.year().month().day().dateSeparator(.dash)
-            .time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted))
-            ?? Date(text, strategy: .iso8601)
+        // Clients send both with and without fractional seconds.
+        (try? Date(text, strategy: .iso8601.year().month().day().dateSeparator(.dash)
+            .time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted)))
+            ?? (try? Date(text, strategy: .iso8601))
     }
 }
