@@ -17,8 +17,8 @@ class Figure:
         return self.value / self.reference_value if self.reference_value else float("nan")
 
     def line(self):
-        return (f"{self.name}: {self.value:.4g} {self.unit} "
-                f"({self.reference}: {self.reference_value:.4g} {self.unit}, ratio {self.ratio:.2f})")
+        return (f"{self.name}: {readable(self.value)} {self.unit} "
+                f"({self.reference}: {readable(self.reference_value)} {self.unit}, ratio {self.ratio:.2f})")
 
     def as_json(self):
         return {
@@ -30,3 +30,8 @@ class Figure:
             "ratio": round(self.ratio, 4),
             "higher_is_better": self.higher_is_better,
         }
+
+
+def readable(value):
+    """Whole numbers for large figures, three significant digits for small ones."""
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"

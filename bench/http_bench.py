@@ -35,12 +35,14 @@ def wait_for_port(port, timeout=15):
     raise RuntimeError(f"nothing listening on port {port}")
 
 
-def wrk(url):
+def wrk(url, headers=()):
     """Runs wrk and returns (requests per second, p99 latency in ms)."""
+    flags = ["-t", str(THREADS), "-c", str(CONNECTIONS)]
+    for header in headers:
+        flags += ["-H", header]
     # A short warm-up so neither server is measured cold.
-    subprocess.run(["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", "2s", url], capture_output=True, check=True)
-    out = subprocess.run(["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", DURATION, "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+    subprocess.run(["wrk", *flags, "-d", "2s", url], capture_output=True, check=True)
+    out = subprocess.run(["wrk", *flags, "-d", DURATION, "--latency", url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
@@ -51,13 +53,18 @@ def wrk(url):
 
 
 def measure_quarry(work):
+    """/healthz (answered on the event loop) and an authenticated /v1/health (handler pool, key check in SQLite)."""
     port = free_port()
     env = dict(os.environ, QUARRY_DATA_DIR=os.path.join(work, "data"), QUARRY_PORT=str(port))
+    created = subprocess.run([QUARRY, "admin", "account", "create", "bench"], env=env, capture_output=True, text=True, check=True)
+    key = created.stdout.strip().splitlines()[-1]
     with open(os.path.join(work, "quarry.log"), "w") as log:
         server = subprocess.Popen([QUARRY, "serve"], env=env, stdout=log, stderr=log)
     try:
         wait_for_port(port)
-        return wrk(f"http://127.0.0.1:{port}/healthz")
+        healthz = wrk(f"http://127.0.0.1:{port}/healthz")
+        authenticated = wrk(f"http://127.0.0.1:{port}/v1/health", headers=[f"Authorization: api_key {key}"])
+        return healthz, authenticated
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -105,12 +112,16 @@ def measure_nginx(work):
 
 def run():
     work = tempfile.mkdtemp(prefix="quarry-bench-http-")
+    # nginx's workers drop to an unprivileged user, who must be able to read the static file.
+    os.chmod(work, 0o755)
     try:
-        quarry_rps, quarry_p99 = measure_quarry(work)
+        (healthz_rps, healthz_p99), (auth_rps, auth_p99) = measure_quarry(work)
         nginx_rps, nginx_p99 = measure_nginx(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return [
-        Figure("http_healthz_requests_per_second", quarry_rps, "req/s", "nginx", nginx_rps, True),
-        Figure("http_healthz_p99_latency", quarry_p99, "ms", "nginx", nginx_p99, False),
+        Figure("http_healthz_requests_per_second", healthz_rps, "req/s", "nginx static file", nginx_rps, True),
+        Figure("http_healthz_p99_latency", healthz_p99, "ms", "nginx static file", nginx_p99, False),
+        Figure("http_authenticated_requests_per_second", auth_rps, "req/s", "nginx static file", nginx_rps, True),
+        Figure("http_authenticated_p99_latency", auth_p99, "ms", "nginx static file", nginx_p99, False),
     ]

@@ -153,6 +153,25 @@ import Testing
         #expect(try client.readResponse().text == "drip")
     }
 
+    @Test func aHalfClosedClientStillGetsItsAnswerThenTheConnectionCloses() throws {
+        let server = try TestServer { router in
+            router.get("/inline", options: RouteOptions(runsInline: true)) { _ in .text("inline") }
+            router.get("/pooled") { _ in
+                usleep(50_000)
+                return .text("pooled")
+            }
+        }
+        defer { server.stop() }
+        for path in ["/inline", "/pooled"] {
+            let client = try server.client()
+            try client.send("GET \(path) HTTP/1.1\r\nHost: t\r\n\r\n")
+            client.finishSending()
+            let response = try client.readResponse()
+            #expect(response.text == String(path.dropFirst()))
+            #expect(client.waitForClose())
+        }
+    }
+
     @Test func shutdownClosesIdleConnectionsAndStopsAccepting() throws {
         let server = try TestServer()
         let client = try server.client()

@@ -242,22 +242,30 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// The client closed its sending side. A request already complete is still answered
-    /// (a half-closed client waits for it); otherwise there is nothing left to do.
+    /// The client closed its sending side. A request already received is still answered (a
+    /// half-closed client waits for it) and the connection closes after it; a stream has no one
+    /// left to read it. Hang-up interest is dropped, as level-triggered epoll would repeat it.
     private func peerFinishedSending() {
+        setInterest(interest.subtracting([.read, .readHangup]))
         switch state {
-        case .handling, .writingBody:
+        case .handling:
             current?.keepAlive = false
-        case .closing:
-            break
-        default:
+        case .writingBody where stream != nil:
             close()
+        case .writingBody:
+            current?.keepAlive = false
+        case .idle, .readingHead, .readingBody:
+            body = nil
+            state = .closing
+            flush()
+        case .closing, .closed:
+            break
         }
     }
 
-    /// Called on hang-up events while the handler runs: nobody is left to read the answer.
+    /// A hang-up event while input is not being read: read now to learn whether bytes or the end came.
     func hungUp() {
-        if case .handling = state { close() } else { readable() }
+        readable()
     }
 
     func close() {
