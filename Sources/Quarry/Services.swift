@@ -20,6 +20,16 @@ public final class Services: Sendable {
         database = try Database(path: "\(root)/quarry.sqlite", migrations: Migrations.all)
         blobs = try BlobStore(root: "\(root)/blobs")
         accounts = AccountService(database: database)
+        Self.removeLeftovers(in: blobs.temporaryDirectory)
+    }
+
+    /// Nothing is in flight before the server starts, so whatever a crash left in the temp directory
+    /// (half-received uploads, unfinished blob writes) is garbage.
+    private static func removeLeftovers(in directory: String) {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for file in files {
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(file)")
+        }
     }
 
     /// Where the HTTP layer spools large bodies.

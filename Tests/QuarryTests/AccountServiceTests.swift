@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import Quarry
 import QuarryTesting
 import Storage
@@ -77,5 +78,20 @@ import Testing
         #expect(Set(keys).count == 100)
         #expect(keys.allSatisfy { APIKey(presented: $0) != nil })
         #expect(APIKey(presented: "qk_" + String(repeating: "G", count: 64)) == nil)
+    }
+}
+
+@Suite struct ServicesTests {
+    @Test func openingTheDataDirectoryClearsTemporaryLeftovers() throws {
+        let directory = try TemporaryDirectory("quarry-services")
+        defer { directory.remove() }
+        let first = try Services(dataDirectory: directory.path)
+        let leftover = "\(first.spoolDirectory)/body-crashed"
+        #expect(FileManager.default.createFile(atPath: leftover, contents: Data("partial".utf8)))
+        first.close()
+        let second = try Services(dataDirectory: directory.path)
+        defer { second.close() }
+        #expect(!FileManager.default.fileExists(atPath: leftover))
+        #expect(try second.database.integrityCheck() == "ok")
     }
 }

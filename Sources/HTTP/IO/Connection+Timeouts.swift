@@ -20,9 +20,7 @@ extension Connection {
     private func timeOut(_ message: String) {
         body = nil
         if current == nil {
-            current = InFlight(head: RequestHead(method: Method("-"), target: "-", version: .http1_1, headers: HTTPFields(),
-                                                 keepAlive: false, expectsContinue: false),
-                               requestID: loop.requestIDs.next(incoming: nil), started: lastActivity, keepAlive: false)
+            current = .unparsed(requestID: loop.requestIDs.next(incoming: nil), started: lastActivity)
         }
         current?.keepAlive = false
         respond(loop.context.errorResponder(.requestTimeout, message, current?.route == nil ? nil : current?.head))

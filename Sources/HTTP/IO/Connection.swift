@@ -44,10 +44,18 @@ final class Connection: @unchecked Sendable {
         let requestID: String
         let started: UInt64
         var route: Route?
+        var parameters: [String: String] = [:]
         var keepAlive: Bool
         var status = 0
         var bodyBytes = 0
         var spooled: SpooledFile?
+
+        /// For answers to bytes that never became a request (a malformed or timed-out head).
+        static func unparsed(requestID: String, started: UInt64) -> InFlight {
+            let head = RequestHead(method: Method("-"), target: "-", version: .http1_1, headers: HTTPFields(),
+                                   keepAlive: false, expectsContinue: false)
+            return InFlight(head: head, requestID: requestID, started: started, keepAlive: false)
+        }
     }
 
     init(fd: Int32, remote: String, loop: EventLoop) {
@@ -163,7 +171,7 @@ final class Connection: @unchecked Sendable {
                 failBeforeHandler(.contentTooLarge, "request body is larger than \(maxBytes) bytes", head: head, bodyPending: true)
                 return
             }
-            pendingParameters = parameters
+            current?.parameters = parameters
             if framing == .none {
                 dispatch(.empty)
                 return
@@ -177,14 +185,11 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    private var pendingParameters: [String: String] = [:]
-
     private func dispatch(_ requestBody: RequestBody) {
         guard let inFlight = current, let route = inFlight.route else { return }
         if case .file(let spooled) = requestBody { current?.spooled = spooled }
-        let request = Request(head: inFlight.head, body: requestBody, pathParameters: pendingParameters,
+        let request = Request(head: inFlight.head, body: requestBody, pathParameters: inFlight.parameters,
                               requestID: inFlight.requestID, remoteAddress: remote)
-        pendingParameters = [:]
         let errorResponder = loop.context.errorResponder
         if route.options.runsInline {
             respond(Self.run(route.handler, request, errorResponder))
@@ -218,10 +223,7 @@ final class Connection: @unchecked Sendable {
     /// cannot be reused (its remaining bytes are not a request), so it closes after the response.
     private func failBeforeHandler(_ status: Status, _ message: String, head: RequestHead?, bodyPending: Bool = true) {
         if current == nil {
-            let requestID = loop.requestIDs.next(incoming: nil)
-            let fallback = RequestHead(method: Method("-"), target: "-", version: .http1_1, headers: HTTPFields(),
-                                       keepAlive: false, expectsContinue: false)
-            current = InFlight(head: head ?? fallback, requestID: requestID, started: loop.now, keepAlive: false)
+            current = .unparsed(requestID: loop.requestIDs.next(incoming: nil), started: loop.now)
         }
         if bodyPending || head == nil { current?.keepAlive = false }
         respond(loop.context.errorResponder(status, message, head))
