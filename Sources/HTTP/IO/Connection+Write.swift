@@ -103,26 +103,18 @@ extension Connection {
                 try syscall("send") { send(fd, bytes.baseAddress! + outputOffset, bytes.count - outputOffset, Int32(MSG_NOSIGNAL)) }
             }
         }
-        switch result {
-        case .success(.done(let written)):
+        return afterSend(result) { written in
             outputOffset += written
-            lastActivity = loop.now
             if outputOffset == output.count {
                 output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
                 outputOffset = 0
             }
             return true
-        case .success(.wouldBlock):
-            waitForWritable()
-            return false
-        case .failure:
-            close()
-            return false
         }
     }
 
     private func sendFile() -> Bool {
-        guard case (let body, var offset, var remaining)? = file else { return true }
+        guard let (body, offset, remaining) = file else { return true }
         if remaining == 0 {
             file = nil
             finishResponse()
@@ -132,18 +124,24 @@ extension Connection {
         let result = Result { () throws(IOError) in
             try syscall("sendfile") { Glibc.sendfile(fd, body.descriptor, &position, min(remaining, 1 << 20)) }
         }
-        switch result {
-        case .success(.done(let sent)):
+        return afterSend(result) { sent in
             if sent == 0 {
                 // The file shrank under us: the promised Content-Length can no longer be met.
                 close()
                 return false
             }
-            offset += sent
-            remaining -= sent
-            lastActivity = loop.now
-            file = (body, offset, remaining)
+            file = (body, offset + sent, remaining - sent)
             return true
+        }
+    }
+
+    /// Applies a non-blocking send's outcome: bytes sent go to `advance`, "would block" waits for
+    /// EPOLLOUT, and an error (the client went away) closes. Returns whether to keep sending.
+    private func afterSend(_ result: Result<IOResult<Int>, IOError>, advance: (Int) -> Bool) -> Bool {
+        switch result {
+        case .success(.done(let count)):
+            lastActivity = loop.now
+            return advance(count)
         case .success(.wouldBlock):
             waitForWritable()
             return false
