@@ -40,9 +40,7 @@ enum Serve {
 }
 
 enum Output {
-    static func log(_ line: String) {
-        FileHandle.standardError.write(Data("\(line)\n".utf8))
-    }
+    static func log(_ line: String) { Diagnostics.log(line) }
 
     static func print(_ line: String) {
         FileHandle.standardOutput.write(Data("\(line)\n".utf8))

@@ -13,7 +13,7 @@ func shaped(_ shape: @escaping @Sendable (APIError) -> Response,
             return shape(error)
         } catch {
             if let mapped = DomainErrors.map(error) { return shape(mapped) }
-            Log.error("request \(request.requestID) failed: \(error)")
+            Diagnostics.log("error: request \(request.requestID) failed: \(error)")
             return shape(APIError(.internalServerError, code: "internal_error",
                                   "internal error (request id \(request.requestID))"))
         }

@@ -214,7 +214,7 @@ final class Connection: @unchecked Sendable {
         } catch {
             // The adapters map their own errors; anything reaching here is a bug, logged with the
             // request id while the client sees only a generic message.
-            FileHandleStderr.write("request \(request.requestID) failed: \(error)\n")
+            Diagnostics.log("error: request \(request.requestID) failed: \(error)")
             return errorResponder(.internalServerError, "internal error (request id \(request.requestID))", request.head)
         }
     }
@@ -287,13 +287,5 @@ final class Connection: @unchecked Sendable {
         guard wanted != interest, !isClosed else { return }
         interest = wanted
         try? loop.epoll.modify(fd, wanted)
-    }
-}
-
-/// Unbuffered stderr for rare diagnostics that must not wait for a log flush.
-enum FileHandleStderr {
-    static func write(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in _ = Glibc.write(2, bytes.baseAddress, bytes.count) }
     }
 }
