@@ -3,7 +3,9 @@ import Glibc
 
 /// A blocking HTTP/1.1 client on a plain socket that sends exactly the bytes a test gives it, so
 /// tests can pipeline, split, malform and stall requests in ways real clients never would.
-public final class RawClient {
+/// `@unchecked Sendable`: tests hand a client to another thread, but only one thread uses it at a
+/// time, except that one may send while another receives (separate directions of the socket).
+public final class RawClient: @unchecked Sendable {
     public let fd: Int32
     private var buffer: [UInt8] = []
 

@@ -24,4 +24,3 @@ import Testing
     }
 }
 
-extension RawClient: @unchecked Sendable {}

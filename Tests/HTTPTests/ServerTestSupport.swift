@@ -44,3 +44,4 @@ final class TestServer {
 func post(_ path: String, body: String, headers: String = "") -> String {
     "POST \(path) HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.utf8.count)\r\n\(headers)\r\n\(body)"
 }
+

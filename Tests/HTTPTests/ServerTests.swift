@@ -172,6 +172,32 @@ import Testing
         }
     }
 
+    @Test func aClientThatPipelinesFarAheadOfItsReadsGetsEveryAnswerInOrder() throws {
+        let server = try TestServer { router in
+            router.get("/n/{n}", options: RouteOptions(runsInline: true)) { request in .text(request.parameter("n") ?? "") }
+        }
+        defer { server.stop() }
+        let client = try server.client(timeout: 20)
+        let count = 20_000
+        let requests = (0..<count).map { "GET /n/\($0) HTTP/1.1\r\nHost: t\r\n\r\n" }.joined()
+        let sent = DispatchSemaphore(value: 0)
+        let sender = client
+        Thread.detachNewThread {
+            try? sender.send(requests)
+            sent.signal()
+        }
+        // Let the server fill its output backlog and stop reading before we start.
+        usleep(300_000)
+        for index in 0..<count {
+            let response = try client.readResponse()
+            guard response.text == String(index) else {
+                Issue.record("response \(index) was \(response.text)")
+                return
+            }
+        }
+        #expect(sent.wait(timeout: .now() + 10) == .success)
+    }
+
     @Test func shutdownClosesIdleConnectionsAndStopsAccepting() throws {
         let server = try TestServer()
         let client = try server.client()

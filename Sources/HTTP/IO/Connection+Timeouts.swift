@@ -11,7 +11,7 @@ extension Connection {
         case .readingBody:
             if now &- lastActivity > limits.bodyReadTimeout.nanoseconds { timeOut("request body not received in time") }
         case .writingBody, .closing:
-            if interest.contains(.write) && now &- lastActivity > limits.idleTimeout.nanoseconds { close() }
+            if blockedOnWrite && now &- lastActivity > limits.idleTimeout.nanoseconds { close() }
         case .handling, .closed:
             break
         }

@@ -68,7 +68,6 @@ extension Connection {
         current = nil
         if inFlight.keepAlive {
             state = .idle
-            setInterest([.read, .readHangup])
         } else {
             state = .closing
         }
@@ -76,24 +75,32 @@ extension Connection {
 
     /// Writes whatever is queued until the socket would block, then waits for EPOLLOUT.
     func flush() {
+        var drained = true
         while !isClosed {
+            let progressed: Bool
             if outputOffset < output.count {
-                guard writeOutput() else { return }
-                continue
+                progressed = writeOutput()
+            } else if file != nil {
+                progressed = sendFile()
+            } else if stream != nil {
+                progressed = pullStream()
+            } else {
+                break
             }
-            if file != nil {
-                guard sendFile() else { return }
-                continue
+            if !progressed {
+                drained = false
+                break
             }
-            if stream != nil {
-                guard pullStream() else { return }
-                continue
-            }
-            break
         }
         guard !isClosed else { return }
-        if interest.contains(.write) { setInterest(interest.subtracting(.write)) }
-        if case .closing = state { close() }
+        if drained {
+            blockedOnWrite = false
+            if case .closing = state {
+                close()
+                return
+            }
+        }
+        updateInterest()
     }
 
     /// Returns false when the socket would block (or the connection closed).
@@ -143,7 +150,7 @@ extension Connection {
             lastActivity = loop.now
             return advance(count)
         case .success(.wouldBlock):
-            waitForWritable()
+            blockedOnWrite = true
             return false
         case .failure:
             close()
@@ -174,10 +181,6 @@ extension Connection {
             return true
         }
         return !bytes.isEmpty
-    }
-
-    private func waitForWritable() {
-        if !interest.contains(.write) { setInterest(interest.union(.write)) }
     }
 }
 

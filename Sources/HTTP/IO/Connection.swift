@@ -31,6 +31,10 @@ final class Connection: @unchecked Sendable {
     var current: InFlight?
     var lastActivity: UInt64
     var interest: Epoll.Interest = [.read, .readHangup]
+    /// The client shut its sending side; nothing more will arrive.
+    var peerFinished = false
+    /// The last send would have blocked; EPOLLOUT says when to go on.
+    var blockedOnWrite = false
 
     // The write side (Connection+Write.swift).
     var output: [UInt8] = []
@@ -93,14 +97,12 @@ final class Connection: @unchecked Sendable {
             if !wantsInput { break }
         }
         pump()
-        // Level-triggered epoll would report pending input again and again while we cannot take it.
-        if !wantsInput && interest.contains(.read) { setInterest(interest.subtracting(.read)) }
     }
 
     /// Parses and dispatches as many buffered requests as can be answered now.
     func processInput() {
         while !isClosed {
-            guard output.count - outputOffset < 1 << 20 else { return }   // the client is not reading its responses
+            guard !outputBacklogged else { return }
             switch state {
             case .idle, .readingHead:
                 guard !input.isEmpty else {
@@ -145,9 +147,25 @@ final class Connection: @unchecked Sendable {
 
     private var wantsInput: Bool {
         switch state {
-        case .idle, .readingHead, .readingBody: true
+        case .idle, .readingHead, .readingBody: !outputBacklogged
         default: false
         }
+    }
+
+    /// Pipelined responses the client has not read yet; past this, no more requests are parsed.
+    private var outputBacklogged: Bool { output.count - outputOffset >= 1 << 20 }
+
+    /// Derives the epoll interest from the state. Level-triggered epoll repeats readiness that is not
+    /// acted on, so input is asked for only when it can be taken, and hang-ups only until seen.
+    func updateInterest() {
+        guard !isClosed else { return }
+        var wanted: Epoll.Interest = []
+        if wantsInput && !peerFinished { wanted.insert(.read) }
+        if !peerFinished { wanted.insert(.readHangup) }
+        if blockedOnWrite { wanted.insert(.write) }
+        guard wanted != interest else { return }
+        interest = wanted
+        try? loop.epoll.modify(fd, wanted)
     }
 
     private func begin(_ head: RequestHead, _ framing: BodyFraming) {
@@ -196,7 +214,6 @@ final class Connection: @unchecked Sendable {
             return
         }
         state = .handling
-        setInterest([.readHangup])
         let loop = self.loop
         loop.context.pool.submit { [self] in
             let response = Self.run(route.handler, request, errorResponder)
@@ -248,7 +265,7 @@ final class Connection: @unchecked Sendable {
     /// half-closed client waits for it) and the connection closes after it; a stream has no one
     /// left to read it. Hang-up interest is dropped, as level-triggered epoll would repeat it.
     private func peerFinishedSending() {
-        setInterest(interest.subtracting([.read, .readHangup]))
+        peerFinished = true
         switch state {
         case .handling:
             current?.keepAlive = false
@@ -281,11 +298,5 @@ final class Connection: @unchecked Sendable {
         stream?.body.terminate()
         stream = nil
         current = nil
-    }
-
-    func setInterest(_ wanted: Epoll.Interest) {
-        guard wanted != interest, !isClosed else { return }
-        interest = wanted
-        try? loop.epoll.modify(fd, wanted)
     }
 }
