@@ -22,6 +22,11 @@ public struct HTTPFields: Sendable, Sequence {
         fields = pairs.map { Field(name: $0.0, value: $0.1) }
     }
 
+    /// For the request parser, which makes each lowercase name from bytes rather than folding a String.
+    init(fields: [Field]) {
+        self.fields = fields
+    }
+
     public var count: Int { fields.count }
 
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
