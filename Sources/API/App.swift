@@ -6,9 +6,15 @@ public struct App: Sendable {
     public struct Configuration: Sendable {
         /// Enables `/admin/...` when set.
         public var adminKey: String?
+        /// The HTTP limits, for handlers that parse multipart bodies themselves.
+        public var limits: Limits
+        /// The largest upload (all images of one request together).
+        public var maxUploadBytes: Int
 
-        public init(adminKey: String? = nil) {
+        public init(adminKey: String? = nil, limits: Limits = Limits(), maxUploadBytes: Int = 1 << 30) {
             self.adminKey = adminKey
+            self.limits = limits
+            self.maxUploadBytes = maxUploadBytes
         }
     }
 
@@ -17,9 +23,16 @@ public struct App: Sendable {
     public let errorResponder: ErrorResponder = ErrorShapes.responder
 
     public init(services: Services, configuration: Configuration) {
+        var uploadLimits = configuration.limits
+        // One part per image: an upload of thousands of images is ordinary.
+        uploadLimits.maxMultipartParts = 10_050
+        let uploads = UploadContext(limits: uploadLimits, spoolDirectory: services.spoolDirectory,
+                                    maxUploadBytes: configuration.maxUploadBytes)
         var router = Router()
         SystemRoutes.bind(&router)
+        JThetaRoutes.bind(&router, services: services, uploads: uploads)
         HITLRoutes.bind(&router, services: services)
+        WorkerRoutes.bind(&router, services: services)
         if let adminKey = configuration.adminKey, !adminKey.isEmpty {
             AdminRoutes.bind(&router, services: services, adminKey: adminKey)
         }

@@ -11,7 +11,8 @@ enum Admin {
         """
 
     static func run(_ arguments: [String], _ configuration: Configuration) throws {
-        let services = try Services(dataDirectory: configuration.dataDirectory)
+        let services = try Services(dataDirectory: configuration.dataDirectory, imageLimits: configuration.imageLimits,
+                                    blobGracePeriod: configuration.blobGracePeriod)
         defer { services.close() }
         switch arguments {
         case let args where args.count == 3 && args[0] == "account" && args[1] == "create":

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Imaging
 
 /// Settings from `QUARRY_*` environment variables, overridden by flags. README.md's configuration
 /// table lists every one; keep the two in step.
@@ -11,6 +12,9 @@ struct Configuration {
     var eventLoops = ProcessInfo.processInfo.activeProcessorCount
     var accessLog = true
     var limits = Limits()
+    var maxUploadBytes = 1 << 30
+    var maxImagePixels = 100_000_000
+    var blobGracePeriod: Duration = .seconds(3600)
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String
@@ -34,6 +38,9 @@ struct Configuration {
         limits.bodyReadTimeout = try reader.seconds("QUARRY_BODY_TIMEOUT") ?? limits.bodyReadTimeout
         limits.idleTimeout = try reader.seconds("QUARRY_IDLE_TIMEOUT") ?? limits.idleTimeout
         limits.shutdownGrace = try reader.seconds("QUARRY_SHUTDOWN_GRACE") ?? limits.shutdownGrace
+        maxUploadBytes = try reader.integer("QUARRY_MAX_UPLOAD_BYTES", in: 1024...(1 << 40)) ?? maxUploadBytes
+        maxImagePixels = try reader.integer("QUARRY_MAX_IMAGE_PIXELS", in: 1...1_000_000_000) ?? maxImagePixels
+        blobGracePeriod = try reader.seconds("QUARRY_BLOB_GRACE", allowZero: true) ?? blobGracePeriod
         try apply(flags: flags)
     }
 
@@ -72,10 +79,10 @@ private struct EnvironmentReader {
         return value
     }
 
-    func seconds(_ name: String) throws -> Duration? {
+    func seconds(_ name: String, allowZero: Bool = false) throws -> Duration? {
         guard let text = string(name) else { return nil }
-        guard let value = Double(text), value > 0, value <= 86_400 else {
-            throw Configuration.Invalid(description: "\(name) must be a number of seconds above 0 and at most 86400, not '\(text)'")
+        guard let value = Double(text), allowZero ? value >= 0 : value > 0, value <= 86_400 else {
+            throw Configuration.Invalid(description: "\(name) must be a number of seconds \(allowZero ? "from 0" : "above 0") and at most 86400, not '\(text)'")
         }
         return .milliseconds(Int64(value * 1000))
     }
@@ -87,5 +94,13 @@ private struct EnvironmentReader {
         case "0", "false", "no", "off": return false
         default: throw Configuration.Invalid(description: "\(name) must be 1/0, true/false, yes/no or on/off, not '\(text)'")
         }
+    }
+}
+
+extension Configuration {
+    var imageLimits: ImageLimits {
+        var limits = ImageLimits()
+        limits.maxPixels = maxImagePixels
+        return limits
     }
 }

@@ -12,8 +12,10 @@ enum Serve {
         // A client that vanishes mid-write must not kill the process; send() reports EPIPE instead.
         signal(SIGPIPE, SIG_IGN)
 
-        let services = try Services(dataDirectory: configuration.dataDirectory)
-        let app = App(services: services, configuration: App.Configuration(adminKey: configuration.adminKey))
+        let services = try Services(dataDirectory: configuration.dataDirectory, imageLimits: configuration.imageLimits,
+                                    blobGracePeriod: configuration.blobGracePeriod)
+        let app = App(services: services, configuration: App.Configuration(
+            adminKey: configuration.adminKey, limits: configuration.limits, maxUploadBytes: configuration.maxUploadBytes))
         let server = Server(router: app.router, limits: configuration.limits, spoolDirectory: services.spoolDirectory,
                             errorResponder: app.errorResponder, accessLog: configuration.accessLog,
                             eventLoops: configuration.eventLoops)
@@ -21,6 +23,7 @@ enum Serve {
         let shown = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         Output.log("listening on \(shown):\(port)")
 
+        let sweeper = blobSweeper(services)
         let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
         for signalNumber in [SIGTERM, SIGINT] {
@@ -31,12 +34,29 @@ enum Serve {
             sources.append(source)
         }
         stop.wait()
+        sweeper.cancel()
         Output.log("shutting down: finishing requests in flight")
         server.shutdown()
         services.close()
         Output.log("stopped")
         withExtendedLifetime(sources) {}
     }
+}
+
+/// Collects unreferenced blobs every 15 minutes (deletes collect right away what is past the grace period).
+private func blobSweeper(_ services: Services) -> DispatchSourceTimer {
+    let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "quarry.blob-sweeper", qos: .background))
+    timer.schedule(deadline: .now() + .seconds(60), repeating: .seconds(900))
+    timer.setEventHandler {
+        do {
+            let removed = try services.collectBlobs()
+            if removed > 0 { Output.log("collected \(removed) unreferenced blobs") }
+        } catch {
+            Output.log("error: blob collection failed: \(error)")
+        }
+    }
+    timer.resume()
+    return timer
 }
 
 enum Output {

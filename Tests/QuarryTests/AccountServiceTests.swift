@@ -41,7 +41,7 @@ import Testing
             let (account, key) = try services.accounts.create(name: "rotating")
             #expect(try services.accounts.authenticate(key: "") == nil)
             #expect(try services.accounts.authenticate(key: "qk_short") == nil)
-            #expect(try services.accounts.authenticate(key: APIKey.generate().text) == nil)
+            #expect(try services.accounts.authenticate(key: SecretToken.generate(prefix: SecretToken.apiKeyPrefix).text) == nil)
             // Same lookup prefix, different secret: found as a candidate, refused by the hash.
             let forged = String(key.prefix(3 + 16)) + String(repeating: "0", count: 48)
             #expect(try services.accounts.authenticate(key: forged) == nil)
@@ -74,10 +74,11 @@ import Testing
     }
 
     @Test func keysAreHexAfterTheirPrefixAndNeverRepeat() {
-        let keys = (0..<100).map { _ in APIKey.generate().text }
+        let keys = (0..<100).map { _ in SecretToken.generate(prefix: SecretToken.apiKeyPrefix).text }
         #expect(Set(keys).count == 100)
-        #expect(keys.allSatisfy { APIKey(presented: $0) != nil })
-        #expect(APIKey(presented: "qk_" + String(repeating: "G", count: 64)) == nil)
+        #expect(keys.allSatisfy { SecretToken(presented: $0, prefix: SecretToken.apiKeyPrefix) != nil })
+        #expect(SecretToken(presented: "qk_" + String(repeating: "G", count: 64), prefix: SecretToken.apiKeyPrefix) == nil)
+        #expect(SecretToken(presented: keys[0], prefix: SecretToken.workerPrefix) == nil)
     }
 }
 

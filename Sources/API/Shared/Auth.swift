@@ -16,9 +16,11 @@ enum Auth {
         }
     }
 
-    /// The calling account; 401 when the key is missing or not accepted.
-    static func account(_ request: Request, _ accounts: AccountService) throws -> Account {
-        guard let key = presentedKey(request), let account = try accounts.authenticate(key: key) else {
+    /// The calling account; 401 when the key is missing or not accepted. With `queryKey`, a
+    /// request without an Authorization header may carry the key in that query parameter instead.
+    static func account(_ request: Request, _ accounts: AccountService, queryKey: String? = nil) throws -> Account {
+        let key = presentedKey(request) ?? queryKey.flatMap { request.query[$0] }
+        guard let key, let account = try accounts.authenticate(key: key) else {
             throw APIError.unauthorized
         }
         return account

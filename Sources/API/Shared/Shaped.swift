@@ -19,19 +19,3 @@ func shaped(_ shape: @escaping @Sendable (APIError) -> Response,
         }
     }
 }
-
-/// Domain errors as API errors, once for every surface.
-enum DomainErrors {
-    static func map(_ error: any Error) -> APIError? {
-        switch error {
-        case AccountError.invalidName(let name):
-            .badRequest("invalid account name '\(name.prefix(100))': 1 to 100 characters, no control characters")
-        case AccountError.nameTaken(let name):
-            .conflict("an account named '\(name)' already exists")
-        case AccountError.notFound(let id):
-            .notFound("no account '\(id.prefix(100))'")
-        default:
-            nil
-        }
-    }
-}

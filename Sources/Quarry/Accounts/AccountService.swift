@@ -1,5 +1,4 @@
 import Foundation
-import Crypto
 import Storage
 
 /// Accounts and their API keys: creation, rotation, listing and authentication.
@@ -14,7 +13,7 @@ public struct AccountService: Sendable {
     public func create(name rawName: String) throws -> (account: Account, key: String) {
         let name = try Self.validated(name: rawName)
         let account = Account(id: ID.make("acct"), name: name, createdAt: Timestamp.now())
-        let key = APIKey.generate()
+        let key = SecretToken.generate(prefix: SecretToken.apiKeyPrefix)
         do {
             try database.write { db in
                 try AccountStore.insert(account, on: db)
@@ -29,7 +28,7 @@ public struct AccountService: Sendable {
     /// Revokes every key of the account and issues a new one. Old keys stop working at once:
     /// rotation is what an administrator does when a key has leaked, so no grace period.
     public func rotateKey(account idOrName: String) throws -> (account: Account, key: String) {
-        let key = APIKey.generate()
+        let key = SecretToken.generate(prefix: SecretToken.apiKeyPrefix)
         let account = try database.write { db -> Account in
             guard let account = try AccountStore.find(idOrName, on: db) else { throw AccountError.notFound(idOrName) }
             let now = Timestamp.now()
@@ -48,24 +47,12 @@ public struct AccountService: Sendable {
         try database.read { db in try AccountStore.find(idOrName, on: db) }
     }
 
-    /// The account a presented key belongs to, or nil. Every candidate's hash is compared in
-    /// constant time, and a malformed or unknown key still costs one hash and one comparison.
+    /// The account a presented key belongs to, or nil (see `SecretToken.match`).
     public func authenticate(key presented: String) throws -> Account? {
-        guard let key = APIKey(presented: presented) else {
-            _ = ConstantTime.equal(SHA256.hash(Array(presented.utf8)), Self.decoy)
-            return nil
+        try SecretToken.match(presented, prefix: SecretToken.apiKeyPrefix) { lookup in
+            try database.read { db in try AccountStore.candidates(lookup: lookup, on: db) }
         }
-        let hash = key.hash
-        let candidates = try database.read { db in try AccountStore.candidates(lookup: key.lookup, on: db) }
-        var match: Account?
-        for candidate in candidates where ConstantTime.equal(candidate.hash, hash) {
-            match = candidate.account
-        }
-        if candidates.isEmpty { _ = ConstantTime.equal(hash, Self.decoy) }
-        return match
     }
-
-    private static let decoy = [UInt8](repeating: 0, count: SHA256.byteCount)
 
     static func validated(name: String) throws -> String {
         let trimmed = name.trimmingCharacters(in: .whitespaces)

@@ -8,7 +8,7 @@ enum AccountStore {
                    [account.id, account.name, account.createdAt])
     }
 
-    static func insertKey(_ key: APIKey, accountID: String, createdAt: String, on db: Connection) throws {
+    static func insertKey(_ key: SecretToken, accountID: String, createdAt: String, on db: Connection) throws {
         try db.run("INSERT INTO api_keys (account_id, lookup, hash, created_at) VALUES (?, ?, ?, ?)",
                    [accountID, key.lookup, key.hash, createdAt])
     }
@@ -32,7 +32,7 @@ enum AccountStore {
     }
 
     /// Active keys whose lookup matches, with their hashes, for the constant-time comparison.
-    static func candidates(lookup: String, on db: Connection) throws -> [(hash: [UInt8], account: Account)] {
+    static func candidates(lookup: String, on db: Connection) throws -> [(hash: [UInt8], value: Account)] {
         try db.query("""
             SELECT k.hash, a.id, a.name, a.created_at FROM api_keys k JOIN accounts a ON a.id = k.account_id
             WHERE k.lookup = ? AND k.revoked_at IS NULL

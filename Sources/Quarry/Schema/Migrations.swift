@@ -23,5 +23,6 @@ public enum Migrations {
             CREATE INDEX api_keys_lookup ON api_keys(lookup) WHERE revoked_at IS NULL;
             CREATE INDEX api_keys_account ON api_keys(account_id);
             """),
+        labeling,
     ]
 }

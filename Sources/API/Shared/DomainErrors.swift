@@ -1,0 +1,64 @@
+import HTTP
+import Imaging
+import Quarry
+
+/// Domain errors as API errors, once for every surface; each adapter then shapes them.
+enum DomainErrors {
+    static func map(_ error: any Error) -> APIError? {
+        switch error {
+        case let error as AccountError: account(error)
+        case let error as ProjectError: project(error)
+        case let error as DatasetError: dataset(error)
+        case let error as WorkerError: worker(error)
+        case let error as LabelingError: labeling(error)
+        case let error as MultipartError:
+            APIError(error.status, code: APIError.code(for: error.status), error.reason)
+        default: nil
+        }
+    }
+
+    private static func account(_ error: AccountError) -> APIError {
+        switch error {
+        case .invalidName(let name): .badRequest("invalid account name '\(name.prefix(100))': 1 to 100 characters, no control characters")
+        case .nameTaken(let name): .conflict("an account named '\(name)' already exists")
+        case .notFound(let id): .notFound("no account '\(id.prefix(100))'")
+        }
+    }
+
+    private static func project(_ error: ProjectError) -> APIError {
+        switch error {
+        case .notFound(let name): .notFound("project '\(name.prefix(200))' not found")
+        case .nameTaken(let name): .conflict("a project named '\(name)' already exists")
+        case .invalid(let field, let reason): .badRequest("\(field) \(reason)")
+        case .classTypeConflict(let name, let existing, let requested):
+            .conflict("label '\(name)' already exists as \(existing.rawValue); it cannot also be \(requested.rawValue)")
+        }
+    }
+
+    private static func dataset(_ error: DatasetError) -> APIError {
+        switch error {
+        case .notFound(let id): .notFound("dataset \(id) not found")
+        case .nameTaken(let name): .conflict("a dataset named '\(name)' already exists in this project")
+        case .noImages: .badRequest("no images were uploaded: send one or more files in the 'images' field")
+        case .tooManyImages(let limit): APIError(.contentTooLarge, code: "payload_too_large", "more than \(limit) images in one request")
+        case .invalidImage(let fileName, let reason):
+            .badRequest("file '\(fileName)' is not a valid PNG or JPEG image (\(reason)); nothing from this request was stored")
+        }
+    }
+
+    private static func worker(_ error: WorkerError) -> APIError {
+        switch error {
+        case .invalidEmail(let email): .badRequest("'\(email.prefix(254))' is not an email address")
+        case .notFound(let email): .notFound("no worker '\(email.prefix(254))'")
+        }
+    }
+
+    private static func labeling(_ error: LabelingError) -> APIError {
+        switch error {
+        case .taskNotFound(let id): .notFound("task '\(id.prefix(100))' not found")
+        case .transitionNotAllowed(let task, let status, let action): .conflict("cannot \(action) task \(task): it is \(status.rawValue)")
+        case .notYourTurn(let task, let role): APIError(.forbidden, code: "forbidden", "only the \(role) of task \(task) can do that")
+        case .invalidAnnotation(let reason): APIError(.unprocessableContent, code: "unprocessable", reason)
+        }
+    }
+}

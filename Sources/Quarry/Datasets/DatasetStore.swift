@@ -1,0 +1,59 @@
+import Imaging
+import Storage
+
+/// The SQL for datasets and images. Datasets are reached through their project's account, so a
+/// dataset id from another account finds nothing.
+enum DatasetStore {
+    static func insert(projectID: String, name: String, license: String, createdAt: String, on db: Connection) throws -> Int {
+        try db.run("INSERT INTO datasets (project_id, name, license, created_at) VALUES (?, ?, ?, ?)",
+                   [projectID, name, license, createdAt])
+        return Int(db.lastInsertRowID)
+    }
+
+    static func find(accountID: String, id: Int, on db: Connection) throws -> Dataset? {
+        try db.queryOne("""
+            SELECT d.id, d.project_id, d.name, d.license, d.created_at,
+                   (SELECT COUNT(*) FROM images i WHERE i.dataset_id = d.id) AS image_count
+            FROM datasets d JOIN projects p ON p.id = d.project_id
+            WHERE d.id = ? AND p.account_id = ?
+            """, [id, accountID]).map(dataset)
+    }
+
+    static func list(projectID: String, on db: Connection) throws -> [Dataset] {
+        try db.query("""
+            SELECT d.id, d.project_id, d.name, d.license, d.created_at,
+                   (SELECT COUNT(*) FROM images i WHERE i.dataset_id = d.id) AS image_count
+            FROM datasets d WHERE d.project_id = ? ORDER BY d.id
+            """, [projectID]).map(dataset)
+    }
+
+    static func insertImage(datasetID: Int, image: StoredImage, createdAt: String, on db: Connection) throws -> Int {
+        try db.run("""
+            INSERT INTO images (dataset_id, blob, file_name, format, width, height, size, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [datasetID, image.blob.hex, image.fileName, image.info.format.rawValue, image.info.width, image.info.height,
+                  image.size, createdAt])
+        return Int(db.lastInsertRowID)
+    }
+
+    static let imageColumns = "i.id, i.dataset_id, i.blob, i.file_name, i.format, i.width, i.height, i.size, i.created_at"
+
+    static func images(datasetID: Int, on db: Connection) throws -> [ImageRecord] {
+        try db.query("SELECT \(imageColumns) FROM images i WHERE i.dataset_id = ? ORDER BY i.id", [datasetID]).map(image)
+    }
+
+    static func image(_ row: Row) throws -> ImageRecord {
+        let blobHex = try row.string("blob")
+        guard let blob = BlobID(hex: blobHex), let format = ImageFormat(rawValue: try row.string("format")) else {
+            throw StorageError.typeMismatch(column: "images.blob/format")
+        }
+        return ImageRecord(id: try row.int("id"), datasetID: try row.int("dataset_id"), blob: blob,
+                           fileName: try row.string("file_name"), format: format, width: try row.int("width"),
+                           height: try row.int("height"), size: try row.int("size"), createdAt: try row.string("created_at"))
+    }
+
+    private static func dataset(_ row: Row) throws -> Dataset {
+        Dataset(id: try row.int("id"), projectID: try row.string("project_id"), name: try row.string("name"),
+                license: try row.string("license"), createdAt: try row.string("created_at"), imageCount: try row.int("image_count"))
+    }
+}

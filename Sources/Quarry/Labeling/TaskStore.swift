@@ -1,0 +1,85 @@
+import Foundation
+import Storage
+
+/// The SQL for tasks and their images. Labels are stored as JSON in the canonical shape.
+enum TaskStore {
+    private static let columns = """
+        t.id, t.project_id, t.source, t.status, t.annotator_id, t.reviewer_id, t.predictions, t.annotations, t.draft,
+        t.review_comment, t.created_at, t.updated_at, t.started_at, t.submitted_at, t.finished_at,
+        (SELECT group_concat(image_id) FROM (SELECT image_id FROM task_images WHERE task_id = t.id ORDER BY position)) AS image_ids
+        """
+
+    static func insert(_ task: LabelTask, on db: Connection) throws {
+        try db.run("""
+            INSERT INTO tasks (id, project_id, source, status, annotator_id, reviewer_id, predictions, annotations, draft,
+                               review_comment, created_at, updated_at, started_at, submitted_at, finished_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [task.id, task.projectID, task.source.rawValue, task.status.rawValue, task.annotatorID, task.reviewerID,
+                  try json(task.predictions), try json(task.annotations), try task.draft.map(json), task.reviewComment,
+                  task.createdAt, task.updatedAt, task.startedAt, task.submittedAt, task.finishedAt])
+        for (position, imageID) in task.imageIDs.enumerated() {
+            try db.run("INSERT INTO task_images (task_id, position, image_id) VALUES (?, ?, ?)", [task.id, position, imageID])
+        }
+    }
+
+    /// Writes every mutable field back.
+    static func update(_ task: LabelTask, on db: Connection) throws {
+        try db.run("""
+            UPDATE tasks SET status = ?, annotator_id = ?, reviewer_id = ?, predictions = ?, annotations = ?, draft = ?,
+                review_comment = ?, updated_at = ?, started_at = ?, submitted_at = ?, finished_at = ? WHERE id = ?
+            """, [task.status.rawValue, task.annotatorID, task.reviewerID, try json(task.predictions), try json(task.annotations),
+                  try task.draft.map(json), task.reviewComment, task.updatedAt, task.startedAt, task.submittedAt,
+                  task.finishedAt, task.id])
+    }
+
+    static func find(id: String, on db: Connection) throws -> LabelTask? {
+        try db.queryOne("SELECT \(columns) FROM tasks t WHERE t.id = ?", [id]).map(task)
+    }
+
+    /// Tasks a worker holds in a role, newest work last, optionally only in some statuses.
+    static func assigned(workerID: String, asReviewer: Bool, statuses: [TaskStatus], on db: Connection) throws -> [LabelTask] {
+        let column = asReviewer ? "reviewer_id" : "annotator_id"
+        let marks = statuses.map { _ in "?" }.joined(separator: ", ")
+        return try db.query("""
+            SELECT \(columns) FROM tasks t WHERE t.\(column) = ? AND t.status IN (\(marks)) ORDER BY t.created_at, t.id
+            """, [workerID] + statuses.map(\.rawValue)).map(task)
+    }
+
+    /// JTheta tasks already made for images of a dataset, by image id.
+    static func jthetaTasks(datasetID: Int, on db: Connection) throws -> [Int: LabelTask] {
+        let rows = try db.query("""
+            SELECT \(columns), ti.image_id AS covered FROM tasks t JOIN task_images ti ON ti.task_id = t.id
+            JOIN images i ON i.id = ti.image_id WHERE i.dataset_id = ? AND t.source = 'jtheta'
+            """, [datasetID])
+        var tasks: [Int: LabelTask] = [:]
+        for row in rows { tasks[try row.int("covered")] = try task(row) }
+        return tasks
+    }
+
+    static func json(_ labels: [ImageLabels]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(labels), as: UTF8.self)
+    }
+
+    static func labels(_ text: String?) throws -> [ImageLabels] {
+        guard let text, !text.isEmpty else { return [] }
+        return try JSONDecoder().decode([ImageLabels].self, from: Data(text.utf8))
+    }
+
+    static func task(_ row: Row) throws -> LabelTask {
+        let draft = try row.optionalString("draft")
+        return LabelTask(
+            id: try row.string("id"), projectID: try row.string("project_id"),
+            source: TaskSource(rawValue: try row.string("source")) ?? .jtheta,
+            status: TaskStatus(rawValue: try row.string("status")) ?? .error,
+            annotatorID: try row.optionalString("annotator_id"), reviewerID: try row.optionalString("reviewer_id"),
+            imageIDs: (try row.optionalString("image_ids") ?? "").split(separator: ",").compactMap { Int($0) },
+            predictions: try labels(try row.optionalString("predictions")),
+            annotations: try labels(try row.optionalString("annotations")),
+            draft: try draft.map { try labels($0) }, reviewComment: try row.optionalString("review_comment"),
+            createdAt: try row.string("created_at"), updatedAt: try row.string("updated_at"),
+            startedAt: try row.optionalString("started_at"), submittedAt: try row.optionalString("submitted_at"),
+            finishedAt: try row.optionalString("finished_at"))
+    }
+}

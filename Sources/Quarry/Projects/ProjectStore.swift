@@ -1,0 +1,59 @@
+import Storage
+
+/// The SQL for projects and their label classes. Every lookup takes the account id, so a query
+/// can never reach another account's project.
+enum ProjectStore {
+    private static let columns = "id, account_id, name, category, task, status, allow_class_creation, auto_annotation, created_at, updated_at"
+
+    static func insert(_ project: Project, on db: Connection) throws {
+        try db.run("INSERT INTO projects (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            project.id, project.accountID, project.name, project.category, project.task.rawValue, project.status.rawValue,
+            project.allowClassCreation, project.autoAnnotation, project.createdAt, project.updatedAt,
+        ])
+    }
+
+    static func find(accountID: String, id: String, on db: Connection) throws -> Project? {
+        try db.queryOne("SELECT \(columns) FROM projects WHERE account_id = ? AND id = ?", [accountID, id]).map(project)
+    }
+
+    static func find(accountID: String, name: String, on db: Connection) throws -> Project? {
+        try db.queryOne("SELECT \(columns) FROM projects WHERE account_id = ? AND name = ?", [accountID, name]).map(project)
+    }
+
+    static func list(accountID: String, on db: Connection) throws -> [Project] {
+        try db.query("SELECT \(columns) FROM projects WHERE account_id = ? ORDER BY created_at, id", [accountID]).map(project)
+    }
+
+    static func update(_ project: Project, on db: Connection) throws {
+        try db.run("""
+            UPDATE projects SET name = ?, category = ?, task = ?, status = ?, allow_class_creation = ?, auto_annotation = ?,
+                updated_at = ? WHERE id = ? AND account_id = ?
+            """, [project.name, project.category, project.task.rawValue, project.status.rawValue, project.allowClassCreation,
+                  project.autoAnnotation, project.updatedAt, project.id, project.accountID])
+    }
+
+    static func delete(id: String, on db: Connection) throws {
+        try db.run("DELETE FROM projects WHERE id = ?", [id])
+    }
+
+    static func classes(projectID: String, on db: Connection) throws -> [LabelClass] {
+        try db.query("SELECT name, type FROM label_classes WHERE project_id = ? ORDER BY position", [projectID]).map { row in
+            LabelClass(name: try row.string("name"), type: LabelType(rawValue: try row.string("type")) ?? .tag)
+        }
+    }
+
+    static func appendClass(_ labelClass: LabelClass, projectID: String, on db: Connection) throws {
+        try db.run("""
+            INSERT INTO label_classes (project_id, position, name, type)
+            VALUES (?, (SELECT COALESCE(MAX(position), -1) + 1 FROM label_classes WHERE project_id = ?), ?, ?)
+            """, [projectID, projectID, labelClass.name, labelClass.type.rawValue])
+    }
+
+    private static func project(_ row: Row) throws -> Project {
+        Project(id: try row.string("id"), accountID: try row.string("account_id"), name: try row.string("name"),
+                category: try row.string("category"), task: ProjectTask(rawValue: try row.string("task")) ?? .classification,
+                status: ProjectStatus(rawValue: try row.string("status")) ?? .active,
+                allowClassCreation: try row.bool("allow_class_creation"), autoAnnotation: try row.bool("auto_annotation"),
+                createdAt: try row.string("created_at"), updatedAt: try row.string("updated_at"))
+    }
+}

@@ -1,0 +1,36 @@
+import Storage
+
+enum WorkerStore {
+    static func insert(_ worker: Worker, token: SecretToken, on db: Connection) throws {
+        try db.run("INSERT INTO workers (id, account_id, email, token_lookup, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                   [worker.id, worker.accountID, worker.email, token.lookup, token.hash, worker.createdAt])
+    }
+
+    static func replaceToken(workerID: String, token: SecretToken, on db: Connection) throws {
+        try db.run("UPDATE workers SET token_lookup = ?, token_hash = ? WHERE id = ?", [token.lookup, token.hash, workerID])
+    }
+
+    static func find(accountID: String, email: String, on db: Connection) throws -> Worker? {
+        try db.queryOne("SELECT id, account_id, email, created_at FROM workers WHERE account_id = ? AND email = ?",
+                        [accountID, email]).map(worker)
+    }
+
+    static func find(id: String, on db: Connection) throws -> Worker? {
+        try db.queryOne("SELECT id, account_id, email, created_at FROM workers WHERE id = ?", [id]).map(worker)
+    }
+
+    static func list(accountID: String, on db: Connection) throws -> [Worker] {
+        try db.query("SELECT id, account_id, email, created_at FROM workers WHERE account_id = ? ORDER BY email",
+                     [accountID]).map(worker)
+    }
+
+    static func candidates(lookup: String, on db: Connection) throws -> [(hash: [UInt8], value: Worker)] {
+        try db.query("SELECT id, account_id, email, created_at, token_hash FROM workers WHERE token_lookup = ?", [lookup])
+            .map { row in (try row.blob("token_hash"), try worker(row)) }
+    }
+
+    static func worker(_ row: Row) throws -> Worker {
+        Worker(id: try row.string("id"), accountID: try row.string("account_id"), email: try row.string("email"),
+               createdAt: try row.string("created_at"))
+    }
+}
