@@ -27,9 +27,9 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "Storage", dependencies: ["CSQLite", "Crypto"]),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CZlib"]),
-        .target(name: "Quarry", dependencies: ["Storage", "Crypto"]),
-        .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto"]),
-        .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry"]),
+        .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging"]),
+        .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto", "Imaging"]),
+        .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging"]),
         .target(name: "QuarryTesting"),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CSQLite", "CCurl", "CZlib", "CJPEG", "CPNG", "CCrypto", "CBLAS"]),
