@@ -1,6 +1,6 @@
 /// Pascal VOC XML, one annotation file per image, readable with any XML parser.
 ///
-/// - `labelmap.txt`: the class names in class order, one per line (a CR or LF inside a name
+/// - `labelmap.txt`: the class names in class order, one per line (a line break inside a name
 ///   becomes a space, since a line is a name).
 /// - `Annotations/<stem>.xml` for every image: the archive path without its leading `images/`
 ///   directory and its extension, under `Annotations/`. It holds `folder` (the archive directory
@@ -21,8 +21,8 @@
 /// decimals. Every text is XML-escaped.
 enum VOCWriter {
     static func files(for document: ExportDocument) -> [ExportFile] {
-        let labelMap = document.classes.map { name in
-            String(name.name.map { $0.isNewline ? " " : $0 }) + "\n"
+        let labelMap = document.classes.map { labelClass in
+            String(labelClass.name.map { $0.isNewline ? " " : $0 }) + "\n"
         }.joined()
         var files = [ExportFile(path: "labelmap.txt", bytes: Array(labelMap.utf8))]
         var paths = AnnotationPaths()
