@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("QUARRY_BINARY", os.path.join(ROOT, ".build", "debug", "quarry"))
@@ -15,9 +16,10 @@ ADMIN_KEY = "python-admin-key"
 
 
 class Server:
-    def __init__(self):
+    def __init__(self, **settings):
         self.work = tempfile.mkdtemp(prefix="quarry-py-")
-        env = dict(os.environ, QUARRY_ADMIN_KEY=ADMIN_KEY, QUARRY_DATA_DIR=os.path.join(self.work, "data"))
+        self.data = os.path.join(self.work, "data")
+        env = dict(os.environ, QUARRY_ADMIN_KEY=ADMIN_KEY, QUARRY_DATA_DIR=self.data, **settings)
         self.process = subprocess.Popen([BINARY, "serve", "--port", "0"], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.log = []
@@ -39,6 +41,22 @@ class Server:
             raise RuntimeError("quarry did not start: " + "".join(self.log))
         self.url = f"http://127.0.0.1:{self.port}"
 
+    def create_account(self, name):
+        """A new account's API key, made through the admin API."""
+        response = requests.post(self.url + "/admin/accounts", json={"name": name},
+                                 headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+        response.raise_for_status()
+        return response.json()["api_key"]
+
+    def blob_files(self):
+        """Files in the blob store, temp files aside."""
+        root = os.path.join(self.data, "blobs")
+        found = []
+        for directory, _, files in os.walk(root):
+            if os.path.basename(directory) != "tmp":
+                found += [os.path.join(directory, f) for f in files]
+        return sorted(found)
+
     def stop(self):
         self.process.terminate()
         try:
@@ -53,3 +71,18 @@ def server():
     s = Server()
     yield s
     s.stop()
+
+
+@pytest.fixture
+def make_server():
+    """A factory for servers with their own settings (QUARRY_* variables as keyword arguments)."""
+    started = []
+
+    def make(**settings):
+        s = Server(**settings)
+        started.append(s)
+        return s
+
+    yield make
+    for s in started:
+        s.stop()
