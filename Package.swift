@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "QuarryTesting"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "QuarryTests", dependencies: ["Quarry", "Storage", "QuarryTesting"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Quarry", "QuarryTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["QuarryTesting"]),
