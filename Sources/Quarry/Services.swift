@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Imaging
 import Storage
@@ -5,10 +6,28 @@ import Storage
 /// Everything the APIs call into, opened from one data directory:
 ///
 ///     DATA/quarry.sqlite   the database (plus -wal and -shm beside it)
-///     DATA/blobs/          content-addressed files (images, uploads, exports)
-///     DATA/blobs/tmp/      spooled request bodies; on the blobs' filesystem so they can be renamed in
+///     DATA/blobs/          content-addressed files (images, uploads, exports, job files)
+///     DATA/blobs/tmp/      spooled request bodies and downloads; on the blobs' filesystem so they can be renamed in
 public final class Services: Sendable {
+    public struct Settings: Sendable {
+        public var imageLimits = ImageLimits()
+        /// How old an unreferenced blob must be before it is collected: a blob is written before the
+        /// row that refers to it commits, and must survive that gap.
+        public var blobGracePeriod: Duration = .seconds(3600)
+        /// Which addresses user-given URLs may reach (`QUARRY_ALLOW_PRIVATE_URLS`).
+        public var addressPolicy = AddressPolicy.publicOnly
+        public var fetchLimits = FetchLimits()
+        public var webhooks = WebhookSettings()
+        /// How often jobs are checked for expiry.
+        public var expirySweepInterval: Duration = .seconds(30)
+        /// The base URL clients reach the server at, for links inside webhook bodies.
+        public var publicURL = "http://127.0.0.1:8080"
+
+        public init() {}
+    }
+
     public let dataDirectory: String
+    public let settings: Settings
     public let database: Database
     public let blobs: BlobStore
     public let accounts: AccountService
@@ -17,24 +36,28 @@ public final class Services: Sendable {
     public let workers: WorkerService
     public let labeling: LabelingService
     public let exports: ExportService
-    /// How old an unreferenced blob must be before it is collected: a blob is written before the
-    /// row that refers to it commits, and must survive that gap.
-    public let blobGracePeriod: Duration
+    public let hitl: HITLService
+    public let administration: ProjectAdministration
+    public let webhooks: WebhookDispatcher
 
-    public init(dataDirectory: String, imageLimits: ImageLimits = ImageLimits(), blobGracePeriod: Duration = .seconds(3600)) throws {
+    public init(dataDirectory: String, settings: Settings = Settings()) throws {
         let root = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         self.dataDirectory = root
+        self.settings = settings
         database = try Database(path: "\(root)/quarry.sqlite", migrations: Migrations.all)
         blobs = try BlobStore(root: "\(root)/blobs")
+        let fetcher = Fetcher(policy: settings.addressPolicy, limits: settings.fetchLimits)
         accounts = AccountService(database: database)
         projects = ProjectService(database: database)
-        datasets = DatasetService(database: database, blobs: blobs, imageLimits: imageLimits)
+        datasets = DatasetService(database: database, blobs: blobs, imageLimits: settings.imageLimits)
         workers = WorkerService(database: database)
-        labeling = LabelingService(database: database)
+        labeling = LabelingService(database: database, publicURL: settings.publicURL)
         exports = ExportService(database: database, blobs: blobs, links: try DownloadLinks(database: database))
-        self.blobGracePeriod = blobGracePeriod
+        hitl = HITLService(database: database, downloads: FileDownloads(fetcher: fetcher, blobs: blobs), imageLimits: settings.imageLimits)
+        administration = ProjectAdministration(database: database)
+        webhooks = WebhookDispatcher(database: database, fetcher: fetcher, settings: settings.webhooks)
         Self.removeLeftovers(in: blobs.temporaryDirectory)
     }
 
@@ -45,9 +68,20 @@ public final class Services: Sendable {
     @discardableResult
     public func collectBlobs() throws -> Int {
         let referenced = try database.read { db in
-            try db.query("SELECT blob FROM images UNION SELECT blob FROM exports").compactMap { BlobID(hex: try $0.string("blob")) }
+            try db.query("""
+                SELECT blob FROM images UNION SELECT blob FROM exports UNION SELECT blob FROM job_files
+                UNION SELECT instructions_blob FROM projects WHERE instructions_blob IS NOT NULL
+                """).compactMap { BlobID(hex: try $0.string("blob")) }
         }
-        return try blobs.collectGarbage(referenced: Set(referenced), gracePeriod: blobGracePeriod)
+        return try blobs.collectGarbage(referenced: Set(referenced), gracePeriod: settings.blobGracePeriod)
+    }
+
+    /// Expires overdue jobs now; returns how many.
+    @discardableResult
+    public func expireJobs() throws -> Int {
+        let expired = try ExpirySweep.run(database: database, baseURL: settings.publicURL)
+        if expired > 0 { webhooks.dispatchDue() }
+        return expired
     }
 
     public func close() {
@@ -61,5 +95,16 @@ public final class Services: Sendable {
         for file in files {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(file)")
         }
+    }
+}
+
+extension Services {
+    public func webhookDeliveries(accountID: String, jobID: String?) throws -> [WebhookDelivery] {
+        try database.read { db in try WebhookDelivery.list(accountID: accountID, jobID: jobID, on: db) }
+    }
+
+    /// The account's webhook signing secret, as hex.
+    public func webhookSecret(accountID: String) throws -> String {
+        try database.write { db in Hex.encode(try WebhookOutbox.secret(accountID: accountID, on: db)) }
     }
 }

@@ -8,11 +8,13 @@ enum Admin {
         quarry admin account create NAME     create an account; prints its API key as the last line
         quarry admin account list            list accounts
         quarry admin key rotate ACCOUNT      revoke ACCOUNT's keys (id or name) and print a new one
+        quarry admin project activate ID [--annotator EMAIL] [--reviewer EMAIL]
+                                             let a project accept HITL jobs, optionally naming who labels and reviews them
+        quarry admin project deactivate ID   stop a project accepting jobs
         """
 
     static func run(_ arguments: [String], _ configuration: Configuration) throws {
-        let services = try Services(dataDirectory: configuration.dataDirectory, imageLimits: configuration.imageLimits,
-                                    blobGracePeriod: configuration.blobGracePeriod)
+        let services = try Services(dataDirectory: configuration.dataDirectory, settings: configuration.services)
         defer { services.close() }
         switch arguments {
         case let args where args.count == 3 && args[0] == "account" && args[1] == "create":
@@ -29,8 +31,27 @@ enum Admin {
             let (account, key) = try services.accounts.rotateKey(account: args[2])
             Output.print("rotated the key of \(account.id) (\(account.name)); earlier keys no longer work. New key:")
             Output.print(key)
+        case let args where args.count >= 3 && args[0] == "project" && (args[1] == "activate" || args[1] == "deactivate"):
+            let options = try options(Array(args.dropFirst(3)), allowed: args[1] == "activate" ? ["--annotator", "--reviewer"] : [])
+            let project = try services.administration.setStatus(
+                projectID: args[2], status: args[1] == "activate" ? .active : .inactive,
+                annotator: options["--annotator"], reviewer: options["--reviewer"])
+            Output.print("project \(project.id) (\(project.name)) is now \(project.status.rawValue)")
         default:
             throw Configuration.Invalid(description: "unknown admin command\n\(usage)")
         }
+    }
+
+    /// `--name value` pairs, only from `allowed`.
+    private static func options(_ words: [String], allowed: Set<String>) throws -> [String: String] {
+        var options: [String: String] = [:]
+        var rest = words[...]
+        while let flag = rest.popFirst() {
+            guard allowed.contains(flag), let value = rest.popFirst() else {
+                throw Configuration.Invalid(description: "unexpected '\(flag)'\n\(usage)")
+            }
+            options[flag] = value
+        }
+        return options
     }
 }

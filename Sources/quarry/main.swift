@@ -29,18 +29,21 @@ do {
 } catch let error as AccountError {
     Output.log("quarry: \(describe(error))")
     exit(1)
+} catch let error as ProjectError {
+    Output.log("quarry: \(error == .notFound(arguments.dropFirst(3).first ?? "") ? "no project with that id" : "\(error)")")
+    exit(1)
 } catch {
     Output.log("quarry: \(error)")
     exit(1)
 }
 
-/// `--data DIR` may appear anywhere among an admin command's words.
+/// `--data DIR` may appear anywhere among an admin command's words; other options belong to the command.
 func splitFlags(_ words: [String]) -> (command: [String], flags: [String]) {
     var command: [String] = []
     var flags: [String] = []
     var index = 0
     while index < words.count {
-        if words[index].hasPrefix("--"), index + 1 < words.count {
+        if words[index] == "--data", index + 1 < words.count {
             flags += [words[index], words[index + 1]]
             index += 2
         } else {

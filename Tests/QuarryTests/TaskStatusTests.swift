@@ -14,12 +14,13 @@ struct TaskStatusTests {
         #expect(TaskStatus.review.applying(.reject) == .progress)
     }
 
-    @Test func cancelExpireAndFailOnlyBeforeSubmission() {
-        for event in [TaskStatus.Event.cancel, .expire, .fail] {
+    @Test func expireAndFailOnlyBeforeSubmissionButCancelAlsoDuringReview() {
+        for event in [TaskStatus.Event.expire, .fail] {
             #expect(TaskStatus.new.applying(event) != nil)
             #expect(TaskStatus.progress.applying(event) != nil)
             #expect(TaskStatus.review.applying(event) == nil)
         }
+        #expect([TaskStatus.new, .progress, .review].allSatisfy { $0.applying(.cancel) == .canceled })
     }
 
     @Test func terminalStatusesAcceptNoEvent() {

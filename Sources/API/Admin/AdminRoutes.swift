@@ -20,6 +20,21 @@ enum AdminRoutes {
         router.get("/admin/accounts", admin { _ in try accountList(services) })
         router.post("/admin/accounts", options: RouteOptions(maxBodyBytes: 64 * 1024), admin { try accountCreate($0, services) })
         router.post("/admin/accounts/{account}/keys/rotate", admin { try keyRotate($0, services) })
+        router.post("/admin/projects/{project_id}/activate", admin { try projectStatus($0, services, .active) })
+        router.post("/admin/projects/{project_id}/deactivate", admin { try projectStatus($0, services, .inactive) })
+    }
+
+    /// Activates or deactivates any account's project. Activation may name the workers its jobs go to:
+    /// `{"annotator": "a@example.com", "reviewer": "b@example.com"}` (both optional).
+    private static func projectStatus(_ request: Request, _ services: Services, _ status: ProjectStatus) throws -> Response {
+        struct Body: Decodable {
+            let annotator: String?
+            let reviewer: String?
+        }
+        let body = request.body.count == 0 ? Body(annotator: nil, reviewer: nil) : try JSON.decode(Body.self, from: request)
+        let project = try services.administration.setStatus(projectID: request.parameter("project_id") ?? "", status: status,
+                                                            annotator: body.annotator, reviewer: body.reviewer)
+        return JSON.response(["id": project.id, "name": project.name, "status": project.status.rawValue])
     }
 
     private struct AccountBody: Encodable {

@@ -1,10 +1,27 @@
 import HTTP
 import Quarry
 
-/// The Humans-in-the-Loop v1 API (../shared/specs/hitl-api-v1.md).
+/// The Humans-in-the-Loop v1 API (../shared/specs/hitl-api-v1.md). Errors are `{"error": "..."}`.
 enum HITLRoutes {
-    static func bind(_ router: inout Router, services: Services) {
+    static func bind(_ router: inout Router, services: Services, egressIP: String?) {
+        func route(_ handler: @escaping @Sendable (Request, Account) throws -> Response) -> Handler {
+            shaped(ErrorShapes.plain) { request in try handler(request, try Auth.account(request, services.accounts)) }
+        }
+        let projects = HITLProjects(services: services)
+        let jobs = HITLJobs(services: services)
+        let json = RouteOptions(maxBodyBytes: 4 << 20)
         router.get("/v1/health", shaped(ErrorShapes.plain) { request in try health(request, services) })
+        router.post("/v1/projects", options: json, route(projects.create))
+        router.get("/v1/projects/{project_id}", route(projects.status))
+        router.post("/v1/jobs", options: json, route(jobs.create))
+        router.get("/v1/jobs/{project_id}", route(jobs.list))
+        router.get("/v1/jobs/{project_id}/{job_id}", route(jobs.status))
+        router.delete("/v1/jobs/{project_id}/{job_id}", route(jobs.cancel))
+        router.get("/v1/jobs/{project_id}/{job_id}/files/{position}", route(jobs.file))
+        router.get("/v1/metrics", route(HITLMetrics(services: services).metrics))
+        router.get("/v1/ip", route { _, _ in try egress(egressIP) })
+        router.get("/v1/webhooks/deliveries", route(jobs.deliveries))
+        router.get("/v1/webhooks/secret", route(jobs.secret))
     }
 
     /// `{"status": "UP"}`. A request that presents a key also learns whether it is accepted (401 if not).
@@ -13,5 +30,14 @@ enum HITLRoutes {
             _ = try Auth.account(request, services.accounts)
         }
         return JSON.response(["status": "UP"])
+    }
+
+    /// The address this server's outgoing requests come from: `QUARRY_EGRESS_IP` when set (behind NAT
+    /// only the operator knows it), else the source address the kernel picks for the default route.
+    private static func egress(_ configured: String?) throws -> Response {
+        guard let address = configured ?? EgressAddress.discover() else {
+            throw APIError(.serviceUnavailable, code: "unavailable", "the egress address is unknown; set QUARRY_EGRESS_IP")
+        }
+        return .text(address)
     }
 }

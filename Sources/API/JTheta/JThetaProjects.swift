@@ -62,9 +62,9 @@ struct JThetaProjects: Sendable {
 
             func encode(to encoder: any Encoder) throws {
                 try progress.encode(to: encoder)
-                var container = encoder.container(keyedBy: Key.self)
-                try container.encode(dataset_id, forKey: .init("dataset_id"))
-                try container.encode(dataset_name, forKey: .init("dataset_name"))
+                var container = encoder.container(keyedBy: JSONKey.self)
+                try container.encode(dataset_id, forKey: JSONKey("dataset_id"))
+                try container.encode(dataset_name, forKey: JSONKey("dataset_name"))
             }
         }
 
@@ -74,8 +74,8 @@ struct JThetaProjects: Sendable {
 
             func encode(to encoder: any Encoder) throws {
                 try progress.encode(to: encoder)
-                var container = encoder.container(keyedBy: Key.self)
-                try container.encode(annotator, forKey: .init("annotator"))
+                var container = encoder.container(keyedBy: JSONKey.self)
+                try container.encode(annotator, forKey: JSONKey("annotator"))
             }
         }
 
@@ -93,21 +93,11 @@ struct JThetaProjects: Sendable {
 
         func encode(to encoder: any Encoder) throws {
             try overall.encode(to: encoder)
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(project.id, forKey: .init("project_id"))
-            try container.encode(project.name, forKey: .init("project_title"))
-            try container.encode(datasets, forKey: .init("datasets"))
-            try container.encode(annotators, forKey: .init("annotators"))
+            var container = encoder.container(keyedBy: JSONKey.self)
+            try container.encode(project.id, forKey: JSONKey("project_id"))
+            try container.encode(project.name, forKey: JSONKey("project_title"))
+            try container.encode(datasets, forKey: JSONKey("datasets"))
+            try container.encode(annotators, forKey: JSONKey("annotators"))
         }
     }
-}
-
-/// A coding key made from any string, for bodies whose keys are flattened from several parts.
-struct Key: CodingKey {
-    let stringValue: String
-    var intValue: Int? { nil }
-
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }

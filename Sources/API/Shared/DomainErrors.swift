@@ -1,5 +1,4 @@
 import HTTP
-import Imaging
 import Quarry
 
 /// Domain errors as API errors, once for every surface; each adapter then shapes them.
@@ -11,6 +10,7 @@ enum DomainErrors {
         case let error as DatasetError: dataset(error)
         case let error as WorkerError: worker(error)
         case let error as LabelingError: labeling(error)
+        case let error as HITLError: hitl(error)
         case let error as MultipartError:
             APIError(error.status, code: APIError.code(for: error.status), error.reason)
         default: nil
@@ -59,6 +59,19 @@ enum DomainErrors {
         case .transitionNotAllowed(let task, let status, let action): .conflict("cannot \(action) task \(task): it is \(status.rawValue)")
         case .notYourTurn(let task, let role): APIError(.forbidden, code: "forbidden", "only the \(role) of task \(task) can do that")
         case .invalidAnnotation(let reason): APIError(.unprocessableContent, code: "unprocessable", reason)
+        }
+    }
+}
+
+extension DomainErrors {
+    static func hitl(_ error: HITLError) -> APIError {
+        switch error {
+        case .badFile(let url, let reason): .badRequest("cannot use \(url.prefix(500)): \(reason)")
+        case .projectNotActive(let id, let status):
+            .conflict("project \(id) is \(status.rawValue); it accepts jobs only once an administrator activates it")
+        case .jobNotFound(let id): .notFound("job '\(id.prefix(100))' not found")
+        case .cannotCancel(let job, let status): .conflict("job \(job) is \(status); only new or progress jobs can be canceled")
+        case .invalid(let field, let reason): .badRequest("\(field) \(reason)")
         }
     }
 }

@@ -3,9 +3,12 @@ import Storage
 /// Tasks: assigning them, reporting progress, and the worker's side (open, draft, submit, review).
 public struct LabelingService: Sendable {
     let database: Database
+    /// Where clients reach this server, for the URLs inside webhook bodies.
+    let publicURL: String
 
-    public init(database: Database) {
+    public init(database: Database, publicURL: String) {
         self.database = database
+        self.publicURL = publicURL
     }
 }
 
@@ -82,6 +85,7 @@ extension LabelingService {
             task.status = next
             try apply(&task, view, db)
             try TaskStore.update(task, on: db)
+            try WebhookOutbox.enqueue(taskID: task.id, baseURL: publicURL, on: db)
             return task
         }
     }

@@ -4,7 +4,10 @@
 ///     new ──draft──▶ progress ──submit──▶ review ──approve──▶ done
 ///      │                ▲                    │
 ///      └─────submit─────┼────────────────────┘ reject (back to the annotator, with a comment)
-///     new/progress ──cancel▶ canceled · ──expire▶ expired · ──fail▶ error
+///     new/progress/review ──cancel▶ canceled · new/progress ──expire▶ expired · ──fail▶ error
+///
+/// A client may cancel a job under review (to it the job is still in progress); expiry and failure
+/// stop only work not yet handed in.
 public enum TaskStatus: String, Sendable, Codable, CaseIterable {
     case new
     case progress
@@ -31,7 +34,7 @@ public enum TaskStatus: String, Sendable, Codable, CaseIterable {
         case (.new, .submit), (.progress, .submit): .review
         case (.review, .approve): .done
         case (.review, .reject): .progress
-        case (.new, .cancel), (.progress, .cancel): .canceled
+        case (.new, .cancel), (.progress, .cancel), (.review, .cancel): .canceled
         case (.new, .expire), (.progress, .expire): .expired
         case (.new, .fail), (.progress, .fail): .error
         default: nil

@@ -24,5 +24,6 @@ public enum Migrations {
             CREATE INDEX api_keys_account ON api_keys(account_id);
             """),
         labeling,
+        hitl,
     ]
 }

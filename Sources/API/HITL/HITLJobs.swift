@@ -1,0 +1,102 @@
+import Foundation
+import HTTP
+import Quarry
+
+struct HITLJobs: Sendable {
+    let services: Services
+
+    static let defaultPageSize = 100
+    static let maxPageSize = 1000
+
+    /// `POST /v1/jobs`. Typed fields are decoded strictly (`expiration_minutes` must be a JSON
+    /// integer); `predictions` is any JSON the client agreed on, kept exactly as sent.
+    func create(_ request: Request, _ account: Account) throws -> Response {
+        struct Body: Decodable {
+            let project_id: String
+            let file_urls: [String]
+            let webhook_url: String?
+            let webhook_headers: [String: String]?
+            let expiration_minutes: Int?
+        }
+        let body: Body
+        do {
+            body = try JSON.decode(Body.self, from: request)
+        } catch let error as APIError where error.message.contains("expiration_minutes") {
+            throw APIError.badRequest("expiration_minutes must be an integer from 1 to 1440")
+        }
+        var job = JobRequest(projectID: body.project_id, fileURLs: body.file_urls, webhookURL: body.webhook_url,
+                             webhookHeaders: body.webhook_headers ?? [:], expirationMinutes: body.expiration_minutes)
+        if let data = try request.body.data(),
+           let object = (try? JSONSerialization.jsonObject(with: Data(data))) as? [String: Any],
+           let predictions = object["predictions"], !(predictions is NSNull) {
+            let encoded = try JSONSerialization.data(withJSONObject: predictions, options: [.sortedKeys, .fragmentsAllowed])
+            job.predictions = String(decoding: encoded, as: UTF8.self)
+        }
+        let id = try services.hitl.createJob(accountID: account.id, job)
+        return JSON.response(["job_id": id])
+    }
+
+    func status(_ request: Request, _ account: Account) throws -> Response {
+        JSON.response(JobStatusDocument(try job(request, account), baseURL: Self.baseURL(request)))
+    }
+
+    /// `DELETE`: answers a list holding the canceled job's status object, as the spec describes.
+    func cancel(_ request: Request, _ account: Account) throws -> Response {
+        let job = try services.hitl.cancel(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                           jobID: request.parameter("job_id") ?? "")
+        return JSON.response([JobStatusDocument(job, baseURL: Self.baseURL(request))])
+    }
+
+    /// `GET /v1/jobs/{project_id}`: a JSON list as the spec shows, oldest first, `page` (from 1) and
+    /// `page_size` (default 100, at most 1000); the total is in `X-Total-Count`.
+    func list(_ request: Request, _ account: Account) throws -> Response {
+        let page = try Self.integer(request, "page", default: 1, range: 1...1_000_000)
+        let size = try Self.integer(request, "page_size", default: Self.defaultPageSize, range: 1...Self.maxPageSize)
+        let (jobs, total) = try services.hitl.jobs(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                                   page: page, pageSize: size)
+        var response = JSON.response(jobs.map { JobStatusDocument($0, baseURL: Self.baseURL(request)) })
+        response.headers.append("X-Total-Count", String(total))
+        response.headers.append("X-Page", String(page))
+        response.headers.append("X-Page-Size", String(size))
+        return response
+    }
+
+    /// A file of the job, to the same API key.
+    func file(_ request: Request, _ account: Account) throws -> Response {
+        let job = try job(request, account)
+        guard let position = request.parameter("position").flatMap(Int.init),
+              let file = job.files.first(where: { $0.position == position }) else {
+            throw APIError.notFound("the job has no file \(request.parameter("position") ?? "")")
+        }
+        var response = Response(body: .file(try FileBody(path: services.blobs.path(for: file.blob))))
+        response.headers.append("Content-Type", file.contentType)
+        response.headers.append("Content-Disposition", "inline; filename=\"\(file.fileName.filter { $0 != "\"" && $0 != "\\" })\"")
+        return response
+    }
+
+    /// Every webhook delivery of the account (or of one job) with each attempt.
+    func deliveries(_ request: Request, _ account: Account) throws -> Response {
+        JSON.response(["deliveries": try services.webhookDeliveries(accountID: account.id, jobID: request.query["job_id"])])
+    }
+
+    /// The key receivers verify `X-Quarry-Signature` with.
+    func secret(_ request: Request, _ account: Account) throws -> Response {
+        JSON.response(["algorithm": "HMAC-SHA256", "header": "X-Quarry-Signature", "secret": try services.webhookSecret(accountID: account.id)])
+    }
+
+    private func job(_ request: Request, _ account: Account) throws -> HITLJob {
+        try services.hitl.job(accountID: account.id, projectID: request.parameter("project_id") ?? "", jobID: request.parameter("job_id") ?? "")
+    }
+
+    static func baseURL(_ request: Request) -> String {
+        "http://\(request.headers["host"] ?? "localhost")"
+    }
+
+    private static func integer(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = request.query[name] else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw APIError.badRequest("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import Imaging
+import Storage
+
+/// A HITL job as a client asks for it.
+public struct JobRequest: Sendable {
+    public var projectID: String
+    public var fileURLs: [String]
+    /// The client's predictions as JSON text, kept as given.
+    public var predictions: String?
+    public var webhookURL: String?
+    public var webhookHeaders: [String: String]
+    public var expirationMinutes: Int?
+
+    public init(projectID: String, fileURLs: [String], predictions: String? = nil, webhookURL: String? = nil,
+                webhookHeaders: [String: String] = [:], expirationMinutes: Int? = nil) {
+        self.projectID = projectID
+        self.fileURLs = fileURLs
+        self.predictions = predictions
+        self.webhookURL = webhookURL
+        self.webhookHeaders = webhookHeaders
+        self.expirationMinutes = expirationMinutes
+    }
+}
+
+/// The Humans-in-the-Loop side: projects made from an instructions URL, jobs made from file URLs.
+public struct HITLService: Sendable {
+    let database: Database
+    let downloads: FileDownloads
+    let imageLimits: ImageLimits
+
+    public static let maxFilesPerJob = 20
+
+    /// Downloads the instructions (checked by extension and bytes) and creates a `new` project.
+    public func createProject(accountID: String, name rawName: String, instructionsURL: String) throws -> Project {
+        let name = try Validate.name(rawName, field: "name")
+        let instructions = try downloads.fetch(instructionsURL, allowed: FileKind.instructionKinds)
+        let now = Timestamp.now()
+        // HITL clients agree the shape of results out of band, so workers may introduce classes.
+        let project = Project(id: ID.make("proj"), accountID: accountID, name: name, category: "", task: .classification,
+                              status: .new, allowClassCreation: true, autoAnnotation: false, createdAt: now, updatedAt: now)
+        do {
+            try database.write { db in
+                try ProjectStore.insert(project, on: db)
+                try db.run("UPDATE projects SET instructions_blob = ?, instructions_name = ? WHERE id = ?",
+                           [instructions.blob.hex, instructions.fileName, project.id])
+            }
+        } catch let error as SQLiteError where error.isUniqueConstraintViolation {
+            throw ProjectError.nameTaken(name)
+        }
+        return project
+    }
+
+    /// Downloads every file, checks each, then creates the job in one transaction.
+    public func createJob(accountID: String, _ request: JobRequest) throws -> String {
+        guard (1...Self.maxFilesPerJob).contains(request.fileURLs.count) else {
+            throw HITLError.invalid(field: "file_urls", reason: "must list 1 to \(Self.maxFilesPerJob) URLs")
+        }
+        if let minutes = request.expirationMinutes, !(1...1440).contains(minutes) {
+            throw HITLError.invalid(field: "expiration_minutes", reason: "must be an integer from 1 to 1440")
+        }
+        try WebhookTarget.validate(url: request.webhookURL, headers: request.webhookHeaders)
+        _ = try activeProject(accountID: accountID, id: request.projectID)
+
+        let files = try request.fileURLs.map { try downloads.fetch($0, allowed: FileKind.jobFileKinds) }
+        let images = try files.map { file -> ImageInfo? in
+            guard file.kind == .png || file.kind == .jpeg else { return nil }
+            do {
+                return try ImageProbe.verify(fileAt: file.path, limits: imageLimits)
+            } catch {
+                throw HITLError.badFile(url: file.url, reason: "the image is not valid: \(error)")
+            }
+        }
+        let now = Date()
+        let created = Timestamp.format(now)
+        let expiresAt = request.expirationMinutes.map { Timestamp.format(now.addingTimeInterval(Double($0) * 60)) }
+        return try database.write { db in
+            guard let project = try ProjectStore.find(accountID: accountID, id: request.projectID, on: db) else {
+                throw ProjectError.notFound(request.projectID)
+            }
+            guard project.status == .active else { throw HITLError.projectNotActive(id: project.id, status: project.status) }
+            let datasetID = try HITLStore.jobsDataset(projectID: project.id, on: db)
+            var imageIDs: [Int] = []
+            for (file, info) in zip(files, images) {
+                guard let info else { continue }
+                let stored = StoredImage(blob: file.blob, fileName: file.fileName, info: info, size: file.size)
+                imageIDs.append(try DatasetStore.insertImage(datasetID: datasetID, image: stored, createdAt: created, on: db))
+            }
+            let assignees = try db.queryOne("SELECT default_annotator_id, default_reviewer_id FROM projects WHERE id = ?", [project.id])
+            let task = LabelTask(id: ID.make("job"), projectID: project.id, source: .hitl, status: .new,
+                                 annotatorID: try assignees?.optionalString("default_annotator_id"),
+                                 reviewerID: try assignees?.optionalString("default_reviewer_id"), imageIDs: imageIDs,
+                                 predictions: [], annotations: [], draft: nil, reviewComment: nil, createdAt: created,
+                                 updatedAt: created, startedAt: nil, submittedAt: nil, finishedAt: nil)
+            try TaskStore.insert(task, on: db)
+            try HITLStore.setHITLFields(taskID: task.id, expiresAt: expiresAt, webhookURL: request.webhookURL,
+                                        webhookHeaders: request.webhookHeaders, clientPredictions: request.predictions, on: db)
+            for (position, file) in files.enumerated() {
+                try HITLStore.insertFile(taskID: task.id, position: position, file: file, on: db)
+            }
+            return task.id
+        }
+    }
+
+    /// The job if it is in the account's project `projectID`.
+    public func job(accountID: String, projectID: String, jobID: String) throws -> HITLJob {
+        guard let job = try database.read({ db in try HITLStore.job(id: jobID, on: db) }),
+              job.accountID == accountID, job.task.projectID == projectID else { throw HITLError.jobNotFound(jobID) }
+        return job
+    }
+
+    /// A page of the project's jobs, oldest first, and the total.
+    public func jobs(accountID: String, projectID: String, page: Int, pageSize: Int) throws -> (jobs: [HITLJob], total: Int) {
+        try database.read { db in
+            guard try ProjectStore.find(accountID: accountID, id: projectID, on: db) != nil else { throw ProjectError.notFound(projectID) }
+            let total = try db.scalar("SELECT COUNT(*) FROM tasks WHERE project_id = ? AND source = 'hitl'", [projectID])
+            let ids = try db.query("""
+                SELECT id FROM tasks WHERE project_id = ? AND source = 'hitl' ORDER BY created_at, id LIMIT ? OFFSET ?
+                """, [projectID, pageSize, (page - 1) * pageSize]).map { try $0.string("id") }
+            let jobs = try ids.compactMap { try HITLStore.job(id: $0, on: db) }
+            if case .integer(let count) = total { return (jobs, Int(count)) }
+            return (jobs, 0)
+        }
+    }
+
+    /// Cancels a job that is still new or being worked on (`review` included: the client sees it as progress).
+    public func cancel(accountID: String, projectID: String, jobID: String) throws -> HITLJob {
+        try database.write { db in
+            guard let job = try HITLStore.job(id: jobID, on: db), job.accountID == accountID, job.task.projectID == projectID else {
+                throw HITLError.jobNotFound(jobID)
+            }
+            var task = job.task
+            guard let next = task.status.applying(.cancel) else {
+                throw HITLError.cannotCancel(job: jobID, status: task.status.rawValue)
+            }
+            task.status = next
+            task.updatedAt = Timestamp.now()
+            task.finishedAt = task.updatedAt
+            try TaskStore.update(task, on: db)
+            guard let updated = try HITLStore.job(id: jobID, on: db) else { throw HITLError.jobNotFound(jobID) }
+            return updated
+        }
+    }
+
+    public func project(accountID: String, id: String) throws -> Project {
+        guard let project = try database.read({ db in try ProjectStore.find(accountID: accountID, id: id, on: db) }) else {
+            throw ProjectError.notFound(id)
+        }
+        return project
+    }
+
+    private func activeProject(accountID: String, id: String) throws -> Project {
+        let project = try project(accountID: accountID, id: id)
+        guard project.status == .active else { throw HITLError.projectNotActive(id: id, status: project.status) }
+        return project
+    }
+}

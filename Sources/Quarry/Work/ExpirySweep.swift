@@ -1,0 +1,23 @@
+import Foundation
+import Storage
+
+/// Turns jobs past their expiry `expired`, each in the same transaction as its webhook row. The
+/// expiry time is stored with the job, so a sweep after a restart catches what passed meanwhile.
+enum ExpirySweep {
+    @discardableResult
+    static func run(database: Database, baseURL: String, now: Date = Date()) throws -> Int {
+        try database.write { db in
+            let due = try db.query("""
+                SELECT id FROM tasks WHERE expires_at IS NOT NULL AND expires_at <= ? AND status IN ('new', 'progress')
+                """, [Timestamp.format(now)]).map { try $0.string("id") }
+            for id in due {
+                guard var task = try TaskStore.find(id: id, on: db), let next = task.status.applying(.expire) else { continue }
+                task.status = next
+                task.updatedAt = Timestamp.format(now)
+                try TaskStore.update(task, on: db)
+                try WebhookOutbox.enqueue(taskID: id, baseURL: baseURL, on: db)
+            }
+            return due.count
+        }
+    }
+}
