@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "Storage", dependencies: ["CSQLite", "Crypto"]),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CZlib"]),
-        .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging"]),
+        .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging", "CCurl"]),
         .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto", "Imaging"]),
         .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging"]),
         .target(name: "QuarryTesting"),
