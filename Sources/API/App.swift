@@ -10,11 +10,14 @@ public struct App: Sendable {
         public var limits: Limits
         /// The largest upload (all images of one request together).
         public var maxUploadBytes: Int
+        /// What `GET /v1/ip` answers; discovered from the default route when nil.
+        public var egressIP: String?
 
-        public init(adminKey: String? = nil, limits: Limits = Limits(), maxUploadBytes: Int = 1 << 30) {
+        public init(adminKey: String? = nil, limits: Limits = Limits(), maxUploadBytes: Int = 1 << 30, egressIP: String? = nil) {
             self.adminKey = adminKey
             self.limits = limits
             self.maxUploadBytes = maxUploadBytes
+            self.egressIP = egressIP
         }
     }
 
@@ -31,7 +34,7 @@ public struct App: Sendable {
         var router = Router()
         SystemRoutes.bind(&router)
         JThetaRoutes.bind(&router, services: services, uploads: uploads)
-        HITLRoutes.bind(&router, services: services)
+        HITLRoutes.bind(&router, services: services, egressIP: configuration.egressIP)
         WorkerRoutes.bind(&router, services: services)
         if let adminKey = configuration.adminKey, !adminKey.isEmpty {
             AdminRoutes.bind(&router, services: services, adminKey: adminKey)

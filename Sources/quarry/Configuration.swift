@@ -1,6 +1,6 @@
 import Foundation
 import HTTP
-import Imaging
+import Quarry
 
 /// Settings from `QUARRY_*` environment variables, overridden by flags. README.md's configuration
 /// table lists every one; keep the two in step.
@@ -13,8 +13,9 @@ struct Configuration {
     var accessLog = true
     var limits = Limits()
     var maxUploadBytes = 1 << 30
-    var maxImagePixels = 100_000_000
-    var blobGracePeriod: Duration = .seconds(3600)
+    var egressIP: String?
+    var publicURL: String?
+    var services = Services.Settings()
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String
@@ -39,9 +40,25 @@ struct Configuration {
         limits.idleTimeout = try reader.seconds("QUARRY_IDLE_TIMEOUT") ?? limits.idleTimeout
         limits.shutdownGrace = try reader.seconds("QUARRY_SHUTDOWN_GRACE") ?? limits.shutdownGrace
         maxUploadBytes = try reader.integer("QUARRY_MAX_UPLOAD_BYTES", in: 1024...(1 << 40)) ?? maxUploadBytes
-        maxImagePixels = try reader.integer("QUARRY_MAX_IMAGE_PIXELS", in: 1...1_000_000_000) ?? maxImagePixels
-        blobGracePeriod = try reader.seconds("QUARRY_BLOB_GRACE", allowZero: true) ?? blobGracePeriod
+        services.imageLimits.maxPixels = try reader.integer("QUARRY_MAX_IMAGE_PIXELS", in: 1...1_000_000_000) ?? services.imageLimits.maxPixels
+        services.blobGracePeriod = try reader.seconds("QUARRY_BLOB_GRACE", allowZero: true) ?? services.blobGracePeriod
+        services.expirySweepInterval = try reader.seconds("QUARRY_EXPIRY_SWEEP") ?? services.expirySweepInterval
+        services.webhooks.firstRetryDelay = try reader.seconds("QUARRY_WEBHOOK_RETRY_DELAY") ?? services.webhooks.firstRetryDelay
+        services.fetchLimits.maxBytes = try reader.integer("QUARRY_MAX_DOWNLOAD_BYTES", in: 1024...(1 << 40)) ?? services.fetchLimits.maxBytes
+        services.fetchLimits.totalTimeout = try reader.seconds("QUARRY_DOWNLOAD_TIMEOUT") ?? services.fetchLimits.totalTimeout
+        do {
+            services.addressPolicy = try AddressPolicy(setting: reader.string("QUARRY_ALLOW_PRIVATE_URLS"))
+        } catch {
+            throw Invalid(description: "QUARRY_ALLOW_PRIVATE_URLS: \(error)")
+        }
+        egressIP = reader.string("QUARRY_EGRESS_IP")
+        publicURL = reader.string("QUARRY_PUBLIC_URL")
         try apply(flags: flags)
+    }
+
+    /// `QUARRY_PUBLIC_URL`, else the address the server listens on.
+    var resolvedPublicURL: String {
+        publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
     }
 
     private mutating func apply(flags: [String]) throws {
@@ -94,13 +111,5 @@ private struct EnvironmentReader {
         case "0", "false", "no", "off": return false
         default: throw Configuration.Invalid(description: "\(name) must be 1/0, true/false, yes/no or on/off, not '\(text)'")
         }
-    }
-}
-
-extension Configuration {
-    var imageLimits: ImageLimits {
-        var limits = ImageLimits()
-        limits.maxPixels = maxImagePixels
-        return limits
     }
 }

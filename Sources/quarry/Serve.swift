@@ -12,10 +12,12 @@ enum Serve {
         // A client that vanishes mid-write must not kill the process; send() reports EPIPE instead.
         signal(SIGPIPE, SIG_IGN)
 
-        let services = try Services(dataDirectory: configuration.dataDirectory, imageLimits: configuration.imageLimits,
-                                    blobGracePeriod: configuration.blobGracePeriod)
+        var settings = configuration.services
+        settings.publicURL = configuration.resolvedPublicURL
+        let services = try Services(dataDirectory: configuration.dataDirectory, settings: settings)
         let app = App(services: services, configuration: App.Configuration(
-            adminKey: configuration.adminKey, limits: configuration.limits, maxUploadBytes: configuration.maxUploadBytes))
+            adminKey: configuration.adminKey, limits: configuration.limits, maxUploadBytes: configuration.maxUploadBytes,
+            egressIP: configuration.egressIP))
         let server = Server(router: app.router, limits: configuration.limits, spoolDirectory: services.spoolDirectory,
                             errorResponder: app.errorResponder, accessLog: configuration.accessLog,
                             eventLoops: configuration.eventLoops)
@@ -23,7 +25,7 @@ enum Serve {
         let shown = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         Output.log("listening on \(shown):\(port)")
 
-        let sweeper = blobSweeper(services)
+        let background = BackgroundWork(services)
         let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
         for signalNumber in [SIGTERM, SIGINT] {
@@ -34,7 +36,7 @@ enum Serve {
             sources.append(source)
         }
         stop.wait()
-        sweeper.cancel()
+        background.stop()
         Output.log("shutting down: finishing requests in flight")
         server.shutdown()
         services.close()
@@ -43,20 +45,29 @@ enum Serve {
     }
 }
 
-/// Collects unreferenced blobs every 15 minutes (deletes collect right away what is past the grace period).
-private func blobSweeper(_ services: Services) -> DispatchSourceTimer {
-    let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "quarry.blob-sweeper", qos: .background))
-    timer.schedule(deadline: .now() + .seconds(60), repeating: .seconds(900))
-    timer.setEventHandler {
-        do {
-            let removed = try services.collectBlobs()
-            if removed > 0 { Output.log("collected \(removed) unreferenced blobs") }
-        } catch {
-            Output.log("error: blob collection failed: \(error)")
-        }
+/// The loops that keep durable work moving: webhook deliveries, job expiry and blob collection.
+/// Each reads its state from SQLite, so after a restart they pick up where the last process stopped.
+private struct BackgroundWork {
+    let loops: [BackgroundLoop]
+
+    init(_ services: Services) {
+        loops = [
+            BackgroundLoop(name: "quarry-webhooks", interval: .seconds(1)) { services.webhooks.dispatchDue() },
+            BackgroundLoop(name: "quarry-expiry", interval: services.settings.expirySweepInterval) {
+                do { try services.expireJobs() } catch { Output.log("error: expiry sweep failed: \(error)") }
+            },
+            BackgroundLoop(name: "quarry-blobs", interval: .seconds(900)) {
+                do {
+                    let removed = try services.collectBlobs()
+                    if removed > 0 { Output.log("collected \(removed) unreferenced blobs") }
+                } catch {
+                    Output.log("error: blob collection failed: \(error)")
+                }
+            },
+        ]
     }
-    timer.resume()
-    return timer
+
+    func stop() { loops.forEach { $0.stop() } }
 }
 
 enum Output {

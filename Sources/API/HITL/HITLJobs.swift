@@ -11,19 +11,7 @@ struct HITLJobs: Sendable {
     /// `POST /v1/jobs`. Typed fields are decoded strictly (`expiration_minutes` must be a JSON
     /// integer); `predictions` is any JSON the client agreed on, kept exactly as sent.
     func create(_ request: Request, _ account: Account) throws -> Response {
-        struct Body: Decodable {
-            let project_id: String
-            let file_urls: [String]
-            let webhook_url: String?
-            let webhook_headers: [String: String]?
-            let expiration_minutes: Int?
-        }
-        let body: Body
-        do {
-            body = try JSON.decode(Body.self, from: request)
-        } catch let error as APIError where error.message.contains("expiration_minutes") {
-            throw APIError.badRequest("expiration_minutes must be an integer from 1 to 1440")
-        }
+        let body = try Self.decode(request)
         var job = JobRequest(projectID: body.project_id, fileURLs: body.file_urls, webhookURL: body.webhook_url,
                              webhookHeaders: body.webhook_headers ?? [:], expirationMinutes: body.expiration_minutes)
         if let data = try request.body.data(),
@@ -82,6 +70,24 @@ struct HITLJobs: Sendable {
     /// The key receivers verify `X-Quarry-Signature` with.
     func secret(_ request: Request, _ account: Account) throws -> Response {
         JSON.response(["algorithm": "HMAC-SHA256", "header": "X-Quarry-Signature", "secret": try services.webhookSecret(accountID: account.id)])
+    }
+
+    private struct Body: Decodable {
+        let project_id: String
+        let file_urls: [String]
+        let webhook_url: String?
+        let webhook_headers: [String: String]?
+        let expiration_minutes: Int?
+    }
+
+    /// A 1.5, "60" or true for the minutes is a type error; it gets the same message as an out-of-range number.
+    private static func decode(_ request: Request) throws -> Body {
+        do {
+            return try JSON.decode(Body.self, from: request)
+        } catch {
+            guard error.message.contains("expiration_minutes") else { throw error }
+            throw APIError.badRequest("expiration_minutes must be an integer from 1 to 1440")
+        }
     }
 
     private func job(_ request: Request, _ account: Account) throws -> HITLJob {

@@ -155,3 +155,28 @@ public struct HITLService: Sendable {
         return project
     }
 }
+
+extension HITLService {
+    /// The account's projects (all, or those listed; an unknown id is a 404) and their jobs' dates.
+    public func metricsInput(accountID: String, projectIDs: [String]?) throws -> (projects: [(id: String, name: String)], jobs: [JobTimes]) {
+        try database.read { db in
+            var projects = try ProjectStore.list(accountID: accountID, on: db)
+            if let projectIDs {
+                for id in projectIDs where !projects.contains(where: { $0.id == id }) { throw ProjectError.notFound(id) }
+                projects = projectIDs.compactMap { id in projects.first { $0.id == id } }
+            }
+            var jobs: [JobTimes] = []
+            for project in projects {
+                for row in try db.query("""
+                    SELECT status, created_at, started_at, finished_at FROM tasks WHERE project_id = ? AND source = 'hitl'
+                    """, [project.id]) {
+                    guard let created = Timestamp.parse(try row.string("created_at")) else { continue }
+                    jobs.append(JobTimes(projectID: project.id, status: TaskStatus(rawValue: try row.string("status")) ?? .error,
+                                         created: created, started: try row.optionalString("started_at").flatMap(Timestamp.parse),
+                                         finished: try row.optionalString("finished_at").flatMap(Timestamp.parse)))
+                }
+            }
+            return (projects.map { ($0.id, $0.name) }, jobs)
+        }
+    }
+}

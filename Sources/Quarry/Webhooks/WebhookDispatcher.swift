@@ -80,8 +80,9 @@ public final class WebhookDispatcher: Sendable {
             let started = Date()
             var statusCode: Int?
             var failure: String?
-            do {
-                let answer = try fetcher.post(try row.string("url"), headers: headers, body: body)
+            let url = try row.string("url")
+            do throws(FetchError) {
+                let answer = try fetcher.post(url, headers: headers, body: body)
                 statusCode = answer.status
                 if !(200..<300).contains(answer.status) { failure = "the receiver answered HTTP \(answer.status)" }
             } catch {
