@@ -11,6 +11,8 @@ enum Admin {
         quarry admin project activate ID [--annotator EMAIL] [--reviewer EMAIL]
                                              let a project accept HITL jobs, optionally naming who labels and reviews them
         quarry admin project deactivate ID   stop a project accepting jobs
+        quarry admin worker link EMAIL [--account ACCOUNT]
+                                             print a new workbench sign-in link for a worker (the token is the last line)
         """
 
     static func run(_ arguments: [String], _ configuration: Configuration) throws {
@@ -37,6 +39,11 @@ enum Admin {
                 projectID: args[2], status: args[1] == "activate" ? .active : .inactive,
                 annotator: options["--annotator"], reviewer: options["--reviewer"])
             Output.print("project \(project.id) (\(project.name)) is now \(project.status.rawValue)")
+        case let args where args.count >= 3 && args[0] == "worker" && args[1] == "link":
+            let options = try options(Array(args.dropFirst(3)), allowed: ["--account"])
+            let (worker, token) = try services.workers.issueToken(email: args[2], account: options["--account"])
+            Output.print("workbench link for \(worker.email) (earlier links no longer work): /workbench/#token=\(token)")
+            Output.print(token)
         default:
             throw Configuration.Invalid(description: "unknown admin command\n\(usage)")
         }

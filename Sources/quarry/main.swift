@@ -29,6 +29,9 @@ do {
 } catch let error as AccountError {
     Output.log("quarry: \(describe(error))")
     exit(1)
+} catch let error as WorkerError {
+    Output.log("quarry: \(error)")
+    exit(1)
 } catch let error as ProjectError {
     Output.log("quarry: \(error == .notFound(arguments.dropFirst(3).first ?? "") ? "no project with that id" : "\(error)")")
     exit(1)

@@ -16,9 +16,9 @@ ADMIN_KEY = "python-admin-key"
 
 
 class Server:
-    def __init__(self, **settings):
+    def __init__(self, data=None, **settings):
         self.work = tempfile.mkdtemp(prefix="quarry-py-")
-        self.data = os.path.join(self.work, "data")
+        self.data = data or os.path.join(self.work, "data")
         env = dict(os.environ, QUARRY_ADMIN_KEY=ADMIN_KEY, QUARRY_DATA_DIR=self.data, **settings)
         self.process = subprocess.Popen([BINARY, "serve", "--port", "0"], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -57,6 +57,11 @@ class Server:
                 found += [os.path.join(directory, f) for f in files]
         return sorted(found)
 
+    def kill(self):
+        """SIGKILL: no drain, no clean close, as a crash or power cut would leave things."""
+        self.process.kill()
+        self.process.wait(timeout=30)
+
     def stop(self):
         self.process.terminate()
         try:
@@ -86,3 +91,11 @@ def make_server():
     yield make
     for s in started:
         s.stop()
+
+
+@pytest.fixture
+def site():
+    from site_server import Site
+    s = Site()
+    yield s
+    s.stop()

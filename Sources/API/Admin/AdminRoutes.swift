@@ -20,8 +20,20 @@ enum AdminRoutes {
         router.get("/admin/accounts", admin { _ in try accountList(services) })
         router.post("/admin/accounts", options: RouteOptions(maxBodyBytes: 64 * 1024), admin { try accountCreate($0, services) })
         router.post("/admin/accounts/{account}/keys/rotate", admin { try keyRotate($0, services) })
+        router.post("/admin/workers/link", options: RouteOptions(maxBodyBytes: 64 * 1024), admin { try workerLink($0, services) })
         router.post("/admin/projects/{project_id}/activate", admin { try projectStatus($0, services, .active) })
         router.post("/admin/projects/{project_id}/deactivate", admin { try projectStatus($0, services, .inactive) })
+    }
+
+    /// A new workbench sign-in link for a worker (earlier links stop working): `{"email": ..., "account": ...}`.
+    private static func workerLink(_ request: Request, _ services: Services) throws -> Response {
+        struct Body: Decodable {
+            let email: String
+            let account: String?
+        }
+        let body = try JSON.decode(Body.self, from: request)
+        let (worker, token) = try services.workers.issueToken(email: body.email, account: body.account)
+        return JSON.response(["worker_id": worker.id, "email": worker.email, "token": token, "link": WorkbenchLink.path(token: token)])
     }
 
     /// Activates or deactivates any account's project. Activation may name the workers its jobs go to:

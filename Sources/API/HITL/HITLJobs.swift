@@ -80,12 +80,22 @@ struct HITLJobs: Sendable {
         let expiration_minutes: Int?
     }
 
-    /// A 1.5, "60" or true for the minutes is a type error; it gets the same message as an out-of-range number.
+    /// A 1.5, "60" or true for the minutes is a type error; it gets the same message as an out-of-range
+    /// number. Foundation reports a fraction for an Int without naming the field, so the body is
+    /// decoded again without the minutes to tell whether they were the problem.
     private static func decode(_ request: Request) throws -> Body {
         do {
             return try JSON.decode(Body.self, from: request)
         } catch {
-            guard error.message.contains("expiration_minutes") else { throw error }
+            struct WithoutMinutes: Decodable {
+                let project_id: String
+                let file_urls: [String]
+                let webhook_url: String?
+                let webhook_headers: [String: String]?
+            }
+            guard error.message.contains("expiration_minutes") || (try? JSON.decode(WithoutMinutes.self, from: request)) != nil else {
+                throw error
+            }
             throw APIError.badRequest("expiration_minutes must be an integer from 1 to 1440")
         }
     }

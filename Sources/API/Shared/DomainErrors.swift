@@ -50,6 +50,7 @@ enum DomainErrors {
         switch error {
         case .invalidEmail(let email): .badRequest("'\(email.prefix(254))' is not an email address")
         case .notFound(let email): .notFound("no worker '\(email.prefix(254))'")
+        case .ambiguous(let email, let count): .conflict("\(count) accounts have a worker '\(email.prefix(254))'; name the account")
         }
     }
 

@@ -34,6 +34,8 @@ enum JSON {
             throw APIError.badRequest("missing field '\(key.stringValue)'")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             throw APIError.badRequest("field '\(path(context))' has the wrong type")
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            throw APIError.badRequest("field '\(path(context))' has an invalid value")
         } catch {
             throw APIError.badRequest("request body is not valid JSON")
         }

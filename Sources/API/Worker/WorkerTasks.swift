@@ -99,6 +99,8 @@ private struct TaskBody: Encodable {
     let images: [ImageBody]
     let classes: [LabelClass]
     let predictions: [ImageLabels]
+    /// A HITL job's own predictions, exactly as its client sent them.
+    let job_predictions: JSONValue?
     let annotations: [ImageLabels]
     let draft: [ImageLabels]?
     let review_comment: String?
@@ -118,6 +120,7 @@ private struct TaskBody: Encodable {
         }
         classes = view.classes
         predictions = task.predictions
+        job_predictions = view.clientPredictions
         annotations = task.annotations
         draft = task.draft
         review_comment = task.reviewComment

@@ -18,6 +18,8 @@ public struct TaskView: Sendable {
     public let project: Project
     public let images: [ImageRecord]
     public let classes: [LabelClass]
+    /// A HITL job's predictions as its client sent them.
+    public let clientPredictions: JSONValue?
 }
 
 public enum WorkerRole: String, Sendable {
@@ -99,7 +101,10 @@ extension LabelingService {
         let images = try task.imageIDs.compactMap { id in
             try db.queryOne("SELECT \(DatasetStore.imageColumns) FROM images i WHERE i.id = ?", [id]).map(DatasetStore.image)
         }
-        return TaskView(task: task, project: project, images: images, classes: try ProjectStore.classes(projectID: project.id, on: db))
+        let clientPredictions = try db.queryOne("SELECT client_predictions FROM tasks WHERE id = ?", [taskID])?
+            .optionalString("client_predictions").flatMap(JSONValue.init(text:))
+        return TaskView(task: task, project: project, images: images, classes: try ProjectStore.classes(projectID: project.id, on: db),
+                        clientPredictions: clientPredictions)
     }
 
     /// Checks labels against the task's images and the project's classes, adding new classes when

@@ -10,4 +10,6 @@ public struct Worker: Sendable, Equatable, Codable {
 public enum WorkerError: Error, Equatable, Sendable {
     case invalidEmail(String)
     case notFound(String)
+    /// The email belongs to workers of several accounts; name the account.
+    case ambiguous(String, accounts: Int)
 }
