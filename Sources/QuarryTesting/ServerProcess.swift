@@ -33,7 +33,7 @@ public final class ServerProcess: Sendable {
         let stderr = Pipe()
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try Self.launch(process)
         self.process = process
 
         let log = SharedText()
@@ -62,6 +62,14 @@ public final class ServerProcess: Sendable {
         }
         self.port = port
     }
+
+    /// Starts a child process. Launches are serialized: Foundation's Process on Linux can hand a
+    /// child a descriptor another thread is closing at that moment (EBADF) when tests spawn in parallel.
+    public static func launch(_ process: Process) throws {
+        try launchLock.withLock { try process.run() }
+    }
+
+    private static let launchLock = NSLock()
 
     /// What the server has written to stderr so far.
     public var output: String { log.text }
