@@ -16,7 +16,7 @@ struct HITLProjects: Sendable {
     }
 
     func status(_ request: Request, _ account: Account) throws -> Response {
-        let project = try services.hitl.project(accountID: account.id, id: request.parameter("project_id") ?? "")
+        let project = try services.projects.find(accountID: account.id, id: request.parameter("project_id") ?? "")
         return JSON.response(["status": project.status.rawValue])
     }
 }

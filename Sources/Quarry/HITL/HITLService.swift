@@ -142,15 +142,8 @@ public struct HITLService: Sendable {
         }
     }
 
-    public func project(accountID: String, id: String) throws -> Project {
-        guard let project = try database.read({ db in try ProjectStore.find(accountID: accountID, id: id, on: db) }) else {
-            throw ProjectError.notFound(id)
-        }
-        return project
-    }
-
     private func activeProject(accountID: String, id: String) throws -> Project {
-        let project = try project(accountID: accountID, id: id)
+        let project = try ProjectService(database: database).find(accountID: accountID, id: id)
         guard project.status == .active else { throw HITLError.projectNotActive(id: id, status: project.status) }
         return project
     }
