@@ -39,6 +39,7 @@ public final class Services: Sendable {
     public let hitl: HITLService
     public let administration: ProjectAdministration
     public let webhooks: WebhookDispatcher
+    public let startedAt = Date()
 
     public init(dataDirectory: String, settings: Settings = Settings()) throws {
         let root = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path

@@ -46,19 +46,37 @@ public struct ProjectService: Sendable {
         try database.read { db in try ProjectStore.classes(projectID: projectID, on: db) }
     }
 
-    /// Deletes the project and everything in it (datasets, images, tasks, labels) in one transaction.
-    /// Returns the blobs its images used, for the caller to collect once nothing else refers to them.
-    @discardableResult
-    public func delete(accountID: String, name: String) throws -> Set<BlobID> {
-        try database.write { db in
-            guard let project = try ProjectStore.find(accountID: accountID, name: name, on: db) else {
-                throw ProjectError.notFound(name)
+    /// Renames the project or changes its task; nil leaves a field as it is.
+    public func update(accountID: String, id: String, name rawName: String?, task: ProjectTask?) throws -> Project {
+        let name = try rawName.map { try Validate.name($0, field: "name") }
+        do {
+            return try database.write { db in
+                guard var project = try ProjectStore.find(accountID: accountID, id: id, on: db) else { throw ProjectError.notFound(id) }
+                project.name = name ?? project.name
+                project.task = task ?? project.task
+                project.updatedAt = Timestamp.now()
+                try ProjectStore.update(project, on: db)
+                return project
             }
-            let blobs = try db.query("""
-                SELECT DISTINCT i.blob FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE d.project_id = ?
-                """, [project.id]).compactMap { BlobID(hex: try $0.string("blob")) }
+        } catch let error as SQLiteError where error.isUniqueConstraintViolation {
+            throw ProjectError.nameTaken(name ?? "")
+        }
+    }
+
+    /// Deletes the project and everything in it (datasets, images, tasks, labels) in one transaction.
+    /// The blob collector then removes files nothing else refers to.
+    public func delete(accountID: String, name: String) throws {
+        try delete(name) { db in try ProjectStore.find(accountID: accountID, name: name, on: db) }
+    }
+
+    public func delete(accountID: String, id: String) throws {
+        try delete(id) { db in try ProjectStore.find(accountID: accountID, id: id, on: db) }
+    }
+
+    private func delete(_ reference: String, _ find: (Connection) throws -> Project?) throws {
+        try database.write { db in
+            guard let project = try find(db) else { throw ProjectError.notFound(reference) }
             try ProjectStore.delete(id: project.id, on: db)
-            return Set(blobs)
         }
     }
 

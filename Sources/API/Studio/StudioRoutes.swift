@@ -1,0 +1,35 @@
+import HTTP
+import Quarry
+
+/// The training studio API under `/api/` (../shared/specs/studio-api.md). Every answer is the
+/// envelope `{"status": "ok", "data": …}`, every error `{"status": "error", "error": {"code", "message"}}`
+/// with the stable codes of docs/decisions.md.
+enum StudioRoutes {
+    static func bind(_ router: inout Router, services: Services) {
+        func route(_ handler: @escaping @Sendable (Request, Account) throws -> Response) -> Handler {
+            shaped(ErrorShapes.studio) { request in try handler(request, try Auth.account(request, services.accounts)) }
+        }
+        let projects = StudioProjects(services: services)
+        let system = StudioSystem(services: services)
+        let json = RouteOptions(maxBodyBytes: 1 << 20)
+        router.get("/api/projects", route(projects.list))
+        router.post("/api/projects", options: json, route(projects.create))
+        router.get("/api/projects/{project_id}", route(projects.get))
+        router.patch("/api/projects/{project_id}", options: json, route(projects.update))
+        router.delete("/api/projects/{project_id}", route(projects.delete))
+        router.get("/api/system/health", route(system.health))
+        router.get("/api/system/workspace", route(system.workspace))
+    }
+}
+
+/// `{"status": "ok", "data": …}`.
+enum Studio {
+    static func ok(_ data: some Encodable, status: Status = .ok) -> Response {
+        JSON.response(Envelope(data: data), status: status)
+    }
+
+    private struct Envelope<Data: Encodable>: Encodable {
+        var status = "ok"
+        let data: Data
+    }
+}

@@ -1,0 +1,27 @@
+import Storage
+
+/// A project with what a listing shows beside it.
+public struct ProjectSummary: Sendable {
+    public let project: Project
+    public let classes: [LabelClass]
+    public let imageCount: Int
+}
+
+extension ProjectService {
+    public func summaries(accountID: String) throws -> [ProjectSummary] {
+        try database.read { db in try ProjectStore.list(accountID: accountID, on: db).map { try Self.summary($0, on: db) } }
+    }
+
+    public func summary(accountID: String, id: String) throws -> ProjectSummary {
+        try database.read { db in
+            guard let project = try ProjectStore.find(accountID: accountID, id: id, on: db) else { throw ProjectError.notFound(id) }
+            return try Self.summary(project, on: db)
+        }
+    }
+
+    private static func summary(_ project: Project, on db: Connection) throws -> ProjectSummary {
+        let count = try db.scalar("SELECT COUNT(*) FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE d.project_id = ?", [project.id])
+        guard case .integer(let images) = count else { throw StorageError.typeMismatch(column: "COUNT(*)") }
+        return ProjectSummary(project: project, classes: try ProjectStore.classes(projectID: project.id, on: db), imageCount: Int(images))
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Storage
+
+/// Disk use of the data directory and of the filesystem it is on.
+public struct WorkspaceStats: Sendable, Encodable {
+    public let data_dir: String
+    public let database_bytes: Int
+    /// Bytes of stored files that rows refer to (images, job files, exports), from the database.
+    public let stored_file_bytes: Int
+    public let disk_total_bytes: Int
+    public let disk_free_bytes: Int
+    public let projects: Int
+    public let images: Int
+}
+
+extension Services {
+    public func workspace(accountID: String) throws -> WorkspaceStats {
+        let (projects, images, stored) = try database.read { db -> (Int, Int, Int) in
+            func count(_ sql: String) throws -> Int {
+                if case .integer(let n) = try db.scalar(sql, [accountID]) { return Int(n) }
+                return 0
+            }
+            return (try count("SELECT COUNT(*) FROM projects WHERE account_id = ?"),
+                    try count("SELECT COUNT(*) FROM images i JOIN datasets d ON d.id = i.dataset_id JOIN projects p ON p.id = d.project_id WHERE p.account_id = ?"),
+                    try count("""
+                        SELECT COALESCE((SELECT SUM(i.size) FROM images i JOIN datasets d ON d.id = i.dataset_id JOIN projects p ON p.id = d.project_id
+                                         WHERE p.account_id = ?1), 0)
+                             + COALESCE((SELECT SUM(f.size) FROM job_files f JOIN tasks t ON t.id = f.task_id JOIN projects p ON p.id = t.project_id
+                                         WHERE p.account_id = ?1), 0)
+                             + COALESCE((SELECT SUM(size) FROM exports WHERE account_id = ?1), 0)
+                        """))
+        }
+        var database = 0
+        for suffix in ["", "-wal", "-shm"] {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: self.database.path + suffix)
+            database += (attributes?[.size] as? NSNumber)?.intValue ?? 0
+        }
+        var filesystem = statvfs()
+        let measured = statvfs(dataDirectory, &filesystem) == 0
+        return WorkspaceStats(data_dir: dataDirectory, database_bytes: database, stored_file_bytes: stored,
+                              disk_total_bytes: measured ? Int(filesystem.f_blocks) * Int(filesystem.f_frsize) : 0,
+                              disk_free_bytes: measured ? Int(filesystem.f_bavail) * Int(filesystem.f_frsize) : 0,
+                              projects: projects, images: images)
+    }
+
+    /// True when the database answers a query.
+    public var isHealthy: Bool {
+        (try? database.read { db in try db.scalar("SELECT 1") }) == .integer(1)
+    }
+}

@@ -1,0 +1,78 @@
+"""Studio projects and system endpoints: the envelope, the error codes, and one data model shared
+with the JTheta API."""
+import requests
+
+from images import png
+
+
+def auth(key):
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_project_crud_in_the_envelope(server):
+    key = server.create_account("studio")
+    created = requests.post(server.url + "/api/projects", json={"name": "My Classification Project", "task": "classification"},
+                            headers=auth(key))
+    assert created.status_code == 201
+    body = created.json()
+    assert body["status"] == "ok"
+    project = body["data"]
+    assert project["id"].startswith("proj-") and project["name"] == "My Classification Project"
+    assert project["task"] == "classification" and project["created_at"].endswith("Z")
+
+    listed = requests.get(server.url + "/api/projects", headers=auth(key)).json()
+    assert listed["status"] == "ok" and [p["id"] for p in listed["data"]] == [project["id"]]
+    patched = requests.patch(server.url + f"/api/projects/{project['id']}", json={"name": "Renamed", "task": "detection"},
+                             headers=auth(key)).json()["data"]
+    assert patched["name"] == "Renamed" and patched["task"] == "detection"
+    assert requests.get(server.url + f"/api/projects/{project['id']}", headers=auth(key)).json()["data"]["name"] == "Renamed"
+    deleted = requests.delete(server.url + f"/api/projects/{project['id']}", headers=auth(key))
+    assert deleted.json() == {"status": "ok", "data": {"id": project["id"], "deleted": True}}
+    missing = requests.get(server.url + f"/api/projects/{project['id']}", headers=auth(key))
+    assert missing.status_code == 404
+    assert missing.json() == {"status": "error", "error": {"code": "not_found", "message": f"project '{project['id']}' not found"}}
+
+
+def test_errors_have_stable_codes(server):
+    key = server.create_account("errors")
+    bad_task = requests.post(server.url + "/api/projects", json={"name": "x", "task": "poetry"}, headers=auth(key))
+    assert bad_task.status_code == 400 and bad_task.json()["error"]["code"] == "bad_request"
+    requests.post(server.url + "/api/projects", json={"name": "taken"}, headers=auth(key))
+    duplicate = requests.post(server.url + "/api/projects", json={"name": "taken"}, headers=auth(key))
+    assert duplicate.status_code == 409 and duplicate.json()["error"]["code"] == "conflict"
+    unauthorized = requests.get(server.url + "/api/projects")
+    assert unauthorized.status_code == 401 and unauthorized.json()["error"]["code"] == "unauthorized"
+    wrong_method = requests.put(server.url + "/api/projects", headers=auth(key))
+    assert wrong_method.status_code == 405 and wrong_method.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_another_accounts_project_is_not_found(server):
+    alice = server.create_account("alice")
+    bob = server.create_account("bob")
+    project = requests.post(server.url + "/api/projects", json={"name": "private"}, headers=auth(alice)).json()["data"]
+    for method in ["get", "delete"]:
+        assert getattr(requests, method)(server.url + f"/api/projects/{project['id']}", headers=auth(bob)).status_code == 404
+    assert requests.patch(server.url + f"/api/projects/{project['id']}", json={"name": "mine"}, headers=auth(bob)).status_code == 404
+    assert requests.get(server.url + "/api/projects", headers=auth(bob)).json()["data"] == []
+
+
+def test_jtheta_projects_and_images_are_the_same_projects(server):
+    key = server.create_account("shared")
+    requests.post(server.url + "/create_project/", json={"project_title": "Shared", "project_category": "x"}, headers=auth(key))
+    requests.post(server.url + "/create_dataset/", data={"dataset_name": "D", "project_name": "Shared"},
+                  files=[("images", ("a.png", png())), ("images", ("b.png", png(8, 8)))], headers=auth(key))
+    projects = requests.get(server.url + "/api/projects", headers=auth(key)).json()["data"]
+    assert [(p["name"], p["image_count"]) for p in projects] == [("Shared", 2)]
+
+
+def test_system_health_and_workspace(server):
+    key = server.create_account("system")
+    health = requests.get(server.url + "/api/system/health", headers=auth(key)).json()
+    assert health["status"] == "ok" and health["data"]["status"] == "healthy" and health["data"]["database"] == "ok"
+    requests.post(server.url + "/create_project/", json={"project_title": "W", "project_category": "x"}, headers=auth(key))
+    requests.post(server.url + "/create_dataset/", data={"dataset_name": "D", "project_name": "W"},
+                  files=[("images", ("a.png", png()))], headers=auth(key))
+    workspace = requests.get(server.url + "/api/system/workspace", headers=auth(key)).json()["data"]
+    assert workspace["projects"] == 1 and workspace["images"] == 1
+    assert workspace["stored_file_bytes"] == len(png()) and workspace["database_bytes"] > 0
+    assert workspace["disk_total_bytes"] >= workspace["disk_free_bytes"] > 0
