@@ -39,6 +39,8 @@ public final class Services: Sendable {
     public let hitl: HITLService
     public let administration: ProjectAdministration
     public let webhooks: WebhookDispatcher
+    public let images: ProjectImages
+    public let splits: SplitService
     public let startedAt = Date()
 
     public init(dataDirectory: String, settings: Settings = Settings()) throws {
@@ -59,6 +61,8 @@ public final class Services: Sendable {
         hitl = HITLService(database: database, downloads: FileDownloads(fetcher: fetcher, blobs: blobs), imageLimits: settings.imageLimits)
         administration = ProjectAdministration(database: database)
         webhooks = WebhookDispatcher(database: database, fetcher: fetcher, settings: settings.webhooks)
+        images = ProjectImages(database: database)
+        splits = SplitService(database: database)
         Self.removeLeftovers(in: blobs.temporaryDirectory)
     }
 

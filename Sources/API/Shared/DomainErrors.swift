@@ -11,6 +11,7 @@ enum DomainErrors {
         case let error as WorkerError: worker(error)
         case let error as LabelingError: labeling(error)
         case let error as HITLError: hitl(error)
+        case let error as SplitError: split(error)
         case let error as MultipartError:
             APIError(error.status, code: APIError.code(for: error.status), error.reason)
         default: nil
@@ -38,6 +39,7 @@ enum DomainErrors {
     private static func dataset(_ error: DatasetError) -> APIError {
         switch error {
         case .notFound(let id): .notFound("dataset \(id) not found")
+        case .imageNotFound(let name): .notFound("image '\(name.prefix(300))' not found")
         case .nameTaken(let name): .conflict("a dataset named '\(name)' already exists in this project")
         case .noImages: .badRequest("no images were uploaded: send one or more files in the 'images' field")
         case .tooManyImages(let limit): APIError(.contentTooLarge, code: "payload_too_large", "more than \(limit) images in one request")
@@ -73,6 +75,16 @@ extension DomainErrors {
         case .jobNotFound(let id): .notFound("job '\(id.prefix(100))' not found")
         case .cannotCancel(let job, let status): .conflict("job \(job) is \(status); only new or progress jobs can be canceled")
         case .invalid(let field, let reason): .badRequest("\(field) \(reason)")
+        }
+    }
+}
+
+extension DomainErrors {
+    static func split(_ error: SplitError) -> APIError {
+        switch error {
+        case .invalid(let reason): .badRequest(reason)
+        case .notFound(let index): .notFound("split \(index) not found")
+        case .noImages: .badRequest("the project has no images to split")
         }
     }
 }

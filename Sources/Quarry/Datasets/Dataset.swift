@@ -43,6 +43,7 @@ public struct IncomingFile: Sendable {
 
 public enum DatasetError: Error, Equatable, Sendable {
     case notFound(Int)
+    case imageNotFound(String)
     case nameTaken(String)
     case noImages
     case tooManyImages(limit: Int)

@@ -66,9 +66,11 @@ extension LabelingService {
     public func review(taskID: String, worker: Worker, approve: Bool, comment: String?) throws -> LabelTask {
         let comment = try comment.map { try Validate.text($0, field: "comment", limit: 5000) }
         return try change(taskID: taskID, worker: worker, role: .reviewer, event: approve ? .approve : .reject,
-                          action: approve ? "approve" : "reject") { task, _, _ in
+                          action: approve ? "approve" : "reject") { task, _, db in
             task.reviewComment = comment
-            if approve { task.finishedAt = task.updatedAt }
+            guard approve else { return }
+            task.finishedAt = task.updatedAt
+            try Self.recordClasses(of: task, on: db)
         }
     }
 
@@ -107,6 +109,14 @@ extension LabelingService {
                         clientPredictions: clientPredictions)
     }
 
+    /// An approved tag label becomes its image's class, which training reads.
+    private static func recordClasses(of task: LabelTask, on db: Connection) throws {
+        for document in task.annotations {
+            guard let tag = document.labels.first(where: { $0.type == .tag }) else { continue }
+            try db.run("UPDATE images SET class_name = ? WHERE id = ?", [tag.label, document.image_id])
+        }
+    }
+
     /// Checks labels against the task's images and the project's classes, adding new classes when
     /// the project allows annotators to create them.
     private static func validate(_ labels: [ImageLabels], view: TaskView, on db: Connection) throws {
@@ -128,6 +138,20 @@ extension LabelingService {
                 SELECT w.id, w.account_id, w.email, w.created_at, COUNT(t.id) AS n FROM workers w
                 JOIN tasks t ON t.\(column) = w.id WHERE w.account_id = ? GROUP BY w.id ORDER BY w.email
                 """, [accountID]).map { row in (try WorkerStore.worker(row), try row.int("n")) }
+        }
+    }
+}
+
+extension LabelingService {
+    /// The labels approved for an image (from its done tasks), in the canonical shape.
+    public func approvedLabels(imageID: Int) throws -> [Label] {
+        try database.read { db in
+            try db.query("""
+                SELECT t.annotations FROM tasks t JOIN task_images ti ON ti.task_id = t.id
+                WHERE ti.image_id = ? AND t.status = 'done' ORDER BY t.updated_at
+                """, [imageID]).flatMap { row in
+                try TaskStore.labels(try row.optionalString("annotations")).filter { $0.image_id == imageID }.flatMap(\.labels)
+            }
         }
     }
 }

@@ -25,5 +25,6 @@ public enum Migrations {
             """),
         labeling,
         hitl,
+        studio,
     ]
 }

@@ -1,0 +1,108 @@
+import HTTP
+import Quarry
+
+/// `/api/datasets/{project_id}`: the project's images as one dataset.
+struct StudioDatasets: Sendable {
+    let services: Services
+
+    private struct ImageBody: Encodable {
+        let id: Int
+        let filename: String
+        let original_name: String
+        let `class`: String?
+        let width: Int
+        let height: Int
+        let size: Int
+        let format: String
+        let dataset_id: Int
+        let url: String
+
+        init(_ entry: ProjectImages.Entry, projectID: String) {
+            id = entry.image.id
+            filename = entry.filename
+            original_name = entry.image.fileName
+            `class` = entry.className
+            width = entry.image.width
+            height = entry.image.height
+            size = entry.image.size
+            format = entry.image.format.rawValue
+            dataset_id = entry.image.datasetID
+            url = "/api/datasets/\(projectID)/images/\(entry.filename)"
+        }
+    }
+
+    func stats(_ request: Request, _ account: Account) throws -> Response {
+        Studio.ok(try services.images.stats(accountID: account.id, projectID: request.parameter("project_id") ?? ""))
+    }
+
+    /// `page` from 1, `page_size` default 50 and at most 500, `sort_by` filename/class/size, `sort_order`
+    /// asc/desc, `filter_class`, `search` (a substring of the file name).
+    func list(_ request: Request, _ account: Account) throws -> Response {
+        struct Page: Encodable {
+            let images: [ImageBody]
+            let total: Int
+            let page: Int
+            let page_size: Int
+        }
+        var query = ProjectImages.Query()
+        query.page = try Self.integer(request, "page", default: 1, range: 1...1_000_000)
+        query.pageSize = try Self.integer(request, "page_size", default: 50, range: 1...ProjectImages.Query.maxPageSize)
+        if let sort = request.query["sort_by"] {
+            guard let value = ProjectImages.Query.Sort(rawValue: sort) else { throw APIError.badRequest("sort_by must be filename, class or size") }
+            query.sort = value
+        }
+        switch request.query["sort_order"] ?? "asc" {
+        case "asc": query.descending = false
+        case "desc": query.descending = true
+        default: throw APIError.badRequest("sort_order must be asc or desc")
+        }
+        query.filterClass = request.query["filter_class"]
+        query.search = request.query["search"]
+        let projectID = request.parameter("project_id") ?? ""
+        let (entries, total) = try services.images.page(accountID: account.id, projectID: projectID, query: query)
+        return Studio.ok(Page(images: entries.map { ImageBody($0, projectID: projectID) }, total: total, page: query.page,
+                              page_size: query.pageSize))
+    }
+
+    func image(_ request: Request, _ account: Account) throws -> Response {
+        let entry = try entry(request, account)
+        var response = Response(body: .file(try FileBody(path: services.blobs.path(for: entry.image.blob))))
+        response.headers.append("Content-Type", entry.image.format.mimeType)
+        response.headers.append("Cache-Control", "private, max-age=86400, immutable")
+        return response
+    }
+
+    func info(_ request: Request, _ account: Account) throws -> Response {
+        struct Info: Encodable {
+            let image: ImageBody
+            let labels: [Label]
+        }
+        let entry = try entry(request, account)
+        let labels = try services.labeling.approvedLabels(imageID: entry.image.id)
+        return Studio.ok(Info(image: ImageBody(entry, projectID: request.parameter("project_id") ?? ""), labels: labels))
+    }
+
+    func clear(_ request: Request, _ account: Account) throws -> Response {
+        struct Cleared: Encodable {
+            let project_id: String
+            let removed_images: Int
+        }
+        let projectID = request.parameter("project_id") ?? ""
+        let removed = try services.images.clear(accountID: account.id, projectID: projectID)
+        try services.collectBlobs()
+        return Studio.ok(Cleared(project_id: projectID, removed_images: removed))
+    }
+
+    private func entry(_ request: Request, _ account: Account) throws -> ProjectImages.Entry {
+        try services.images.entry(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                  filename: request.parameter("filename") ?? "")
+    }
+
+    static func integer(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = request.query[name] else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw APIError.badRequest("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+}
