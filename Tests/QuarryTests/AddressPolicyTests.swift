@@ -39,6 +39,7 @@ struct AddressPolicyTests {
         #expect(IPAddress("127.0.0.1")?.description == "127.0.0.1")
         #expect(IPAddress("2606:4700:0:0::1111")?.description == "2606:4700::1111")
         #expect(IPAddress("::ffff:127.0.0.1")?.description == "::ffff:127.0.0.1")
+        #expect(!IPAddress.v6([0x26, 0x06]).isPublic)
         for odd in ["0x7f000001", "2130706433", "127.1", "017700000001", "[::1]", "localhost", "", "1.2.3.4/8"] {
             #expect(IPAddress(odd) == nil, "\(odd)")
         }
