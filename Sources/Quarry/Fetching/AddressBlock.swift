@@ -18,7 +18,7 @@ struct AddressBlock: Sendable, Equatable {
         let maximum = address.bitCount
         var length = maximum
         if parts.count == 2 {
-            guard let given = Int(parts[1]), parts[1].allSatisfy(\.isASCII), (0 ... maximum).contains(given) else {
+            guard let given = Int(parts[1]), parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), (0 ... maximum).contains(given) else {
                 throw AddressPolicy.InvalidSetting(description: "\"\(text)\" needs a prefix length from 0 to \(maximum)")
             }
             length = given

@@ -108,7 +108,10 @@ final class CurlTransfer {
             return context.sink == .capture ? nil : .tooLarge(url: url, limit: context.limit)
         case CURLE_HTTP_RETURNED_ERROR:
             return .httpStatus(url: url, code: responseCode)
-        case CURLE_UNSUPPORTED_PROTOCOL where redirectCount == 0, CURLE_URL_MALFORMAT:
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            // The given URL was checked to be http or https, so this was a redirect's target.
+            return .failed(url: url, reason: "it redirects to a URL that is not http or https")
+        case CURLE_URL_MALFORMAT:
             return .invalidURL(url)
         default:
             let detail = String(cString: errorBuffer)
@@ -120,12 +123,6 @@ final class CurlTransfer {
         var code = 0
         _ = quarry_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
         return code
-    }
-
-    var redirectCount: Int {
-        var count = 0
-        _ = quarry_curl_getinfo_long(handle, CURLINFO_REDIRECT_COUNT, &count)
-        return count
     }
 
     func info(_ item: CURLINFO) -> String? {

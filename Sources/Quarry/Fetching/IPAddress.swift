@@ -56,6 +56,8 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         case .v4:
             return !Self.nonPublicV4.contains { $0.contains(self) }
         case .v6(let bytes):
+            // A malformed value refuses rather than traps.
+            guard bytes.count == 16 else { return false }
             if let embedded = embeddedIPv4 { return embedded.isPublic }
             // Everything outside 2000::/3 (global unicast) is loopback, unspecified, unique-local,
             // link-local, multicast or unassigned.
@@ -94,19 +96,19 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// IANA special-purpose IPv4 blocks (RFC 6890 and successors) that are not globally reachable.
     private static let nonPublicV4: [AddressBlock] = [
-        AddressBlock(v4: 0x0000_0000, prefixLength: 8),   // 0.0.0.0/8 "this network"; 0.0.0.0 reaches the local host
-        AddressBlock(v4: 0x0a00_0000, prefixLength: 8),   // 10/8 private
-        AddressBlock(v4: 0x6440_0000, prefixLength: 10),  // 100.64/10 carrier-grade NAT
-        AddressBlock(v4: 0x7f00_0000, prefixLength: 8),   // 127/8 loopback
-        AddressBlock(v4: 0xa9fe_0000, prefixLength: 16),  // 169.254/16 link-local, where cloud metadata services live
-        AddressBlock(v4: 0xac10_0000, prefixLength: 12),  // 172.16/12 private
-        AddressBlock(v4: 0xc000_0000, prefixLength: 24),  // 192.0.0/24 IETF protocol assignments
-        AddressBlock(v4: 0xc000_0200, prefixLength: 24),  // 192.0.2/24 documentation
-        AddressBlock(v4: 0xc0a8_0000, prefixLength: 16),  // 192.168/16 private
-        AddressBlock(v4: 0xc612_0000, prefixLength: 15),  // 198.18/15 benchmarking
-        AddressBlock(v4: 0xc633_6400, prefixLength: 24),  // 198.51.100/24 documentation
-        AddressBlock(v4: 0xcb00_7100, prefixLength: 24),  // 203.0.113/24 documentation
-        AddressBlock(v4: 0xe000_0000, prefixLength: 4),   // 224/4 multicast
-        AddressBlock(v4: 0xf000_0000, prefixLength: 4),   // 240/4 reserved, including broadcast 255.255.255.255
+        AddressBlock(v4: 0x0000_0000, prefixLength: 8),  // 0.0.0.0/8 "this network"; 0.0.0.0 reaches the local host
+        AddressBlock(v4: 0x0a00_0000, prefixLength: 8),  // 10/8 private
+        AddressBlock(v4: 0x6440_0000, prefixLength: 10), // 100.64/10 carrier-grade NAT
+        AddressBlock(v4: 0x7f00_0000, prefixLength: 8),  // 127/8 loopback
+        AddressBlock(v4: 0xa9fe_0000, prefixLength: 16), // 169.254/16 link-local, where cloud metadata services live
+        AddressBlock(v4: 0xac10_0000, prefixLength: 12), // 172.16/12 private
+        AddressBlock(v4: 0xc000_0000, prefixLength: 24), // 192.0.0/24 IETF protocol assignments
+        AddressBlock(v4: 0xc000_0200, prefixLength: 24), // 192.0.2/24 documentation
+        AddressBlock(v4: 0xc0a8_0000, prefixLength: 16), // 192.168/16 private
+        AddressBlock(v4: 0xc612_0000, prefixLength: 15), // 198.18/15 benchmarking
+        AddressBlock(v4: 0xc633_6400, prefixLength: 24), // 198.51.100/24 documentation
+        AddressBlock(v4: 0xcb00_7100, prefixLength: 24), // 203.0.113/24 documentation
+        AddressBlock(v4: 0xe000_0000, prefixLength: 4),  // 224/4 multicast
+        AddressBlock(v4: 0xf000_0000, prefixLength: 4),  // 240/4 reserved, including broadcast 255.255.255.255
     ]
 }
