@@ -29,6 +29,21 @@ struct StudioDatasets: Sendable {
             dataset_id = entry.image.datasetID
             url = "/api/datasets/\(projectID)/images/\(entry.filename)"
         }
+
+        /// Written by hand so an unlabeled image says `"class": null` rather than leaving the key out.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: JSONKey.self)
+            try container.encode(id, forKey: JSONKey("id"))
+            try container.encode(filename, forKey: JSONKey("filename"))
+            try container.encode(original_name, forKey: JSONKey("original_name"))
+            try container.encode(`class`, forKey: JSONKey("class"))
+            try container.encode(width, forKey: JSONKey("width"))
+            try container.encode(height, forKey: JSONKey("height"))
+            try container.encode(size, forKey: JSONKey("size"))
+            try container.encode(format, forKey: JSONKey("format"))
+            try container.encode(dataset_id, forKey: JSONKey("dataset_id"))
+            try container.encode(url, forKey: JSONKey("url"))
+        }
     }
 
     func stats(_ request: Request, _ account: Account) throws -> Response {

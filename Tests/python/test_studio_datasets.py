@@ -1,0 +1,120 @@
+"""Studio datasets and splits over images uploaded through JTheta and classified through the worker API."""
+import requests
+
+from images import distinct_pngs
+
+
+def auth(key):
+    return {"Authorization": f"Bearer {key}"}
+
+
+def labeled_project(server, key, classes):
+    """A project whose images carry the given classes (None: unlabeled), classified by people."""
+    requests.post(server.url + "/create_project/", json={"project_title": "Pets", "project_category": "x"}, headers=auth(key))
+    files = [(f"img{i:02}.png", data) for i, data in enumerate(distinct_pngs(len(classes), 8 + len(classes), 8))]
+    created = requests.post(server.url + "/create_dataset/", data={"dataset_name": "D", "project_name": "Pets"},
+                            files=[("images", f) for f in files], headers=auth(key)).json()
+    names = sorted({c for c in classes if c})
+    links = requests.post(server.url + "/request_annotation/", headers=auth(key), json={
+        "dataset_id": created["dataset_id"], "project_name": "Pets", "assigned_annotator": "a@x.io", "assigned_reviewer": "r@x.io",
+        "labels": [{"label": n, "type": "tag"} for n in names]}).json()["workbench_links"]
+    annotator = {"Authorization": "Bearer " + links["a@x.io"].split("=")[1]}
+    reviewer = {"Authorization": "Bearer " + links["r@x.io"].split("=")[1]}
+    by_image = {image["id"]: label for image, label in zip(created["images"], classes)}
+    for task in requests.get(server.url + "/worker/tasks", headers=annotator).json()["tasks"]:
+        image_id = task["image_ids"][0]
+        if by_image[image_id] is None:
+            continue
+        labels = [{"image_id": image_id, "labels": [{"label": by_image[image_id], "type": "tag"}]}]
+        requests.post(server.url + f"/worker/tasks/{task['id']}/submit", json={"annotations": labels}, headers=annotator)
+        requests.post(server.url + f"/worker/tasks/{task['id']}/review", json={"decision": "approve"}, headers=reviewer)
+    project_id = requests.get(server.url + "/api/projects", headers=auth(key)).json()["data"][0]["id"]
+    return project_id, created
+
+
+def test_dataset_stats_listing_and_images(server):
+    key = server.create_account("datasets")
+    classes = ["cat"] * 5 + ["dog"] * 3 + [None] * 2
+    project_id, created = labeled_project(server, key, classes)
+    stats = requests.get(server.url + f"/api/datasets/{project_id}", headers=auth(key)).json()["data"]
+    assert stats["image_count"] == 10 and stats["unlabeled"] == 2
+    assert stats["classes"] == [{"name": "cat", "count": 5}, {"name": "dog", "count": 3}]
+    assert stats["size_bytes"] == sum(i["size"] for i in created["images"])
+
+    page = requests.get(server.url + f"/api/datasets/{project_id}/images", params={"page": 2, "page_size": 4}, headers=auth(key)).json()["data"]
+    assert page["total"] == 10 and [i["original_name"] for i in page["images"]] == ["img04.png", "img05.png", "img06.png", "img07.png"]
+    dogs = requests.get(server.url + f"/api/datasets/{project_id}/images", params={"filter_class": "dog"}, headers=auth(key)).json()["data"]
+    assert dogs["total"] == 3 and {i["class"] for i in dogs["images"]} == {"dog"}
+    found = requests.get(server.url + f"/api/datasets/{project_id}/images", params={"search": "img0"}, headers=auth(key)).json()["data"]
+    assert found["total"] == 10
+    by_class = requests.get(server.url + f"/api/datasets/{project_id}/images", params={"sort_by": "class", "sort_order": "desc"},
+                            headers=auth(key)).json()["data"]["images"]
+    assert [i["class"] for i in by_class][:3] == ["dog", "dog", "dog"]
+    assert requests.get(server.url + f"/api/datasets/{project_id}/images", params={"page_size": 501}, headers=auth(key)).status_code == 400
+    assert requests.get(server.url + f"/api/datasets/{project_id}/images", params={"sort_by": "color"}, headers=auth(key)).status_code == 400
+
+    first = page["images"][0]
+    image = requests.get(server.url + first["url"], headers=auth(key))
+    assert image.status_code == 200 and image.headers["Content-Type"] == "image/png" and len(image.content) == first["size"]
+    info = requests.get(server.url + first["url"] + "/info", headers=auth(key)).json()["data"]
+    assert info["image"]["class"] == "cat" and info["labels"] == [{"label": "cat", "type": "tag"}]
+    missing = requests.get(server.url + f"/api/datasets/{project_id}/images/999999_nothing.png", headers=auth(key))
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    stranger = server.create_account("stranger")
+    assert requests.get(server.url + first["url"], headers=auth(stranger)).status_code == 404
+
+
+def test_splits_are_stratified_deterministic_and_reindexed(server):
+    key = server.create_account("splits")
+    project_id, _ = labeled_project(server, key, ["a"] * 10 + ["b"] * 10)
+    ratios = {"train": 0.8, "val": 0.1, "test": 0.1}
+    preview = requests.get(server.url + f"/api/splits/{project_id}/preview", params={**ratios, "seed": 42}, headers=auth(key)).json()
+    assert preview["data"]["stats"] == {"train": 16, "val": 2, "test": 2}
+    created = requests.post(server.url + f"/api/splits/{project_id}", json={"name": "80-10-10", "ratios": ratios, "seed": 42},
+                            headers=auth(key))
+    assert created.status_code == 201
+    assert created.json()["data"]["split_index"] == 0 and created.json()["data"]["stats"] == {"train": 16, "val": 2, "test": 2}
+    again = requests.post(server.url + f"/api/splits/{project_id}", json={"name": "same seed", "ratios": ratios, "seed": 42},
+                          headers=auth(key)).json()["data"]
+    other = requests.post(server.url + f"/api/splits/{project_id}", json={"name": "other seed", "ratios": ratios, "seed": 7},
+                          headers=auth(key)).json()["data"]
+    assert (again["split_index"], other["split_index"]) == (1, 2)
+    details = [requests.get(server.url + f"/api/splits/{project_id}/{i}", headers=auth(key)).json()["data"] for i in range(3)]
+    # Stratified: each class contributes 8/1/1.
+    assert details[0]["classes"] == {"a": {"train": 8, "val": 1, "test": 1}, "b": {"train": 8, "val": 1, "test": 1}}
+
+    assert sum(details[1]["stats"].values()) == 20 and details[1]["stats"]["none"] == 0
+
+    deleted = requests.delete(server.url + f"/api/splits/{project_id}/0", headers=auth(key))
+    assert deleted.status_code == 200
+    remaining = requests.get(server.url + f"/api/splits/{project_id}", headers=auth(key)).json()["data"]
+    assert [(s["split_index"], s["name"]) for s in remaining] == [(0, "same seed"), (1, "other seed")]
+    assert requests.get(server.url + f"/api/splits/{project_id}/2", headers=auth(key)).status_code == 404
+
+    for bad in [{"train": 0.8, "val": 0.1}, {"train": 1.2, "val": -0.2}, {"train": 0.5, "holdout": 0.5}]:
+        response = requests.post(server.url + f"/api/splits/{project_id}", json={"name": "bad", "ratios": bad, "seed": 1}, headers=auth(key))
+        assert response.status_code == 400, bad
+
+
+def test_the_same_seed_gives_the_same_split_in_another_server(make_server):
+    """Determinism across processes (and so machines): the assignment depends only on seed, classes and ids."""
+    subsets = []
+    for _ in range(2):
+        server = make_server()
+        key = server.create_account("repeat")
+        project_id, _ = labeled_project(server, key, ["x"] * 7 + ["y"] * 6)
+        requests.post(server.url + f"/api/splits/{project_id}", json={"name": "s", "ratios": {"train": 0.5, "val": 0.25, "test": 0.25},
+                                                                     "seed": 1234}, headers=auth(key))
+        subsets.append(requests.get(server.url + f"/api/splits/{project_id}/0", headers=auth(key)).json()["data"]["classes"])
+    assert subsets[0] == subsets[1]
+
+
+def test_clearing_the_dataset_removes_images_and_their_files(make_server):
+    server = make_server(QUARRY_BLOB_GRACE="0")
+    key = server.create_account("clear")
+    project_id, _ = labeled_project(server, key, ["a", "b", None])
+    assert len(server.blob_files()) == 3
+    cleared = requests.delete(server.url + f"/api/datasets/{project_id}", headers=auth(key)).json()["data"]
+    assert cleared["removed_images"] == 3
+    assert requests.get(server.url + f"/api/datasets/{project_id}", headers=auth(key)).json()["data"]["image_count"] == 0
+    assert server.blob_files() == []
