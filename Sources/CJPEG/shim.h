@@ -75,3 +75,8 @@ static inline int quarry_jpeg_verify(const uint8_t *data, size_t size, uint64_t 
     jpeg_destroy_decompress(&info);
     return result;
 }
+
+/* Decoding and encoding into caller-owned memory live beside the verifier, sharing its error
+   manager. */
+#include "decode.h"
+#include "encode.h"

@@ -83,3 +83,7 @@ static inline int quarry_png_verify(const uint8_t *data, size_t size, uint32_t m
     if (context.png != NULL) png_destroy_read_struct(&context.png, &context.info, NULL);
     return result;
 }
+
+/* Decoding and encoding into caller-owned memory share the context and error handling above. */
+#include "decode.h"
+#include "encode.h"

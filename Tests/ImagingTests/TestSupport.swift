@@ -16,7 +16,7 @@ enum Fixtures {
     /// Images whose names start with `prefix`, sorted; every image when it is empty.
     static func names(_ prefix: String = "") -> [String] {
         let all = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return all.filter { $0.hasPrefix(prefix) && !$0.hasSuffix(".py") }.sorted()
+        return all.filter { $0.hasPrefix(prefix) && !$0.hasSuffix(".py") && !$0.hasSuffix(".json") }.sorted()
     }
 }
 

@@ -7,10 +7,12 @@ but fail a full decode; bomb-* claim more pixels than the default limit. Each go
 odd size so that a swapped width and height shows up.
 """
 import io
+import json
+import re
 import struct
 import zlib
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 
 def gradient(mode, width, height):
@@ -62,6 +64,39 @@ def find_scan(data):
     """Offset of the first byte of entropy-coded data: just past the SOS segment."""
     sos = data.index(b"\xff\xda")
     return sos + 2 + struct.unpack(">H", data[sos + 2:sos + 4])[0]
+
+
+def oriented(orientation):
+    """A 6×4 image with no symmetry, saved with EXIF `orientation`, so every turn shows."""
+    image = Image.new("RGB", (6, 4))
+    image.putdata([(x * 40, y * 80, 200 if (x, y) == (0, 0) else 20) for y in range(4) for x in range(6)])
+    # IFD0 with the one entry, hand-made so that odd orientations are little-endian and even ones
+    # big-endian: both byte orders get read.
+    endian = "<" if orientation % 2 else ">"
+    tiff = ((b"II" if orientation % 2 else b"MM") + struct.pack(endian + "HIH", 42, 8, 1)
+            + struct.pack(endian + "HHIHH", 0x0112, 3, 1, orientation, 0) + struct.pack(endian + "I", 0))
+    return encode(image, "JPEG", quality=95, exif=b"Exif\x00\x00" + tiff)
+
+
+def expected_pixels(name, data):
+    """What ImageDecoder.decode should give, by Pillow, which is the reference, except for 16-bit
+    samples: Pillow clips those to 8 bits, libpng keeps the high byte, as the sources here say."""
+    if name.startswith("orient-"):
+        image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
+    elif name == "good-png-gray16-15x6.png":
+        image = gradient("L", 15, 6).convert("RGB")
+    elif "rgba16" in name:
+        width, height = map(int, re.search(r"(\d+)x(\d+)", name).groups())
+        image = Image.frombytes("RGBA", (width, height), b"".join(bytes(row[0::2]) for row in rgba16_rows(width, height)))
+    else:
+        image = Image.open(io.BytesIO(data))
+        image = image.convert("RGBA" if "A" in image.mode or "transparency" in image.info else "RGB")
+    width, height = image.size
+    points = [(0, 0), (width // 2, height // 2), (width - 1, height - 1)]
+    if name.startswith("orient-"):
+        points = [(x, y) for y in range(height) for x in range(width)]
+    return {"width": width, "height": height, "channels": len(image.mode),
+            "points": [[x, y] for x, y in points], "values": [list(image.getpixel(point)) for point in points]}
 
 
 def main():
@@ -120,11 +155,19 @@ def main():
     sof = baseline.index(b"\xff\xc0")
     files["bomb-jpeg-60000x60000.jpg"] = baseline[:sof + 5] + struct.pack(">HH", 60000, 60000) + baseline[sof + 9:]
 
+    for orientation in range(1, 9):
+        files[f"orient-jpeg-{orientation}.jpg"] = oriented(orientation)
+
     for name, data in files.items():
         if name.startswith("good-"):
             Image.open(io.BytesIO(data)).load()  # Pillow must agree the file is sound
         with open(name, "wb") as file:
             file.write(data)
+    expected = {name: expected_pixels(name, data) for name, data in files.items()
+                if name.startswith(("good-", "orient-"))}
+    with open("expected.json", "w") as file:
+        json.dump(expected, file, separators=(",", ":"), sort_keys=True)
+        file.write("\n")
     print(f"{len(files)} files, {sum(map(len, files.values()))} bytes")
 
 

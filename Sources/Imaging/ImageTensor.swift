@@ -1,0 +1,22 @@
+/// Bitmaps as model input.
+public enum ImageTensor {
+    /// Channels-first (CHW) float32 RGB, each value (pixel / 255 − mean[c]) / std[c]; the defaults
+    /// are ImageNet's. Alpha is dropped and gray repeated into all three channels.
+    public static func normalized(_ bitmap: Bitmap, mean: [Float] = [0.485, 0.456, 0.406],
+                                  std: [Float] = [0.229, 0.224, 0.225]) -> [Float] {
+        precondition(mean.count == 3 && std.count == 3, "mean and std have one value per RGB channel")
+        let plane = bitmap.width * bitmap.height, c = bitmap.channels
+        var tensor = [Float](repeating: 0, count: plane * 3)
+        bitmap.pixels.withUnsafeBufferPointer { source in
+            tensor.withUnsafeMutableBufferPointer { target in
+                for channel in 0..<3 {
+                    // One multiply-add per value: (p/255 − m)/s = p·(1/(255s)) − m/s.
+                    let scale = 1 / (255 * std[channel]), offset = -mean[channel] / std[channel]
+                    let from = c == 1 ? 0 : channel, base = channel * plane
+                    for i in 0..<plane { target[base + i] = Float(source[i * c + from]) * scale + offset }
+                }
+            }
+        }
+        return tensor
+    }
+}
