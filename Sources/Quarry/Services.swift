@@ -41,6 +41,7 @@ public final class Services: Sendable {
     public let webhooks: WebhookDispatcher
     public let images: ProjectImages
     public let splits: SplitService
+    public let thumbnails: Thumbnails
     public let startedAt = Date()
 
     public init(dataDirectory: String, settings: Settings = Settings()) throws {
@@ -63,6 +64,7 @@ public final class Services: Sendable {
         webhooks = WebhookDispatcher(database: database, fetcher: fetcher, settings: settings.webhooks)
         images = ProjectImages(database: database)
         splits = SplitService(database: database)
+        thumbnails = Thumbnails(database: database, blobs: blobs, limits: settings.imageLimits)
         Self.removeLeftovers(in: blobs.temporaryDirectory)
     }
 
@@ -76,7 +78,12 @@ public final class Services: Sendable {
             try db.query("""
                 SELECT blob FROM images UNION SELECT blob FROM exports UNION SELECT blob FROM job_files
                 UNION SELECT instructions_blob FROM projects WHERE instructions_blob IS NOT NULL
+                UNION SELECT thumbnail_blob FROM thumbnails WHERE image_blob IN (SELECT blob FROM images)
                 """).compactMap { BlobID(hex: try $0.string("blob")) }
+        }
+        // A thumbnail whose image is gone goes with it.
+        try database.write { db in
+            try db.run("DELETE FROM thumbnails WHERE image_blob NOT IN (SELECT blob FROM images)")
         }
         return try blobs.collectGarbage(referenced: Set(referenced), gracePeriod: settings.blobGracePeriod)
     }

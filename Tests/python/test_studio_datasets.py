@@ -1,5 +1,8 @@
 """Studio datasets and splits over images uploaded through JTheta and classified through the worker API."""
+import io
+
 import requests
+from PIL import Image
 
 from images import distinct_pngs
 
@@ -58,6 +61,11 @@ def test_dataset_stats_listing_and_images(server):
     assert image.status_code == 200 and image.headers["Content-Type"] == "image/png" and len(image.content) == first["size"]
     info = requests.get(server.url + first["url"] + "/info", headers=auth(key)).json()["data"]
     assert info["image"]["class"] == "cat" and info["labels"] == [{"label": "cat", "type": "tag"}]
+    thumbnail = requests.get(server.url + first["thumbnail_url"], headers=auth(key))
+    assert thumbnail.status_code == 200 and thumbnail.headers["Content-Type"] == "image/jpeg"
+    with Image.open(io.BytesIO(thumbnail.content)) as decoded:
+        assert decoded.format == "JPEG" and decoded.size == (first["width"], first["height"])
+    assert requests.get(server.url + first["thumbnail_url"], headers=auth(key)).content == thumbnail.content
     missing = requests.get(server.url + f"/api/datasets/{project_id}/images/999999_nothing.png", headers=auth(key))
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     stranger = server.create_account("stranger")
@@ -118,3 +126,15 @@ def test_clearing_the_dataset_removes_images_and_their_files(make_server):
     assert cleared["removed_images"] == 3
     assert requests.get(server.url + f"/api/datasets/{project_id}", headers=auth(key)).json()["data"]["image_count"] == 0
     assert server.blob_files() == []
+
+
+def test_thumbnails_have_a_long_side_of_256(server):
+    from images import jpeg
+    key = server.create_account("thumbs")
+    requests.post(server.url + "/create_project/", json={"project_title": "Wide", "project_category": "x"}, headers=auth(key))
+    requests.post(server.url + "/create_dataset/", data={"dataset_name": "D", "project_name": "Wide"},
+                  files=[("images", ("wide.jpg", jpeg(600, 300)))], headers=auth(key))
+    project_id = requests.get(server.url + "/api/projects", headers=auth(key)).json()["data"][0]["id"]
+    image = requests.get(server.url + f"/api/datasets/{project_id}/images", headers=auth(key)).json()["data"]["images"][0]
+    with Image.open(io.BytesIO(requests.get(server.url + image["thumbnail_url"], headers=auth(key)).content)) as thumbnail:
+        assert thumbnail.size == (256, 128)

@@ -16,6 +16,7 @@ struct StudioDatasets: Sendable {
         let format: String
         let dataset_id: Int
         let url: String
+        let thumbnail_url: String
 
         init(_ entry: ProjectImages.Entry, projectID: String) {
             id = entry.image.id
@@ -28,6 +29,7 @@ struct StudioDatasets: Sendable {
             format = entry.image.format.rawValue
             dataset_id = entry.image.datasetID
             url = "/api/datasets/\(projectID)/images/\(entry.filename)"
+            thumbnail_url = "/api/datasets/\(projectID)/thumbnails/\(entry.filename)"
         }
 
         /// Written by hand so an unlabeled image says `"class": null` rather than leaving the key out.
@@ -43,6 +45,7 @@ struct StudioDatasets: Sendable {
             try container.encode(format, forKey: JSONKey("format"))
             try container.encode(dataset_id, forKey: JSONKey("dataset_id"))
             try container.encode(url, forKey: JSONKey("url"))
+            try container.encode(thumbnail_url, forKey: JSONKey("thumbnail_url"))
         }
     }
 
@@ -83,6 +86,16 @@ struct StudioDatasets: Sendable {
         let entry = try entry(request, account)
         var response = Response(body: .file(try FileBody(path: services.blobs.path(for: entry.image.blob))))
         response.headers.append("Content-Type", entry.image.format.mimeType)
+        response.headers.append("Cache-Control", "private, max-age=86400, immutable")
+        return response
+    }
+
+    /// A JPEG with the long side 256, made on first request (or at import) and kept.
+    func thumbnail(_ request: Request, _ account: Account) throws -> Response {
+        let entry = try entry(request, account)
+        let blob = try services.thumbnails.thumbnail(of: entry.image)
+        var response = Response(body: .file(try FileBody(path: services.blobs.path(for: blob))))
+        response.headers.append("Content-Type", "image/jpeg")
         response.headers.append("Cache-Control", "private, max-age=86400, immutable")
         return response
     }

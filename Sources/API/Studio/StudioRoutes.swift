@@ -23,6 +23,7 @@ enum StudioRoutes {
         router.get("/api/datasets/{project_id}/images", route(datasets.list))
         router.get("/api/datasets/{project_id}/images/{filename}", route(datasets.image))
         router.get("/api/datasets/{project_id}/images/{filename}/info", route(datasets.info))
+        router.get("/api/datasets/{project_id}/thumbnails/{filename}", route(datasets.thumbnail))
         let splits = StudioSplits(services: services)
         router.get("/api/splits/{project_id}", route(splits.list))
         router.post("/api/splits/{project_id}", options: json, route(splits.create))

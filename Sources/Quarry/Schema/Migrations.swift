@@ -26,5 +26,6 @@ public enum Migrations {
         labeling,
         hitl,
         studio,
+        imports,
     ]
 }
