@@ -20,6 +20,10 @@ public final class Services: Sendable {
         public var webhooks = WebhookSettings()
         /// How often jobs are checked for expiry.
         public var expirySweepInterval: Duration = .seconds(30)
+        /// Caps on uploaded ZIP archives (entries, sizes, compression ratio).
+        public var zipLimits = ZipLimits()
+        /// The folder local imports may read (`QUARRY_IMPORT_ROOT`); nil disables them.
+        public var importRoot: String?
         /// The base URL clients reach the server at, for links inside webhook bodies.
         public var publicURL = "http://127.0.0.1:8080"
 
@@ -42,6 +46,7 @@ public final class Services: Sendable {
     public let images: ProjectImages
     public let splits: SplitService
     public let thumbnails: Thumbnails
+    public let imports: ImportService
     public let startedAt = Date()
 
     public init(dataDirectory: String, settings: Settings = Settings()) throws {
@@ -65,6 +70,8 @@ public final class Services: Sendable {
         images = ProjectImages(database: database)
         splits = SplitService(database: database)
         thumbnails = Thumbnails(database: database, blobs: blobs, limits: settings.imageLimits)
+        imports = try ImportService(database: database, blobs: blobs, limits: settings.imageLimits, zipLimits: settings.zipLimits,
+                                    importRoot: settings.importRoot)
         Self.removeLeftovers(in: blobs.temporaryDirectory)
     }
 

@@ -51,6 +51,7 @@ struct Configuration {
         } catch {
             throw Invalid(description: "QUARRY_ALLOW_PRIVATE_URLS: \(error)")
         }
+        services.importRoot = reader.string("QUARRY_IMPORT_ROOT")
         egressIP = reader.string("QUARRY_EGRESS_IP")
         publicURL = reader.string("QUARRY_PUBLIC_URL")
         try apply(flags: flags)

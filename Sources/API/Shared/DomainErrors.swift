@@ -12,6 +12,7 @@ enum DomainErrors {
         case let error as LabelingError: labeling(error)
         case let error as HITLError: hitl(error)
         case let error as SplitError: split(error)
+        case let error as ImportError: importing(error)
         case let error as MultipartError:
             APIError(error.status, code: APIError.code(for: error.status), error.reason)
         default: nil
@@ -85,6 +86,18 @@ extension DomainErrors {
         case .invalid(let reason): .badRequest(reason)
         case .notFound(let index): .notFound("split \(index) not found")
         case .noImages: .badRequest("the project has no images to split")
+        }
+    }
+}
+
+extension DomainErrors {
+    static func importing(_ error: ImportError) -> APIError {
+        switch error {
+        case .notFound(let id): .notFound("import '\(id.prefix(100))' not found")
+        case .localImportsDisabled: APIError(.forbidden, code: "forbidden", "local imports are off; set QUARRY_IMPORT_ROOT to the folder they may read")
+        case .outsideImportRoot(let path): APIError(.forbidden, code: "forbidden", "'\(path.prefix(300))' is outside the import root")
+        case .notAFolder(let path): .notFound("'\(path.prefix(300))' is not a folder under the import root")
+        case .invalidArchive(let reason): .badRequest("the ZIP archive was refused: \(reason)")
         }
     }
 }

@@ -5,7 +5,7 @@ import Quarry
 /// envelope `{"status": "ok", "data": …}`, every error `{"status": "error", "error": {"code", "message"}}`
 /// with the stable codes of docs/decisions.md.
 enum StudioRoutes {
-    static func bind(_ router: inout Router, services: Services) {
+    static func bind(_ router: inout Router, services: Services, uploads: UploadContext) {
         func route(_ handler: @escaping @Sendable (Request, Account) throws -> Response) -> Handler {
             shaped(ErrorShapes.studio) { request in try handler(request, try Auth.account(request, services.accounts)) }
         }
@@ -24,6 +24,12 @@ enum StudioRoutes {
         router.get("/api/datasets/{project_id}/images/{filename}", route(datasets.image))
         router.get("/api/datasets/{project_id}/images/{filename}/info", route(datasets.info))
         router.get("/api/datasets/{project_id}/thumbnails/{filename}", route(datasets.thumbnail))
+        let imports = StudioImports(services: services, uploads: uploads)
+        router.post("/api/datasets/{project_id}/import/upload", options: RouteOptions(maxBodyBytes: uploads.maxUploadBytes),
+                    route(imports.upload))
+        router.post("/api/datasets/{project_id}/import/local", options: json, route(imports.local))
+        router.get("/api/datasets/{project_id}/imports", route(imports.list))
+        router.get("/api/datasets/{project_id}/imports/{import_id}", route(imports.job))
         let splits = StudioSplits(services: services)
         router.get("/api/splits/{project_id}", route(splits.list))
         router.post("/api/splits/{project_id}", options: json, route(splits.create))

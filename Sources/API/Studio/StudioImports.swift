@@ -1,0 +1,60 @@
+import Foundation
+import Glibc
+import HTTP
+import Quarry
+
+/// Imports into a project's dataset. Both answer 202 with the import job at once; its progress is at
+/// `GET /api/datasets/{project_id}/imports/{import_id}`.
+struct StudioImports: Sendable {
+    let services: Services
+    let uploads: UploadContext
+
+    /// `POST …/import/upload`: the ZIP as a multipart part named `file`, or as the raw body
+    /// (`Content-Type: application/zip`). Large bodies reach us already spooled to disk.
+    func upload(_ request: Request, _ account: Account) throws -> Response {
+        let projectID = request.parameter("project_id") ?? ""
+        let archive = "\(services.spoolDirectory)/upload-\(UUID().uuidString).zip"
+        if request.headers["content-type"]?.lowercased().hasPrefix("multipart/form-data") == true {
+            let form = try UploadForm(request, context: uploads, fileFields: ["file"])
+            guard let file = form.files.first else { throw APIError.badRequest("send the ZIP in a part named 'file'") }
+            try Self.keep(file.source, at: archive)
+        } else {
+            switch request.body {
+            case .empty: throw APIError.badRequest("send a ZIP archive")
+            case .bytes(let bytes): try Self.keep(.bytes(bytes), at: archive)
+            case .file(let spooled): try Self.keep(.spooled(path: spooled.path), at: archive)
+            }
+        }
+        let job = try services.imports.importArchive(accountID: account.id, projectID: projectID, archive: archive)
+        return Studio.ok(job, status: .accepted)
+    }
+
+    /// `POST …/import/local` with `{"path": "…"}`: a folder under `QUARRY_IMPORT_ROOT`.
+    func local(_ request: Request, _ account: Account) throws -> Response {
+        struct Body: Decodable { let path: String }
+        let body = try JSON.decode(Body.self, from: request)
+        let job = try services.imports.importFolder(accountID: account.id, projectID: request.parameter("project_id") ?? "", path: body.path)
+        return Studio.ok(job, status: .accepted)
+    }
+
+    func job(_ request: Request, _ account: Account) throws -> Response {
+        Studio.ok(try services.imports.job(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                           id: request.parameter("import_id") ?? ""))
+    }
+
+    func list(_ request: Request, _ account: Account) throws -> Response {
+        Studio.ok(try services.imports.jobs(accountID: account.id, projectID: request.parameter("project_id") ?? ""))
+    }
+
+    /// Puts the archive at `path`: a spooled file is renamed (same filesystem, no copy), bytes are written.
+    private static func keep(_ source: IncomingFile.Source, at path: String) throws {
+        switch source {
+        case .spooled(let spooled):
+            guard rename(spooled, path) == 0 else { throw APIError(.internalServerError, code: "internal_error", "could not keep the upload") }
+        case .bytes(let bytes):
+            guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+                throw APIError(.insufficientStorage, code: "insufficient_storage", "could not store the upload")
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Crypto
+import Foundation
+import Imaging
+import Storage
+import Synchronization
+
+/// One import from start to finish.
+struct ImportRun {
+    let service: ImportService
+    let jobID: String
+    let project: Project
+
+    /// A file that passed: its blob, what its header said, and its thumbnail.
+    private struct Accepted {
+        let name: String
+        let className: String?
+        let blob: BlobID
+        let info: ImageInfo
+        let size: Int
+        let thumbnail: BlobID
+    }
+
+    private enum Outcome {
+        case accepted(Accepted)
+        case skipped(ImportJob.Skipped)
+    }
+
+    func run(_ source: () -> ([ImportSource.Candidate], [ImportJob.Skipped])) {
+        let (candidates, skippedUpFront) = source()
+        update("UPDATE import_jobs SET status = 'running', total = ? WHERE id = ?", [candidates.count, jobID])
+        let outcomes = process(candidates)
+        do {
+            try commit(outcomes, skippedUpFront: skippedUpFront)
+        } catch {
+            update("UPDATE import_jobs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?",
+                   ["the import failed and nothing was imported: \(error)", Timestamp.now(), jobID])
+        }
+    }
+
+    /// Checks and thumbnails every file, on every core. A file that decodes into a thumbnail is a
+    /// whole image (the decode reads all of it), so one decode serves as both check and thumbnail.
+    private func process(_ candidates: [ImportSource.Candidate]) -> [Outcome?] {
+        let results = Mutex([Outcome?](repeating: nil, count: candidates.count))
+        let next = Atomic<Int>(0)
+        let done = Atomic<Int>(0)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, candidates.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard index < candidates.count else { return }
+                let outcome = check(candidates[index])
+                results.withLock { $0[index] = outcome }
+                let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
+                if finished % 100 == 0 { update("UPDATE import_jobs SET processed = ? WHERE id = ?", [finished, jobID]) }
+            }
+        }
+        return results.withLock { $0 }
+    }
+
+    private func check(_ candidate: ImportSource.Candidate) -> Outcome {
+        do {
+            let bytes = try candidate.read()
+            let info = try ImageProbe.probe(bytes, limits: service.limits)
+            let thumbnail = try Thumbnail.make(from: bytes, limits: service.limits)
+            let blob = try service.blobs.put(bytes)
+            return .accepted(Accepted(name: candidate.name, className: candidate.className, blob: blob, info: info, size: bytes.count,
+                                      thumbnail: try service.blobs.put(thumbnail)))
+        } catch ImageError.unsupportedFormat, ImageError.empty {
+            return .skipped(.init(name: candidate.name, reason: "not a PNG or JPEG image"))
+        } catch let error as ImageError {
+            return .skipped(.init(name: candidate.name, reason: error.description))
+        } catch {
+            return .skipped(.init(name: candidate.name, reason: "\(error)"))
+        }
+    }
+
+    /// Writes every accepted image in one transaction, with duplicates (same bytes as an earlier file
+    /// or an image already in the project) reported rather than stored twice.
+    private func commit(_ outcomes: [Outcome?], skippedUpFront: [ImportJob.Skipped]) throws {
+        try service.database.write { db in
+            var existing: [String: String] = [:]
+            for row in try db.query("SELECT i.blob, i.file_name FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE d.project_id = ?",
+                                    [project.id]) {
+                existing[try row.string("blob")] = try row.string("file_name")
+            }
+            var skipped = skippedUpFront
+            var duplicates: [ImportJob.Duplicate] = []
+            var accepted: [Accepted] = []
+            for outcome in outcomes {
+                switch outcome {
+                case .accepted(let image):
+                    if let original = existing[image.blob.hex] {
+                        duplicates.append(.init(name: image.name, duplicate_of: original))
+                    } else {
+                        existing[image.blob.hex] = image.name
+                        accepted.append(image)
+                    }
+                case .skipped(let reason): skipped.append(reason)
+                case nil: break
+                }
+            }
+            var datasetID: Int?
+            if !accepted.isEmpty {
+                let now = Timestamp.now()
+                let id = try DatasetStore.insert(projectID: project.id, name: "import \(now) \(jobID)", license: "", createdAt: now, on: db)
+                datasetID = id
+                for image in accepted {
+                    let stored = StoredImage(blob: image.blob, fileName: String(image.name.split(separator: "/").last ?? ""),
+                                             info: image.info, size: image.size)
+                    let imageID = try DatasetStore.insertImage(datasetID: id, image: stored, createdAt: now, on: db)
+                    try db.run("UPDATE images SET class_name = ? WHERE id = ?", [image.className, imageID])
+                    try Thumbnails.record(image: image.blob, thumbnail: image.thumbnail, on: db)
+                }
+                for className in Set(accepted.compactMap(\.className)).sorted() {
+                    // A folder name that is already a class of another type keeps that type; the images still carry it.
+                    try? ProjectService.merge([LabelClass(name: className, type: .tag)], into: project.id, on: db)
+                }
+            }
+            let encoder = JSONEncoder()
+            try db.run("""
+                UPDATE import_jobs SET status = 'done', processed = total, imported = ?, duplicates = ?, skipped = ?, dataset_id = ?,
+                    finished_at = ? WHERE id = ?
+                """, [accepted.count, String(decoding: try encoder.encode(duplicates), as: UTF8.self),
+                      String(decoding: try encoder.encode(skipped), as: UTF8.self), datasetID, Timestamp.now(), jobID])
+        }
+    }
+
+    private func update(_ sql: String, _ arguments: [any SQLConvertible]) {
+        // Progress is advisory: a failed update must not fail the import.
+        _ = try? service.database.write { db in try db.run(sql, arguments) }
+    }
+}

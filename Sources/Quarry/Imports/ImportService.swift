@@ -1,0 +1,94 @@
+import Crypto
+import Foundation
+import Imaging
+import Storage
+
+/// Imports of images into a project from a ZIP upload or a server-side folder. Each runs in the
+/// background, one import at a time, its files checked and thumbnailed on every core; the images
+/// go into a new dataset in one transaction at the end, so an import that fails leaves nothing.
+public final class ImportService: Sendable {
+    let database: Database
+    let blobs: BlobStore
+    let limits: ImageLimits
+    let zipLimits: ZipLimits
+    /// The only folder local imports may read (`QUARRY_IMPORT_ROOT`), resolved; nil disables them.
+    let importRoot: String?
+    private let queue = DispatchQueue(label: "quarry.imports")
+
+    init(database: Database, blobs: BlobStore, limits: ImageLimits, zipLimits: ZipLimits, importRoot: String?) throws {
+        self.database = database
+        self.blobs = blobs
+        self.limits = limits
+        self.zipLimits = zipLimits
+        self.importRoot = importRoot.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+        // Whatever was running when the last process stopped did not finish and wrote no images.
+        try database.write { db in
+            try db.run("""
+                UPDATE import_jobs SET status = 'failed', error = 'interrupted by a restart; start the import again', finished_at = ?
+                WHERE status IN ('queued', 'running')
+                """, [Timestamp.now()])
+        }
+    }
+
+    /// Imports a ZIP. `archive` is a file in the blob store's temp directory; the import takes it over.
+    public func importArchive(accountID: String, projectID: String, archive: String) throws -> ImportJob {
+        let project = try project(accountID: accountID, id: projectID)
+        let owned = "\(blobs.temporaryDirectory)/import-\(SecureRandom.hex(bytes: 8)).zip"
+        guard rename(archive, owned) == 0 else { throw ImportError.invalidArchive("the upload could not be kept") }
+        let reader: ZipReader
+        do {
+            reader = try ZipReader(path: owned, limits: zipLimits)
+        } catch {
+            unlink(owned)
+            throw ImportError.invalidArchive(error.description)
+        }
+        return try start(project: project, source: "upload") { ImportSource.zip(reader) } cleanup: { unlink(owned) }
+    }
+
+    /// Imports a folder under the import root (a path relative to it, or absolute inside it).
+    public func importFolder(accountID: String, projectID: String, path: String) throws -> ImportJob {
+        guard let root = importRoot else { throw ImportError.localImportsDisabled }
+        let joined = path.hasPrefix("/") ? path : "\(root)/\(path)"
+        let resolved = URL(fileURLWithPath: joined).resolvingSymlinksInPath().path
+        guard resolved == root || resolved.hasPrefix(root + "/") else { throw ImportError.outsideImportRoot(path) }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ImportError.notAFolder(path)
+        }
+        let project = try project(accountID: accountID, id: projectID)
+        return try start(project: project, source: "local") { ImportSource.folder(resolved) } cleanup: {}
+    }
+
+    public func job(accountID: String, projectID: String, id: String) throws -> ImportJob {
+        try database.read { db in
+            guard let row = try db.queryOne("SELECT * FROM import_jobs WHERE id = ? AND account_id = ? AND project_id = ?",
+                                            [id, accountID, projectID]) else { throw ImportError.notFound(id) }
+            return try ImportJob.load(row)
+        }
+    }
+
+    public func jobs(accountID: String, projectID: String) throws -> [ImportJob] {
+        try database.read { db in
+            try db.query("SELECT * FROM import_jobs WHERE account_id = ? AND project_id = ? ORDER BY created_at, id",
+                         [accountID, projectID]).map(ImportJob.load)
+        }
+    }
+
+    private func project(accountID: String, id: String) throws -> Project {
+        try database.read { db in try ProjectImages.project(accountID: accountID, id: id, on: db) }
+    }
+
+    private func start(project: Project, source: String, candidates: @escaping @Sendable () -> ([ImportSource.Candidate], [ImportJob.Skipped]),
+                       cleanup: @escaping @Sendable () -> Void) throws -> ImportJob {
+        let id = ID.make("import")
+        try database.write { db in
+            try db.run("INSERT INTO import_jobs (id, account_id, project_id, source, status, created_at) VALUES (?, ?, ?, ?, 'queued', ?)",
+                       [id, project.accountID, project.id, source, Timestamp.now()])
+        }
+        queue.async { [self] in
+            defer { cleanup() }
+            ImportRun(service: self, jobID: id, project: project).run(candidates)
+        }
+        return try job(accountID: project.accountID, projectID: project.id, id: id)
+    }
+}
