@@ -30,6 +30,24 @@ public struct ImportJob: Sendable, Encodable {
     public let created_at: String
     public let finished_at: String?
 
+    /// Written by hand so `error`, `dataset_id` and `finished_at` are `null` until set, not missing.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: JSONKey.self)
+        try container.encode(id, forKey: JSONKey("id"))
+        try container.encode(project_id, forKey: JSONKey("project_id"))
+        try container.encode(source, forKey: JSONKey("source"))
+        try container.encode(status, forKey: JSONKey("status"))
+        try container.encode(total, forKey: JSONKey("total"))
+        try container.encode(processed, forKey: JSONKey("processed"))
+        try container.encode(imported, forKey: JSONKey("imported"))
+        try container.encode(duplicates, forKey: JSONKey("duplicates"))
+        try container.encode(skipped, forKey: JSONKey("skipped"))
+        try container.encode(error, forKey: JSONKey("error"))
+        try container.encode(dataset_id, forKey: JSONKey("dataset_id"))
+        try container.encode(created_at, forKey: JSONKey("created_at"))
+        try container.encode(finished_at, forKey: JSONKey("finished_at"))
+    }
+
     static func load(_ row: Row) throws -> ImportJob {
         let decoder = JSONDecoder()
         return ImportJob(
