@@ -20,13 +20,17 @@ public enum Resize {
                         var out = target.baseAddress! + y * stride
                         var tap = 0
                         for x in 0..<width {
-                            // Four accumulators in registers whatever the channel count, so
-                            // the inner loop neither reloads nor stores the output.
+                            // One pixel's channels accumulate in a register, not in `narrow`.
                             var sum = SIMD4<Float>()
                             var s = sourceRow + first[x] * c
                             while tap < ends[x] {
-                                var sample = SIMD4<Float>()
-                                for k in 0..<c { sample[k] = Float(s[k]) }
+                                // Spelled out per channel count: a branch that always goes
+                                // the same way, where a loop over `c` ran several times slower.
+                                let sample: SIMD4<Float> = switch c {
+                                case 1: SIMD4(Float(s[0]), 0, 0, 0)
+                                case 3: SIMD4(Float(s[0]), Float(s[1]), Float(s[2]), 0)
+                                default: SIMD4(Float(s[0]), Float(s[1]), Float(s[2]), Float(s[3]))
+                                }
                                 sum += weights[tap] * sample
                                 s += c
                                 tap += 1
