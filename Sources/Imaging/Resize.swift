@@ -14,12 +14,29 @@ public enum Resize {
         var narrow = [Float](repeating: 0, count: stride * bitmap.height)
         bitmap.pixels.withUnsafeBufferPointer { source in
             narrow.withUnsafeMutableBufferPointer { target in
-                for y in 0..<bitmap.height {
-                    let sourceRow = y * bitmap.width * c, targetRow = y * stride
-                    for x in 0..<width {
-                        for (index, weight) in columns.taps(x) {
-                            let s = sourceRow + index * c, t = targetRow + x * c
-                            for k in 0..<c { target[t + k] += weight * Float(source[s + k]) }
+                columns.withTaps { first, ends, weights in
+                    for y in 0..<bitmap.height {
+                        let sourceRow = source.baseAddress! + y * bitmap.width * c
+                        var out = target.baseAddress! + y * stride
+                        var tap = 0
+                        for x in 0..<width {
+                            // One pixel's channels accumulate in a register, not in `narrow`.
+                            var sum = SIMD4<Float>()
+                            var s = sourceRow + first[x] * c
+                            while tap < ends[x] {
+                                // Spelled out per channel count: a branch that always goes
+                                // the same way, where a loop over `c` ran several times slower.
+                                let sample: SIMD4<Float> = switch c {
+                                case 1: SIMD4(Float(s[0]), 0, 0, 0)
+                                case 3: SIMD4(Float(s[0]), Float(s[1]), Float(s[2]), 0)
+                                default: SIMD4(Float(s[0]), Float(s[1]), Float(s[2]), Float(s[3]))
+                                }
+                                sum += weights[tap] * sample
+                                s += c
+                                tap += 1
+                            }
+                            for k in 0..<c { out[k] = sum[k] }
+                            out += c
                         }
                     }
                 }
@@ -32,9 +49,10 @@ public enum Resize {
                 sum.withUnsafeMutableBufferPointer { sum in
                     for y in 0..<height {
                         sum.update(repeating: 0)
-                        for (index, weight) in rows.taps(y) {
-                            let row = index * stride
-                            for i in 0..<stride { sum[i] += weight * source[row + i] }
+                        for tap in rows.range(y) {
+                            let row = source.baseAddress! + (rows.first(y) + tap - rows.range(y).lowerBound) * stride
+                            let weight = rows.weight(tap)
+                            for i in 0..<stride { sum[i] += weight * row[i] }
                         }
                         let out = y * stride
                         // Weights sum to 1, so a sum never leaves 0...255 by more than rounding.
@@ -64,10 +82,12 @@ public enum Resize {
 
 /// For each output index along one axis, the source indices it covers and their weights. Output
 /// pixel i covers source [i·s, (i+1)·s) with s = source / target; the weights are the overlaps
-/// divided by s, so they sum to 1.
+/// divided by s, so they sum to 1. Flat arrays, so the resampling loops index without allocating.
 struct Footprint {
-    private var starts: [Int] = []
-    private var ranges: [Range<Int>] = []
+    /// The first source index of output i, and where its weights end in `weights` (they begin
+    /// where output i − 1's end).
+    private var firsts: [Int] = []
+    private var ends: [Int] = []
     private var weights: [Float] = []
 
     init(source: Int, target: Int) {
@@ -75,18 +95,24 @@ struct Footprint {
         for i in 0..<target {
             let low = Double(i) * scale, high = min(Double(i + 1) * scale, Double(source))
             let first = Int(low), last = max(first, Int((high - 1e-9).rounded(.up)) - 1)
-            let start = weights.count
             for index in first...min(last, source - 1) {
                 let overlap = min(high, Double(index + 1)) - max(low, Double(index))
                 weights.append(Float(overlap / (high - low)))
             }
-            starts.append(first)
-            ranges.append(start..<weights.count)
+            firsts.append(first)
+            ends.append(weights.count)
         }
     }
 
-    func taps(_ i: Int) -> some Sequence<(Int, Float)> {
-        let first = starts[i]
-        return ranges[i].lazy.map { (first + $0 - ranges[i].lowerBound, weights[$0]) }
+    func first(_ i: Int) -> Int { firsts[i] }
+    func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : ends[i - 1])..<ends[i] }
+    func weight(_ tap: Int) -> Float { weights[tap] }
+
+    func withTaps<T>(_ body: (UnsafePointer<Int>, UnsafePointer<Int>, UnsafePointer<Float>) -> T) -> T {
+        firsts.withUnsafeBufferPointer { firsts in
+            ends.withUnsafeBufferPointer { ends in
+                weights.withUnsafeBufferPointer { body(firsts.baseAddress!, ends.baseAddress!, $0.baseAddress!) }
+            }
+        }
     }
 }
