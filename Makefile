@@ -45,6 +45,7 @@ test: test-deps lint
 	python3 -m pytest -q Tests/python
 
 bench: bench-deps build
+	@python3 -c 'import requests, PIL' 2>/dev/null || python3 -m pip install -q requests pillow
 	python3 bench/run.py $(ONLY)
 
 # Files over 400 lines must be split by concern (docs/style.md).

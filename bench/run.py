@@ -13,9 +13,11 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import http_bench  # noqa: E402
+import imaging_bench  # noqa: E402
 
 GROUPS = {
     "http": http_bench.run,
+    "imaging": imaging_bench.run,
 }
 
 
