@@ -25,7 +25,7 @@ let package = Package(
 
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         .target(name: "HTTP", dependencies: ["CLinux"]),
-        .target(name: "Storage", dependencies: ["CSQLite", "Crypto"]),
+        .target(name: "Storage", dependencies: ["CSQLite", "Crypto", "CLinux"]),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CZlib"]),
         .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging", "CCurl"]),
         .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto", "Imaging"]),

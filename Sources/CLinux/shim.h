@@ -9,6 +9,7 @@
    make this module's view of shared structs differ from Glibc's. Wrappers with plain prototypes avoid both. */
 extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 extern int mkostemp(char *template_, int flags);
+extern int syncfs(int fd);
 
 static inline int quarry_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
     return accept4(fd, address, length, flags);
@@ -16,4 +17,10 @@ static inline int quarry_accept4(int fd, struct sockaddr *address, socklen_t *le
 
 static inline int quarry_mkostemp(char *template_, int flags) {
     return mkostemp(template_, flags);
+}
+
+/* Flushes every dirty page and the journal of the filesystem holding fd: one call instead of an
+   fsync per file when many files must become durable together. */
+static inline int quarry_syncfs(int fd) {
+    return syncfs(fd);
 }

@@ -28,7 +28,7 @@ public final class BlobStore: Sendable {
     }
 
     /// Two levels of 256 directories keep each one small however many blobs there are.
-    private func directory(for id: BlobID) -> String {
+    func directory(for id: BlobID) -> String {
         "\(root)/\(id.hex.prefix(2))/\(id.hex.dropFirst(2).prefix(2))"
     }
 
@@ -125,18 +125,18 @@ public final class BlobStore: Sendable {
         }
     }
 
-    private func newTemporaryPath() -> String {
+    func newTemporaryPath() -> String {
         "\(temporaryDirectory)/\(SecureRandom.hex(bytes: 16)).tmp"
     }
 
     /// True when the blob exists, its mtime now refreshed.
-    private func refresh(_ id: BlobID) throws -> Bool {
+    func refresh(_ id: BlobID) throws -> Bool {
         lock.lock()
         defer { lock.unlock() }
         return try refreshLocked(id)
     }
 
-    private func refreshLocked(_ id: BlobID) throws -> Bool {
+    func refreshLocked(_ id: BlobID) throws -> Bool {
         do {
             try FileSystem.touch(path(for: id))
             return true

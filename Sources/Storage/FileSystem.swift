@@ -83,18 +83,19 @@ enum FileSystem {
     }
 
     /// Creates `path` and any missing parents. Each new directory's entry is fsynced in its parent:
-    /// otherwise a file renamed into it could vanish with the directory at a power loss.
-    static func makeDirectories(_ path: String) throws {
+    /// otherwise a file renamed into it could vanish with the directory at a power loss. With
+    /// `durably: false` the caller flushes the whole filesystem afterwards instead (BlobBatch).
+    static func makeDirectories(_ path: String, durably: Bool = true) throws {
         if Glibc.mkdir(path, 0o755) == 0 {
-            try AtomicFile.fsyncDirectory(parent(of: path))
+            if durably { try AtomicFile.fsyncDirectory(parent(of: path)) }
             return
         }
         switch errno {
         case EEXIST:
             return
         case ENOENT where parent(of: path) != path:
-            try makeDirectories(parent(of: path))
-            try makeDirectories(path)
+            try makeDirectories(parent(of: path), durably: durably)
+            try makeDirectories(path, durably: durably)
         case let code:
             throw StorageError.io(operation: "mkdir", path: path, errno: code)
         }

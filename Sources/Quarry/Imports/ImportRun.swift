@@ -28,8 +28,11 @@ struct ImportRun {
     func run(_ source: () -> ([ImportSource.Candidate], [ImportJob.Skipped])) {
         let (candidates, skippedUpFront) = source()
         update("UPDATE import_jobs SET status = 'running', total = ? WHERE id = ?", [candidates.count, jobID])
-        let outcomes = process(candidates)
+        let batch = service.blobs.batch()
+        let outcomes = process(candidates, into: batch)
         do {
+            // Files first, rows second: a row never points at a blob that is not yet durable.
+            try batch.commit()
             try commit(outcomes, skippedUpFront: skippedUpFront)
         } catch {
             update("UPDATE import_jobs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?",
@@ -39,7 +42,7 @@ struct ImportRun {
 
     /// Checks and thumbnails every file, on every core. A file that decodes into a thumbnail is a
     /// whole image (the decode reads all of it), so one decode serves as both check and thumbnail.
-    private func process(_ candidates: [ImportSource.Candidate]) -> [Outcome?] {
+    private func process(_ candidates: [ImportSource.Candidate], into batch: BlobBatch) -> [Outcome?] {
         let results = Mutex([Outcome?](repeating: nil, count: candidates.count))
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
@@ -48,7 +51,7 @@ struct ImportRun {
             while true {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard index < candidates.count else { return }
-                let outcome = check(candidates[index])
+                let outcome = check(candidates[index], into: batch)
                 results.withLock { $0[index] = outcome }
                 let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
                 if finished % 100 == 0 { update("UPDATE import_jobs SET processed = ? WHERE id = ?", [finished, jobID]) }
@@ -57,14 +60,14 @@ struct ImportRun {
         return results.withLock { $0 }
     }
 
-    private func check(_ candidate: ImportSource.Candidate) -> Outcome {
+    private func check(_ candidate: ImportSource.Candidate, into batch: BlobBatch) -> Outcome {
         do {
             let bytes = try candidate.read()
             let info = try ImageProbe.probe(bytes, limits: service.limits)
             let thumbnail = try Thumbnail.make(from: bytes, limits: service.limits)
-            let blob = try service.blobs.put(bytes)
+            let blob = try batch.add(bytes)
             return .accepted(Accepted(name: candidate.name, className: candidate.className, blob: blob, info: info, size: bytes.count,
-                                      thumbnail: try service.blobs.put(thumbnail)))
+                                      thumbnail: try batch.add(thumbnail)))
         } catch ImageError.unsupportedFormat, ImageError.empty {
             return .skipped(.init(name: candidate.name, reason: "not a PNG or JPEG image"))
         } catch let error as ImageError {
