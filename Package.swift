@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["CSQLite", "CCurl", "CZlib", "CJPEG", "CPNG", "CCrypto", "CBLAS"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "QuarryTesting"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Crypto"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "QuarryTests", dependencies: ["Quarry", "Storage", "QuarryTesting"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Quarry", "QuarryTesting"]),
