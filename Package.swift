@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Storage", dependencies: ["CSQLite", "Crypto", "CLinux"]),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CZlib"]),
         .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging", "CCurl"]),
-        .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto", "Imaging"]),
+        .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto", "Imaging", "Storage"]),
         .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging"]),
         .target(name: "QuarryTesting"),
 

@@ -25,24 +25,24 @@ struct HITLJobs: Sendable {
     }
 
     func status(_ request: Request, _ account: Account) throws -> Response {
-        JSON.response(JobStatusDocument(try job(request, account), baseURL: Self.baseURL(request)))
+        JSON.response(JobStatusDocument(try job(request, account), baseURL: request.baseURL))
     }
 
     /// `DELETE`: answers a list holding the canceled job's status object, as the spec describes.
     func cancel(_ request: Request, _ account: Account) throws -> Response {
         let job = try services.hitl.cancel(accountID: account.id, projectID: request.parameter("project_id") ?? "",
                                            jobID: request.parameter("job_id") ?? "")
-        return JSON.response([JobStatusDocument(job, baseURL: Self.baseURL(request))])
+        return JSON.response([JobStatusDocument(job, baseURL: request.baseURL)])
     }
 
     /// `GET /v1/jobs/{project_id}`: a JSON list as the spec shows, oldest first, `page` (from 1) and
     /// `page_size` (default 100, at most 1000); the total is in `X-Total-Count`.
     func list(_ request: Request, _ account: Account) throws -> Response {
-        let page = try Self.integer(request, "page", default: 1, range: 1...1_000_000)
-        let size = try Self.integer(request, "page_size", default: Self.defaultPageSize, range: 1...Self.maxPageSize)
+        let page = try request.integer("page", default: 1, range: 1...1_000_000)
+        let size = try request.integer("page_size", default: Self.defaultPageSize, range: 1...Self.maxPageSize)
         let (jobs, total) = try services.hitl.jobs(accountID: account.id, projectID: request.parameter("project_id") ?? "",
                                                    page: page, pageSize: size)
-        var response = JSON.response(jobs.map { JobStatusDocument($0, baseURL: Self.baseURL(request)) })
+        var response = JSON.response(jobs.map { JobStatusDocument($0, baseURL: request.baseURL) })
         response.headers.append("X-Total-Count", String(total))
         response.headers.append("X-Page", String(page))
         response.headers.append("X-Page-Size", String(size))
@@ -56,10 +56,8 @@ struct HITLJobs: Sendable {
               let file = job.files.first(where: { $0.position == position }) else {
             throw APIError.notFound("the job has no file \(request.parameter("position") ?? "")")
         }
-        var response = Response(body: .file(try FileBody(path: services.blobs.path(for: file.blob))))
-        response.headers.append("Content-Type", file.contentType)
-        response.headers.append("Content-Disposition", "inline; filename=\"\(file.fileName.filter { $0 != "\"" && $0 != "\\" })\"")
-        return response
+        return try BlobResponse.make(file.blob, in: services.blobs, contentType: file.contentType, caching: .immutable,
+                                     attachment: file.fileName)
     }
 
     /// Every webhook delivery of the account (or of one job) with each attempt.
@@ -102,17 +100,5 @@ struct HITLJobs: Sendable {
 
     private func job(_ request: Request, _ account: Account) throws -> HITLJob {
         try services.hitl.job(accountID: account.id, projectID: request.parameter("project_id") ?? "", jobID: request.parameter("job_id") ?? "")
-    }
-
-    static func baseURL(_ request: Request) -> String {
-        "http://\(request.headers["host"] ?? "localhost")"
-    }
-
-    private static func integer(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let text = request.query[name] else { return value }
-        guard let number = Int(text), range.contains(number) else {
-            throw APIError.badRequest("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return number
     }
 }

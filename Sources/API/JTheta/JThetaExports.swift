@@ -45,11 +45,8 @@ struct JThetaExports: Sendable {
         case .expired: throw APIError(.gone, code: "gone", "this download link has expired; request the export again")
         }
         guard let archive = try services.exports.archive(id: id) else { throw APIError.notFound("export not found") }
-        var response = Response(body: .file(try FileBody(path: services.blobs.path(for: archive.blob))))
-        response.headers.append("Content-Type", "application/zip")
-        response.headers.append("Content-Disposition", "attachment; filename=\"\(archive.fileName)\"")
-        response.headers.append("Cache-Control", "private, no-store")
-        return response
+        return try BlobResponse.make(archive.blob, in: services.blobs, contentType: "application/zip", caching: .never,
+                                     attachment: archive.fileName)
     }
 
     private struct Body: Encodable {
@@ -71,7 +68,7 @@ struct JThetaExports: Sendable {
         let archive = try services.exports.export(accountID: account.id, scope: scope, format: format)
         let link = services.exports.links.link(exportID: archive.id, fileName: archive.fileName)
         // An absolute URL on the host the client used, so the link works wherever Quarry is reached from.
-        let url = "http://\(request.headers["host"] ?? "localhost")\(link.path)"
+        let url = request.baseURL + link.path
         return (url, Body(export_id: archive.id, format: format.rawValue, file_name: archive.fileName, size: archive.size,
                           download_url: url, expires_at: Timestamp.format(Date(timeIntervalSince1970: TimeInterval(link.expires)))))
     }

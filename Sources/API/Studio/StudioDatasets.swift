@@ -63,8 +63,8 @@ struct StudioDatasets: Sendable {
             let page_size: Int
         }
         var query = ProjectImages.Query()
-        query.page = try Self.integer(request, "page", default: 1, range: 1...1_000_000)
-        query.pageSize = try Self.integer(request, "page_size", default: 50, range: 1...ProjectImages.Query.maxPageSize)
+        query.page = try request.integer("page", default: 1, range: 1...1_000_000)
+        query.pageSize = try request.integer("page_size", default: 50, range: 1...ProjectImages.Query.maxPageSize)
         if let sort = request.query["sort_by"] {
             guard let value = ProjectImages.Query.Sort(rawValue: sort) else { throw APIError.badRequest("sort_by must be filename, class or size") }
             query.sort = value
@@ -84,20 +84,14 @@ struct StudioDatasets: Sendable {
 
     func image(_ request: Request, _ account: Account) throws -> Response {
         let entry = try entry(request, account)
-        var response = Response(body: .file(try FileBody(path: services.blobs.path(for: entry.image.blob))))
-        response.headers.append("Content-Type", entry.image.format.mimeType)
-        response.headers.append("Cache-Control", "private, max-age=86400, immutable")
-        return response
+        return try BlobResponse.make(entry.image.blob, in: services.blobs, contentType: entry.image.format.mimeType, caching: .immutable)
     }
 
     /// A JPEG with the long side 256, made on first request (or at import) and kept.
     func thumbnail(_ request: Request, _ account: Account) throws -> Response {
         let entry = try entry(request, account)
         let blob = try services.thumbnails.thumbnail(of: entry.image)
-        var response = Response(body: .file(try FileBody(path: services.blobs.path(for: blob))))
-        response.headers.append("Content-Type", "image/jpeg")
-        response.headers.append("Cache-Control", "private, max-age=86400, immutable")
-        return response
+        return try BlobResponse.make(blob, in: services.blobs, contentType: "image/jpeg", caching: .immutable)
     }
 
     func info(_ request: Request, _ account: Account) throws -> Response {
@@ -124,13 +118,5 @@ struct StudioDatasets: Sendable {
     private func entry(_ request: Request, _ account: Account) throws -> ProjectImages.Entry {
         try services.images.entry(accountID: account.id, projectID: request.parameter("project_id") ?? "",
                                   filename: request.parameter("filename") ?? "")
-    }
-
-    static func integer(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let text = request.query[name] else { return value }
-        guard let number = Int(text), range.contains(number) else {
-            throw APIError.badRequest("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return number
     }
 }

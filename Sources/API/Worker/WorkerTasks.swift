@@ -50,11 +50,7 @@ struct WorkerTasks: Sendable {
         guard let id = request.parameter("image_id").flatMap(Int.init), let image = view.images.first(where: { $0.id == id }) else {
             throw APIError.notFound("image not found in this task")
         }
-        var response = Response(body: .file(try FileBody(path: services.blobs.path(for: image.blob))))
-        response.headers.append("Content-Type", image.format.mimeType)
-        // Content-addressed: the bytes behind this URL never change.
-        response.headers.append("Cache-Control", "private, max-age=86400, immutable")
-        return response
+        return try BlobResponse.make(image.blob, in: services.blobs, contentType: image.format.mimeType, caching: .immutable)
     }
 }
 
