@@ -124,3 +124,50 @@ def test_local_imports_stay_inside_the_import_root(make_server):
     other = disabled.create_account("off")
     response = requests.post(disabled.url + f"/api/datasets/{project(disabled, other)}/import/local", json={"path": "set"}, headers=auth(other))
     assert response.status_code == 403 and "QUARRY_IMPORT_ROOT" in response.json()["error"]["message"]
+
+
+def test_a_coco_layout_brings_its_boxes_and_polygons(server):
+    import json
+    key = server.create_account("coco")
+    project_id = project(server, key)
+    coco = {"images": [{"id": 1, "file_name": "images/street.jpg", "width": 64, "height": 48},
+                       {"id": 2, "file_name": "park.png", "width": 30, "height": 20}],
+            "categories": [{"id": 7, "name": "car"}, {"id": 8, "name": "lake"}],
+            "annotations": [{"id": 1, "image_id": 1, "category_id": 7, "bbox": [4, 5, 20, 10], "iscrowd": 0},
+                            {"id": 2, "image_id": 2, "category_id": 8, "segmentation": [[1, 1, 20, 2, 10, 15]], "bbox": [1, 1, 19, 14]},
+                            {"id": 3, "image_id": 1, "category_id": 7, "segmentation": {"counts": "abc", "size": [48, 64]}, "iscrowd": 1},
+                            {"id": 4, "image_id": 1, "category_id": 7, "bbox": [60, 40, 30, 30]}]}
+    data = archive([("ds/annotations.json", json.dumps(coco).encode()), ("ds/images/street.jpg", jpeg(64, 48)),
+                    ("ds/images/park.png", png(30, 20))])
+    job = finished(server, key, project_id, upload(server, key, project_id, data).json()["data"])
+    assert job["status"] == "done" and job["imported"] == 2 and job["skipped"] == []
+    images = {i["original_name"]: i for i in requests.get(server.url + f"/api/datasets/{project_id}/images", headers=auth(key)).json()["data"]["images"]}
+    street = requests.get(server.url + images["street.jpg"]["url"] + "/info", headers=auth(key)).json()["data"]["labels"]
+    # The crowd mask is skipped, and the box hanging off the image is left out as undrawable.
+    assert street == [{"label": "car", "type": "bounding_box", "bbox": [4, 5, 20, 10]}]
+    park = requests.get(server.url + images["park.png"]["url"] + "/info", headers=auth(key)).json()["data"]["labels"]
+    assert park == [{"label": "lake", "type": "polygon", "points": [[1, 1], [20, 2], [10, 15]]}]
+    classes = requests.get(server.url + f"/api/projects/{project_id}", headers=auth(key)).json()["data"]["classes"]
+    assert classes == [{"name": "car", "type": "bounding_box"}, {"name": "lake", "type": "polygon"}]
+
+
+def test_a_yolo_layout_brings_its_labels_in_pixels(make_server):
+    root = tempfile.mkdtemp(prefix="quarry-yolo-")
+    os.makedirs(os.path.join(root, "set", "images"))
+    os.makedirs(os.path.join(root, "set", "labels"))
+    with open(os.path.join(root, "set", "data.yaml"), "w") as f:
+        f.write("path: .\ntrain: images\nnames:\n  0: car\n  1: person\n")
+    with open(os.path.join(root, "set", "images", "a.jpg"), "wb") as f:
+        f.write(jpeg(100, 50))
+    with open(os.path.join(root, "set", "labels", "a.txt"), "w") as f:
+        f.write("0 0.5 0.5 0.2 0.4\n1 0.1 0.1 0.5 0.1 0.3 0.9\nnot a label\n")
+    server = make_server(QUARRY_IMPORT_ROOT=root)
+    key = server.create_account("yolo")
+    project_id = project(server, key)
+    started = requests.post(server.url + f"/api/datasets/{project_id}/import/local", json={"path": "set"}, headers=auth(key))
+    job = finished(server, key, project_id, started.json()["data"])
+    assert job["imported"] == 1, job
+    image = requests.get(server.url + f"/api/datasets/{project_id}/images", headers=auth(key)).json()["data"]["images"][0]
+    labels = requests.get(server.url + image["url"] + "/info", headers=auth(key)).json()["data"]["labels"]
+    assert labels == [{"label": "car", "type": "bounding_box", "bbox": [40, 15, 20, 20]},
+                      {"label": "person", "type": "polygon", "points": [[10, 5], [50, 5], [30, 45]]}]

@@ -18,6 +18,7 @@ struct ImportRun {
         let info: ImageInfo
         let size: Int
         let thumbnail: BlobID
+        let labels: [Label]
     }
 
     private enum Outcome {
@@ -67,7 +68,7 @@ struct ImportRun {
             let thumbnail = try Thumbnail.make(from: bytes, limits: service.limits)
             let blob = try batch.add(bytes)
             return .accepted(Accepted(name: candidate.name, className: candidate.className, blob: blob, info: info, size: bytes.count,
-                                      thumbnail: try batch.add(thumbnail)))
+                                      thumbnail: try batch.add(thumbnail), labels: Self.drawable(candidate.labels(info), in: info)))
         } catch ImageError.unsupportedFormat, ImageError.empty {
             return .skipped(.init(name: candidate.name, reason: "not a PNG or JPEG image"))
         } catch let error as ImageError {
@@ -113,10 +114,23 @@ struct ImportRun {
                     let imageID = try DatasetStore.insertImage(datasetID: id, image: stored, createdAt: now, on: db)
                     try db.run("UPDATE images SET class_name = ? WHERE id = ?", [image.className, imageID])
                     try Thumbnails.record(image: image.blob, thumbnail: image.thumbnail, on: db)
+                    if !image.labels.isEmpty {
+                        // Labels that came with the files are reviewed truth already: an approved task holds them.
+                        try TaskStore.insert(LabelTask(
+                            id: ID.make("job"), projectID: project.id, source: .imported, status: .done, annotatorID: nil,
+                            reviewerID: nil, imageIDs: [imageID], predictions: [], annotations: [ImageLabels(imageID: imageID, labels: image.labels)],
+                            draft: nil, reviewComment: nil, createdAt: now, updatedAt: now, startedAt: nil, submittedAt: nil,
+                            finishedAt: now), on: db)
+                    }
                 }
-                for className in Set(accepted.compactMap(\.className)).sorted() {
-                    // A folder name that is already a class of another type keeps that type; the images still carry it.
-                    try? ProjectService.merge([LabelClass(name: className, type: .tag)], into: project.id, on: db)
+                var classes = Set(accepted.compactMap(\.className)).sorted().map { LabelClass(name: $0, type: .tag) }
+                for labelClass in accepted.flatMap({ $0.labels.map { LabelClass(name: $0.label, type: $0.type) } })
+                where !classes.contains(labelClass) {
+                    classes.append(labelClass)
+                }
+                for labelClass in classes {
+                    // A name that is already a class of another type keeps that type; the images still carry theirs.
+                    try? ProjectService.merge([labelClass], into: project.id, on: db)
                 }
             }
             let encoder = JSONEncoder()
@@ -125,6 +139,17 @@ struct ImportRun {
                     finished_at = ? WHERE id = ?
                 """, [accepted.count, String(decoding: try encoder.encode(duplicates), as: UTF8.self),
                       String(decoding: try encoder.encode(skipped), as: UTF8.self), datasetID, Timestamp.now(), jobID])
+        }
+    }
+
+    /// Labels from files, kept only where they are drawable on this image (inside it, well formed),
+    /// so imported labels pass the same checks as labels made by people.
+    static func drawable(_ labels: [Label], in info: ImageInfo) -> [Label] {
+        let bounds = [0: AnnotationValidator.ImageBounds(width: Double(info.width), height: Double(info.height))]
+        return labels.filter { label in
+            let validator = AnnotationValidator(classes: [LabelClass(name: label.label, type: label.type)], images: bounds,
+                                                allowClassCreation: false)
+            return (try? validator.validate([ImageLabels(imageID: 0, labels: [label])])) != nil
         }
     }
 

@@ -1,13 +1,20 @@
 import Foundation
 import Imaging
 
-/// Where an import's files come from: entries of a ZIP, or files of a folder. Each candidate has the
-/// path shown in reports and the class its folder names (ImageNet layout: `class/file.jpg`).
+/// Where an import's files come from: entries of a ZIP, or files of a folder. `ImportLayout` then
+/// decides which are images and what labels they carry.
 enum ImportSource {
+    struct File: Sendable {
+        let name: String
+        let read: @Sendable () throws -> [UInt8]
+    }
+
     struct Candidate: Sendable {
         let name: String
         let className: String?
         let read: @Sendable () throws -> [UInt8]
+        /// Labels a COCO or YOLO label file gives the image, in pixels once its size is known.
+        var labels: @Sendable (ImageInfo) -> [Label] = { _ in [] }
     }
 
     /// Files larger than this are skipped: no single training image needs more.
@@ -23,13 +30,13 @@ enum ImportSource {
                 files.append((index, entry.name))
             }
         }
-        let classes = classNames(files.map(\.name))
-        let candidates = files.map { file in
-            Candidate(name: file.name, className: classes[file.name] ?? nil) {
+        let found = files.map { file in
+            File(name: file.name) {
                 do throws(ZipReadError) { return try reader.data(of: file.index) } catch { throw ImportError.invalidArchive(error.description) }
             }
         }
-        return (candidates, skipped)
+        let (candidates, unreadable) = ImportLayout.candidates(found)
+        return (candidates, skipped + unreadable)
     }
 
     /// Every regular file below `folder` (already checked to be inside the import root). Links are
@@ -50,28 +57,10 @@ enum ImportSource {
             }
         }
         names.sort()
-        let classes = classNames(names)
-        let candidates = names.map { name in
-            Candidate(name: name, className: classes[name] ?? nil) {
-                [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(name)")))
-            }
+        let found = names.map { name in
+            File(name: name) { [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(name)"))) }
         }
-        return (candidates, skipped)
-    }
-
-    /// The class of each file: the folder just below the import's top. A single folder wrapping
-    /// everything (a ZIP of `dataset/cat/1.jpg`) is not a class and is looked through.
-    static func classNames(_ names: [String]) -> [String: String?] {
-        let parts = names.map { $0.split(separator: "/").map(String.init) }
-        var depth = 0
-        while let first = parts.first, first.count > depth + 1,
-              parts.allSatisfy({ $0.count > depth + 1 && $0[depth] == first[depth] }) {
-            depth += 1
-        }
-        var classes: [String: String?] = [:]
-        for (name, components) in Swift.zip(names, parts) {
-            classes[name] = components.count > depth + 1 ? components[depth] : nil
-        }
-        return classes
+        let (candidates, unreadable) = ImportLayout.candidates(found)
+        return (candidates, skipped + unreadable)
     }
 }

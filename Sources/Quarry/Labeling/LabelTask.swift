@@ -1,7 +1,9 @@
-/// Which API made a task: JTheta annotation requests make one per image, HITL jobs one per job.
+/// Which API made a task: JTheta annotation requests make one per image, HITL jobs one per job, and
+/// imports of COCO or YOLO labels one already-approved task per labeled image.
 public enum TaskSource: String, Sendable, Codable {
     case jtheta
     case hitl
+    case imported
 }
 
 /// One unit of human labeling over one or more images.
