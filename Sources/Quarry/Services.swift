@@ -85,7 +85,6 @@ public final class Services: Sendable {
             try db.query("""
                 SELECT blob FROM images UNION SELECT blob FROM exports UNION SELECT blob FROM job_files
                 UNION SELECT instructions_blob FROM projects WHERE instructions_blob IS NOT NULL
-                UNION SELECT thumbnail_blob FROM thumbnails WHERE image_blob IN (SELECT blob FROM images)
                 """).compactMap { BlobID(hex: try $0.string("blob")) }
         }
         // A thumbnail whose image is gone goes with it.

@@ -90,8 +90,9 @@ struct StudioDatasets: Sendable {
     /// A JPEG with the long side 256, made on first request (or at import) and kept.
     func thumbnail(_ request: Request, _ account: Account) throws -> Response {
         let entry = try entry(request, account)
-        let blob = try services.thumbnails.thumbnail(of: entry.image)
-        return try BlobResponse.make(blob, in: services.blobs, contentType: "image/jpeg", caching: .immutable)
+        var response = Response.bytes(try services.thumbnails.thumbnail(of: entry.image), contentType: "image/jpeg")
+        response.headers.append("Cache-Control", "private, max-age=86400, immutable")
+        return response
     }
 
     func info(_ request: Request, _ account: Account) throws -> Response {

@@ -17,7 +17,6 @@ struct ImportRun {
         let blob: BlobID
         let info: ImageInfo
         let size: Int
-        let thumbnail: BlobID
         let labels: [Label]
     }
 
@@ -45,6 +44,7 @@ struct ImportRun {
     /// whole image (the decode reads all of it), so one decode serves as both check and thumbnail.
     private func process(_ candidates: [ImportSource.Candidate], into batch: BlobBatch) -> [Outcome?] {
         let results = Mutex([Outcome?](repeating: nil, count: candidates.count))
+        let thumbnails = ThumbnailWriter(database: service.database)
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, candidates.count))
@@ -52,23 +52,25 @@ struct ImportRun {
             while true {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard index < candidates.count else { return }
-                let outcome = check(candidates[index], into: batch)
+                let outcome = check(candidates[index], into: batch, thumbnails: thumbnails)
                 results.withLock { $0[index] = outcome }
                 let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
                 if finished % 100 == 0 { update("UPDATE import_jobs SET processed = ? WHERE id = ?", [finished, jobID]) }
             }
         }
+        thumbnails.flush()
         return results.withLock { $0 }
     }
 
-    private func check(_ candidate: ImportSource.Candidate, into batch: BlobBatch) -> Outcome {
+    private func check(_ candidate: ImportSource.Candidate, into batch: BlobBatch, thumbnails: ThumbnailWriter) -> Outcome {
         do {
             let bytes = try candidate.read()
             let info = try ImageProbe.probe(bytes, limits: service.limits)
             let thumbnail = try Thumbnail.make(from: bytes, limits: service.limits)
             let blob = try batch.add(bytes)
+            thumbnails.add(image: blob, data: thumbnail)
             return .accepted(Accepted(name: candidate.name, className: candidate.className, blob: blob, info: info, size: bytes.count,
-                                      thumbnail: try batch.add(thumbnail), labels: Self.drawable(candidate.labels(info), in: info)))
+                                      labels: Self.drawable(candidate.labels(info), in: info)))
         } catch ImageError.unsupportedFormat, ImageError.empty {
             return .skipped(.init(name: candidate.name, reason: "not a PNG or JPEG image"))
         } catch let error as ImageError {
@@ -113,7 +115,6 @@ struct ImportRun {
                                              info: image.info, size: image.size)
                     let imageID = try DatasetStore.insertImage(datasetID: id, image: stored, createdAt: now, on: db)
                     try db.run("UPDATE images SET class_name = ? WHERE id = ?", [image.className, imageID])
-                    try Thumbnails.record(image: image.blob, thumbnail: image.thumbnail, on: db)
                     if !image.labels.isEmpty {
                         // Labels that came with the files are reviewed truth already: an approved task holds them.
                         try TaskStore.insert(LabelTask(

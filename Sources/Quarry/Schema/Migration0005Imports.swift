@@ -2,10 +2,12 @@ import Storage
 
 extension Migrations {
     static let imports = Migration(version: 5, name: "thumbnails and import jobs", sql: """
-        -- One thumbnail per distinct image content, made once and kept.
+        -- One thumbnail per distinct image content, made once and kept. A few kilobytes each, so
+        -- they live in SQLite rather than as files: no file to create per image, and written in
+        -- the same transactions as the rows they belong with.
         CREATE TABLE thumbnails (
             image_blob TEXT PRIMARY KEY,
-            thumbnail_blob TEXT NOT NULL,
+            data BLOB NOT NULL,
             created_at TEXT NOT NULL
         );
         -- Imports run in the background; this row is their progress and outcome. The images themselves
