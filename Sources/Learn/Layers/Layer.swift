@@ -1,0 +1,30 @@
+/// The contract every layer meets. Layers are classes because forward keeps what backward needs
+/// (inputs, masks) and backward accumulates into parameter gradients that optimizers share.
+public protocol Layer: AnyObject {
+    /// Forward for a batch; `training` switches dropout/batch-norm behaviour. Keeps what backward needs.
+    func forward(_ input: Tensor, training: Bool) -> Tensor
+    /// Given dLoss/dOutput, accumulates dLoss/dParameters into the gradients and returns dLoss/dInput.
+    func backward(_ gradient: Tensor) -> Tensor
+    /// Parameters and their gradients, in a fixed order (optimizers and checkpoints rely on it).
+    var parameters: [Parameter] { get }
+}
+
+/// A trainable tensor and the gradient accumulated for it. A class so that a layer, its optimizer
+/// and a checkpoint all see the same storage.
+public final class Parameter {
+    public var value: Tensor
+    public var gradient: Tensor
+    /// Stable within its layer (for example "weight", "bias"); checkpoints key on it.
+    public let name: String
+
+    public init(name: String, value: Tensor) {
+        self.name = name
+        self.value = value
+        self.gradient = Tensor(zeros: value.shape)
+    }
+
+    /// Gradients accumulate across backward calls, so an optimizer step clears them first.
+    public func zeroGradient() {
+        for index in gradient.storage.indices { gradient.storage[index] = 0 }
+    }
+}
