@@ -1,0 +1,25 @@
+/// y = inner(x) + x: a skip connection, so the inner block learns a correction to the identity.
+public final class Residual: Layer {
+    public let inner: any Layer
+
+    public init(_ inner: any Layer) {
+        self.inner = inner
+    }
+
+    public var parameters: [Parameter] { inner.parameters }
+
+    // x is any shape, inner(x) must have the same shape, y has it too
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        var output = inner.forward(input, training: training)
+        precondition(output.shape == input.shape, "Residual inner block changed the shape \(input.shape) to \(output.shape)")
+        for index in output.storage.indices { output.storage[index] += input.storage[index] }
+        return output
+    }
+
+    // dy has x's shape; dx = inner.backward(dy) + dy, the two paths summed
+    public func backward(_ gradient: Tensor) -> Tensor {
+        var inputGradient = inner.backward(gradient)
+        for index in inputGradient.storage.indices { inputGradient.storage[index] += gradient.storage[index] }
+        return inputGradient
+    }
+}
