@@ -45,7 +45,8 @@ test: test-deps lint
 	python3 -m pytest -q Tests/python
 
 bench: bench-deps build
-	@python3 -c 'import requests, PIL' 2>/dev/null || python3 -m pip install -q requests pillow
+	swift build $(RELEASE_FLAGS) --product quarry-bench
+	@python3 -c 'import requests, PIL, numpy' 2>/dev/null || python3 -m pip install -q requests pillow numpy
 	python3 bench/run.py $(ONLY)
 
 # Files over 400 lines must be split by concern (docs/style.md).

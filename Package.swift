@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto", "Imaging", "Storage"]),
         .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging"]),
         .target(name: "QuarryTesting"),
+        // Figures `make bench` needs from inside Swift; kept out of the server binary.
+        .executableTarget(name: "quarry-bench", dependencies: ["Learn"]),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CSQLite", "CCurl", "CZlib", "CJPEG", "CPNG", "CCrypto", "CBLAS"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),

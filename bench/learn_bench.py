@@ -1,0 +1,34 @@
+"""Learn: single-precision matrix multiply (cblas_sgemm as Quarry calls it) beside numpy's matmul, at
+1024 and 2048 square, both with the machine's OPENBLAS_CORETYPE setting as tests and CI keep it."""
+import os
+import subprocess
+import time
+
+import numpy
+
+from figure import Figure
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, ".build", "release", "quarry-bench")
+
+
+def numpy_gflops(n, repeats):
+    a = numpy.random.default_rng(0).standard_normal((n, n), dtype=numpy.float32)
+    b = numpy.random.default_rng(1).standard_normal((n, n), dtype=numpy.float32)
+    a @ b
+    started = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    return 2 * n ** 3 * repeats / (time.perf_counter() - started) / 1e9
+
+
+def quarry_gflops(n, repeats):
+    out = subprocess.run([BENCH, "gemm", str(n), str(repeats)], capture_output=True, text=True, check=True).stdout
+    return float(out.strip().split()[-1])
+
+
+def run():
+    figures = []
+    for n, repeats in [(1024, 20), (2048, 5)]:
+        figures.append(Figure(f"sgemm_{n}_gflops", quarry_gflops(n, repeats), "GFLOPS", "numpy matmul", numpy_gflops(n, repeats), True))
+    return figures
