@@ -27,22 +27,21 @@ public enum Conv2D {
                 }
             }
         }
-        var columns = [Float](repeating: 0, count: shape.isPointwise ? 0 : patch * pixels)
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: shape.isPointwise ? 0 : patch * pixels)
+        defer { columns.deallocate() }
         input.storage.withUnsafeBufferPointer { x in
             weight.storage.withUnsafeBufferPointer { w in
                 output.storage.withUnsafeMutableBufferPointer { y in
-                    columns.withUnsafeMutableBufferPointer { col in
-                        for sample in 0..<shape.batch {
-                            for group in 0..<shape.groups {
-                                let image = x.baseAddress! + (sample * shape.inChannels + group * groupIn) * plane
-                                let patches = shape.isPointwise ? image : lower(image, into: col, shape)
-                                // y_g (OCg, P) = w_g (OCg, K) · patches (K, P)
-                                multiply(transposeA: false, transposeB: false, m: groupOut, n: pixels, k: patch,
-                                         a: w.baseAddress! + group * groupOut * patch, lda: patch,
-                                         b: patches, ldb: pixels, beta: bias == nil ? 0 : 1,
-                                         c: y.baseAddress! + (sample * shape.outChannels + group * groupOut) * pixels,
-                                         ldc: pixels)
-                            }
+                    for sample in 0..<shape.batch {
+                        for group in 0..<shape.groups {
+                            let image = x.baseAddress! + (sample * shape.inChannels + group * groupIn) * plane
+                            let patches = shape.isPointwise ? image : lower(image, into: columns, shape)
+                            // y_g (OCg, P) = w_g (OCg, K) · patches (K, P)
+                            multiply(transposeA: false, transposeB: false, m: groupOut, n: pixels, k: patch,
+                                     a: w.baseAddress! + group * groupOut * patch, lda: patch,
+                                     b: patches, ldb: pixels, beta: bias == nil ? 0 : 1,
+                                     c: y.baseAddress! + (sample * shape.outChannels + group * groupOut) * pixels,
+                                     ldc: pixels)
                         }
                     }
                 }
@@ -67,8 +66,12 @@ public enum Conv2D {
         var weightGradient = Tensor(zeros: shape.weightShape)
         var biasGradient = Tensor(zeros: [shape.outChannels])
         let scratch = shape.isPointwise ? 0 : patch * pixels
-        var columns = [Float](repeating: 0, count: scratch)
-        var columnGradient = [Float](repeating: 0, count: scratch)
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
+        let columnGradient = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
+        defer {
+            columns.deallocate()
+            columnGradient.deallocate()
+        }
         let ones = [Float](repeating: 1, count: pixels)
         input.storage.withUnsafeBufferPointer { x in
             weight.storage.withUnsafeBufferPointer { w in
@@ -76,36 +79,28 @@ public enum Conv2D {
                     inputGradient.storage.withUnsafeMutableBufferPointer { dx in
                         weightGradient.storage.withUnsafeMutableBufferPointer { dw in
                             biasGradient.storage.withUnsafeMutableBufferPointer { db in
-                                columns.withUnsafeMutableBufferPointer { col in
-                                    columnGradient.withUnsafeMutableBufferPointer { dcol in
-                                        for sample in 0..<shape.batch {
-                                            let dySample = dy.baseAddress! + sample * shape.outChannels * pixels
-                                            // db (OC) += dy_n (OC, P) · ones (P): the sum over pixels as a BLAS call.
-                                            cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(shape.outChannels),
-                                                        Int32(pixels), 1, dySample, Int32(pixels), ones, 1, 1,
-                                                        db.baseAddress!, 1)
-                                            for group in 0..<shape.groups {
-                                                let offset = (sample * shape.inChannels + group * groupIn) * plane
-                                                let image = x.baseAddress! + offset
-                                                let patches = shape.isPointwise ? image : lower(image, into: col, shape)
-                                                let dyGroup = dySample + group * groupOut * pixels
-                                                // dw_g (OCg, K) += dy_g (OCg, P) · patchesᵀ (P, K), summed over samples.
-                                                multiply(transposeA: false, transposeB: true, m: groupOut, n: patch,
-                                                         k: pixels, a: dyGroup, lda: pixels, b: patches, ldb: pixels,
-                                                         beta: 1, c: dw.baseAddress! + group * groupOut * patch,
-                                                         ldc: patch)
-                                                // dpatches (K, P) = w_gᵀ (K, OCg) · dy_g (OCg, P); a pointwise
-                                                // convolution's patches are the input, so it lands in dx directly.
-                                                let target = shape.isPointwise ? dx.baseAddress! + offset : dcol.baseAddress!
-                                                multiply(transposeA: true, transposeB: false, m: patch, n: pixels,
-                                                         k: groupOut, a: w.baseAddress! + group * groupOut * patch,
-                                                         lda: patch, b: dyGroup, ldb: pixels, beta: 0, c: target,
-                                                         ldc: pixels)
-                                                if !shape.isPointwise {
-                                                    col2im(dcol.baseAddress!, dx.baseAddress! + offset, shape)
-                                                }
-                                            }
-                                        }
+                                for sample in 0..<shape.batch {
+                                    let dySample = dy.baseAddress! + sample * shape.outChannels * pixels
+                                    // db (OC) += dy_n (OC, P) · ones (P): the sum over pixels as a BLAS call.
+                                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(shape.outChannels), Int32(pixels),
+                                                1, dySample, Int32(pixels), ones, 1, 1, db.baseAddress!, 1)
+                                    for group in 0..<shape.groups {
+                                        let offset = (sample * shape.inChannels + group * groupIn) * plane
+                                        let image = x.baseAddress! + offset
+                                        let patches = shape.isPointwise ? image : lower(image, into: columns, shape)
+                                        let dyGroup = dySample + group * groupOut * pixels
+                                        let wGroup = w.baseAddress! + group * groupOut * patch
+                                        // dw_g (OCg, K) += dy_g (OCg, P) · patchesᵀ (P, K), summed over samples.
+                                        multiply(transposeA: false, transposeB: true, m: groupOut, n: patch, k: pixels,
+                                                 a: dyGroup, lda: pixels, b: patches, ldb: pixels, beta: 1,
+                                                 c: dw.baseAddress! + group * groupOut * patch, ldc: patch)
+                                        // dpatches (K, P) = w_gᵀ (K, OCg) · dy_g (OCg, P); a pointwise
+                                        // convolution's patches are its input, so that lands in dx directly.
+                                        let target = shape.isPointwise ? dx.baseAddress! + offset : columnGradient
+                                        multiply(transposeA: true, transposeB: false, m: patch, n: pixels, k: groupOut,
+                                                 a: wGroup, lda: patch, b: dyGroup, ldb: pixels, beta: 0, c: target,
+                                                 ldc: pixels)
+                                        if !shape.isPointwise { col2im(columnGradient, dx.baseAddress! + offset, shape) }
                                     }
                                 }
                             }
@@ -119,10 +114,10 @@ public enum Conv2D {
 
     /// Runs im2col into the scratch buffer and returns it as the patch matrix.
     private static func lower(
-        _ image: UnsafePointer<Float>, into columns: UnsafeMutableBufferPointer<Float>, _ shape: Conv2DShape
+        _ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, _ shape: Conv2DShape
     ) -> UnsafePointer<Float> {
-        im2col(image, columns.baseAddress!, shape)
-        return UnsafePointer(columns.baseAddress!)
+        im2col(image, columns, shape)
+        return UnsafePointer(columns)
     }
 
     /// Row-major C (m, n) = op(A) · op(B) + beta·C, with op(A) (m, k) and op(B) (k, n).
