@@ -1,0 +1,128 @@
+/// What the backward pass of batch normalization needs from its forward pass.
+public struct BatchNormCache: Sendable {
+    /// The normalized input (x - mean) / sqrt(variance + epsilon), (N, C, H, W).
+    let normalized: Tensor
+    /// 1 / sqrt(variance + epsilon) per channel, from the batch in training and the running variance in eval.
+    let inverseDeviation: [Float]
+    let gamma: [Float]
+    /// In training the statistics depend on the input, which adds two terms to the input gradient.
+    let training: Bool
+}
+
+/// Batch normalization over (N, H, W) for each channel, as PyTorch's BatchNorm2d: training normalizes
+/// by the batch's mean and biased variance and moves the running statistics toward the batch's
+/// (running = (1 - momentum)·running + momentum·batch, the variance unbiased); eval uses the running ones.
+/// Legend: C channels, M = N·H·W values per channel.
+public enum BatchNorm2D {
+    /// x is (N, C, H, W); gamma, beta, runningMean and runningVariance are (C); returns (N, C, H, W).
+    public static func forward(
+        _ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: inout Tensor, runningVariance: inout Tensor,
+        momentum: Float, epsilon: Float, training: Bool
+    ) -> (output: Tensor, cache: BatchNormCache) {
+        precondition(x.rank == 4, "batch norm input must be (N, C, H, W), got \(x.shape)")
+        let (batch, channels, plane) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+        for parameter in [gamma, beta, runningMean, runningVariance] {
+            precondition(parameter.shape == [channels], "per-channel parameter \(parameter.shape), expected [\(channels)]")
+        }
+        let count = batch * plane
+        precondition(!training || count > 1, "training batch norm needs more than one value per channel")
+
+        var normalized = Tensor(zeros: x.shape)
+        var output = Tensor(zeros: x.shape)
+        var inverseDeviation = [Float](repeating: 0, count: channels)
+        x.storage.withUnsafeBufferPointer { x in
+            normalized.storage.withUnsafeMutableBufferPointer { xHat in
+                output.storage.withUnsafeMutableBufferPointer { y in
+                    for channel in 0..<channels {
+                        let mean: Float
+                        let variance: Float
+                        if training {
+                            // Double sums: a channel can hold N·H·W ≈ 10⁵ values, where Float sums drift.
+                            var sum = 0.0
+                            forEachPlane(batch, channels, plane, channel) { start in
+                                for i in start..<start + plane { sum += Double(x[i]) }
+                            }
+                            let batchMean = sum / Double(count)
+                            var squares = 0.0
+                            forEachPlane(batch, channels, plane, channel) { start in
+                                for i in start..<start + plane {
+                                    let deviation = Double(x[i]) - batchMean
+                                    squares += deviation * deviation
+                                }
+                            }
+                            mean = Float(batchMean)
+                            variance = Float(squares / Double(count))
+                            let unbiased = Float(squares / Double(count - 1))
+                            runningMean.storage[channel] = (1 - momentum) * runningMean.storage[channel] + momentum * mean
+                            runningVariance.storage[channel] = (1 - momentum) * runningVariance.storage[channel]
+                                + momentum * unbiased
+                        } else {
+                            mean = runningMean.storage[channel]
+                            variance = runningVariance.storage[channel]
+                        }
+                        let inverse = 1 / (variance + epsilon).squareRoot()
+                        inverseDeviation[channel] = inverse
+                        let (scale, shift) = (gamma.storage[channel], beta.storage[channel])
+                        forEachPlane(batch, channels, plane, channel) { start in
+                            for i in start..<start + plane {
+                                let value = (x[i] - mean) * inverse
+                                xHat[i] = value
+                                y[i] = scale * value + shift
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let cache = BatchNormCache(normalized: normalized, inverseDeviation: inverseDeviation,
+                                   gamma: gamma.storage, training: training)
+        return (output, cache)
+    }
+
+    /// gradient is dL/dy, (N, C, H, W). Returns dL/dx (N, C, H, W), dL/dgamma and dL/dbeta (C).
+    /// In training, dx = gamma/σ · (dy - mean(dy) - x̂·mean(dy·x̂)), the batch statistics' share removed.
+    public static func backward(_ gradient: Tensor, cache: BatchNormCache) -> (input: Tensor, gamma: Tensor, beta: Tensor) {
+        precondition(gradient.shape == cache.normalized.shape,
+                     "gradient \(gradient.shape), expected \(cache.normalized.shape)")
+        let shape = gradient.shape
+        let (batch, channels, plane) = (shape[0], shape[1], shape[2] * shape[3])
+        let count = Float(batch * plane)
+        var inputGradient = Tensor(zeros: shape)
+        var gammaGradient = Tensor(zeros: [channels])
+        var betaGradient = Tensor(zeros: [channels])
+        gradient.storage.withUnsafeBufferPointer { dy in
+            cache.normalized.storage.withUnsafeBufferPointer { xHat in
+                inputGradient.storage.withUnsafeMutableBufferPointer { dx in
+                    for channel in 0..<channels {
+                        var sum = 0.0
+                        var weighted = 0.0
+                        forEachPlane(batch, channels, plane, channel) { start in
+                            for i in start..<start + plane {
+                                sum += Double(dy[i])
+                                weighted += Double(dy[i]) * Double(xHat[i])
+                            }
+                        }
+                        betaGradient.storage[channel] = Float(sum)
+                        gammaGradient.storage[channel] = Float(weighted)
+                        let scale = cache.gamma[channel] * cache.inverseDeviation[channel]
+                        // Eval statistics are constants, so only the direct path remains.
+                        let meanGradient = cache.training ? Float(sum) / count : 0
+                        let meanWeighted = cache.training ? Float(weighted) / count : 0
+                        forEachPlane(batch, channels, plane, channel) { start in
+                            for i in start..<start + plane {
+                                dx[i] = scale * (dy[i] - meanGradient - xHat[i] * meanWeighted)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (inputGradient, gammaGradient, betaGradient)
+    }
+
+    /// Calls `body` with the storage offset of each sample's plane of `channel`.
+    @inline(__always)
+    private static func forEachPlane(_ batch: Int, _ channels: Int, _ plane: Int, _ channel: Int, _ body: (Int) -> Void) {
+        for sample in 0..<batch { body((sample * channels + channel) * plane) }
+    }
+}
