@@ -23,8 +23,7 @@ public protocol Optimizer: AnyObject {
 }
 
 extension OptimizerState {
-    /// The buffer called `name`, checked against what `step` will need: either empty (not yet
-    /// started) or one array per parameter.
+    /// The buffer called `name`, or none yet; `step` checks its sizes against the parameters.
     func buffer(_ name: String) -> [[Float]] {
         buffers[name] ?? []
     }
