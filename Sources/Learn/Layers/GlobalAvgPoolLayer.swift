@@ -1,0 +1,21 @@
+/// The mean of each (H, W) plane (PyTorch's AdaptiveAvgPool2d(1) then flatten): joins a
+/// convolutional trunk of any image size to a Linear classifier.
+public final class GlobalAvgPoolLayer: Layer {
+    private var inputShape: [Int]?
+
+    public init() {}
+
+    public var parameters: [Parameter] { [] }
+
+    // x is (N, C, H, W), y is (N, C)
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        inputShape = input.shape
+        return Pool2D.globalAverageForward(input)
+    }
+
+    // dy is (N, C), dx is (N, C, H, W)
+    public func backward(_ gradient: Tensor) -> Tensor {
+        guard let inputShape else { preconditionFailure("GlobalAvgPoolLayer.backward before forward") }
+        return Pool2D.globalAverageBackward(gradient, inputShape: inputShape)
+    }
+}

@@ -1,0 +1,28 @@
+/// Square max pooling over each (H, W) plane (PyTorch's MaxPool2d); the stride defaults to the
+/// kernel, so windows tile the plane.
+public final class MaxPool2DLayer: Layer {
+    public let kernel: Int
+    public let stride: Int
+    public let padding: Int
+    private var inputShape: [Int]?
+    private var argmax: [Int32] = []
+
+    public init(kernel: Int, stride: Int? = nil, padding: Int = 0) {
+        (self.kernel, self.stride, self.padding) = (kernel, stride ?? kernel, padding)
+    }
+
+    public var parameters: [Parameter] { [] }
+
+    // x is (N, C, H, W), y is (N, C, OH, OW)
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        let (output, argmax) = Pool2D.maxForward(input, kernel: kernel, stride: stride, padding: padding)
+        (inputShape, self.argmax) = (input.shape, argmax)
+        return output
+    }
+
+    // dy is (N, C, OH, OW), dx is (N, C, H, W) with each gradient at its window's maximum
+    public func backward(_ gradient: Tensor) -> Tensor {
+        guard let inputShape else { preconditionFailure("MaxPool2DLayer.backward before forward") }
+        return Pool2D.maxBackward(gradient, argmax: argmax, inputShape: inputShape)
+    }
+}

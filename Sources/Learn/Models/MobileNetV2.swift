@@ -1,0 +1,70 @@
+/// torchvision's mobilenet_v2: a conv3×3/2(32)-BN-ReLU6 stem, seventeen inverted residual blocks,
+/// conv1×1(1280)-BN-ReLU6, global average pooling, dropout 0.2 and linear(1280 → classes).
+/// 3,504,872 parameters at width 1 for 1000 classes.
+///
+/// An inverted residual block expands with conv1×1(t·C)-BN-ReLU6 (left out when t = 1), filters
+/// each channel with a depthwise conv3×3/s-BN-ReLU6 (groups = channels), and projects linearly with
+/// conv1×1(C')-BN; it adds its input when s = 1 and C = C'. The stages, as (t, C', repeats, s):
+/// (1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1).
+///
+/// The stem follows `Models.largeInputSide`: stride 2 for S ≥ 128, stride 1 below, so a 32×32
+/// image reaches the head at 2×2 rather than 1×1.
+public enum MobileNetV2 {
+    static let stages = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
+                         (6, 160, 3, 2), (6, 320, 1, 1)]
+
+    /// (N, channels, S, S) → (N, classes). `width` scales the channels, rounded to multiples of 8
+    /// as torchvision does; the last convolution never shrinks below 1280.
+    public static func make(
+        classes: Int, inputSize: Int, width: Double = 1, channels: Int = 3, random: inout Random
+    ) -> Sequential {
+        Models.validate(classes: classes, inputSize: inputSize, channels: channels)
+        precondition(width > 0, "MobileNetV2 width must be positive, got \(width)")
+        var inChannels = divisible(32 * width)
+        let stemStride = inputSize >= Models.largeInputSide ? 2 : 1
+        var layers = Models.convBatchNorm(channels, inChannels, kernel: 3, stride: stemStride, random: &random)
+            + [ReLU6()]
+        for (expansion, baseChannels, repeats, firstStride) in stages {
+            let outChannels = divisible(Double(baseChannels) * width)
+            for index in 0..<repeats {
+                let stride = index == 0 ? firstStride : 1
+                let block = invertedResidual(inChannels, outChannels, stride: stride, expansion: expansion,
+                                             random: &random)
+                layers.append(stride == 1 && inChannels == outChannels ? Residual(block) : block)
+                inChannels = outChannels
+            }
+        }
+        let lastChannels = divisible(1280 * max(1, width))
+        layers += Models.convBatchNorm(inChannels, lastChannels, kernel: 1, random: &random) + [ReLU6()]
+        layers += [
+            GlobalAvgPoolLayer(),
+            Dropout(probability: 0.2, random: Random(seed: random.next())),
+            Linear(inputSize: lastChannels, outputSize: classes, random: &random),
+        ]
+        return Sequential(layers)
+    }
+
+    /// (N, C, H, W) → (N, C', H/s, W/s): expand, depthwise filter, project; no activation after the
+    /// projection, since ReLU on the narrow output would destroy information (the paper's linear bottleneck).
+    static func invertedResidual(
+        _ inChannels: Int, _ outChannels: Int, stride: Int, expansion: Int, random: inout Random
+    ) -> Sequential {
+        let hidden = inChannels * expansion
+        var layers: [any Layer] = []
+        if expansion != 1 {
+            layers += Models.convBatchNorm(inChannels, hidden, kernel: 1, random: &random) + [ReLU6()]
+        }
+        layers += Models.convBatchNorm(hidden, hidden, kernel: 3, stride: stride, groups: hidden, random: &random)
+            + [ReLU6()]
+        layers += Models.convBatchNorm(hidden, outChannels, kernel: 1, random: &random)
+        return Sequential(layers)
+    }
+
+    /// torchvision's _make_divisible: the nearest multiple of 8, at least 8, and never more than
+    /// 10 % below the requested value.
+    static func divisible(_ value: Double) -> Int {
+        var rounded = max(8, Int(value + 4) / 8 * 8)
+        if Double(rounded) < 0.9 * value { rounded += 8 }
+        return rounded
+    }
+}
