@@ -80,8 +80,8 @@ final class Pipeline: @unchecked Sendable {
 
     /// The positions of the epoch's order that make up `batch`; empty past the end.
     private func range(of batch: Int) -> Range<Int> {
-        let start = batch * loader.batchSize
-        return max(start, positions.lowerBound)..<min(start + loader.batchSize, positions.upperBound)
+        let start = max(batch * loader.batchSize, positions.lowerBound)
+        return start..<max(start, min(batch * loader.batchSize + loader.batchSize, positions.upperBound))
     }
 
     private func work() {
