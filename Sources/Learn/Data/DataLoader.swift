@@ -4,6 +4,14 @@ public struct Batch: Sendable {
     public let images: Tensor
     public let labels: [Int]
     public let indices: [Int]
+
+    public init(images: Tensor, labels: [Int], indices: [Int]) {
+        precondition(images.rank == 4 && images.shape[0] == labels.count && labels.count == indices.count,
+                     "a batch has one label and one index per image")
+        self.images = images
+        self.labels = labels
+        self.indices = indices
+    }
 }
 
 public enum DataLoaderError: Error, Equatable {
