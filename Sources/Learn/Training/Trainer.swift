@@ -1,0 +1,146 @@
+import Foundation
+
+/// The training loop: one optimizer step per batch, epochs of a fixed number of batches, a
+/// validation pass after each epoch, and checkpoints that resume bit-exactly. Batches come from
+/// closures, so the loop knows nothing of images on disk and tests can feed it tensors directly.
+public final class Trainer {
+    public typealias Batch = (images: Tensor, labels: [Int])
+
+    public enum Outcome: Sendable {
+        case completed
+        /// `shouldStop` asked to stop; the checkpoint resumes at the batch that was not trained.
+        case stopped(Checkpoint)
+    }
+
+    public let model: any Layer
+    public let optimizer: any Optimizer
+    public let schedule: LearningRateSchedule
+    public let configuration: TrainingConfiguration
+    /// A stream for the caller's own randomness (augmentations); saved in checkpoints and restored from them.
+    public var random = Random(seed: 0)
+    /// Copied into every checkpoint this trainer makes.
+    public var metadata: [String: String] = [:]
+    private let criterion: SoftmaxCrossEntropy
+
+    public init(model: any Layer, optimizer: any Optimizer, schedule: LearningRateSchedule,
+                configuration: TrainingConfiguration) {
+        self.model = model
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.configuration = configuration
+        criterion = SoftmaxCrossEntropy(labelSmoothing: configuration.labelSmoothing)
+    }
+
+    /// Trains from `checkpoint` (or from the start) to the end of the configured epochs.
+    /// `trainBatches(epoch, startingAt)` must yield that epoch's batches from `startingAt` on, in
+    /// the same order every time it is asked, and `batchesPerEpoch` of them in a whole epoch: the
+    /// global step, which drives the schedule, is `epoch · batchesPerEpoch + batch`. `shouldStop`
+    /// is polled before every batch; `progress(epoch, batch, loss)` follows each step, and
+    /// `epochDone` each epoch, with a checkpoint that resumes at the next one.
+    public func run(
+        from checkpoint: Checkpoint?,
+        trainBatches: (Int, Int) -> AnySequence<Batch>,
+        batchesPerEpoch: Int,
+        validationBatches: () -> AnySequence<Batch>,
+        shouldStop: () -> Bool,
+        progress: (Int, Int, Float) -> Void,
+        epochDone: (EpochMetrics, Checkpoint) -> Void
+    ) throws -> Outcome {
+        precondition(batchesPerEpoch > 0, "an epoch needs batches")
+        var start = (epoch: 0, batch: 0)
+        var totals = EpochTotals()
+        if let checkpoint {
+            try checkpoint.restore(into: model, optimizer: optimizer)
+            random = checkpoint.random
+            start = (checkpoint.epoch, checkpoint.batch)
+            totals = EpochTotals(metadata: checkpoint.metadata)
+        }
+        let parameters = model.parameters
+        for epoch in start.epoch..<max(start.epoch, configuration.epochs) {
+            let began = ContinuousClock.now
+            let first = epoch == start.epoch ? start.batch : 0
+            if epoch != start.epoch { totals = EpochTotals() }
+            var batch = first
+            var images = 0
+            for (inputs, labels) in trainBatches(epoch, first) {
+                if shouldStop() { return .stopped(makeCheckpoint(epoch: epoch, batch: batch, totals: totals)) }
+                optimizer.learningRate = schedule.learningRate(at: epoch * batchesPerEpoch + batch)
+                let loss = step(inputs, labels, parameters, totals: &totals)
+                guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batch) }
+                images += labels.count
+                progress(epoch, batch, loss)
+                batch += 1
+            }
+            let trainSeconds = Self.seconds(since: began)
+            let validation = evaluate(validationBatches())
+            let metrics = EpochMetrics(
+                epoch: epoch, trainLoss: totals.meanLoss, trainAccuracy: totals.accuracy,
+                validationLoss: validation.predictions.isEmpty ? nil : validation.loss,
+                validationAccuracy: validation.predictions.isEmpty ? nil : validation.accuracy,
+                learningRate: optimizer.learningRate,
+                imagesPerSecond: trainSeconds > 0 ? Float(Double(images) / trainSeconds) : 0,
+                seconds: Float(Self.seconds(since: began)))
+            epochDone(metrics, makeCheckpoint(epoch: epoch + 1, batch: 0, totals: EpochTotals()))
+        }
+        return .completed
+    }
+
+    /// Zero gradients, forward in training mode, loss, backward, optional clipping, optimizer step
+    /// (the learning rate is already set). Returns the batch's loss; a non-finite one returns before
+    /// backward, leaving the weights untouched for the caller to report.
+    private func step(_ images: Tensor, _ labels: [Int], _ parameters: [Parameter],
+                      totals: inout EpochTotals) -> Float {
+        for parameter in parameters { parameter.zeroGradient() }
+        let logits = model.forward(images, training: true)
+        let (loss, gradient) = criterion(logits, labels: labels)
+        guard loss.isFinite else { return loss }
+        _ = model.backward(gradient)
+        if let maxNorm = configuration.gradientClipNorm { GradientClipping.clipNorm(parameters, maxNorm: maxNorm) }
+        optimizer.step(parameters)
+        let predictions = Self.predictions(logits)
+        totals.add(loss: loss, correct: zip(predictions, labels).filter { $0.0.label == $0.1 }.count, count: labels.count)
+        return loss
+    }
+
+    /// Evaluation mode (running batch-norm statistics, no dropout), plain cross-entropy. The loss
+    /// and accuracy are means over samples; each prediction is the arg-max class and its
+    /// confidence that class's softmax probability. All zero and empty for no batches.
+    public func evaluate(_ batches: AnySequence<Batch>) -> (loss: Float, accuracy: Float, predictions: [Int], confidences: [Float]) {
+        let plain = SoftmaxCrossEntropy()
+        var totals = EpochTotals()
+        var predictions: [Int] = []
+        var confidences: [Float] = []
+        for (images, labels) in batches {
+            let logits = model.forward(images, training: false)
+            let batch = Self.predictions(logits)
+            totals.add(loss: plain(logits, labels: labels).loss,
+                       correct: zip(batch, labels).filter { $0.0.label == $0.1 }.count, count: labels.count)
+            predictions += batch.map(\.label)
+            confidences += batch.map(\.confidence)
+        }
+        return (totals.meanLoss, totals.accuracy, predictions, confidences)
+    }
+
+    private func makeCheckpoint(epoch: Int, batch: Int, totals: EpochTotals) -> Checkpoint {
+        Checkpoint(model: model, optimizer: optimizer, epoch: epoch, batch: batch, random: random,
+                   metadata: metadata.merging(totals.metadata) { $1 })
+    }
+
+    /// Arg-max and its softmax probability for each row of (N, C) logits; ties go to the lower class.
+    static func predictions(_ logits: Tensor) -> [(label: Int, confidence: Float)] {
+        precondition(logits.rank == 2, "predictions need (N, C) logits, got \(logits.shape)")
+        let classes = logits.shape[1]
+        return (0..<logits.shape[0]).map { row in
+            let values = logits.storage[row * classes..<(row + 1) * classes]
+            var best = values.startIndex
+            for index in values.indices where values[index] > values[best] { best = index }
+            let sum = values.reduce(0.0) { $0 + exp(Double($1 - values[best])) }
+            return (best - values.startIndex, Float(1 / sum))
+        }
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = start.duration(to: .now).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+    }
+}

@@ -1,0 +1,58 @@
+/// How a `Trainer` trains, apart from the model, optimizer and schedule.
+public struct TrainingConfiguration: Sendable, Codable, Equatable {
+    public var epochs: Int
+    /// Clips the global gradient norm to this before each step; nil leaves gradients as they are.
+    public var gradientClipNorm: Float?
+    /// ε of the training loss; validation always uses plain cross-entropy, so it stays comparable
+    /// between runs with different smoothing.
+    public var labelSmoothing: Float
+
+    public init(epochs: Int, gradientClipNorm: Float? = nil, labelSmoothing: Float = 0) {
+        precondition(epochs >= 0, "epochs must be non-negative, got \(epochs)")
+        precondition(gradientClipNorm.map { $0 > 0 } ?? true, "gradientClipNorm must be positive")
+        self.epochs = epochs
+        self.gradientClipNorm = gradientClipNorm
+        self.labelSmoothing = labelSmoothing
+    }
+}
+
+/// What one epoch achieved.
+public struct EpochMetrics: Sendable, Codable, Equatable {
+    /// Counting from 0.
+    public var epoch: Int
+    /// Means over every sample of the epoch, including those trained before a resume.
+    public var trainLoss: Float
+    public var trainAccuracy: Float
+    /// nil when there are no validation samples.
+    public var validationLoss: Float?
+    public var validationAccuracy: Float?
+    /// The rate of the epoch's last step.
+    public var learningRate: Float
+    /// Training throughput of this process's part of the epoch.
+    public var imagesPerSecond: Float
+    /// Wall time of this process's part of the epoch, validation included.
+    public var seconds: Float
+
+    public init(epoch: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float?, validationAccuracy: Float?,
+                learningRate: Float, imagesPerSecond: Float, seconds: Float) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.trainAccuracy = trainAccuracy
+        self.validationLoss = validationLoss
+        self.validationAccuracy = validationAccuracy
+        self.learningRate = learningRate
+        self.imagesPerSecond = imagesPerSecond
+        self.seconds = seconds
+    }
+}
+
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+    /// Training diverged: continuing would only spread NaNs through the weights.
+    case nonFiniteLoss(epoch: Int, batch: Int)
+
+    public var description: String {
+        switch self {
+        case .nonFiniteLoss(let epoch, let batch): "the loss became non-finite at epoch \(epoch), batch \(batch)"
+        }
+    }
+}
