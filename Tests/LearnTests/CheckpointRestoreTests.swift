@@ -49,6 +49,15 @@ struct CheckpointRestoreTests {
         }
     }
 
+    @Test func anotherKindOfOptimizersStateIsRefused() throws {
+        let (trained, optimizer) = T.trainedModel(seed: 5)
+        let checkpoint = Checkpoint(model: trained, optimizer: optimizer, epoch: 0, batch: 0, random: Random(seed: 1),
+                                    metadata: [:])
+        #expect(throws: CheckpointError.mismatch("optimizer buffer momentum belongs to another kind of optimizer")) {
+            try checkpoint.restore(into: T.model(seed: 5), optimizer: AdamW(learningRate: 0.001))
+        }
+    }
+
     @Test func namesFollowParameterOrderAndStatefulLayers() {
         let model = T.model(seed: 1)
         #expect(ParameterNaming.parameterNames(model) == ["0.weight", "1.bias", "2.gamma", "3.beta", "4.weight",

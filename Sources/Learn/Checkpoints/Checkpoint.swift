@@ -88,7 +88,7 @@ extension Checkpoint {
         if let extra = Set(buffers.keys).subtracting(bufferNames).sorted().first {
             throw CheckpointError.mismatch("buffer \(extra) is not in the model")
         }
-        try checkOptimizer(modelParameters)
+        try checkOptimizer(modelParameters, accepts: optimizer.bufferNames)
 
         for (name, parameter) in zip(names, modelParameters) {
             parameter.value.storage = parameters[name] ?? parameter.value.storage
@@ -108,8 +108,11 @@ extension Checkpoint {
 
     /// Each optimizer buffer must hold one array per parameter, sized like it (or empty, as SGD
     /// leaves a parameter's momentum before its first step), since the optimizer only checks by precondition.
-    private func checkOptimizer(_ parameters: [Parameter]) throws {
+    private func checkOptimizer(_ parameters: [Parameter], accepts names: Set<String>) throws {
         guard optimizer.step >= 0 else { throw CheckpointError.mismatch("optimizer step \(optimizer.step)") }
+        if let foreign = optimizer.buffers.keys.sorted().first(where: { !names.contains($0) }) {
+            throw CheckpointError.mismatch("optimizer buffer \(foreign) belongs to another kind of optimizer")
+        }
         for (name, arrays) in optimizer.buffers.sorted(by: { $0.key < $1.key }) {
             guard arrays.count == parameters.count else {
                 throw CheckpointError.mismatch("optimizer buffer \(name) has \(arrays.count) arrays for \(parameters.count) parameters")

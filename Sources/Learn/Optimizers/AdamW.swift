@@ -12,6 +12,8 @@ import Foundation
 /// The arithmetic follows torch's implementation order (lerp for m, √v / √(1 − β₂ᵗ) + ε for the
 /// denominator, bias corrections in double precision) so float results track torch's closely.
 public final class AdamW: Optimizer {
+    public var bufferNames: Set<String> { ["exp_avg", "exp_avg_sq"] }
+
     public var learningRate: Float
     public let beta1: Float
     public let beta2: Float
@@ -38,7 +40,7 @@ public final class AdamW: Optimizer {
             OptimizerState(step: stepCount, buffers: firstMoments.isEmpty ? [:] : ["exp_avg": firstMoments, "exp_avg_sq": secondMoments])
         }
         set {
-            newValue.precondition(onlyBuffers: ["exp_avg", "exp_avg_sq"], for: "AdamW")
+            newValue.precondition(onlyBuffers: bufferNames, for: "AdamW")
             let first = newValue.buffer("exp_avg"), second = newValue.buffer("exp_avg_sq")
             precondition(first.count == second.count, "AdamW state has \(first.count) exp_avg and \(second.count) exp_avg_sq buffers")
             stepCount = newValue.step

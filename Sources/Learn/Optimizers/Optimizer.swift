@@ -20,6 +20,9 @@ public protocol Optimizer: AnyObject {
     /// One update of every parameter; pass the same parameters in the same order every time.
     func step(_ parameters: [Parameter])
     var state: OptimizerState { get set }
+    /// The buffer names `state` may hold, so a checkpoint from another optimizer is refused with an
+    /// error before it reaches the state's precondition.
+    var bufferNames: Set<String> { get }
 }
 
 extension OptimizerState {

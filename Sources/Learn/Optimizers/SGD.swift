@@ -7,6 +7,8 @@
 ///     g ← g + μ·b if Nesterov, else b       (only when μ ≠ 0)
 ///     θ ← θ − γ·g                           (learning rate γ)
 public final class SGD: Optimizer {
+    public var bufferNames: Set<String> { ["momentum"] }
+
     public var learningRate: Float
     public let momentum: Float
     public let dampening: Float
@@ -33,7 +35,7 @@ public final class SGD: Optimizer {
             OptimizerState(step: stepCount, buffers: momentumBuffers.isEmpty ? [:] : ["momentum": momentumBuffers])
         }
         set {
-            newValue.precondition(onlyBuffers: ["momentum"], for: "SGD")
+            newValue.precondition(onlyBuffers: bufferNames, for: "SGD")
             stepCount = newValue.step
             momentumBuffers = newValue.buffer("momentum")
         }
