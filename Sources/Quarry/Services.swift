@@ -47,6 +47,7 @@ public final class Services: Sendable {
     public let splits: SplitService
     public let thumbnails: Thumbnails
     public let imports: ImportService
+    public let experiments: ExperimentService
     public let startedAt = Date()
 
     public init(dataDirectory: String, settings: Settings = Settings()) throws {
@@ -70,6 +71,7 @@ public final class Services: Sendable {
         images = ProjectImages(database: database)
         splits = SplitService(database: database)
         thumbnails = Thumbnails(database: database, blobs: blobs, limits: settings.imageLimits)
+        experiments = ExperimentService(database: database)
         imports = try ImportService(database: database, blobs: blobs, limits: settings.imageLimits, zipLimits: settings.zipLimits,
                                     importRoot: settings.importRoot)
         Self.removeLeftovers(in: blobs.temporaryDirectory)

@@ -13,6 +13,7 @@ enum DomainErrors {
         case let error as HITLError: hitl(error)
         case let error as SplitError: split(error)
         case let error as ImportError: importing(error)
+        case let error as ExperimentError: experiment(error)
         case let error as MultipartError:
             APIError(error.status, code: APIError.code(for: error.status), error.reason)
         default: nil
@@ -98,6 +99,16 @@ extension DomainErrors {
         case .outsideImportRoot(let path): APIError(.forbidden, code: "forbidden", "'\(path.prefix(300))' is outside the import root")
         case .notAFolder(let path): .notFound("'\(path.prefix(300))' is not a folder under the import root")
         case .invalidArchive(let reason): .badRequest("the ZIP archive was refused: \(reason)")
+        }
+    }
+}
+
+extension DomainErrors {
+    static func experiment(_ error: ExperimentError) -> APIError {
+        switch error {
+        case .invalid(let field, let reason): .badRequest("\(field) \(reason)")
+        case .notFound(let id): .notFound("experiment '\(id.prefix(100))' not found")
+        case .nameTaken(let name): .conflict("an experiment named '\(name.prefix(200))' already exists in this project")
         }
     }
 }

@@ -36,6 +36,12 @@ enum StudioRoutes {
         router.get("/api/splits/{project_id}/preview", route(splits.preview))
         router.get("/api/splits/{project_id}/{split_index}", route(splits.details))
         router.delete("/api/splits/{project_id}/{split_index}", route(splits.delete))
+        let experiments = StudioExperiments(services: services)
+        router.get("/api/training/{project_id}/experiments", route(experiments.list))
+        router.post("/api/training/{project_id}/experiments", options: json, route(experiments.create))
+        router.get("/api/training/{project_id}/experiments/{exp_id}", route(experiments.get))
+        router.patch("/api/training/{project_id}/experiments/{exp_id}", options: json, route(experiments.update))
+        router.delete("/api/training/{project_id}/experiments/{exp_id}", route(experiments.delete))
         router.get("/api/system/health", route(system.health))
         router.get("/api/system/workspace", route(system.workspace))
     }

@@ -27,5 +27,6 @@ public enum Migrations {
         hitl,
         studio,
         imports,
+        training,
     ]
 }

@@ -1,0 +1,59 @@
+import Foundation
+import HTTP
+import Quarry
+
+/// `/api/training/{project_id}/experiments`: validated training configurations.
+struct StudioExperiments: Sendable {
+    let services: Services
+
+    private struct ExperimentBody: Encodable {
+        let id: String
+        let project_id: String
+        let config: ExperimentConfig
+        let created_at: String
+        let updated_at: String
+
+        init(_ experiment: Experiment) {
+            id = experiment.id
+            project_id = experiment.projectID
+            config = experiment.config
+            created_at = experiment.createdAt
+            updated_at = experiment.updatedAt
+        }
+    }
+
+    func list(_ request: Request, _ account: Account) throws -> Response {
+        Studio.ok(try services.experiments.list(accountID: account.id, projectID: request.parameter("project_id") ?? "").map(ExperimentBody.init))
+    }
+
+    func create(_ request: Request, _ account: Account) throws -> Response {
+        let experiment = try services.experiments.create(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                                         body: try Self.body(request))
+        return Studio.ok(ExperimentBody(experiment), status: .created)
+    }
+
+    func get(_ request: Request, _ account: Account) throws -> Response {
+        Studio.ok(ExperimentBody(try services.experiments.get(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                                              id: request.parameter("exp_id") ?? "")))
+    }
+
+    func update(_ request: Request, _ account: Account) throws -> Response {
+        Studio.ok(ExperimentBody(try services.experiments.update(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                                                 id: request.parameter("exp_id") ?? "", body: try Self.body(request))))
+    }
+
+    func delete(_ request: Request, _ account: Account) throws -> Response {
+        let id = request.parameter("exp_id") ?? ""
+        try services.experiments.delete(accountID: account.id, projectID: request.parameter("project_id") ?? "", id: id)
+        struct Deleted: Encodable {
+            let id: String
+            var deleted = true
+        }
+        return Studio.ok(Deleted(id: id))
+    }
+
+    private static func body(_ request: Request) throws -> Data {
+        guard let bytes = try request.body.data(), !bytes.isEmpty else { throw APIError.badRequest("request body must be a JSON object") }
+        return Data(bytes)
+    }
+}

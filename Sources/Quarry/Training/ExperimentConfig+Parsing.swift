@@ -1,0 +1,75 @@
+import Foundation
+
+extension ExperimentConfig {
+    private static let keys: Set<String> = ["name", "split_index", "train_subset", "val_subset", "model", "width", "image_size",
+                                            "epochs", "batch_size", "optimizer", "scheduler", "augmentations", "label_smoothing",
+                                            "gradient_clip", "device", "seed"]
+    private static let nestedKeys: [String: Set<String>] = [
+        "optimizer": ["name", "lr", "weight_decay", "momentum", "nesterov"],
+        "scheduler": ["name", "warmup_epochs", "step_size", "gamma"],
+        "augmentations": ["hflip", "random_resized_crop"],
+    ]
+
+    /// Parses a JSON object, starting from `base` (for PATCH) or the defaults, then validates.
+    public static func parse(_ data: Data, over base: ExperimentConfig? = nil) throws(ExperimentError) -> ExperimentConfig {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw .invalid(field: "body", reason: "must be a JSON object")
+        }
+        for key in object.keys.sorted() where !keys.contains(key) { throw .invalid(field: key, reason: "is not a known setting") }
+        for (section, allowed) in nestedKeys {
+            guard let value = object[section] else { continue }
+            guard let nested = value as? [String: Any] else { throw .invalid(field: section, reason: "must be an object") }
+            for key in nested.keys.sorted() where !allowed.contains(key) {
+                throw .invalid(field: "\(section).\(key)", reason: "is not a known setting")
+            }
+        }
+        // Merge over the base (or the defaults) at the JSON level, so a PATCH changes only what it names.
+        var merged = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(base ?? ExperimentConfig(name: "")))) as? [String: Any] ?? [:]
+        for (key, value) in object {
+            if let nested = value as? [String: Any], var current = merged[key] as? [String: Any] {
+                for (inner, innerValue) in nested { current[inner] = innerValue }
+                merged[key] = current
+            } else {
+                merged[key] = value
+            }
+        }
+        let config: ExperimentConfig
+        do {
+            config = try JSONDecoder().decode(ExperimentConfig.self, from: JSONSerialization.data(withJSONObject: merged))
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
+                let DecodingError.dataCorrupted(context) {
+            throw .invalid(field: context.codingPath.map(\.stringValue).joined(separator: "."), reason: "has the wrong type or value")
+        } catch {
+            throw .invalid(field: "body", reason: "could not be read")
+        }
+        try config.validate()
+        return config
+    }
+
+    func validate() throws(ExperimentError) {
+        func check(_ ok: Bool, _ field: String, _ reason: String) throws(ExperimentError) {
+            if !ok { throw .invalid(field: field, reason: reason) }
+        }
+        try check(!name.trimmingCharacters(in: .whitespaces).isEmpty && name.count <= 200, "name", "must be 1 to 200 characters")
+        try check(split_index >= 0, "split_index", "must not be negative")
+        try check(["train", "val", "test"].contains(train_subset), "train_subset", "must be train, val or test")
+        try check(["train", "val", "test"].contains(val_subset), "val_subset", "must be train, val or test")
+        try check(width > 0 && width <= 4, "width", "must be above 0 and at most 4")
+        try check((8...512).contains(image_size), "image_size", "must be from 8 to 512")
+        try check((1...1000).contains(epochs), "epochs", "must be from 1 to 1000")
+        try check((1...1024).contains(batch_size), "batch_size", "must be from 1 to 1024")
+        try check(["adamw", "sgd"].contains(optimizer.name), "optimizer.name", "must be adamw or sgd")
+        try check(optimizer.lr > 0 && optimizer.lr <= 10, "optimizer.lr", "must be above 0 and at most 10")
+        try check(weightDecay >= 0 && weightDecay <= 1, "optimizer.weight_decay", "must be from 0 to 1")
+        try check(optimizer.momentum >= 0 && optimizer.momentum < 1, "optimizer.momentum", "must be from 0 up to 1")
+        try check(!optimizer.nesterov || optimizer.momentum > 0, "optimizer.nesterov", "needs a momentum above 0")
+        try check(["cosine", "step", "none"].contains(scheduler.name), "scheduler.name", "must be cosine, step or none")
+        try check(scheduler.warmup_epochs >= 0 && scheduler.warmup_epochs < epochs, "scheduler.warmup_epochs",
+                  "must be at least 0 and fewer than the epochs")
+        try check(scheduler.step_size >= 1, "scheduler.step_size", "must be at least 1")
+        try check(scheduler.gamma > 0 && scheduler.gamma <= 1, "scheduler.gamma", "must be above 0 and at most 1")
+        try check(label_smoothing >= 0 && label_smoothing < 1, "label_smoothing", "must be from 0 up to 1")
+        try check(gradient_clip.map { $0 > 0 } ?? true, "gradient_clip", "must be above 0")
+        try check(device == "cpu" || device.wholeMatch(of: /gpu:\d{1,2}/) != nil, "device", "must be cpu or gpu:N")
+    }
+}
