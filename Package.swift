@@ -28,8 +28,8 @@ let package = Package(
         .target(name: "Storage", dependencies: ["CSQLite", "Crypto", "CLinux"]),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CZlib"]),
         .target(name: "Learn", dependencies: ["CBLAS"]),
-        .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging", "CCurl"]),
-        .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto", "Imaging", "Storage"]),
+        .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging", "Learn", "CCurl"]),
+        .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto", "Imaging", "Storage", "Learn"]),
         .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging"]),
         .target(name: "QuarryTesting"),
         // Figures `make bench` needs from inside Swift; kept out of the server binary.

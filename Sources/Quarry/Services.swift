@@ -22,6 +22,8 @@ public final class Services: Sendable {
         public var expirySweepInterval: Duration = .seconds(30)
         /// Caps on uploaded ZIP archives (entries, sizes, compression ratio).
         public var zipLimits = ZipLimits()
+        /// Runs training at once (`QUARRY_TRAINING_CONCURRENCY`); the rest wait their turn.
+        public var trainingConcurrency = 1
         /// The folder local imports may read (`QUARRY_IMPORT_ROOT`); nil disables them.
         public var importRoot: String?
         /// The base URL clients reach the server at, for links inside webhook bodies.
@@ -48,6 +50,7 @@ public final class Services: Sendable {
     public let thumbnails: Thumbnails
     public let imports: ImportService
     public let experiments: ExperimentService
+    public let runs: RunService
     public let startedAt = Date()
 
     public init(dataDirectory: String, settings: Settings = Settings()) throws {
@@ -72,6 +75,7 @@ public final class Services: Sendable {
         splits = SplitService(database: database)
         thumbnails = Thumbnails(database: database, blobs: blobs, limits: settings.imageLimits)
         experiments = ExperimentService(database: database)
+        runs = try RunService(database: database, blobs: blobs, dataDirectory: root, concurrency: settings.trainingConcurrency)
         imports = try ImportService(database: database, blobs: blobs, limits: settings.imageLimits, zipLimits: settings.zipLimits,
                                     importRoot: settings.importRoot)
         Self.removeLeftovers(in: blobs.temporaryDirectory)

@@ -52,6 +52,7 @@ struct Configuration {
             throw Invalid(description: "QUARRY_ALLOW_PRIVATE_URLS: \(error)")
         }
         services.importRoot = reader.string("QUARRY_IMPORT_ROOT")
+        services.trainingConcurrency = try reader.integer("QUARRY_TRAINING_CONCURRENCY", in: 1...64) ?? services.trainingConcurrency
         egressIP = reader.string("QUARRY_EGRESS_IP")
         publicURL = reader.string("QUARRY_PUBLIC_URL")
         try apply(flags: flags)

@@ -14,6 +14,7 @@ enum DomainErrors {
         case let error as SplitError: split(error)
         case let error as ImportError: importing(error)
         case let error as ExperimentError: experiment(error)
+        case let error as RunError: run(error)
         case let error as MultipartError:
             APIError(error.status, code: APIError.code(for: error.status), error.reason)
         default: nil
@@ -109,6 +110,17 @@ extension DomainErrors {
         case .invalid(let field, let reason): .badRequest("\(field) \(reason)")
         case .notFound(let id): .notFound("experiment '\(id.prefix(100))' not found")
         case .nameTaken(let name): .conflict("an experiment named '\(name.prefix(200))' already exists in this project")
+        }
+    }
+}
+
+extension DomainErrors {
+    static func run(_ error: RunError) -> APIError {
+        switch error {
+        case .notFound(let id): .notFound("run '\(id.prefix(100))' not found")
+        case .notStartable(let reason): .badRequest(reason)
+        case .notResumable(let id, let status): .conflict("run \(id) is \(status.rawValue)")
+        case .stillActive(let id): .conflict("run \(id) is still going; stop it first")
         }
     }
 }

@@ -28,5 +28,6 @@ public enum Migrations {
         studio,
         imports,
         training,
+        runs,
     ]
 }

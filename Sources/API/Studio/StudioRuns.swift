@@ -1,0 +1,127 @@
+import Foundation
+import HTTP
+import Learn
+import Quarry
+
+/// Runs: `POST …/experiments/{exp_id}/run`, and `…/runs/{run_id}` with stop, resume, delete,
+/// metrics and an event stream.
+struct StudioRuns: Sendable {
+    let services: Services
+
+    /// One epoch's figures, in the API's names.
+    struct MetricsBody: Encodable {
+        let epoch: Int
+        let train_loss: Float
+        let train_accuracy: Float
+        let val_loss: Float?
+        let val_accuracy: Float?
+        let learning_rate: Float
+        let images_per_second: Float
+        let epoch_time: Float
+
+        init(_ metrics: EpochMetrics) {
+            epoch = metrics.epoch
+            train_loss = metrics.trainLoss
+            train_accuracy = metrics.trainAccuracy
+            val_loss = metrics.validationLoss
+            val_accuracy = metrics.validationAccuracy
+            learning_rate = metrics.learningRate
+            images_per_second = metrics.imagesPerSecond
+            epoch_time = metrics.seconds
+        }
+    }
+
+    private struct RunBody: Encodable {
+        let run_id: String
+        let experiment_id: String
+        let status: String
+        let classes: [String]
+        let metrics: [MetricsBody]
+        let best_val_accuracy: Float?
+        let error: String?
+        let config: ExperimentConfig
+        let created_at: String
+        let started_at: String?
+        let finished_at: String?
+
+        init(_ run: Run) {
+            run_id = run.id
+            experiment_id = run.experimentID
+            status = run.status.rawValue
+            classes = run.classes
+            metrics = run.metrics.map(MetricsBody.init)
+            best_val_accuracy = run.bestValidationAccuracy
+            error = run.error
+            config = run.config
+            created_at = run.createdAt
+            started_at = run.startedAt
+            finished_at = run.finishedAt
+        }
+    }
+
+    func start(_ request: Request, _ account: Account) throws -> Response {
+        let run = try services.runs.start(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                          experimentID: request.parameter("exp_id") ?? "")
+        return Studio.ok(["run_id": run.id, "status": run.status.rawValue], status: .created)
+    }
+
+    func get(_ request: Request, _ account: Account) throws -> Response {
+        Studio.ok(RunBody(try run(request, account)))
+    }
+
+    func metrics(_ request: Request, _ account: Account) throws -> Response {
+        Studio.ok(try run(request, account).metrics.map(MetricsBody.init))
+    }
+
+    func stop(_ request: Request, _ account: Account) throws -> Response {
+        let run = try services.runs.stop(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                         id: request.parameter("run_id") ?? "")
+        return Studio.ok(["run_id": run.id, "status": "stopping"])
+    }
+
+    func resume(_ request: Request, _ account: Account) throws -> Response {
+        let run = try services.runs.resume(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                           id: request.parameter("run_id") ?? "")
+        return Studio.ok(["run_id": run.id, "status": run.status.rawValue])
+    }
+
+    func delete(_ request: Request, _ account: Account) throws -> Response {
+        let id = request.parameter("run_id") ?? ""
+        try services.runs.delete(accountID: account.id, projectID: request.parameter("project_id") ?? "", id: id)
+        struct Deleted: Encodable {
+            let run_id: String
+            var deleted = true
+        }
+        return Studio.ok(Deleted(run_id: id))
+    }
+
+    /// Server-Sent Events: `status`, `progress` (per batch), `epoch` (per epoch), then `done`. A
+    /// late subscriber first gets what happened so far. A run that is over is told from its record.
+    func stream(_ request: Request, _ account: Account) throws -> Response {
+        let run = try run(request, account)
+        let stream = SSEStream()
+        if !run.status.isActive {
+            for metrics in run.metrics { stream.send(event: "epoch", data: Self.json(MetricsBody(metrics))) }
+            stream.send(event: "status", data: Self.json(["status": run.status.rawValue]))
+            stream.send(event: "done", data: "{}")
+            stream.finish()
+            return stream.response
+        }
+        _ = services.runs.events.subscribe(run: run.id) { event in
+            let delivered = stream.send(event: event.name, data: event.json)
+            if event.name == "done" { stream.finish() }
+            return delivered
+        }
+        return stream.response
+    }
+
+    private func run(_ request: Request, _ account: Account) throws -> Run {
+        try services.runs.get(accountID: account.id, projectID: request.parameter("project_id") ?? "", id: request.parameter("run_id") ?? "")
+    }
+
+    private static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Learn
+import Storage
+import Synchronization
+
+/// One run on the worker pool: loads the data, builds the model and optimizer from the config,
+/// trains with checkpoints after every epoch (`last`, and `best` by validation accuracy), and
+/// records metrics and status as it goes.
+struct RunExecution {
+    let service: RunService
+    let runID: String
+    let resume: Bool
+    let stopRequested: @Sendable () -> Bool
+
+    func perform() {
+        do {
+            try execute()
+        } catch {
+            finish(.failed, error: "\(error)")
+        }
+    }
+
+    private func execute() throws {
+        let database = service.database
+        guard var run = try database.read({ db in try RunStore.find(id: runID, on: db) }) else { throw RunError.notFound(runID) }
+        let config = run.config
+        guard config.device == "cpu" else {
+            throw RunError.notStartable("device \(config.device) is not available: this server trains on the CPU")
+        }
+        let data = try database.read { db in try TrainingData.load(projectID: run.projectID, config: config, on: db) }
+        run.status = .running
+        run.classes = data.classes
+        run.startedAt = run.startedAt ?? Timestamp.now()
+        try database.write { db in try RunStore.update(run, on: db) }
+        service.events.publish(run: runID, name: "status", StatusEvent(status: RunStatus.running.rawValue, error: nil))
+
+        let shape = [3, config.image_size, config.image_size]
+        let blobs = service.blobs
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+        let trainLoader = DataLoader(count: data.train.count, batchSize: config.batch_size, shuffle: true, dropLast: false,
+                                     seed: config.seed, workers: workers, prefetch: 2, shape: shape) { index, seed in
+            let item = data.train[index]
+            return (try TrainingData.example(item, blobs: blobs, config: config, training: true, seed: seed), item.label)
+        }
+        let validationLoader = DataLoader(count: data.validation.count, batchSize: config.batch_size, shuffle: false, dropLast: false,
+                                          seed: config.seed, workers: workers, prefetch: 2, shape: shape) { index, seed in
+            let item = data.validation[index]
+            return (try TrainingData.example(item, blobs: blobs, config: config, training: false, seed: seed), item.label)
+        }
+        let trainer = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch).trainer()
+        let checkpoint = resume ? try CheckpointFile.read(from: service.checkpointPath(runID, "last")) : nil
+        let failure = Mutex<(any Error)?>(nil)
+
+        func batches(_ loader: DataLoader, epoch: Int, start: Int) -> AnySequence<Trainer.Batch> {
+            let iterator = loader.epoch(epoch, startingAt: start)
+            return AnySequence(AnyIterator {
+                guard let next = iterator.next() else { return nil }
+                switch next {
+                case .success(let batch): return (batch.images, batch.labels)
+                case .failure(let error):
+                    // The trainer cannot be thrown into; it stops at the next batch and the run fails with this.
+                    failure.withLock { $0 = error }
+                    return nil
+                }
+            })
+        }
+
+        var best = run.bestValidationAccuracy
+        let outcome = try trainer.run(
+            from: checkpoint,
+            trainBatches: { epoch, start in batches(trainLoader, epoch: epoch, start: start) },
+            batchesPerEpoch: trainLoader.batchesPerEpoch,
+            validationBatches: { batches(validationLoader, epoch: 0, start: 0) },
+            shouldStop: { stopRequested() || failure.withLock { $0 != nil } },
+            progress: { epoch, batch, loss in
+                service.events.publish(run: runID, name: "progress",
+                                       Progress(epoch: epoch, batch: batch + 1, batches: trainLoader.batchesPerEpoch, loss: loss))
+            },
+            epochDone: { metrics, checkpoint in
+                do {
+                    try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, "last"))
+                    if let accuracy = metrics.validationAccuracy, accuracy > (best ?? -1) {
+                        best = accuracy
+                        try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, "best"))
+                    }
+                    run.metrics.append(metrics)
+                    run.bestValidationAccuracy = best
+                    try database.write { db in try RunStore.update(run, on: db) }
+                } catch {
+                    failure.withLock { $0 = error }
+                }
+                service.events.publish(run: runID, name: "epoch", metrics)
+            })
+        if let error = failure.withLock({ $0 }) { throw error }
+        switch outcome {
+        case .completed:
+            finish(.completed, error: nil)
+        case .stopped(let checkpoint):
+            try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, "last"))
+            finish(.stopped, error: nil)
+        }
+    }
+
+    private func finish(_ status: RunStatus, error: String?) {
+        _ = try? service.database.write { db in
+            guard var run = try RunStore.find(id: runID, on: db) else { return }
+            run.status = status
+            run.error = error
+            run.finishedAt = Timestamp.now()
+            try RunStore.update(run, on: db)
+        }
+        service.events.publish(run: runID, name: "status", StatusEvent(status: status.rawValue, error: error))
+        service.events.finish(run: runID)
+    }
+
+    private struct Progress: Encodable {
+        let epoch: Int
+        let batch: Int
+        let batches: Int
+        let loss: Float
+    }
+
+    private struct StatusEvent: Encodable {
+        let status: String
+        let error: String?
+    }
+}

@@ -1,0 +1,39 @@
+import Learn
+
+/// Turns a configuration into the model, optimizer and schedule it names. Epoch-based settings
+/// become steps: a step is one batch.
+struct RunRecipe {
+    let config: ExperimentConfig
+    let classes: Int
+    let batchesPerEpoch: Int
+
+    func trainer() -> Trainer {
+        var random = Random(seed: config.seed)
+        let model: Sequential = switch config.model {
+        case .smallCNN: SmallCNN.make(classes: classes, inputSize: config.image_size, random: &random)
+        case .resnet18: ResNet18.make(classes: classes, inputSize: config.image_size, width: config.width, random: &random)
+        case .mobileNetV2: MobileNetV2.make(classes: classes, inputSize: config.image_size, width: config.width, random: &random)
+        }
+        let learningRate = Float(config.optimizer.lr)
+        let optimizer: any Optimizer = switch config.optimizer.name {
+        case "sgd": SGD(learningRate: learningRate, momentum: Float(config.optimizer.momentum), nesterov: config.optimizer.nesterov,
+                        weightDecay: Float(config.weightDecay))
+        default: AdamW(learningRate: learningRate, weightDecay: Float(config.weightDecay))
+        }
+        let total = max(1, config.epochs * batchesPerEpoch)
+        let kind: LearningRateSchedule.Kind = switch config.scheduler.name {
+        case "cosine": .cosine
+        case "step": .step
+        default: .constant
+        }
+        let schedule = LearningRateSchedule(kind: kind, baseLearningRate: learningRate, totalSteps: total,
+                                            warmupSteps: config.scheduler.warmup_epochs * batchesPerEpoch,
+                                            stepSize: max(1, config.scheduler.step_size * batchesPerEpoch),
+                                            gamma: Float(config.scheduler.gamma))
+        let trainer = Trainer(model: model, optimizer: optimizer, schedule: schedule,
+                              configuration: TrainingConfiguration(epochs: config.epochs, gradientClipNorm: config.gradient_clip.map(Float.init),
+                                                                   labelSmoothing: Float(config.label_smoothing)))
+        trainer.random = random
+        return trainer
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Storage
+import Synchronization
+
+/// Runs of experiments: started on a bounded worker pool, stoppable between batches, resumable
+/// from their last checkpoint, and honest about restarts (a run that was going when the server
+/// stopped is `interrupted`, and can be resumed).
+public final class RunService: Sendable {
+    let database: Database
+    let blobs: BlobStore
+    public let events = RunEvents()
+    private let directory: String
+    private let pool: DispatchQueue
+    private let slots: DispatchSemaphore
+    private let stopFlags = Mutex<[String: Bool]>([:])
+
+    init(database: Database, blobs: BlobStore, dataDirectory: String, concurrency: Int) throws {
+        self.database = database
+        self.blobs = blobs
+        directory = "\(dataDirectory)/runs"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        pool = DispatchQueue(label: "quarry.runs", attributes: .concurrent)
+        slots = DispatchSemaphore(value: max(1, concurrency))
+        try database.write { db in
+            try db.run("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status IN ('pending', 'running')", [Timestamp.now()])
+        }
+    }
+
+    func checkpointPath(_ runID: String, _ name: String) -> String { "\(directory)/\(runID)/\(name).ckpt" }
+
+    /// Starts a run of the experiment's configuration as it is now.
+    public func start(accountID: String, projectID: String, experimentID: String) throws -> Run {
+        let run = try database.write { db -> Run in
+            let experiment = try ExperimentService.find(accountID: accountID, projectID: projectID, id: experimentID, on: db)
+            guard experiment.config.device == "cpu" else {
+                throw RunError.notStartable("device \(experiment.config.device) is not available: this server trains on the CPU")
+            }
+            // Checked now so a run that cannot train is refused at once rather than failing later.
+            _ = try TrainingData.load(projectID: projectID, config: experiment.config, on: db)
+            let run = Run(id: ID.make("run"), projectID: projectID, experimentID: experimentID, status: .pending, config: experiment.config,
+                          classes: [], metrics: [], bestValidationAccuracy: nil, error: nil, createdAt: Timestamp.now(),
+                          startedAt: nil, finishedAt: nil)
+            try RunStore.insert(run, on: db)
+            return run
+        }
+        try FileManager.default.createDirectory(atPath: "\(directory)/\(run.id)", withIntermediateDirectories: true)
+        schedule(run.id, resume: false)
+        return run
+    }
+
+    public func get(accountID: String, projectID: String, id: String) throws -> Run {
+        try database.read { db in try Self.find(accountID: accountID, projectID: projectID, id: id, on: db) }
+    }
+
+    /// Asks a pending or running run to stop; it does so before its next batch.
+    public func stop(accountID: String, projectID: String, id: String) throws -> Run {
+        let run = try get(accountID: accountID, projectID: projectID, id: id)
+        guard run.status.isActive else { throw RunError.notResumable(id: id, status: run.status) }
+        stopFlags.withLock { $0[id] = true }
+        return run
+    }
+
+    /// Continues a stopped, interrupted or failed run from its last checkpoint (from the start if it had none).
+    public func resume(accountID: String, projectID: String, id: String) throws -> Run {
+        var run = try get(accountID: accountID, projectID: projectID, id: id)
+        guard [.stopped, .interrupted, .failed].contains(run.status) else { throw RunError.notResumable(id: id, status: run.status) }
+        run.status = .pending
+        run.error = nil
+        run.finishedAt = nil
+        try database.write { db in try RunStore.update(run, on: db) }
+        events.forget(run: id)
+        schedule(id, resume: FileManager.default.fileExists(atPath: checkpointPath(id, "last")))
+        return run
+    }
+
+    public func delete(accountID: String, projectID: String, id: String) throws {
+        let run = try get(accountID: accountID, projectID: projectID, id: id)
+        guard !run.status.isActive else { throw RunError.stillActive(id) }
+        try database.write { db in try db.run("DELETE FROM runs WHERE id = ?", [id]) }
+        try? FileManager.default.removeItem(atPath: "\(directory)/\(id)")
+        events.forget(run: id)
+    }
+
+    private func schedule(_ id: String, resume: Bool) {
+        stopFlags.withLock { $0[id] = false }
+        pool.async { [self] in
+            slots.wait()
+            defer {
+                slots.signal()
+                _ = stopFlags.withLock { $0.removeValue(forKey: id) }
+            }
+            RunExecution(service: self, runID: id, resume: resume) { [self] in stopFlags.withLock { $0[id] ?? false } }.perform()
+        }
+    }
+
+    static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> Run {
+        _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+        guard let run = try RunStore.find(id: id, on: db), run.projectID == projectID else { throw RunError.notFound(id) }
+        return run
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Learn
+import Storage
+
+enum RunStore {
+    static func insert(_ run: Run, on db: Connection) throws {
+        try db.run("""
+            INSERT INTO runs (id, project_id, experiment_id, status, config, classes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, [run.id, run.projectID, run.experimentID, run.status.rawValue, try json(run.config), try json(run.classes), run.createdAt])
+    }
+
+    static func update(_ run: Run, on db: Connection) throws {
+        try db.run("""
+            UPDATE runs SET status = ?, classes = ?, metrics = ?, best_val_accuracy = ?, error = ?, started_at = ?, finished_at = ?
+            WHERE id = ?
+            """, [run.status.rawValue, try json(run.classes), try json(run.metrics), run.bestValidationAccuracy.map(Double.init),
+                  run.error, run.startedAt, run.finishedAt, run.id])
+    }
+
+    static func find(id: String, on db: Connection) throws -> Run? {
+        try db.queryOne("SELECT * FROM runs WHERE id = ?", [id]).map(run)
+    }
+
+    static func run(_ row: Row) throws -> Run {
+        let decoder = JSONDecoder()
+        return Run(id: try row.string("id"), projectID: try row.string("project_id"), experimentID: try row.string("experiment_id"),
+                   status: RunStatus(rawValue: try row.string("status")) ?? .failed,
+                   config: try decoder.decode(ExperimentConfig.self, from: Data(try row.string("config").utf8)),
+                   classes: try decoder.decode([String].self, from: Data(try row.string("classes").utf8)),
+                   metrics: try decoder.decode([EpochMetrics].self, from: Data(try row.string("metrics").utf8)),
+                   bestValidationAccuracy: try row.optionalDouble("best_val_accuracy").map(Float.init), error: try row.optionalString("error"),
+                   createdAt: try row.string("created_at"), startedAt: try row.optionalString("started_at"),
+                   finishedAt: try row.optionalString("finished_at"))
+    }
+
+    private static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Imaging
+import Learn
+import Storage
+
+/// The examples of a run: the images of the split's subsets that have a class, and how each becomes
+/// a tensor. Training images are augmented as configured; validation images are only resized.
+struct TrainingData: Sendable {
+    struct Item: Sendable {
+        let blob: BlobID
+        let label: Int
+    }
+
+    let classes: [String]
+    let train: [Item]
+    let validation: [Item]
+
+    /// Reads the split's assignment; classes are the train subset's, sorted by name, so a class's
+    /// index is the same in every run over the same data.
+    static func load(projectID: String, config: ExperimentConfig, on db: Connection) throws -> TrainingData {
+        guard try db.queryOne("SELECT 1 FROM splits WHERE project_id = ? AND position = ?", [projectID, config.split_index]) != nil else {
+            throw RunError.notStartable("split \(config.split_index) does not exist; create one first")
+        }
+        var subsets: [String: [(blob: String, className: String)]] = [:]
+        for row in try db.query("""
+            SELECT a.subset, i.blob, i.class_name FROM split_assignments a JOIN images i ON i.id = a.image_id
+            WHERE a.project_id = ? AND a.position = ? AND i.class_name IS NOT NULL ORDER BY i.id
+            """, [projectID, config.split_index]) {
+            subsets[try row.string("subset"), default: []].append((try row.string("blob"), try row.string("class_name")))
+        }
+        let trainRows = subsets[config.train_subset] ?? []
+        let classes = Array(Set(trainRows.map(\.className))).sorted()
+        guard classes.count >= 2 else {
+            throw RunError.notStartable("the \(config.train_subset) subset needs labeled images of at least two classes")
+        }
+        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        func items(_ rows: [(blob: String, className: String)]) -> [Item] {
+            rows.compactMap { row in
+                guard let label = index[row.className], let blob = BlobID(hex: row.blob) else { return nil }
+                return Item(blob: blob, label: label)
+            }
+        }
+        return TrainingData(classes: classes, train: items(trainRows), validation: items(subsets[config.val_subset] ?? []))
+    }
+
+    /// One example as CHW floats, normalized like ImageNet models expect.
+    static func example(_ item: Item, blobs: BlobStore, config: ExperimentConfig, training: Bool, seed: UInt64) throws -> [Float] {
+        var bitmap = try ImageDecoder.decode(try blobs.read(item.blob))
+        var random = Random(seed: seed)
+        let size = config.image_size
+        if training && config.augmentations.random_resized_crop {
+            bitmap = Augment.randomResizedCrop(bitmap, size: size) { Double(random.uniform()) }
+        } else {
+            bitmap = Resize.area(bitmap, width: size, height: size)
+        }
+        if training && config.augmentations.hflip && random.uniform() < 0.5 {
+            bitmap = Augment.horizontalFlip(bitmap)
+        }
+        return ImageTensor.normalized(bitmap)
+    }
+}

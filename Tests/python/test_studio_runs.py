@@ -1,0 +1,122 @@
+"""Runs through the Studio API on a small two-class data set made here: start, metrics, the event
+stream, stop and resume, delete, and the errors."""
+import io
+import time
+import zipfile
+
+import requests
+
+from hitl_support import wait_for
+from images import png
+
+
+def auth(key):
+    return {"Authorization": f"Bearer {key}"}
+
+
+def colour_project(server, key):
+    """Reds and blues, 24 each, imported by class folder and split 80/10/10."""
+    project_id = requests.post(server.url + "/api/projects", json={"name": "colours"}, headers=auth(key)).json()["data"]["id"]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for i in range(24):
+            z.writestr(f"red/{i}.png", png(8, 8, (200 + i, 10, 10)))
+            z.writestr(f"blue/{i}.png", png(8, 8, (10, 10, 200 + i)))
+    job = requests.post(server.url + f"/api/datasets/{project_id}/import/upload", files={"file": ("c.zip", out.getvalue())},
+                        headers=auth(key)).json()["data"]
+    wait_for(lambda: requests.get(server.url + f"/api/datasets/{project_id}/imports/{job['id']}", headers=auth(key)).json()["data"]["status"] == "done")
+    requests.post(server.url + f"/api/splits/{project_id}", json={"name": "s", "ratios": {"train": 0.8, "val": 0.1, "test": 0.1}, "seed": 1},
+                  headers=auth(key))
+    return project_id
+
+
+def experiment(server, key, project_id, **config):
+    body = {"name": config.pop("name", "exp"), "model": "small_cnn", "image_size": 8, "epochs": 2, "batch_size": 8,
+            "optimizer": {"name": "adamw", "lr": 0.01}, "scheduler": {"name": "none"}, "seed": 3, **config}
+    response = requests.post(server.url + f"/api/training/{project_id}/experiments", json=body, headers=auth(key))
+    assert response.status_code == 201, response.text
+    return response.json()["data"]["id"]
+
+
+def finished(server, key, project_id, run_id, timeout=120):
+    url = server.url + f"/api/training/{project_id}/runs/{run_id}"
+    return wait_for(lambda: (lambda r: r if r["status"] not in ("pending", "running") else None)(
+        requests.get(url, headers=auth(key)).json()["data"]), timeout=timeout)
+
+
+def test_a_run_trains_and_reports(server):
+    key = server.create_account("runs")
+    project_id = colour_project(server, key)
+    exp_id = experiment(server, key, project_id)
+    started = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key))
+    assert started.status_code == 201, started.text
+    assert started.json()["data"]["status"] == "pending"
+    run_id = started.json()["data"]["run_id"]
+    run = finished(server, key, project_id, run_id)
+    assert run["status"] == "completed", run
+    assert run["classes"] == ["blue", "red"]
+    assert [m["epoch"] for m in run["metrics"]] == [0, 1]
+    last = run["metrics"][-1]
+    assert set(last) == {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "images_per_second", "epoch_time"}
+    assert last["images_per_second"] > 0 and last["epoch_time"] > 0
+    assert requests.get(server.url + f"/api/training/{project_id}/runs/{run_id}/metrics", headers=auth(key)).json()["data"] == run["metrics"]
+    stream = requests.get(server.url + f"/api/training/{project_id}/runs/{run_id}/stream", headers=auth(key), timeout=10)
+    assert stream.headers["Content-Type"] == "text/event-stream"
+    events = [line.split(": ", 1)[1] for line in stream.text.splitlines() if line.startswith("event: ")]
+    assert events == ["epoch", "epoch", "status", "done"]
+    assert requests.delete(server.url + f"/api/training/{project_id}/runs/{run_id}", headers=auth(key)).json()["data"]["deleted"] is True
+    assert requests.get(server.url + f"/api/training/{project_id}/runs/{run_id}", headers=auth(key)).status_code == 404
+
+
+def test_a_live_stream_replays_and_follows(server):
+    key = server.create_account("live")
+    project_id = colour_project(server, key)
+    exp_id = experiment(server, key, project_id, epochs=3)
+    run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
+    with requests.get(server.url + f"/api/training/{project_id}/runs/{run_id}/stream", headers=auth(key), stream=True, timeout=120) as stream:
+        names = [line.split(": ", 1)[1] for line in stream.iter_lines(decode_unicode=True) if line and line.startswith("event: ")]
+    assert names[-1] == "done" and names.count("epoch") == 3 and "progress" in names
+
+
+def test_stop_and_resume(server):
+    key = server.create_account("stop")
+    project_id = colour_project(server, key)
+    exp_id = experiment(server, key, project_id, epochs=200)
+    run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
+    url = server.url + f"/api/training/{project_id}/runs/{run_id}"
+    wait_for(lambda: requests.get(url, headers=auth(key)).json()["data"]["metrics"])
+    assert requests.post(url + "/stop", headers=auth(key)).json()["data"]["status"] == "stopping"
+    stopped = finished(server, key, project_id, run_id)
+    assert stopped["status"] == "stopped" and 1 <= len(stopped["metrics"]) < 200
+    assert requests.post(url + "/stop", headers=auth(key)).status_code == 409
+    assert requests.delete(url, headers=auth(key)).status_code == 200
+    assert requests.get(url, headers=auth(key)).status_code == 404
+
+
+def test_resume_continues_from_the_last_checkpoint(server):
+    key = server.create_account("resume")
+    project_id = colour_project(server, key)
+    exp_id = experiment(server, key, project_id, epochs=60)
+    run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
+    url = server.url + f"/api/training/{project_id}/runs/{run_id}"
+    wait_for(lambda: len(requests.get(url, headers=auth(key)).json()["data"]["metrics"]) >= 2)
+    requests.post(url + "/stop", headers=auth(key))
+    stopped = finished(server, key, project_id, run_id)
+    assert stopped["status"] == "stopped"
+    assert requests.post(url + "/resume", headers=auth(key)).json()["data"]["status"] == "pending"
+    resumed = finished(server, key, project_id, run_id, timeout=300)
+    assert resumed["status"] == "completed"
+    assert [m["epoch"] for m in resumed["metrics"]] == list(range(60))
+    assert requests.post(url + "/resume", headers=auth(key)).status_code == 409
+
+
+def test_runs_that_cannot_train_are_refused(server):
+    key = server.create_account("refused")
+    project_id = colour_project(server, key)
+    no_split = experiment(server, key, project_id, name="no-split", split_index=5)
+    response = requests.post(server.url + f"/api/training/{project_id}/experiments/{no_split}/run", headers=auth(key))
+    assert response.status_code == 400 and "split 5" in response.json()["error"]["message"]
+    gpu = experiment(server, key, project_id, name="gpu", device="gpu:0")
+    response = requests.post(server.url + f"/api/training/{project_id}/experiments/{gpu}/run", headers=auth(key))
+    assert response.status_code == 400 and "gpu:0" in response.json()["error"]["message"]
+    assert requests.get(server.url + f"/api/training/{project_id}/runs/run-000000000000", headers=auth(key)).status_code == 404
