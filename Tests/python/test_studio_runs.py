@@ -120,3 +120,20 @@ def test_runs_that_cannot_train_are_refused(server):
     response = requests.post(server.url + f"/api/training/{project_id}/experiments/{gpu}/run", headers=auth(key))
     assert response.status_code == 400 and "gpu:0" in response.json()["error"]["message"]
     assert requests.get(server.url + f"/api/training/{project_id}/runs/run-000000000000", headers=auth(key)).status_code == 404
+
+
+def test_a_run_killed_with_the_server_is_interrupted_and_resumes(make_server):
+    server = make_server()
+    key = server.create_account("crash")
+    project_id = colour_project(server, key)
+    exp_id = experiment(server, key, project_id, epochs=40)
+    run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
+    url = f"/api/training/{project_id}/runs/{run_id}"
+    wait_for(lambda: len(requests.get(server.url + url, headers=auth(key)).json()["data"]["metrics"]) >= 1)
+    server.kill()
+    restarted = make_server(data=server.data)
+    interrupted = requests.get(restarted.url + url, headers=auth(key)).json()["data"]
+    assert interrupted["status"] == "interrupted" and len(interrupted["metrics"]) >= 1
+    assert requests.post(restarted.url + url + "/resume", headers=auth(key)).status_code == 200
+    resumed = finished(restarted, key, project_id, run_id, timeout=300)
+    assert resumed["status"] == "completed" and [m["epoch"] for m in resumed["metrics"]] == list(range(40))
