@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import Imaging
 import Storage
 
@@ -52,6 +53,8 @@ public final class Services: Sendable {
     public let experiments: ExperimentService
     public let runs: RunService
     public let startedAt = Date()
+    private let collectionQueue = DispatchQueue(label: "quarry.blob-collection", qos: .utility)
+    private let collectionQueued = Atomic<Bool>(false)
 
     public init(dataDirectory: String, settings: Settings = Settings()) throws {
         let root = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
@@ -100,6 +103,20 @@ public final class Services: Sendable {
         return try blobs.collectGarbage(referenced: Set(referenced), gracePeriod: settings.blobGracePeriod)
     }
 
+    /// Collects unreferenced blobs soon, off the caller's thread: a delete should not walk the whole
+    /// blob store inside its request. Requests made while one is queued share it.
+    public func collectBlobsSoon() {
+        guard collectionQueued.exchange(true, ordering: .acquiringAndReleasing) == false else { return }
+        collectionQueue.async { [self] in
+            collectionQueued.store(false, ordering: .releasing)
+            do {
+                try collectBlobs()
+            } catch {
+                FileHandle.standardError.write(Data("error: blob collection failed: \(error)\n".utf8))
+            }
+        }
+    }
+
     /// Expires overdue jobs now; returns how many.
     @discardableResult
     public func expireJobs() throws -> Int {
@@ -109,6 +126,8 @@ public final class Services: Sendable {
     }
 
     public func close() {
+        // A collection already queued finishes before the database it reads goes away.
+        collectionQueue.sync {}
         database.close()
     }
 

@@ -2,6 +2,7 @@
 ../shared/specs/jtheta-api.md and its error cases."""
 import requests
 
+from hitl_support import wait_for
 from images import distinct_pngs, jpeg, png
 
 
@@ -172,6 +173,6 @@ def test_delete_project_removes_everything_and_collects_its_images(make_server):
     deleted = requests.post(server.url + "/delete_project/", json={"project_title": "Old Medical Study"}, headers=auth(key))
     assert deleted.status_code == 200
     assert requests.get(server.url + "/get_annotation_status/Old Medical Study/", headers=auth(key)).status_code == 404
-    # The image only that project used is gone; the one another project shares stays.
-    assert len(server.blob_files()) == 1
+    # The image only that project used goes (collected in the background); the one another project shares stays.
+    wait_for(lambda: len(server.blob_files()) == 1)
     assert requests.post(server.url + "/delete_project/", json={"project_title": "Old Medical Study"}, headers=auth(key)).status_code == 404

@@ -4,6 +4,7 @@ import io
 import requests
 from PIL import Image
 
+from hitl_support import wait_for
 from images import distinct_pngs
 
 
@@ -125,7 +126,7 @@ def test_clearing_the_dataset_removes_images_and_their_files(make_server):
     cleared = requests.delete(server.url + f"/api/datasets/{project_id}", headers=auth(key)).json()["data"]
     assert cleared["removed_images"] == 3
     assert requests.get(server.url + f"/api/datasets/{project_id}", headers=auth(key)).json()["data"]["image_count"] == 0
-    assert server.blob_files() == []
+    wait_for(lambda: server.blob_files() == [])
 
 
 def test_thumbnails_have_a_long_side_of_256(server):

@@ -29,8 +29,8 @@ struct JThetaProjects: Sendable {
         struct Body: Decodable { let project_title: String }
         let body = try JSON.decode(Body.self, from: request)
         try services.projects.delete(accountID: account.id, name: body.project_title)
-        // Images nothing else refers to are collected now; any still inside the grace period go in a later sweep.
-        try services.collectBlobs()
+        // Images nothing else refers to are collected in the background; any still inside the grace period go in a later sweep.
+        services.collectBlobsSoon()
         return JSON.response(["message": "project deleted", "project_title": body.project_title])
     }
 

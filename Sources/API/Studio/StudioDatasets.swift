@@ -112,7 +112,7 @@ struct StudioDatasets: Sendable {
         }
         let projectID = request.parameter("project_id") ?? ""
         let removed = try services.images.clear(accountID: account.id, projectID: projectID)
-        try services.collectBlobs()
+        services.collectBlobsSoon()
         return Studio.ok(Cleared(project_id: projectID, removed_images: removed))
     }
 

@@ -62,7 +62,7 @@ struct StudioProjects: Sendable {
     func delete(_ request: Request, _ account: Account) throws -> Response {
         let id = request.parameter("project_id") ?? ""
         try services.projects.delete(accountID: account.id, id: id)
-        try services.collectBlobs()
+        services.collectBlobsSoon()
         struct Deleted: Encodable {
             let id: String
             var deleted = true
