@@ -169,3 +169,21 @@ def test_pending_deliveries_survive_sigkill(make_server, site):
     _, body = wait_for(lambda: site.received("/late"), timeout=30)[0]
     assert body["job_id"] == job_id and body["status"] == "done"
     assert requests.get(restarted.url + f"/v1/jobs/{project_id}/{job_id}", headers=key_header(key)).json()["status"] == "done"
+
+
+def test_webhook_targets_are_checked_when_the_job_is_made(make_server, site):
+    server = make_server(**FAST)
+    key = server.create_account("targets")
+    project_id, _, _ = active_project(server, site, key)
+    site.files["/frame.png"] = (png(), "image/png")
+    base = {"project_id": project_id, "file_urls": [site.url + "/frame.png"]}
+    for extra, field in [({"webhook_url": "ftp://example.test/hook"}, "webhook_url"),
+                         ({"webhook_headers": {"X-A": "b"}}, "webhook_headers"),
+                         ({"webhook_url": site.url + "/h", "webhook_headers": {"Content-Length": "1"}}, "webhook_headers"),
+                         ({"webhook_url": site.url + "/h", "webhook_headers": {"Bad Name": "1"}}, "webhook_headers"),
+                         ({"webhook_url": site.url + "/h", "webhook_headers": {"X-Quarry-Signature": "forged"}}, "webhook_headers"),
+                         ({"webhook_url": site.url + "/h", "webhook_headers": {"X-A": "line\r\nInjected: 1"}}, "webhook_headers")]:
+        response = requests.post(server.url + "/v1/jobs", json={**base, **extra}, headers=key_header(key))
+        assert response.status_code == 400, extra
+        assert field in response.json()["error"], (extra, response.json())
+    assert site.requests.count("/frame.png") == 0

@@ -45,11 +45,7 @@ struct StudioExperiments: Sendable {
     func delete(_ request: Request, _ account: Account) throws -> Response {
         let id = request.parameter("exp_id") ?? ""
         try services.experiments.delete(accountID: account.id, projectID: request.parameter("project_id") ?? "", id: id)
-        struct Deleted: Encodable {
-            let id: String
-            var deleted = true
-        }
-        return Studio.ok(Deleted(id: id))
+        return Studio.deleted(id)
     }
 
     private static func body(_ request: Request) throws -> Data {

@@ -63,11 +63,7 @@ struct StudioProjects: Sendable {
         let id = request.parameter("project_id") ?? ""
         try services.projects.delete(accountID: account.id, id: id)
         services.collectBlobsSoon()
-        struct Deleted: Encodable {
-            let id: String
-            var deleted = true
-        }
-        return Studio.ok(Deleted(id: id))
+        return Studio.deleted(id)
     }
 
     private static func task(_ name: String?) throws -> ProjectTask? {

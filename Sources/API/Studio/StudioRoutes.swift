@@ -61,6 +61,22 @@ enum Studio {
         JSON.response(Envelope(data: data), status: status)
     }
 
+    /// The answer to a DELETE: `{"<key>": id, "deleted": true}`.
+    static func deleted(_ id: String, key: String = "id") -> Response {
+        ok(Deleted(id: id, key: key))
+    }
+
+    private struct Deleted: Encodable {
+        let id: String
+        let key: String
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: JSONKey.self)
+            try container.encode(id, forKey: JSONKey(key))
+            try container.encode(true, forKey: JSONKey("deleted"))
+        }
+    }
+
     private struct Envelope<Data: Encodable>: Encodable {
         var status = "ok"
         let data: Data

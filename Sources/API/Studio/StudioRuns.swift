@@ -88,11 +88,7 @@ struct StudioRuns: Sendable {
     func delete(_ request: Request, _ account: Account) throws -> Response {
         let id = request.parameter("run_id") ?? ""
         try services.runs.delete(accountID: account.id, projectID: request.parameter("project_id") ?? "", id: id)
-        struct Deleted: Encodable {
-            let run_id: String
-            var deleted = true
-        }
-        return Studio.ok(Deleted(run_id: id))
+        return Studio.deleted(id, key: "run_id")
     }
 
     /// Server-Sent Events: `status`, `progress` (per batch), `epoch` (per epoch), then `done`. A
