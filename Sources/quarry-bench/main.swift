@@ -4,6 +4,7 @@ import Learn
 /// Measurements `make bench` needs from inside Swift; each prints one line ending in its figure.
 ///
 ///     quarry-bench gemm N REPEATS     GFLOPS of an N×N by N×N single-precision multiply
+///     quarry-bench train MODEL SIDE BATCH STEPS     training images/s (TrainBench)
 let arguments = CommandLine.arguments.dropFirst()
 switch Array(arguments) {
 case let args where args.count == 3 && args[0] == "gemm":
@@ -29,7 +30,14 @@ case let args where args.count == 3 && args[0] == "gemm":
     for _ in 0..<repeats { multiply() }
     let seconds = Date().timeIntervalSince(started)
     print("sgemm \(n) GFLOPS \(2 * Double(n * n * n) * Double(repeats) / seconds / 1e9)")
+case let args where args.count == 5 && args[0] == "train":
+    guard let side = Int(args[2]), let batch = Int(args[3]), let steps = Int(args[4]), side > 0, batch > 1, steps > 0,
+          let imagesPerSecond = TrainBench.run(model: args[1], side: side, batch: batch, steps: steps) else {
+        FileHandle.standardError.write(Data("train needs a model (resnet18, mobilenet_v2, small_cnn), a side, a batch above 1 and steps\n".utf8))
+        exit(2)
+    }
+    print("train \(args[1]) \(side) batch \(batch) images/s \(imagesPerSecond)")
 default:
-    FileHandle.standardError.write(Data("usage: quarry-bench gemm N REPEATS\n".utf8))
+    FileHandle.standardError.write(Data("usage: quarry-bench gemm N REPEATS | train MODEL SIDE BATCH STEPS\n".utf8))
     exit(2)
 }

@@ -66,6 +66,27 @@ struct Conv2DTests {
         #expect(zip(unbiased.storage, expectedUnbiased).allSatisfy { abs(Double($0) - $1) < 1e-4 })
     }
 
+    /// Chunks of one, two and three samples (the last one short) against the whole batch at once.
+    @Test(arguments: [1, 2, 3])
+    func batchesSplitIntoChunksGiveTheSameResults(samplesPerChunk: Int) {
+        let shape = Conv2DShape(batch: 5, inChannels: 4, height: 6, width: 5, outChannels: 6, kernelHeight: 3,
+                                kernelWidth: 3, stride: 2, padding: 1, groups: 2)
+        let (input, weight) = (Tensor.normal(shape.inputShape, seed: 1), Tensor.normal(shape.weightShape, seed: 2))
+        let bias = Tensor.normal([shape.outChannels], seed: 3)
+        let gradient = Tensor.normal(shape.outputShape, seed: 4)
+        let chunk = samplesPerChunk * shape.groups * shape.patchSize * shape.outPixels
+        let whole = Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape)
+        let chunked = Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, chunkValues: chunk)
+        let expected = Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape)
+        let actual = Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape, chunkValues: chunk)
+        // Sums over the batch are split where the chunks are, so they may round differently.
+        for (a, b) in [(whole, chunked), (expected.input, actual.input), (expected.weight, actual.weight),
+                       (expected.bias, actual.bias)] {
+            #expect(a.shape == b.shape)
+            #expect(zip(a.storage, b.storage).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) })
+        }
+    }
+
     @Test(arguments: gradientShapes)
     func backwardMatchesFiniteDifferences(shape: Conv2DShape) {
         let input = Tensor.normal(shape.inputShape, seed: 4)

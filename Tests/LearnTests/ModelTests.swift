@@ -41,6 +41,15 @@ struct ModelTests {
         #expect(small.layers.filter { $0 is BasicBlock }.count == 8)
     }
 
+    @Test func anExplicitStemOverridesTheInputSizeRule() {
+        var random = Random(seed: 6)
+        let resnet = ResNet18.make(classes: 3, inputSize: 64, width: 0.0625, stem: .imagenet, random: &random)
+        #expect((resnet.layers[0] as? Conv2DLayer).map { [$0.kernel, $0.stride] } == [7, 2])
+        #expect(resnet.forward(Self.images(2, 64, seed: 5), training: true).shape == [2, 3])
+        let mobile = MobileNetV2.make(classes: 3, inputSize: 224, width: 0.25, stem: .cifar, random: &random)
+        #expect((mobile.layers[0] as? Conv2DLayer)?.stride == 1)
+    }
+
     @Test func resNet18MatchesTorchvisionParameterCount() {
         var random = Random(seed: 7)
         let model = ResNet18.make(classes: 1000, inputSize: 224, random: &random)

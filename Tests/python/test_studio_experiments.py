@@ -36,6 +36,7 @@ def test_the_scripted_body_is_accepted_and_defaults_are_filled(server):
 
     minimal = requests.post(url, json={"name": "defaults"}, headers=auth(key)).json()["data"]["config"]
     assert minimal["model"] == "small_cnn" and minimal["optimizer"]["name"] == "adamw" and minimal["epochs"] == 10
+    assert minimal["stem"] == "auto"
 
     patched = requests.patch(url + f"/{experiment['id']}", json={"epochs": 20, "optimizer": {"lr": 0.01}}, headers=auth(key))
     assert patched.status_code == 200, patched.text
@@ -56,7 +57,8 @@ def test_bad_settings_are_refused_naming_the_field(server):
              ({"name": "x", "optimizer": {"betas": [0.9, 0.99]}}, "optimizer.betas"),
              ({"name": "x", "scheduler": {"name": "cosine", "warmup_epochs": 10}}, "scheduler.warmup_epochs"),
              ({"name": "x", "optimizer": {"name": "sgd", "momentum": 0, "nesterov": True}}, "optimizer.nesterov"),
-             ({"name": "x", "device": "tpu"}, "device"), ({"name": "x", "image_size": 4}, "image_size"), ({"epochs": 3}, "name")]
+             ({"name": "x", "device": "tpu"}, "device"), ({"name": "x", "image_size": 4}, "image_size"),
+             ({"name": "x", "stem": "vgg"}, "stem"), ({"epochs": 3}, "name")]
     for body, field in cases:
         response = requests.post(url, json=body, headers=auth(key))
         assert response.status_code == 400, body

@@ -27,51 +27,59 @@ public enum BatchNorm2D {
         let count = batch * plane
         precondition(!training || count > 1, "training batch norm needs more than one value per channel")
 
-        var normalized = Tensor(zeros: x.shape)
-        var output = Tensor(zeros: x.shape)
         var inverseDeviation = [Float](repeating: 0, count: channels)
-        x.storage.withUnsafeBufferPointer { x in
-            normalized.storage.withUnsafeMutableBufferPointer { xHat in
-                output.storage.withUnsafeMutableBufferPointer { y in
-                    for channel in 0..<channels {
-                        let mean: Float
-                        let variance: Float
-                        if training {
-                            // Double sums: a channel can hold N·H·W ≈ 10⁵ values, where Float sums drift.
-                            var sum = 0.0
-                            forEachPlane(batch, channels, plane, channel) { start in
-                                for i in start..<start + plane { sum += Double(x[i]) }
-                            }
-                            let batchMean = sum / Double(count)
-                            var squares = 0.0
-                            forEachPlane(batch, channels, plane, channel) { start in
-                                for i in start..<start + plane {
-                                    let deviation = Double(x[i]) - batchMean
-                                    squares += deviation * deviation
+        var statistics = [(mean: Float, unbiased: Float)](repeating: (0, 0), count: channels)
+        var output = Tensor(zeros: [])
+        let normalized = Tensor(shape: x.shape) { xHat in
+            output = Tensor(shape: x.shape) { y in
+                x.storage.withUnsafeBufferPointer { x in
+                    inverseDeviation.withUnsafeMutableBufferPointer { inverseDeviation in
+                        statistics.withUnsafeMutableBufferPointer { statistics in
+                            Parallel.forRanges(channels, work: x.count) { range in
+                                for channel in range {
+                                    let mean: Float
+                                    let variance: Float
+                                    if training {
+                                        // Per-plane sums in lanes, added in Double: a channel can hold
+                                        // N·H·W ≈ 10⁵ values, where one Float total drifts.
+                                        var sum = 0.0
+                                        forEachPlane(batch, channels, plane, channel) { start in
+                                            sum += Double(Reduce.sum(x.baseAddress! + start, count: plane))
+                                        }
+                                        let batchMean = Float(sum / Double(count))
+                                        var squares = 0.0
+                                        forEachPlane(batch, channels, plane, channel) { start in
+                                            squares += Double(Reduce.squaredDeviations(x.baseAddress! + start, count: plane,
+                                                                                       center: batchMean))
+                                        }
+                                        mean = batchMean
+                                        variance = Float(squares / Double(count))
+                                        statistics[channel] = (mean, Float(squares / Double(count - 1)))
+                                    } else {
+                                        mean = runningMean.storage[channel]
+                                        variance = runningVariance.storage[channel]
+                                    }
+                                    let inverse = 1 / (variance + epsilon).squareRoot()
+                                    inverseDeviation[channel] = inverse
+                                    let (scale, shift) = (gamma.storage[channel], beta.storage[channel])
+                                    forEachPlane(batch, channels, plane, channel) { start in
+                                        for i in start..<start + plane {
+                                            let value = (x[i] - mean) * inverse
+                                            xHat[i] = value
+                                            y[i] = scale * value + shift
+                                        }
+                                    }
                                 }
-                            }
-                            mean = Float(batchMean)
-                            variance = Float(squares / Double(count))
-                            let unbiased = Float(squares / Double(count - 1))
-                            runningMean.storage[channel] = (1 - momentum) * runningMean.storage[channel] + momentum * mean
-                            runningVariance.storage[channel] = (1 - momentum) * runningVariance.storage[channel]
-                                + momentum * unbiased
-                        } else {
-                            mean = runningMean.storage[channel]
-                            variance = runningVariance.storage[channel]
-                        }
-                        let inverse = 1 / (variance + epsilon).squareRoot()
-                        inverseDeviation[channel] = inverse
-                        let (scale, shift) = (gamma.storage[channel], beta.storage[channel])
-                        forEachPlane(batch, channels, plane, channel) { start in
-                            for i in start..<start + plane {
-                                let value = (x[i] - mean) * inverse
-                                xHat[i] = value
-                                y[i] = scale * value + shift
                             }
                         }
                     }
                 }
+            }
+        }
+        if training {
+            for (channel, batch) in statistics.enumerated() {
+                runningMean.storage[channel] = (1 - momentum) * runningMean.storage[channel] + momentum * batch.mean
+                runningVariance.storage[channel] = (1 - momentum) * runningVariance.storage[channel] + momentum * batch.unbiased
             }
         }
         let cache = BatchNormCache(normalized: normalized, inverseDeviation: inverseDeviation,
@@ -87,30 +95,33 @@ public enum BatchNorm2D {
         let shape = gradient.shape
         let (batch, channels, plane) = (shape[0], shape[1], shape[2] * shape[3])
         let count = Float(batch * plane)
-        var inputGradient = Tensor(zeros: shape)
         var gammaGradient = Tensor(zeros: [channels])
         var betaGradient = Tensor(zeros: [channels])
-        gradient.storage.withUnsafeBufferPointer { dy in
-            cache.normalized.storage.withUnsafeBufferPointer { xHat in
-                inputGradient.storage.withUnsafeMutableBufferPointer { dx in
-                    for channel in 0..<channels {
-                        var sum = 0.0
-                        var weighted = 0.0
-                        forEachPlane(batch, channels, plane, channel) { start in
-                            for i in start..<start + plane {
-                                sum += Double(dy[i])
-                                weighted += Double(dy[i]) * Double(xHat[i])
-                            }
-                        }
-                        betaGradient.storage[channel] = Float(sum)
-                        gammaGradient.storage[channel] = Float(weighted)
-                        let scale = cache.gamma[channel] * cache.inverseDeviation[channel]
-                        // Eval statistics are constants, so only the direct path remains.
-                        let meanGradient = cache.training ? Float(sum) / count : 0
-                        let meanWeighted = cache.training ? Float(weighted) / count : 0
-                        forEachPlane(batch, channels, plane, channel) { start in
-                            for i in start..<start + plane {
-                                dx[i] = scale * (dy[i] - meanGradient - xHat[i] * meanWeighted)
+        let inputGradient = Tensor(shape: shape) { dx in
+            gradient.storage.withUnsafeBufferPointer { dy in
+                cache.normalized.storage.withUnsafeBufferPointer { xHat in
+                    gammaGradient.storage.withUnsafeMutableBufferPointer { gammaGradient in
+                        betaGradient.storage.withUnsafeMutableBufferPointer { betaGradient in
+                            Parallel.forRanges(channels, work: dy.count) { range in
+                                for channel in range {
+                                    var sum = 0.0
+                                    var weighted = 0.0
+                                    forEachPlane(batch, channels, plane, channel) { start in
+                                        sum += Double(Reduce.sum(dy.baseAddress! + start, count: plane))
+                                        weighted += Double(Reduce.dot(dy.baseAddress! + start, xHat.baseAddress! + start, count: plane))
+                                    }
+                                    betaGradient[channel] = Float(sum)
+                                    gammaGradient[channel] = Float(weighted)
+                                    let scale = cache.gamma[channel] * cache.inverseDeviation[channel]
+                                    // Eval statistics are constants, so only the direct path remains.
+                                    let meanGradient = cache.training ? Float(sum) / count : 0
+                                    let meanWeighted = cache.training ? Float(weighted) / count : 0
+                                    forEachPlane(batch, channels, plane, channel) { start in
+                                        for i in start..<start + plane {
+                                            dx[i] = scale * (dy[i] - meanGradient - xHat[i] * meanWeighted)
+                                        }
+                                    }
+                                }
                             }
                         }
                     }

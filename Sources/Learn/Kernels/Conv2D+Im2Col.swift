@@ -10,9 +10,10 @@ extension Conv2D {
         return lower..<max(lower, upper)
     }
 
-    /// image is (Cg, H, W), one sample's channels of one group; col is (Cg·kh·kw, OH·OW): row
-    /// (c, ki, kj) holds, for every output pixel, the input value that kernel tap multiplies.
-    static func im2col(_ image: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ shape: Conv2DShape) {
+    /// image is (Cg, H, W), one sample's channels of one group; col is (Cg·kh·kw, OH·OW) with rows
+    /// `rowStride` apart: row (c, ki, kj) holds, for every output pixel, the input value that kernel
+    /// tap multiplies.
+    static func im2col(_ image: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int, _ shape: Conv2DShape) {
         let (height, width, outHeight, outWidth) = (shape.height, shape.width, shape.outHeight, shape.outWidth)
         let (stride, padding) = (shape.stride, shape.padding)
         var row = col
@@ -30,18 +31,23 @@ extension Conv2D {
                         }
                         let base = ih * width - padding + kj
                         for ow in 0..<columns.lowerBound { out[ow] = 0 }
-                        for ow in columns { out[ow] = plane[base + ow * stride] }
+                        if stride == 1 {
+                            (out + columns.lowerBound).update(from: plane + base + columns.lowerBound, count: columns.count)
+                        } else {
+                            for ow in columns { out[ow] = plane[base + ow * stride] }
+                        }
                         for ow in columns.upperBound..<outWidth { out[ow] = 0 }
                     }
-                    row += outHeight * outWidth
+                    row += rowStride
                 }
             }
         }
     }
 
-    /// The adjoint of im2col: col is (Cg·kh·kw, OH·OW), image is (Cg, H, W); every column entry is
-    /// added back to the input pixel it was copied from, so overlapping windows sum their gradients.
-    static func col2im(_ col: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, _ shape: Conv2DShape) {
+    /// The adjoint of im2col: col is (Cg·kh·kw, OH·OW) with rows `rowStride` apart, image is
+    /// (Cg, H, W); every column entry is added back to the input pixel it was copied from, so
+    /// overlapping windows sum their gradients.
+    static func col2im(_ col: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, rowStride: Int, _ shape: Conv2DShape) {
         let (height, width, outHeight, outWidth) = (shape.height, shape.width, shape.outHeight, shape.outWidth)
         let (stride, padding) = (shape.stride, shape.padding)
         var row = col
@@ -57,7 +63,7 @@ extension Conv2D {
                         let base = ih * width - padding + kj
                         for ow in columns { plane[base + ow * stride] += input[ow] }
                     }
-                    row += outHeight * outWidth
+                    row += rowStride
                 }
             }
         }

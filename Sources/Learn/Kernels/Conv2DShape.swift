@@ -45,6 +45,4 @@ public struct Conv2DShape: Sendable, Equatable {
     /// Rows of one group's im2col matrix: the values one output pixel of that group reads.
     var patchSize: Int { inChannels / groups * kernelHeight * kernelWidth }
     var outPixels: Int { outHeight * outWidth }
-    /// A 1×1, stride 1, unpadded convolution reads its input as the im2col matrix itself.
-    var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
 }

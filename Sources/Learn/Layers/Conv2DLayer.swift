@@ -67,5 +67,5 @@ public final class Conv2DLayer: Layer {
 func accumulate(_ gradient: Tensor, into parameter: Parameter) {
     precondition(gradient.shape == parameter.gradient.shape,
                  "\(parameter.name) gradient \(gradient.shape), expected \(parameter.gradient.shape)")
-    for index in gradient.storage.indices { parameter.gradient.storage[index] += gradient.storage[index] }
+    Elementwise.add(gradient, into: &parameter.gradient)
 }

@@ -25,6 +25,6 @@ public final class Parameter {
 
     /// Gradients accumulate across backward calls, so an optimizer step clears them first.
     public func zeroGradient() {
-        for index in gradient.storage.indices { gradient.storage[index] = 0 }
+        gradient.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     }
 }

@@ -9,21 +9,14 @@ public final class ReLU: Layer {
     // x is any shape, y has the same shape
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         self.input = input
-        var output = input
-        for index in output.storage.indices where output.storage[index] < 0 {
-            output.storage[index] = 0
-        }
-        return output
+        // NaN stays NaN, so a diverging run shows in its loss.
+        return Elementwise.map(input) { $0 < 0 ? 0 : $0 }
     }
 
     // dy has x's shape; dx = dy where x > 0, else 0 (the subgradient at 0 is taken as 0)
     public func backward(_ gradient: Tensor) -> Tensor {
         guard let input else { preconditionFailure("ReLU.backward before forward") }
         precondition(gradient.shape == input.shape, "ReLU.backward got \(gradient.shape), expected \(input.shape)")
-        var inputGradient = gradient
-        for index in inputGradient.storage.indices where !(input.storage[index] > 0) {
-            inputGradient.storage[index] = 0
-        }
-        return inputGradient
+        return Elementwise.map(gradient, input) { $1 > 0 ? $0 : 0 }
     }
 }

@@ -10,19 +10,13 @@ public final class ReLU6: Layer {
     // x is any shape, y has the same shape
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         self.input = input
-        var output = input
-        for index in output.storage.indices { output.storage[index] = min(max(output.storage[index], 0), 6) }
-        return output
+        return Elementwise.map(input) { min(max($0, 0), 6) }
     }
 
     // dy has x's shape; dx = dy where 0 < x < 6, else 0 (the kinks take the flat side)
     public func backward(_ gradient: Tensor) -> Tensor {
         guard let input else { preconditionFailure("ReLU6.backward before forward") }
         precondition(gradient.shape == input.shape, "ReLU6.backward got \(gradient.shape), expected \(input.shape)")
-        var inputGradient = gradient
-        for index in inputGradient.storage.indices where !(input.storage[index] > 0 && input.storage[index] < 6) {
-            inputGradient.storage[index] = 0
-        }
-        return inputGradient
+        return Elementwise.map(gradient, input) { $1 > 0 && $1 < 6 ? $0 : 0 }
     }
 }

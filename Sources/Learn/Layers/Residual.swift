@@ -12,14 +12,14 @@ public final class Residual: Layer {
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         var output = inner.forward(input, training: training)
         precondition(output.shape == input.shape, "Residual inner block changed the shape \(input.shape) to \(output.shape)")
-        for index in output.storage.indices { output.storage[index] += input.storage[index] }
+        Elementwise.add(input, into: &output)
         return output
     }
 
     // dy has x's shape; dx = inner.backward(dy) + dy, the two paths summed
     public func backward(_ gradient: Tensor) -> Tensor {
         var inputGradient = inner.backward(gradient)
-        for index in inputGradient.storage.indices { inputGradient.storage[index] += gradient.storage[index] }
+        Elementwise.add(gradient, into: &inputGradient)
         return inputGradient
     }
 }

@@ -27,7 +27,7 @@ public final class BasicBlock: Layer {
         var sum = main.forward(input, training: training)
         let skip = shortcut?.forward(input, training: training) ?? input
         precondition(sum.shape == skip.shape, "BasicBlock paths disagree: \(sum.shape) and \(skip.shape)")
-        for index in sum.storage.indices { sum.storage[index] += skip.storage[index] }
+        Elementwise.add(skip, into: &sum)
         return activation.forward(sum, training: training)
     }
 
@@ -36,7 +36,7 @@ public final class BasicBlock: Layer {
         let sumGradient = activation.backward(gradient)
         var inputGradient = main.backward(sumGradient)
         let skipGradient = shortcut?.backward(sumGradient) ?? sumGradient
-        for index in inputGradient.storage.indices { inputGradient.storage[index] += skipGradient.storage[index] }
+        Elementwise.add(skipGradient, into: &inputGradient)
         return inputGradient
     }
 }

@@ -7,8 +7,8 @@
 /// conv1×1(C')-BN; it adds its input when s = 1 and C = C'. The stages, as (t, C', repeats, s):
 /// (1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1).
 ///
-/// The stem follows `Models.largeInputSide`: stride 2 for S ≥ 128, stride 1 below, so a 32×32
-/// image reaches the head at 2×2 rather than 1×1.
+/// The stem (by default `Stem.automatic` for the input side S) has stride 2 for `.imagenet` and 1
+/// for `.cifar`, so a 32×32 image reaches the head at 2×2 rather than 1×1.
 public enum MobileNetV2 {
     static let stages = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
                          (6, 160, 3, 2), (6, 320, 1, 1)]
@@ -16,12 +16,12 @@ public enum MobileNetV2 {
     /// (N, channels, S, S) → (N, classes). `width` scales the channels, rounded to multiples of 8
     /// as torchvision does; the last convolution never shrinks below 1280.
     public static func make(
-        classes: Int, inputSize: Int, width: Double = 1, channels: Int = 3, random: inout Random
+        classes: Int, inputSize: Int, width: Double = 1, channels: Int = 3, stem: Stem? = nil, random: inout Random
     ) -> Sequential {
         Models.validate(classes: classes, inputSize: inputSize, channels: channels)
         precondition(width > 0, "MobileNetV2 width must be positive, got \(width)")
         var inChannels = divisible(32 * width)
-        let stemStride = inputSize >= Models.largeInputSide ? 2 : 1
+        let stemStride = (stem ?? .automatic(inputSize: inputSize)) == .imagenet ? 2 : 1
         var layers = Models.convBatchNorm(channels, inChannels, kernel: 3, stride: stemStride, random: &random)
             + [ReLU6()]
         for (expansion, baseChannels, repeats, firstStride) in stages {

@@ -2,20 +2,20 @@
 /// (times `width`), stages 2–4 starting with stride 2 and a conv1×1/2 + BN shortcut, then global
 /// average pooling and linear(512·width → classes). 11,689,512 parameters at width 1 for 1000 classes.
 ///
-/// The stem depends on the input side S (see `Models.largeInputSide`):
-/// - S ≥ 128: conv7×7/2(64)-BN-ReLU → maxpool 3×3/2, as ImageNet's (224 → 56 before stage 1);
-/// - S < 128: conv3×3/1(64)-BN-ReLU and no pooling, the CIFAR adaptation (32 stays 32 before stage 1).
+/// The stem (by default `Stem.automatic` for the input side S):
+/// - `.imagenet`: conv7×7/2(64)-BN-ReLU → maxpool 3×3/2 (224 → 56 before stage 1);
+/// - `.cifar`: conv3×3/1(64)-BN-ReLU and no pooling (32 stays 32 before stage 1).
 public enum ResNet18 {
     /// (N, channels, S, S) → (N, classes). `width` scales every stage's channels (rounded, at least
     /// 1), so tests can build a tiny network of the same topology.
     public static func make(
-        classes: Int, inputSize: Int, width: Double = 1, channels: Int = 3, random: inout Random
+        classes: Int, inputSize: Int, width: Double = 1, channels: Int = 3, stem: Stem? = nil, random: inout Random
     ) -> Sequential {
         Models.validate(classes: classes, inputSize: inputSize, channels: channels)
         precondition(width > 0, "ResNet18 width must be positive, got \(width)")
         let widths = [64, 128, 256, 512].map { max(1, Int((Double($0) * width).rounded())) }
         var layers: [any Layer]
-        if inputSize >= Models.largeInputSide {
+        if (stem ?? .automatic(inputSize: inputSize)) == .imagenet {
             layers = Models.convBatchNorm(channels, widths[0], kernel: 7, stride: 2, random: &random)
                 + [ReLU(), MaxPool2DLayer(kernel: 3, stride: 2, padding: 1)]
         } else {

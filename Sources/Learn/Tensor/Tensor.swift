@@ -19,6 +19,16 @@ public struct Tensor: Sendable, Equatable {
         self.init(shape: shape, storage: [Float](repeating: value, count: shape.reduce(1, *)))
     }
 
+    /// A tensor whose every value `initialize` writes, which spares kernels the zero fill of
+    /// outputs they compute whole.
+    public init(shape: [Int], initializingWith initialize: (UnsafeMutablePointer<Float>) -> Void) {
+        let count = shape.reduce(1, *)
+        self.init(shape: shape, storage: [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { initialize(buffer.baseAddress!) }
+            initialized = count
+        })
+    }
+
     public var count: Int { storage.count }
     public var rank: Int { shape.count }
 

@@ -1,7 +1,8 @@
 import Foundation
+import Learn
 
 extension ExperimentConfig {
-    private static let keys: Set<String> = ["name", "split_index", "train_subset", "val_subset", "model", "width", "image_size",
+    private static let keys: Set<String> = ["name", "split_index", "train_subset", "val_subset", "model", "width", "stem", "image_size",
                                             "epochs", "batch_size", "optimizer", "scheduler", "augmentations", "label_smoothing",
                                             "gradient_clip", "device", "seed"]
     private static let nestedKeys: [String: Set<String>] = [
@@ -10,7 +11,8 @@ extension ExperimentConfig {
         "augmentations": ["hflip", "random_resized_crop"],
     ]
 
-    /// Parses a JSON object, starting from `base` (for PATCH) or the defaults, then validates.
+    /// Parses a JSON object, starting from `base` (for PATCH) or the defaults, then validates. Stored
+    /// configurations are read the same way, so one saved before a key existed takes that key's default.
     public static func parse(_ data: Data, over base: ExperimentConfig? = nil) throws(ExperimentError) -> ExperimentConfig {
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw .invalid(field: "body", reason: "must be a JSON object")
@@ -55,6 +57,7 @@ extension ExperimentConfig {
         try check(["train", "val", "test"].contains(train_subset), "train_subset", "must be train, val or test")
         try check(["train", "val", "test"].contains(val_subset), "val_subset", "must be train, val or test")
         try check(width > 0 && width <= 4, "width", "must be above 0 and at most 4")
+        try check(stem == "auto" || Stem(rawValue: stem) != nil, "stem", "must be auto, imagenet or cifar")
         try check((8...512).contains(image_size), "image_size", "must be from 8 to 512")
         try check((1...1000).contains(epochs), "epochs", "must be from 1 to 1000")
         try check((1...1024).contains(batch_size), "batch_size", "must be from 1 to 1024")

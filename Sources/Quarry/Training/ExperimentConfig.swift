@@ -35,6 +35,8 @@ public struct ExperimentConfig: Sendable, Equatable, Codable {
     public var val_subset = "val"
     public var model = Model.smallCNN
     public var width = 1.0
+    /// `auto` (ImageNet's stem from 128 pixels up, CIFAR's below), `imagenet` or `cifar`; ignored by small_cnn.
+    public var stem = "auto"
     public var image_size = 64
     public var epochs = 10
     public var batch_size = 32

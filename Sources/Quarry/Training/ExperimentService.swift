@@ -74,7 +74,7 @@ public struct ExperimentService: Sendable {
 
     private static func experiment(_ row: Row) throws -> Experiment {
         Experiment(id: try row.string("id"), projectID: try row.string("project_id"),
-                   config: try JSONDecoder().decode(ExperimentConfig.self, from: Data(try row.string("config").utf8)),
+                   config: try ExperimentConfig.parse(Data(try row.string("config").utf8)),
                    createdAt: try row.string("created_at"), updatedAt: try row.string("updated_at"))
     }
 

@@ -11,8 +11,10 @@ struct RunRecipe {
         var random = Random(seed: config.seed)
         let model: Sequential = switch config.model {
         case .smallCNN: SmallCNN.make(classes: classes, inputSize: config.image_size, random: &random)
-        case .resnet18: ResNet18.make(classes: classes, inputSize: config.image_size, width: config.width, random: &random)
-        case .mobileNetV2: MobileNetV2.make(classes: classes, inputSize: config.image_size, width: config.width, random: &random)
+        case .resnet18: ResNet18.make(classes: classes, inputSize: config.image_size, width: config.width,
+                                      stem: Stem(rawValue: config.stem), random: &random)
+        case .mobileNetV2: MobileNetV2.make(classes: classes, inputSize: config.image_size, width: config.width,
+                                            stem: Stem(rawValue: config.stem), random: &random)
         }
         let learningRate = Float(config.optimizer.lr)
         let optimizer: any Optimizer = switch config.optimizer.name {

@@ -25,7 +25,7 @@ enum RunStore {
         let decoder = JSONDecoder()
         return Run(id: try row.string("id"), projectID: try row.string("project_id"), experimentID: try row.string("experiment_id"),
                    status: RunStatus(rawValue: try row.string("status")) ?? .failed,
-                   config: try decoder.decode(ExperimentConfig.self, from: Data(try row.string("config").utf8)),
+                   config: try ExperimentConfig.parse(Data(try row.string("config").utf8)),
                    classes: try decoder.decode([String].self, from: Data(try row.string("classes").utf8)),
                    metrics: try decoder.decode([EpochMetrics].self, from: Data(try row.string("metrics").utf8)),
                    bestValidationAccuracy: try row.optionalDouble("best_val_accuracy").map(Float.init), error: try row.optionalString("error"),
