@@ -1,9 +1,9 @@
 /// Elementwise maps over whole tensors: plain loops over raw buffers, which the compiler
 /// vectorizes, cut into one range per core for tensors large enough to pay for the threads.
-public enum Elementwise {
+enum Elementwise {
     /// y[i] = f(x[i])
     @inline(__always)
-    public static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+    static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
         Tensor(shape: x.shape) { y in
             x.storage.withUnsafeBufferPointer { x in
                 Parallel.forRanges(x.count, work: x.count) { range in
@@ -15,7 +15,7 @@ public enum Elementwise {
 
     /// z[i] = f(x[i], y[i]); x and y have the same shape.
     @inline(__always)
-    public static func map(_ x: Tensor, _ y: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+    static func map(_ x: Tensor, _ y: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
         precondition(x.shape == y.shape, "elementwise operands \(x.shape) and \(y.shape) differ")
         return Tensor(shape: x.shape) { z in
             x.storage.withUnsafeBufferPointer { x in
@@ -29,7 +29,7 @@ public enum Elementwise {
     }
 
     /// target[i] += source[i], in place: gradients accumulate this way.
-    public static func add(_ source: Tensor, into target: inout Tensor) {
+    static func add(_ source: Tensor, into target: inout Tensor) {
         precondition(source.shape == target.shape, "cannot add \(source.shape) into \(target.shape)")
         source.storage.withUnsafeBufferPointer { source in
             target.storage.withUnsafeMutableBufferPointer { target in

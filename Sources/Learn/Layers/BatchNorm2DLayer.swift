@@ -12,12 +12,13 @@ public final class BatchNorm2DLayer: Layer {
     /// and evaluation depends on them.
     public var runningMean: Tensor
     public var runningVariance: Tensor
+    public let backend: any Backend
     private var cache: BatchNormCache?
 
-    public init(channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+    public init(channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, backend: any Backend = CPUBackend.shared) {
         precondition(channels > 0, "BatchNorm2DLayer needs channels")
         precondition(momentum >= 0 && momentum <= 1 && epsilon > 0, "momentum \(momentum), epsilon \(epsilon)")
-        (self.channels, self.momentum, self.epsilon) = (channels, momentum, epsilon)
+        (self.channels, self.momentum, self.epsilon, self.backend) = (channels, momentum, epsilon, backend)
         gamma = Parameter(name: "gamma", value: Tensor(repeating: 1, shape: [channels]))
         beta = Parameter(name: "beta", value: Tensor(zeros: [channels]))
         runningMean = Tensor(zeros: [channels])
@@ -28,7 +29,7 @@ public final class BatchNorm2DLayer: Layer {
 
     // x is (N, C, H, W), y has the same shape
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        let (output, cache) = BatchNorm2D.forward(
+        let (output, cache) = backend.batchNorm(
             input, gamma: gamma.value, beta: beta.value, runningMean: &runningMean,
             runningVariance: &runningVariance, momentum: momentum, epsilon: epsilon, training: training)
         self.cache = cache
@@ -38,9 +39,9 @@ public final class BatchNorm2DLayer: Layer {
     // dy is (N, C, H, W): dgamma and dbeta (C) accumulate, dx is (N, C, H, W)
     public func backward(_ gradient: Tensor) -> Tensor {
         guard let cache else { preconditionFailure("BatchNorm2DLayer.backward before forward") }
-        let gradients = BatchNorm2D.backward(gradient, cache: cache)
-        accumulate(gradients.gamma, into: gamma)
-        accumulate(gradients.beta, into: beta)
+        let gradients = backend.batchNormBackward(gradient, cache: cache)
+        backend.accumulate(gradients.gamma, into: gamma)
+        backend.accumulate(gradients.beta, into: beta)
         return gradients.input
     }
 }

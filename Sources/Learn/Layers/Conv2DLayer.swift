@@ -13,20 +13,21 @@ public final class Conv2DLayer: Layer {
     public let weight: Parameter
     /// (OC), or nil where a batch norm follows and its beta would make a bias redundant.
     public let bias: Parameter?
+    public let backend: any Backend
     private var input: Tensor?
 
     /// Kaiming-normal weights in fan-out mode, std √(2 / (OC·kernel²)), as torchvision initializes
     /// ResNet and MobileNetV2, so activations keep their scale through ReLU stacks; zero bias.
     public init(
         inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, groups: Int = 1,
-        bias: Bool = true, random: inout Random
+        bias: Bool = true, backend: any Backend = CPUBackend.shared, random: inout Random
     ) {
         precondition(inChannels > 0 && outChannels > 0 && kernel > 0 && stride > 0 && padding >= 0,
                      "bad convolution \(inChannels)→\(outChannels), kernel \(kernel), stride \(stride), padding \(padding)")
         precondition(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
                      "groups \(groups) must divide \(inChannels) and \(outChannels)")
         (self.inChannels, self.outChannels, self.kernel) = (inChannels, outChannels, kernel)
-        (self.stride, self.padding, self.groups) = (stride, padding, groups)
+        (self.stride, self.padding, self.groups, self.backend) = (stride, padding, groups, backend)
         // PyTorch's fan-out is weight.size(0) · receptive field, not divided by groups.
         let deviation = (2 / Float(outChannels * kernel * kernel)).squareRoot()
         let shape = [outChannels, inChannels / groups, kernel, kernel]
@@ -49,23 +50,15 @@ public final class Conv2DLayer: Layer {
     // x is (N, C, H, W), y is (N, OC, OH, OW)
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         self.input = input
-        return Conv2D.forward(input: input, weight: weight.value, bias: bias?.value, shape: shape(for: input.shape))
+        return backend.convolution(input, weight: weight.value, bias: bias?.value, shape: shape(for: input.shape))
     }
 
     // dy is (N, OC, OH, OW): dW and db accumulate, dx is (N, C, H, W)
     public func backward(_ gradient: Tensor) -> Tensor {
         guard let input else { preconditionFailure("Conv2DLayer.backward before forward") }
-        let gradients = Conv2D.backward(input: input, weight: weight.value, gradient: gradient,
-                                        shape: shape(for: input.shape))
-        accumulate(gradients.weight, into: weight)
-        if let bias { accumulate(gradients.bias, into: bias) }
+        let gradients = backend.convolutionBackward(gradient, input: input, weight: weight.value, shape: shape(for: input.shape))
+        backend.accumulate(gradients.weight, into: weight)
+        if let bias { backend.accumulate(gradients.bias, into: bias) }
         return gradients.input
     }
-}
-
-/// Adds a freshly computed gradient onto a parameter's, since gradients accumulate across backward calls.
-func accumulate(_ gradient: Tensor, into parameter: Parameter) {
-    precondition(gradient.shape == parameter.gradient.shape,
-                 "\(parameter.name) gradient \(gradient.shape), expected \(parameter.gradient.shape)")
-    Elementwise.add(gradient, into: &parameter.gradient)
 }

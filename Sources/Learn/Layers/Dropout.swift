@@ -8,11 +8,13 @@ public final class Dropout: Layer {
     /// The scale kept per value in the last training forward (0 or 1 / (1 − p)); nil after an
     /// evaluation forward, when backward passes the gradient through.
     private var mask: [Float]?
+    public let backend: any Backend
 
-    public init(probability: Float, random: Random) {
+    public init(probability: Float, random: Random, backend: any Backend = CPUBackend.shared) {
         precondition(probability >= 0 && probability < 1, "dropout probability must be in [0, 1), got \(probability)")
         self.probability = probability
         self.random = random
+        self.backend = backend
     }
 
     public var parameters: [Parameter] { [] }
@@ -26,17 +28,13 @@ public final class Dropout: Layer {
         let scale = 1 / (1 - probability)
         let mask = (0..<input.count).map { _ in random.uniform() < probability ? 0 : scale }
         self.mask = mask
-        var output = input
-        for index in output.storage.indices { output.storage[index] *= mask[index] }
-        return output
+        return backend.multiply(input, by: mask)
     }
 
     // dy has x's shape; dx = dy · mask, the same mask forward drew
     public func backward(_ gradient: Tensor) -> Tensor {
         guard let mask else { return gradient }
         precondition(gradient.count == mask.count, "Dropout.backward got \(gradient.shape) after a forward of \(mask.count) values")
-        var inputGradient = gradient
-        for index in inputGradient.storage.indices { inputGradient.storage[index] *= mask[index] }
-        return inputGradient
+        return backend.multiply(gradient, by: mask)
     }
 }

@@ -4,18 +4,19 @@ public final class MaxPool2DLayer: Layer {
     public let kernel: Int
     public let stride: Int
     public let padding: Int
+    public let backend: any Backend
     private var inputShape: [Int]?
     private var argmax: [Int32] = []
 
-    public init(kernel: Int, stride: Int? = nil, padding: Int = 0) {
-        (self.kernel, self.stride, self.padding) = (kernel, stride ?? kernel, padding)
+    public init(kernel: Int, stride: Int? = nil, padding: Int = 0, backend: any Backend = CPUBackend.shared) {
+        (self.kernel, self.stride, self.padding, self.backend) = (kernel, stride ?? kernel, padding, backend)
     }
 
     public var parameters: [Parameter] { [] }
 
     // x is (N, C, H, W), y is (N, C, OH, OW)
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        let (output, argmax) = Pool2D.maxForward(input, kernel: kernel, stride: stride, padding: padding)
+        let (output, argmax) = backend.maxPool(input, kernel: kernel, stride: stride, padding: padding)
         (inputShape, self.argmax) = (input.shape, argmax)
         return output
     }
@@ -23,6 +24,6 @@ public final class MaxPool2DLayer: Layer {
     // dy is (N, C, OH, OW), dx is (N, C, H, W) with each gradient at its window's maximum
     public func backward(_ gradient: Tensor) -> Tensor {
         guard let inputShape else { preconditionFailure("MaxPool2DLayer.backward before forward") }
-        return Pool2D.maxBackward(gradient, argmax: argmax, inputShape: inputShape)
+        return backend.maxPoolBackward(gradient, argmax: argmax, inputShape: inputShape)
     }
 }

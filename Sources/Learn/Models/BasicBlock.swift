@@ -9,14 +9,20 @@ public final class BasicBlock: Layer {
     public let main: Sequential
     /// conv1×1/stride-BN, or nil for the identity.
     public let shortcut: Sequential?
-    private let activation = ReLU()
+    public let backend: any Backend
+    private let activation: ReLU
 
-    public init(inChannels: Int, outChannels: Int, stride: Int, random: inout Random) {
+    public init(inChannels: Int, outChannels: Int, stride: Int, backend: any Backend = CPUBackend.shared, random: inout Random) {
         main = Sequential(
-            Models.convBatchNorm(inChannels, outChannels, kernel: 3, stride: stride, random: &random) + [ReLU()]
-                + Models.convBatchNorm(outChannels, outChannels, kernel: 3, random: &random))
+            Models.convBatchNorm(inChannels, outChannels, kernel: 3, stride: stride, backend: backend, random: &random)
+                + [ReLU(backend: backend)]
+                + Models.convBatchNorm(outChannels, outChannels, kernel: 3, backend: backend, random: &random))
         shortcut = stride == 1 && inChannels == outChannels
-            ? nil : Sequential(Models.convBatchNorm(inChannels, outChannels, kernel: 1, stride: stride, random: &random))
+            ? nil
+            : Sequential(Models.convBatchNorm(inChannels, outChannels, kernel: 1, stride: stride, backend: backend,
+                                              random: &random))
+        self.backend = backend
+        activation = ReLU(backend: backend)
     }
 
     /// torchvision's order: conv1, bn1, conv2, bn2, then the downsample's conv and bn.
@@ -27,7 +33,7 @@ public final class BasicBlock: Layer {
         var sum = main.forward(input, training: training)
         let skip = shortcut?.forward(input, training: training) ?? input
         precondition(sum.shape == skip.shape, "BasicBlock paths disagree: \(sum.shape) and \(skip.shape)")
-        Elementwise.add(skip, into: &sum)
+        backend.add(skip, into: &sum)
         return activation.forward(sum, training: training)
     }
 
@@ -36,7 +42,7 @@ public final class BasicBlock: Layer {
         let sumGradient = activation.backward(gradient)
         var inputGradient = main.backward(sumGradient)
         let skipGradient = shortcut?.backward(sumGradient) ?? sumGradient
-        Elementwise.add(skipGradient, into: &inputGradient)
+        backend.add(skipGradient, into: &inputGradient)
         return inputGradient
     }
 }

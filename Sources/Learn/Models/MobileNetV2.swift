@@ -16,30 +16,32 @@ public enum MobileNetV2 {
     /// (N, channels, S, S) → (N, classes). `width` scales the channels, rounded to multiples of 8
     /// as torchvision does; the last convolution never shrinks below 1280.
     public static func make(
-        classes: Int, inputSize: Int, width: Double = 1, channels: Int = 3, stem: Stem? = nil, random: inout Random
+        classes: Int, inputSize: Int, width: Double = 1, channels: Int = 3, stem: Stem? = nil,
+        backend: any Backend = CPUBackend.shared, random: inout Random
     ) -> Sequential {
         Models.validate(classes: classes, inputSize: inputSize, channels: channels)
         precondition(width > 0, "MobileNetV2 width must be positive, got \(width)")
         var inChannels = divisible(32 * width)
         let stemStride = (stem ?? .automatic(inputSize: inputSize)) == .imagenet ? 2 : 1
-        var layers = Models.convBatchNorm(channels, inChannels, kernel: 3, stride: stemStride, random: &random)
-            + [ReLU6()]
+        var layers = Models.convBatchNorm(channels, inChannels, kernel: 3, stride: stemStride, backend: backend, random: &random)
+            + [ReLU6(backend: backend)]
         for (expansion, baseChannels, repeats, firstStride) in stages {
             let outChannels = divisible(Double(baseChannels) * width)
             for index in 0..<repeats {
                 let stride = index == 0 ? firstStride : 1
                 let block = invertedResidual(inChannels, outChannels, stride: stride, expansion: expansion,
-                                             random: &random)
-                layers.append(stride == 1 && inChannels == outChannels ? Residual(block) : block)
+                                             backend: backend, random: &random)
+                layers.append(stride == 1 && inChannels == outChannels ? Residual(block, backend: backend) : block)
                 inChannels = outChannels
             }
         }
         let lastChannels = divisible(1280 * max(1, width))
-        layers += Models.convBatchNorm(inChannels, lastChannels, kernel: 1, random: &random) + [ReLU6()]
+        layers += Models.convBatchNorm(inChannels, lastChannels, kernel: 1, backend: backend, random: &random)
+            + [ReLU6(backend: backend)]
         layers += [
-            GlobalAvgPoolLayer(),
-            Dropout(probability: 0.2, random: Random(seed: random.next())),
-            Linear(inputSize: lastChannels, outputSize: classes, random: &random),
+            GlobalAvgPoolLayer(backend: backend),
+            Dropout(probability: 0.2, random: Random(seed: random.next()), backend: backend),
+            Linear(inputSize: lastChannels, outputSize: classes, backend: backend, random: &random),
         ]
         return Sequential(layers)
     }
@@ -47,16 +49,18 @@ public enum MobileNetV2 {
     /// (N, C, H, W) → (N, C', H/s, W/s): expand, depthwise filter, project; no activation after the
     /// projection, since ReLU on the narrow output would destroy information (the paper's linear bottleneck).
     static func invertedResidual(
-        _ inChannels: Int, _ outChannels: Int, stride: Int, expansion: Int, random: inout Random
+        _ inChannels: Int, _ outChannels: Int, stride: Int, expansion: Int, backend: any Backend, random: inout Random
     ) -> Sequential {
         let hidden = inChannels * expansion
         var layers: [any Layer] = []
         if expansion != 1 {
-            layers += Models.convBatchNorm(inChannels, hidden, kernel: 1, random: &random) + [ReLU6()]
+            layers += Models.convBatchNorm(inChannels, hidden, kernel: 1, backend: backend, random: &random)
+                + [ReLU6(backend: backend)]
         }
-        layers += Models.convBatchNorm(hidden, hidden, kernel: 3, stride: stride, groups: hidden, random: &random)
-            + [ReLU6()]
-        layers += Models.convBatchNorm(hidden, outChannels, kernel: 1, random: &random)
+        layers += Models.convBatchNorm(hidden, hidden, kernel: 3, stride: stride, groups: hidden, backend: backend,
+                                       random: &random)
+            + [ReLU6(backend: backend)]
+        layers += Models.convBatchNorm(hidden, outChannels, kernel: 1, backend: backend, random: &random)
         return Sequential(layers)
     }
 

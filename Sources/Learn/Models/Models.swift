@@ -15,12 +15,13 @@ public enum Models {
     /// conv(kernel, stride, "same" padding, no bias) → batch norm: the unit every model here is built
     /// from; the bias is left out because the batch norm's beta already shifts each channel.
     static func convBatchNorm(
-        _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, groups: Int = 1, random: inout Random
+        _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, groups: Int = 1, backend: any Backend,
+        random: inout Random
     ) -> [any Layer] {
         [
             Conv2DLayer(inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride,
-                        padding: (kernel - 1) / 2, groups: groups, bias: false, random: &random),
-            BatchNorm2DLayer(channels: outChannels),
+                        padding: (kernel - 1) / 2, groups: groups, bias: false, backend: backend, random: &random),
+            BatchNorm2DLayer(channels: outChannels, backend: backend),
         ]
     }
 

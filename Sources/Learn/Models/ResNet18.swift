@@ -7,30 +7,32 @@
 /// - `.cifar`: conv3×3/1(64)-BN-ReLU and no pooling (32 stays 32 before stage 1).
 public enum ResNet18 {
     /// (N, channels, S, S) → (N, classes). `width` scales every stage's channels (rounded, at least
-    /// 1), so tests can build a tiny network of the same topology.
+    /// 1), so tests can build a tiny network of the same topology; every layer runs on `backend`.
     public static func make(
-        classes: Int, inputSize: Int, width: Double = 1, channels: Int = 3, stem: Stem? = nil, random: inout Random
+        classes: Int, inputSize: Int, width: Double = 1, channels: Int = 3, stem: Stem? = nil,
+        backend: any Backend = CPUBackend.shared, random: inout Random
     ) -> Sequential {
         Models.validate(classes: classes, inputSize: inputSize, channels: channels)
         precondition(width > 0, "ResNet18 width must be positive, got \(width)")
         let widths = [64, 128, 256, 512].map { max(1, Int((Double($0) * width).rounded())) }
         var layers: [any Layer]
         if (stem ?? .automatic(inputSize: inputSize)) == .imagenet {
-            layers = Models.convBatchNorm(channels, widths[0], kernel: 7, stride: 2, random: &random)
-                + [ReLU(), MaxPool2DLayer(kernel: 3, stride: 2, padding: 1)]
+            layers = Models.convBatchNorm(channels, widths[0], kernel: 7, stride: 2, backend: backend, random: &random)
+                + [ReLU(backend: backend), MaxPool2DLayer(kernel: 3, stride: 2, padding: 1, backend: backend)]
         } else {
-            layers = Models.convBatchNorm(channels, widths[0], kernel: 3, random: &random) + [ReLU()]
+            layers = Models.convBatchNorm(channels, widths[0], kernel: 3, backend: backend, random: &random) + [ReLU(backend: backend)]
         }
         var inChannels = widths[0]
         for (stage, outChannels) in widths.enumerated() {
             for block in 0..<2 {
                 let stride = stage > 0 && block == 0 ? 2 : 1
                 layers.append(BasicBlock(inChannels: inChannels, outChannels: outChannels, stride: stride,
-                                         random: &random))
+                                         backend: backend, random: &random))
                 inChannels = outChannels
             }
         }
-        layers += [GlobalAvgPoolLayer(), Linear(inputSize: inChannels, outputSize: classes, random: &random)]
+        layers += [GlobalAvgPoolLayer(backend: backend),
+                   Linear(inputSize: inChannels, outputSize: classes, backend: backend, random: &random)]
         return Sequential(layers)
     }
 }

@@ -8,20 +8,22 @@
 /// 129·classes for the head: enough for the digits (this shape of network reaches ≥ 97 % on their
 /// held-out split within a few epochs of SGD with momentum), small enough to train in seconds on a CPU.
 public enum SmallCNN {
-    /// (N, channels, S, S) → (N, classes), S = inputSize ≥ 2 for the pooling.
-    public static func make(classes: Int, inputSize: Int, channels: Int = 3, random: inout Random) -> Sequential {
+    /// (N, channels, S, S) → (N, classes), S = inputSize ≥ 2 for the pooling; every layer runs on `backend`.
+    public static func make(
+        classes: Int, inputSize: Int, channels: Int = 3, backend: any Backend = CPUBackend.shared, random: inout Random
+    ) -> Sequential {
         Models.validate(classes: classes, inputSize: inputSize, channels: channels)
         precondition(inputSize >= 2, "SmallCNN pools by 2, so it needs an input side of at least 2, got \(inputSize)")
         var layers: [any Layer] = []
-        layers += Models.convBatchNorm(channels, 32, kernel: 3, random: &random) + [ReLU()]
-        layers += Models.convBatchNorm(32, 64, kernel: 3, random: &random) + [ReLU()]
-        layers.append(MaxPool2DLayer(kernel: 2))
-        layers += Models.convBatchNorm(64, 128, kernel: 3, random: &random) + [ReLU()]
+        layers += Models.convBatchNorm(channels, 32, kernel: 3, backend: backend, random: &random) + [ReLU(backend: backend)]
+        layers += Models.convBatchNorm(32, 64, kernel: 3, backend: backend, random: &random) + [ReLU(backend: backend)]
+        layers.append(MaxPool2DLayer(kernel: 2, backend: backend))
+        layers += Models.convBatchNorm(64, 128, kernel: 3, backend: backend, random: &random) + [ReLU(backend: backend)]
         layers += [
-            GlobalAvgPoolLayer(),
+            GlobalAvgPoolLayer(backend: backend),
             // Its own stream, split off the builder's, so masks do not shift when layers are added.
-            Dropout(probability: 0.25, random: Random(seed: random.next())),
-            Linear(inputSize: 128, outputSize: classes, random: &random),
+            Dropout(probability: 0.25, random: Random(seed: random.next()), backend: backend),
+            Linear(inputSize: 128, outputSize: classes, backend: backend, random: &random),
         ]
         return Sequential(layers)
     }

@@ -1,0 +1,113 @@
+/// The host's cores: convolution through im2col and sgemm, SIMD loops spread over the cores for
+/// the rest. Stateless, so one instance serves every model.
+public final class CPUBackend: Backend {
+    public static let shared = CPUBackend()
+
+    public var device: Device { .cpu }
+
+    public func convolution(_ input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape) -> Tensor {
+        Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape)
+    }
+
+    public func convolutionBackward(_ gradient: Tensor, input: Tensor, weight: Tensor, shape: Conv2DShape)
+        -> (input: Tensor, weight: Tensor, bias: Tensor) {
+        Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape)
+    }
+
+    public func batchNorm(
+        _ input: Tensor, gamma: Tensor, beta: Tensor, runningMean: inout Tensor, runningVariance: inout Tensor,
+        momentum: Float, epsilon: Float, training: Bool
+    ) -> (output: Tensor, cache: BatchNormCache) {
+        BatchNorm2D.forward(input, gamma: gamma, beta: beta, runningMean: &runningMean, runningVariance: &runningVariance,
+                            momentum: momentum, epsilon: epsilon, training: training)
+    }
+
+    public func batchNormBackward(_ gradient: Tensor, cache: BatchNormCache) -> (input: Tensor, gamma: Tensor, beta: Tensor) {
+        BatchNorm2D.backward(gradient, cache: cache)
+    }
+
+    public func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: [Int32]) {
+        Pool2D.maxForward(input, kernel: kernel, stride: stride, padding: padding)
+    }
+
+    public func maxPoolBackward(_ gradient: Tensor, argmax: [Int32], inputShape: [Int]) -> Tensor {
+        Pool2D.maxBackward(gradient, argmax: argmax, inputShape: inputShape)
+    }
+
+    public func averagePool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> Tensor {
+        Pool2D.averageForward(input, kernel: kernel, stride: stride, padding: padding)
+    }
+
+    public func averagePoolBackward(_ gradient: Tensor, inputShape: [Int], kernel: Int, stride: Int, padding: Int) -> Tensor {
+        Pool2D.averageBackward(gradient, inputShape: inputShape, kernel: kernel, stride: stride, padding: padding)
+    }
+
+    public func globalAveragePool(_ input: Tensor) -> Tensor {
+        Pool2D.globalAverageForward(input)
+    }
+
+    public func globalAveragePoolBackward(_ gradient: Tensor, inputShape: [Int]) -> Tensor {
+        Pool2D.globalAverageBackward(gradient, inputShape: inputShape)
+    }
+
+    public func linear(_ input: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
+        let (batch, inputSize, outputSize) = (input.shape[0], input.shape[1], weight.shape[1])
+        return Tensor(shape: [batch, outputSize]) { y in
+            // Seed every row with the bias so the GEMM adds x · W onto it (beta = 1).
+            for row in 0..<batch { (y + row * outputSize).initialize(from: bias.storage, count: outputSize) }
+            input.storage.withUnsafeBufferPointer { x in
+                weight.storage.withUnsafeBufferPointer { w in
+                    GEMM.multiply(x.baseAddress!, w.baseAddress!, y, m: batch, n: outputSize, k: inputSize, beta: 1)
+                }
+            }
+        }
+    }
+
+    // dW = xᵀ · dy (in, out), db = Σ_rows dy, dx = dy · Wᵀ (N, in)
+    public func linearBackward(_ gradient: Tensor, input: Tensor, weight: Tensor) -> (input: Tensor, weight: Tensor, bias: Tensor) {
+        let (batch, inputSize, outputSize) = (input.shape[0], input.shape[1], weight.shape[1])
+        var bias = Tensor(zeros: [outputSize])
+        var inputGradient = Tensor(zeros: input.shape)
+        let weightGradient = Tensor(shape: weight.shape) { dw in
+            input.storage.withUnsafeBufferPointer { x in
+                gradient.storage.withUnsafeBufferPointer { dy in
+                    GEMM.multiply(x.baseAddress!, dy.baseAddress!, dw, m: inputSize, n: outputSize, k: batch, transposeA: true)
+                    weight.storage.withUnsafeBufferPointer { w in
+                        inputGradient.storage.withUnsafeMutableBufferPointer { dx in
+                            GEMM.multiply(dy.baseAddress!, w.baseAddress!, dx.baseAddress!,
+                                          m: batch, n: inputSize, k: outputSize, transposeB: true)
+                        }
+                    }
+                    for row in 0..<batch {
+                        for column in 0..<outputSize { bias.storage[column] += dy[row * outputSize + column] }
+                    }
+                }
+            }
+        }
+        return (inputGradient, weightGradient, bias)
+    }
+
+    public func activation(_ kind: Activation, _ input: Tensor) -> Tensor {
+        switch kind {
+        // NaN stays NaN, so a diverging run shows in its loss.
+        case .relu: Elementwise.map(input) { $0 < 0 ? 0 : $0 }
+        case .relu6: Elementwise.map(input) { min(max($0, 0), 6) }
+        }
+    }
+
+    public func activationBackward(_ kind: Activation, _ gradient: Tensor, input: Tensor) -> Tensor {
+        switch kind {
+        case .relu: Elementwise.map(gradient, input) { $1 > 0 ? $0 : 0 }
+        case .relu6: Elementwise.map(gradient, input) { $1 > 0 && $1 < 6 ? $0 : 0 }
+        }
+    }
+
+    public func add(_ source: Tensor, into target: inout Tensor) {
+        Elementwise.add(source, into: &target)
+    }
+
+    public func multiply(_ input: Tensor, by mask: [Float]) -> Tensor {
+        precondition(input.count == mask.count, "a mask of \(mask.count) values for \(input.shape)")
+        return Elementwise.map(input, Tensor(shape: input.shape, storage: mask)) { $0 * $1 }
+    }
+}
