@@ -1,7 +1,9 @@
-"""Learn: single-precision matrix multiply (cblas_sgemm as Quarry calls it) beside numpy's matmul, at
-1024 and 2048 square, both with the machine's OPENBLAS_CORETYPE setting as tests and CI keep it."""
+"""Learn: single-precision matrix multiply (as the engine calls it) beside numpy's matmul, at 1024 and 2048
+square, both with the machine's OPENBLAS_CORETYPE setting as tests and CI keep it; and ResNet-18 training
+throughput at 3x64x64, batch 32, SGD with momentum, beside PyTorch (CPU build) on the same number of threads."""
 import os
 import subprocess
+import sys
 import time
 
 import numpy
@@ -27,8 +29,20 @@ def quarry_gflops(n, repeats):
     return float(out.strip().split()[-1])
 
 
+def training_images_per_second(side=64, batch=32, steps=8):
+    threads = os.cpu_count()
+    out = subprocess.run([BENCH, "train", "resnet18", str(side), str(batch), str(steps)],
+                         capture_output=True, text=True, check=True).stdout
+    quarry = float(out.strip().split()[-1])
+    torch = float(subprocess.run([sys.executable, os.path.join(ROOT, "bench", "torch_resnet.py"), str(side), str(batch), str(steps),
+                                  str(threads)], capture_output=True, text=True, check=True).stdout.strip())
+    return Figure(f"resnet18_train_{side}px_batch{batch}_images_per_second", quarry, "images/s",
+                  f"PyTorch CPU, {threads} threads", torch, True)
+
+
 def run():
     figures = []
     for n, repeats in [(1024, 20), (2048, 5)]:
         figures.append(Figure(f"sgemm_{n}_gflops", quarry_gflops(n, repeats), "GFLOPS", "numpy matmul", numpy_gflops(n, repeats), True))
+    figures.append(training_images_per_second())
     return figures

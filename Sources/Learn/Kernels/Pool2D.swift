@@ -41,9 +41,15 @@ public enum Pool2D {
         let outputPlane = gradient.shape[2] * gradient.shape[3]
         var inputGradient = Tensor(zeros: inputShape)
         gradient.storage.withUnsafeBufferPointer { dy in
-            inputGradient.storage.withUnsafeMutableBufferPointer { dx in
-                for index in 0..<dy.count {
-                    dx[index / outputPlane * inputPlane + Int(argmax[index])] += dy[index]
+            argmax.withUnsafeBufferPointer { argmax in
+                inputGradient.storage.withUnsafeMutableBufferPointer { dx in
+                    Parallel.forRanges(dy.count / max(1, outputPlane), work: dy.count) { planes in
+                        for plane in planes {
+                            for index in plane * outputPlane..<(plane + 1) * outputPlane {
+                                dx[plane * inputPlane + Int(argmax[index])] += dy[index]
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -153,18 +159,22 @@ extension Pool2D {
         var outputShape: [Int] { [batch, channels, outHeight, outWidth] }
 
         /// Calls `body` for every output value with its plane, its flat output index and the input
-        /// rows and columns its window covers once the padding is clipped off.
+        /// rows and columns its window covers once the padding is clipped off; planes are spread over
+        /// the cores, so `body` may write only what belongs to its plane.
         @inline(__always)
         func forEachWindow(_ body: (_ plane: Int, _ output: Int, _ rows: Range<Int>, _ columns: Range<Int>) -> Void) {
-            var output = 0
-            for plane in 0..<batch * channels {
-                for oh in 0..<outHeight {
-                    let top = oh * stride - padding
-                    let rows = max(0, top)..<min(height, top + kernel)
-                    for ow in 0..<outWidth {
-                        let left = ow * stride - padding
-                        body(plane, output, rows, max(0, left)..<min(width, left + kernel))
-                        output += 1
+            let outputPlane = outHeight * outWidth
+            Parallel.forRanges(batch * channels, work: batch * channels * outputPlane * kernel * kernel) { planes in
+                for plane in planes {
+                    var output = plane * outputPlane
+                    for oh in 0..<outHeight {
+                        let top = oh * stride - padding
+                        let rows = max(0, top)..<min(height, top + kernel)
+                        for ow in 0..<outWidth {
+                            let left = ow * stride - padding
+                            body(plane, output, rows, max(0, left)..<min(width, left + kernel))
+                            output += 1
+                        }
                     }
                 }
             }
