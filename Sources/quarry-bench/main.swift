@@ -37,6 +37,8 @@ case let args where args.count == 5 && args[0] == "train":
         exit(2)
     }
     print("train \(args[1]) \(side) batch \(batch) images/s \(imagesPerSecond)")
+case ["profile"]: ProfileTmp.run()
+case ["conv"]: ConvTmp.run()
 default:
     FileHandle.standardError.write(Data("usage: quarry-bench gemm N REPEATS | train MODEL SIDE BATCH STEPS\n".utf8))
     exit(2)

@@ -88,12 +88,15 @@ public final class AdamW: Optimizer {
         parameter.gradient.storage.withUnsafeBufferPointer { gradient in
             parameter.value.storage.withUnsafeMutableBufferPointer { value in
                 guard let g = gradient.baseAddress, let p = value.baseAddress, let m, let v else { return }
-                for i in 0..<count {
-                    p[i] *= s.decay
-                    m[i] += blend1 * (g[i] - m[i])
-                    v[i] = v[i] * s.beta2 + blend2 * g[i] * g[i]
-                    let denominator = v[i].squareRoot() / s.correction2Root + s.epsilon
-                    p[i] -= s.stepSize * (m[i] / denominator)
+                // Each value's update is independent, so the split over cores changes no result.
+                Parallel.forRanges(count, work: count) { range in
+                    for i in range {
+                        p[i] *= s.decay
+                        m[i] += blend1 * (g[i] - m[i])
+                        v[i] = v[i] * s.beta2 + blend2 * g[i] * g[i]
+                        let denominator = v[i].squareRoot() / s.correction2Root + s.epsilon
+                        p[i] -= s.stepSize * (m[i] / denominator)
+                    }
                 }
             }
         }

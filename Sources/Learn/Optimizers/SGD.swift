@@ -79,14 +79,17 @@ public final class SGD: Optimizer {
         parameter.gradient.storage.withUnsafeBufferPointer { gradient in
             parameter.value.storage.withUnsafeMutableBufferPointer { value in
                 guard let g = gradient.baseAddress, let p = value.baseAddress else { return }
-                for i in 0..<count {
-                    var d = g[i]
-                    if decay != 0 { d += decay * p[i] }
-                    if let b = buffer {
-                        b[i] = fresh ? d : mu * b[i] + keep * d
-                        d = nesterov ? d + mu * b[i] : b[i]
+                // Each value's update is independent, so the split over cores changes no result.
+                Parallel.forRanges(count, work: count) { range in
+                    for i in range {
+                        var d = g[i]
+                        if decay != 0 { d += decay * p[i] }
+                        if let b = buffer {
+                            b[i] = fresh ? d : mu * b[i] + keep * d
+                            d = nesterov ? d + mu * b[i] : b[i]
+                        }
+                        p[i] -= lr * d
                     }
-                    p[i] -= lr * d
                 }
             }
         }
