@@ -4,6 +4,7 @@ import Learn
 /// Measurements `make bench` needs from inside Swift; each prints one line ending in its figure.
 ///
 ///     quarry-bench gemm N REPEATS     GFLOPS of an N×N by N×N single-precision multiply
+///     quarry-bench gemm-shapes ROUNDS ResNet-18's convolution products, ours against OpenBLAS
 let arguments = CommandLine.arguments.dropFirst()
 switch Array(arguments) {
 case let args where args.count == 3 && args[0] == "gemm":
@@ -29,6 +30,8 @@ case let args where args.count == 3 && args[0] == "gemm":
     for _ in 0..<repeats { multiply() }
     let seconds = Date().timeIntervalSince(started)
     print("sgemm \(n) GFLOPS \(2 * Double(n * n * n) * Double(repeats) / seconds / 1e9)")
+case let args where args.count == 2 && args[0] == "gemm-shapes" && Int(args[1]) != nil:
+    GEMMShapes.run(rounds: Int(args[1])!)
 default:
     FileHandle.standardError.write(Data("usage: quarry-bench gemm N REPEATS\n".utf8))
     exit(2)
