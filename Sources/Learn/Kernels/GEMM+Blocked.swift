@@ -2,10 +2,10 @@ import Foundation
 
 extension GEMM {
     /// Cache blocking for the micro-kernel, measured on a Zen 4 core (32 KiB L1d, 1 MiB L2): a block of
-    /// `depth` × `width` packed B stays in L2 while each `depth` × 12 micro-panel of A sits in L1. A is packed
+    /// `depth` × `width` packed B stays in L2 while each `depth` × 8 micro-panel of A sits in L1. A is packed
     /// once per slice of k for up to `height` rows (whole micro-panels), which only bounds the workspace.
     enum Blocking {
-        static let height = 340 * MicroKernel.rows
+        static let height = 512 * MicroKernel.rows
         static let depth = 256
         static let width = 512
     }

@@ -10,7 +10,7 @@ extension GEMM {
 
     /// Rows `rows` × depth `depth` of op(A) into micro-panels of `MicroKernel.rows` rows, each k-major (step p
     /// holds one value per row), zeros past the last valid row so edge tiles need no special kernel.
-    /// Writes up to 4 floats past the last panel (`Workspace` leaves room).
+    /// Writes up to 8 floats past the last panel (`Workspace` leaves room).
     static func packA(_ a: Operand, rows: Range<Int>, depth: Range<Int>, into panels: UnsafeMutablePointer<Float>) {
         let height = MicroKernel.rows, kc = depth.count
         for top in Swift.stride(from: rows.lowerBound, to: rows.upperBound, by: height) {
@@ -21,8 +21,16 @@ extension GEMM {
                 for p in 0..<kc {
                     let source = a.base + (depth.lowerBound + p) * a.ld + top
                     let target = panel + p * height
-                    for r in 0..<valid { target[r] = source[r] }
-                    for r in valid..<height { target[r] = 0 }
+                    if valid == height {
+                        for r in Swift.stride(from: 0, to: height, by: 8) {
+                            UnsafeMutableRawPointer(target + r).storeBytes(
+                                of: UnsafeRawPointer(source + r).loadUnaligned(as: SIMD8<Float>.self),
+                                as: SIMD8<Float>.self)
+                        }
+                    } else {
+                        for r in 0..<valid { target[r] = source[r] }
+                        for r in valid..<height { target[r] = 0 }
+                    }
                 }
                 continue
             }
