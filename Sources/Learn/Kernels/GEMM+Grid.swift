@@ -1,5 +1,5 @@
 extension GEMM {
-    /// How C is cut into tasks: `rowParts` × `columnParts` rectangles whose edges fall on micro-tile
+    /// How C is cut among threads: `rowParts` × `columnParts` rectangles whose edges fall on micro-tile
     /// boundaries. Splitting rows makes every task pack the same columns of B, and splitting columns the
     /// same rows of A, so the cut weighs the slowest task's tiles against that duplicated packing.
     struct Grid {
@@ -8,27 +8,21 @@ extension GEMM {
 
         init(m: Int, n: Int, threads: Int) {
             let rowTiles = ceilDiv(m, MicroKernel.rows), columnTiles = ceilDiv(n, MicroKernel.columns)
-            // Up to four rectangles per thread, taken as threads come free: a thread that another process
-            // holds up leaves its share to the others instead of stalling the whole product. More rectangles
-            // pack more, so the count stops where packing would pass 1/16 of the FMAs.
-            var chosen = (rows: 1, columns: 1, cost: Int.max)
-            for perThread in threads > 1 ? [4, 3, 2, 1] : [1] {
-                let tasks = max(1, min(threads * perThread, rowTiles * columnTiles))
-                var best = (rows: 1, columns: tasks, cost: Int.max, packing: 0)
-                for rowParts in 1...tasks where tasks % rowParts == 0 {
-                    let columnParts = tasks / rowParts
-                    guard rowParts <= rowTiles, columnParts <= columnTiles else { continue }
-                    // Per step of k: FMAs of the largest rectangle's tiles, plus about 8 FMAs' time per value
-                    // its task packs (its rows of A and its columns of B).
-                    let fmas = ceilDiv(rowTiles, rowParts) * ceilDiv(columnTiles, columnParts)
-                        * MicroKernel.rows * MicroKernel.columns
-                    let packing = 8 * (ceilDiv(m, rowParts) + ceilDiv(n, columnParts))
-                    if fmas + packing < best.cost { best = (rowParts, columnParts, fmas + packing, packing) }
-                }
-                chosen = (best.rows, best.columns, best.cost)
-                if best.packing * 16 <= best.cost { break }
+            // One rectangle per thread: up to four per thread, taken as threads came free, measured no better
+            // under another process's load and 5–10% slower without it, for the extra packing.
+            let tasks = max(1, min(threads, rowTiles * columnTiles))
+            var best = (rows: 1, columns: tasks, cost: Int.max)
+            for rowParts in 1...tasks where tasks % rowParts == 0 {
+                let columnParts = tasks / rowParts
+                guard rowParts <= rowTiles, columnParts <= columnTiles else { continue }
+                // Per step of k: FMAs of the largest rectangle's tiles, plus about 8 FMAs' time per value its
+                // task packs (its rows of A and its columns of B).
+                let fmas = ceilDiv(rowTiles, rowParts) * ceilDiv(columnTiles, columnParts)
+                    * MicroKernel.rows * MicroKernel.columns
+                let cost = fmas + 8 * (ceilDiv(m, rowParts) + ceilDiv(n, columnParts))
+                if cost < best.cost { best = (rowParts, columnParts, cost) }
             }
-            (self.m, self.n, rowParts, columnParts) = (m, n, chosen.rows, chosen.columns)
+            (self.m, self.n, rowParts, columnParts) = (m, n, best.rows, best.columns)
         }
 
         var count: Int { rowParts * columnParts }
