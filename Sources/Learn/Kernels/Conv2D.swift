@@ -1,5 +1,3 @@
-import CBLAS
-
 /// 2-D convolution (cross-correlation, as in PyTorch) lowered to matrix products. Samples are taken
 /// a chunk at a time: im2col lays the chunk's input windows side by side as one (Cg·kh·kw, n·OH·OW)
 /// matrix per group, so each group costs one large sgemm with its weights however small the feature
@@ -101,7 +99,7 @@ public enum Conv2D {
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        GEMM.multiply(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                      beta: beta, lda: lda, ldb: ldb, ldc: ldc)
     }
 }
