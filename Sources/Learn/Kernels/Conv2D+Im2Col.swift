@@ -10,61 +10,57 @@ extension Conv2D {
         return lower..<max(lower, upper)
     }
 
-    /// image is (Cg, H, W), one sample's channels of one group; col is (Cg·kh·kw, OH·OW) with rows
-    /// `rowStride` apart: row (c, ki, kj) holds, for every output pixel, the input value that kernel
-    /// tap multiplies.
-    static func im2col(_ image: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int, _ shape: Conv2DShape) {
+    /// plane is one channel of one sample, (H, W); col is (kh·kw, OH·OW) with rows `rowStride`
+    /// apart: row (ki, kj) holds, for every output pixel, the input value that kernel tap multiplies.
+    static func im2col(_ plane: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int, _ shape: Conv2DShape) {
         let (height, width, outHeight, outWidth) = (shape.height, shape.width, shape.outHeight, shape.outWidth)
         let (stride, padding) = (shape.stride, shape.padding)
         var row = col
-        for channel in 0..<(shape.inChannels / shape.groups) {
-            let plane = image + channel * height * width
-            for ki in 0..<shape.kernelHeight {
-                for kj in 0..<shape.kernelWidth {
-                    let columns = validRange(offset: kj, size: width, stride: stride, padding: padding, count: outWidth)
-                    for oh in 0..<outHeight {
-                        let out = row + oh * outWidth
-                        let ih = oh * stride - padding + ki
-                        guard ih >= 0 && ih < height else {
-                            out.update(repeating: 0, count: outWidth)
-                            continue
-                        }
-                        let base = ih * width - padding + kj
-                        for ow in 0..<columns.lowerBound { out[ow] = 0 }
-                        if stride == 1 {
-                            (out + columns.lowerBound).update(from: plane + base + columns.lowerBound, count: columns.count)
-                        } else {
-                            for ow in columns { out[ow] = plane[base + ow * stride] }
-                        }
-                        for ow in columns.upperBound..<outWidth { out[ow] = 0 }
+        for ki in 0..<shape.kernelHeight {
+            // Plain loops rather than memset and memcpy calls: the runs are often 2 to 16 values
+            // long, where a call costs more than the copy.
+            let rows = validRange(offset: ki, size: height, stride: stride, padding: padding, count: outHeight)
+            for kj in 0..<shape.kernelWidth {
+                let columns = validRange(offset: kj, size: width, stride: stride, padding: padding, count: outWidth)
+                for index in 0..<rows.lowerBound * outWidth { row[index] = 0 }
+                for oh in rows {
+                    let out = row + oh * outWidth
+                    let source = plane + (oh * stride - padding + ki) * width - padding + kj
+                    for ow in 0..<columns.lowerBound { out[ow] = 0 }
+                    if stride == 1 {
+                        for ow in columns { out[ow] = source[ow] }
+                    } else {
+                        for ow in columns { out[ow] = source[ow * stride] }
                     }
-                    row += rowStride
+                    for ow in columns.upperBound..<outWidth { out[ow] = 0 }
                 }
+                for index in rows.upperBound * outWidth..<outHeight * outWidth { row[index] = 0 }
+                row += rowStride
             }
         }
     }
 
-    /// The adjoint of im2col: col is (Cg·kh·kw, OH·OW) with rows `rowStride` apart, image is
-    /// (Cg, H, W); every column entry is added back to the input pixel it was copied from, so
+    /// The adjoint of im2col: col is (kh·kw, OH·OW) with rows `rowStride` apart, plane is one
+    /// channel (H, W); every column entry is added back to the input pixel it was copied from, so
     /// overlapping windows sum their gradients.
-    static func col2im(_ col: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, rowStride: Int, _ shape: Conv2DShape) {
+    static func col2im(_ col: UnsafePointer<Float>, _ plane: UnsafeMutablePointer<Float>, rowStride: Int, _ shape: Conv2DShape) {
         let (height, width, outHeight, outWidth) = (shape.height, shape.width, shape.outHeight, shape.outWidth)
         let (stride, padding) = (shape.stride, shape.padding)
         var row = col
-        for channel in 0..<(shape.inChannels / shape.groups) {
-            let plane = image + channel * height * width
-            for ki in 0..<shape.kernelHeight {
-                for kj in 0..<shape.kernelWidth {
-                    let columns = validRange(offset: kj, size: width, stride: stride, padding: padding, count: outWidth)
-                    for oh in 0..<outHeight {
-                        let ih = oh * stride - padding + ki
-                        guard ih >= 0 && ih < height else { continue }
-                        let input = row + oh * outWidth
-                        let base = ih * width - padding + kj
-                        for ow in columns { plane[base + ow * stride] += input[ow] }
+        for ki in 0..<shape.kernelHeight {
+            let rows = validRange(offset: ki, size: height, stride: stride, padding: padding, count: outHeight)
+            for kj in 0..<shape.kernelWidth {
+                let columns = validRange(offset: kj, size: width, stride: stride, padding: padding, count: outWidth)
+                for oh in rows {
+                    let input = row + oh * outWidth
+                    let target = plane + (oh * stride - padding + ki) * width - padding + kj
+                    if stride == 1 {
+                        for ow in columns { target[ow] += input[ow] }
+                    } else {
+                        for ow in columns { target[ow * stride] += input[ow] }
                     }
-                    row += rowStride
                 }
+                row += rowStride
             }
         }
     }

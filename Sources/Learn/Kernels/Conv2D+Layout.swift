@@ -1,3 +1,5 @@
+import Synchronization
+
 extension Conv2D {
     /// Sizes of the chunked matrices, derived once per call.
     struct Layout {
@@ -32,37 +34,78 @@ extension Conv2D {
         var productValues: Int { shape.outChannels * chunkSize * pixels }
     }
 
-    /// A kernel's scratch buffer, freed when the call that made it returns.
+    /// A kernel's scratch buffer, lent from a pool for the length of one call. Training asks for the
+    /// same few sizes thousands of times, and a fresh allocation of tens of megabytes costs a page
+    /// fault per 4 KiB on first touch, which measured as much as the im2col copy itself.
     final class Scratch {
         let pointer: UnsafeMutablePointer<Float>
+        private let capacity: Int
 
         init(count: Int) {
-            pointer = .allocate(capacity: max(1, count))
+            let wanted = max(1, count)
+            let reused = Self.pool.withLock { pool -> Buffer? in
+                // The smallest free buffer that fits, so large ones stay for large requests.
+                guard let index = pool.indices.filter({ pool[$0].capacity >= wanted }).min(by: { pool[$0].capacity < pool[$1].capacity })
+                else { return nil }
+                return pool.remove(at: index)
+            }
+            let buffer = reused ?? Buffer(pointer: .allocate(capacity: wanted), capacity: wanted)
+            (pointer, capacity) = (buffer.pointer, buffer.capacity)
         }
 
-        deinit { pointer.deallocate() }
+        deinit {
+            let returned = Buffer(pointer: pointer, capacity: capacity)
+            let evicted = Self.pool.withLock { pool -> Buffer? in
+                pool.append(returned)
+                guard pool.count > Self.poolLimit, let smallest = pool.indices.min(by: { pool[$0].capacity < pool[$1].capacity })
+                else { return nil }
+                return pool.remove(at: smallest)
+            }
+            evicted?.pointer.deallocate()
+        }
+
+        /// A free buffer; only ever owned by the pool or by one Scratch.
+        private struct Buffer: @unchecked Sendable {
+            let pointer: UnsafeMutablePointer<Float>
+            let capacity: Int
+        }
+
+        /// Free buffers kept: three per convolution call (forward needs two, backward three), with room
+        /// for a few calls at once from concurrent runs.
+        private static let poolLimit = 12
+        private static let pool = Mutex<[Buffer]>([])
     }
 
-    /// im2col for every sample of the chunk into the groups' matrices, one sample per task.
+    /// im2col for every sample of the chunk into the groups' matrices. Each task takes whole input
+    /// channels, so it writes whole rows of the matrix, each one contiguous run across the samples.
     static func lower(_ x: UnsafePointer<Float>, samples: Range<Int>, into columns: UnsafeMutablePointer<Float>, _ layout: Layout) {
         let width = samples.count * layout.pixels
-        Parallel.forEach(samples.count, work: layout.columnValues) { index in
-            let image = x + (samples.lowerBound + index) * layout.shape.inChannels * layout.plane
-            for group in 0..<layout.shape.groups {
-                im2col(image + group * layout.groupIn * layout.plane,
-                       columns + group * layout.patch * width + index * layout.pixels, rowStride: width, layout.shape)
+        let taps = layout.shape.kernelHeight * layout.shape.kernelWidth
+        Parallel.forRanges(layout.shape.inChannels, work: layout.columnValues) { channels in
+            for channel in channels {
+                let (group, within) = channel.quotientAndRemainder(dividingBy: layout.groupIn)
+                let rows = columns + (group * layout.patch + within * taps) * width
+                for (index, sample) in samples.enumerated() {
+                    im2col(x + (sample * layout.shape.inChannels + channel) * layout.plane, rows + index * layout.pixels,
+                           rowStride: width, layout.shape)
+                }
             }
         }
     }
 
-    /// col2im for every sample of the chunk, adding each group's column gradient onto dx.
+    /// col2im for every sample of the chunk, adding each channel's column gradient onto dx; tasks
+    /// take whole channels, so no two write the same plane.
     static func raise(_ columns: UnsafePointer<Float>, samples: Range<Int>, into dx: UnsafeMutablePointer<Float>, _ layout: Layout) {
         let width = samples.count * layout.pixels
-        Parallel.forEach(samples.count, work: layout.columnValues) { index in
-            let image = dx + (samples.lowerBound + index) * layout.shape.inChannels * layout.plane
-            for group in 0..<layout.shape.groups {
-                col2im(columns + group * layout.patch * width + index * layout.pixels,
-                       image + group * layout.groupIn * layout.plane, rowStride: width, layout.shape)
+        let taps = layout.shape.kernelHeight * layout.shape.kernelWidth
+        Parallel.forRanges(layout.shape.inChannels, work: layout.columnValues) { channels in
+            for channel in channels {
+                let (group, within) = channel.quotientAndRemainder(dividingBy: layout.groupIn)
+                let rows = columns + (group * layout.patch + within * taps) * width
+                for (index, sample) in samples.enumerated() {
+                    col2im(rows + index * layout.pixels, dx + (sample * layout.shape.inChannels + channel) * layout.plane,
+                           rowStride: width, layout.shape)
+                }
             }
         }
     }
