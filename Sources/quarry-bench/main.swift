@@ -29,6 +29,7 @@ case let args where args.count == 3 && args[0] == "gemm":
     for _ in 0..<repeats { multiply() }
     let seconds = Date().timeIntervalSince(started)
     print("sgemm \(n) GFLOPS \(2 * Double(n * n * n) * Double(repeats) / seconds / 1e9)")
+case let args where args.count == 3 && args[0] == "thumbnails": try ThumbnailBench.run(archive: args[1], repeats: Int(args[2]) ?? 1)
 default:
     FileHandle.standardError.write(Data("usage: quarry-bench gemm N REPEATS\n".utf8))
     exit(2)
