@@ -18,7 +18,7 @@ struct ResampleTaps {
             for i in 0..<target { ranges.append(run(i, all.baseAddress! + i * widest)) }
         }
         // The widest run actually met, which can be narrower than the filter's bound.
-        let count = ranges.map(\.count).max() ?? 1
+        let count = ranges.reduce(1) { max($0, $1.count) }
         var first = [Int](repeating: 0, count: target), weights = [Float](repeating: 0, count: count * target)
         for (i, range) in ranges.enumerated() {
             // Near the far edge the run moves left, its weights staying on their samples.
