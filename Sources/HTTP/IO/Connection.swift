@@ -82,8 +82,8 @@ final class Connection: @unchecked Sendable {
         let limits = loop.context.limits
         // A little over the head limit, so one read can hold a full head plus some body.
         let maxBuffer = max(limits.maxHeadBytes * 2, 64 * 1024)
-        if case .readingBody = state { input.reserve(maxBuffer) }
         while !isClosed {
+            if case .readingBody = state { input.reserve(maxBuffer) }
             let received: Int?
             do {
                 received = try input.receive(from: fd, maxCapacity: maxBuffer)
