@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging"]),
         .target(name: "QuarryTesting"),
         // Figures `make bench` needs from inside Swift; kept out of the server binary.
-        .executableTarget(name: "quarry-bench", dependencies: ["Learn"]),
+        .executableTarget(name: "quarry-bench", dependencies: ["Learn", "Imaging", "Crypto"]),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CSQLite", "CCurl", "CZlib", "CJPEG", "CPNG", "CCrypto", "CBLAS"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),

@@ -1,74 +1,28 @@
-/// Resampling by area averaging: each output pixel is the mean of the source area it covers,
-/// partly covered source pixels counting by the fraction covered. Exact for downscaling, where
-/// point sampling would alias; upscaling with the same weights blends at most two neighbours.
+/// Resampling, separably: rows first, into floats, then columns, each with weights computed once
+/// per axis (`ResampleTaps`).
 public enum Resize {
+    /// Area averaging (see `ResampleTaps.area`): what training crops use, exact for downscaling.
     public static func area(_ bitmap: Bitmap, width: Int, height: Int) -> Bitmap {
         precondition(width > 0 && height > 0, "a bitmap has at least one pixel")
         if width == bitmap.width && height == bitmap.height { return bitmap }
-        let c = bitmap.channels
-        let columns = Footprint(source: bitmap.width, target: width)
-        let rows = Footprint(source: bitmap.height, target: height)
-        // Columns first, into floats, one source row at a time; then rows, so each output row is
-        // a weighted sum of a few whole intermediate rows, a loop the compiler vectorizes.
-        let stride = width * c
-        var narrow = [Float](repeating: 0, count: stride * bitmap.height)
-        bitmap.pixels.withUnsafeBufferPointer { source in
-            narrow.withUnsafeMutableBufferPointer { target in
-                columns.withTaps { first, ends, weights in
-                    for y in 0..<bitmap.height {
-                        let sourceRow = source.baseAddress! + y * bitmap.width * c
-                        var out = target.baseAddress! + y * stride
-                        var tap = 0
-                        for x in 0..<width {
-                            // One pixel's channels accumulate in a register, not in `narrow`.
-                            var sum = SIMD4<Float>()
-                            var s = sourceRow + first[x] * c
-                            while tap < ends[x] {
-                                // Spelled out per channel count: a branch that always goes
-                                // the same way, where a loop over `c` ran several times slower.
-                                let sample: SIMD4<Float> = switch c {
-                                case 1: SIMD4(Float(s[0]), 0, 0, 0)
-                                case 3: SIMD4(Float(s[0]), Float(s[1]), Float(s[2]), 0)
-                                default: SIMD4(Float(s[0]), Float(s[1]), Float(s[2]), Float(s[3]))
-                                }
-                                sum += weights[tap] * sample
-                                s += c
-                                tap += 1
-                            }
-                            for k in 0..<c { out[k] = sum[k] }
-                            out += c
-                        }
-                    }
-                }
-            }
-        }
-        var pixels = [UInt8](repeating: 0, count: stride * height)
-        var sum = [Float](repeating: 0, count: stride)
-        narrow.withUnsafeBufferPointer { source in
-            pixels.withUnsafeMutableBufferPointer { target in
-                sum.withUnsafeMutableBufferPointer { sum in
-                    for y in 0..<height {
-                        sum.update(repeating: 0)
-                        for tap in rows.range(y) {
-                            let row = source.baseAddress! + (rows.first(y) + tap - rows.range(y).lowerBound) * stride
-                            let weight = rows.weight(tap)
-                            for i in 0..<stride { sum[i] += weight * row[i] }
-                        }
-                        let out = y * stride
-                        // Weights sum to 1, so a sum never leaves 0...255 by more than rounding.
-                        for i in 0..<stride { target[out + i] = UInt8(min(max(sum[i] + 0.5, 0), 255)) }
-                    }
-                }
-            }
-        }
-        return Bitmap(width: width, height: height, channels: c, pixels: pixels)
+        return resample(bitmap, columns: .area(source: bitmap.width, target: width),
+                        rows: .area(source: bitmap.height, target: height))
     }
 
-    /// Scales so that the longer side is `longSide`, keeping the aspect ratio (each side at least 1
-    /// pixel). Never enlarges: a bitmap already within `longSide` comes back as it is.
+    /// Cubic convolution (see `ResampleTaps.cubic`): sharper than area averaging at small reductions,
+    /// where area averaging aliases fine texture.
+    public static func cubic(_ bitmap: Bitmap, width: Int, height: Int) -> Bitmap {
+        precondition(width > 0 && height > 0, "a bitmap has at least one pixel")
+        if width == bitmap.width && height == bitmap.height { return bitmap }
+        return resample(bitmap, columns: .cubic(source: bitmap.width, target: width),
+                        rows: .cubic(source: bitmap.height, target: height))
+    }
+
+    /// Scales with `cubic` so that the longer side is `longSide`, keeping the aspect ratio (each side
+    /// at least 1 pixel). Never enlarges: a bitmap already within `longSide` comes back as it is.
     public static func fit(_ bitmap: Bitmap, longSide: Int) -> Bitmap {
         let size = fittedSize(width: bitmap.width, height: bitmap.height, longSide: longSide)
-        return area(bitmap, width: size.width, height: size.height)
+        return cubic(bitmap, width: size.width, height: size.height)
     }
 
     static func fittedSize(width: Int, height: Int, longSide: Int) -> (width: Int, height: Int) {
@@ -78,41 +32,102 @@ public enum Resize {
         func scaled(_ side: Int) -> Int { max(1, (side * longSide + long / 2) / long) }
         return (scaled(width), scaled(height))
     }
-}
 
-/// For each output index along one axis, the source indices it covers and their weights. Output
-/// pixel i covers source [i·s, (i+1)·s) with s = source / target; the weights are the overlaps
-/// divided by s, so they sum to 1. Flat arrays, so the resampling loops index without allocating.
-struct Footprint {
-    /// The first source index of output i, and where its weights end in `weights` (they begin
-    /// where output i − 1's end).
-    private var firsts: [Int] = []
-    private var ends: [Int] = []
-    private var weights: [Float] = []
-
-    init(source: Int, target: Int) {
-        let scale = Double(source) / Double(target)
-        for i in 0..<target {
-            let low = Double(i) * scale, high = min(Double(i + 1) * scale, Double(source))
-            let first = Int(low), last = max(first, Int((high - 1e-9).rounded(.up)) - 1)
-            for index in first...min(last, source - 1) {
-                let overlap = min(high, Double(index + 1)) - max(low, Double(index))
-                weights.append(Float(overlap / (high - low)))
+    /// One output row at a time: its intermediate row, a weighted sum of whole source rows (a loop
+    /// over contiguous samples that vectorizes), then the columns pass over that row, reading each
+    /// pixel's channels as one 4-float vector. The intermediate stays in the L1 cache, and the result
+    /// is rounded once.
+    static func resample(_ bitmap: Bitmap, columns: ResampleTaps, rows: ResampleTaps) -> Bitmap {
+        let c = bitmap.channels, width = columns.first.count, height = rows.first.count
+        let sourceStride = bitmap.width * c, stride = width * c
+        // One float of slack: a 3-channel pixel is read as 4 floats, the last one's reaching past the row.
+        let middle = UnsafeMutablePointer<Float>.allocate(capacity: sourceStride + 1)
+        defer { middle.deallocate() }
+        middle[sourceStride] = 0
+        // One byte of slack: a 3-channel pixel is stored as 4 bytes, the next pixel's first overwritten after.
+        let pixels = [UInt8](unsafeUninitializedCapacity: stride * height + 1) { target, initialized in
+            bitmap.pixels.withUnsafeBufferPointer { source in
+                rows.weights.withUnsafeBufferPointer { rowWeights in
+                    columns.first.withUnsafeBufferPointer { first in
+                        columns.weights.withUnsafeBufferPointer { columnWeights in
+                            for y in 0..<height {
+                                sumRows(source.baseAddress! + rows.first[y] * sourceStride, stride: sourceStride,
+                                        weights: rowWeights.baseAddress! + y * rows.count, taps: rows.count, into: middle)
+                                sumColumns(middle, channels: c, into: target.baseAddress! + y * stride, width: width,
+                                           first: first.baseAddress!, weights: columnWeights.baseAddress!, taps: columns.count)
+                            }
+                        }
+                    }
+                }
             }
-            firsts.append(first)
-            ends.append(weights.count)
+            initialized = stride * height
+        }
+        return Bitmap(width: width, height: height, channels: c, pixels: pixels)
+    }
+
+    private static func sumRows(_ source: UnsafePointer<UInt8>, stride: Int, weights: UnsafePointer<Float>, taps: Int,
+                                into out: UnsafeMutablePointer<Float>) {
+        for i in 0..<stride { out[i] = weights[0] * Float(source[i]) }
+        var row = source
+        for tap in 1..<taps {
+            row += stride
+            let weight = weights[tap]
+            for i in 0..<stride { out[i] += weight * Float(row[i]) }
         }
     }
 
-    func first(_ i: Int) -> Int { firsts[i] }
-    func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : ends[i - 1])..<ends[i] }
-    func weight(_ tap: Int) -> Float { weights[tap] }
-
-    func withTaps<T>(_ body: (UnsafePointer<Int>, UnsafePointer<Int>, UnsafePointer<Float>) -> T) -> T {
-        firsts.withUnsafeBufferPointer { firsts in
-            ends.withUnsafeBufferPointer { ends in
-                weights.withUnsafeBufferPointer { body(firsts.baseAddress!, ends.baseAddress!, $0.baseAddress!) }
-            }
+    /// The common tap counts get a loop of constant length, which the compiler unrolls completely.
+    private static func sumColumns(_ row: UnsafePointer<Float>, channels c: Int, into target: UnsafeMutablePointer<UInt8>,
+                                   width: Int, first: UnsafePointer<Int>, weights: UnsafePointer<Float>, taps: Int) {
+        switch (c, taps) {
+        case (1, _): sumGrayColumns(row, into: target, width: width, first: first, weights: weights, taps: taps)
+        case (_, 2): sumColorColumns(row, channels: c, into: target, width: width, first: first, weights: weights, taps: 2)
+        case (_, 3): sumColorColumns(row, channels: c, into: target, width: width, first: first, weights: weights, taps: 3)
+        case (_, 4): sumColorColumns(row, channels: c, into: target, width: width, first: first, weights: weights, taps: 4)
+        case (_, 5): sumColorColumns(row, channels: c, into: target, width: width, first: first, weights: weights, taps: 5)
+        case (_, 6): sumColorColumns(row, channels: c, into: target, width: width, first: first, weights: weights, taps: 6)
+        default: sumColorColumns(row, channels: c, into: target, width: width, first: first, weights: weights, taps: taps)
         }
+    }
+
+    /// Pointers and wrapping arithmetic: checked index arithmetic would cost more than the sums.
+    @inline(__always)
+    private static func sumColorColumns(_ row: UnsafePointer<Float>, channels c: Int, into target: UnsafeMutablePointer<UInt8>,
+                                        width: Int, first: UnsafePointer<Int>, weights: UnsafePointer<Float>, taps: Int) {
+        var out = UnsafeMutableRawPointer(target)
+        var w = weights
+        for x in 0..<width {
+            var p = UnsafeRawPointer(row + first[x] &* c)
+            var sum = SIMD4<Float>()
+            for _ in 0..<taps {
+                sum += w[0] * p.loadUnaligned(as: SIMD4<Float>.self)
+                p += c &* 4
+                w += 1
+            }
+            out.storeBytes(of: bytes(sum), as: SIMD4<UInt8>.self)
+            out += c
+        }
+    }
+
+    private static func sumGrayColumns(_ row: UnsafePointer<Float>, into target: UnsafeMutablePointer<UInt8>,
+                                       width: Int, first: UnsafePointer<Int>, weights: UnsafePointer<Float>, taps: Int) {
+        for x in 0..<width {
+            let w = weights + x &* taps, pixel = row + first[x]
+            var sum: Float = 0
+            for tap in 0..<taps { sum += w[tap] * pixel[tap] }
+            target[x] = bytes(SIMD4(sum, 0, 0, 0))[0]
+        }
+    }
+
+    /// Rounded to nearest (ties to even) and clamped to 0...255. Spelled with bit operations on
+    /// concrete vector types: the standard library's SIMD conversions and clamps are generic calls.
+    @inline(__always)
+    private static func bytes(_ sum: SIMD4<Float>) -> SIMD4<UInt8> {
+        // Adding 1.5·2²³ leaves the rounded integer in the low mantissa bits.
+        let magic: Float = 12_582_912
+        var value = unsafeBitCast(sum + magic, to: SIMD4<Int32>.self) &- SIMD4(repeating: Int32(bitPattern: magic.bitPattern))
+        value &= ~(value &>> 31)
+        value |= (255 &- value) &>> 31
+        return SIMD4<UInt8>(truncatingIfNeeded: value)
     }
 }

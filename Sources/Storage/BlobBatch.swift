@@ -24,9 +24,13 @@ public final class BlobBatch: @unchecked Sendable {
     }
 
     /// Stages `bytes`; safe from several threads at once. Content already stored is not written again.
+    /// The blob's shard directory is made here rather than in `commit`: an empty directory is no blob,
+    /// and making it costs the kernel as much as the file, work better spread over the callers'
+    /// threads than left to the one that commits.
     public func add(_ bytes: [UInt8]) throws -> BlobID {
         let id = BlobID(digest: SHA256.hash(bytes))
         if try store.refresh(id) { return id }
+        try FileSystem.makeDirectories(store.directory(for: id), durably: false)
         let temporary = store.newTemporaryPath()
         let fd = try FileSystem.open(temporary, O_WRONLY | O_CREAT | O_EXCL)
         do {
@@ -57,7 +61,7 @@ public final class BlobBatch: @unchecked Sendable {
                     try FileSystem.unlink(file.temporary)
                     continue
                 }
-                try FileSystem.makeDirectories(store.directory(for: file.id), durably: false)
+                // `add` made the shard directory, and shard directories are never removed.
                 try FileSystem.touch(file.temporary)
                 try FileSystem.rename(file.temporary, to: store.path(for: file.id))
             }

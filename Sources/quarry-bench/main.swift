@@ -6,6 +6,7 @@ import Learn
 ///     quarry-bench gemm N REPEATS     GFLOPS of an N×N by N×N single-precision multiply
 ///     quarry-bench train MODEL SIDE BATCH STEPS     training images/s (TrainBench)
 ///     quarry-bench gemm-shapes ROUNDS ResNet-18's convolution products, ours against OpenBLAS
+///     quarry-bench thumbnails ZIP N   thumbnails of every JPEG in ZIP, N times (ThumbnailBench)
 let arguments = CommandLine.arguments.dropFirst()
 switch Array(arguments) {
 case let args where args.count == 3 && args[0] == "gemm":
@@ -40,7 +41,8 @@ case let args where args.count == 5 && args[0] == "train":
     print("train \(args[1]) \(side) batch \(batch) images/s \(imagesPerSecond)")
 case let args where args.count == 2 && args[0] == "gemm-shapes" && Int(args[1]) != nil:
     GEMMShapes.run(rounds: Int(args[1])!)
+case let args where args.count == 3 && args[0] == "thumbnails": try ThumbnailBench.run(archive: args[1], repeats: Int(args[2]) ?? 1)
 default:
-    FileHandle.standardError.write(Data("usage: quarry-bench gemm N REPEATS | gemm-shapes ROUNDS | train MODEL SIDE BATCH STEPS\n".utf8))
+    FileHandle.standardError.write(Data("usage: quarry-bench gemm N REPEATS | gemm-shapes ROUNDS | train MODEL SIDE BATCH STEPS | thumbnails ZIP N\n".utf8))
     exit(2)
 }

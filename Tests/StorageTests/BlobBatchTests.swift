@@ -24,6 +24,19 @@ import Testing
         }
     }
 
+    @Test func stagingMakesTheShardDirectorySoCommitOnlyRenames() throws {
+        try withTemporaryDirectory { directory in
+            let store = try BlobStore(root: "\(directory)/blobs")
+            let batch = store.batch()
+            let id = try batch.add(Array("sharded".utf8))
+            var info = stat()
+            #expect(lstat(store.directory(for: id), &info) == 0 && info.st_mode & S_IFMT == S_IFDIR)
+            #expect(!store.contains(id))
+            try batch.commit()
+            #expect(store.contains(id))
+        }
+    }
+
     @Test func equalContentIsStoredOnceAndExistingBlobsAreNotRewritten() throws {
         try withTemporaryDirectory { directory in
             let store = try BlobStore(root: "\(directory)/blobs")

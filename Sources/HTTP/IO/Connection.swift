@@ -21,6 +21,9 @@ final class Connection: @unchecked Sendable {
         case closed
     }
 
+    /// Enough for most request heads; a body being read borrows more (`ReadBuffer.reserve`).
+    static let initialBufferCapacity = 4096
+
     let fd: Int32
     let remote: String
     unowned let loop: EventLoop
@@ -66,7 +69,7 @@ final class Connection: @unchecked Sendable {
         self.fd = fd
         self.remote = remote
         self.loop = loop
-        self.input = ReadBuffer(capacity: 4096)
+        self.input = ReadBuffer(capacity: Self.initialBufferCapacity)
         self.parser = RequestHeadParser(maxHeadBytes: loop.context.limits.maxHeadBytes,
                                         maxHeaderCount: loop.context.limits.maxHeaderCount)
         self.lastActivity = loop.now
@@ -80,6 +83,7 @@ final class Connection: @unchecked Sendable {
         // A little over the head limit, so one read can hold a full head plus some body.
         let maxBuffer = max(limits.maxHeadBytes * 2, 64 * 1024)
         while !isClosed {
+            if case .readingBody = state { input.reserve(maxBuffer) }
             let received: Int?
             do {
                 received = try input.receive(from: fd, maxCapacity: maxBuffer)
@@ -135,6 +139,7 @@ final class Connection: @unchecked Sendable {
                 if reader.isComplete {
                     let finished = reader.finish()
                     body = nil
+                    input.shrink(to: Self.initialBufferCapacity)
                     dispatch(finished)
                 } else {
                     return

@@ -38,7 +38,7 @@ struct ReadBuffer: ~Copyable {
             if readerIndex > 0 {
                 compact()
             } else if storage.count < maxCapacity {
-                grow(to: min(maxCapacity, storage.count * 2))
+                reallocate(to: min(maxCapacity, storage.count * 2))
             } else {
                 return nil
             }
@@ -53,6 +53,18 @@ struct ReadBuffer: ~Copyable {
         }
     }
 
+    /// Room for `capacity` bytes, so that a large body arrives in a few large reads rather than
+    /// thousands of small ones (each also a write to its spool file).
+    mutating func reserve(_ capacity: Int) {
+        if storage.count < capacity { reallocate(to: capacity) }
+    }
+
+    /// Gives back what `reserve` took, once the unconsumed bytes fit in `capacity`, so an idle
+    /// connection holds no more than a fresh one.
+    mutating func shrink(to capacity: Int) {
+        if storage.count > capacity && readableCount <= capacity { reallocate(to: capacity) }
+    }
+
     private mutating func compact() {
         let count = readableCount
         if count > 0 {
@@ -62,12 +74,12 @@ struct ReadBuffer: ~Copyable {
         writerIndex = count
     }
 
-    private mutating func grow(to capacity: Int) {
-        let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
-        bigger.copyMemory(from: readable)
+    private mutating func reallocate(to capacity: Int) {
+        let replacement = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        replacement.copyMemory(from: readable)
         writerIndex = readableCount
         readerIndex = 0
         storage.deallocate()
-        storage = bigger
+        storage = replacement
     }
 }
