@@ -1,66 +1,74 @@
 extension Conv2D {
-    /// The output columns `ow` whose input column `ow·stride - padding + offset` lies inside `0..<size`,
-    /// so the copy loops below run without a bounds test per element.
-    @inline(__always)
-    static func validRange(offset: Int, size: Int, stride: Int, padding: Int, count: Int) -> Range<Int> {
-        let shift = padding - offset
-        let lower = shift > 0 ? (shift + stride - 1) / stride : 0
-        let upperInclusive = size - 1 + shift
-        let upper = upperInclusive < 0 ? 0 : min(count, upperInclusive / stride + 1)
-        return lower..<max(lower, upper)
+    /// For every kernel tap (ki, kj) and output pixel (oh, ow), the offset within an input plane of
+    /// the value that tap multiplies, or -1 where the window lies on the padding. Made once per call,
+    /// it reduces im2col and col2im to table lookups: no per-row arithmetic, which on the small
+    /// feature maps of late stages (4×4, 2×2) cost more than the copying.
+    struct TapTable {
+        /// taps × P, tap-major.
+        let offsets: [Int32]
+
+        init(_ shape: Conv2DShape) {
+            let (outHeight, outWidth) = (shape.outHeight, shape.outWidth)
+            var offsets = [Int32](repeating: -1, count: shape.kernelHeight * shape.kernelWidth * outHeight * outWidth)
+            var index = 0
+            for ki in 0..<shape.kernelHeight {
+                for kj in 0..<shape.kernelWidth {
+                    for oh in 0..<outHeight {
+                        let ih = oh * shape.stride - shape.padding + ki
+                        for ow in 0..<outWidth {
+                            let iw = ow * shape.stride - shape.padding + kj
+                            if ih >= 0 && ih < shape.height && iw >= 0 && iw < shape.width {
+                                offsets[index] = Int32(ih * shape.width + iw)
+                            }
+                            index += 1
+                        }
+                    }
+                }
+            }
+            self.offsets = offsets
+        }
     }
 
-    /// plane is one channel of one sample, (H, W); col is (kh·kw, OH·OW) with rows `rowStride`
-    /// apart: row (ki, kj) holds, for every output pixel, the input value that kernel tap multiplies.
-    static func im2col(_ plane: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int, _ shape: Conv2DShape) {
-        let (height, width, outHeight, outWidth) = (shape.height, shape.width, shape.outHeight, shape.outWidth)
-        let (stride, padding) = (shape.stride, shape.padding)
-        var row = col
-        for ki in 0..<shape.kernelHeight {
-            // Plain loops rather than memset and memcpy calls: the runs are often 2 to 16 values
-            // long, where a call costs more than the copy.
-            let rows = validRange(offset: ki, size: height, stride: stride, padding: padding, count: outHeight)
-            for kj in 0..<shape.kernelWidth {
-                let columns = validRange(offset: kj, size: width, stride: stride, padding: padding, count: outWidth)
-                for index in 0..<rows.lowerBound * outWidth { row[index] = 0 }
-                for oh in rows {
-                    let out = row + oh * outWidth
-                    let source = plane + (oh * stride - padding + ki) * width - padding + kj
-                    for ow in 0..<columns.lowerBound { out[ow] = 0 }
-                    if stride == 1 {
-                        for ow in columns { out[ow] = source[ow] }
-                    } else {
-                        for ow in columns { out[ow] = source[ow * stride] }
-                    }
-                    for ow in columns.upperBound..<outWidth { out[ow] = 0 }
+    /// im2col for one input channel over the chunk's samples: `planes(sample)` is that channel of a
+    /// sample, (H, W); rows is the channel's kh·kw rows of the (K, L) matrix, `rowStride` apart, and
+    /// row (ki, kj) gets, sample after sample, the input value that tap multiplies at each output pixel.
+    @inline(__always)
+    static func im2col(
+        _ planes: (Int) -> UnsafePointer<Float>, samples: Int, into rows: UnsafeMutablePointer<Float>, rowStride: Int,
+        pixels: Int, table: UnsafePointer<Int32>, taps: Int
+    ) {
+        for tap in 0..<taps {
+            let offsets = table + tap * pixels
+            let row = rows + tap * rowStride
+            for sample in 0..<samples {
+                let plane = planes(sample)
+                let out = row + sample * pixels
+                for pixel in 0..<pixels {
+                    let offset = Int(offsets[pixel])
+                    out[pixel] = offset >= 0 ? plane[offset] : 0
                 }
-                for index in rows.upperBound * outWidth..<outHeight * outWidth { row[index] = 0 }
-                row += rowStride
             }
         }
     }
 
-    /// The adjoint of im2col: col is (kh·kw, OH·OW) with rows `rowStride` apart, plane is one
-    /// channel (H, W); every column entry is added back to the input pixel it was copied from, so
-    /// overlapping windows sum their gradients.
-    static func col2im(_ col: UnsafePointer<Float>, _ plane: UnsafeMutablePointer<Float>, rowStride: Int, _ shape: Conv2DShape) {
-        let (height, width, outHeight, outWidth) = (shape.height, shape.width, shape.outHeight, shape.outWidth)
-        let (stride, padding) = (shape.stride, shape.padding)
-        var row = col
-        for ki in 0..<shape.kernelHeight {
-            let rows = validRange(offset: ki, size: height, stride: stride, padding: padding, count: outHeight)
-            for kj in 0..<shape.kernelWidth {
-                let columns = validRange(offset: kj, size: width, stride: stride, padding: padding, count: outWidth)
-                for oh in rows {
-                    let input = row + oh * outWidth
-                    let target = plane + (oh * stride - padding + ki) * width - padding + kj
-                    if stride == 1 {
-                        for ow in columns { target[ow] += input[ow] }
-                    } else {
-                        for ow in columns { target[ow * stride] += input[ow] }
-                    }
+    /// The adjoint of im2col for one input channel: every entry of the channel's rows is added back to
+    /// the input pixel it was copied from, so overlapping windows sum their gradients. Within one tap
+    /// no two pixels share an input, which keeps the adds independent.
+    @inline(__always)
+    static func col2im(
+        _ rows: UnsafePointer<Float>, rowStride: Int, into planes: (Int) -> UnsafeMutablePointer<Float>, samples: Int,
+        pixels: Int, table: UnsafePointer<Int32>, taps: Int
+    ) {
+        for tap in 0..<taps {
+            let offsets = table + tap * pixels
+            let row = rows + tap * rowStride
+            for sample in 0..<samples {
+                let plane = planes(sample)
+                let input = row + sample * pixels
+                for pixel in 0..<pixels {
+                    let offset = Int(offsets[pixel])
+                    if offset >= 0 { plane[offset] += input[pixel] }
                 }
-                row += rowStride
             }
         }
     }

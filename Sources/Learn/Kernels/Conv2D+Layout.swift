@@ -14,6 +14,9 @@ extension Conv2D {
         let plane: Int
         /// n: samples per chunk.
         let chunkSize: Int
+        /// kh·kw: rows of the im2col matrix per input channel.
+        let taps: Int
+        let table: TapTable
 
         init(_ shape: Conv2DShape, chunkValues: Int) {
             self.shape = shape
@@ -21,6 +24,8 @@ extension Conv2D {
             (patch, pixels, plane) = (shape.patchSize, shape.outPixels, shape.height * shape.width)
             let perSample = max(1, patch * shape.groups * pixels)
             chunkSize = max(1, min(shape.batch, chunkValues / perSample))
+            taps = shape.kernelHeight * shape.kernelWidth
+            table = TapTable(shape)
         }
 
         /// The samples of each chunk, in order.
@@ -35,8 +40,8 @@ extension Conv2D {
     }
 
     /// A kernel's scratch buffer, lent from a pool for the length of one call. Training asks for the
-    /// same few sizes thousands of times, and a fresh allocation of tens of megabytes costs a page
-    /// fault per 4 KiB on first touch, which measured as much as the im2col copy itself.
+    /// same few sizes thousands of times, and a fresh allocation of tens of megabytes may come from
+    /// mmap and pay a page fault per 4 KiB on first touch.
     final class Scratch {
         let pointer: UnsafeMutablePointer<Float>
         private let capacity: Int
@@ -80,14 +85,14 @@ extension Conv2D {
     /// channels, so it writes whole rows of the matrix, each one contiguous run across the samples.
     static func lower(_ x: UnsafePointer<Float>, samples: Range<Int>, into columns: UnsafeMutablePointer<Float>, _ layout: Layout) {
         let width = samples.count * layout.pixels
-        let taps = layout.shape.kernelHeight * layout.shape.kernelWidth
-        Parallel.forRanges(layout.shape.inChannels, work: layout.columnValues) { channels in
-            for channel in channels {
-                let (group, within) = channel.quotientAndRemainder(dividingBy: layout.groupIn)
-                let rows = columns + (group * layout.patch + within * taps) * width
-                for (index, sample) in samples.enumerated() {
-                    im2col(x + (sample * layout.shape.inChannels + channel) * layout.plane, rows + index * layout.pixels,
-                           rowStride: width, layout.shape)
+        let (channels, taps) = (layout.shape.inChannels, layout.taps)
+        layout.table.offsets.withUnsafeBufferPointer { table in
+            Parallel.forRanges(channels, work: layout.columnValues) { range in
+                for channel in range {
+                    let (group, within) = channel.quotientAndRemainder(dividingBy: layout.groupIn)
+                    im2col({ x + ((samples.lowerBound + $0) * channels + channel) * layout.plane }, samples: samples.count,
+                           into: columns + (group * layout.patch + within * taps) * width, rowStride: width,
+                           pixels: layout.pixels, table: table.baseAddress!, taps: taps)
                 }
             }
         }
@@ -97,14 +102,14 @@ extension Conv2D {
     /// take whole channels, so no two write the same plane.
     static func raise(_ columns: UnsafePointer<Float>, samples: Range<Int>, into dx: UnsafeMutablePointer<Float>, _ layout: Layout) {
         let width = samples.count * layout.pixels
-        let taps = layout.shape.kernelHeight * layout.shape.kernelWidth
-        Parallel.forRanges(layout.shape.inChannels, work: layout.columnValues) { channels in
-            for channel in channels {
-                let (group, within) = channel.quotientAndRemainder(dividingBy: layout.groupIn)
-                let rows = columns + (group * layout.patch + within * taps) * width
-                for (index, sample) in samples.enumerated() {
-                    col2im(rows + index * layout.pixels, dx + (sample * layout.shape.inChannels + channel) * layout.plane,
-                           rowStride: width, layout.shape)
+        let (channels, taps) = (layout.shape.inChannels, layout.taps)
+        layout.table.offsets.withUnsafeBufferPointer { table in
+            Parallel.forRanges(channels, work: layout.columnValues) { range in
+                for channel in range {
+                    let (group, within) = channel.quotientAndRemainder(dividingBy: layout.groupIn)
+                    col2im(columns + (group * layout.patch + within * taps) * width, rowStride: width,
+                           into: { dx + ((samples.lowerBound + $0) * channels + channel) * layout.plane }, samples: samples.count,
+                           pixels: layout.pixels, table: table.baseAddress!, taps: taps)
                 }
             }
         }
