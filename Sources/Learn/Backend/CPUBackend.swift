@@ -90,15 +90,16 @@ public final class CPUBackend: Backend {
     public func activation(_ kind: Activation, _ input: Tensor) -> Tensor {
         switch kind {
         // NaN stays NaN, so a diverging run shows in its loss.
-        case .relu: Elementwise.map(input) { $0 < 0 ? 0 : $0 }
-        case .relu6: Elementwise.map(input) { min(max($0, 0), 6) }
+        case .relu: Elementwise.unary(input) { x, y, range in for i in range { y[i] = x[i] < 0 ? 0 : x[i] } }
+        case .relu6: Elementwise.unary(input) { x, y, range in for i in range { y[i] = min(max(x[i], 0), 6) } }
         }
     }
 
     public func activationBackward(_ kind: Activation, _ gradient: Tensor, input: Tensor) -> Tensor {
         switch kind {
-        case .relu: Elementwise.map(gradient, input) { $1 > 0 ? $0 : 0 }
-        case .relu6: Elementwise.map(gradient, input) { $1 > 0 && $1 < 6 ? $0 : 0 }
+        case .relu: Elementwise.binary(gradient, input) { dy, x, dx, range in for i in range { dx[i] = x[i] > 0 ? dy[i] : 0 } }
+        case .relu6:
+            Elementwise.binary(gradient, input) { dy, x, dx, range in for i in range { dx[i] = x[i] > 0 && x[i] < 6 ? dy[i] : 0 } }
         }
     }
 
@@ -108,6 +109,8 @@ public final class CPUBackend: Backend {
 
     public func multiply(_ input: Tensor, by mask: [Float]) -> Tensor {
         precondition(input.count == mask.count, "a mask of \(mask.count) values for \(input.shape)")
-        return Elementwise.map(input, Tensor(shape: input.shape, storage: mask)) { $0 * $1 }
+        return Elementwise.binary(input, Tensor(shape: input.shape, storage: mask)) { x, mask, y, range in
+            for i in range { y[i] = x[i] * mask[i] }
+        }
     }
 }

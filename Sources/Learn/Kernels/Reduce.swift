@@ -6,42 +6,68 @@ enum Reduce {
 
     /// Σ x[i]
     static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
-        fold(count, { Lanes(loading: x + $0) }, { x[$0] })
+        fold(Sum(x: x), count: count)
     }
 
     /// Σ (x[i] - center)²
     static func squaredDeviations(_ x: UnsafePointer<Float>, count: Int, center: Float) -> Float {
-        fold(count, { index in
-            let deviation = Lanes(loading: x + index) - center
-            return deviation * deviation
-        }, { index in (x[index] - center) * (x[index] - center) })
+        fold(SquaredDeviations(x: x, center: center), count: count)
     }
 
     /// Σ x[i]·y[i]
     static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
-        fold(count, { Lanes(loading: x + $0) * Lanes(loading: y + $0) }, { x[$0] * y[$0] })
+        fold(Dot(x: x, y: y), count: count)
     }
 
-    /// Adds `vector(i)` for every 16 values and `scalar(i)` for the tail, four vectors per step so
-    /// that the additions do not wait on each other.
+    /// What is summed: the terms for 16 values at once and for one. A generic parameter rather than
+    /// closures, so that each fold is specialized with its terms inlined into the loop.
+    protocol Terms {
+        func vector(_ index: Int) -> Lanes
+        func scalar(_ index: Int) -> Float
+    }
+
+    struct Sum: Terms {
+        let x: UnsafePointer<Float>
+        @inline(__always) func vector(_ index: Int) -> Lanes { Lanes(loading: x + index) }
+        @inline(__always) func scalar(_ index: Int) -> Float { x[index] }
+    }
+
+    struct SquaredDeviations: Terms {
+        let x: UnsafePointer<Float>
+        let center: Float
+        @inline(__always) func vector(_ index: Int) -> Lanes {
+            let deviation = Lanes(loading: x + index) - center
+            return deviation * deviation
+        }
+        @inline(__always) func scalar(_ index: Int) -> Float { (x[index] - center) * (x[index] - center) }
+    }
+
+    struct Dot: Terms {
+        let x: UnsafePointer<Float>
+        let y: UnsafePointer<Float>
+        @inline(__always) func vector(_ index: Int) -> Lanes { Lanes(loading: x + index) * Lanes(loading: y + index) }
+        @inline(__always) func scalar(_ index: Int) -> Float { x[index] * y[index] }
+    }
+
+    /// Four vectors per step, so that the additions do not wait on each other, then the tail.
     @inline(__always)
-    private static func fold(_ count: Int, _ vector: (Int) -> Lanes, _ scalar: (Int) -> Float) -> Float {
+    private static func fold<T: Terms>(_ terms: T, count: Int) -> Float {
         var (a, b, c, d) = (Lanes(), Lanes(), Lanes(), Lanes())
         var index = 0
         while index + 64 <= count {
-            a += vector(index)
-            b += vector(index + 16)
-            c += vector(index + 32)
-            d += vector(index + 48)
+            a += terms.vector(index)
+            b += terms.vector(index + 16)
+            c += terms.vector(index + 32)
+            d += terms.vector(index + 48)
             index += 64
         }
         while index + 16 <= count {
-            a += vector(index)
+            a += terms.vector(index)
             index += 16
         }
         var total = ((a + b) + (c + d)).sum()
         while index < count {
-            total += scalar(index)
+            total += terms.scalar(index)
             index += 1
         }
         return total
