@@ -12,18 +12,20 @@ public enum Pool2D {
         x.storage.withUnsafeBufferPointer { x in
             output.storage.withUnsafeMutableBufferPointer { y in
                 argmax.withUnsafeMutableBufferPointer { argmax in
-                    geometry.forEachWindow { planeIndex, outputIndex, rows, columns in
-                        let plane = x.baseAddress! + planeIndex * geometry.height * geometry.width
-                        var best = -Float.infinity
-                        var bestIndex = rows.lowerBound * geometry.width + columns.lowerBound
-                        for ih in rows {
-                            for iw in columns where plane[ih * geometry.width + iw] > best {
-                                best = plane[ih * geometry.width + iw]
-                                bestIndex = ih * geometry.width + iw
+                    Parallel.forRanges(geometry.planes, work: geometry.work) { planes in
+                        geometry.forEachWindow(planes: planes) { planeIndex, outputIndex, rows, columns in
+                            let plane = x.baseAddress! + planeIndex * geometry.height * geometry.width
+                            var best = -Float.infinity
+                            var bestIndex = rows.lowerBound * geometry.width + columns.lowerBound
+                            for ih in rows {
+                                for iw in columns where plane[ih * geometry.width + iw] > best {
+                                    best = plane[ih * geometry.width + iw]
+                                    bestIndex = ih * geometry.width + iw
+                                }
                             }
+                            y[outputIndex] = best
+                            argmax[outputIndex] = Int32(bestIndex)
                         }
-                        y[outputIndex] = best
-                        argmax[outputIndex] = Int32(bestIndex)
                     }
                 }
             }
@@ -64,13 +66,15 @@ public enum Pool2D {
         var output = Tensor(zeros: geometry.outputShape)
         x.storage.withUnsafeBufferPointer { x in
             output.storage.withUnsafeMutableBufferPointer { y in
-                geometry.forEachWindow { planeIndex, outputIndex, rows, columns in
-                    let plane = x.baseAddress! + planeIndex * geometry.height * geometry.width
-                    var sum: Float = 0
-                    for ih in rows {
-                        for iw in columns { sum += plane[ih * geometry.width + iw] }
+                Parallel.forRanges(geometry.planes, work: geometry.work) { planes in
+                    geometry.forEachWindow(planes: planes) { planeIndex, outputIndex, rows, columns in
+                        let plane = x.baseAddress! + planeIndex * geometry.height * geometry.width
+                        var sum: Float = 0
+                        for ih in rows {
+                            for iw in columns { sum += plane[ih * geometry.width + iw] }
+                        }
+                        y[outputIndex] = sum * scale
                     }
-                    y[outputIndex] = sum * scale
                 }
             }
         }
@@ -87,11 +91,13 @@ public enum Pool2D {
         var inputGradient = Tensor(zeros: inputShape)
         gradient.storage.withUnsafeBufferPointer { dy in
             inputGradient.storage.withUnsafeMutableBufferPointer { dx in
-                geometry.forEachWindow { planeIndex, outputIndex, rows, columns in
-                    let plane = dx.baseAddress! + planeIndex * geometry.height * geometry.width
-                    let share = dy[outputIndex] * scale
-                    for ih in rows {
-                        for iw in columns { plane[ih * geometry.width + iw] += share }
+                Parallel.forRanges(geometry.planes, work: geometry.work) { planes in
+                    geometry.forEachWindow(planes: planes) { planeIndex, outputIndex, rows, columns in
+                        let plane = dx.baseAddress! + planeIndex * geometry.height * geometry.width
+                        let share = dy[outputIndex] * scale
+                        for ih in rows {
+                            for iw in columns { plane[ih * geometry.width + iw] += share }
+                        }
                     }
                 }
             }
@@ -158,26 +164,27 @@ extension Pool2D {
 
         var outputShape: [Int] { [batch, channels, outHeight, outWidth] }
 
-        /// Calls `body` for every output value with its plane, its flat output index and the input
-        /// rows and columns its window covers once the padding is clipped off; planes are spread over
-        /// the cores, so `body` may write only what belongs to its plane.
+        /// Calls `body` for every output value of `planes` with its plane, its flat output index and the
+        /// input rows and columns its window covers once the padding is clipped off. Callers spread
+        /// planes over the cores around it, so that `body` is inlined into the loop.
         @inline(__always)
-        func forEachWindow(_ body: (_ plane: Int, _ output: Int, _ rows: Range<Int>, _ columns: Range<Int>) -> Void) {
-            let outputPlane = outHeight * outWidth
-            Parallel.forRanges(batch * channels, work: batch * channels * outputPlane * kernel * kernel) { planes in
-                for plane in planes {
-                    var output = plane * outputPlane
-                    for oh in 0..<outHeight {
-                        let top = oh * stride - padding
-                        let rows = max(0, top)..<min(height, top + kernel)
-                        for ow in 0..<outWidth {
-                            let left = ow * stride - padding
-                            body(plane, output, rows, max(0, left)..<min(width, left + kernel))
-                            output += 1
-                        }
+        func forEachWindow(planes: Range<Int>, _ body: (_ plane: Int, _ output: Int, _ rows: Range<Int>, _ columns: Range<Int>) -> Void) {
+            for plane in planes {
+                var output = plane * outHeight * outWidth
+                for oh in 0..<outHeight {
+                    let top = oh * stride - padding
+                    let rows = max(0, top)..<min(height, top + kernel)
+                    for ow in 0..<outWidth {
+                        let left = ow * stride - padding
+                        body(plane, output, rows, max(0, left)..<min(width, left + kernel))
+                        output += 1
                     }
                 }
             }
         }
+
+        var planes: Int { batch * channels }
+        /// Values a whole pass reads, to decide whether it pays to spread it over cores.
+        var work: Int { planes * outHeight * outWidth * kernel * kernel }
     }
 }
