@@ -25,7 +25,7 @@ enum TrainBench {
         func step() {
             for parameter in parameters { parameter.zeroGradient() }
             let (_, gradient) = criterion(model.forward(images, training: true), labels: labels)
-            _ = model.backward(gradient)
+            model.accumulateGradients(gradient)
             optimizer.step(parameters)
         }
         for _ in 0..<2 { step() }

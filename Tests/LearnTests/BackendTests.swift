@@ -18,10 +18,10 @@ struct BackendTests {
             return cpu.convolution(input, weight: weight, bias: bias, shape: shape)
         }
 
-        func convolutionBackward(_ gradient: Tensor, input: Tensor, weight: Tensor, shape: Conv2DShape)
-            -> (input: Tensor, weight: Tensor, bias: Tensor) {
+        func convolutionBackward(_ gradient: Tensor, input: Tensor, weight: Tensor, shape: Conv2DShape, inputGradient: Bool)
+            -> (input: Tensor?, weight: Tensor, bias: Tensor) {
             record("convolutionBackward")
-            return cpu.convolutionBackward(gradient, input: input, weight: weight, shape: shape)
+            return cpu.convolutionBackward(gradient, input: input, weight: weight, shape: shape, inputGradient: inputGradient)
         }
 
         func batchNorm(

@@ -80,7 +80,7 @@ struct Conv2DTests {
         let expected = Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape)
         let actual = Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape, chunkValues: chunk)
         // Sums over the batch are split where the chunks are, so they may round differently.
-        for (a, b) in [(whole, chunked), (expected.input, actual.input), (expected.weight, actual.weight),
+        for (a, b) in [(whole, chunked), (expected.input!, actual.input!), (expected.weight, actual.weight),
                        (expected.bias, actual.bias)] {
             #expect(a.shape == b.shape)
             #expect(zip(a.storage, b.storage).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) })
@@ -100,7 +100,7 @@ struct Conv2DTests {
         }
         let gradients = Conv2D.backward(input: input, weight: weight,
                                         gradient: Tensor(shape: shape.outputShape, storage: outputWeights), shape: shape)
-        FiniteDifferences.expectMatches(gradients.input, FiniteDifferences.gradient(of: x) { loss($0, w, b) }, "input")
+        FiniteDifferences.expectMatches(gradients.input!, FiniteDifferences.gradient(of: x) { loss($0, w, b) }, "input")
         FiniteDifferences.expectMatches(gradients.weight, FiniteDifferences.gradient(of: w) { loss(x, $0, b) }, "weight")
         FiniteDifferences.expectMatches(gradients.bias, FiniteDifferences.gradient(of: b) { loss(x, w, $0) }, "bias")
     }

@@ -50,6 +50,21 @@ struct ModelTests {
         #expect((mobile.layers[0] as? Conv2DLayer)?.stride == 1)
     }
 
+    /// Training skips the stem's input gradient; the parameter gradients must not change for it.
+    @Test func accumulatingGradientsMatchesAFullBackward() {
+        var random = Random(seed: 11)
+        let full = ResNet18.make(classes: 3, inputSize: 16, width: 0.0625, stem: .imagenet, random: &random)
+        random = Random(seed: 11)
+        let skipping = ResNet18.make(classes: 3, inputSize: 16, width: 0.0625, stem: .imagenet, random: &random)
+        let images = Self.images(2, 16, seed: 12)
+        let gradient = Tensor.normal([2, 3], seed: 13)
+        _ = full.forward(images, training: true)
+        _ = full.backward(gradient)
+        _ = skipping.forward(images, training: true)
+        skipping.accumulateGradients(gradient)
+        for (a, b) in zip(full.parameters, skipping.parameters) { #expect(a.gradient == b.gradient, "\(a.name)") }
+    }
+
     @Test func resNet18MatchesTorchvisionParameterCount() {
         var random = Random(seed: 7)
         let model = ResNet18.make(classes: 1000, inputSize: 224, random: &random)

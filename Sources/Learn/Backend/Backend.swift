@@ -8,9 +8,9 @@ public protocol Backend: AnyObject, Sendable {
 
     /// x (N, C, H, W), weight (OC, C/G, kh, kw), bias (OC) → (N, OC, OH, OW)
     func convolution(_ input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape) -> Tensor
-    /// dL/dy (N, OC, OH, OW) → dL/dx, dL/dweight and dL/dbias
-    func convolutionBackward(_ gradient: Tensor, input: Tensor, weight: Tensor, shape: Conv2DShape)
-        -> (input: Tensor, weight: Tensor, bias: Tensor)
+    /// dL/dy (N, OC, OH, OW) → dL/dx (only when `inputGradient`), dL/dweight and dL/dbias
+    func convolutionBackward(_ gradient: Tensor, input: Tensor, weight: Tensor, shape: Conv2DShape, inputGradient: Bool)
+        -> (input: Tensor?, weight: Tensor, bias: Tensor)
 
     /// Per-channel normalization of (N, C, H, W), updating the running statistics in training.
     func batchNorm(

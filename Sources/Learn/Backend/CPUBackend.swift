@@ -9,9 +9,9 @@ public final class CPUBackend: Backend {
         Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape)
     }
 
-    public func convolutionBackward(_ gradient: Tensor, input: Tensor, weight: Tensor, shape: Conv2DShape)
-        -> (input: Tensor, weight: Tensor, bias: Tensor) {
-        Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape)
+    public func convolutionBackward(_ gradient: Tensor, input: Tensor, weight: Tensor, shape: Conv2DShape, inputGradient: Bool)
+        -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+        Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape, inputGradient: inputGradient)
     }
 
     public func batchNorm(

@@ -44,20 +44,22 @@ public enum Conv2D {
     }
 
     /// x is (N, C, H, W), weight is (OC, Cg, kh, kw), gradient is dL/dy, (N, OC, OH, OW).
-    /// Returns dL/dx (N, C, H, W), dL/dweight (OC, Cg, kh, kw) and dL/dbias (OC); the bias gradient
-    /// is returned whether or not the layer has a bias, since it costs one pass over the gradient.
+    /// Returns dL/dx (N, C, H, W) unless `inputGradient` is false, dL/dweight (OC, Cg, kh, kw) and
+    /// dL/dbias (OC); the bias gradient is returned whether or not the layer has a bias, since it costs
+    /// one pass over the gradient.
     public static func backward(
-        input: Tensor, weight: Tensor, gradient: Tensor, shape: Conv2DShape, chunkValues: Int = chunkValues
-    ) -> (input: Tensor, weight: Tensor, bias: Tensor) {
+        input: Tensor, weight: Tensor, gradient: Tensor, shape: Conv2DShape, inputGradient wanted: Bool = true,
+        chunkValues: Int = chunkValues
+    ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
         precondition(input.shape == shape.inputShape, "input \(input.shape), expected \(shape.inputShape)")
         precondition(weight.shape == shape.weightShape, "weight \(weight.shape), expected \(shape.weightShape)")
         precondition(gradient.shape == shape.outputShape, "gradient \(gradient.shape), expected \(shape.outputShape)")
         let layout = Layout(shape, chunkValues: chunkValues)
-        var inputGradient = Tensor(zeros: shape.inputShape)
+        var inputGradient = Tensor(zeros: wanted ? shape.inputShape : [0])
         var weightGradient = Tensor(zeros: shape.weightShape)
         var biasGradient = Tensor(zeros: [shape.outChannels])
         let columns = Scratch(count: layout.columnValues)
-        let columnGradient = Scratch(count: layout.columnValues)
+        let columnGradient = Scratch(count: wanted ? layout.columnValues : 0)
         let product = Scratch(count: layout.productValues)
         input.storage.withUnsafeBufferPointer { x in
             weight.storage.withUnsafeBufferPointer { w in
@@ -76,13 +78,14 @@ public enum Conv2D {
                                         multiply(transposeA: false, transposeB: true, m: layout.groupOut, n: layout.patch, k: width,
                                                  a: dyGroup, lda: width, b: columnsGroup, ldb: width, beta: 1,
                                                  c: dw.baseAddress! + group * layout.groupOut * layout.patch, ldc: layout.patch)
+                                        guard wanted else { continue }
                                         // dcolumns_g (K, L) = w_gᵀ (K, OCg) · dy_g (OCg, L)
                                         multiply(transposeA: true, transposeB: false, m: layout.patch, n: width, k: layout.groupOut,
                                                  a: w.baseAddress! + group * layout.groupOut * layout.patch, lda: layout.patch,
                                                  b: dyGroup, ldb: width, beta: 0,
                                                  c: columnGradient.pointer + group * layout.patch * width, ldc: width)
                                     }
-                                    raise(columnGradient.pointer, samples: chunk, into: dx.baseAddress!, layout)
+                                    if wanted { raise(columnGradient.pointer, samples: chunk, into: dx.baseAddress!, layout) }
                                 }
                             }
                         }
@@ -90,7 +93,7 @@ public enum Conv2D {
                 }
             }
         }
-        return (inputGradient, weightGradient, biasGradient)
+        return (wanted ? inputGradient : nil, weightGradient, biasGradient)
     }
 
     /// Row-major C (m, n) = op(A) · op(B) + beta·C, with op(A) (m, k) and op(B) (k, n).

@@ -55,8 +55,19 @@ public final class Conv2DLayer: Layer {
 
     // dy is (N, OC, OH, OW): dW and db accumulate, dx is (N, C, H, W)
     public func backward(_ gradient: Tensor) -> Tensor {
+        guard let inputGradient = backward(gradient, inputGradient: true) else { preconditionFailure("no input gradient") }
+        return inputGradient
+    }
+
+    // A stem convolution's input gradient is a product as large as its weight gradient, and col2im besides.
+    public func accumulateGradients(_ gradient: Tensor) {
+        _ = backward(gradient, inputGradient: false)
+    }
+
+    private func backward(_ gradient: Tensor, inputGradient: Bool) -> Tensor? {
         guard let input else { preconditionFailure("Conv2DLayer.backward before forward") }
-        let gradients = backend.convolutionBackward(gradient, input: input, weight: weight.value, shape: shape(for: input.shape))
+        let gradients = backend.convolutionBackward(gradient, input: input, weight: weight.value, shape: shape(for: input.shape),
+                                                    inputGradient: inputGradient)
         backend.accumulate(gradients.weight, into: weight)
         if let bias { backend.accumulate(gradients.bias, into: bias) }
         return gradients.input

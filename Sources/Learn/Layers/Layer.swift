@@ -5,8 +5,18 @@ public protocol Layer: AnyObject {
     func forward(_ input: Tensor, training: Bool) -> Tensor
     /// Given dLoss/dOutput, accumulates dLoss/dParameters into the gradients and returns dLoss/dInput.
     func backward(_ gradient: Tensor) -> Tensor
+    /// Backward for a layer whose input is data, as a model's first layer is in training: accumulates
+    /// dLoss/dParameters and skips dLoss/dInput, which nothing would read (PyTorch's input without
+    /// `requires_grad`). Layers for which dInput costs real work override it.
+    func accumulateGradients(_ gradient: Tensor)
     /// Parameters and their gradients, in a fixed order (optimizers and checkpoints rely on it).
     var parameters: [Parameter] { get }
+}
+
+extension Layer {
+    public func accumulateGradients(_ gradient: Tensor) {
+        _ = backward(gradient)
+    }
 }
 
 /// A trainable tensor and the gradient accumulated for it. A class so that a layer, its optimizer

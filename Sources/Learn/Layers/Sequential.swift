@@ -18,4 +18,10 @@ public final class Sequential: Layer {
     public func backward(_ gradient: Tensor) -> Tensor {
         layers.reversed().reduce(gradient) { $1.backward($0) }
     }
+
+    // The first layer's input is the model's, so it alone may skip its input gradient.
+    public func accumulateGradients(_ gradient: Tensor) {
+        guard let first = layers.first else { return }
+        first.accumulateGradients(layers.dropFirst().reversed().reduce(gradient) { $1.backward($0) })
+    }
 }

@@ -94,7 +94,7 @@ public final class Trainer {
         let logits = model.forward(images, training: true)
         let (loss, gradient) = criterion(logits, labels: labels)
         guard loss.isFinite else { return loss }
-        _ = model.backward(gradient)
+        model.accumulateGradients(gradient)
         if let maxNorm = configuration.gradientClipNorm { GradientClipping.clipNorm(parameters, maxNorm: maxNorm) }
         optimizer.step(parameters)
         let predictions = Self.predictions(logits)
