@@ -6,9 +6,10 @@ import Storage
 
 /// Everything the APIs call into, opened from one data directory:
 ///
-///     DATA/quarry.sqlite   the database (plus -wal and -shm beside it)
-///     DATA/blobs/          content-addressed files (images, uploads, exports, job files)
-///     DATA/blobs/tmp/      spooled request bodies and downloads; on the blobs' filesystem so they can be renamed in
+///     DATA/quarry.sqlite         the database (plus -wal and -shm beside it)
+///     DATA/blobs/                content-addressed files (images, uploads, exports, job files) over 128 KiB
+///     DATA/blobs/inline.sqlite   the blobs up to 128 KiB, owned by the blob store (`InlineBlobs`)
+///     DATA/blobs/tmp/            spooled request bodies and downloads; on the blobs' filesystem so they can be renamed in
 public final class Services: Sendable {
     public struct Settings: Sendable {
         public var imageLimits = ImageLimits()
@@ -71,7 +72,7 @@ public final class Services: Sendable {
         workers = WorkerService(database: database)
         labeling = LabelingService(database: database, publicURL: settings.publicURL)
         exports = ExportService(database: database, blobs: blobs, links: try DownloadLinks(database: database))
-        hitl = HITLService(database: database, downloads: FileDownloads(fetcher: fetcher, blobs: blobs), imageLimits: settings.imageLimits)
+        hitl = HITLService(database: database, downloads: FileDownloads(fetcher: fetcher, blobs: blobs, imageLimits: settings.imageLimits))
         administration = ProjectAdministration(database: database)
         webhooks = WebhookDispatcher(database: database, fetcher: fetcher, settings: settings.webhooks)
         images = ProjectImages(database: database)
@@ -129,6 +130,7 @@ public final class Services: Sendable {
         // A collection already queued finishes before the database it reads goes away.
         collectionQueue.sync {}
         database.close()
+        blobs.close()
     }
 
     /// Nothing is in flight before the server starts, so whatever a crash left in the temp directory
