@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "LearnTests", dependencies: ["Learn"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Crypto"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
-        .testTarget(name: "QuarryTests", dependencies: ["Quarry", "Storage", "QuarryTesting"]),
+        .testTarget(name: "QuarryTests", dependencies: ["Quarry", "Storage", "Imaging", "Crypto", "QuarryTesting"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Quarry", "QuarryTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["QuarryTesting"]),
     ],

@@ -6,9 +6,10 @@ import Storage
 
 /// Everything the APIs call into, opened from one data directory:
 ///
-///     DATA/quarry.sqlite   the database (plus -wal and -shm beside it)
-///     DATA/blobs/          content-addressed files (images, uploads, exports, job files)
-///     DATA/blobs/tmp/      spooled request bodies and downloads; on the blobs' filesystem so they can be renamed in
+///     DATA/quarry.sqlite         the database (plus -wal and -shm beside it)
+///     DATA/blobs/                content-addressed files (images, uploads, exports, job files) over 128 KiB
+///     DATA/blobs/inline.sqlite   the blobs up to 128 KiB, owned by the blob store (`InlineBlobs`)
+///     DATA/blobs/tmp/            spooled request bodies and downloads; on the blobs' filesystem so they can be renamed in
 public final class Services: Sendable {
     public struct Settings: Sendable {
         public var imageLimits = ImageLimits()
@@ -62,7 +63,7 @@ public final class Services: Sendable {
                                                 attributes: [.posixPermissions: 0o700])
         self.dataDirectory = root
         self.settings = settings
-        database = try Database(path: "\(root)/quarry.sqlite", migrations: Migrations.all)
+        database = try Database(path: "\(root)/quarry.sqlite", migrations: Migrations.all, pageSize: Self.pageSize)
         blobs = try BlobStore(root: "\(root)/blobs")
         let fetcher = Fetcher(policy: settings.addressPolicy, limits: settings.fetchLimits)
         accounts = AccountService(database: database)
@@ -71,7 +72,7 @@ public final class Services: Sendable {
         workers = WorkerService(database: database)
         labeling = LabelingService(database: database, publicURL: settings.publicURL)
         exports = ExportService(database: database, blobs: blobs, links: try DownloadLinks(database: database))
-        hitl = HITLService(database: database, downloads: FileDownloads(fetcher: fetcher, blobs: blobs), imageLimits: settings.imageLimits)
+        hitl = HITLService(database: database, downloads: FileDownloads(fetcher: fetcher, blobs: blobs, imageLimits: settings.imageLimits))
         administration = ProjectAdministration(database: database)
         webhooks = WebhookDispatcher(database: database, fetcher: fetcher, settings: settings.webhooks)
         images = ProjectImages(database: database)
@@ -83,6 +84,11 @@ public final class Services: Sendable {
                                     importRoot: settings.importRoot)
         Self.removeLeftovers(in: blobs.temporaryDirectory)
     }
+
+    /// For databases created from now on (an existing one keeps its own): a thumbnail of 10 to 15 KB then
+    /// fills about one page rather than three or four, and an import of 2,000 images writes a quarter of
+    /// the WAL frames (28,900 pwrite64 calls measured with 4 KiB pages). Small rows cost nothing more to read.
+    static let pageSize = 16_384
 
     /// Where the HTTP layer spools large bodies.
     public var spoolDirectory: String { blobs.temporaryDirectory }
@@ -129,6 +135,7 @@ public final class Services: Sendable {
         // A collection already queued finishes before the database it reads goes away.
         collectionQueue.sync {}
         database.close()
+        blobs.close()
     }
 
     /// Nothing is in flight before the server starts, so whatever a crash left in the temp directory

@@ -3,17 +3,32 @@ import Crypto
 import Foundation
 import Glibc
 
-/// Many blobs made durable together, for bulk work such as imports. Each is written to the temp
-/// directory without an fsync of its own; `commit` flushes the filesystem once (syncfs), renames
-/// every file into place, and flushes once more so the renames and any new directories are durable
-/// too. Before `commit` nothing is visible as a blob, and whatever a crash leaves in the temp
-/// directory is removed at the next start, so a blob is still whole or absent. Thousands of files
-/// cost two flushes instead of several fsyncs each.
+/// Many blobs made durable together, for bulk work such as imports.
+///
+/// Small blobs (`BlobStore.inlineLimit`) are written to SQLite a few megabytes per transaction as
+/// they come, so a batch of any size holds only about `inlineChunkBytes` of them in memory. Those
+/// rows are durable at once but referenced by nothing until the caller's rows commit; should the
+/// caller fail, the garbage collector removes them after its grace period, as it does any blob put
+/// for a row that never came.
+///
+/// Large blobs are written to the temp directory without an fsync of their own; `commit` flushes the
+/// filesystem once (syncfs), renames every file into place, and flushes once more so the renames
+/// and any new directories are durable too. Before `commit` nothing is visible as a file blob, and
+/// whatever a crash leaves in the temp directory is removed at the next start, so a blob is still
+/// whole or absent. Thousands of files cost two flushes instead of several fsyncs each.
 public final class BlobBatch: @unchecked Sendable {
-    // @unchecked: `pending` is only touched under `lock`.
+    // @unchecked: `pending`, `small`, `smallBytes` and `failure` are only touched under `lock`.
     private let store: BlobStore
     private let lock = NSLock()
     private var pending: [(temporary: String, id: BlobID)] = []
+    private var small: [(id: BlobID, bytes: [UInt8])] = []
+    private var smallBytes = 0
+    /// The first failed write of small blobs: the ids `add` answered for them must not reach a row.
+    private var failure: (any Error)?
+
+    /// Big enough that an import of 30 KB images commits every ~280 of them (one fsync each), small
+    /// enough that the bytes waiting, plus one chunk being written, stay a few megabytes.
+    static let inlineChunkBytes = 8 << 20
 
     init(store: BlobStore) {
         self.store = store
@@ -23,13 +38,17 @@ public final class BlobBatch: @unchecked Sendable {
         for file in pending { Glibc.unlink(file.temporary) }
     }
 
-    /// Stages `bytes`; safe from several threads at once. Content already stored is not written again.
-    /// The blob's shard directory is made here rather than in `commit`: an empty directory is no blob,
-    /// and making it costs the kernel as much as the file, work better spread over the callers'
-    /// threads than left to the one that commits.
+    /// Stages `bytes`; safe from several threads at once. Content already stored as a file is not
+    /// written again. A large blob's shard directory is made here rather than in `commit`: an empty
+    /// directory is no blob, and making it costs the kernel as much as the file, work better spread
+    /// over the callers' threads than left to the one that commits.
     public func add(_ bytes: [UInt8]) throws -> BlobID {
         let id = BlobID(digest: SHA256.hash(bytes))
         if try store.refresh(id) { return id }
+        if store.isInline(bytes.count) {
+            try addSmall(id, bytes)
+            return id
+        }
         try FileSystem.makeDirectories(store.directory(for: id), durably: false)
         let temporary = store.newTemporaryPath()
         let fd = try FileSystem.open(temporary, O_WRONLY | O_CREAT | O_EXCL)
@@ -45,14 +64,22 @@ public final class BlobBatch: @unchecked Sendable {
         return id
     }
 
-    /// Makes every staged blob durable and visible.
+    /// Makes every staged blob durable and visible; call it once every `add` has returned. Throws when
+    /// any write of small blobs failed, then or earlier, so that no row is committed for a blob that
+    /// is not there.
     public func commit() throws {
-        let files = lock.withLock {
-            defer { pending = [] }
-            return pending
+        let (files, chunk, failed) = lock.withLock {
+            defer {
+                pending = []
+                small = []
+                smallBytes = 0
+            }
+            return (pending, small, failure)
         }
-        guard !files.isEmpty else { return }
         do {
+            if let failed { throw failed }
+            try store.inline.put(chunk)
+            guard !files.isEmpty else { return }
             try flush()
             store.lock.lock()
             defer { store.lock.unlock() }
@@ -68,6 +95,28 @@ public final class BlobBatch: @unchecked Sendable {
             try flush()
         } catch {
             for file in files { Glibc.unlink(file.temporary) }
+            throw error
+        }
+    }
+
+    /// Queues a small blob and writes the queue once it is a chunk, on the caller's thread, while
+    /// other callers go on queueing the next one.
+    private func addSmall(_ id: BlobID, _ bytes: [UInt8]) throws {
+        let full = lock.withLock { () -> [(id: BlobID, bytes: [UInt8])]? in
+            small.append((id, bytes))
+            smallBytes += bytes.count
+            guard smallBytes >= Self.inlineChunkBytes else { return nil }
+            defer {
+                small = []
+                smallBytes = 0
+            }
+            return small
+        }
+        guard let full else { return }
+        do {
+            try store.inline.put(full)
+        } catch {
+            lock.withLock { failure = failure ?? error }
             throw error
         }
     }

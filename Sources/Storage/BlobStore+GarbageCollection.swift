@@ -2,9 +2,9 @@ import Foundation
 import Glibc
 
 extension BlobStore {
-    /// Removes blobs that are not in `referenced` and were last put longer than `gracePeriod` ago,
-    /// and temporary files (spooled uploads, leftovers of interrupted writes) older than it.
-    /// Answers how many files it removed.
+    /// Removes blobs, files and rows alike, that are not in `referenced` and were last put longer
+    /// than `gracePeriod` ago, and temporary files (spooled uploads, leftovers of interrupted writes)
+    /// older than it. Answers how many blobs and files it removed.
     ///
     /// The grace period is what makes it safe to run beside live traffic: a blob is put before the
     /// row that references it commits, so `referenced`, read from the database, can miss it. Choose
@@ -28,7 +28,7 @@ extension BlobStore {
         for name in try FileManager.default.contentsOfDirectory(atPath: temporaryDirectory) {
             if try removeIfOlder("\(temporaryDirectory)/\(name)", than: cutoff) { removed += 1 }
         }
-        return removed
+        return removed + (try inline.collect(referenced: referenced, storedBefore: cutoff))
     }
 
     /// Shard directories are named by two lowercase hex digits; `tmp` and anything else is skipped.

@@ -2,28 +2,43 @@ import Crypto
 import Foundation
 import Glibc
 
-/// Files named by the SHA-256 of their content, at `root/ab/cd/abcd…`. Equal content is stored
-/// once, and paths come only from hashes, never from a name a user supplied.
+/// Content named by its SHA-256. Blobs of up to `inlineLimit` bytes are rows of `InlineBlobs`; larger
+/// ones are files at `root/ab/cd/abcd…`. The size alone decides, so equal content has one place
+/// however it arrives; small blobs stored as files before blobs went into SQLite stay files, are
+/// found first, and are never stored a second time. Paths come only from hashes, never from a name
+/// a user supplied.
 ///
-/// Every put is durable before it returns (fsync file, rename, fsync directory), and a blob appears
-/// whole or not at all. One blob may back many rows, so callers leave removal to `collectGarbage`.
+/// Every put is durable before it returns (a FULL commit; or fsync file, rename, fsync directory),
+/// and a blob appears whole or not at all. One blob may back many rows, so callers leave removal
+/// to `collectGarbage`.
 public final class BlobStore: Sendable {
     public let root: String
+    /// The largest blob kept in SQLite, in bytes; see docs/decisions.md ("Storage") for the figure.
+    public let inlineLimit: Int
+    public static let defaultInlineLimit = 128 * 1024
+    let inline: InlineBlobs
     /// Orders "is the blob there? then refresh its mtime" in `put` against "is it old? then remove
     /// it" in `collectGarbage`, so a blob a put has just vouched for cannot be removed under it.
     let lock = NSLock()
 
-    /// Creates `root` and `root/tmp` when missing.
-    public init(root: String) throws {
+    /// Creates `root`, `root/tmp` and `root/inline.sqlite` when missing.
+    public init(root: String, inlineLimit: Int = BlobStore.defaultInlineLimit) throws {
         self.root = root
-        try FileSystem.makeDirectories(temporaryDirectory)
+        self.inlineLimit = inlineLimit
+        try FileSystem.makeDirectories("\(root)/tmp")
+        inline = try InlineBlobs(path: "\(root)/inline.sqlite")
+    }
+
+    /// Waits for reads and writes of small blobs in progress and closes their database.
+    public func close() {
+        inline.database.close()
     }
 
     /// Where uploads are spooled before `adopt`: inside `root`, so on the same filesystem, and a
     /// rename moves them into place without copying.
     public var temporaryDirectory: String { "\(root)/tmp" }
 
-    public func path(for id: BlobID) -> String {
+    func path(for id: BlobID) -> String {
         "\(directory(for: id))/\(id.hex)"
     }
 
@@ -32,11 +47,17 @@ public final class BlobStore: Sendable {
         "\(root)/\(id.hex.prefix(2))/\(id.hex.dropFirst(2).prefix(2))"
     }
 
-    /// Storing content that is already there rewrites nothing but refreshes the blob's mtime, so
+    func isInline(_ size: Int) -> Bool { size <= inlineLimit }
+
+    /// Storing content that is already there rewrites nothing but refreshes the blob's age, so
     /// the garbage collector's grace period protects it until the row that will reference it commits.
     public func put(_ bytes: [UInt8]) throws -> BlobID {
         let id = BlobID(digest: SHA256.hash(bytes))
         if try refresh(id) { return id }
+        if isInline(bytes.count) {
+            try inline.put([(id, bytes)])
+            return id
+        }
         try FileSystem.makeDirectories(directory(for: id))
         try AtomicFile.write(bytes, to: path(for: id))
         return id
@@ -48,6 +69,7 @@ public final class BlobStore: Sendable {
     public func put(contentsOf path: String) throws -> BlobID {
         let source = try FileSystem.open(path, O_RDONLY)
         defer { Glibc.close(source) }
+        if let bytes = try FileSystem.read(source, path: path, atMost: inlineLimit) { return try put(bytes) }
         let temporary = newTemporaryPath()
         var hasher = SHA256()
         try FileSystem.createDurably(temporary) { target in
@@ -65,8 +87,9 @@ public final class BlobStore: Sendable {
     }
 
     /// Hashes a file already in `temporaryDirectory`, fsyncs it (its writer may not have) and
-    /// renames it into place; the file is gone afterwards. On error it stays where it was, and
-    /// `collectGarbage` removes it once it is older than the grace period.
+    /// renames it into place, or stores its bytes in SQLite when it is small; the file is gone
+    /// afterwards. On error it stays where it was, and `collectGarbage` removes it once it is older
+    /// than the grace period.
     public func adopt(temporaryFile path: String) throws -> BlobID {
         let directory = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent()
         guard directory.path == URL(fileURLWithPath: temporaryDirectory).standardizedFileURL.path else {
@@ -74,32 +97,54 @@ public final class BlobStore: Sendable {
         }
         let fd = try FileSystem.open(path, O_RDONLY)
         var hasher = SHA256()
+        let small: [UInt8]?
         do {
-            try FileSystem.readChunks(fd, path: path) { hasher.update($0) }
-            try FileSystem.fsync(fd, path: path)
+            small = try FileSystem.read(fd, path: path, atMost: inlineLimit)
+            if small == nil {
+                try FileSystem.readChunks(fd, path: path) { hasher.update($0) }
+                try FileSystem.fsync(fd, path: path)
+            }
         } catch {
             Glibc.close(fd)
             throw error
         }
         try FileSystem.close(fd, path: path)
-        return try install(path, as: BlobID(digest: hasher.finalize()))
+        guard let small else { return try install(path, as: BlobID(digest: hasher.finalize())) }
+        let id = try put(small)
+        try FileSystem.unlink(path)
+        return id
     }
 
+    /// False also when the small blobs' database cannot be read: callers ask in order to reuse a
+    /// blob, and making it again is the safe answer.
     public func contains(_ id: BlobID) -> Bool {
-        guard let info = try? FileSystem.lstat(path(for: id)) else { return false }
-        return info.st_mode & S_IFMT == S_IFREG
+        if (try? inline.contains(id)) == true { return true }
+        return isFile(id)
+    }
+
+    /// The blob's bytes when it is small, its file when it is large (or stored before small blobs
+    /// went into SQLite).
+    public func contents(of id: BlobID) throws -> BlobContents {
+        if let bytes = try inline.bytes(of: id) { return .bytes(bytes) }
+        guard isFile(id) else { throw StorageError.blobNotFound(id) }
+        return .file(path: path(for: id))
     }
 
     public func read(_ id: BlobID) throws -> [UInt8] {
-        let path = path(for: id)
-        let fd = try opened(id, path)
-        defer { Glibc.close(fd) }
-        var bytes = [UInt8]()
-        try FileSystem.readChunks(fd, path: path) { bytes.append(contentsOf: $0) }
-        return bytes
+        switch try contents(of: id) {
+        case .bytes(let bytes):
+            return bytes
+        case .file(let path):
+            let fd = try opened(id, path)
+            defer { Glibc.close(fd) }
+            var bytes = [UInt8]()
+            try FileSystem.readChunks(fd, path: path) { bytes.append(contentsOf: $0) }
+            return bytes
+        }
     }
 
     public func size(of id: BlobID) throws -> Int {
+        if let size = try inline.size(of: id) { return size }
         do {
             return Int(try FileSystem.lstat(path(for: id)).st_size)
         } catch StorageError.io(_, _, ENOENT) {
@@ -110,11 +155,17 @@ public final class BlobStore: Sendable {
     /// Removing a blob that is not there is not an error: it may have been collected already.
     /// Only for a blob known to be unreferenced; shared blobs are `collectGarbage`'s to remove.
     public func remove(_ id: BlobID) throws {
+        try inline.remove(id)
         do {
             try FileSystem.unlink(path(for: id))
         } catch StorageError.io(_, _, ENOENT) {
             return
         }
+    }
+
+    private func isFile(_ id: BlobID) -> Bool {
+        guard let info = try? FileSystem.lstat(path(for: id)) else { return false }
+        return info.st_mode & S_IFMT == S_IFREG
     }
 
     private func opened(_ id: BlobID, _ path: String) throws -> Int32 {
@@ -129,7 +180,7 @@ public final class BlobStore: Sendable {
         "\(temporaryDirectory)/\(SecureRandom.hex(bytes: 16)).tmp"
     }
 
-    /// True when the blob exists, its mtime now refreshed.
+    /// True when the blob exists as a file, its mtime now refreshed.
     func refresh(_ id: BlobID) throws -> Bool {
         lock.lock()
         defer { lock.unlock() }

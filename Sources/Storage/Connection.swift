@@ -14,7 +14,9 @@ public final class Connection {
     private var statements = StatementCache(capacity: 64)
     private var isClosed = false
 
-    init(path: String, role: Role) throws {
+    /// `pageSize` applies only when the writer creates the file: SQLite cannot change the page size of
+    /// a database in WAL mode, so an existing file keeps the one it was made with.
+    init(path: String, role: Role, pageSize: Int? = nil) throws {
         // NOMUTEX because the writer lock and the reader pool already keep each connection on one
         // thread at a time; SQLite's own per-connection mutex would only add cost. Only the writer
         // may create the file: a reader finding none means the path is wrong.
@@ -34,7 +36,7 @@ public final class Connection {
         handle = db
         do {
             guard sqlite3_extended_result_codes(db, 1) == SQLITE_OK else { throw SQLiteError(db: db, sql: nil) }
-            try configure(role)
+            try configure(role, pageSize: pageSize)
         } catch {
             close()
             throw error
@@ -44,11 +46,13 @@ public final class Connection {
     deinit { close() }
 
     /// The pragmas, in an order that matters.
-    private func configure(_ role: Role) throws {
+    private func configure(_ role: Role, pageSize: Int?) throws {
         // First, so that every later step, the switch to WAL included, waits for a lock held by
         // another process (a backup, a second server started by mistake) instead of failing at once.
         try execute("PRAGMA busy_timeout = 5000")
         if role == .writer {
+            // Before WAL: the page size of a new file is fixed by the first write, which the switch to WAL is.
+            if let pageSize { try execute("PRAGMA page_size = \(pageSize)") }
             // WAL lets readers keep their snapshot while the writer commits. The mode is stored in
             // the file, so readers inherit it. SQLite answers the mode actually in force and keeps
             // the old one silently where WAL is impossible, hence the check.

@@ -26,12 +26,13 @@ public final class Database: Sendable {
     /// Opens (creating if needed) the database at `path`, applies pending migrations, then opens
     /// `readers` read-only connections. Throws `StorageError.migrationFailed` or
     /// `StorageError.unknownMigrations` when the schema cannot be brought to this binary's.
-    public init(path: String, migrations: [Migration], readers: Int = 4) throws {
+    /// `pageSize` (a power of two from 512 to 65536) is used when the file is created, and ignored after.
+    public init(path: String, migrations: [Migration], readers: Int = 4, pageSize: Int? = nil) throws {
         // NOMUTEX connections rely on SQLite having been built thread-safe at all.
         precondition(sqlite3_threadsafe() != 0, "SQLite was built without thread support")
         precondition(readers > 0, "a database needs at least one reader connection")
         self.path = path
-        let writerConnection = try Connection(path: path, role: .writer)
+        let writerConnection = try Connection(path: path, role: .writer, pageSize: pageSize)
         try Migrator.migrate(writerConnection, to: migrations)
         writer = Writer(writerConnection)
         // Readers open after the writer: a read-only connection cannot create the file or the WAL.

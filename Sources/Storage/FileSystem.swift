@@ -31,6 +31,26 @@ enum FileSystem {
         }
     }
 
+    /// The whole file when it holds at most `limit` bytes; nil, with the file offset back at the
+    /// start, when it holds more. Reads rather than trusting a size from fstat, which a writer
+    /// still appending would make wrong.
+    static func read(_ fd: Int32, path: String, atMost limit: Int) throws -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: limit + 1)
+        var count = 0
+        while count <= limit {
+            let read = try bytes.withUnsafeMutableBytes { buffer in
+                try retrying("read", path) { Glibc.read(fd, buffer.baseAddress! + count, limit + 1 - count) }
+            }
+            if read == 0 {
+                bytes.removeLast(limit + 1 - count)
+                return bytes
+            }
+            count += read
+        }
+        _ = try retrying("lseek", path) { lseek(fd, 0, SEEK_SET) }
+        return nil
+    }
+
     static func fsync(_ fd: Int32, path: String) throws {
         _ = try retrying("fsync", path) { Glibc.fsync(fd) }
     }
@@ -120,6 +140,12 @@ enum FileSystem {
 
     static func duration(_ time: timespec) -> Duration {
         .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
+    }
+
+    /// A time from `now()` as a number a database can store and compare.
+    static func nanoseconds(_ time: Duration) -> Int64 {
+        let (seconds, attoseconds) = time.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
     private static func retrying<Result: BinaryInteger>(_ operation: String, _ path: String,

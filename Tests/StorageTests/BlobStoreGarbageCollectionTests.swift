@@ -1,11 +1,12 @@
 import Foundation
-import Storage
+@testable import Storage
 import Testing
 
+/// Files; `InlineBlobTests` collects blobs kept in SQLite.
 struct BlobStoreGarbageCollectionTests {
     @Test func collectsOnlyUnreferencedBlobsAndTemporaryFilesOlderThanTheGracePeriod() throws {
         try withTemporaryDirectory { directory in
-            let store = try BlobStore(root: "\(directory)/blobs")
+            let store = try BlobStore(root: "\(directory)/blobs", inlineLimit: 0)
             let keptByReference = try store.put(Array("referenced".utf8))
             let keptByAge = try store.put(Array("young".utf8))
             let collected = try store.put(Array("old".utf8))
@@ -33,7 +34,7 @@ struct BlobStoreGarbageCollectionTests {
 
     @Test func aBlobPutAgainIsYoungOnceMore() throws {
         try withTemporaryDirectory { directory in
-            let store = try BlobStore(root: "\(directory)/blobs")
+            let store = try BlobStore(root: "\(directory)/blobs", inlineLimit: 0)
             let id = try store.put(Array("again".utf8))
             backdate(store.path(for: id), by: 7_200)
             #expect(try store.put(Array("again".utf8)) == id)

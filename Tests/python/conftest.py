@@ -1,7 +1,9 @@
 """Starts the real quarry binary (the debug build `swift build` made) on an ephemeral port."""
+import contextlib
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -48,13 +50,18 @@ class Server:
         response.raise_for_status()
         return response.json()["api_key"]
 
-    def blob_files(self):
-        """Files in the blob store, temp files aside."""
+    def blobs(self):
+        """The ids of every stored blob: files under the shard directories, and the small blobs the
+        store keeps in blobs/inline.sqlite."""
         root = os.path.join(self.data, "blobs")
         found = []
         for directory, _, files in os.walk(root):
-            if os.path.basename(directory) != "tmp":
-                found += [os.path.join(directory, f) for f in files]
+            if directory != root and os.path.basename(directory) != "tmp":
+                found += files
+        database = os.path.join(root, "inline.sqlite")
+        if os.path.exists(database):
+            with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+                found += [row[0] for row in db.execute("SELECT id FROM inline_blobs")]
         return sorted(found)
 
     def kill(self):

@@ -60,12 +60,12 @@ def test_create_dataset_records_each_image(server):
 def test_a_corrupt_image_fails_the_whole_upload_and_stores_nothing(server):
     key = server.create_account("careful")
     create_project(server, key, "P")
-    before = server.blob_files()
+    before = server.blobs()
     truncated = png(64, 64)[:-30]
     response = create_dataset(server, key, "P", "D", [("good1.png", png()), ("broken.png", truncated), ("good2.jpg", jpeg())])
     assert response.status_code == 400
     assert "broken.png" in response.json()["detail"]
-    assert server.blob_files() == before
+    assert server.blobs() == before
     # Nothing of that request exists: the same dataset name is still free.
     assert create_dataset(server, key, "P", "D", [("good1.png", png())]).status_code == 201
     # A text file named like an image is judged by its bytes.
@@ -80,7 +80,7 @@ def test_two_hundred_images_in_one_upload(server):
     response = create_dataset(server, key, "Bulk", "All", files)
     assert response.status_code == 201, response.text
     assert response.json()["image_count"] == 200
-    assert len(server.blob_files()) == 200
+    assert len(server.blobs()) == 200
 
 
 def test_upload_images_to_dataset(server):
@@ -169,10 +169,10 @@ def test_delete_project_removes_everything_and_collects_its_images(make_server):
     shared = png(20, 20, (1, 2, 3))
     create_dataset(server, key, "Old Medical Study", "D", [("only-here.png", png(30, 30, (9, 9, 9))), ("shared.png", shared)])
     create_dataset(server, key, "Keeper", "K", [("shared.png", shared)])
-    assert len(server.blob_files()) == 2
+    assert len(server.blobs()) == 2
     deleted = requests.post(server.url + "/delete_project/", json={"project_title": "Old Medical Study"}, headers=auth(key))
     assert deleted.status_code == 200
     assert requests.get(server.url + "/get_annotation_status/Old Medical Study/", headers=auth(key)).status_code == 404
     # The image only that project used goes (collected in the background); the one another project shares stays.
-    wait_for(lambda: len(server.blob_files()) == 1)
+    wait_for(lambda: len(server.blobs()) == 1)
     assert requests.post(server.url + "/delete_project/", json={"project_title": "Old Medical Study"}, headers=auth(key)).status_code == 404

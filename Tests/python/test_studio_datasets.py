@@ -118,15 +118,15 @@ def test_the_same_seed_gives_the_same_split_in_another_server(make_server):
     assert subsets[0] == subsets[1]
 
 
-def test_clearing_the_dataset_removes_images_and_their_files(make_server):
+def test_clearing_the_dataset_removes_images_and_their_blobs(make_server):
     server = make_server(QUARRY_BLOB_GRACE="0")
     key = server.create_account("clear")
     project_id, _ = labeled_project(server, key, ["a", "b", None])
-    assert len(server.blob_files()) == 3
+    assert len(server.blobs()) == 3
     cleared = requests.delete(server.url + f"/api/datasets/{project_id}", headers=auth(key)).json()["data"]
     assert cleared["removed_images"] == 3
     assert requests.get(server.url + f"/api/datasets/{project_id}", headers=auth(key)).json()["data"]["image_count"] == 0
-    wait_for(lambda: server.blob_files() == [])
+    wait_for(lambda: server.blobs() == [])
 
 
 def test_thumbnails_have_a_long_side_of_256(server):

@@ -1,7 +1,7 @@
 import HTTP
 import Storage
 
-/// A stored file as a response, sent with sendfile.
+/// A stored blob as a response: a file is sent with sendfile, a small blob from memory, with the same headers.
 enum BlobResponse {
     enum Caching {
         /// Content-addressed bytes never change behind a URL, so the browser may keep them.
@@ -11,7 +11,10 @@ enum BlobResponse {
 
     static func make(_ blob: BlobID, in store: BlobStore, contentType: String, caching: Caching,
                      attachment fileName: String? = nil) throws -> Response {
-        var response = Response(body: .file(try FileBody(path: store.path(for: blob))))
+        var response = switch try store.contents(of: blob) {
+        case .file(let path): Response(body: .file(try FileBody(path: path)))
+        case .bytes(let bytes): Response(body: .bytes(bytes))
+        }
         response.headers.append("Content-Type", contentType)
         switch caching {
         case .immutable: response.headers.append("Cache-Control", "private, max-age=86400, immutable")

@@ -44,7 +44,10 @@ public struct ExportService: Sendable {
         for image in document.images {
             guard let blob = blobsByImage[image.id] else { continue }
             // JPEG and PNG are compressed already; deflating them again costs time and saves nothing.
-            try zip.add(name: image.archivePath, contentsOf: blobs.path(for: blob), compress: false)
+            switch try blobs.contents(of: blob) {
+            case .file(let path): try zip.add(name: image.archivePath, contentsOf: path, compress: false)
+            case .bytes(let bytes): try zip.add(name: image.archivePath, bytes: bytes, compress: false)
+            }
         }
         for file in files { try zip.add(name: file.path, bytes: file.bytes, compress: true) }
         try zip.finish()

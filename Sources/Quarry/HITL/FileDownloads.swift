@@ -1,11 +1,14 @@
 import Foundation
+import Imaging
 import Storage
 
 /// Downloads user-given URLs into the blob store, checking the extension before fetching and the
-/// bytes after. Each failure names the URL and the reason, for a 400.
+/// bytes after (images in full, while still a spooled file). Each failure names the URL and the
+/// reason, for a 400.
 struct FileDownloads: Sendable {
     let fetcher: Fetcher
     let blobs: BlobStore
+    let imageLimits: ImageLimits
 
     struct Stored: Sendable {
         let blob: BlobID
@@ -13,7 +16,8 @@ struct FileDownloads: Sendable {
         let fileName: String
         let size: Int
         let url: String
-        let path: String
+        /// What the image's header says, for PNG and JPEG files; nil for other kinds.
+        let image: ImageInfo?
     }
 
     func fetch(_ url: String, allowed: [FileKind]) throws -> Stored {
@@ -31,13 +35,21 @@ struct FileDownloads: Sendable {
             guard kind.matches(prefix: prefix) else {
                 throw HITLError.badFile(url: url, reason: "the content is not a \(kind.rawValue.uppercased()) file")
             }
+            let image = kind == .png || kind == .jpeg ? try verifiedImage(at: fetched.path, url: url) : nil
             let name = URLComponents(string: url).map { ($0.path as NSString).lastPathComponent } ?? "file"
             let blob = try blobs.adopt(temporaryFile: fetched.path)
-            return Stored(blob: blob, kind: kind, fileName: String(name.prefix(200)), size: fetched.size, url: url,
-                          path: blobs.path(for: blob))
+            return Stored(blob: blob, kind: kind, fileName: String(name.prefix(200)), size: fetched.size, url: url, image: image)
         } catch {
             try? FileManager.default.removeItem(atPath: fetched.path)
             throw error
+        }
+    }
+
+    private func verifiedImage(at path: String, url: String) throws -> ImageInfo {
+        do {
+            return try ImageProbe.verify(fileAt: path, limits: imageLimits)
+        } catch {
+            throw HITLError.badFile(url: url, reason: "the image is not valid: \(error)")
         }
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Imaging
 import Storage
 
 /// A HITL job as a client asks for it.
@@ -27,7 +26,6 @@ public struct JobRequest: Sendable {
 public struct HITLService: Sendable {
     let database: Database
     let downloads: FileDownloads
-    let imageLimits: ImageLimits
 
     public static let maxFilesPerJob = 20
 
@@ -63,14 +61,6 @@ public struct HITLService: Sendable {
         _ = try activeProject(accountID: accountID, id: request.projectID)
 
         let files = try request.fileURLs.map { try downloads.fetch($0, allowed: FileKind.jobFileKinds) }
-        let images = try files.map { file -> ImageInfo? in
-            guard file.kind == .png || file.kind == .jpeg else { return nil }
-            do {
-                return try ImageProbe.verify(fileAt: file.path, limits: imageLimits)
-            } catch {
-                throw HITLError.badFile(url: file.url, reason: "the image is not valid: \(error)")
-            }
-        }
         let now = Date()
         let created = Timestamp.format(now)
         let expiresAt = request.expirationMinutes.map { Timestamp.format(now.addingTimeInterval(Double($0) * 60)) }
@@ -81,8 +71,8 @@ public struct HITLService: Sendable {
             guard project.status == .active else { throw HITLError.projectNotActive(id: project.id, status: project.status) }
             let datasetID = try HITLStore.jobsDataset(projectID: project.id, on: db)
             var imageIDs: [Int] = []
-            for (file, info) in zip(files, images) {
-                guard let info else { continue }
+            for file in files {
+                guard let info = file.image else { continue }
                 let stored = StoredImage(blob: file.blob, fileName: file.fileName, info: info, size: file.size)
                 imageIDs.append(try DatasetStore.insertImage(datasetID: datasetID, image: stored, createdAt: created, on: db))
             }
