@@ -13,15 +13,18 @@ struct BackendTests {
 
         func record(_ name: String) { calls.withLock { $0[name, default: 0] += 1 } }
 
-        func convolution(_ input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape) -> Tensor {
+        func convolution(_ input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, training: Bool)
+            -> (output: Tensor, cache: ConvolutionCache?) {
             record("convolution")
-            return cpu.convolution(input, weight: weight, bias: bias, shape: shape)
+            return cpu.convolution(input, weight: weight, bias: bias, shape: shape, training: training)
         }
 
-        func convolutionBackward(_ gradient: Tensor, input: Tensor, weight: Tensor, shape: Conv2DShape, inputGradient: Bool)
-            -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+        func convolutionBackward(
+            _ gradient: Tensor, input: Tensor, weight: Tensor, shape: Conv2DShape, inputGradient: Bool, cache: ConvolutionCache?
+        ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
             record("convolutionBackward")
-            return cpu.convolutionBackward(gradient, input: input, weight: weight, shape: shape, inputGradient: inputGradient)
+            return cpu.convolutionBackward(gradient, input: input, weight: weight, shape: shape, inputGradient: inputGradient,
+                                           cache: cache)
         }
 
         func batchNorm(

@@ -43,7 +43,7 @@ struct Conv2DTests {
                                 kernelHeight: 2, kernelWidth: 2, padding: 1)
         let input = Tensor(shape: [1, 1, 3, 3], storage: [1, 2, 3, 4, 5, 6, 7, 8, 9])
         let output = Conv2D.forward(input: input, weight: Tensor(repeating: 1, shape: [1, 1, 2, 2]),
-                                    bias: Tensor(shape: [1], storage: [0.5]), shape: shape)
+                                    bias: Tensor(shape: [1], storage: [0.5]), shape: shape).output
         #expect(output.shape == [1, 1, 4, 4])
         #expect(output.storage == [1, 3, 5, 3, 5, 12, 16, 9, 11, 24, 28, 15, 7, 15, 17, 9].map { $0 + 0.5 })
     }
@@ -53,14 +53,14 @@ struct Conv2DTests {
         let input = Tensor.normal(shape.inputShape, seed: 1)
         let weight = Tensor.normal(shape.weightShape, seed: 2)
         let bias = Tensor.normal([shape.outChannels], seed: 3)
-        let output = Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape)
+        let output = Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape).output
         let expected = Conv2D.referenceForward(input: input.storage.map(Double.init),
                                                weight: weight.storage.map(Double.init),
                                                bias: bias.storage.map(Double.init), shape: shape)
         #expect(output.shape == shape.outputShape)
         let worst = zip(output.storage, expected).map { abs(Double($0) - $1) }.max() ?? 0
         #expect(worst < 1e-4, "largest difference \(worst)")
-        let unbiased = Conv2D.forward(input: input, weight: weight, bias: nil, shape: shape)
+        let unbiased = Conv2D.forward(input: input, weight: weight, bias: nil, shape: shape).output
         let expectedUnbiased = Conv2D.referenceForward(input: input.storage.map(Double.init),
                                                        weight: weight.storage.map(Double.init), bias: nil, shape: shape)
         #expect(zip(unbiased.storage, expectedUnbiased).allSatisfy { abs(Double($0) - $1) < 1e-4 })
@@ -75,8 +75,8 @@ struct Conv2DTests {
         let bias = Tensor.normal([shape.outChannels], seed: 3)
         let gradient = Tensor.normal(shape.outputShape, seed: 4)
         let chunk = samplesPerChunk * shape.groups * shape.patchSize * shape.outPixels
-        let whole = Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape)
-        let chunked = Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, chunkValues: chunk)
+        let whole = Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape).output
+        let chunked = Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, chunkValues: chunk).output
         let expected = Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape)
         let actual = Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape, chunkValues: chunk)
         // Sums over the batch are split where the chunks are, so they may round differently.
@@ -85,6 +85,28 @@ struct Conv2DTests {
             #expect(a.shape == b.shape)
             #expect(zip(a.storage, b.storage).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) })
         }
+    }
+
+    /// Training keeps the whole batch's im2col matrix from forward; backward from it must equal
+    /// backward that lowers the input again, and a batch split into chunks keeps nothing.
+    @Test(arguments: gradientShapes)
+    func backwardFromKeptColumnsMatchesLoweringAgain(shape: Conv2DShape) {
+        let (input, weight) = (Tensor.normal(shape.inputShape, seed: 4), Tensor.normal(shape.weightShape, seed: 5))
+        let gradient = Tensor.normal(shape.outputShape, seed: 6)
+        let (output, cache) = Conv2D.forward(input: input, weight: weight, bias: nil, shape: shape, keepColumns: true)
+        #expect(cache != nil && output == Conv2D.forward(input: input, weight: weight, bias: nil, shape: shape).output)
+        let kept = Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape, columns: cache)
+        let fresh = Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape)
+        #expect(kept.input == fresh.input && kept.weight == fresh.weight && kept.bias == fresh.bias)
+        let oneSample = shape.groups * shape.patchSize * shape.outPixels
+        #expect(Conv2D.forward(input: input, weight: weight, bias: nil, shape: shape, keepColumns: true,
+                               chunkValues: oneSample).cache == nil || shape.batch == 1)
+    }
+
+    @Test func keptColumnsStayWithinTheirBudget() {
+        let shape = Self.gradientShapes[0]
+        #expect(ConvolutionCache(keeping: Conv2D.Scratch(count: 1), values: ConvolutionCache.budget + 1, shape: shape) == nil)
+        #expect(ConvolutionCache(keeping: Conv2D.Scratch(count: 1), values: 1, shape: shape) != nil)
     }
 
     @Test(arguments: gradientShapes)

@@ -6,11 +6,14 @@
 public protocol Backend: AnyObject, Sendable {
     var device: Device { get }
 
-    /// x (N, C, H, W), weight (OC, C/G, kh, kw), bias (OC) → (N, OC, OH, OW)
-    func convolution(_ input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape) -> Tensor
+    /// x (N, C, H, W), weight (OC, C/G, kh, kw), bias (OC) → (N, OC, OH, OW), and in training what
+    /// backward may reuse.
+    func convolution(_ input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, training: Bool)
+        -> (output: Tensor, cache: ConvolutionCache?)
     /// dL/dy (N, OC, OH, OW) → dL/dx (only when `inputGradient`), dL/dweight and dL/dbias
-    func convolutionBackward(_ gradient: Tensor, input: Tensor, weight: Tensor, shape: Conv2DShape, inputGradient: Bool)
-        -> (input: Tensor?, weight: Tensor, bias: Tensor)
+    func convolutionBackward(
+        _ gradient: Tensor, input: Tensor, weight: Tensor, shape: Conv2DShape, inputGradient: Bool, cache: ConvolutionCache?
+    ) -> (input: Tensor?, weight: Tensor, bias: Tensor)
 
     /// Per-channel normalization of (N, C, H, W), updating the running statistics in training.
     func batchNorm(

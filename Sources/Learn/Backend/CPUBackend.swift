@@ -5,13 +5,16 @@ public final class CPUBackend: Backend {
 
     public var device: Device { .cpu }
 
-    public func convolution(_ input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape) -> Tensor {
-        Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape)
+    public func convolution(_ input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, training: Bool)
+        -> (output: Tensor, cache: ConvolutionCache?) {
+        Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, keepColumns: training)
     }
 
-    public func convolutionBackward(_ gradient: Tensor, input: Tensor, weight: Tensor, shape: Conv2DShape, inputGradient: Bool)
-        -> (input: Tensor?, weight: Tensor, bias: Tensor) {
-        Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape, inputGradient: inputGradient)
+    public func convolutionBackward(
+        _ gradient: Tensor, input: Tensor, weight: Tensor, shape: Conv2DShape, inputGradient: Bool, cache: ConvolutionCache?
+    ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+        Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape, inputGradient: inputGradient,
+                        columns: cache)
     }
 
     public func batchNorm(

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// 2-D convolution (cross-correlation, as in PyTorch) lowered to matrix products. Samples are taken
 /// a chunk at a time: im2col lays the chunk's input windows side by side as one (Cg·kh·kw, n·OH·OW)
 /// matrix per group, so each group costs one large sgemm with its weights however small the feature
@@ -13,17 +15,19 @@ public enum Conv2D {
     /// scratch memory of large images and batches while keeping the products wide.
     public static let chunkValues = 1 << 23
 
-    /// x is (N, C, H, W), weight is (OC, Cg, kh, kw), bias is (OC); returns (N, OC, OH, OW).
+    /// x is (N, C, H, W), weight is (OC, Cg, kh, kw), bias is (OC); returns (N, OC, OH, OW), and
+    /// with `keepColumns`, when the batch was lowered in one chunk, its im2col matrix for backward.
     public static func forward(
-        input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, chunkValues: Int = chunkValues
-    ) -> Tensor {
+        input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, keepColumns: Bool = false,
+        chunkValues: Int = chunkValues
+    ) -> (output: Tensor, cache: ConvolutionCache?) {
         precondition(input.shape == shape.inputShape, "input \(input.shape), expected \(shape.inputShape)")
         precondition(weight.shape == shape.weightShape, "weight \(weight.shape), expected \(shape.weightShape)")
         if let bias { precondition(bias.shape == [shape.outChannels], "bias \(bias.shape), expected [\(shape.outChannels)]") }
         let layout = Layout(shape, chunkValues: chunkValues)
         let columns = Scratch(count: layout.columnValues)
         let product = Scratch(count: layout.productValues)
-        return Tensor(shape: shape.outputShape) { y in
+        let output = Tensor(shape: shape.outputShape) { y in
             input.storage.withUnsafeBufferPointer { x in
                 weight.storage.withUnsafeBufferPointer { w in
                     for chunk in layout.chunks {
@@ -41,15 +45,18 @@ public enum Conv2D {
                 }
             }
         }
+        let whole = keepColumns && layout.chunks.count == 1
+        return (output, whole ? ConvolutionCache(keeping: columns, values: layout.columnValues, shape: shape) : nil)
     }
 
     /// x is (N, C, H, W), weight is (OC, Cg, kh, kw), gradient is dL/dy, (N, OC, OH, OW).
     /// Returns dL/dx (N, C, H, W) unless `inputGradient` is false, dL/dweight (OC, Cg, kh, kw) and
     /// dL/dbias (OC); the bias gradient is returned whether or not the layer has a bias, since it costs
     /// one pass over the gradient.
+    /// `columns` from this input's forward spares lowering it again.
     public static func backward(
         input: Tensor, weight: Tensor, gradient: Tensor, shape: Conv2DShape, inputGradient wanted: Bool = true,
-        chunkValues: Int = chunkValues
+        columns kept: ConvolutionCache? = nil, chunkValues: Int = chunkValues
     ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
         precondition(input.shape == shape.inputShape, "input \(input.shape), expected \(shape.inputShape)")
         precondition(weight.shape == shape.weightShape, "weight \(weight.shape), expected \(shape.weightShape)")
@@ -58,7 +65,8 @@ public enum Conv2D {
         var inputGradient = Tensor(zeros: wanted ? shape.inputShape : [0])
         var weightGradient = Tensor(zeros: shape.weightShape)
         var biasGradient = Tensor(zeros: [shape.outChannels])
-        let columns = Scratch(count: layout.columnValues)
+        let reused = kept.flatMap { $0.shape == shape && layout.chunks.count == 1 ? $0.scratch : nil }
+        let columns = reused ?? Scratch(count: layout.columnValues)
         let columnGradient = Scratch(count: wanted ? layout.columnValues : 0)
         let product = Scratch(count: layout.productValues)
         input.storage.withUnsafeBufferPointer { x in
@@ -70,7 +78,7 @@ public enum Conv2D {
                                 for chunk in layout.chunks {
                                     let width = chunk.count * layout.pixels
                                     gather(dy.baseAddress!, samples: chunk, into: product.pointer, biasGradient: db.baseAddress!, layout)
-                                    lower(x.baseAddress!, samples: chunk, into: columns.pointer, layout)
+                                    if reused == nil { lower(x.baseAddress!, samples: chunk, into: columns.pointer, layout) }
                                     for group in 0..<shape.groups {
                                         let dyGroup = product.pointer + group * layout.groupOut * width
                                         let columnsGroup = columns.pointer + group * layout.patch * width
@@ -105,4 +113,31 @@ public enum Conv2D {
         GEMM.multiply(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
                       beta: beta, lda: lda, ldb: ldb, ldc: ldc)
     }
+}
+
+/// What a convolution's forward leaves for its backward: the im2col matrix of a whole batch.
+/// Training lowers every input twice otherwise, and the second time measured about as long as the
+/// first. Kept only when the batch fits one chunk, and only while all kept matrices together stay
+/// within `budget` values, so a deep model or several runs at once cannot pile them up.
+public final class ConvolutionCache: @unchecked Sendable {
+    // @unchecked: the scratch is written by forward and then only read, by the same layer's backward.
+    let scratch: Conv2D.Scratch
+    let shape: Conv2DShape
+    private let values: Int
+
+    /// 2²⁶ values (256 MiB) across the process.
+    static let budget = 1 << 26
+    private static let kept = Atomic<Int>(0)
+
+    /// nil when keeping `values` more would pass the budget.
+    init?(keeping scratch: Conv2D.Scratch, values: Int, shape: Conv2DShape) {
+        let total = Self.kept.add(values, ordering: .relaxed).newValue
+        guard total <= Self.budget else {
+            Self.kept.subtract(values, ordering: .relaxed)
+            return nil
+        }
+        (self.scratch, self.values, self.shape) = (scratch, values, shape)
+    }
+
+    deinit { Self.kept.subtract(values, ordering: .relaxed) }
 }

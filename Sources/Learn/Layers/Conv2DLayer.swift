@@ -15,6 +15,8 @@ public final class Conv2DLayer: Layer {
     public let bias: Parameter?
     public let backend: any Backend
     private var input: Tensor?
+    /// Kept from a training forward until its backward, which releases it.
+    private var cache: ConvolutionCache?
 
     /// Kaiming-normal weights in fan-out mode, std √(2 / (OC·kernel²)), as torchvision initializes
     /// ResNet and MobileNetV2, so activations keep their scale through ReLU stacks; zero bias.
@@ -50,7 +52,11 @@ public final class Conv2DLayer: Layer {
     // x is (N, C, H, W), y is (N, OC, OH, OW)
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         self.input = input
-        return backend.convolution(input, weight: weight.value, bias: bias?.value, shape: shape(for: input.shape))
+        cache = nil
+        let (output, cache) = backend.convolution(input, weight: weight.value, bias: bias?.value, shape: shape(for: input.shape),
+                                                  training: training)
+        self.cache = cache
+        return output
     }
 
     // dy is (N, OC, OH, OW): dW and db accumulate, dx is (N, C, H, W)
@@ -66,8 +72,9 @@ public final class Conv2DLayer: Layer {
 
     private func backward(_ gradient: Tensor, inputGradient: Bool) -> Tensor? {
         guard let input else { preconditionFailure("Conv2DLayer.backward before forward") }
+        defer { cache = nil }
         let gradients = backend.convolutionBackward(gradient, input: input, weight: weight.value, shape: shape(for: input.shape),
-                                                    inputGradient: inputGradient)
+                                                    inputGradient: inputGradient, cache: cache)
         backend.accumulate(gradients.weight, into: weight)
         if let bias { backend.accumulate(gradients.bias, into: bias) }
         return gradients.input
