@@ -6,10 +6,11 @@ import Glibc
 /// Many blobs made durable together, for bulk work such as imports.
 ///
 /// Small blobs (`BlobStore.inlineLimit`) are written to SQLite a few megabytes per transaction as
-/// they come, so a batch of any size holds only about `inlineChunkBytes` of them in memory. Those
-/// rows are durable at once but referenced by nothing until the caller's rows commit; should the
-/// caller fail, the garbage collector removes them after its grace period, as it does any blob put
-/// for a row that never came.
+/// they come, on a writer queue of the batch's own, so the callers' threads go on hashing and
+/// decoding while a chunk waits for its fsync; a batch of any size holds only about
+/// `inlineChunksInFlight` chunks of them in memory. Those rows are durable once written but
+/// referenced by nothing until the caller's rows commit; should the caller fail, the garbage
+/// collector removes them after its grace period, as it does any blob put for a row that never came.
 ///
 /// Large blobs are written to the temp directory without an fsync of their own; `commit` flushes the
 /// filesystem once (syncfs), renames every file into place, and flushes once more so the renames
@@ -25,10 +26,15 @@ public final class BlobBatch: @unchecked Sendable {
     private var smallBytes = 0
     /// The first failed write of small blobs: the ids `add` answered for them must not reach a row.
     private var failure: (any Error)?
+    private let writer = DispatchQueue(label: "quarry.blob-batch")
+    private let writes = DispatchGroup()
+    private let inFlight = DispatchSemaphore(value: BlobBatch.inlineChunksInFlight)
 
     /// Big enough that an import of 30 KB images commits every ~280 of them (one fsync each), small
     /// enough that the bytes waiting, plus one chunk being written, stay a few megabytes.
     static let inlineChunkBytes = 8 << 20
+    /// Chunks handed to the writer and not yet written; a caller that would exceed it waits.
+    static let inlineChunksInFlight = 2
 
     init(store: BlobStore) {
         self.store = store
@@ -46,7 +52,7 @@ public final class BlobBatch: @unchecked Sendable {
         let id = BlobID(digest: SHA256.hash(bytes))
         if try store.refresh(id) { return id }
         if store.isInline(bytes.count) {
-            try addSmall(id, bytes)
+            addSmall(id, bytes)
             return id
         }
         try FileSystem.makeDirectories(store.directory(for: id), durably: false)
@@ -68,6 +74,7 @@ public final class BlobBatch: @unchecked Sendable {
     /// any write of small blobs failed, then or earlier, so that no row is committed for a blob that
     /// is not there.
     public func commit() throws {
+        waitForWrites()
         let (files, chunk, failed) = lock.withLock {
             defer {
                 pending = []
@@ -99,9 +106,14 @@ public final class BlobBatch: @unchecked Sendable {
         }
     }
 
-    /// Queues a small blob and writes the queue once it is a chunk, on the caller's thread, while
-    /// other callers go on queueing the next one.
-    private func addSmall(_ id: BlobID, _ bytes: [UInt8]) throws {
+    /// Returns once every chunk handed to the writer is written or has failed.
+    func waitForWrites() {
+        writes.wait()
+    }
+
+    /// Queues a small blob and hands the queue to the writer once it is a chunk. A failed write is
+    /// kept for `commit` to throw.
+    private func addSmall(_ id: BlobID, _ bytes: [UInt8]) {
         let full = lock.withLock { () -> [(id: BlobID, bytes: [UInt8])]? in
             small.append((id, bytes))
             smallBytes += bytes.count
@@ -113,11 +125,15 @@ public final class BlobBatch: @unchecked Sendable {
             return small
         }
         guard let full else { return }
-        do {
-            try store.inline.put(full)
-        } catch {
-            lock.withLock { failure = failure ?? error }
-            throw error
+        inFlight.wait()
+        let (store, lock, inFlight) = (store, lock, inFlight)
+        writer.async(group: writes) { [weak self] in
+            defer { inFlight.signal() }
+            do {
+                try store.inline.put(full)
+            } catch {
+                lock.withLock { self?.failure = self?.failure ?? error }
+            }
         }
     }
 
