@@ -26,9 +26,7 @@ public final class BlobBatch: @unchecked Sendable {
     private var smallBytes = 0
     /// The first failed write of small blobs: the ids `add` answered for them must not reach a row.
     private var failure: (any Error)?
-    private let writer = DispatchQueue(label: "quarry.blob-batch")
-    private let writes = DispatchGroup()
-    private let inFlight = DispatchSemaphore(value: BlobBatch.inlineChunksInFlight)
+    private let writes = WriteQueue(label: "quarry.blob-batch", limit: BlobBatch.inlineChunksInFlight)
 
     /// Big enough that an import of 30 KB images commits every ~280 of them (one fsync each), small
     /// enough that the bytes waiting, plus one chunk being written, stay a few megabytes.
@@ -125,10 +123,8 @@ public final class BlobBatch: @unchecked Sendable {
             return small
         }
         guard let full else { return }
-        inFlight.wait()
-        let (store, lock, inFlight) = (store, lock, inFlight)
-        writer.async(group: writes) { [weak self] in
-            defer { inFlight.signal() }
+        let (store, lock) = (store, lock)
+        writes.submit { [weak self] in
             do {
                 try store.inline.put(full)
             } catch {

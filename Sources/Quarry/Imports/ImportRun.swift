@@ -45,6 +45,9 @@ struct ImportRun {
     private func process(_ candidates: [ImportSource.Candidate], into batch: BlobBatch) -> [Outcome?] {
         let results = Mutex([Outcome?](repeating: nil, count: candidates.count))
         let thumbnails = ThumbnailWriter(database: service.database)
+        // Progress commits wait for their fsync on a queue of their own, not on a decoding thread;
+        // they are all written before the import's final update, which they must not overtake.
+        let progress = WriteQueue(label: "quarry.import-progress")
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, candidates.count))
@@ -55,10 +58,13 @@ struct ImportRun {
                 let outcome = check(candidates[index], into: batch, thumbnails: thumbnails)
                 results.withLock { $0[index] = outcome }
                 let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
-                if finished % 100 == 0 { update("UPDATE import_jobs SET processed = ? WHERE id = ?", [finished, jobID]) }
+                if finished % 100 == 0 {
+                    progress.submit { update("UPDATE import_jobs SET processed = ? WHERE id = ?", [finished, jobID]) }
+                }
             }
         }
         thumbnails.flush()
+        progress.wait()
         return results.withLock { $0 }
     }
 
