@@ -27,12 +27,15 @@ enum DatasetStore {
             """, [projectID]).map(dataset)
     }
 
-    static func insertImage(datasetID: Int, image: StoredImage, createdAt: String, on db: Connection) throws -> Int {
+    /// `className` is the class an import's folder gave the image, if any.
+    static func insertImage(
+        datasetID: Int, image: StoredImage, className: String? = nil, createdAt: String, on db: Connection
+    ) throws -> Int {
         try db.run("""
-            INSERT INTO images (dataset_id, blob, file_name, format, width, height, size, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO images (dataset_id, blob, file_name, format, width, height, size, class_name, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [datasetID, image.blob.hex, image.fileName, image.info.format.rawValue, image.info.width, image.info.height,
-                  image.size, createdAt])
+                  image.size, className, createdAt])
         return Int(db.lastInsertRowID)
     }
 

@@ -119,8 +119,8 @@ struct ImportRun {
                 for image in accepted {
                     let stored = StoredImage(blob: image.blob, fileName: String(image.name.split(separator: "/").last ?? ""),
                                              info: image.info, size: image.size)
-                    let imageID = try DatasetStore.insertImage(datasetID: id, image: stored, createdAt: now, on: db)
-                    try db.run("UPDATE images SET class_name = ? WHERE id = ?", [image.className, imageID])
+                    let imageID = try DatasetStore.insertImage(datasetID: id, image: stored, className: image.className,
+                                                               createdAt: now, on: db)
                     if !image.labels.isEmpty {
                         // Labels that came with the files are reviewed truth already: an approved task holds them.
                         try TaskStore.insert(LabelTask(
