@@ -1,5 +1,5 @@
 /// How a model's first layers treat the input resolution.
-public enum Stem: String, Sendable, CaseIterable {
+public enum Stem: String, Sendable {
     /// torchvision's stem as published: ResNet-18 divides the side by 4 (conv7×7/2, maxpool/2) and
     /// MobileNetV2 by 2 before the first stage. The model is then exactly torchvision's at any size.
     case imagenet
