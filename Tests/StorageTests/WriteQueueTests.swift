@@ -13,25 +13,33 @@ struct WriteQueueTests {
         #expect(order.withLock { $0 } == Array(0..<50))
     }
 
-    /// With the first write held, a producer gets two writes in (the running one and one waiting)
-    /// and blocks on the third until the first finishes.
+    /// With the first write held, a producer gets two writes in (the running one and one waiting);
+    /// its third submit returns only once the first write has finished and freed a place.
     @Test func aProducerBlocksOnceTheLimitIsReached() {
         let queue = WriteQueue(label: "test.limit", limit: 2)
         let release = DispatchSemaphore(value: 0)
         let submitted = Atomic<Int>(0)
+        let firstFinished = Atomic<Bool>(false)
+        let firstFinishedBeforeThirdReturned = Atomic<Bool>(false)
         let producer = DispatchGroup()
         DispatchQueue.global().async(group: producer) {
-            for index in 0..<3 {
-                queue.submit { if index == 0 { release.wait() } }
-                submitted.add(1, ordering: .relaxed)
+            queue.submit {
+                release.wait()
+                firstFinished.store(true, ordering: .sequentiallyConsistent)
             }
+            submitted.add(1, ordering: .sequentiallyConsistent)
+            queue.submit {}
+            submitted.add(1, ordering: .sequentiallyConsistent)
+            queue.submit {}
+            firstFinishedBeforeThirdReturned.store(firstFinished.load(ordering: .sequentiallyConsistent),
+                                                   ordering: .sequentiallyConsistent)
         }
-        let deadline = Date().addingTimeInterval(0.2)
-        while Date() < deadline && submitted.load(ordering: .relaxed) < 3 { usleep(1_000) }
-        #expect(submitted.load(ordering: .relaxed) == 2)
+        // Released only once two are in, so a third that did not wait would see the first unfinished.
+        while submitted.load(ordering: .sequentiallyConsistent) < 2 { usleep(1_000) }
         release.signal()
         producer.wait()
         queue.wait()
-        #expect(submitted.load(ordering: .relaxed) == 3)
+        let waited = firstFinishedBeforeThirdReturned.load(ordering: .sequentiallyConsistent)
+        #expect(waited)
     }
 }
