@@ -60,13 +60,17 @@ extension Conv2D {
 
         deinit {
             let returned = Buffer(pointer: pointer, capacity: capacity)
-            let evicted = Self.pool.withLock { pool -> Buffer? in
+            let evicted = Self.pool.withLock { pool -> [Buffer] in
                 pool.append(returned)
-                guard pool.count > Self.poolLimit, let smallest = pool.indices.min(by: { pool[$0].capacity < pool[$1].capacity })
-                else { return nil }
-                return pool.remove(at: smallest)
+                // The smallest go first: a large buffer costs the most page faults to make again.
+                var evicted: [Buffer] = []
+                while pool.reduce(0, { $0 + $1.capacity }) > Self.poolLimit,
+                      let smallest = pool.indices.min(by: { pool[$0].capacity < pool[$1].capacity }) {
+                    evicted.append(pool.remove(at: smallest))
+                }
+                return evicted
             }
-            evicted?.pointer.deallocate()
+            for buffer in evicted { buffer.pointer.deallocate() }
         }
 
         /// A free buffer; only ever owned by the pool or by one Scratch.
@@ -75,9 +79,11 @@ extension Conv2D {
             let capacity: Int
         }
 
-        /// Free buffers kept: three per convolution call (forward needs two, backward three), with room
-        /// for a few calls at once from concurrent runs.
-        private static let poolLimit = 12
+        /// Values the free buffers may hold together (384 MiB): room for every matrix a training step
+        /// keeps from forward to backward (which return here after backward, one per convolution, 52
+        /// in MobileNetV2) and for one call's transient scratch. A count limit of 12 had left MobileNetV2
+        /// making dozens of buffers again each step: 104 against 126 images/s, mostly in page faults.
+        private static let poolLimit = ConvolutionCache.budget + 4 * Conv2D.chunkValues
         private static let pool = Mutex<[Buffer]>([])
     }
 
