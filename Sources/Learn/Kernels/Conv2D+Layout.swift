@@ -73,6 +73,11 @@ extension Conv2D {
             for buffer in evicted { buffer.pointer.deallocate() }
         }
 
+        /// Frees every pooled buffer; ones in use return to the pool when their call ends.
+        static func releasePool() {
+            for buffer in pool.withLock({ pool in defer { pool = [] }; return pool }) { buffer.pointer.deallocate() }
+        }
+
         /// A free buffer; only ever owned by the pool or by one Scratch.
         private struct Buffer: @unchecked Sendable {
             let pointer: UnsafeMutablePointer<Float>

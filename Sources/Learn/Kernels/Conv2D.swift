@@ -104,6 +104,12 @@ public enum Conv2D {
         return (wanted ? inputGradient : nil, weightGradient, biasGradient)
     }
 
+    /// Frees the scratch buffers kept between calls, as a long-running process should once a
+    /// training run ends; a later call makes them again.
+    public static func releaseScratch() {
+        Scratch.releasePool()
+    }
+
     /// Row-major C (m, n) = op(A) · op(B) + beta·C, with op(A) (m, k) and op(B) (k, n).
     private static func multiply(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,

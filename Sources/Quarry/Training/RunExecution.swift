@@ -13,6 +13,8 @@ struct RunExecution {
     let stopRequested: @Sendable () -> Bool
 
     func perform() {
+        // A finished run gives back the convolution scratch its steps kept pooled for the next one.
+        defer { Conv2D.releaseScratch() }
         do {
             try execute()
         } catch {
