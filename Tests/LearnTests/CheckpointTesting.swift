@@ -11,7 +11,7 @@ enum CheckpointTesting {
         return Sequential([
             Conv2DLayer(inChannels: 1, outChannels: 4, kernel: 3, padding: 1, random: &random),
             BatchNorm2DLayer(channels: 4),
-            ReLU(),
+            ActivationLayer(.relu),
             Residual(Sequential([
                 Conv2DLayer(inChannels: 4, outChannels: 4, kernel: 3, padding: 1, bias: false, random: &random),
                 BatchNorm2DLayer(channels: 4),

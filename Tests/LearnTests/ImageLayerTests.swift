@@ -103,7 +103,7 @@ struct ImageLayerTests {
     }
 
     @Test func relu6() {
-        let layer = ReLU6()
+        let layer = ActivationLayer(.relu6)
         var input = Self.uniform([3, 8], seed: 12)
         for index in input.storage.indices { input.storage[index] *= 8 }
         input = Self.awayFrom([0, 6], input)

@@ -31,7 +31,7 @@ struct LayerGradientTests {
         for index in input.storage.indices where abs(input.storage[index]) < 0.1 {
             input.storage[index] += input.storage[index] < 0 ? -0.1 : 0.1
         }
-        let failures = GradientCheck.failures(of: ReLU(), input: input)
+        let failures = GradientCheck.failures(of: ActivationLayer(.relu), input: input)
         #expect(failures.isEmpty, "\(failures)")
     }
 
@@ -47,7 +47,7 @@ struct LayerGradientTests {
         var random = Random(seed: 8)
         let layer = Sequential([
             Linear(inputSize: 6, outputSize: 8, random: &random),
-            ReLU(),
+            ActivationLayer(.relu),
             Linear(inputSize: 8, outputSize: 3, random: &random),
         ])
         #expect(layer.parameters.map(\.name) == ["weight", "bias", "weight", "bias"])

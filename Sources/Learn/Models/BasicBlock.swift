@@ -10,19 +10,19 @@ public final class BasicBlock: Layer {
     /// conv1×1/stride-BN, or nil for the identity.
     public let shortcut: Sequential?
     public let backend: any Backend
-    private let activation: ReLU
+    private let activation: ActivationLayer
 
     public init(inChannels: Int, outChannels: Int, stride: Int, backend: any Backend = CPUBackend.shared, random: inout Random) {
         main = Sequential(
             Models.convBatchNorm(inChannels, outChannels, kernel: 3, stride: stride, backend: backend, random: &random)
-                + [ReLU(backend: backend)]
+                + [ActivationLayer(.relu, backend: backend)]
                 + Models.convBatchNorm(outChannels, outChannels, kernel: 3, backend: backend, random: &random))
         shortcut = stride == 1 && inChannels == outChannels
             ? nil
             : Sequential(Models.convBatchNorm(inChannels, outChannels, kernel: 1, stride: stride, backend: backend,
                                               random: &random))
         self.backend = backend
-        activation = ReLU(backend: backend)
+        activation = ActivationLayer(.relu, backend: backend)
     }
 
     /// torchvision's order: conv1, bn1, conv2, bn2, then the downsample's conv and bn.

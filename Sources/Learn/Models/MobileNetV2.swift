@@ -24,7 +24,7 @@ public enum MobileNetV2 {
         var inChannels = divisible(32 * width)
         let stemStride = (stem ?? .automatic(inputSize: inputSize)) == .imagenet ? 2 : 1
         var layers = Models.convBatchNorm(channels, inChannels, kernel: 3, stride: stemStride, backend: backend, random: &random)
-            + [ReLU6(backend: backend)]
+            + [ActivationLayer(.relu6, backend: backend)]
         for (expansion, baseChannels, repeats, firstStride) in stages {
             let outChannels = divisible(Double(baseChannels) * width)
             for index in 0..<repeats {
@@ -37,7 +37,7 @@ public enum MobileNetV2 {
         }
         let lastChannels = divisible(1280 * max(1, width))
         layers += Models.convBatchNorm(inChannels, lastChannels, kernel: 1, backend: backend, random: &random)
-            + [ReLU6(backend: backend)]
+            + [ActivationLayer(.relu6, backend: backend)]
         layers += [
             GlobalAvgPoolLayer(backend: backend),
             Dropout(probability: 0.2, random: Random(seed: random.next()), backend: backend),
@@ -55,11 +55,11 @@ public enum MobileNetV2 {
         var layers: [any Layer] = []
         if expansion != 1 {
             layers += Models.convBatchNorm(inChannels, hidden, kernel: 1, backend: backend, random: &random)
-                + [ReLU6(backend: backend)]
+                + [ActivationLayer(.relu6, backend: backend)]
         }
         layers += Models.convBatchNorm(hidden, hidden, kernel: 3, stride: stride, groups: hidden, backend: backend,
                                        random: &random)
-            + [ReLU6(backend: backend)]
+            + [ActivationLayer(.relu6, backend: backend)]
         layers += Models.convBatchNorm(hidden, outChannels, kernel: 1, backend: backend, random: &random)
         return Sequential(layers)
     }

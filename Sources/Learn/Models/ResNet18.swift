@@ -18,9 +18,9 @@ public enum ResNet18 {
         var layers: [any Layer]
         if (stem ?? .automatic(inputSize: inputSize)) == .imagenet {
             layers = Models.convBatchNorm(channels, widths[0], kernel: 7, stride: 2, backend: backend, random: &random)
-                + [ReLU(backend: backend), MaxPool2DLayer(kernel: 3, stride: 2, padding: 1, backend: backend)]
+                + [ActivationLayer(.relu, backend: backend), MaxPool2DLayer(kernel: 3, stride: 2, padding: 1, backend: backend)]
         } else {
-            layers = Models.convBatchNorm(channels, widths[0], kernel: 3, backend: backend, random: &random) + [ReLU(backend: backend)]
+            layers = Models.convBatchNorm(channels, widths[0], kernel: 3, backend: backend, random: &random) + [ActivationLayer(.relu, backend: backend)]
         }
         var inChannels = widths[0]
         for (stage, outChannels) in widths.enumerated() {

@@ -15,10 +15,10 @@ public enum SmallCNN {
         Models.validate(classes: classes, inputSize: inputSize, channels: channels)
         precondition(inputSize >= 2, "SmallCNN pools by 2, so it needs an input side of at least 2, got \(inputSize)")
         var layers: [any Layer] = []
-        layers += Models.convBatchNorm(channels, 32, kernel: 3, backend: backend, random: &random) + [ReLU(backend: backend)]
-        layers += Models.convBatchNorm(32, 64, kernel: 3, backend: backend, random: &random) + [ReLU(backend: backend)]
+        layers += Models.convBatchNorm(channels, 32, kernel: 3, backend: backend, random: &random) + [ActivationLayer(.relu, backend: backend)]
+        layers += Models.convBatchNorm(32, 64, kernel: 3, backend: backend, random: &random) + [ActivationLayer(.relu, backend: backend)]
         layers.append(MaxPool2DLayer(kernel: 2, backend: backend))
-        layers += Models.convBatchNorm(64, 128, kernel: 3, backend: backend, random: &random) + [ReLU(backend: backend)]
+        layers += Models.convBatchNorm(64, 128, kernel: 3, backend: backend, random: &random) + [ActivationLayer(.relu, backend: backend)]
         layers += [
             GlobalAvgPoolLayer(backend: backend),
             // Its own stream, split off the builder's, so masks do not shift when layers are added.
