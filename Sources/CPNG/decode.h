@@ -16,23 +16,10 @@ static inline __attribute__((noinline)) int quarry_png_open_jump(struct quarry_p
                                                                  uint64_t max_pixels, int keep_gray) {
     struct quarry_png_context *context = &reader->context;
     if (setjmp(context->jump)) return -1;
-    context->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, context,
-                                          quarry_png_error, quarry_png_warning);
-    if (context->png == NULL) {
-        snprintf(context->message, context->message_size, "cannot create a PNG reader");
-        return -1;
-    }
+    if (quarry_png_begin(context, max_dimension, max_pixels) != 0) return -1;
     png_structp png = context->png;
-    context->info = png_create_info_struct(png);
-    if (context->info == NULL) png_error(png, "cannot create PNG info");
-    png_set_read_fn(png, context, quarry_png_read);
-    png_set_user_limits(png, max_dimension, max_dimension);
-    png_read_info(png, context->info);
     reader->width = png_get_image_width(png, context->info);
     reader->height = png_get_image_height(png, context->info);
-    if ((uint64_t)reader->width * reader->height > max_pixels) {
-        png_error(png, "image is larger than the pixel limit");
-    }
     int colour = png_get_color_type(png, context->info);
     int transparent = png_get_valid(png, context->info, PNG_INFO_tRNS) != 0;
     /* Palette to RGB, gray below 8 bits to 8, tRNS to an alpha channel. */

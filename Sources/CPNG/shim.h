@@ -38,12 +38,10 @@ static inline void quarry_png_read(png_structp png, png_bytep out, size_t length
     context->offset += length;
 }
 
-static inline __attribute__((noinline)) int quarry_png_decode(struct quarry_png_context *context,
-                                                              uint32_t max_dimension,
-                                                              uint64_t max_pixels) {
-    if (setjmp(context->jump)) return -1;
-    context->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, context,
-                                          quarry_png_error, quarry_png_warning);
+/* Creates the reader and reads the header, refusing images over the limits. Call it after setting
+   the jump, which libpng's errors here return to. Returns -1 only when libpng cannot allocate. */
+static inline int quarry_png_begin(struct quarry_png_context *context, uint32_t max_dimension, uint64_t max_pixels) {
+    context->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, context, quarry_png_error, quarry_png_warning);
     if (context->png == NULL) {
         snprintf(context->message, context->message_size, "cannot create a PNG reader");
         return -1;
@@ -53,9 +51,18 @@ static inline __attribute__((noinline)) int quarry_png_decode(struct quarry_png_
     png_set_read_fn(context->png, context, quarry_png_read);
     png_set_user_limits(context->png, max_dimension, max_dimension);
     png_read_info(context->png, context->info);
-    uint64_t pixels = (uint64_t)png_get_image_width(context->png, context->info)
-                    * png_get_image_height(context->png, context->info);
-    if (pixels > max_pixels) png_error(context->png, "image is larger than the pixel limit");
+    if ((uint64_t)png_get_image_width(context->png, context->info) * png_get_image_height(context->png, context->info)
+        > max_pixels) {
+        png_error(context->png, "image is larger than the pixel limit");
+    }
+    return 0;
+}
+
+static inline __attribute__((noinline)) int quarry_png_decode(struct quarry_png_context *context,
+                                                              uint32_t max_dimension,
+                                                              uint64_t max_pixels) {
+    if (setjmp(context->jump)) return -1;
+    if (quarry_png_begin(context, max_dimension, max_pixels) != 0) return -1;
     int passes = png_set_interlace_handling(context->png);
     png_read_update_info(context->png, context->info);
     png_uint_32 height = png_get_image_height(context->png, context->info);
