@@ -95,32 +95,35 @@ extension Conv2D {
     /// im2col for every sample of the chunk into the groups' matrices. Each task takes whole input
     /// channels, so it writes whole rows of the matrix, each one contiguous run across the samples.
     static func lower(_ x: UnsafePointer<Float>, samples: Range<Int>, into columns: UnsafeMutablePointer<Float>, _ layout: Layout) {
-        let width = samples.count * layout.pixels
-        let (channels, taps) = (layout.shape.inChannels, layout.taps)
-        layout.table.offsets.withUnsafeBufferPointer { table in
-            Parallel.forRanges(channels, work: layout.columnValues) { range in
-                for channel in range {
-                    let (group, within) = channel.quotientAndRemainder(dividingBy: layout.groupIn)
-                    im2col({ x + ((samples.lowerBound + $0) * channels + channel) * layout.plane }, samples: samples.count,
-                           into: columns + (group * layout.patch + within * taps) * width, rowStride: width,
-                           pixels: layout.pixels, table: table.baseAddress!, taps: taps)
-                }
-            }
+        forEachChannel(samples: samples, layout) { rows, plane, table in
+            im2col({ x + plane($0) }, samples: samples.count, into: columns + rows, rowStride: samples.count * layout.pixels,
+                   pixels: layout.pixels, table: table, taps: layout.taps)
         }
     }
 
     /// col2im for every sample of the chunk, adding each channel's column gradient onto dx; tasks
     /// take whole channels, so no two write the same plane.
     static func raise(_ columns: UnsafePointer<Float>, samples: Range<Int>, into dx: UnsafeMutablePointer<Float>, _ layout: Layout) {
-        let width = samples.count * layout.pixels
-        let (channels, taps) = (layout.shape.inChannels, layout.taps)
+        forEachChannel(samples: samples, layout) { rows, plane, table in
+            col2im(columns + rows, rowStride: samples.count * layout.pixels, into: { dx + plane($0) }, samples: samples.count,
+                   pixels: layout.pixels, table: table, taps: layout.taps)
+        }
+    }
+
+    /// Calls `body` once per input channel, runs of channels spread over the cores, with where the
+    /// channel's kh·kw rows start in the chunk's matrices, where its plane starts in the chunk's n-th
+    /// sample, and the tap table.
+    @inline(__always)
+    private static func forEachChannel(
+        samples: Range<Int>, _ layout: Layout, _ body: (_ rows: Int, _ plane: (Int) -> Int, _ table: UnsafePointer<Int32>) -> Void
+    ) {
+        let (width, channels) = (samples.count * layout.pixels, layout.shape.inChannels)
         layout.table.offsets.withUnsafeBufferPointer { table in
             Parallel.forRanges(channels, work: layout.columnValues) { range in
                 for channel in range {
                     let (group, within) = channel.quotientAndRemainder(dividingBy: layout.groupIn)
-                    col2im(columns + (group * layout.patch + within * taps) * width, rowStride: width,
-                           into: { dx + ((samples.lowerBound + $0) * channels + channel) * layout.plane }, samples: samples.count,
-                           pixels: layout.pixels, table: table.baseAddress!, taps: taps)
+                    body((group * layout.patch + within * layout.taps) * width,
+                         { ((samples.lowerBound + $0) * channels + channel) * layout.plane }, table.baseAddress!)
                 }
             }
         }
