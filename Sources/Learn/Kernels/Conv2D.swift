@@ -35,10 +35,10 @@ public enum Conv2D {
                         lower(x.baseAddress!, samples: chunk, into: columns.pointer, layout)
                         for group in 0..<shape.groups {
                             // y_g (OCg, L) = w_g (OCg, K) · columns_g (K, L)
-                            multiply(transposeA: false, transposeB: false, m: layout.groupOut, n: width, k: layout.patch,
-                                     a: w.baseAddress! + group * layout.groupOut * layout.patch, lda: layout.patch,
-                                     b: columns.pointer + group * layout.patch * width, ldb: width, beta: 0,
-                                     c: product.pointer + group * layout.groupOut * width, ldc: width)
+                            GEMM.multiply(w.baseAddress! + group * layout.groupOut * layout.patch,
+                                          columns.pointer + group * layout.patch * width,
+                                          product.pointer + group * layout.groupOut * width,
+                                          m: layout.groupOut, n: width, k: layout.patch, lda: layout.patch, ldb: width, ldc: width)
                         }
                         scatter(product.pointer, samples: chunk, bias: bias?.storage, into: y, layout)
                     }
@@ -83,15 +83,15 @@ public enum Conv2D {
                                         let dyGroup = product.pointer + group * layout.groupOut * width
                                         let columnsGroup = columns.pointer + group * layout.patch * width
                                         // dw_g (OCg, K) += dy_g (OCg, L) · columns_gᵀ (L, K), summed over chunks.
-                                        multiply(transposeA: false, transposeB: true, m: layout.groupOut, n: layout.patch, k: width,
-                                                 a: dyGroup, lda: width, b: columnsGroup, ldb: width, beta: 1,
-                                                 c: dw.baseAddress! + group * layout.groupOut * layout.patch, ldc: layout.patch)
+                                        GEMM.multiply(dyGroup, columnsGroup, dw.baseAddress! + group * layout.groupOut * layout.patch,
+                                                      m: layout.groupOut, n: layout.patch, k: width, transposeB: true, beta: 1,
+                                                      lda: width, ldb: width, ldc: layout.patch)
                                         guard wanted else { continue }
                                         // dcolumns_g (K, L) = w_gᵀ (K, OCg) · dy_g (OCg, L)
-                                        multiply(transposeA: true, transposeB: false, m: layout.patch, n: width, k: layout.groupOut,
-                                                 a: w.baseAddress! + group * layout.groupOut * layout.patch, lda: layout.patch,
-                                                 b: dyGroup, ldb: width, beta: 0,
-                                                 c: columnGradient.pointer + group * layout.patch * width, ldc: width)
+                                        GEMM.multiply(w.baseAddress! + group * layout.groupOut * layout.patch, dyGroup,
+                                                      columnGradient.pointer + group * layout.patch * width,
+                                                      m: layout.patch, n: width, k: layout.groupOut, transposeA: true,
+                                                      lda: layout.patch, ldb: width, ldc: width)
                                     }
                                     if wanted { raise(columnGradient.pointer, samples: chunk, into: dx.baseAddress!, layout) }
                                 }
@@ -108,16 +108,6 @@ public enum Conv2D {
     /// training run ends; a later call makes them again.
     public static func releaseScratch() {
         Scratch.releasePool()
-    }
-
-    /// Row-major C (m, n) = op(A) · op(B) + beta·C, with op(A) (m, k) and op(B) (k, n).
-    private static func multiply(
-        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
-    ) {
-        GEMM.multiply(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
-                      beta: beta, lda: lda, ldb: ldb, ldc: ldc)
     }
 }
 
