@@ -26,9 +26,7 @@ struct RunExecution {
         let database = service.database
         guard var run = try database.read({ db in try RunStore.find(id: runID, on: db) }) else { throw RunError.notFound(runID) }
         let config = run.config
-        guard config.device == "cpu" else {
-            throw RunError.notStartable("device \(config.device) is not available: this server trains on the CPU")
-        }
+        try RunService.checkDevice(config)
         let data = try database.read { db in try TrainingData.load(projectID: run.projectID, config: config, on: db) }
         run.status = .running
         run.classes = data.classes

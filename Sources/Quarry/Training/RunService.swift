@@ -1,4 +1,5 @@
 import Foundation
+import Learn
 import Storage
 import Synchronization
 
@@ -28,13 +29,18 @@ public final class RunService: Sendable {
 
     func checkpointPath(_ runID: String, _ name: String) -> String { "\(directory)/\(runID)/\(name).ckpt" }
 
+    /// Refuses a device this server cannot train on: every GPU, until a GPU backend exists.
+    static func checkDevice(_ config: ExperimentConfig) throws(RunError) {
+        guard Device(config.device) == .cpu else {
+            throw .notStartable("device \(config.device) is not available: this server trains on the CPU")
+        }
+    }
+
     /// Starts a run of the experiment's configuration as it is now.
     public func start(accountID: String, projectID: String, experimentID: String) throws -> Run {
         let run = try database.write { db -> Run in
             let experiment = try ExperimentService.find(accountID: accountID, projectID: projectID, id: experimentID, on: db)
-            guard experiment.config.device == "cpu" else {
-                throw RunError.notStartable("device \(experiment.config.device) is not available: this server trains on the CPU")
-            }
+            try Self.checkDevice(experiment.config)
             // Checked now so a run that cannot train is refused at once rather than failing later.
             _ = try TrainingData.load(projectID: projectID, config: experiment.config, on: db)
             let run = Run(id: ID.make("run"), projectID: projectID, experimentID: experimentID, status: .pending, config: experiment.config,
