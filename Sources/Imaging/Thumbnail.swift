@@ -5,9 +5,12 @@ public enum Thumbnail {
     static let quality = 80
 
     /// A JPEG whose longer side is `longSide` (smaller images keep their size), upright. A JPEG
-    /// source is shrunk while decoding as far as the thumbnail's shorter side allows.
-    public static func make(from bytes: [UInt8], limits: ImageLimits = ImageLimits()) throws(ImageError) -> [UInt8] {
-        let info = try ImageProbe.probe(bytes, limits: limits)
+    /// source is shrunk while decoding as far as the thumbnail's shorter side allows. `info` is the
+    /// header's probe when the caller has it already.
+    public static func make(
+        from bytes: [UInt8], info known: ImageInfo? = nil, limits: ImageLimits = ImageLimits()
+    ) throws(ImageError) -> [UInt8] {
+        let info = if let known { known } else { try ImageProbe.probe(bytes, limits: limits) }
         // Orientation may swap the sides, but the shorter one is what bounds the reduction.
         let size = Resize.fittedSize(width: info.width, height: info.height, longSide: longSide)
         let bitmap = switch info.format {

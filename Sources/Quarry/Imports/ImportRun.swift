@@ -72,7 +72,7 @@ struct ImportRun {
         do {
             let bytes = try candidate.read()
             let info = try ImageProbe.probe(bytes, limits: service.limits)
-            let thumbnail = try Thumbnail.make(from: bytes, limits: service.limits)
+            let thumbnail = try Thumbnail.make(from: bytes, info: info, limits: service.limits)
             let blob = try batch.add(bytes)
             thumbnails.add(image: blob, data: thumbnail)
             return .accepted(Accepted(name: candidate.name, className: candidate.className, blob: blob, info: info, size: bytes.count,
