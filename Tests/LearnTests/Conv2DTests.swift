@@ -75,6 +75,7 @@ struct Conv2DTests {
         let bias = Tensor.normal([shape.outChannels], seed: 3)
         let gradient = Tensor.normal(shape.outputShape, seed: 4)
         let chunk = samplesPerChunk * shape.groups * shape.patchSize * shape.outPixels
+        #expect(Conv2D.Layout(shape, chunkValues: chunk).chunks.count == (shape.batch + samplesPerChunk - 1) / samplesPerChunk)
         let whole = Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape).output
         let chunked = Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, chunkValues: chunk).output
         let expected = Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape)
