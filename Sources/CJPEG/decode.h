@@ -8,13 +8,48 @@ struct quarry_jpeg_reader {
     uint32_t width;
     uint32_t height;
     int channels;
+    /* With `planar` asked for and a YCbCr or gray stream: 3 or 1, and each component's samples
+       (width × height at its own sampling) land in a buffer of plane_rows rows plane_stride apart,
+       which covers the whole blocks libjpeg writes. 0 otherwise. Valid after quarry_jpeg_open. */
+    int planes;
+    uint32_t plane_width[3];
+    uint32_t plane_height[3];
+    uint32_t plane_stride[3];
+    uint32_t plane_rows[3];
     char message[200];
 };
+
+#if JPEG_LIB_VERSION >= 70
+#define QUARRY_DCT_SIZE(component) ((component)->DCT_h_scaled_size)
+#define QUARRY_MIN_DCT_SIZE(info) ((info)->min_DCT_v_scaled_size)
+#else
+#define QUARRY_DCT_SIZE(component) ((component)->DCT_scaled_size)
+#define QUARRY_MIN_DCT_SIZE(info) ((info)->min_DCT_scaled_size)
+#endif
+
+/* Raw output skips upsampling and colour conversion, which a thumbnail encoded as YCbCr again
+   would only undo. */
+static inline void quarry_jpeg_choose_planes(struct quarry_jpeg_reader *reader) {
+    struct jpeg_decompress_struct *info = &reader->info;
+    int ycc = info->jpeg_color_space == JCS_YCbCr && info->num_components == 3;
+    int gray = info->jpeg_color_space == JCS_GRAYSCALE && info->num_components == 1;
+    if (!ycc && !gray) return;
+    info->raw_data_out = TRUE;
+    jpeg_calc_output_dimensions(info);
+    reader->planes = info->num_components;
+    for (int c = 0; c < info->num_components; c++) {
+        jpeg_component_info *component = &info->comp_info[c];
+        reader->plane_width[c] = component->downsampled_width;
+        reader->plane_height[c] = component->downsampled_height;
+        reader->plane_stride[c] = component->width_in_blocks * QUARRY_DCT_SIZE(component);
+        reader->plane_rows[c] = info->total_iMCU_rows * component->v_samp_factor * QUARRY_DCT_SIZE(component);
+    }
+}
 
 static inline __attribute__((noinline)) int quarry_jpeg_open_jump(struct quarry_jpeg_reader *reader,
                                                                   const uint8_t *data, size_t size,
                                                                   uint64_t max_pixels, int keep_gray,
-                                                                  int scale_denom, int fast) {
+                                                                  int scale_denom, int fast, int planar) {
     struct jpeg_decompress_struct *info = &reader->info;
     if (setjmp(reader->error.jump)) return -1;
     jpeg_create_decompress(info);
@@ -41,6 +76,7 @@ static inline __attribute__((noinline)) int quarry_jpeg_open_jump(struct quarry_
         info->do_fancy_upsampling = FALSE;
     }
     jpeg_calc_output_dimensions(info);
+    if (planar) quarry_jpeg_choose_planes(reader);
     reader->width = info->output_width;
     reader->height = info->output_height;
     reader->channels = info->out_color_space == JCS_GRAYSCALE ? 1 : 3;
@@ -49,7 +85,8 @@ static inline __attribute__((noinline)) int quarry_jpeg_open_jump(struct quarry_
 
 /* Returns 0, or -1 with a reason in reader->message. Call quarry_jpeg_close either way. */
 static inline int quarry_jpeg_open(struct quarry_jpeg_reader *reader, const uint8_t *data, size_t size,
-                                   uint64_t max_pixels, int keep_gray, int scale_denom, int fast) {
+                                   uint64_t max_pixels, int keep_gray, int scale_denom, int fast,
+                                   int planar) {
     memset(reader, 0, sizeof *reader);
     reader->info.err = jpeg_std_error(&reader->error.manager);
     reader->error.manager.error_exit = quarry_jpeg_error_exit;
@@ -57,7 +94,7 @@ static inline int quarry_jpeg_open(struct quarry_jpeg_reader *reader, const uint
     reader->error.manager.emit_message = quarry_jpeg_emit_message;
     reader->error.message = reader->message;
     reader->error.message_size = sizeof reader->message;
-    return quarry_jpeg_open_jump(reader, data, size, max_pixels, keep_gray, scale_denom, fast);
+    return quarry_jpeg_open_jump(reader, data, size, max_pixels, keep_gray, scale_denom, fast, planar);
 }
 
 /* Photoshop writes Adobe-marked CMYK inverted (0 is full ink), which is what libjpeg hands back. */
@@ -90,6 +127,31 @@ static inline __attribute__((noinline)) int quarry_jpeg_read_pixels(struct quarr
             JSAMPROW row = pixels + info->output_scanline * stride;
             jpeg_read_scanlines(info, &row, 1);
         }
+    }
+    jpeg_finish_decompress(info);
+    return 0;
+}
+
+/* Fills reader->planes buffers of plane_rows × plane_stride bytes, one iMCU row per call. */
+static inline __attribute__((noinline)) int quarry_jpeg_read_planes(struct quarry_jpeg_reader *reader,
+                                                                    uint8_t *const *planes) {
+    struct jpeg_decompress_struct *info = &reader->info;
+    if (setjmp(reader->error.jump)) return -1;
+    jpeg_start_decompress(info);
+    JSAMPARRAY rows[3];
+    int heights[3];
+    for (int c = 0; c < reader->planes; c++) {
+        jpeg_component_info *component = &info->comp_info[c];
+        heights[c] = component->v_samp_factor * QUARRY_DCT_SIZE(component);
+        rows[c] = (*info->mem->alloc_small)((j_common_ptr)info, JPOOL_IMAGE, (size_t)heights[c] * sizeof(JSAMPROW));
+    }
+    JDIMENSION lines = (JDIMENSION)(info->max_v_samp_factor * QUARRY_MIN_DCT_SIZE(info));
+    for (JDIMENSION row = 0; info->output_scanline < info->output_height; row++) {
+        for (int c = 0; c < reader->planes; c++) {
+            for (int y = 0; y < heights[c]; y++)
+                rows[c][y] = planes[c] + ((size_t)row * heights[c] + y) * reader->plane_stride[c];
+        }
+        jpeg_read_raw_data(info, rows, lines);
     }
     jpeg_finish_decompress(info);
     return 0;

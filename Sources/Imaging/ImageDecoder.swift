@@ -20,6 +20,22 @@ public enum ImageDecoder {
         try decode(bytes, minimumSide: max(1, minimumSide), limits: limits, keepGray: keepGray)
     }
 
+    /// A YCbCr or gray JPEG's components as stored (luma, then chroma at its own sampling), upright,
+    /// shrunk while decoding as `decode(_:atLeast:)` does, with the fast IDCT: what a thumbnail
+    /// that is encoded as YCbCr again needs. Nil for PNG and for CMYK, YCCK or RGB-coded JPEGs.
+    public static func jpegPlanes(_ bytes: [UInt8], atLeast minimumSide: Int,
+                                  limits: ImageLimits = ImageLimits()) throws(ImageError) -> [Plane]? {
+        try bytes.withUnsafeBytes { buffer in
+            Result { () throws(ImageError) -> [Plane]? in
+                let info = try ImageProbe.probe(buffer, limits: limits)
+                guard info.format == .jpeg else { return nil }
+                let denominator = scaleDenominator(width: info.width, height: info.height, minimumSide: max(1, minimumSide))
+                let orientation = ExifOrientation.of(jpeg: buffer)
+                return try jpegPlanes(buffer, limits: limits, scaleDenominator: denominator)?.map { $0.oriented(orientation) }
+            }
+        }.get()
+    }
+
     /// The denominator (1, 2, 4 or 8) for shrinking a `width` × `height` JPEG while decoding.
     /// libjpeg rounds scaled sides up, and so does this.
     static func scaleDenominator(width: Int, height: Int, minimumSide: Int) -> Int {
@@ -78,7 +94,7 @@ public enum ImageDecoder {
             reader.deallocate()
         }
         guard quarry_jpeg_open(reader, data, bytes.count, UInt64(clamping: limits.maxPixels), keepGray ? 1 : 0,
-                               Int32(scaleDenominator), fast ? 1 : 0) == 0 else {
+                               Int32(scaleDenominator), fast ? 1 : 0, 0) == 0 else {
             throw .corrupt(message(&reader.pointee.message))
         }
         return try Bitmap(width: Int(reader.pointee.width), height: Int(reader.pointee.height),
@@ -86,6 +102,40 @@ public enum ImageDecoder {
             guard quarry_jpeg_read_pixels(reader, pixels.baseAddress!) == 0 else {
                 throw .corrupt(message(&reader.pointee.message))
             }
+        }
+    }
+
+    private static func jpegPlanes(_ bytes: UnsafeRawBufferPointer, limits: ImageLimits,
+                                   scaleDenominator: Int) throws(ImageError) -> [Plane]? {
+        let data = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let reader = UnsafeMutablePointer<quarry_jpeg_reader>.allocate(capacity: 1)
+        defer {
+            quarry_jpeg_close(reader)
+            reader.deallocate()
+        }
+        guard quarry_jpeg_open(reader, data, bytes.count, UInt64(clamping: limits.maxPixels), 1, Int32(scaleDenominator), 1, 1) == 0 else {
+            throw .corrupt(message(&reader.pointee.message))
+        }
+        let count = Int(reader.pointee.planes)
+        guard count > 0 else { return nil }
+        let r = reader.pointee
+        func field(_ tuple: (UInt32, UInt32, UInt32), _ index: Int) -> Int {
+            Int([tuple.0, tuple.1, tuple.2][index])
+        }
+        let buffers = (0..<count).map { c in
+            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: field(r.plane_stride, c) * field(r.plane_rows, c))
+            // libjpeg leaves the padding rows of the last block row unwritten.
+            buffer.initialize(repeating: 0)
+            return buffer
+        }
+        defer { for buffer in buffers { buffer.deallocate() } }
+        let status = buffers.map { Optional($0.baseAddress!) }.withUnsafeBufferPointer { pointers in
+            quarry_jpeg_read_planes(reader, pointers.baseAddress!)
+        }
+        guard status == 0 else { throw .corrupt(message(&reader.pointee.message)) }
+        return (0..<count).map { c in
+            Plane(width: field(r.plane_width, c), height: field(r.plane_height, c), stride: field(r.plane_stride, c),
+                  samples: Array(buffers[c]))
         }
     }
 

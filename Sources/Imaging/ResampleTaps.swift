@@ -50,19 +50,50 @@ struct ResampleTaps {
     /// it also low-passes: the filter, support and edge handling of Pillow's `BICUBIC`, which is
     /// what `Image.thumbnail` uses, so thumbnails look like the ones people know.
     static func cubic(source: Int, target: Int) -> ResampleTaps {
-        let scale = Double(source) / Double(target)
-        let widen = max(scale, 1), support = 2 * widen
-        return ResampleTaps(source: source, target: target, widest: Int(support.rounded(.up)) * 2 + 1) { i, weights in
-            let center = (Double(i) + 0.5) * scale
-            let low = max(0, Int(center - support + 0.5)), high = min(source, Int(center + support + 0.5))
-            var sum = 0.0
-            for index in low..<high {
-                weights[index - low] = keys((Double(index) - center + 0.5) / widen)
-                sum += weights[index - low]
+        ResampleTaps(source: source, target: target, widest: cubicWidest(source: source, target: target)) { i, weights in
+            cubic(i, source: source, target: target, into: weights)
+        }
+    }
+
+    /// `cubic` to `target` followed by averaging each pair of outputs (the last one alone when
+    /// `target` is odd): half as many outputs, rounded up. This is how an encoder's 2×2 chroma
+    /// averaging treats an image resized to full size, which chroma resized on its own must match.
+    static func cubicPairs(source: Int, target: Int) -> ResampleTaps {
+        let widest = cubicWidest(source: source, target: target)
+        return ResampleTaps(source: source, target: (target + 1) / 2, widest: widest * 2) { i, weights in
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: widest)
+            defer { scratch.deallocate() }
+            let pair = [2 * i, min(2 * i + 1, target - 1)]
+            let runs = pair.map { output in
+                scratch.initialize(repeating: 0, count: widest)
+                let run = cubic(output, source: source, target: target, into: scratch)
+                return (run, (0..<run.count).map { scratch[$0] })
             }
-            if sum != 0 { for k in 0..<high - low { weights[k] /= sum } }
+            let low = runs.map(\.0.lowerBound).min()!, high = runs.map(\.0.upperBound).max()!
+            for (run, values) in runs {
+                for (k, value) in values.enumerated() { weights[run.lowerBound - low + k] += value / 2 }
+            }
             return low..<high
         }
+    }
+
+    private static func cubicWidest(source: Int, target: Int) -> Int {
+        Int((2 * max(Double(source) / Double(target), 1)).rounded(.up)) * 2 + 1
+    }
+
+    /// Output i's normalised weights into `weights`; returns the source run they cover.
+    private static func cubic(_ i: Int, source: Int, target: Int, into weights: UnsafeMutablePointer<Double>) -> Range<Int> {
+        let scale = Double(source) / Double(target)
+        let widen = max(scale, 1), support = 2 * widen
+        let center = (Double(i) + 0.5) * scale
+        let low = max(0, Int(center - support + 0.5)), high = min(source, Int(center + support + 0.5))
+        var sum = 0.0
+        for index in low..<high {
+            weights[index - low] = keys((Double(index) - center + 0.5) / widen)
+            sum += weights[index - low]
+        }
+        if sum != 0 { for k in 0..<high - low { weights[k] /= sum } }
+        return low..<high
     }
 
     private static func keys(_ distance: Double) -> Double {

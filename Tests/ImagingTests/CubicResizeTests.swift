@@ -53,7 +53,7 @@ struct CubicResizeTests {
     }
 
     @Test(arguments: [(40, 30, 3, 32, 24), (41, 29, 3, 13, 10), (37, 23, 4, 9, 31), (33, 17, 1, 20, 7),
-                      (1, 9, 3, 1, 4), (9, 1, 4, 3, 1), (5, 4, 3, 11, 9), (64, 2, 1, 3, 2)])
+                      (1, 9, 3, 1, 4), (9, 1, 4, 3, 1), (5, 4, 3, 11, 9), (64, 2, 1, 3, 2), (300, 3, 1, 257, 2), (17, 2, 1, 40, 3)])
     func everySampleIsWithinRoundingOfADoubleReference(width: Int, height: Int, channels: Int, toWidth: Int, toHeight: Int) {
         let bitmap = Self.noise(width: width, height: height, channels: channels, seed: UInt64(width * 1000 + height))
         let resized = Resize.cubic(bitmap, width: toWidth, height: toHeight)

@@ -13,6 +13,11 @@ enum Fixtures {
         Array(try Data(contentsOf: URL(fileURLWithPath: path(name))))
     }
 
+    /// Every image but the sampling-* ones: each format, colour type and damage once, each a few
+    /// hundred bytes, so that tests can cut them at every length. The sampling images are tens of
+    /// kilobytes of the same format and would take minutes.
+    static func small() -> [String] { names().filter { !$0.hasPrefix("sampling-") } }
+
     /// Images whose names start with `prefix`, sorted; every image when it is empty.
     static func names(_ prefix: String = "") -> [String] {
         let all = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []

@@ -66,22 +66,32 @@ def find_scan(data):
     return sos + 2 + struct.unpack(">H", data[sos + 2:sos + 4])[0]
 
 
+def exif(orientation):
+    """IFD0 with the one entry, hand-made so that odd orientations are little-endian and even ones
+    big-endian: both byte orders get read."""
+    endian = "<" if orientation % 2 else ">"
+    tiff = ((b"II" if orientation % 2 else b"MM") + struct.pack(endian + "HIH", 42, 8, 1)
+            + struct.pack(endian + "HHIHH", 0x0112, 3, 1, orientation, 0) + struct.pack(endian + "I", 0))
+    return b"Exif\x00\x00" + tiff
+
+
 def oriented(orientation):
     """A 6×4 image with no symmetry, saved with EXIF `orientation`, so every turn shows."""
     image = Image.new("RGB", (6, 4))
     image.putdata([(x * 40, y * 80, 200 if (x, y) == (0, 0) else 20) for y in range(4) for x in range(6)])
-    # IFD0 with the one entry, hand-made so that odd orientations are little-endian and even ones
-    # big-endian: both byte orders get read.
-    endian = "<" if orientation % 2 else ">"
-    tiff = ((b"II" if orientation % 2 else b"MM") + struct.pack(endian + "HIH", 42, 8, 1)
-            + struct.pack(endian + "HHIHH", 0x0112, 3, 1, orientation, 0) + struct.pack(endian + "I", 0))
-    return encode(image, "JPEG", quality=95, exif=b"Exif\x00\x00" + tiff)
+    return encode(image, "JPEG", quality=95, exif=exif(orientation))
+
+
+def with_orientation(jpeg, orientation):
+    """`jpeg` with an APP1 Exif segment carrying `orientation` right after SOI."""
+    body = exif(orientation)
+    return jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body + jpeg[2:]
 
 
 def expected_pixels(name, data):
     """What ImageDecoder.decode should give, by Pillow, which is the reference, except for 16-bit
     samples: Pillow clips those to 8 bits, libpng keeps the high byte, as the sources here say."""
-    if name.startswith("orient-"):
+    if name.startswith(("orient-", "sampling-")):
         image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
     elif name == "good-png-gray16-15x6.png":
         image = gradient("L", 15, 6).convert("RGB")
@@ -158,13 +168,24 @@ def main():
     for orientation in range(1, 9):
         files[f"orient-jpeg-{orientation}.jpg"] = oriented(orientation)
 
+    # Chroma sampling as cameras and encoders write it, for thumbnails made plane by plane: Pillow's
+    # subsampling 0 is 4:4:4, 1 is 4:2:2, 2 is 4:2:0. Sizes are odd, and one is large enough to be
+    # shrunk while decoding; one is turned by EXIF, which swaps 4:2:2's sampling.
+    files["sampling-jpeg-444-333x251.jpg"] = encode(gradient("RGB", 333, 251), "JPEG", quality=90, subsampling=0)
+    files["sampling-jpeg-422-301x199.jpg"] = encode(gradient("RGB", 301, 199), "JPEG", quality=90, subsampling=1)
+    files["sampling-jpeg-420-37x23.jpg"] = encode(gradient("RGB", 37, 23), "JPEG", quality=90, subsampling=2)
+    files["sampling-jpeg-420-701x529.jpg"] = encode(gradient("RGB", 88, 66).resize((701, 529), Image.BILINEAR), "JPEG",
+                                                    quality=90, subsampling=2)
+    files["sampling-jpeg-422-orient6-301x199.jpg"] = with_orientation(
+        encode(gradient("RGB", 301, 199), "JPEG", quality=90, subsampling=1), 6)
+
     for name, data in files.items():
-        if name.startswith("good-"):
+        if name.startswith(("good-", "sampling-")):
             Image.open(io.BytesIO(data)).load()  # Pillow must agree the file is sound
         with open(name, "wb") as file:
             file.write(data)
     expected = {name: expected_pixels(name, data) for name, data in files.items()
-                if name.startswith(("good-", "orient-"))}
+                if name.startswith(("good-", "orient-", "sampling-"))}
     with open("expected.json", "w") as file:
         json.dump(expected, file, separators=(",", ":"), sort_keys=True)
         file.write("\n")
