@@ -1,5 +1,5 @@
-/// The host's cores: convolution through im2col and sgemm, SIMD loops spread over the cores for
-/// the rest. Stateless, so one instance serves every model.
+/// The host's cores: 3×3 stride-1 convolution by Winograd's F(2×2, 3×3), the others through im2col,
+/// both on sgemm; SIMD loops spread over the cores for the rest. Stateless, so one instance serves every model.
 public final class CPUBackend: Backend {
     public static let shared = CPUBackend()
 
@@ -7,14 +7,19 @@ public final class CPUBackend: Backend {
 
     public func convolution(_ input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, training: Bool)
         -> (output: Tensor, cache: ConvolutionCache?) {
-        Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, keepColumns: training)
+        Winograd.applies(to: shape)
+            ? Winograd.forward(input: input, weight: weight, bias: bias, shape: shape, keepInput: training)
+            : Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, keepColumns: training)
     }
 
     public func convolutionBackward(
         _ gradient: Tensor, input: Tensor, weight: Tensor, shape: Conv2DShape, inputGradient: Bool, cache: ConvolutionCache?
     ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
-        Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape, inputGradient: inputGradient,
-                        columns: cache)
+        Winograd.applies(to: shape)
+            ? Winograd.backward(input: input, weight: weight, gradient: gradient, shape: shape, inputGradient: inputGradient,
+                                kept: cache)
+            : Conv2D.backward(input: input, weight: weight, gradient: gradient, shape: shape, inputGradient: inputGradient,
+                              columns: cache)
     }
 
     public func batchNorm(

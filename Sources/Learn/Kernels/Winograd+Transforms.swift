@@ -1,0 +1,216 @@
+/// The F(2×2, 3×3) transforms of Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks"
+/// (2015), and the adjoints the gradients need, run over whole tensors. Transformed tensors are laid out
+/// position-major, [16][channels][tiles], so that each of the 16 positions is one plain matrix for GEMM.
+/// Image-side transforms take eight tiles of a tile row at a time, one per SIMD lane: their columns
+/// are the even and odd samples of a row, and their 16 positions are stored as 16 contiguous vectors.
+extension Winograd {
+    typealias Lanes = SIMD8<Float>
+    static let lanes = 8
+
+    /// Bᵀ r for a 4-vector: the rows of Bᵀ are (1 0 −1 0), (0 1 1 0), (0 −1 1 0), (0 1 0 −1).
+    @inline(__always)
+    static func inputRows<V: WinogradLanes>(_ r0: V, _ r1: V, _ r2: V, _ r3: V) -> (V, V, V, V) {
+        (r0 - r2, r1 + r2, r2 - r1, r1 - r3)
+    }
+
+    /// Aᵀ r for a 4-vector: the rows of Aᵀ are (1 1 1 0) and (0 1 −1 −1).
+    @inline(__always)
+    static func outputRows<V: WinogradLanes>(_ r0: V, _ r1: V, _ r2: V, _ r3: V) -> (V, V) {
+        (r0 + r1 + r2, r1 - r2 - r3)
+    }
+
+    /// A q for a 2-vector, the adjoint of `outputRows`.
+    @inline(__always)
+    static func outputAdjoint<V: WinogradLanes>(_ q0: V, _ q1: V) -> (V, V, V, V) {
+        (q0, q0 + q1, q0 - q1, .zero - q1)
+    }
+
+    /// Bᵀ d B of every 4×4 tile of `samples` of x (N, channels, height, width), zero outside the image,
+    /// into v[p][channel][t]. Tile (ty, tx) starts at row 2·ty − 1, column 2·tx − 1: the padding of one.
+    static func transformInput(_ x: UnsafePointer<Float>, channels: Int, samples: Range<Int>, _ grid: Grid,
+                               into v: UnsafeMutablePointer<Float>) {
+        let (height, width, tiles) = (grid.height, grid.width, samples.count * grid.tilesPerSample)
+        let stride = positionStride(channels * tiles)
+        Parallel.forRanges(channels, work: 16 * stride) { range in
+            // Four image rows, each with a zero before it and zeros after it as far as the last group reads.
+            let rows = PaddedRows(count: 4, length: 2 * grid.groupsWide * lanes + 18, offset: 1)
+            defer { rows.deallocate() }
+            for channel in range {
+                var out = v + channel * tiles
+                for sample in samples {
+                    let plane = x + (sample * channels + channel) * height * width
+                    for ty in 0..<grid.tilesHigh {
+                        for i in 0..<4 { rows.load(i, from: plane, row: 2 * ty - 1 + i, height: height, width: width) }
+                        for group in 0..<grid.groupsWide {
+                            // Column j of tile tx is sample 2·tx + j of a padded row: even and odd halves.
+                            func columns(_ i: Int) -> (Lanes, Lanes, Lanes, Lanes) {
+                                let base = UnsafeRawPointer(rows[i] + 2 * lanes * group)
+                                let a = base.loadUnaligned(as: SIMD16<Float>.self), b = (base + 8).loadUnaligned(as: SIMD16<Float>.self)
+                                return (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
+                            }
+                            let (d0, d1, d2, d3) = (columns(0), columns(1), columns(2), columns(3))
+                            // Down the columns (Bᵀ d), then across each row (· B).
+                            let t0 = inputRows(d0.0, d1.0, d2.0, d3.0), t1 = inputRows(d0.1, d1.1, d2.1, d3.1)
+                            let t2 = inputRows(d0.2, d1.2, d2.2, d3.2), t3 = inputRows(d0.3, d1.3, d2.3, d3.3)
+                            let count = min(lanes, grid.tilesWide - group * lanes)
+                            store(inputRows(t0.0, t1.0, t2.0, t3.0), at: out, stride: stride, count: count)
+                            store(inputRows(t0.1, t1.1, t2.1, t3.1), at: out + 4 * stride, stride: stride, count: count)
+                            store(inputRows(t0.2, t1.2, t2.2, t3.2), at: out + 8 * stride, stride: stride, count: count)
+                            store(inputRows(t0.3, t1.3, t2.3, t3.3), at: out + 12 * stride, stride: stride, count: count)
+                            out += count
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Aᵀ m A of every tile of m[p][channel][t] into y (N, channels, height, width) for `samples`, plus
+    /// the channel's bias; the pixels of edge tiles that fall past the image are dropped.
+    static func transformOutput(_ m: UnsafePointer<Float>, channels: Int, samples: Range<Int>, _ grid: Grid,
+                                bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
+        let (height, width, tiles) = (grid.height, grid.width, samples.count * grid.tilesPerSample)
+        let stride = positionStride(channels * tiles)
+        Parallel.forRanges(channels, work: 16 * stride) { range in
+            // The tile row's two output rows, whole groups wide, copied into the image once complete.
+            let rows = PaddedRows(count: 2, length: 2 * grid.groupsWide * lanes, offset: 0)
+            defer { rows.deallocate() }
+            for channel in range {
+                let shift = bias?[channel] ?? 0
+                var source = m + channel * tiles
+                for sample in samples {
+                    let plane = y + (sample * channels + channel) * height * width
+                    for ty in 0..<grid.tilesHigh {
+                        for group in 0..<grid.groupsWide {
+                            let count = min(lanes, grid.tilesWide - group * lanes)
+                            func row(_ k: Int) -> (Lanes, Lanes, Lanes, Lanes) {
+                                (load(source + 4 * k * stride, count: count), load(source + (4 * k + 1) * stride, count: count),
+                                 load(source + (4 * k + 2) * stride, count: count), load(source + (4 * k + 3) * stride, count: count))
+                            }
+                            let (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3))
+                            // Down the columns (Aᵀ m), then across each of the two rows (· A).
+                            let s0 = outputRows(r0.0, r1.0, r2.0, r3.0), s1 = outputRows(r0.1, r1.1, r2.1, r3.1)
+                            let s2 = outputRows(r0.2, r1.2, r2.2, r3.2), s3 = outputRows(r0.3, r1.3, r2.3, r3.3)
+                            let top = outputRows(s0.0, s1.0, s2.0, s3.0), bottom = outputRows(s0.1, s1.1, s2.1, s3.1)
+                            interleave(top.0, top.1, into: rows[0] + 2 * lanes * group)
+                            interleave(bottom.0, bottom.1, into: rows[1] + 2 * lanes * group)
+                            source += count
+                        }
+                        for k in 0..<min(2, height - 2 * ty) {
+                            let (from, to) = (rows[k], plane + (2 * ty + k) * width)
+                            for x in 0..<width { to[x] = from[x] + shift }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A q Aᵀ of every 2×2 tile q of dy (N, channels, height, width) for `samples`, zero past the image,
+    /// into dm[p][channel][t]: the gradient of the products that `transformOutput` reads.
+    static func transformOutputGradient(_ dy: UnsafePointer<Float>, channels: Int, samples: Range<Int>, _ grid: Grid,
+                                        into dm: UnsafeMutablePointer<Float>) {
+        let (height, width, tiles) = (grid.height, grid.width, samples.count * grid.tilesPerSample)
+        let stride = positionStride(channels * tiles)
+        Parallel.forRanges(channels, work: 16 * stride) { range in
+            let rows = PaddedRows(count: 2, length: 2 * grid.groupsWide * lanes, offset: 0)
+            defer { rows.deallocate() }
+            for channel in range {
+                var out = dm + channel * tiles
+                for sample in samples {
+                    let plane = dy + (sample * channels + channel) * height * width
+                    for ty in 0..<grid.tilesHigh {
+                        for k in 0..<2 { rows.load(k, from: plane, row: 2 * ty + k, height: height, width: width) }
+                        for group in 0..<grid.groupsWide {
+                            let a = UnsafeRawPointer(rows[0] + 2 * lanes * group).loadUnaligned(as: SIMD16<Float>.self)
+                            let b = UnsafeRawPointer(rows[1] + 2 * lanes * group).loadUnaligned(as: SIMD16<Float>.self)
+                            // Down the columns (A q), then across each of the four rows (· Aᵀ).
+                            let left = outputAdjoint(a.evenHalf, b.evenHalf), right = outputAdjoint(a.oddHalf, b.oddHalf)
+                            let count = min(lanes, grid.tilesWide - group * lanes)
+                            store(outputAdjoint(left.0, right.0), at: out, stride: stride, count: count)
+                            store(outputAdjoint(left.1, right.1), at: out + 4 * stride, stride: stride, count: count)
+                            store(outputAdjoint(left.2, right.2), at: out + 8 * stride, stride: stride, count: count)
+                            store(outputAdjoint(left.3, right.3), at: out + 12 * stride, stride: stride, count: count)
+                            out += count
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Four positions of eight tiles, `stride` apart; only the first `count` tiles are real.
+    @inline(__always)
+    private static func store(_ v: (Lanes, Lanes, Lanes, Lanes), at out: UnsafeMutablePointer<Float>, stride: Int, count: Int) {
+        store(v.0, at: out, count: count)
+        store(v.1, at: out + stride, count: count)
+        store(v.2, at: out + 2 * stride, count: count)
+        store(v.3, at: out + 3 * stride, count: count)
+    }
+
+    @inline(__always)
+    private static func store(_ v: Lanes, at out: UnsafeMutablePointer<Float>, count: Int) {
+        if count == lanes {
+            UnsafeMutableRawPointer(out).storeBytes(of: v, as: Lanes.self)
+        } else {
+            for lane in 0..<count { out[lane] = v[lane] }
+        }
+    }
+
+    @inline(__always)
+    private static func load(_ source: UnsafePointer<Float>, count: Int) -> Lanes {
+        if count == lanes { return UnsafeRawPointer(source).loadUnaligned(as: Lanes.self) }
+        var v = Lanes()
+        for lane in 0..<count { v[lane] = source[lane] }
+        return v
+    }
+
+    /// Tile outputs (x = 2·tx, 2·tx + 1) of eight tiles side by side.
+    @inline(__always)
+    private static func interleave(_ even: Lanes, _ odd: Lanes, into row: UnsafeMutablePointer<Float>) {
+        for lane in 0..<lanes {
+            row[2 * lane] = even[lane]
+            row[2 * lane + 1] = odd[lane]
+        }
+    }
+}
+
+/// Scratch rows for the transforms: image rows copied between zeros, so that every vector load of a
+/// tile group lies inside the buffer and reads zeros past the image's edges.
+struct PaddedRows {
+    private let base: UnsafeMutablePointer<Float>
+    private let length: Int
+    private let offset: Int
+
+    /// `count` rows of `length`, each image row starting `offset` samples in.
+    init(count: Int, length: Int, offset: Int) {
+        (self.length, self.offset) = (length, offset)
+        base = .allocate(capacity: count * length)
+        base.initialize(repeating: 0, count: count * length)
+    }
+
+    subscript(index: Int) -> UnsafeMutablePointer<Float> { base + index * length }
+
+    /// Row `row` of a height × width plane into slot `index`, or zeros where the row is outside it.
+    func load(_ index: Int, from plane: UnsafePointer<Float>, row: Int, height: Int, width: Int) {
+        let target = self[index] + offset
+        if row >= 0 && row < height {
+            target.update(from: plane + row * width, count: width)
+        } else {
+            target.update(repeating: 0, count: width)
+        }
+    }
+
+    func deallocate() { base.deallocate() }
+}
+
+/// What the 1-D transforms ask of a value: lane-wise sums and differences, so that one spelling serves
+/// single values and whole rows of tiles.
+protocol WinogradLanes {
+    static func + (lhs: Self, rhs: Self) -> Self
+    static func - (lhs: Self, rhs: Self) -> Self
+    static var zero: Self { get }
+}
+
+extension Float: WinogradLanes {}
+extension SIMD8: WinogradLanes where Scalar == Float {}

@@ -1,0 +1,166 @@
+/// 3×3 convolutions with stride 1 and padding 1, most of ResNet's work, by Winograd's minimal filtering
+/// F(2×2, 3×3) (Lavin and Gray, 2015): a 2×2 tile of output costs 16 multiplications per pair of channels
+/// where direct convolution costs 36, so the matrix products shrink 2.25×. Input tiles (4×4, overlapping
+/// by 2) and kernels are transformed, multiplied as 16 products, one per position of the transformed
+/// tile, and transformed back. Backward takes dL/dx the same way, as the convolution of dL/dy with the
+/// kernels turned 180° (whose transforms are the forward's with positions swapped), and dL/dw from
+/// the forward's transformed input and the transformed output gradient.
+///
+/// Legend as in `Conv2D`; T = tiles of a chunk (n · ⌈H/2⌉ · ⌈W/2⌉), p = one of the 16 positions.
+public enum Winograd {
+    /// Where it measured faster than im2col: 3×3, stride 1, padding 1, no groups, and enough channels
+    /// on both sides for the 16 products to be worth their transforms.
+    public static func applies(to shape: Conv2DShape) -> Bool {
+        shape.kernelHeight == 3 && shape.kernelWidth == 3 && shape.stride == 1 && shape.padding == 1
+            && shape.groups == 1 && shape.inChannels >= minimumChannels && shape.outChannels >= minimumChannels
+    }
+
+    static let minimumChannels = 16
+
+    /// Values from one position's matrix to the next in a transformed tensor of `values` per position.
+    /// Padded by a cache line: a multiple of 4 KiB, as 64·64 or 512·512 channel pairs are, would put
+    /// all 16 positions of a tile in the same L1 set, and the transforms' stores and loads evict one
+    /// another (the kernel transform took 16% of a training step before this padding).
+    static func positionStride(_ values: Int) -> Int { values + 16 }
+
+    /// Output tiles over a plane; with stride 1 and padding 1 the output is as large as the input.
+    struct Grid {
+        let height: Int, width: Int
+        let tilesHigh: Int, tilesWide: Int
+
+        init(_ shape: Conv2DShape) {
+            (height, width) = (shape.height, shape.width)
+            (tilesHigh, tilesWide) = ((height + 1) / 2, (width + 1) / 2)
+        }
+
+        var tilesPerSample: Int { tilesHigh * tilesWide }
+        /// Groups of `lanes` tiles across a tile row, the last one possibly partial.
+        var groupsWide: Int { (tilesWide + Winograd.lanes - 1) / Winograd.lanes }
+
+        /// Samples per chunk, so that no transformed tensor of a chunk holds more than `chunkValues`.
+        func chunks(_ shape: Conv2DShape, chunkValues: Int) -> [Range<Int>] {
+            let perSample = 16 * max(shape.inChannels, shape.outChannels) * tilesPerSample
+            let size = max(1, min(shape.batch, chunkValues / perSample))
+            return stride(from: 0, to: shape.batch, by: size).map { $0..<min($0 + size, shape.batch) }
+        }
+    }
+
+    /// As `Conv2D.forward`; with `keepInput`, when the batch was one chunk, the transformed input for backward.
+    public static func forward(
+        input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, keepInput: Bool = false,
+        chunkValues: Int = Conv2D.chunkValues
+    ) -> (output: Tensor, cache: ConvolutionCache?) {
+        precondition(applies(to: shape), "not a Winograd convolution: \(shape)")
+        precondition(input.shape == shape.inputShape && weight.shape == shape.weightShape, "input \(input.shape), weight \(weight.shape) for \(shape)")
+        let (c, oc, grid) = (shape.inChannels, shape.outChannels, Grid(shape))
+        let chunks = grid.chunks(shape, chunkValues: chunkValues)
+        let largest = chunks[0].count * grid.tilesPerSample
+        let kernels = Conv2D.Scratch(count: 16 * positionStride(oc * c))
+        let tiles = Conv2D.Scratch(count: 16 * positionStride(c * largest))
+        let products = Conv2D.Scratch(count: 16 * positionStride(oc * largest))
+        weight.storage.withUnsafeBufferPointer { transformKernels($0.baseAddress!, outChannels: oc, inChannels: c, into: kernels.pointer) }
+        let output = Tensor(shape: shape.outputShape) { y in
+            input.storage.withUnsafeBufferPointer { x in
+                for chunk in chunks {
+                    let t = chunk.count * grid.tilesPerSample
+                    transformInput(x.baseAddress!, channels: c, samples: chunk, grid, into: tiles.pointer)
+                    // m_p (OC, T) = u_p (OC, C) · v_p (C, T)
+                    GEMM.multiplyBatch(16, a: { UnsafePointer(kernels.pointer + $0 * positionStride(oc * c)) }, b: { UnsafePointer(tiles.pointer + $0 * positionStride(c * t)) },
+                                       c: { products.pointer + $0 * positionStride(oc * t) }, m: oc, n: t, k: c)
+                    if let bias {
+                        bias.storage.withUnsafeBufferPointer {
+                            transformOutput(products.pointer, channels: oc, samples: chunk, grid, bias: $0.baseAddress!, into: y)
+                        }
+                    } else {
+                        transformOutput(products.pointer, channels: oc, samples: chunk, grid, bias: nil, into: y)
+                    }
+                }
+            }
+        }
+        let whole = keepInput && chunks.count == 1
+        return (output, whole ? ConvolutionCache(keeping: tiles, values: 16 * positionStride(c * largest), shape: shape) : nil)
+    }
+
+    /// As `Conv2D.backward`; `kept` from this input's forward spares transforming it again.
+    public static func backward(
+        input: Tensor, weight: Tensor, gradient: Tensor, shape: Conv2DShape, inputGradient wanted: Bool = true,
+        kept: ConvolutionCache? = nil, chunkValues: Int = Conv2D.chunkValues
+    ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+        precondition(applies(to: shape), "not a Winograd convolution: \(shape)")
+        precondition(input.shape == shape.inputShape && weight.shape == shape.weightShape && gradient.shape == shape.outputShape,
+                     "input \(input.shape), weight \(weight.shape), gradient \(gradient.shape) for \(shape)")
+        let (c, oc, grid) = (shape.inChannels, shape.outChannels, Grid(shape))
+        let chunks = grid.chunks(shape, chunkValues: chunkValues)
+        let largest = chunks[0].count * grid.tilesPerSample
+        let reused = kept.flatMap { $0.shape == shape && chunks.count == 1 ? $0.scratch : nil }
+        let tiles = reused ?? Conv2D.Scratch(count: 16 * positionStride(c * largest))
+        let outputGradient = Conv2D.Scratch(count: 16 * positionStride(oc * largest))
+        let kernelGradient = Conv2D.Scratch(count: 16 * positionStride(oc * c))
+        kernelGradient.pointer.initialize(repeating: 0, count: 16 * positionStride(oc * c))
+        // For dL/dx: the kernels, the transformed dL/dy and their products.
+        let kernels = Conv2D.Scratch(count: wanted ? 16 * positionStride(oc * c) : 0)
+        let gradientTiles = Conv2D.Scratch(count: wanted ? 16 * positionStride(oc * largest) : 0)
+        let products = Conv2D.Scratch(count: wanted ? 16 * positionStride(c * largest) : 0)
+        if wanted {
+            weight.storage.withUnsafeBufferPointer { transformKernels($0.baseAddress!, outChannels: oc, inChannels: c, into: kernels.pointer) }
+        }
+        var inputGradient = Tensor(zeros: wanted ? shape.inputShape : [0])
+        var weightGradient = Tensor(zeros: shape.weightShape)
+        input.storage.withUnsafeBufferPointer { x in
+            gradient.storage.withUnsafeBufferPointer { dy in
+                inputGradient.storage.withUnsafeMutableBufferPointer { dx in
+                    for chunk in chunks {
+                        let t = chunk.count * grid.tilesPerSample
+                        transformOutputGradient(dy.baseAddress!, channels: oc, samples: chunk, grid, into: outputGradient.pointer)
+                        if reused == nil { transformInput(x.baseAddress!, channels: c, samples: chunk, grid, into: tiles.pointer) }
+                        // du_p (OC, C) += dm_p (OC, T) · v_pᵀ (T, C), summed over chunks.
+                        GEMM.multiplyBatch(16, a: { UnsafePointer(outputGradient.pointer + $0 * positionStride(oc * t)) },
+                                           b: { UnsafePointer(tiles.pointer + $0 * positionStride(c * t)) }, c: { kernelGradient.pointer + $0 * positionStride(oc * c) },
+                                           m: oc, n: c, k: t, transposeB: true, beta: 1)
+                        guard wanted else { continue }
+                        // dx is dy convolved with the kernels turned 180° and their channels swapped, whose
+                        // transform at position (i, j) is the forward's at (π i, π j), π swapping 0 and 3:
+                        // m_p (C, T) = u_πpᵀ (C, OC) · v'_p (OC, T).
+                        transformInput(dy.baseAddress!, channels: oc, samples: chunk, grid, into: gradientTiles.pointer)
+                        GEMM.multiplyBatch(16, a: { UnsafePointer(kernels.pointer + turned[$0] * positionStride(oc * c)) },
+                                           b: { UnsafePointer(gradientTiles.pointer + $0 * positionStride(oc * t)) }, c: { products.pointer + $0 * positionStride(c * t) },
+                                           m: c, n: t, k: oc, transposeA: true)
+                        transformOutput(products.pointer, channels: c, samples: chunk, grid, bias: nil, into: dx.baseAddress!)
+                    }
+                }
+            }
+        }
+        weightGradient.storage.withUnsafeMutableBufferPointer {
+            accumulateKernelGradients(kernelGradient.pointer, outChannels: oc, inChannels: c, into: $0.baseAddress!)
+        }
+        return (wanted ? inputGradient : nil, weightGradient, biasGradient(gradient, channels: oc))
+    }
+
+    /// Position p = 4i + j of a kernel turned 180° reads the forward's position 4π(i) + π(j).
+    private static let turned: [Int] = {
+        let swap = [3, 1, 2, 0]
+        return (0..<16).map { 4 * swap[$0 / 4] + swap[$0 % 4] }
+    }()
+
+    /// Σ over samples and pixels of dL/dy, per channel.
+    private static func biasGradient(_ gradient: Tensor, channels: Int) -> Tensor {
+        let (batch, pixels) = (gradient.shape[0], gradient.shape[2] * gradient.shape[3])
+        var sums = Tensor(zeros: [channels])
+        gradient.storage.withUnsafeBufferPointer { dy in
+            sums.storage.withUnsafeMutableBufferPointer { db in
+                let (dy, db) = (dy.baseAddress!, db.baseAddress!)
+                Parallel.forRanges(channels, work: gradient.count) { range in
+                    for channel in range {
+                        var sum: Float = 0
+                        for sample in 0..<batch {
+                            let plane = dy + (sample * channels + channel) * pixels
+                            for pixel in 0..<pixels { sum += plane[pixel] }
+                        }
+                        db[channel] = sum
+                    }
+                }
+            }
+        }
+        return sums
+    }
+}
