@@ -111,13 +111,16 @@ public enum Conv2D {
     }
 }
 
-/// What a convolution's forward leaves for its backward: the im2col matrix of a whole batch.
-/// Training lowers every input twice otherwise, and the second time measured about as long as the
-/// first. Kept only when the batch fits one chunk, and only while all kept matrices together stay
-/// within `budget` values, so a deep model or several runs at once cannot pile them up.
+/// What a convolution's forward leaves for its backward: the im2col matrix of a whole batch, or
+/// Winograd's transformed input and kernels. Training lowers every input twice otherwise, and the
+/// second time measured about as long as the first. Kept only when the batch fits one chunk, and only
+/// while all kept matrices together stay within `budget` values, so a deep model or several runs at
+/// once cannot pile them up.
 public final class ConvolutionCache: @unchecked Sendable {
     // @unchecked: the scratch is written by forward and then only read, by the same layer's backward.
     let scratch: Conv2D.Scratch
+    /// Winograd's transformed kernels, which its input gradient multiplies by again.
+    let kernels: Conv2D.Scratch?
     let shape: Conv2DShape
     private let values: Int
 
@@ -125,14 +128,14 @@ public final class ConvolutionCache: @unchecked Sendable {
     static let budget = 1 << 26
     private static let kept = Atomic<Int>(0)
 
-    /// nil when keeping `values` more would pass the budget.
-    init?(keeping scratch: Conv2D.Scratch, values: Int, shape: Conv2DShape) {
+    /// nil when keeping `values` more (both scratches together) would pass the budget.
+    init?(keeping scratch: Conv2D.Scratch, kernels: Conv2D.Scratch? = nil, values: Int, shape: Conv2DShape) {
         let total = Self.kept.add(values, ordering: .relaxed).newValue
         guard total <= Self.budget else {
             Self.kept.subtract(values, ordering: .relaxed)
             return nil
         }
-        (self.scratch, self.values, self.shape) = (scratch, values, shape)
+        (self.scratch, self.kernels, self.values, self.shape) = (scratch, kernels, values, shape)
     }
 
     deinit { Self.kept.subtract(values, ordering: .relaxed) }

@@ -194,10 +194,12 @@ struct PaddedRows {
     /// Row `row` of a height × width plane into slot `index`, or zeros where the row is outside it.
     func load(_ index: Int, from plane: UnsafePointer<Float>, row: Int, height: Int, width: Int) {
         let target = self[index] + offset
+        // A loop, not memmove: rows of late stages are 2 to 8 values, shorter than the call.
         if row >= 0 && row < height {
-            target.update(from: plane + row * width, count: width)
+            let source = plane + row * width
+            for x in 0..<width { target[x] = source[x] }
         } else {
-            target.update(repeating: 0, count: width)
+            for x in 0..<width { target[x] = 0 }
         }
     }
 

@@ -78,7 +78,8 @@ public enum Winograd {
             }
         }
         let whole = keepInput && chunks.count == 1
-        return (output, whole ? ConvolutionCache(keeping: tiles, values: 16 * positionStride(c * largest), shape: shape) : nil)
+        let kept = 16 * (positionStride(c * largest) + positionStride(oc * c))
+        return (output, whole ? ConvolutionCache(keeping: tiles, kernels: kernels, values: kept, shape: shape) : nil)
     }
 
     /// As `Conv2D.backward`; `kept` from this input's forward spares transforming it again.
@@ -92,16 +93,17 @@ public enum Winograd {
         let (c, oc, grid) = (shape.inChannels, shape.outChannels, Grid(shape))
         let chunks = grid.chunks(shape, chunkValues: chunkValues)
         let largest = chunks[0].count * grid.tilesPerSample
-        let reused = kept.flatMap { $0.shape == shape && chunks.count == 1 ? $0.scratch : nil }
+        let cache = kept.flatMap { $0.shape == shape && chunks.count == 1 ? $0 : nil }
+        let reused = cache?.scratch
         let tiles = reused ?? Conv2D.Scratch(count: 16 * positionStride(c * largest))
         let outputGradient = Conv2D.Scratch(count: 16 * positionStride(oc * largest))
         let kernelGradient = Conv2D.Scratch(count: 16 * positionStride(oc * c))
         kernelGradient.pointer.initialize(repeating: 0, count: 16 * positionStride(oc * c))
-        // For dL/dx: the kernels, the transformed dL/dy and their products.
-        let kernels = Conv2D.Scratch(count: wanted ? 16 * positionStride(oc * c) : 0)
+        // For dL/dx: the kernels (as forward transformed them), the transformed dL/dy and their products.
+        let kernels = cache?.kernels ?? Conv2D.Scratch(count: wanted ? 16 * positionStride(oc * c) : 0)
         let gradientTiles = Conv2D.Scratch(count: wanted ? 16 * positionStride(oc * largest) : 0)
         let products = Conv2D.Scratch(count: wanted ? 16 * positionStride(c * largest) : 0)
-        if wanted {
+        if wanted && cache?.kernels == nil {
             weight.storage.withUnsafeBufferPointer { transformKernels($0.baseAddress!, outChannels: oc, inChannels: c, into: kernels.pointer) }
         }
         var inputGradient = Tensor(zeros: wanted ? shape.inputShape : [0])
