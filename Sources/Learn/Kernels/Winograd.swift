@@ -98,7 +98,6 @@ public enum Winograd {
         let tiles = reused ?? Conv2D.Scratch(count: 16 * positionStride(c * largest))
         let outputGradient = Conv2D.Scratch(count: 16 * positionStride(oc * largest))
         let kernelGradient = Conv2D.Scratch(count: 16 * positionStride(oc * c))
-        kernelGradient.pointer.initialize(repeating: 0, count: 16 * positionStride(oc * c))
         // For dL/dx: the kernels (as forward transformed them), the transformed dL/dy and their products.
         let kernels = cache?.kernels ?? Conv2D.Scratch(count: wanted ? 16 * positionStride(oc * c) : 0)
         let gradientTiles = Conv2D.Scratch(count: wanted ? 16 * positionStride(oc * largest) : 0)
@@ -106,36 +105,40 @@ public enum Winograd {
         if wanted && cache?.kernels == nil {
             weight.storage.withUnsafeBufferPointer { transformKernels($0.baseAddress!, outChannels: oc, inChannels: c, into: kernels.pointer) }
         }
-        var inputGradient = Tensor(zeros: wanted ? shape.inputShape : [0])
-        var weightGradient = Tensor(zeros: shape.weightShape)
-        input.storage.withUnsafeBufferPointer { x in
-            gradient.storage.withUnsafeBufferPointer { dy in
-                inputGradient.storage.withUnsafeMutableBufferPointer { dx in
-                    for chunk in chunks {
+        // Writes every value of dx, when there is one, so it needs no zeroing first.
+        func run(into dx: UnsafeMutablePointer<Float>?) {
+            input.storage.withUnsafeBufferPointer { x in
+                gradient.storage.withUnsafeBufferPointer { dy in
+                    for (index, chunk) in chunks.enumerated() {
                         let t = chunk.count * grid.tilesPerSample
                         transformOutputGradient(dy.baseAddress!, channels: oc, samples: chunk, grid, into: outputGradient.pointer)
                         if reused == nil { transformInput(x.baseAddress!, channels: c, samples: chunk, grid, into: tiles.pointer) }
-                        // du_p (OC, C) += dm_p (OC, T) · v_pᵀ (T, C), summed over chunks.
+                        // du_p (OC, C) = dm_p (OC, T) · v_pᵀ (T, C), summed over chunks.
                         GEMM.multiplyBatch(16, a: { UnsafePointer(outputGradient.pointer + $0 * positionStride(oc * t)) },
-                                           b: { UnsafePointer(tiles.pointer + $0 * positionStride(c * t)) }, c: { kernelGradient.pointer + $0 * positionStride(oc * c) },
-                                           m: oc, n: c, k: t, transposeB: true, beta: 1)
-                        guard wanted else { continue }
+                                           b: { UnsafePointer(tiles.pointer + $0 * positionStride(c * t)) },
+                                           c: { kernelGradient.pointer + $0 * positionStride(oc * c) },
+                                           m: oc, n: c, k: t, transposeB: true, beta: index == 0 ? 0 : 1)
+                        guard let dx else { continue }
                         // dx is dy convolved with the kernels turned 180° and their channels swapped, whose
                         // transform at position (i, j) is the forward's at (π i, π j), π swapping 0 and 3:
                         // m_p (C, T) = u_πpᵀ (C, OC) · v'_p (OC, T).
                         transformInput(dy.baseAddress!, channels: oc, samples: chunk, grid, into: gradientTiles.pointer)
                         GEMM.multiplyBatch(16, a: { UnsafePointer(kernels.pointer + turned[$0] * positionStride(oc * c)) },
-                                           b: { UnsafePointer(gradientTiles.pointer + $0 * positionStride(oc * t)) }, c: { products.pointer + $0 * positionStride(c * t) },
+                                           b: { UnsafePointer(gradientTiles.pointer + $0 * positionStride(oc * t)) },
+                                           c: { products.pointer + $0 * positionStride(c * t) },
                                            m: c, n: t, k: oc, transposeA: true)
-                        transformOutput(products.pointer, channels: c, samples: chunk, grid, bias: nil, into: dx.baseAddress!)
+                        transformOutput(products.pointer, channels: c, samples: chunk, grid, bias: nil, into: dx)
                     }
                 }
             }
         }
+        let inputGradient = wanted ? Tensor(shape: shape.inputShape) { run(into: $0) } : nil
+        if !wanted { run(into: nil) }
+        var weightGradient = Tensor(zeros: shape.weightShape)
         weightGradient.storage.withUnsafeMutableBufferPointer {
             accumulateKernelGradients(kernelGradient.pointer, outChannels: oc, inChannels: c, into: $0.baseAddress!)
         }
-        return (wanted ? inputGradient : nil, weightGradient, biasGradient(gradient, channels: oc))
+        return (inputGradient, weightGradient, biasGradient(gradient, channels: oc))
     }
 
     /// Position p = 4i + j of a kernel turned 180° reads the forward's position 4π(i) + π(j).
