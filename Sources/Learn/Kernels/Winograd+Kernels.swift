@@ -14,14 +14,14 @@ extension Winograd {
 
     /// G g Gᵀ of every 3×3 kernel of w (outChannels, inChannels, 3, 3) into u[p][o][c].
     static func transformKernels(_ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
-                                 into u: UnsafeMutablePointer<Float>) {
-        let (count, stride) = (outChannels * inChannels, positionStride(outChannels * inChannels))
+                                 into u: UnsafeMutablePointer<Float>, _ layout: Matrices) {
+        let (count, stride) = (outChannels * inChannels, layout.stride)
         Parallel.forRanges(count, work: 25 * count) { range in
             for index in range {
                 let g = w + 9 * index
                 // Down the columns (G g), then across each of the four rows (· Gᵀ).
                 let c0 = kernelRows(g[0], g[3], g[6]), c1 = kernelRows(g[1], g[4], g[7]), c2 = kernelRows(g[2], g[5], g[8])
-                let out = u + index
+                let out = u + index / inChannels * layout.ld + index % inChannels
                 put(kernelRows(c0.0, c1.0, c2.0), at: out, stride: stride)
                 put(kernelRows(c0.1, c1.1, c2.1), at: out + 4 * stride, stride: stride)
                 put(kernelRows(c0.2, c1.2, c2.2), at: out + 8 * stride, stride: stride)
@@ -31,12 +31,12 @@ extension Winograd {
     }
 
     /// Gᵀ du G of every kernel's 4×4 gradient du[p][o][c], added onto dw (outChannels, inChannels, 3, 3).
-    static func accumulateKernelGradients(_ du: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
+    static func accumulateKernelGradients(_ du: UnsafePointer<Float>, _ layout: Matrices, outChannels: Int, inChannels: Int,
                                           into dw: UnsafeMutablePointer<Float>) {
-        let (count, stride) = (outChannels * inChannels, positionStride(outChannels * inChannels))
+        let (count, stride) = (outChannels * inChannels, layout.stride)
         Parallel.forRanges(count, work: 25 * count) { range in
             for index in range {
-                let s = du + index
+                let s = du + index / inChannels * layout.ld + index % inChannels
                 func column(_ l: Int) -> (Float, Float, Float) {
                     kernelAdjoint(s[l * stride], s[(4 + l) * stride], s[(8 + l) * stride], s[(12 + l) * stride])
                 }

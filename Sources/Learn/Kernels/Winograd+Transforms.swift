@@ -28,11 +28,9 @@ extension Winograd {
     /// Bᵀ d B of every 4×4 tile of `samples` of x (N, channels, height, width), zero outside the image,
     /// into v[p][channel][t]. Tile (ty, tx) starts at row 2·ty − 1, column 2·tx − 1: the padding of one.
     static func transformInput(_ x: UnsafePointer<Float>, channels: Int, samples: Range<Int>, _ grid: Grid,
-                               into v: UnsafeMutablePointer<Float>) {
-        let tiles = samples.count * grid.tilesPerSample
-        let stride = positionStride(channels * tiles)
-        Parallel.forRanges(channels, work: 16 * stride) { range in
-            transformInputRows(x, channels: channels, samples: samples, grid, range, into: v, stride: stride)
+                               into v: UnsafeMutablePointer<Float>, _ layout: Matrices) {
+        Parallel.forRanges(channels, work: layout.count) { range in
+            transformInputRows(x, channels: channels, samples: samples, grid, range, into: v, layout)
         }
     }
 
@@ -40,13 +38,13 @@ extension Winograd {
     /// padded row, so a tile row's columns are its even and odd halves. (Gathering lanes across rows for
     /// planes narrower than a group measured no faster.)
     private static func transformInputRows(_ x: UnsafePointer<Float>, channels: Int, samples: Range<Int>, _ grid: Grid,
-                                           _ range: Range<Int>, into v: UnsafeMutablePointer<Float>, stride: Int) {
-        let (height, width, tiles) = (grid.height, grid.width, samples.count * grid.tilesPerSample)
+                                           _ range: Range<Int>, into v: UnsafeMutablePointer<Float>, _ layout: Matrices) {
+        let (height, width, stride) = (grid.height, grid.width, layout.stride)
         // Four image rows, each with a zero before it and zeros after it as far as the last group reads.
         let rows = PaddedRows(count: 4, length: 2 * grid.groupsWide * lanes + 18, offset: 1)
         defer { rows.deallocate() }
         for channel in range {
-            var out = v + channel * tiles
+            var out = v + channel * layout.ld
             for sample in samples {
                 let plane = x + (sample * channels + channel) * height * width
                 for ty in 0..<grid.tilesHigh {
@@ -83,16 +81,16 @@ extension Winograd {
     /// Aᵀ m A of every tile of m[p][channel][t] into y (N, channels, height, width) for `samples`, plus
     /// the channel's bias; the pixels of edge tiles that fall past the image are dropped. Lanes take
     /// consecutive tiles whatever rows they are in, so small late-stage planes fill them too.
-    static func transformOutput(_ m: UnsafePointer<Float>, channels: Int, samples: Range<Int>, _ grid: Grid,
+    static func transformOutput(_ m: UnsafePointer<Float>, _ layout: Matrices, channels: Int, samples: Range<Int>, _ grid: Grid,
                                 bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
         let (height, width, tiles) = (grid.height, grid.width, samples.count * grid.tilesPerSample)
-        let stride = positionStride(channels * tiles)
-        Parallel.forRanges(channels, work: 16 * stride) { range in
+        let stride = layout.stride
+        Parallel.forRanges(channels, work: layout.count) { range in
             for channel in range {
                 let shift = bias?[channel] ?? 0
                 var (sample, ty, tx) = (samples.lowerBound, 0, 0)
                 for first in Swift.stride(from: 0, to: tiles, by: lanes) {
-                    let count = min(lanes, tiles - first), source = m + channel * tiles + first
+                    let count = min(lanes, tiles - first), source = m + channel * layout.ld + first
                     func row(_ k: Int) -> (Lanes, Lanes, Lanes, Lanes) {
                         (load(source + 4 * k * stride, count: count), load(source + (4 * k + 1) * stride, count: count),
                          load(source + (4 * k + 2) * stride, count: count), load(source + (4 * k + 3) * stride, count: count))
@@ -124,14 +122,13 @@ extension Winograd {
     /// A q Aᵀ of every 2×2 tile q of dy (N, channels, height, width) for `samples`, zero past the image,
     /// into dm[p][channel][t]: the gradient of the products that `transformOutput` reads.
     static func transformOutputGradient(_ dy: UnsafePointer<Float>, channels: Int, samples: Range<Int>, _ grid: Grid,
-                                        into dm: UnsafeMutablePointer<Float>) {
-        let (height, width, tiles) = (grid.height, grid.width, samples.count * grid.tilesPerSample)
-        let stride = positionStride(channels * tiles)
-        Parallel.forRanges(channels, work: 16 * stride) { range in
+                                        into dm: UnsafeMutablePointer<Float>, _ layout: Matrices) {
+        let (height, width, stride) = (grid.height, grid.width, layout.stride)
+        Parallel.forRanges(channels, work: layout.count) { range in
             let rows = PaddedRows(count: 2, length: 2 * grid.groupsWide * lanes, offset: 0)
             defer { rows.deallocate() }
             for channel in range {
-                var out = dm + channel * tiles
+                var out = dm + channel * layout.ld
                 for sample in samples {
                     let plane = dy + (sample * channels + channel) * height * width
                     for ty in 0..<grid.tilesHigh {

@@ -17,11 +17,32 @@ public enum Winograd {
 
     static let minimumChannels = 16
 
-    /// Values from one position's matrix to the next in a transformed tensor of `values` per position.
-    /// Padded by a cache line: a multiple of 4 KiB, as 64·64 or 512·512 channel pairs are, would put
-    /// all 16 positions of a tile in the same L1 set, and the transforms' stores and loads evict one
-    /// another (the kernel transform took 16% of a training step before this padding).
-    static func positionStride(_ values: Int) -> Int { values + 16 }
+    /// Where the 16 matrices of a transformed tensor lie: value (r, k) of position p at
+    /// `p · stride + r · ld + k`. Matrices are padded by a cache line: unpadded, their sizes are often
+    /// multiples of 4 KiB (64·64 or 512·512 channel pairs), which puts the 16 positions of a tile in one
+    /// L1 set, where the transforms' stores evict one another (the kernel transform took 16% of a
+    /// training step before). Rows are padded the same way, for the 16 rows GEMM packing transposes at
+    /// once; that measured within noise.
+    struct Matrices {
+        let rows: Int, columns: Int
+        var ld: Int { columns + 16 }
+        var stride: Int { rows * ld + 16 }
+        /// Values the 16 matrices take.
+        var count: Int { 16 * stride }
+
+        func position(_ p: Int, of base: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> { base + p * stride }
+    }
+
+    /// The 16 products c_p = op(a_p) · op(b_p) of one convolution step, a_p the matrix at `aPosition(p)`.
+    private static func multiply(_ a: UnsafeMutablePointer<Float>, _ aLayout: Matrices, aPosition: (Int) -> Int = { $0 },
+                                 _ b: UnsafeMutablePointer<Float>, _ bLayout: Matrices,
+                                 _ c: UnsafeMutablePointer<Float>, _ cLayout: Matrices,
+                                 k: Int, transposeA: Bool = false, transposeB: Bool = false, beta: Float = 0) {
+        GEMM.multiplyBatch(16, a: { UnsafePointer(aLayout.position(aPosition($0), of: a)) }, lda: aLayout.ld,
+                           b: { UnsafePointer(bLayout.position($0, of: b)) }, ldb: bLayout.ld,
+                           c: { cLayout.position($0, of: c) }, ldc: cLayout.ld,
+                           m: cLayout.rows, n: cLayout.columns, k: k, transposeA: transposeA, transposeB: transposeB, beta: beta)
+    }
 
     /// Output tiles over a plane; with stride 1 and padding 1 the output is as large as the input.
     struct Grid {
@@ -55,31 +76,30 @@ public enum Winograd {
         let (c, oc, grid) = (shape.inChannels, shape.outChannels, Grid(shape))
         let chunks = grid.chunks(shape, chunkValues: chunkValues)
         let largest = chunks[0].count * grid.tilesPerSample
-        let kernels = Conv2D.Scratch(count: 16 * positionStride(oc * c))
-        let tiles = Conv2D.Scratch(count: 16 * positionStride(c * largest))
-        let products = Conv2D.Scratch(count: 16 * positionStride(oc * largest))
-        weight.storage.withUnsafeBufferPointer { transformKernels($0.baseAddress!, outChannels: oc, inChannels: c, into: kernels.pointer) }
+        // u (OC, C), v (C, T) and m (OC, T) at each position.
+        let (u, v, m) = (Matrices(rows: oc, columns: c), Matrices(rows: c, columns: largest), Matrices(rows: oc, columns: largest))
+        let kernels = Conv2D.Scratch(count: u.count), tiles = Conv2D.Scratch(count: v.count), products = Conv2D.Scratch(count: m.count)
+        weight.storage.withUnsafeBufferPointer { transformKernels($0.baseAddress!, outChannels: oc, inChannels: c, into: kernels.pointer, u) }
         let output = Tensor(shape: shape.outputShape) { y in
             input.storage.withUnsafeBufferPointer { x in
                 for chunk in chunks {
                     let t = chunk.count * grid.tilesPerSample
-                    transformInput(x.baseAddress!, channels: c, samples: chunk, grid, into: tiles.pointer)
+                    let (v, m) = (Matrices(rows: c, columns: t), Matrices(rows: oc, columns: t))
+                    transformInput(x.baseAddress!, channels: c, samples: chunk, grid, into: tiles.pointer, v)
                     // m_p (OC, T) = u_p (OC, C) · v_p (C, T)
-                    GEMM.multiplyBatch(16, a: { UnsafePointer(kernels.pointer + $0 * positionStride(oc * c)) }, b: { UnsafePointer(tiles.pointer + $0 * positionStride(c * t)) },
-                                       c: { products.pointer + $0 * positionStride(oc * t) }, m: oc, n: t, k: c)
+                    multiply(kernels.pointer, u, tiles.pointer, v, products.pointer, m, k: c)
                     if let bias {
                         bias.storage.withUnsafeBufferPointer {
-                            transformOutput(products.pointer, channels: oc, samples: chunk, grid, bias: $0.baseAddress!, into: y)
+                            transformOutput(products.pointer, m, channels: oc, samples: chunk, grid, bias: $0.baseAddress!, into: y)
                         }
                     } else {
-                        transformOutput(products.pointer, channels: oc, samples: chunk, grid, bias: nil, into: y)
+                        transformOutput(products.pointer, m, channels: oc, samples: chunk, grid, bias: nil, into: y)
                     }
                 }
             }
         }
         let whole = keepInput && chunks.count == 1
-        let kept = 16 * (positionStride(c * largest) + positionStride(oc * c))
-        return (output, whole ? ConvolutionCache(keeping: tiles, kernels: kernels, values: kept, shape: shape) : nil)
+        return (output, whole ? ConvolutionCache(keeping: tiles, kernels: kernels, values: v.count + u.count, shape: shape) : nil)
     }
 
     /// As `Conv2D.backward`; `kept` from this input's forward spares transforming it again.
@@ -94,16 +114,17 @@ public enum Winograd {
         let chunks = grid.chunks(shape, chunkValues: chunkValues)
         let largest = chunks[0].count * grid.tilesPerSample
         let cache = kept.flatMap { $0.shape == shape && chunks.count == 1 ? $0 : nil }
-        let reused = cache?.scratch
-        let tiles = reused ?? Conv2D.Scratch(count: 16 * positionStride(c * largest))
-        let outputGradient = Conv2D.Scratch(count: 16 * positionStride(oc * largest))
-        let kernelGradient = Conv2D.Scratch(count: 16 * positionStride(oc * c))
-        // For dL/dx: the kernels (as forward transformed them), the transformed dL/dy and their products.
-        let kernels = cache?.kernels ?? Conv2D.Scratch(count: wanted ? 16 * positionStride(oc * c) : 0)
-        let gradientTiles = Conv2D.Scratch(count: wanted ? 16 * positionStride(oc * largest) : 0)
-        let products = Conv2D.Scratch(count: wanted ? 16 * positionStride(c * largest) : 0)
+        // Forward's u (OC, C) and v (C, T); dm (OC, T) and du (OC, C) for dL/dw; v' (OC, T) and m' (C, T) for dL/dx.
+        let (u, v, dm) = (Matrices(rows: oc, columns: c), Matrices(rows: c, columns: largest), Matrices(rows: oc, columns: largest))
+        let (vʹ, mʹ) = (Matrices(rows: oc, columns: largest), Matrices(rows: c, columns: largest))
+        let tiles = cache?.scratch ?? Conv2D.Scratch(count: v.count)
+        let outputGradient = Conv2D.Scratch(count: dm.count)
+        let kernelGradient = Conv2D.Scratch(count: u.count)
+        let kernels = cache?.kernels ?? Conv2D.Scratch(count: wanted ? u.count : 0)
+        let gradientTiles = Conv2D.Scratch(count: wanted ? vʹ.count : 0)
+        let products = Conv2D.Scratch(count: wanted ? mʹ.count : 0)
         if wanted && cache?.kernels == nil {
-            weight.storage.withUnsafeBufferPointer { transformKernels($0.baseAddress!, outChannels: oc, inChannels: c, into: kernels.pointer) }
+            weight.storage.withUnsafeBufferPointer { transformKernels($0.baseAddress!, outChannels: oc, inChannels: c, into: kernels.pointer, u) }
         }
         // Writes every value of dx, when there is one, so it needs no zeroing first.
         func run(into dx: UnsafeMutablePointer<Float>?) {
@@ -111,23 +132,21 @@ public enum Winograd {
                 gradient.storage.withUnsafeBufferPointer { dy in
                     for (index, chunk) in chunks.enumerated() {
                         let t = chunk.count * grid.tilesPerSample
-                        transformOutputGradient(dy.baseAddress!, channels: oc, samples: chunk, grid, into: outputGradient.pointer)
-                        if reused == nil { transformInput(x.baseAddress!, channels: c, samples: chunk, grid, into: tiles.pointer) }
+                        let (v, dm) = (Matrices(rows: c, columns: t), Matrices(rows: oc, columns: t))
+                        transformOutputGradient(dy.baseAddress!, channels: oc, samples: chunk, grid, into: outputGradient.pointer, dm)
+                        if cache == nil { transformInput(x.baseAddress!, channels: c, samples: chunk, grid, into: tiles.pointer, v) }
                         // du_p (OC, C) = dm_p (OC, T) · v_pᵀ (T, C), summed over chunks.
-                        GEMM.multiplyBatch(16, a: { UnsafePointer(outputGradient.pointer + $0 * positionStride(oc * t)) },
-                                           b: { UnsafePointer(tiles.pointer + $0 * positionStride(c * t)) },
-                                           c: { kernelGradient.pointer + $0 * positionStride(oc * c) },
-                                           m: oc, n: c, k: t, transposeB: true, beta: index == 0 ? 0 : 1)
+                        multiply(outputGradient.pointer, dm, tiles.pointer, v, kernelGradient.pointer, u, k: t, transposeB: true,
+                                 beta: index == 0 ? 0 : 1)
                         guard let dx else { continue }
                         // dx is dy convolved with the kernels turned 180° and their channels swapped, whose
                         // transform at position (i, j) is the forward's at (π i, π j), π swapping 0 and 3:
-                        // m_p (C, T) = u_πpᵀ (C, OC) · v'_p (OC, T).
-                        transformInput(dy.baseAddress!, channels: oc, samples: chunk, grid, into: gradientTiles.pointer)
-                        GEMM.multiplyBatch(16, a: { UnsafePointer(kernels.pointer + turned[$0] * positionStride(oc * c)) },
-                                           b: { UnsafePointer(gradientTiles.pointer + $0 * positionStride(oc * t)) },
-                                           c: { products.pointer + $0 * positionStride(c * t) },
-                                           m: c, n: t, k: oc, transposeA: true)
-                        transformOutput(products.pointer, channels: c, samples: chunk, grid, bias: nil, into: dx)
+                        // m'_p (C, T) = u_πpᵀ (C, OC) · v'_p (OC, T).
+                        let (vʹ, mʹ) = (Matrices(rows: oc, columns: t), Matrices(rows: c, columns: t))
+                        transformInput(dy.baseAddress!, channels: oc, samples: chunk, grid, into: gradientTiles.pointer, vʹ)
+                        multiply(kernels.pointer, u, aPosition: { turned[$0] }, gradientTiles.pointer, vʹ, products.pointer, mʹ,
+                                 k: oc, transposeA: true)
+                        transformOutput(products.pointer, mʹ, channels: c, samples: chunk, grid, bias: nil, into: dx)
                     }
                 }
             }
@@ -136,7 +155,7 @@ public enum Winograd {
         if !wanted { run(into: nil) }
         var weightGradient = Tensor(zeros: shape.weightShape)
         weightGradient.storage.withUnsafeMutableBufferPointer {
-            accumulateKernelGradients(kernelGradient.pointer, outChannels: oc, inChannels: c, into: $0.baseAddress!)
+            accumulateKernelGradients(kernelGradient.pointer, u, outChannels: oc, inChannels: c, into: $0.baseAddress!)
         }
         return (inputGradient, weightGradient, biasGradient(gradient, channels: oc))
     }
