@@ -153,7 +153,7 @@ extension Winograd {
 
     /// Four positions of eight tiles, `stride` apart; only the first `count` tiles are real.
     @inline(__always)
-    private static func store(_ v: (Lanes, Lanes, Lanes, Lanes), at out: UnsafeMutablePointer<Float>, stride: Int, count: Int) {
+    static func store(_ v: (Lanes, Lanes, Lanes, Lanes), at out: UnsafeMutablePointer<Float>, stride: Int, count: Int) {
         store(v.0, at: out, count: count)
         store(v.1, at: out + stride, count: count)
         store(v.2, at: out + 2 * stride, count: count)
@@ -170,7 +170,7 @@ extension Winograd {
     }
 
     @inline(__always)
-    private static func load(_ source: UnsafePointer<Float>, count: Int) -> Lanes {
+    static func load(_ source: UnsafePointer<Float>, count: Int) -> Lanes {
         if count == lanes { return UnsafeRawPointer(source).loadUnaligned(as: Lanes.self) }
         var v = Lanes()
         for lane in 0..<count { v[lane] = source[lane] }

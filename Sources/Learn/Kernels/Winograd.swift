@@ -153,9 +153,8 @@ public enum Winograd {
         }
         let inputGradient = wanted ? Tensor(shape: shape.inputShape) { run(into: $0) } : nil
         if !wanted { run(into: nil) }
-        var weightGradient = Tensor(zeros: shape.weightShape)
-        weightGradient.storage.withUnsafeMutableBufferPointer {
-            accumulateKernelGradients(kernelGradient.pointer, u, outChannels: oc, inChannels: c, into: $0.baseAddress!)
+        let weightGradient = Tensor(shape: shape.weightShape) {
+            kernelGradients(kernelGradient.pointer, u, outChannels: oc, inChannels: c, into: $0)
         }
         return (inputGradient, weightGradient, biasGradient(gradient, channels: oc))
     }
