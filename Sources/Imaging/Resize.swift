@@ -220,7 +220,7 @@ public enum Resize {
         return SIMD4<UInt8>(truncatingIfNeeded: value)
     }
 
-    /// `bytes` for 16 lanes.
+    /// `bytes` for 8 lanes.
     @inline(__always)
     private static func bytes(_ sum: SIMD8<Float>) -> SIMD8<UInt8> {
         let magic: Float = 12_582_912

@@ -27,37 +27,46 @@ extension Winograd {
 
     /// Bᵀ d B of every 4×4 tile of `samples` of x (N, channels, height, width), zero outside the image,
     /// into v[p][channel][t]. Tile (ty, tx) starts at row 2·ty − 1, column 2·tx − 1: the padding of one.
+    /// Column j of tile tx is sample 2·tx + j of a row padded with one zero in front, so a group's
+    /// columns are the even and odd halves of two vectors. (Gathering lanes across tile rows for planes
+    /// narrower than a group measured no faster.)
     static func transformInput(_ x: UnsafePointer<Float>, channels: Int, samples: Range<Int>, _ grid: Grid,
                                into v: UnsafeMutablePointer<Float>, _ layout: Matrices) {
-        Parallel.forRanges(channels, work: layout.count) { range in
-            transformInputRows(x, channels: channels, samples: samples, grid, range, into: v, layout)
+        forEachGroup(x, channels: channels, samples: samples, grid, layout, rows: 4, firstRow: -1, into: v) { rows, base, out, count in
+            func columns(_ i: Int) -> (Lanes, Lanes, Lanes, Lanes) {
+                let start = UnsafeRawPointer(rows[i] + base)
+                let a = start.loadUnaligned(as: SIMD16<Float>.self), b = (start + 8).loadUnaligned(as: SIMD16<Float>.self)
+                return (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
+            }
+            transformTiles(columns(0), columns(1), columns(2), columns(3), into: out, stride: layout.stride, count: count)
         }
     }
 
-    /// The lanes are consecutive tiles of a tile row, and column j of tile tx is sample 2·tx + j of a
-    /// padded row, so a tile row's columns are its even and odd halves. (Gathering lanes across rows for
-    /// planes narrower than a group measured no faster.)
-    private static func transformInputRows(_ x: UnsafePointer<Float>, channels: Int, samples: Range<Int>, _ grid: Grid,
-                                           _ range: Range<Int>, into v: UnsafeMutablePointer<Float>, _ layout: Matrices) {
-        let (height, width, stride) = (grid.height, grid.width, layout.stride)
-        // Four image rows, each with a zero before it and zeros after it as far as the last group reads.
-        let rows = PaddedRows(count: 4, length: 2 * grid.groupsWide * lanes + 18, offset: 1)
-        defer { rows.deallocate() }
-        for channel in range {
-            var out = v + channel * layout.ld
-            for sample in samples {
-                let plane = x + (sample * channels + channel) * height * width
-                for ty in 0..<grid.tilesHigh {
-                    for i in 0..<4 { rows.load(i, from: plane, row: 2 * ty - 1 + i, height: height, width: width) }
-                    for group in 0..<grid.groupsWide {
-                        func columns(_ i: Int) -> (Lanes, Lanes, Lanes, Lanes) {
-                            let base = UnsafeRawPointer(rows[i] + 2 * lanes * group)
-                            let a = base.loadUnaligned(as: SIMD16<Float>.self), b = (base + 8).loadUnaligned(as: SIMD16<Float>.self)
-                            return (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
+    /// Runs `body(rows, base, out, count)` for every group of up to `lanes` tiles of a tile row, channel by
+    /// channel on the cores: `rows` holds the image rows from 2·ty + `firstRow` (zeros outside the plane,
+    /// one zero in front when `firstRow` is −1), the group's values start at `rows[i] + base`, and its
+    /// `count` transformed tiles go to `out`, position by position `layout.stride` apart.
+    private static func forEachGroup(
+        _ source: UnsafePointer<Float>, channels: Int, samples: Range<Int>, _ grid: Grid, _ layout: Matrices, rows count: Int,
+        firstRow: Int, into target: UnsafeMutablePointer<Float>,
+        _ body: (PaddedRows, Int, UnsafeMutablePointer<Float>, Int) -> Void
+    ) {
+        let (height, width) = (grid.height, grid.width)
+        Parallel.forRanges(channels, work: layout.count) { range in
+            // Zeros after each row as far as the last group's two 16-value loads reach.
+            let rows = PaddedRows(count: count, length: 2 * grid.groupsWide * lanes + 18, offset: -firstRow)
+            defer { rows.deallocate() }
+            for channel in range {
+                var out = target + channel * layout.ld
+                for sample in samples {
+                    let plane = source + (sample * channels + channel) * height * width
+                    for ty in 0..<grid.tilesHigh {
+                        for i in 0..<count { rows.load(i, from: plane, row: 2 * ty + firstRow + i, height: height, width: width) }
+                        for group in 0..<grid.groupsWide {
+                            let tiles = min(lanes, grid.tilesWide - group * lanes)
+                            body(rows, 2 * lanes * group, out, tiles)
+                            out += tiles
                         }
-                        let count = min(lanes, grid.tilesWide - group * lanes)
-                        transformTiles(columns(0), columns(1), columns(2), columns(3), into: out, stride: stride, count: count)
-                        out += count
                     }
                 }
             }
@@ -123,31 +132,16 @@ extension Winograd {
     /// into dm[p][channel][t]: the gradient of the products that `transformOutput` reads.
     static func transformOutputGradient(_ dy: UnsafePointer<Float>, channels: Int, samples: Range<Int>, _ grid: Grid,
                                         into dm: UnsafeMutablePointer<Float>, _ layout: Matrices) {
-        let (height, width, stride) = (grid.height, grid.width, layout.stride)
-        Parallel.forRanges(channels, work: layout.count) { range in
-            let rows = PaddedRows(count: 2, length: 2 * grid.groupsWide * lanes, offset: 0)
-            defer { rows.deallocate() }
-            for channel in range {
-                var out = dm + channel * layout.ld
-                for sample in samples {
-                    let plane = dy + (sample * channels + channel) * height * width
-                    for ty in 0..<grid.tilesHigh {
-                        for k in 0..<2 { rows.load(k, from: plane, row: 2 * ty + k, height: height, width: width) }
-                        for group in 0..<grid.groupsWide {
-                            let a = UnsafeRawPointer(rows[0] + 2 * lanes * group).loadUnaligned(as: SIMD16<Float>.self)
-                            let b = UnsafeRawPointer(rows[1] + 2 * lanes * group).loadUnaligned(as: SIMD16<Float>.self)
-                            // Down the columns (A q), then across each of the four rows (· Aᵀ).
-                            let left = outputAdjoint(a.evenHalf, b.evenHalf), right = outputAdjoint(a.oddHalf, b.oddHalf)
-                            let count = min(lanes, grid.tilesWide - group * lanes)
-                            store(outputAdjoint(left.0, right.0), at: out, stride: stride, count: count)
-                            store(outputAdjoint(left.1, right.1), at: out + 4 * stride, stride: stride, count: count)
-                            store(outputAdjoint(left.2, right.2), at: out + 8 * stride, stride: stride, count: count)
-                            store(outputAdjoint(left.3, right.3), at: out + 12 * stride, stride: stride, count: count)
-                            out += count
-                        }
-                    }
-                }
-            }
+        forEachGroup(dy, channels: channels, samples: samples, grid, layout, rows: 2, firstRow: 0, into: dm) { rows, base, out, count in
+            let a = UnsafeRawPointer(rows[0] + base).loadUnaligned(as: SIMD16<Float>.self)
+            let b = UnsafeRawPointer(rows[1] + base).loadUnaligned(as: SIMD16<Float>.self)
+            // Down the columns (A q), then across each of the four rows (· Aᵀ).
+            let left = outputAdjoint(a.evenHalf, b.evenHalf), right = outputAdjoint(a.oddHalf, b.oddHalf)
+            let stride = layout.stride
+            store(outputAdjoint(left.0, right.0), at: out, stride: stride, count: count)
+            store(outputAdjoint(left.1, right.1), at: out + 4 * stride, stride: stride, count: count)
+            store(outputAdjoint(left.2, right.2), at: out + 8 * stride, stride: stride, count: count)
+            store(outputAdjoint(left.3, right.3), at: out + 12 * stride, stride: stride, count: count)
         }
     }
 
