@@ -53,6 +53,7 @@ public final class Services: Sendable {
     public let imports: ImportService
     public let experiments: ExperimentService
     public let runs: RunService
+    public let evaluations: EvaluationService
     public let startedAt = Date()
     private let collectionQueue = DispatchQueue(label: "quarry.blob-collection", qos: .utility)
     private let collectionQueued = Atomic<Bool>(false)
@@ -80,6 +81,7 @@ public final class Services: Sendable {
         thumbnails = Thumbnails(database: database, blobs: blobs, limits: settings.imageLimits)
         experiments = ExperimentService(database: database)
         runs = try RunService(database: database, blobs: blobs, dataDirectory: root, concurrency: settings.trainingConcurrency)
+        evaluations = try EvaluationService(database: database, blobs: blobs, runs: runs)
         imports = try ImportService(database: database, blobs: blobs, limits: settings.imageLimits, zipLimits: settings.zipLimits,
                                     importRoot: settings.importRoot)
         Self.removeLeftovers(in: blobs.temporaryDirectory)

@@ -15,6 +15,7 @@ enum DomainErrors {
         case let error as ImportError: importing(error)
         case let error as ExperimentError: experiment(error)
         case let error as RunError: run(error)
+        case let error as EvaluationError: evaluation(error)
         case let error as MultipartError:
             APIError(error.status, code: APIError.code(for: error.status), error.reason)
         default: nil
@@ -121,6 +122,15 @@ extension DomainErrors {
         case .notStartable(let reason): .badRequest(reason)
         case .notResumable(let id, let status): .conflict("run \(id) is \(status.rawValue)")
         case .stillActive(let id): .conflict("run \(id) is still going; stop it first")
+        }
+    }
+
+    static func evaluation(_ error: EvaluationError) -> APIError {
+        switch error {
+        case .invalid(let field, let reason): .badRequest("\(field) \(reason)")
+        case .notFound(let what): .notFound("\(what.prefix(120)) not found")
+        case .notReady(let reason): .conflict(reason)
+        case .stillActive(let id): .conflict("evaluation \(id) is still going")
         }
     }
 }

@@ -50,6 +50,12 @@ enum StudioRoutes {
         router.post("/api/training/{project_id}/runs/{run_id}/resume", route(runs.resume))
         router.get("/api/training/{project_id}/runs/{run_id}/metrics", route(runs.metrics))
         router.get("/api/training/{project_id}/runs/{run_id}/stream", route(runs.stream))
+        let evaluations = StudioEvaluations(services: services)
+        router.get("/api/evaluation/{project_id}", route(evaluations.list))
+        router.post("/api/evaluation/{project_id}", options: json, route(evaluations.create))
+        router.get("/api/evaluation/{project_id}/{eval_id}", route(evaluations.get))
+        router.delete("/api/evaluation/{project_id}/{eval_id}", route(evaluations.delete))
+        router.get("/api/evaluation/{project_id}/{eval_id}/results", route(evaluations.results))
         router.get("/api/system/health", route(system.health))
         router.get("/api/system/workspace", route(system.workspace))
     }

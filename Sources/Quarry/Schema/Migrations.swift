@@ -29,5 +29,6 @@ public enum Migrations {
         imports,
         training,
         runs,
+        evaluations,
     ]
 }

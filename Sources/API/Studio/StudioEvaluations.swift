@@ -1,0 +1,97 @@
+import Foundation
+import HTTP
+import Quarry
+
+/// `/api/evaluation/{project_id}`: a run's checkpoint measured on a split's subset, with the report
+/// (docs/studio.md, "Evaluation") and the per-image results.
+struct StudioEvaluations: Sendable {
+    let services: Services
+
+    private struct EvaluationBody: Encodable {
+        let eval_id: String
+        let project_id: String
+        let experiment_id: String
+        let run_id: String
+        let checkpoint: String
+        let split_index: Int?
+        let split_subset: String
+        let batch_size: Int
+        let status: String
+        let error: String?
+        let results: ClassificationReport?
+        let skipped: Int
+        let created_at: String
+        let started_at: String?
+        let finished_at: String?
+
+        init(_ evaluation: Evaluation) {
+            let request = evaluation.request
+            (eval_id, project_id, experiment_id, run_id) = (evaluation.id, evaluation.projectID, request.experimentID, request.runID)
+            (checkpoint, split_index, split_subset, batch_size) = (request.checkpoint, request.splitIndex, request.splitSubset, request.batchSize)
+            (status, error, results, skipped) = (evaluation.status.rawValue, evaluation.error, evaluation.report, evaluation.skipped)
+            (created_at, started_at, finished_at) = (evaluation.createdAt, evaluation.startedAt, evaluation.finishedAt)
+        }
+    }
+
+    private struct ResultBody: Encodable {
+        let filename: String
+        let ground_truth: String
+        let prediction: String
+        let confidence: Double
+        let loss: Double
+        let correct: Bool
+    }
+
+    func list(_ request: Request, _ account: Account) throws -> Response {
+        Studio.ok(try services.evaluations.list(accountID: account.id, projectID: request.parameter("project_id") ?? "").map(EvaluationBody.init))
+    }
+
+    func create(_ request: Request, _ account: Account) throws -> Response {
+        guard let bytes = try request.body.data(), !bytes.isEmpty else { throw APIError.badRequest("request body must be a JSON object") }
+        let evaluation = try services.evaluations.create(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                                         body: Data(bytes))
+        return Studio.ok(EvaluationBody(evaluation), status: .created)
+    }
+
+    func get(_ request: Request, _ account: Account) throws -> Response {
+        Studio.ok(EvaluationBody(try services.evaluations.get(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                                              id: request.parameter("eval_id") ?? "")))
+    }
+
+    func delete(_ request: Request, _ account: Account) throws -> Response {
+        let id = request.parameter("eval_id") ?? ""
+        try services.evaluations.delete(accountID: account.id, projectID: request.parameter("project_id") ?? "", id: id)
+        return Studio.deleted(id, key: "eval_id")
+    }
+
+    /// `page` from 1, `page_size` default 50 and at most 500, `sort_by` filename, confidence or error
+    /// (highest loss first), `filter_correct` true or false, `filter_class` a ground-truth class.
+    func results(_ request: Request, _ account: Account) throws -> Response {
+        struct Page: Encodable {
+            let results: [ResultBody]
+            let total: Int
+            let page: Int
+            let page_size: Int
+        }
+        var query = EvaluationResultQuery()
+        query.page = try request.integer("page", default: 1, range: 1...1_000_000)
+        query.pageSize = try request.integer("page_size", default: 50, range: 1...EvaluationResultQuery.maxPageSize)
+        if let sort = request.query["sort_by"] {
+            guard let value = EvaluationResultQuery.Sort(rawValue: sort) else { throw APIError.badRequest("sort_by must be filename, confidence or error") }
+            query.sort = value
+        }
+        switch request.query["filter_correct"] {
+        case nil: break
+        case "true": query.filterCorrect = true
+        case "false": query.filterCorrect = false
+        default: throw APIError.badRequest("filter_correct must be true or false")
+        }
+        query.filterClass = request.query["filter_class"]
+        let (results, total) = try services.evaluations.results(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                                                id: request.parameter("eval_id") ?? "", query: query)
+        return Studio.ok(Page(results: results.map {
+            ResultBody(filename: $0.fileName, ground_truth: $0.groundTruth, prediction: $0.prediction, confidence: $0.confidence,
+                       loss: $0.loss, correct: $0.correct)
+        }, total: total, page: query.page, page_size: query.pageSize))
+    }
+}

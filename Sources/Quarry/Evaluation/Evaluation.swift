@@ -1,0 +1,103 @@
+import Foundation
+
+/// An evaluation's life: `pending` → `running` → `completed` or `failed`. One that was going when the
+/// server stopped is `failed` at the next start, saying so; it can simply be created again.
+public enum EvaluationStatus: String, Sendable, Codable {
+    case pending
+    case running
+    case completed
+    case failed
+
+    public var isActive: Bool { self == .pending || self == .running }
+}
+
+/// A run's checkpoint measured on one subset of a split.
+public struct Evaluation: Sendable {
+    public let id: String
+    public let projectID: String
+    public let request: EvaluationRequest
+    public var status: EvaluationStatus
+    public var error: String?
+    public var report: ClassificationReport?
+    /// Images of the subset whose class the model was not trained on, which it cannot be scored on.
+    public var skipped: Int
+    public let createdAt: String
+    public var startedAt: String?
+    public var finishedAt: String?
+}
+
+/// One image's outcome.
+public struct EvaluationResult: Sendable, Equatable {
+    public let fileName: String
+    public let groundTruth: String
+    public let prediction: String
+    /// The softmax probability of the predicted class.
+    public let confidence: Double
+    /// The cross-entropy of the true class.
+    public let loss: Double
+    public var correct: Bool { groundTruth == prediction }
+}
+
+/// What `POST /api/evaluation/{project_id}` asks for. `split_index` defaults to the run's own split,
+/// `checkpoint` to `best`, `split_subset` to `test`, `batch_size` to 32.
+public struct EvaluationRequest: Sendable {
+    public let experimentID: String
+    public let runID: String
+    public let checkpoint: String
+    public let splitIndex: Int?
+    public let splitSubset: String
+    public let batchSize: Int
+
+    static let maxBatchSize = 1024
+    private static let keys: Set<String> = ["experiment_id", "run_id", "checkpoint", "split_index", "split_subset", "batch_size"]
+
+    private struct Body: Decodable {
+        let experiment_id: String?
+        let run_id: String?
+        let checkpoint: String?
+        let split_index: Int?
+        let split_subset: String?
+        let batch_size: Int?
+    }
+
+    /// Every unknown key or bad value is refused, naming the field.
+    public static func parse(_ data: Data) throws(EvaluationError) -> EvaluationRequest {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw .invalid(field: "body", reason: "must be a JSON object")
+        }
+        for key in object.keys.sorted() where !keys.contains(key) { throw .invalid(field: key, reason: "is not a known setting") }
+        let body: Body
+        do {
+            body = try JSONDecoder().decode(Body.self, from: data)
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
+            throw .invalid(field: context.codingPath.map(\.stringValue).joined(separator: "."), reason: "has the wrong type or value")
+        } catch {
+            throw .invalid(field: "body", reason: "could not be read")
+        }
+        func identifier(_ value: String?, _ field: String) throws(EvaluationError) -> String {
+            guard let value else { throw .invalid(field: field, reason: "is required") }
+            guard !value.isEmpty, value.count <= 100 else { throw .invalid(field: field, reason: "must be 1 to 100 characters") }
+            return value
+        }
+        let checkpoint = body.checkpoint ?? "best"
+        guard ["best", "last"].contains(checkpoint) else { throw .invalid(field: "checkpoint", reason: "must be best or last") }
+        let subset = body.split_subset ?? "test"
+        guard ["train", "val", "test"].contains(subset) else { throw .invalid(field: "split_subset", reason: "must be train, val or test") }
+        if let index = body.split_index, index < 0 { throw .invalid(field: "split_index", reason: "must not be negative") }
+        let batchSize = body.batch_size ?? 32
+        guard (1...maxBatchSize).contains(batchSize) else {
+            throw .invalid(field: "batch_size", reason: "must be from 1 to \(maxBatchSize)")
+        }
+        return EvaluationRequest(experimentID: try identifier(body.experiment_id, "experiment_id"),
+                                 runID: try identifier(body.run_id, "run_id"), checkpoint: checkpoint, splitIndex: body.split_index,
+                                 splitSubset: subset, batchSize: batchSize)
+    }
+}
+
+public enum EvaluationError: Error, Equatable, Sendable {
+    case invalid(field: String, reason: String)
+    case notFound(String)
+    /// The run cannot be evaluated yet, or at all (still training, no such checkpoint).
+    case notReady(String)
+    case stillActive(String)
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Learn
+import Storage
+
+/// One evaluation on its queue: rebuilds the run's model from its configuration, loads the
+/// checkpoint, classifies every image of the subset whose class the model knows, and commits the
+/// report and the per-image results together.
+struct EvaluationExecution {
+    let service: EvaluationService
+    let id: String
+
+    private struct Image {
+        let item: TrainingData.Item
+        let fileName: String
+    }
+
+    func perform() {
+        defer { Conv2D.releaseScratch() }
+        do {
+            try execute()
+        } catch {
+            _ = try? service.database.write { db in
+                guard var evaluation = try EvaluationStore.find(id: id, on: db) else { return }
+                evaluation.status = .failed
+                evaluation.error = "\(error)"
+                evaluation.finishedAt = Timestamp.now()
+                try EvaluationStore.update(evaluation, on: db)
+            }
+        }
+    }
+
+    private func execute() throws {
+        let database = service.database
+        guard var evaluation = try database.read({ db in try EvaluationStore.find(id: id, on: db) }) else { return }
+        let request = evaluation.request
+        guard let run = try database.read({ db in try RunStore.find(id: request.runID, on: db) }) else {
+            throw EvaluationError.notFound("run '\(request.runID)'")
+        }
+        let (images, skipped) = try database.read { db in try Self.images(evaluation, classes: run.classes, on: db) }
+        evaluation.status = .running
+        evaluation.startedAt = Timestamp.now()
+        try database.write { db in try EvaluationStore.update(evaluation, on: db) }
+
+        let trainer = RunRecipe(config: run.config, classes: run.classes.count, batchesPerEpoch: 1).trainer()
+        try CheckpointFile.read(from: service.runs.checkpointPath(run.id, request.checkpoint))
+            .restore(into: trainer.model, optimizer: trainer.optimizer)
+        let (blobs, config) = (service.blobs, run.config)
+        let loader = DataLoader(count: images.count, batchSize: request.batchSize, shuffle: false, dropLast: false, seed: config.seed,
+                                workers: max(1, ProcessInfo.processInfo.activeProcessorCount - 1), prefetch: 2,
+                                shape: [3, config.image_size, config.image_size]) { index, seed in
+            let item = images[index].item
+            return (try TrainingData.example(item, blobs: blobs, config: config, training: false, seed: seed), item.label)
+        }
+        var scores: [Scores] = []
+        for next in loader.epoch(0) {
+            let batch = try next.get()
+            let logits = trainer.model.forward(batch.images, training: false)
+            scores += (0..<batch.labels.count).map { Scores(logits.storage[$0 * run.classes.count..<($0 + 1) * run.classes.count]) }
+        }
+        let truths = images.map(\.item.label)
+        let results = zip(images, scores).map { image, score in
+            EvaluationResult(fileName: image.fileName, groundTruth: run.classes[image.item.label], prediction: run.classes[score.best],
+                             confidence: score.probabilities[score.best], loss: -log(max(score.probabilities[image.item.label], .leastNormalMagnitude)))
+        }
+        evaluation.report = ClassificationReport(classes: run.classes, truths: truths, predictions: scores.map(\.best),
+                                                 inTopFive: zip(truths, scores).map { $1.topFive.contains($0) }, losses: results.map(\.loss))
+        evaluation.skipped = skipped
+        evaluation.status = .completed
+        evaluation.finishedAt = Timestamp.now()
+        try database.write { db in
+            try EvaluationStore.insertResults(results, evaluationID: id, on: db)
+            try EvaluationStore.update(evaluation, on: db)
+        }
+    }
+
+    /// The subset's labeled images in image order, and how many have a class the model was not trained on.
+    private static func images(_ evaluation: Evaluation, classes: [String], on db: Connection) throws -> ([Image], Int) {
+        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        var images: [Image] = [], skipped = 0
+        for row in try db.query("""
+            SELECT i.blob, i.file_name, i.class_name FROM split_assignments a JOIN images i ON i.id = a.image_id
+            WHERE a.project_id = ? AND a.position = ? AND a.subset = ? AND i.class_name IS NOT NULL ORDER BY i.id
+            """, [evaluation.projectID, evaluation.request.splitIndex ?? 0, evaluation.request.splitSubset]) {
+            guard let label = index[try row.string("class_name")], let blob = BlobID(hex: try row.string("blob")) else {
+                skipped += 1
+                continue
+            }
+            images.append(Image(item: TrainingData.Item(blob: blob, label: label), fileName: try row.string("file_name")))
+        }
+        return (images, skipped)
+    }
+}
+
+/// One image's softmax over the classes, computed in Double from its logits.
+private struct Scores {
+    let probabilities: [Double]
+    let best: Int
+    let topFive: [Int]
+
+    init(_ logits: ArraySlice<Float>) {
+        let values = logits.map(Double.init), peak = values.max() ?? 0
+        let exponentials = values.map { exp($0 - peak) }, sum = exponentials.reduce(0, +)
+        let probabilities = exponentials.map { $0 / sum }
+        // Ties go to the lower class, as arg-max does in training.
+        let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
+        self.probabilities = probabilities
+        best = ranked[0]
+        topFive = Array(ranked.prefix(5))
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Storage
+
+/// Evaluations of runs' checkpoints: created against a finished (or stopped) run, executed one at a
+/// time on a worker queue of their own, listed, read with their per-image results, deleted.
+public final class EvaluationService: Sendable {
+    let database: Database
+    let blobs: BlobStore
+    let runs: RunService
+    private let queue = DispatchQueue(label: "quarry.evaluations")
+
+    init(database: Database, blobs: BlobStore, runs: RunService) throws {
+        self.database = database
+        self.blobs = blobs
+        self.runs = runs
+        try database.write { db in
+            try db.run("""
+                UPDATE evaluations SET status = 'failed', error = 'interrupted by a server restart; create it again', finished_at = ?
+                WHERE status IN ('pending', 'running')
+                """, [Timestamp.now()])
+        }
+    }
+
+    /// Checks the request against the run (which must belong to the experiment, have finished
+    /// training and have the checkpoint) and the split, then queues the evaluation.
+    public func create(accountID: String, projectID: String, body: Data) throws -> Evaluation {
+        var request = try EvaluationRequest.parse(body)
+        let evaluation = try database.write { db -> Evaluation in
+            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            guard let run = try RunStore.find(id: request.runID, on: db), run.projectID == projectID else {
+                throw EvaluationError.notFound("run '\(request.runID)'")
+            }
+            guard run.experimentID == request.experimentID else {
+                throw EvaluationError.invalid(field: "run_id", reason: "belongs to experiment \(run.experimentID), not \(request.experimentID)")
+            }
+            guard !run.status.isActive else { throw EvaluationError.notReady("run \(run.id) is still \(run.status.rawValue); wait for it to finish") }
+            guard FileManager.default.fileExists(atPath: runs.checkpointPath(run.id, request.checkpoint)), !run.classes.isEmpty else {
+                throw EvaluationError.notReady("run \(run.id) has no \(request.checkpoint) checkpoint")
+            }
+            let splitIndex = request.splitIndex ?? run.config.split_index
+            guard try db.queryOne("SELECT 1 FROM splits WHERE project_id = ? AND position = ?", [projectID, splitIndex]) != nil else {
+                throw EvaluationError.invalid(field: "split_index", reason: "split \(splitIndex) does not exist")
+            }
+            request = EvaluationRequest(experimentID: request.experimentID, runID: request.runID, checkpoint: request.checkpoint,
+                                        splitIndex: splitIndex, splitSubset: request.splitSubset, batchSize: request.batchSize)
+            let evaluation = Evaluation(id: ID.make("eval"), projectID: projectID, request: request, status: .pending, error: nil,
+                                        report: nil, skipped: 0, createdAt: Timestamp.now(), startedAt: nil, finishedAt: nil)
+            try EvaluationStore.insert(evaluation, on: db)
+            return evaluation
+        }
+        queue.async { [self] in EvaluationExecution(service: self, id: evaluation.id).perform() }
+        return evaluation
+    }
+
+    public func list(accountID: String, projectID: String) throws -> [Evaluation] {
+        try database.read { db in
+            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            return try EvaluationStore.list(projectID: projectID, on: db)
+        }
+    }
+
+    public func get(accountID: String, projectID: String, id: String) throws -> Evaluation {
+        try database.read { db in try Self.find(accountID: accountID, projectID: projectID, id: id, on: db) }
+    }
+
+    public func results(accountID: String, projectID: String, id: String,
+                        query: EvaluationResultQuery) throws -> (results: [EvaluationResult], total: Int) {
+        try database.read { db in
+            let evaluation = try Self.find(accountID: accountID, projectID: projectID, id: id, on: db)
+            guard evaluation.status == .completed else { throw EvaluationError.notReady("evaluation \(id) is \(evaluation.status.rawValue)") }
+            return try EvaluationStore.results(evaluationID: id, query: query, on: db)
+        }
+    }
+
+    public func delete(accountID: String, projectID: String, id: String) throws {
+        try database.write { db in
+            let evaluation = try Self.find(accountID: accountID, projectID: projectID, id: id, on: db)
+            guard !evaluation.status.isActive else { throw EvaluationError.stillActive(id) }
+            try db.run("DELETE FROM evaluations WHERE id = ?", [id])
+        }
+    }
+
+    static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> Evaluation {
+        _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+        guard let evaluation = try EvaluationStore.find(id: id, on: db), evaluation.projectID == projectID else {
+            throw EvaluationError.notFound("evaluation '\(id)'")
+        }
+        return evaluation
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Storage
+
+enum EvaluationStore {
+    static func insert(_ evaluation: Evaluation, on db: Connection) throws {
+        let request = evaluation.request
+        try db.run("""
+            INSERT INTO evaluations (id, project_id, experiment_id, run_id, checkpoint, split_index, split_subset, batch_size, status, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [evaluation.id, evaluation.projectID, request.experimentID, request.runID, request.checkpoint, request.splitIndex ?? 0,
+                  request.splitSubset, request.batchSize, evaluation.status.rawValue, evaluation.createdAt])
+    }
+
+    static func update(_ evaluation: Evaluation, on db: Connection) throws {
+        try db.run("""
+            UPDATE evaluations SET status = ?, error = ?, report = ?, skipped = ?, started_at = ?, finished_at = ? WHERE id = ?
+            """, [evaluation.status.rawValue, evaluation.error, try evaluation.report.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) },
+                  evaluation.skipped, evaluation.startedAt, evaluation.finishedAt, evaluation.id])
+    }
+
+    static func find(id: String, on db: Connection) throws -> Evaluation? {
+        try db.queryOne("SELECT * FROM evaluations WHERE id = ?", [id]).map(evaluation)
+    }
+
+    static func list(projectID: String, on db: Connection) throws -> [Evaluation] {
+        try db.query("SELECT * FROM evaluations WHERE project_id = ? ORDER BY created_at, id", [projectID]).map(evaluation)
+    }
+
+    static func insertResults(_ results: [EvaluationResult], evaluationID: String, on db: Connection) throws {
+        for (position, result) in results.enumerated() {
+            try db.run("""
+                INSERT INTO evaluation_results (evaluation_id, position, file_name, ground_truth, prediction, confidence, loss, correct)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [evaluationID, position, result.fileName, result.groundTruth, result.prediction, result.confidence, result.loss,
+                      result.correct ? 1 : 0])
+        }
+    }
+
+    /// A page of per-image results, and how many match the filters.
+    static func results(evaluationID: String, query: EvaluationResultQuery, on db: Connection) throws -> ([EvaluationResult], Int) {
+        var conditions = ["evaluation_id = ?"], arguments: [any SQLConvertible] = [evaluationID]
+        if let correct = query.filterCorrect {
+            conditions.append("correct = ?")
+            arguments.append(correct ? 1 : 0)
+        }
+        if let name = query.filterClass {
+            conditions.append("ground_truth = ?")
+            arguments.append(name)
+        }
+        let filter = conditions.joined(separator: " AND ")
+        let total = try db.queryOne("SELECT COUNT(*) AS n FROM evaluation_results WHERE \(filter)", arguments)?.int("n") ?? 0
+        let order = switch query.sort {
+        case .filename: "file_name, position"
+        case .confidence: "confidence DESC, position"
+        case .error: "loss DESC, position"
+        }
+        let rows = try db.query("""
+            SELECT * FROM evaluation_results WHERE \(filter) ORDER BY \(order) LIMIT ? OFFSET ?
+            """, arguments + [query.pageSize, (query.page - 1) * query.pageSize])
+        return (try rows.map { row in
+            EvaluationResult(fileName: try row.string("file_name"), groundTruth: try row.string("ground_truth"),
+                             prediction: try row.string("prediction"), confidence: try row.double("confidence"), loss: try row.double("loss"))
+        }, total)
+    }
+
+    private static func evaluation(_ row: Row) throws -> Evaluation {
+        let request = EvaluationRequest(experimentID: try row.string("experiment_id"), runID: try row.string("run_id"),
+                                        checkpoint: try row.string("checkpoint"), splitIndex: try row.int("split_index"),
+                                        splitSubset: try row.string("split_subset"), batchSize: try row.int("batch_size"))
+        return Evaluation(id: try row.string("id"), projectID: try row.string("project_id"), request: request,
+                          status: EvaluationStatus(rawValue: try row.string("status")) ?? .failed, error: try row.optionalString("error"),
+                          report: try row.optionalString("report").map { try JSONDecoder().decode(ClassificationReport.self, from: Data($0.utf8)) },
+                          skipped: try row.int("skipped"), createdAt: try row.string("created_at"),
+                          startedAt: try row.optionalString("started_at"), finishedAt: try row.optionalString("finished_at"))
+    }
+}
+
+/// Which results a page shows: `sort` filename (A to Z), confidence (highest first) or error
+/// (highest loss first: the worst mistakes at the top), with optional filters.
+public struct EvaluationResultQuery: Sendable {
+    public enum Sort: String, Sendable { case filename, confidence, error }
+    public static let maxPageSize = 500
+
+    public var page = 1
+    public var pageSize = 50
+    public var sort = Sort.filename
+    public var filterCorrect: Bool?
+    public var filterClass: String?
+
+    public init() {}
+}
