@@ -22,10 +22,10 @@ endef
 deps:
 	$(call ensure_debs,$(DEB_PACKAGES))
 
-PYTHON_TEST_PACKAGES := requests pytest pillow jtheta pycocotools numpy scikit-learn
+PYTHON_TEST_PACKAGES := requests pytest pillow jtheta pycocotools numpy scikit-learn onnx onnxruntime
 
 test-deps: deps
-	@python3 -c 'import requests, pytest, PIL, jtheta, pycocotools, numpy, sklearn' 2>/dev/null || python3 -m pip install -q $(PYTHON_TEST_PACKAGES)
+	@python3 -c 'import requests, pytest, PIL, jtheta, pycocotools, numpy, sklearn, onnx, onnxruntime' 2>/dev/null || python3 -m pip install -q $(PYTHON_TEST_PACKAGES)
 
 bench-deps: deps
 	$(call ensure_debs,$(BENCH_PACKAGES))
