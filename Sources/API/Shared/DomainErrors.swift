@@ -16,6 +16,7 @@ enum DomainErrors {
         case let error as ExperimentError: experiment(error)
         case let error as RunError: run(error)
         case let error as EvaluationError: evaluation(error)
+        case let error as TrainedModelError: trainedModel(error)
         case let error as MultipartError:
             APIError(error.status, code: APIError.code(for: error.status), error.reason)
         default: nil
@@ -129,8 +130,17 @@ extension DomainErrors {
         switch error {
         case .invalid(let field, let reason): .badRequest("\(field) \(reason)")
         case .notFound(let what): .notFound("\(what.prefix(120)) not found")
-        case .notReady(let reason): .conflict(reason)
+        case .notCompleted(let id, let status): .conflict("evaluation \(id) is \(status.rawValue); its results come when it completes")
         case .stillActive(let id): .conflict("evaluation \(id) is still going")
+        }
+    }
+
+    static func trainedModel(_ error: TrainedModelError) -> APIError {
+        switch error {
+        case .runNotFound(let id): .notFound("run '\(id.prefix(100))' not found")
+        case .wrongExperiment(let run, let experiment): .badRequest("run_id \(run) belongs to experiment \(experiment)")
+        case .notReady(let reason): .conflict(reason)
+        case .unreadable(let reason): APIError(.internalServerError, code: APIError.code(for: .internalServerError), "the run could not be read: \(reason)")
         }
     }
 }

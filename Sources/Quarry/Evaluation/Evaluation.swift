@@ -97,7 +97,7 @@ public struct EvaluationRequest: Sendable {
 public enum EvaluationError: Error, Equatable, Sendable {
     case invalid(field: String, reason: String)
     case notFound(String)
-    /// The run cannot be evaluated yet, or at all (still training, no such checkpoint).
-    case notReady(String)
+    /// Its per-image results exist once it has completed.
+    case notCompleted(id: String, status: EvaluationStatus)
     case stillActive(String)
 }

@@ -34,16 +34,14 @@ struct EvaluationExecution {
         guard var evaluation = try database.read({ db in try EvaluationStore.find(id: id, on: db) }) else { return }
         let request = evaluation.request
         guard let run = try database.read({ db in try RunStore.find(id: request.runID, on: db) }) else {
-            throw EvaluationError.notFound("run '\(request.runID)'")
+            throw TrainedModelError.runNotFound(request.runID)
         }
         let (images, skipped) = try database.read { db in try Self.images(evaluation, classes: run.classes, on: db) }
         evaluation.status = .running
         evaluation.startedAt = Timestamp.now()
         try database.write { db in try EvaluationStore.update(evaluation, on: db) }
 
-        let trainer = RunRecipe(config: run.config, classes: run.classes.count, batchesPerEpoch: 1).trainer()
-        try CheckpointFile.read(from: service.runs.checkpointPath(run.id, request.checkpoint))
-            .restore(into: trainer.model, optimizer: trainer.optimizer)
+        let model = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: service.runs).model
         let (blobs, config) = (service.blobs, run.config)
         let loader = DataLoader(count: images.count, batchSize: request.batchSize, shuffle: false, dropLast: false, seed: config.seed,
                                 workers: max(1, ProcessInfo.processInfo.activeProcessorCount - 1), prefetch: 2,
@@ -54,7 +52,7 @@ struct EvaluationExecution {
         var scores: [Scores] = []
         for next in loader.epoch(0) {
             let batch = try next.get()
-            let logits = trainer.model.forward(batch.images, training: false)
+            let logits = model.forward(batch.images, training: false)
             scores += (0..<batch.labels.count).map { Scores(logits.storage[$0 * run.classes.count..<($0 + 1) * run.classes.count]) }
         }
         let truths = images.map(\.item.label)

@@ -27,16 +27,8 @@ public final class EvaluationService: Sendable {
         var request = try EvaluationRequest.parse(body)
         let evaluation = try database.write { db -> Evaluation in
             _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
-            guard let run = try RunStore.find(id: request.runID, on: db), run.projectID == projectID else {
-                throw EvaluationError.notFound("run '\(request.runID)'")
-            }
-            guard run.experimentID == request.experimentID else {
-                throw EvaluationError.invalid(field: "run_id", reason: "belongs to experiment \(run.experimentID), not \(request.experimentID)")
-            }
-            guard !run.status.isActive else { throw EvaluationError.notReady("run \(run.id) is still \(run.status.rawValue); wait for it to finish") }
-            guard FileManager.default.fileExists(atPath: runs.checkpointPath(run.id, request.checkpoint)), !run.classes.isEmpty else {
-                throw EvaluationError.notReady("run \(run.id) has no \(request.checkpoint) checkpoint")
-            }
+            let run = try TrainedModel.checkedRun(request.runID, experimentID: request.experimentID, projectID: projectID,
+                                                  checkpoint: request.checkpoint, runs: runs, on: db)
             let splitIndex = request.splitIndex ?? run.config.split_index
             guard try db.queryOne("SELECT 1 FROM splits WHERE project_id = ? AND position = ?", [projectID, splitIndex]) != nil else {
                 throw EvaluationError.invalid(field: "split_index", reason: "split \(splitIndex) does not exist")
@@ -67,7 +59,7 @@ public final class EvaluationService: Sendable {
                         query: EvaluationResultQuery) throws -> (results: [EvaluationResult], total: Int) {
         try database.read { db in
             let evaluation = try Self.find(accountID: accountID, projectID: projectID, id: id, on: db)
-            guard evaluation.status == .completed else { throw EvaluationError.notReady("evaluation \(id) is \(evaluation.status.rawValue)") }
+            guard evaluation.status == .completed else { throw EvaluationError.notCompleted(id: id, status: evaluation.status) }
             return try EvaluationStore.results(evaluationID: id, query: query, on: db)
         }
     }

@@ -1,0 +1,39 @@
+import Foundation
+import Learn
+import Storage
+
+/// A run's model as one of its checkpoints left it: what evaluations and exports start from.
+struct TrainedModel {
+    let run: Run
+    let model: any Layer
+
+    /// The run `runID` of the project, which must belong to `experimentID`, have stopped training and
+    /// have the `checkpoint` (`best` or `last`).
+    static func checkedRun(_ runID: String, experimentID: String, projectID: String, checkpoint: String, runs: RunService,
+                           on db: Connection) throws(TrainedModelError) -> Run {
+        let found: Run?
+        do { found = try RunStore.find(id: runID, on: db) } catch { throw .unreadable("\(error)") }
+        guard let run = found, run.projectID == projectID else { throw .runNotFound(runID) }
+        guard run.experimentID == experimentID else { throw .wrongExperiment(run: runID, experiment: run.experimentID) }
+        guard !run.status.isActive else { throw .notReady("run \(run.id) is still \(run.status.rawValue); wait for it to finish") }
+        guard !run.classes.isEmpty, FileManager.default.fileExists(atPath: runs.checkpointPath(run.id, checkpoint)) else {
+            throw .notReady("run \(run.id) has no \(checkpoint) checkpoint")
+        }
+        return run
+    }
+
+    /// Rebuilds the model from the run's configuration and loads the checkpoint into it.
+    static func load(_ run: Run, checkpoint: String, runs: RunService) throws -> TrainedModel {
+        let trainer = RunRecipe(config: run.config, classes: run.classes.count, batchesPerEpoch: 1).trainer()
+        try CheckpointFile.read(from: runs.checkpointPath(run.id, checkpoint)).restore(into: trainer.model, optimizer: trainer.optimizer)
+        return TrainedModel(run: run, model: trainer.model)
+    }
+}
+
+public enum TrainedModelError: Error, Equatable, Sendable {
+    case runNotFound(String)
+    case wrongExperiment(run: String, experiment: String)
+    /// Still training, or without the checkpoint asked for.
+    case notReady(String)
+    case unreadable(String)
+}
