@@ -54,6 +54,7 @@ public final class Services: Sendable {
     public let experiments: ExperimentService
     public let runs: RunService
     public let evaluations: EvaluationService
+    public let modelExports: ModelExportService
     public let startedAt = Date()
     private let collectionQueue = DispatchQueue(label: "quarry.blob-collection", qos: .utility)
     private let collectionQueued = Atomic<Bool>(false)
@@ -82,6 +83,7 @@ public final class Services: Sendable {
         experiments = ExperimentService(database: database)
         runs = try RunService(database: database, blobs: blobs, dataDirectory: root, concurrency: settings.trainingConcurrency)
         evaluations = try EvaluationService(database: database, blobs: blobs, runs: runs)
+        modelExports = try ModelExportService(database: database, blobs: blobs, runs: runs)
         imports = try ImportService(database: database, blobs: blobs, limits: settings.imageLimits, zipLimits: settings.zipLimits,
                                     importRoot: settings.importRoot)
         Self.removeLeftovers(in: blobs.temporaryDirectory)
@@ -101,6 +103,7 @@ public final class Services: Sendable {
         let referenced = try database.read { db in
             try db.query("""
                 SELECT blob FROM images UNION SELECT blob FROM exports UNION SELECT blob FROM job_files
+                UNION SELECT blob FROM model_exports WHERE blob IS NOT NULL
                 UNION SELECT instructions_blob FROM projects WHERE instructions_blob IS NOT NULL
                 """).compactMap { BlobID(hex: try $0.string("blob")) }
         }

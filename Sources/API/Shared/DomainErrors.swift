@@ -17,6 +17,7 @@ enum DomainErrors {
         case let error as RunError: run(error)
         case let error as EvaluationError: evaluation(error)
         case let error as TrainedModelError: trainedModel(error)
+        case let error as ModelExportError: modelExport(error)
         case let error as MultipartError:
             APIError(error.status, code: APIError.code(for: error.status), error.reason)
         default: nil
@@ -141,6 +142,15 @@ extension DomainErrors {
         case .wrongExperiment(let run, let experiment): .badRequest("run_id \(run) belongs to experiment \(experiment)")
         case .notReady(let reason): .conflict(reason)
         case .unreadable(let reason): APIError(.internalServerError, code: APIError.code(for: .internalServerError), "the run could not be read: \(reason)")
+        }
+    }
+
+    static func modelExport(_ error: ModelExportError) -> APIError {
+        switch error {
+        case .invalid(let field, let reason): .badRequest("\(field) \(reason)")
+        case .notFound(let what): .notFound("\(what.prefix(120)) not found")
+        case .notReady(let id, let status): .conflict("export \(id) is \(status); its file comes when it completes")
+        case .stillActive(let id): .conflict("export \(id) is still being made")
         }
     }
 }

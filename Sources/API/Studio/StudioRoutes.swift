@@ -56,6 +56,13 @@ enum StudioRoutes {
         router.get("/api/evaluation/{project_id}/{eval_id}", route(evaluations.get))
         router.delete("/api/evaluation/{project_id}/{eval_id}", route(evaluations.delete))
         router.get("/api/evaluation/{project_id}/{eval_id}/results", route(evaluations.results))
+        let modelExports = StudioModelExports(services: services)
+        router.get("/api/export/formats", route(modelExports.formats))
+        router.get("/api/export/{project_id}", route(modelExports.list))
+        router.post("/api/export/{project_id}", options: json, route(modelExports.create))
+        router.get("/api/export/{project_id}/{export_id}", route(modelExports.get))
+        router.delete("/api/export/{project_id}/{export_id}", route(modelExports.delete))
+        router.get("/api/export/{project_id}/{export_id}/download", route(modelExports.download))
         router.get("/api/system/health", route(system.health))
         router.get("/api/system/workspace", route(system.workspace))
     }

@@ -8,10 +8,10 @@ public enum ONNXExport {
 
     public struct Options: Sendable {
         public var opset = 17
-        /// (N, C, H, W); N is the batch size when `dynamicBatch` is false.
+        /// (N, C, H, W); N is the batch size unless `batchName` makes it symbolic.
         public var inputShape: [Int]
-        /// The batch dimension is symbolic (`batch_size`), so any batch runs.
-        public var dynamicBatch = true
+        /// The name of the symbolic batch dimension of input and output, so that any batch runs; nil fixes it at N.
+        public var batchName: String? = "batch_size"
         public var simplify = false
         /// Kept in the file's `metadata_props`, in this order.
         public var metadata: [(String, String)] = []
@@ -35,6 +35,21 @@ public enum ONNXExport {
 
     /// The file's bytes. The input is `input`, the output `output`, both float32.
     public static func export(_ model: any Layer, options: Options) throws(Failure) -> [UInt8] {
+        var (walk, shape) = try build(model, options: options)
+        walk.graph.nameOutput("output")
+        let batch: Int? = options.batchName == nil ? options.inputShape[0] : nil, symbol = options.batchName ?? ""
+        return walk.graph.serialize(opset: options.opset,
+                                    input: .init(name: "input", shape: [batch] + options.inputShape.dropFirst().map { $0 }, symbol: symbol),
+                                    output: .init(name: "output", shape: [batch] + shape.map { $0 }, symbol: symbol), metadata: options.metadata)
+    }
+
+    /// Checks that `model` exports with `options` (the opset, and an input shape it can take) without
+    /// writing anything.
+    public static func validate(_ model: any Layer, options: Options) throws(Failure) {
+        _ = try build(model, options: options)
+    }
+
+    private static func build(_ model: any Layer, options: Options) throws(Failure) -> (Walk, [Int]) {
         guard opsets.contains(options.opset) else { throw .opset(options.opset) }
         guard options.inputShape.count == 4, options.inputShape.allSatisfy({ $0 > 0 }) else {
             throw .inputShape("must be four positive sizes, (N, C, H, W)")
@@ -42,10 +57,7 @@ public enum ONNXExport {
         var walk = Walk(simplify: options.simplify)
         let (output, shape) = try walk.layer(model, "input", Array(options.inputShape.dropFirst()))
         guard output != "input" else { throw .unsupported("model without layers") }
-        walk.graph.nameOutput("output")
-        let batch: Int? = options.dynamicBatch ? nil : options.inputShape[0]
-        return walk.graph.serialize(opset: options.opset, input: .init(name: "input", shape: [batch] + options.inputShape.dropFirst().map { $0 }),
-                                    output: .init(name: "output", shape: [batch] + shape.map { $0 }), metadata: options.metadata)
+        return (walk, shape)
     }
 
     /// Layer by layer, keeping the shape of one sample ((C, H, W), then (features)) to refuse an
@@ -69,7 +81,7 @@ public enum ONNXExport {
                 return (graph.add("Relu", [graph.add("Add", [main, skip])]), mainShape)
             case let convolution as Conv2DLayer: return try self.convolution(convolution, then: nil, input, shape)
             case let norm as BatchNorm2DLayer:
-                try expect(shape.count == 3 && shape[0] == norm.channels, "reach a batch norm of \(norm.channels) channels")
+                try expect(shape.count == 3 && shape[0] == norm.channels, "a batch norm of \(norm.channels) channels gets \(shape)")
                 let inputs = [input, graph.weight("bn.scale", shape: [norm.channels], norm.gamma.value.storage),
                               graph.weight("bn.bias", shape: [norm.channels], norm.beta.value.storage),
                               graph.weight("bn.mean", shape: [norm.channels], norm.runningMean.storage),
@@ -87,11 +99,11 @@ public enum ONNXExport {
                 return try self.pool("AveragePool", input, shape, kernel: pool.kernel, stride: pool.stride, padding: pool.padding,
                                      extra: [.int("count_include_pad", 1)])
             case is GlobalAvgPoolLayer:
-                try expect(shape.count == 3, "reach global average pooling with an image")
+                try expect(shape.count == 3, "global average pooling gets \(shape) rather than an image")
                 return (graph.add("Flatten", [graph.add("GlobalAveragePool", [input])], [.int("axis", 1)]), [shape[0]])
             case is Flatten: return (graph.add("Flatten", [input], [.int("axis", 1)]), [shape.reduce(1, *)])
             case let linear as Linear:
-                try expect(shape == [linear.inputSize], "reach a dense layer of \(linear.inputSize) inputs with \(shape.reduce(1, *))")
+                try expect(shape == [linear.inputSize], "a dense layer of \(linear.inputSize) inputs gets \(shape.reduce(1, *))")
                 let inputs = [input, graph.weight("fc.weight", shape: [linear.inputSize, linear.outputSize], linear.weight.value.storage),
                               graph.weight("fc.bias", shape: [linear.outputSize], linear.bias.value.storage)]
                 return (graph.add("Gemm", inputs), [linear.outputSize])
@@ -121,14 +133,14 @@ public enum ONNXExport {
         /// σ = √(running variance + ε).
         private mutating func convolution(_ layer: Conv2DLayer, then norm: BatchNorm2DLayer?, _ input: String,
                                           _ shape: [Int]) throws(Failure) -> (String, [Int]) {
-            try expect(shape.count == 3 && shape[0] == layer.inChannels, "reach a convolution of \(layer.inChannels) channels")
+            try expect(shape.count == 3 && shape[0] == layer.inChannels, "a convolution of \(layer.inChannels) channels gets \(shape)")
             let side = { (size: Int) in (size + 2 * layer.padding - layer.kernel) / layer.stride + 1 }
             try expect(shape[1] + 2 * layer.padding >= layer.kernel && shape[2] + 2 * layer.padding >= layer.kernel,
-                       "is too small for a \(layer.kernel)×\(layer.kernel) kernel")
+                       "\(shape) is too small for a \(layer.kernel)×\(layer.kernel) kernel")
             var weights = layer.weight.value.storage
             var bias = layer.bias?.value.storage
             if let norm {
-                try expect(norm.channels == layer.outChannels, "reach a batch norm of \(norm.channels) channels")
+                try expect(norm.channels == layer.outChannels, "a batch norm of \(norm.channels) channels follows \(layer.outChannels)")
                 let perChannel = weights.count / layer.outChannels
                 var folded = [Float](repeating: 0, count: layer.outChannels)
                 for channel in 0..<layer.outChannels {
@@ -149,7 +161,7 @@ public enum ONNXExport {
         private mutating func pool(_ op: String, _ input: String, _ shape: [Int], kernel: Int, stride: Int, padding: Int,
                                    extra: [ONNXGraph.Attribute]) throws(Failure) -> (String, [Int]) {
             try expect(shape.count == 3 && shape[1] + 2 * padding >= kernel && shape[2] + 2 * padding >= kernel,
-                       "is too small for a \(kernel)×\(kernel) pooling window")
+                       "\(shape) is too small for a \(kernel)×\(kernel) pooling window")
             let side = { (size: Int) in (size + 2 * padding - kernel) / stride + 1 }
             let attributes: [ONNXGraph.Attribute] = [.ints("kernel_shape", [kernel, kernel]), .ints("strides", [stride, stride]),
                                                      .ints("pads", Array(repeating: padding, count: 4))] + extra
@@ -165,7 +177,7 @@ public enum ONNXExport {
         }
 
         private func expect(_ condition: Bool, _ reason: String) throws(Failure) {
-            if !condition { throw .inputShape("does not fit the model: it must \(reason)") }
+            if !condition { throw .inputShape("does not fit the model: \(reason)") }
         }
     }
 }

@@ -45,10 +45,11 @@ struct ONNXGraph {
         nodes[nodes.count - 1].output = name
     }
 
-    /// A tensor's type: float32 of `shape`, where nil is the symbolic `batch`.
+    /// A tensor's type: float32 of `shape`, where nil is the symbolic dimension `symbol`.
     struct Value {
         let name: String
         let shape: [Int?]
+        var symbol = "batch_size"
     }
 
     func serialize(opset: Int, input: Value, output: Value, metadata: [(String, String)]) -> [UInt8] {
@@ -100,7 +101,7 @@ struct ONNXGraph {
                 tensor.integer(1, 1)
                 tensor.message(2) { shape in
                     for dimension in value.shape {
-                        shape.message(1) { if let size = dimension { $0.integer(1, size) } else { $0.string(2, "batch_size") } }
+                        shape.message(1) { if let size = dimension { $0.integer(1, size) } else { $0.string(2, value.symbol) } }
                     }
                 }
             }

@@ -76,14 +76,17 @@ struct EvaluationExecution {
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         var images: [Image] = [], skipped = 0
         for row in try db.query("""
-            SELECT i.blob, i.file_name, i.class_name FROM split_assignments a JOIN images i ON i.id = a.image_id
+            SELECT i.* FROM split_assignments a JOIN images i ON i.id = a.image_id
             WHERE a.project_id = ? AND a.position = ? AND a.subset = ? AND i.class_name IS NOT NULL ORDER BY i.id
             """, [evaluation.projectID, evaluation.request.splitIndex ?? 0, evaluation.request.splitSubset]) {
-            guard let label = index[try row.string("class_name")], let blob = BlobID(hex: try row.string("blob")) else {
+            let record = try DatasetStore.image(row)
+            guard let label = index[try row.string("class_name")] else {
                 skipped += 1
                 continue
             }
-            images.append(Image(item: TrainingData.Item(blob: blob, label: label), fileName: try row.string("file_name")))
+            // The Studio's own name for the image, unique in the project, which its image URLs take.
+            let entry = ProjectImages.Entry(image: record, className: nil)
+            images.append(Image(item: TrainingData.Item(blob: record.blob, label: label), fileName: entry.filename))
         }
         return (images, skipped)
     }

@@ -30,5 +30,6 @@ public enum Migrations {
         training,
         runs,
         evaluations,
+        modelExports,
     ]
 }

@@ -1,0 +1,144 @@
+import Foundation
+import Learn
+import Storage
+
+/// Model files made from runs' checkpoints: ONNX (docs/studio.md, "Export") or Quarry's own checkpoint
+/// file. Made one at a time on a queue of their own, kept as blobs, downloaded, deleted.
+public final class ModelExportService: Sendable {
+    let database: Database
+    let blobs: BlobStore
+    let runs: RunService
+    private let queue = DispatchQueue(label: "quarry.model-exports")
+
+    /// The normalization every model of the zoo is trained with (`ImageTensor.normalized`).
+    static let mean: [Float] = [0.485, 0.456, 0.406], std: [Float] = [0.229, 0.224, 0.225]
+
+    init(database: Database, blobs: BlobStore, runs: RunService) throws {
+        self.database = database
+        self.blobs = blobs
+        self.runs = runs
+        try database.write { db in
+            try db.run("""
+                UPDATE model_exports SET status = 'failed', error = 'interrupted by a server restart; create it again', finished_at = ?
+                WHERE status IN ('pending', 'running')
+                """, [Timestamp.now()])
+        }
+    }
+
+    /// Checks the request against the run and, for ONNX, the options against the model (opset, input
+    /// shape) before anything is queued, so that a bad request is a 400 rather than a failed export.
+    public func create(accountID: String, projectID: String, body: Data) throws -> ModelExport {
+        var request = try ModelExportRequest.parse(body)
+        let run = try database.read { db in
+            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            return try TrainedModel.checkedRun(request.run_id, experimentID: request.experiment_id, projectID: projectID,
+                                               checkpoint: request.checkpoint, runs: runs, on: db)
+        }
+        if var options = request.options {
+            options.input_shape = options.input_shape ?? [1, 3, run.config.image_size, run.config.image_size]
+            request = ModelExportRequest(experiment_id: request.experiment_id, run_id: request.run_id, checkpoint: request.checkpoint,
+                                         format: request.format, options: options)
+            let model = RunRecipe(config: run.config, classes: run.classes.count, batchesPerEpoch: 1).trainer().model
+            do {
+                try ONNXExport.validate(model, options: Self.onnxOptions(options, metadata: []))
+            } catch .opset {
+                throw ModelExportError.invalid(field: "options.opset_version",
+                                               reason: "must be from \(ONNXExport.opsets.lowerBound) to \(ONNXExport.opsets.upperBound)")
+            } catch {
+                throw ModelExportError.invalid(field: "options.input_shape", reason: "\(error)".replacingOccurrences(of: "input_shape ", with: ""))
+            }
+        }
+        let export = ModelExport(id: ID.make("export"), projectID: projectID, request: request, status: .pending, error: nil, blob: nil,
+                                 size: nil, fileName: nil, createdAt: Timestamp.now(), finishedAt: nil)
+        try database.write { db in try ModelExportStore.insert(export, on: db) }
+        queue.async { [self] in perform(export) }
+        return export
+    }
+
+    public func list(accountID: String, projectID: String) throws -> [ModelExport] {
+        try database.read { db in
+            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            return try ModelExportStore.list(projectID: projectID, on: db)
+        }
+    }
+
+    public func get(accountID: String, projectID: String, id: String) throws -> ModelExport {
+        try database.read { db in try Self.find(accountID: accountID, projectID: projectID, id: id, on: db) }
+    }
+
+    /// The completed export's file.
+    public func file(accountID: String, projectID: String, id: String) throws -> (blob: BlobID, name: String) {
+        let export = try get(accountID: accountID, projectID: projectID, id: id)
+        guard export.status == .completed, let hex = export.blob, let blob = BlobID(hex: hex), let name = export.fileName else {
+            throw ModelExportError.notReady(id: id, status: export.status.rawValue)
+        }
+        return (blob, name)
+    }
+
+    /// Removes the record; its file goes with the next blob collection.
+    public func delete(accountID: String, projectID: String, id: String) throws {
+        try database.write { db in
+            let export = try Self.find(accountID: accountID, projectID: projectID, id: id, on: db)
+            guard !export.status.isActive else { throw ModelExportError.stillActive(id) }
+            try db.run("DELETE FROM model_exports WHERE id = ?", [id])
+        }
+    }
+
+    static func onnxOptions(_ options: ModelExportRequest.ONNXOptions, metadata: [(String, String)]) -> ONNXExport.Options {
+        var converted = ONNXExport.Options(inputShape: options.input_shape ?? [])
+        (converted.opset, converted.simplify, converted.batchName) = (options.opset_version, options.simplify, options.batch_axis)
+        converted.metadata = metadata
+        return converted
+    }
+
+    private func perform(_ pending: ModelExport) {
+        var export = pending
+        do {
+            export.status = .running
+            try database.write { db in try ModelExportStore.update(export, on: db) }
+            let request = export.request
+            guard let run = try database.read({ db in try RunStore.find(id: request.run_id, on: db) }) else {
+                throw TrainedModelError.runNotFound(request.run_id)
+            }
+            let bytes: [UInt8]
+            if let options = request.options {
+                let model = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: runs).model
+                bytes = try ONNXExport.export(model, options: Self.onnxOptions(options, metadata: Self.metadata(run, request)))
+            } else {
+                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: runs.checkpointPath(run.id, request.checkpoint))))
+            }
+            let blob = try blobs.put(bytes)
+            let experiment = run.config.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" }
+            export.blob = blob.hex
+            export.size = bytes.count
+            export.fileName = "\(String(experiment).prefix(80))-\(run.id)-\(request.checkpoint).\(request.format == .onnx ? "onnx" : "ckpt")"
+            export.status = .completed
+        } catch {
+            export.status = .failed
+            export.error = "\(error)"
+        }
+        export.finishedAt = Timestamp.now()
+        _ = try? database.write { db in try ModelExportStore.update(export, on: db) }
+    }
+
+    /// What a consumer of the file alone needs: the classes in output order, how to prepare an image,
+    /// and where the model came from.
+    private static func metadata(_ run: Run, _ request: ModelExportRequest) -> [(String, String)] {
+        func json(_ value: some Encodable) -> String { (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "" }
+        return [("classes", json(run.classes)),
+                ("normalization", json(["mean": mean, "std": std])),
+                ("input_size", "\(run.config.image_size)"),
+                ("input_format", "RGB, NCHW float32: each value (pixel / 255 - mean) / std; image resized to input_size square"),
+                ("model", run.config.model.rawValue),
+                ("run_id", run.id),
+                ("checkpoint", request.checkpoint)]
+    }
+
+    static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> ModelExport {
+        _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+        guard let export = try ModelExportStore.find(id: id, on: db), export.projectID == projectID else {
+            throw ModelExportError.notFound("export '\(id)'")
+        }
+        return export
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Storage
+
+enum ModelExportStore {
+    static func insert(_ export: ModelExport, on db: Connection) throws {
+        try db.run("INSERT INTO model_exports (id, project_id, run_id, request, status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                   [export.id, export.projectID, export.request.run_id, String(decoding: try JSONEncoder().encode(export.request), as: UTF8.self),
+                    export.status.rawValue, export.createdAt])
+    }
+
+    static func update(_ export: ModelExport, on db: Connection) throws {
+        try db.run("UPDATE model_exports SET status = ?, error = ?, blob = ?, size = ?, file_name = ?, finished_at = ? WHERE id = ?",
+                   [export.status.rawValue, export.error, export.blob, export.size, export.fileName, export.finishedAt, export.id])
+    }
+
+    static func find(id: String, on db: Connection) throws -> ModelExport? {
+        try db.queryOne("SELECT * FROM model_exports WHERE id = ?", [id]).map(export)
+    }
+
+    static func list(projectID: String, on db: Connection) throws -> [ModelExport] {
+        try db.query("SELECT * FROM model_exports WHERE project_id = ? ORDER BY created_at, id", [projectID]).map(export)
+    }
+
+    private static func export(_ row: Row) throws -> ModelExport {
+        ModelExport(id: try row.string("id"), projectID: try row.string("project_id"),
+                    request: try JSONDecoder().decode(ModelExportRequest.self, from: Data(try row.string("request").utf8)),
+                    status: ModelExport.Status(rawValue: try row.string("status")) ?? .failed, error: try row.optionalString("error"),
+                    blob: try row.optionalString("blob"), size: try row.optionalInt("size"), fileName: try row.optionalString("file_name"),
+                    createdAt: try row.string("created_at"), finishedAt: try row.optionalString("finished_at"))
+    }
+}
