@@ -46,7 +46,7 @@ test: test-deps lint
 
 bench: bench-deps build
 	swift build $(RELEASE_FLAGS) --product quarry-bench
-	@python3 -c 'import requests, PIL, numpy' 2>/dev/null || python3 -m pip install -q requests pillow numpy
+	@python3 -c 'import requests, PIL, numpy, onnxruntime' 2>/dev/null || python3 -m pip install -q requests pillow numpy onnxruntime
 	@python3 -c 'import torch' 2>/dev/null || python3 -m pip install -q torch==2.13.0+cpu
 	python3 bench/run.py $(ONLY)
 

@@ -20,7 +20,7 @@ let package = Package(
         systemLibrary("CPNG", pkgConfig: "libpng", apt: "libpng-dev"),
         systemLibrary("CCrypto", pkgConfig: "libcrypto", apt: "libssl-dev"),
         systemLibrary("CBLAS", pkgConfig: "openblas", apt: "libopenblas-dev"),
-        // Headers only: epoll, eventfd, sendfile and accept4, which Glibc's module does not export.
+        // Headers only: epoll, eventfd, sendfile, accept4 and mallopt, which Glibc's module does not export.
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
         .target(name: "Crypto", dependencies: ["CCrypto"]),
@@ -29,10 +29,10 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CZlib"]),
         // Optimized in debug builds too: the tests and the debug server train through it, and its SIMD
         // code unoptimized (every vector operation a generic call) ran Winograd's transforms 10x slower.
-        .target(name: "Learn", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "Learn", dependencies: ["CBLAS", "CLinux"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging", "Learn", "CCurl"]),
         .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto", "Imaging", "Storage", "Learn"]),
-        .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging"]),
+        .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging", "Learn"]),
         .target(name: "QuarryTesting"),
         // Figures `make bench` needs from inside Swift; kept out of the server binary.
         .executableTarget(name: "quarry-bench", dependencies: ["Learn", "Imaging", "Crypto"]),

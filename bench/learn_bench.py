@@ -6,6 +6,7 @@ on the same number of threads."""
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy
@@ -46,6 +47,37 @@ def training_images_per_second(side=64, batch=32, steps=8, rounds=3):
                   f"PyTorch CPU, {threads} threads", max(torch_runs), True)
 
 
+ORT_TIMING = """
+import sys, time, numpy as np, onnxruntime as ort
+path, batch, side, steps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+options = ort.SessionOptions()
+options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+x = np.random.default_rng(0).standard_normal((batch, 3, side, side), dtype=np.float32)
+session.run(["output"], {"input": x})
+started = time.perf_counter()
+for _ in range(steps):
+    session.run(["output"], {"input": x})
+print(batch * steps / (time.perf_counter() - started))
+"""
+
+
+def inference_images_per_second(side=224, batch=16, steps=4, rounds=3):
+    """ResNet-18 (ImageNet's, 1,000 classes) inference in our engine beside onnxruntime running the ONNX file
+    we export of the same model, on as many threads; best of `rounds` alternating runs each."""
+    threads = os.cpu_count()
+    ours, theirs = [], []
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "resnet18.onnx")
+        for _ in range(rounds):
+            out = subprocess.run([BENCH, "infer", str(side), str(batch), str(steps), path], capture_output=True, text=True, check=True).stdout
+            ours.append(float(out.strip().split()[-1]))
+            theirs.append(float(subprocess.run([sys.executable, "-c", ORT_TIMING, path, str(batch), str(side), str(steps), str(threads)],
+                                               capture_output=True, text=True, check=True).stdout.strip()))
+    return Figure(f"resnet18_inference_{side}px_batch{batch}_images_per_second", max(ours), "images/s",
+                  f"onnxruntime on our ONNX export, {threads} threads", max(theirs), True)
+
+
 def conv_mix_gflops(rounds=3):
     """(ours, OpenBLAS): GFLOPS over all of ResNet-18's convolution products, forward and both gradients."""
     out = subprocess.run([BENCH, "gemm-shapes", str(rounds)], capture_output=True, text=True, check=True).stdout
@@ -60,4 +92,5 @@ def run():
     ours, openblas = conv_mix_gflops()
     figures.append(Figure("sgemm_resnet18_conv_mix_gflops", ours, "GFLOPS", "OpenBLAS cblas_sgemm", openblas, True))
     figures.append(training_images_per_second())
+    figures.append(inference_images_per_second())
     return figures

@@ -4,6 +4,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <stdlib.h>
+#include <malloc.h>
 
 /* accept4 and mkostemp are declared by glibc only under _GNU_SOURCE, and defining that here would
    make this module's view of shared structs differ from Glibc's. Wrappers with plain prototypes avoid both. */

@@ -7,6 +7,9 @@ import Learn
 ///     quarry-bench train MODEL SIDE BATCH STEPS     training images/s (TrainBench)
 ///     quarry-bench gemm-shapes ROUNDS ResNet-18's convolution products, ours against OpenBLAS
 ///     quarry-bench thumbnails ZIP N   thumbnails of every JPEG in ZIP, N times (ThumbnailBench)
+///     quarry-bench infer SIDE BATCH STEPS FILE   ResNet-18 inference images/s, the model written to FILE as ONNX (InferBench)
+// As the server does (Serve.run), so that the figures are the server's.
+Allocator.keepLargeBlocks()
 let arguments = CommandLine.arguments.dropFirst()
 switch Array(arguments) {
 case let args where args.count == 3 && args[0] == "gemm":
@@ -42,7 +45,13 @@ case let args where args.count == 5 && args[0] == "train":
 case let args where args.count == 2 && args[0] == "gemm-shapes" && Int(args[1]) != nil:
     GEMMShapes.run(rounds: Int(args[1])!)
 case let args where args.count == 3 && args[0] == "thumbnails": try ThumbnailBench.run(archive: args[1], repeats: Int(args[2]) ?? 1)
+case let args where args.count == 5 && args[0] == "infer":
+    guard let side = Int(args[1]), let batch = Int(args[2]), let steps = Int(args[3]), side >= 32, batch > 0, steps > 0 else {
+        FileHandle.standardError.write(Data("infer needs a side of at least 32, a batch, steps and a file\n".utf8))
+        exit(2)
+    }
+    print("infer resnet18 \(side) batch \(batch) images/s \(try InferBench.run(side: side, batch: batch, steps: steps, file: args[4]))")
 default:
-    FileHandle.standardError.write(Data("usage: quarry-bench gemm N REPEATS | gemm-shapes ROUNDS | train MODEL SIDE BATCH STEPS | thumbnails ZIP N\n".utf8))
+    FileHandle.standardError.write(Data("usage: quarry-bench gemm N REPEATS | gemm-shapes ROUNDS | train MODEL SIDE BATCH STEPS | thumbnails ZIP N | infer SIDE BATCH STEPS FILE\n".utf8))
     exit(2)
 }

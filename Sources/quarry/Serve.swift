@@ -1,6 +1,7 @@
 import API
 import Dispatch
 import Foundation
+import Learn
 import HTTP
 import Quarry
 
@@ -9,6 +10,8 @@ import Quarry
 enum Serve {
     static func run(_ configuration: Configuration) throws {
         ResourceLimits.raiseOpenFileLimit()
+        // Before any training, evaluation or export allocates its first activations.
+        Allocator.keepLargeBlocks()
         // A client that vanishes mid-write must not kill the process; send() reports EPIPE instead.
         signal(SIGPIPE, SIG_IGN)
 
