@@ -62,34 +62,24 @@ public struct EvaluationRequest: Sendable {
 
     /// Every unknown key or bad value is refused, naming the field.
     public static func parse(_ data: Data) throws(EvaluationError) -> EvaluationRequest {
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw .invalid(field: "body", reason: "must be a JSON object")
-        }
-        for key in object.keys.sorted() where !keys.contains(key) { throw .invalid(field: key, reason: "is not a known setting") }
-        let body: Body
         do {
-            body = try JSONDecoder().decode(Body.self, from: data)
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
-            throw .invalid(field: context.codingPath.map(\.stringValue).joined(separator: "."), reason: "has the wrong type or value")
+            return try parseStrictly(data)
         } catch {
-            throw .invalid(field: "body", reason: "could not be read")
+            throw .invalid(field: error.field, reason: error.reason)
         }
-        func identifier(_ value: String?, _ field: String) throws(EvaluationError) -> String {
-            guard let value else { throw .invalid(field: field, reason: "is required") }
-            guard !value.isEmpty, value.count <= 100 else { throw .invalid(field: field, reason: "must be 1 to 100 characters") }
-            return value
-        }
+    }
+
+    private static func parseStrictly(_ data: Data) throws(StrictJSON.Problem) -> EvaluationRequest {
+        let body = try StrictJSON.decode(Body.self, from: data, keys: keys)
         let checkpoint = body.checkpoint ?? "best"
-        guard ["best", "last"].contains(checkpoint) else { throw .invalid(field: "checkpoint", reason: "must be best or last") }
+        guard ["best", "last"].contains(checkpoint) else { throw .init(field: "checkpoint", reason: "must be best or last") }
         let subset = body.split_subset ?? "test"
-        guard ["train", "val", "test"].contains(subset) else { throw .invalid(field: "split_subset", reason: "must be train, val or test") }
-        if let index = body.split_index, index < 0 { throw .invalid(field: "split_index", reason: "must not be negative") }
+        guard ["train", "val", "test"].contains(subset) else { throw .init(field: "split_subset", reason: "must be train, val or test") }
+        if let index = body.split_index, index < 0 { throw .init(field: "split_index", reason: "must not be negative") }
         let batchSize = body.batch_size ?? 32
-        guard (1...maxBatchSize).contains(batchSize) else {
-            throw .invalid(field: "batch_size", reason: "must be from 1 to \(maxBatchSize)")
-        }
-        return EvaluationRequest(experimentID: try identifier(body.experiment_id, "experiment_id"),
-                                 runID: try identifier(body.run_id, "run_id"), checkpoint: checkpoint, splitIndex: body.split_index,
+        guard (1...maxBatchSize).contains(batchSize) else { throw .init(field: "batch_size", reason: "must be from 1 to \(maxBatchSize)") }
+        return EvaluationRequest(experimentID: try StrictJSON.identifier(body.experiment_id, "experiment_id"),
+                                 runID: try StrictJSON.identifier(body.run_id, "run_id"), checkpoint: checkpoint, splitIndex: body.split_index,
                                  splitSubset: subset, batchSize: batchSize)
     }
 }

@@ -13,12 +13,7 @@ public final class EvaluationService: Sendable {
         self.database = database
         self.blobs = blobs
         self.runs = runs
-        try database.write { db in
-            try db.run("""
-                UPDATE evaluations SET status = 'failed', error = 'interrupted by a server restart; create it again', finished_at = ?
-                WHERE status IN ('pending', 'running')
-                """, [Timestamp.now()])
-        }
+        try Unfinished.fail("evaluations", in: database)
     }
 
     /// Checks the request against the run (which must belong to the experiment, have finished

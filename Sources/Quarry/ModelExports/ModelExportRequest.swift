@@ -44,48 +44,37 @@ public struct ModelExportRequest: Sendable, Codable, Equatable {
 
     /// Every unknown key or bad value is refused, naming the field (`options.…` inside the options).
     public static func parse(_ data: Data) throws(ModelExportError) -> ModelExportRequest {
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw .invalid(field: "body", reason: "must be a JSON object")
-        }
-        for key in object.keys.sorted() where !keys.contains(key) { throw .invalid(field: key, reason: "is not a known setting") }
-        if let given = object["options"] as? [String: Any] {
-            for key in given.keys.sorted() where !optionKeys.contains(key) { throw .invalid(field: "options.\(key)", reason: "is not a known option") }
-        }
-        let body: Body
         do {
-            body = try JSONDecoder().decode(Body.self, from: data)
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
-            throw .invalid(field: context.codingPath.map(\.stringValue).joined(separator: "."), reason: "has the wrong type or value")
+            return try parseStrictly(data)
         } catch {
-            throw .invalid(field: "body", reason: "could not be read")
+            throw .invalid(field: error.field, reason: error.reason)
         }
-        func identifier(_ value: String?, _ field: String) throws(ModelExportError) -> String {
-            guard let value else { throw .invalid(field: field, reason: "is required") }
-            guard !value.isEmpty, value.count <= 100 else { throw .invalid(field: field, reason: "must be 1 to 100 characters") }
-            return value
-        }
+    }
+
+    private static func parseStrictly(_ data: Data) throws(StrictJSON.Problem) -> ModelExportRequest {
+        let body = try StrictJSON.decode(Body.self, from: data, keys: keys, nested: ["options": optionKeys])
         let checkpoint = body.checkpoint ?? "best"
-        guard ["best", "last"].contains(checkpoint) else { throw .invalid(field: "checkpoint", reason: "must be best or last") }
+        guard ["best", "last"].contains(checkpoint) else { throw .init(field: "checkpoint", reason: "must be best or last") }
         guard let format = Format(rawValue: body.format ?? "onnx") else {
-            throw .invalid(field: "format", reason: "must be one of \(Format.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw .init(field: "format", reason: "must be one of \(Format.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var options: ONNXOptions?
         if format == .onnx {
             options = try onnxOptions(body.options)
         } else if body.options.map({ $0.opset_version != nil || $0.input_shape != nil || $0.dynamic_axes != nil || $0.simplify != nil }) == true {
-            throw .invalid(field: "options", reason: "are for the onnx format only")
+            throw .init(field: "options", reason: "are for the onnx format only")
         }
-        return ModelExportRequest(experiment_id: try identifier(body.experiment_id, "experiment_id"),
-                                  run_id: try identifier(body.run_id, "run_id"), checkpoint: checkpoint, format: format, options: options)
+        return ModelExportRequest(experiment_id: try StrictJSON.identifier(body.experiment_id, "experiment_id"),
+                                  run_id: try StrictJSON.identifier(body.run_id, "run_id"), checkpoint: checkpoint, format: format, options: options)
     }
 
-    private static func onnxOptions(_ given: Body.Options?) throws(ModelExportError) -> ONNXOptions {
+    private static func onnxOptions(_ given: Body.Options?) throws(StrictJSON.Problem) -> ONNXOptions {
         var options = ONNXOptions()
         guard let given else { return options }
         options.opset_version = given.opset_version ?? options.opset_version
         if let shape = given.input_shape {
             guard shape.count == 4, shape.allSatisfy({ (1...65_536).contains($0) }) else {
-                throw .invalid(field: "options.input_shape", reason: "must be four positive integers, (N, C, H, W)")
+                throw .init(field: "options.input_shape", reason: "must be four positive integers, (N, C, H, W)")
             }
             options.input_shape = shape
         }
@@ -96,17 +85,17 @@ public struct ModelExportRequest: Sendable, Codable, Equatable {
 
     /// `{"input": {"0": NAME}, "output": {"0": NAME}}`: only the batch axis can vary, and it is one
     /// dimension of both; an empty object means a fixed batch.
-    private static func batchAxis(_ axes: [String: [String: String]]) throws(ModelExportError) -> String? {
+    private static func batchAxis(_ axes: [String: [String: String]]) throws(StrictJSON.Problem) -> String? {
         let field = "options.dynamic_axes"
         var names: [String] = []
         for (tensor, dimensions) in axes.sorted(by: { $0.key < $1.key }) {
-            guard ["input", "output"].contains(tensor) else { throw .invalid(field: "\(field).\(tensor)", reason: "must be input or output") }
+            guard ["input", "output"].contains(tensor) else { throw .init(field: "\(field).\(tensor)", reason: "must be input or output") }
             guard dimensions.keys.allSatisfy({ $0 == "0" }), let name = dimensions["0"], !name.isEmpty, name.count <= 100 else {
-                throw .invalid(field: "\(field).\(tensor)", reason: "must name axis 0 only: the batch is the one dimension that can vary")
+                throw .init(field: "\(field).\(tensor)", reason: "must name axis 0 only: the batch is the one dimension that can vary")
             }
             names.append(name)
         }
-        guard Set(names).count <= 1 else { throw .invalid(field: field, reason: "must give the input and output batch the same name") }
+        guard Set(names).count <= 1 else { throw .init(field: field, reason: "must give the input and output batch the same name") }
         return names.first
     }
 }

@@ -17,12 +17,7 @@ public final class ModelExportService: Sendable {
         self.database = database
         self.blobs = blobs
         self.runs = runs
-        try database.write { db in
-            try db.run("""
-                UPDATE model_exports SET status = 'failed', error = 'interrupted by a server restart; create it again', finished_at = ?
-                WHERE status IN ('pending', 'running')
-                """, [Timestamp.now()])
-        }
+        try Unfinished.fail("model_exports", in: database)
     }
 
     /// Checks the request against the run and, for ONNX, the options against the model (opset, input

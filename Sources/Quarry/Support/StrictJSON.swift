@@ -1,0 +1,39 @@
+import Foundation
+
+/// A request body read strictly: a JSON object with no key but `keys` (and, inside an object-valued key,
+/// no key but its `nested` set), decoded into `Body`. Every problem names its field, so a client knows
+/// which setting to fix.
+enum StrictJSON {
+    struct Problem: Error {
+        let field: String
+        let reason: String
+    }
+
+    static func decode<Body: Decodable>(_ type: Body.Type, from data: Data, keys: Set<String>,
+                                        nested: [String: Set<String>] = [:]) throws(Problem) -> Body {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw Problem(field: "body", reason: "must be a JSON object")
+        }
+        for key in object.keys.sorted() where !keys.contains(key) { throw Problem(field: key, reason: "is not a known setting") }
+        for (section, allowed) in nested {
+            guard let inner = object[section] as? [String: Any] else { continue }
+            for key in inner.keys.sorted() where !allowed.contains(key) {
+                throw Problem(field: "\(section).\(key)", reason: "is not a known setting")
+            }
+        }
+        do {
+            return try JSONDecoder().decode(Body.self, from: data)
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
+            throw Problem(field: context.codingPath.map(\.stringValue).joined(separator: "."), reason: "has the wrong type or value")
+        } catch {
+            throw Problem(field: "body", reason: "could not be read")
+        }
+    }
+
+    /// A required identifier of 1 to 100 characters.
+    static func identifier(_ value: String?, _ field: String) throws(Problem) -> String {
+        guard let value else { throw Problem(field: field, reason: "is required") }
+        guard !value.isEmpty, value.count <= 100 else { throw Problem(field: field, reason: "must be 1 to 100 characters") }
+        return value
+    }
+}
