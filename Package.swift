@@ -30,7 +30,9 @@ let package = Package(
         // Optimized in debug builds too: the tests and the debug server train through it, and its SIMD
         // code unoptimized (every vector operation a generic call) ran Winograd's transforms 10x slower.
         .target(name: "Learn", dependencies: ["CBLAS", "CLinux"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging", "Learn", "CCurl"]),
+        // CUDA's driver and NVML, opened at run time: nothing CUDA is needed to build or test.
+        .target(name: "CUDA"),
+        .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging", "Learn", "CCurl", "CUDA"]),
         .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto", "Imaging", "Storage", "Learn"]),
         .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging", "Learn"]),
         .target(name: "QuarryTesting"),
@@ -41,6 +43,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "QuarryTesting"]),
         .testTarget(name: "LearnTests", dependencies: ["Learn"]),
+        .testTarget(name: "CUDATests", dependencies: ["CUDA"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Crypto"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "QuarryTests", dependencies: ["Quarry", "Storage", "Imaging", "Crypto", "QuarryTesting"]),

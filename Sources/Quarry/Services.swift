@@ -1,3 +1,4 @@
+import CUDA
 import Crypto
 import Foundation
 import Synchronization
@@ -28,6 +29,9 @@ public final class Services: Sendable {
         public var trainingConcurrency = 1
         /// The folder local imports may read (`QUARRY_IMPORT_ROOT`); nil disables them.
         public var importRoot: String?
+        /// The CUDA driver and NVML libraries to look for GPUs with (`QUARRY_CUDA_LIBRARY`, `QUARRY_NVML_LIBRARY`).
+        public var cudaLibrary = "libcuda.so.1"
+        public var nvmlLibrary = "libnvidia-ml.so.1"
         /// The base URL clients reach the server at, for links inside webhook bodies.
         public var publicURL = "http://127.0.0.1:8080"
 
@@ -55,6 +59,7 @@ public final class Services: Sendable {
     public let runs: RunService
     public let evaluations: EvaluationService
     public let modelExports: ModelExportService
+    public let gpus: GPUDevices
     public let startedAt = Date()
     private let collectionQueue = DispatchQueue(label: "quarry.blob-collection", qos: .utility)
     private let collectionQueued = Atomic<Bool>(false)
@@ -84,6 +89,7 @@ public final class Services: Sendable {
         runs = try RunService(database: database, blobs: blobs, dataDirectory: root, concurrency: settings.trainingConcurrency)
         evaluations = try EvaluationService(database: database, blobs: blobs, runs: runs)
         modelExports = try ModelExportService(database: database, blobs: blobs, runs: runs)
+        gpus = GPUDevices(driverLibrary: settings.cudaLibrary, nvmlLibrary: settings.nvmlLibrary)
         imports = try ImportService(database: database, blobs: blobs, limits: settings.imageLimits, zipLimits: settings.zipLimits,
                                     importRoot: settings.importRoot)
         Self.removeLeftovers(in: blobs.temporaryDirectory)

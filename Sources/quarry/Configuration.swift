@@ -53,6 +53,8 @@ struct Configuration {
         }
         services.importRoot = reader.string("QUARRY_IMPORT_ROOT")
         services.trainingConcurrency = try reader.integer("QUARRY_TRAINING_CONCURRENCY", in: 1...64) ?? services.trainingConcurrency
+        services.cudaLibrary = reader.string("QUARRY_CUDA_LIBRARY") ?? services.cudaLibrary
+        services.nvmlLibrary = reader.string("QUARRY_NVML_LIBRARY") ?? services.nvmlLibrary
         egressIP = reader.string("QUARRY_EGRESS_IP")
         publicURL = reader.string("QUARRY_PUBLIC_URL")
         try apply(flags: flags)

@@ -64,6 +64,7 @@ enum StudioRoutes {
         router.delete("/api/export/{project_id}/{export_id}", route(modelExports.delete))
         router.get("/api/export/{project_id}/{export_id}/download", route(modelExports.download))
         router.get("/api/system/health", route(system.health))
+        router.get("/api/system/devices", route(system.devices))
         router.get("/api/system/workspace", route(system.workspace))
     }
 }

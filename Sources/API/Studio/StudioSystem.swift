@@ -2,7 +2,7 @@ import Foundation
 import HTTP
 import Quarry
 
-/// `/api/system/health` and `/api/system/workspace`.
+/// `/api/system/health`, `/api/system/devices` and `/api/system/workspace`.
 struct StudioSystem: Sendable {
     let services: Services
 
@@ -16,6 +16,35 @@ struct StudioSystem: Sendable {
         let body = Health(status: healthy ? "healthy" : "degraded", database: healthy ? "ok" : "unavailable",
                           uptime_seconds: Int(Date().timeIntervalSince(services.startedAt)))
         return Studio.ok(body, status: healthy ? .ok : .serviceUnavailable)
+    }
+
+    /// The CPU and every CUDA device, asked afresh (free memory changes); `default_selected` is the first
+    /// GPU when there is one, else the CPU, as the spec says.
+    func devices(_ request: Request, _ account: Account) throws -> Response {
+        struct Device: Encodable {
+            let id: String
+            let name: String
+            let type: String
+            let cores: Int?
+            let memory_total_mb: Int?
+            let memory_free_mb: Int?
+        }
+        struct Devices: Encodable {
+            let devices: [Device]
+            let cuda_available: Bool
+            let cuda_version: String?
+            let default_selected: [String]
+            let reason: String?
+        }
+        let listing = services.gpus.list()
+        let gpus = listing.gpus.map {
+            Device(id: "gpu:\($0.index)", name: $0.name, type: "gpu", cores: nil, memory_total_mb: $0.memoryTotalMB,
+                   memory_free_mb: $0.memoryFreeMB)
+        }
+        let cpu = Device(id: "cpu", name: "CPU", type: "cpu", cores: ProcessInfo.processInfo.activeProcessorCount,
+                         memory_total_mb: nil, memory_free_mb: nil)
+        return Studio.ok(Devices(devices: [cpu] + gpus, cuda_available: !gpus.isEmpty, cuda_version: listing.cudaVersion,
+                                 default_selected: [gpus.first?.id ?? "cpu"], reason: listing.reason))
     }
 
     func workspace(_ request: Request, _ account: Account) throws -> Response {

@@ -1,0 +1,76 @@
+import Foundation
+import Synchronization
+
+/// The machine's CUDA devices, found at run time: the driver (`libcuda.so.1`) for names, count and
+/// version, NVML (`libnvidia-ml.so.1`) for free memory. No library, no device or a driver error all
+/// mean "CPU only", logged once, never a crash. The driver is opened once; every `list()` asks NVML
+/// again, so free memory is current.
+public final class GPUDevices: Sendable {
+    public struct GPU: Sendable, Equatable {
+        public let index: Int
+        public let name: String
+        public let memoryTotalMB: Int
+        /// nil when NVML is missing or does not answer.
+        public let memoryFreeMB: Int?
+    }
+
+    public struct Listing: Sendable, Equatable {
+        public let gpus: [GPU]
+        /// The driver's CUDA version, such as "12.4"; nil without a driver.
+        public let cudaVersion: String?
+        /// Why there are no GPUs, when there are none.
+        public let reason: String?
+    }
+
+    private let driver: Driver?
+    private let nvml: NVML?
+    private let failure: String?
+    private let logged = Mutex(false)
+    private let log: @Sendable (String) -> Void
+
+    /// `driverLibrary` and `nvmlLibrary` default to the names NVIDIA's driver installs
+    /// (`QUARRY_CUDA_LIBRARY` and `QUARRY_NVML_LIBRARY` override them, which the tests use).
+    public init(driverLibrary: String = "libcuda.so.1", nvmlLibrary: String = "libnvidia-ml.so.1",
+                log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data("\($0)\n".utf8)) }) {
+        self.log = log
+        do {
+            driver = try Driver(libraryName: driverLibrary)
+            failure = nil
+        } catch {
+            driver = nil
+            failure = error.description
+        }
+        nvml = driver == nil ? nil : try? NVML(libraryName: nvmlLibrary)
+    }
+
+    public func list() -> Listing {
+        guard let driver else { return cpuOnly(failure ?? "no CUDA driver") }
+        do throws(GPUError) {
+            var version: Int32 = 0, count: Int32 = 0
+            try Driver.check(driver.driverGetVersion(&version), "cuDriverGetVersion")
+            try Driver.check(driver.deviceGetCount(&count), "cuDeviceGetCount")
+            var gpus: [GPU] = []
+            for index in 0..<Int(count) {
+                var device: Int32 = 0
+                try Driver.check(driver.deviceGet(&device, Int32(index)), "cuDeviceGet")
+                var name = [CChar](repeating: 0, count: 256)
+                try Driver.check(driver.deviceGetName(&name, Int32(name.count - 1), device), "cuDeviceGetName")
+                var total = 0
+                try Driver.check(driver.deviceTotalMem(&total, device), "cuDeviceTotalMem_v2")
+                let free = (try? nvml?.memory(device: index)).flatMap { $0 }.map { Int($0.free / (1 << 20)) }
+                gpus.append(GPU(index: index, name: String(cString: name), memoryTotalMB: total / (1 << 20), memoryFreeMB: free))
+            }
+            let cudaVersion = "\(version / 1000).\(version % 1000 / 10)"
+            return gpus.isEmpty ? cpuOnly("the CUDA driver \(cudaVersion) found no device", version: cudaVersion)
+                : Listing(gpus: gpus, cudaVersion: cudaVersion, reason: nil)
+        } catch {
+            return cpuOnly(error.description)
+        }
+    }
+
+    private func cpuOnly(_ reason: String, version: String? = nil) -> Listing {
+        let first = logged.withLock { logged in defer { logged = true }; return !logged }
+        if first { log("info: training on the CPU only: \(reason)") }
+        return Listing(gpus: [], cudaVersion: version, reason: reason)
+    }
+}
