@@ -57,6 +57,7 @@ public final class Services: Sendable {
     public let imports: ImportService
     public let experiments: ExperimentService
     public let runs: RunService
+    public let prelabeler: Prelabeler
     public let evaluations: EvaluationService
     public let modelExports: ModelExportService
     public let gpus: GPUDevices
@@ -77,16 +78,18 @@ public final class Services: Sendable {
         projects = ProjectService(database: database)
         datasets = DatasetService(database: database, blobs: blobs, imageLimits: settings.imageLimits)
         workers = WorkerService(database: database)
-        labeling = LabelingService(database: database, publicURL: settings.publicURL)
+        runs = try RunService(database: database, blobs: blobs, dataDirectory: root, concurrency: settings.trainingConcurrency)
+        prelabeler = Prelabeler(database: database, blobs: blobs, runs: runs)
+        labeling = LabelingService(database: database, publicURL: settings.publicURL, prelabeler: prelabeler)
         exports = ExportService(database: database, blobs: blobs, links: try DownloadLinks(database: database))
-        hitl = HITLService(database: database, downloads: FileDownloads(fetcher: fetcher, blobs: blobs, imageLimits: settings.imageLimits))
+        hitl = HITLService(database: database, downloads: FileDownloads(fetcher: fetcher, blobs: blobs, imageLimits: settings.imageLimits),
+                           prelabeler: prelabeler)
         administration = ProjectAdministration(database: database)
         webhooks = WebhookDispatcher(database: database, fetcher: fetcher, settings: settings.webhooks)
         images = ProjectImages(database: database)
         splits = SplitService(database: database)
         thumbnails = Thumbnails(database: database, blobs: blobs, limits: settings.imageLimits)
         experiments = ExperimentService(database: database)
-        runs = try RunService(database: database, blobs: blobs, dataDirectory: root, concurrency: settings.trainingConcurrency)
         evaluations = try EvaluationService(database: database, blobs: blobs, runs: runs)
         modelExports = try ModelExportService(database: database, blobs: blobs, runs: runs)
         gpus = GPUDevices(driverLibrary: settings.cudaLibrary, nvmlLibrary: settings.nvmlLibrary)

@@ -18,6 +18,8 @@ enum DomainErrors {
         case let error as EvaluationError: evaluation(error)
         case let error as TrainedModelError: trainedModel(error)
         case let error as ModelExportError: modelExport(error)
+        case let error as PrelabelError:
+            switch error { case .invalid(let field, let reason): .badRequest("\(field) \(reason)") }
         case let error as MultipartError:
             APIError(error.status, code: APIError.code(for: error.status), error.reason)
         default: nil

@@ -49,11 +49,11 @@ struct EvaluationExecution {
             let item = images[index].item
             return (try TrainingData.example(item, blobs: blobs, config: config, training: false, seed: seed), item.label)
         }
-        var scores: [Scores] = []
+        var scores: [ClassScores] = []
         for next in loader.epoch(0) {
             let batch = try next.get()
             let logits = model.forward(batch.images, training: false)
-            scores += (0..<batch.labels.count).map { Scores(logits.storage[$0 * run.classes.count..<($0 + 1) * run.classes.count]) }
+            scores += (0..<batch.labels.count).map { ClassScores(logits.storage[$0 * run.classes.count..<($0 + 1) * run.classes.count]) }
         }
         let truths = images.map(\.item.label)
         let results = zip(images, scores).map { image, score in
@@ -89,23 +89,5 @@ struct EvaluationExecution {
             images.append(Image(item: TrainingData.Item(blob: record.blob, label: label), fileName: entry.filename))
         }
         return (images, skipped)
-    }
-}
-
-/// One image's softmax over the classes, computed in Double from its logits.
-private struct Scores {
-    let probabilities: [Double]
-    let best: Int
-    let topFive: [Int]
-
-    init(_ logits: ArraySlice<Float>) {
-        let values = logits.map(Double.init), peak = values.max() ?? 0
-        let exponentials = values.map { exp($0 - peak) }, sum = exponentials.reduce(0, +)
-        let probabilities = exponentials.map { $0 / sum }
-        // Ties go to the lower class, as arg-max does in training.
-        let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
-        self.probabilities = probabilities
-        best = ranked[0]
-        topFive = Array(ranked.prefix(5))
     }
 }

@@ -26,6 +26,8 @@ public struct JobRequest: Sendable {
 public struct HITLService: Sendable {
     let database: Database
     let downloads: FileDownloads
+    /// Predicts for jobs sent without `predictions`, in projects that name a model.
+    var prelabeler: Prelabeler?
 
     public static let maxFilesPerJob = 20
 
@@ -64,7 +66,7 @@ public struct HITLService: Sendable {
         let now = Date()
         let created = Timestamp.format(now)
         let expiresAt = request.expirationMinutes.map { Timestamp.format(now.addingTimeInterval(Double($0) * 60)) }
-        return try database.write { db in
+        let id = try database.write { db in
             guard let project = try ProjectStore.find(accountID: accountID, id: request.projectID, on: db) else {
                 throw ProjectError.notFound(request.projectID)
             }
@@ -90,6 +92,8 @@ public struct HITLService: Sendable {
             }
             return task.id
         }
+        if request.predictions == nil { prelabeler?.tasksCreated([id], projectID: request.projectID) }
+        return id
     }
 
     /// The job if it is in the account's project `projectID`.

@@ -27,6 +27,8 @@ public struct JobStatusDocument: Encodable, Sendable {
     let annotations: Annotations
     let image: String?
     let error: String?
+    /// The project's pre-labeler's predictions, when it made some (a client's own stay its own).
+    let predictions: [ImageAnnotations]?
 
     public init(_ job: HITLJob, baseURL: String) {
         let task = job.task
@@ -41,6 +43,7 @@ public struct JobStatusDocument: Encodable, Sendable {
         })
         image = job.files.first.map { "\(baseURL)/v1/jobs/\(task.projectID)/\(task.id)/files/\($0.position)" }
         error = task.status == .error ? (job.errorMessage ?? "the job was stopped") : nil
+        predictions = task.predictions.isEmpty ? nil : task.predictions.map { ImageAnnotations(image_id: $0.image_id, labels: $0.labels) }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -54,6 +57,7 @@ public struct JobStatusDocument: Encodable, Sendable {
         try container.encode(annotations, forKey: JSONKey("annotations"))
         try container.encode(image, forKey: JSONKey("image"))
         if let error { try container.encode(error, forKey: JSONKey("error")) }
+        if let predictions { try container.encode(predictions, forKey: JSONKey("predictions")) }
     }
 }
 

@@ -39,7 +39,8 @@ extension LabelingService {
         guard !request.labels.isEmpty || request.allowClassCreation == true else {
             throw ProjectError.invalid(field: "labels", reason: "must name at least one label class")
         }
-        return try database.write { db in
+        var createdIDs: [String] = []
+        let assignment = try database.write { db in
             guard var project = try ProjectStore.find(accountID: accountID, name: request.projectName, on: db) else {
                 throw ProjectError.notFound(request.projectName)
             }
@@ -64,8 +65,10 @@ extension LabelingService {
                     try TaskStore.update(task, on: db)
                     continue
                 }
+                let id = ID.make("job")
+                createdIDs.append(id)
                 try TaskStore.insert(LabelTask(
-                    id: ID.make("job"), projectID: project.id, source: .jtheta, status: .new,
+                    id: id, projectID: project.id, source: .jtheta, status: .new,
                     annotatorID: annotator.worker.id, reviewerID: reviewer.worker.id, imageIDs: [image.id],
                     predictions: [], annotations: [], draft: nil, reviewComment: nil, createdAt: project.updatedAt,
                     updatedAt: project.updatedAt, startedAt: nil, submittedAt: nil, finishedAt: nil), on: db)
@@ -76,5 +79,7 @@ extension LabelingService {
             return AnnotationAssignment(project: project, tasksCreated: created, taskCount: existing.count + created,
                                         annotator: annotator.worker, reviewer: reviewer.worker, newTokens: tokens)
         }
+        prelabeler?.tasksCreated(createdIDs, projectID: assignment.project.id)
+        return assignment
     }
 }

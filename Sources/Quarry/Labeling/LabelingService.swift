@@ -5,10 +5,13 @@ public struct LabelingService: Sendable {
     let database: Database
     /// Where clients reach this server, for the URLs inside webhook bodies.
     let publicURL: String
+    /// Gets new tasks of projects that name a model; nil where nothing pre-labels (some tests).
+    let prelabeler: Prelabeler?
 
-    public init(database: Database, publicURL: String) {
+    public init(database: Database, publicURL: String, prelabeler: Prelabeler? = nil) {
         self.database = database
         self.publicURL = publicURL
+        self.prelabeler = prelabeler
     }
 }
 

@@ -31,5 +31,6 @@ public enum Migrations {
         runs,
         evaluations,
         modelExports,
+        prelabelers,
     ]
 }

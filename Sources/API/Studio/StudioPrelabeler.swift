@@ -1,0 +1,47 @@
+import Foundation
+import HTTP
+import Quarry
+
+/// `/api/projects/{project_id}/prelabeler`: the run's checkpoint that pre-labels the project's new tasks.
+struct StudioPrelabeler: Sendable {
+    let services: Services
+
+    private struct Body: Encodable {
+        let run_id: String?
+        let checkpoint: String?
+
+        init(_ setting: Prelabeler.Setting?) {
+            (run_id, checkpoint) = (setting?.runID, setting?.checkpoint)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: JSONKey.self)
+            try container.encode(run_id, forKey: JSONKey("run_id"))
+            try container.encode(checkpoint, forKey: JSONKey("checkpoint"))
+        }
+    }
+
+    private struct Request: Decodable {
+        let run_id: String
+        let checkpoint: String?
+    }
+
+    func get(_ request: HTTP.Request, _ account: Account) throws -> Response {
+        Studio.ok(Body(try services.prelabeler.get(accountID: account.id, projectID: request.parameter("project_id") ?? "")))
+    }
+
+    /// `{"run_id", "checkpoint"}`, `checkpoint` `best` by default.
+    func set(_ request: HTTP.Request, _ account: Account) throws -> Response {
+        guard let bytes = try request.body.data(), let body = try? JSONDecoder().decode(Request.self, from: Data(bytes)) else {
+            throw APIError.badRequest("run_id is required: the body is {\"run_id\": …, \"checkpoint\": \"best\" or \"last\"}")
+        }
+        let setting = try services.prelabeler.set(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                                  runID: body.run_id, checkpoint: body.checkpoint ?? "best")
+        return Studio.ok(Body(setting))
+    }
+
+    func clear(_ request: HTTP.Request, _ account: Account) throws -> Response {
+        try services.prelabeler.clear(accountID: account.id, projectID: request.parameter("project_id") ?? "")
+        return Studio.ok(Body(nil))
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Learn
+import Storage
+import Synchronization
+
+/// A project's pre-labeler: a run's checkpoint whose predictions new tasks get before anyone labels
+/// them. HITL jobs sent without `predictions` and new JTheta tasks are queued here; each image gets
+/// the model's most likely class as a `tag` with its confidence, as the task's predictions, which
+/// the workbench shows as editable pre-labels and the HITL job status returns.
+public final class Prelabeler: Sendable {
+    public struct Setting: Sendable, Equatable {
+        public let runID: String
+        public let checkpoint: String
+    }
+
+    let database: Database
+    let blobs: BlobStore
+    let runs: RunService
+    private let queue = DispatchQueue(label: "quarry.prelabeling")
+    /// Touched only on `queue`: the last model loaded, kept while the next task asks for the same one.
+    private let loaded = Mutex<(key: String, model: TrainedModel)?>(nil)
+
+    init(database: Database, blobs: BlobStore, runs: RunService) {
+        self.database = database
+        self.blobs = blobs
+        self.runs = runs
+    }
+
+    /// Names the run's checkpoint as the project's pre-labeler; the run must have finished training.
+    public func set(accountID: String, projectID: String, runID: String, checkpoint: String) throws -> Setting {
+        guard ["best", "last"].contains(checkpoint) else { throw PrelabelError.invalid(field: "checkpoint", reason: "must be best or last") }
+        return try database.write { db in
+            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            guard let run = try RunStore.find(id: runID, on: db), run.projectID == projectID else { throw TrainedModelError.runNotFound(runID) }
+            _ = try TrainedModel.checkedRun(runID, experimentID: run.experimentID, projectID: projectID, checkpoint: checkpoint,
+                                            runs: runs, on: db)
+            try db.run("UPDATE projects SET prelabel_run_id = ?, prelabel_checkpoint = ? WHERE id = ?", [runID, checkpoint, projectID])
+            return Setting(runID: runID, checkpoint: checkpoint)
+        }
+    }
+
+    public func get(accountID: String, projectID: String) throws -> Setting? {
+        try database.read { db in
+            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            return try Self.setting(projectID: projectID, on: db)
+        }
+    }
+
+    public func clear(accountID: String, projectID: String) throws {
+        try database.write { db in
+            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            try db.run("UPDATE projects SET prelabel_run_id = NULL, prelabel_checkpoint = NULL WHERE id = ?", [projectID])
+        }
+    }
+
+    /// Queues predictions for new tasks of a project that has a pre-labeler; the others are left alone.
+    func tasksCreated(_ taskIDs: [String], projectID: String) {
+        guard !taskIDs.isEmpty, let setting = try? database.read({ db in try Self.setting(projectID: projectID, on: db) }) else { return }
+        queue.async { [self] in
+            for id in taskIDs {
+                do {
+                    try predict(taskID: id, setting)
+                } catch {
+                    FileHandle.standardError.write(Data("error: pre-labeling task \(id) failed: \(error)\n".utf8))
+                }
+            }
+        }
+    }
+
+    /// Runs until everything queued so far is done (tests, shutdown).
+    public func wait() { queue.sync {} }
+
+    private func predict(taskID: String, _ setting: Setting) throws {
+        guard let run = try database.read({ db in try RunStore.find(id: setting.runID, on: db) }) else { return }
+        let key = "\(run.id)/\(setting.checkpoint)"
+        let trained = try loaded.withLock { current in
+            if let current, current.key == key { return current.model }
+            let model = try TrainedModel.load(run, checkpoint: setting.checkpoint, runs: runs)
+            current = (key, model)
+            return model
+        }
+        let images = try database.read { db -> [(id: Int, blob: BlobID)] in
+            guard let task = try TaskStore.find(id: taskID, on: db), task.predictions.isEmpty else { return [] }
+            return try task.imageIDs.compactMap { id in
+                try db.queryOne("SELECT blob FROM images WHERE id = ?", [id]).flatMap { BlobID(hex: try $0.string("blob")) }.map { (id, $0) }
+            }
+        }
+        guard !images.isEmpty else { return }
+        let config = run.config, side = config.image_size
+        var values: [Float] = []
+        for image in images {
+            values += try TrainingData.example(TrainingData.Item(blob: image.blob, label: 0), blobs: blobs, config: config, training: false, seed: 0)
+        }
+        let logits = trained.model.forward(Tensor(shape: [images.count, 3, side, side], storage: values), training: false)
+        let classes = run.classes
+        let predictions = images.enumerated().map { row, image in
+            let scores = ClassScores(logits.storage[row * classes.count..<(row + 1) * classes.count])
+            return ImageLabels(imageID: image.id, labels: [Label(label: classes[scores.best], type: .tag, confidence: scores.probabilities[scores.best])])
+        }
+        try database.write { db in
+            // A worker may have started meanwhile, or the client's own predictions arrived: theirs stand.
+            guard var task = try TaskStore.find(id: taskID, on: db), task.predictions.isEmpty, [.new, .progress].contains(task.status) else { return }
+            task.predictions = predictions
+            try TaskStore.update(task, on: db)
+        }
+    }
+
+    static func setting(projectID: String, on db: Connection) throws -> Setting? {
+        guard let row = try db.queryOne("SELECT prelabel_run_id, prelabel_checkpoint FROM projects WHERE id = ?", [projectID]),
+              let runID = try row.optionalString("prelabel_run_id"), let checkpoint = try row.optionalString("prelabel_checkpoint") else { return nil }
+        return Setting(runID: runID, checkpoint: checkpoint)
+    }
+}
+
+public enum PrelabelError: Error, Equatable, Sendable {
+    case invalid(field: String, reason: String)
+}
