@@ -36,6 +36,7 @@ public struct App: Sendable {
         JThetaRoutes.bind(&router, services: services, uploads: uploads)
         HITLRoutes.bind(&router, services: services, egressIP: configuration.egressIP)
         WorkerRoutes.bind(&router, services: services)
+        WorkbenchRoutes.bind(&router, services: services, files: WorkbenchFiles(directory: WorkbenchFiles.locate()))
         StudioRoutes.bind(&router, services: services, uploads: uploads)
         if let adminKey = configuration.adminKey, !adminKey.isEmpty {
             AdminRoutes.bind(&router, services: services, adminKey: adminKey)

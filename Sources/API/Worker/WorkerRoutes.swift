@@ -2,15 +2,16 @@ import HTTP
 import Quarry
 
 /// The JSON API the browser workbench uses: a worker, signed in by their own token
-/// (`Authorization: Bearer wk_…`), lists and opens their tasks, saves drafts, submits, and reviews.
+/// (`Authorization: Bearer wk_…`) or by the workbench's session cookie, lists and opens their tasks,
+/// saves drafts, submits, and reviews.
 /// Errors are `{"error": "..."}`. A task that is not the worker's is a 404, like a missing one.
 enum WorkerRoutes {
     static func bind(_ router: inout Router, services: Services) {
         func route(_ handler: @escaping @Sendable (Request, Worker) throws -> Response) -> Handler {
             shaped(ErrorShapes.plain) { request in
-                guard let token = Auth.presentedKey(request), let worker = try services.workers.authenticate(token: token) else {
-                    throw APIError(.unauthorized, code: "unauthorized", "missing or invalid worker token")
-                }
+                let worker = try Auth.presentedKey(request).flatMap { try services.workers.authenticate(token: $0) }
+                    ?? WorkbenchRoutes.session(request).flatMap { try services.workers.worker(session: $0) }
+                guard let worker else { throw APIError(.unauthorized, code: "unauthorized", "missing or invalid worker token") }
                 return try handler(request, worker)
             }
         }

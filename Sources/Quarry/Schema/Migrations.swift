@@ -32,5 +32,6 @@ public enum Migrations {
         evaluations,
         modelExports,
         prelabelers,
+        workerSessions,
     ]
 }
