@@ -36,7 +36,8 @@ public struct App: Sendable {
         JThetaRoutes.bind(&router, services: services, uploads: uploads)
         HITLRoutes.bind(&router, services: services, egressIP: configuration.egressIP)
         WorkerRoutes.bind(&router, services: services)
-        WorkbenchRoutes.bind(&router, services: services, files: WorkbenchFiles(directory: WorkbenchFiles.locate()))
+        WorkbenchRoutes.bind(&router, services: services)
+        DashboardRoutes.bind(&router, services: services)
         StudioRoutes.bind(&router, services: services, uploads: uploads)
         if let adminKey = configuration.adminKey, !adminKey.isEmpty {
             AdminRoutes.bind(&router, services: services, adminKey: adminKey)

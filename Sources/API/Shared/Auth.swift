@@ -18,9 +18,13 @@ enum Auth {
 
     /// The calling account; 401 when the key is missing or not accepted. With `queryKey`, a
     /// request without an Authorization header may carry the key in that query parameter instead.
+    /// Without either, the dashboard's session cookie is accepted.
     static func account(_ request: Request, _ accounts: AccountService, queryKey: String? = nil) throws -> Account {
-        let key = presentedKey(request) ?? queryKey.flatMap { request.query[$0] }
-        guard let key, let account = try accounts.authenticate(key: key) else {
+        if let key = presentedKey(request) ?? queryKey.flatMap({ request.query[$0] }) {
+            guard let account = try accounts.authenticate(key: key) else { throw APIError.unauthorized }
+            return account
+        }
+        guard let secret = SessionCookie.account.value(in: request), let account = try accounts.account(session: secret) else {
             throw APIError.unauthorized
         }
         return account

@@ -73,4 +73,30 @@ struct StudioProjects: Sendable {
         }
         return task
     }
+
+    /// Labeling progress: tasks per status, and per worker in each role.
+    func progress(_ request: Request, _ account: Account) throws -> Response {
+        struct Worker: Encodable {
+            let email: String
+            let role: String
+            let new: Int, progress: Int, review: Int, done: Int
+        }
+        struct Progress: Encodable {
+            let total: Int
+            let by_status: [String: Int]
+            let by_worker: [Worker]
+        }
+        let project = try services.projects.find(accountID: account.id, id: request.parameter("project_id") ?? "")
+        let progress = try services.labeling.progress(accountID: account.id, projectName: project.name)
+        func workers(_ list: [(email: String, counts: ProjectProgress.Counts)], role: String) -> [Worker] {
+            list.map { entry in
+                let count = { (status: TaskStatus) in entry.counts.byStatus[status, default: 0] }
+                return Worker(email: entry.email, role: role, new: count(.new), progress: count(.progress), review: count(.review), done: count(.done))
+            }
+        }
+        let statuses = [TaskStatus.new, .progress, .review, .done, .error, .canceled, .expired]
+        return Studio.ok(Progress(total: progress.overall.total,
+                                  by_status: Dictionary(uniqueKeysWithValues: statuses.map { ($0.rawValue, progress.overall.byStatus[$0, default: 0]) }),
+                                  by_worker: workers(progress.annotators, role: "annotator") + workers(progress.reviewers, role: "reviewer")))
+    }
 }

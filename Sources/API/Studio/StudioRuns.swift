@@ -69,6 +69,10 @@ struct StudioRuns: Sendable {
         Studio.ok(RunBody(try run(request, account)))
     }
 
+    func list(_ request: Request, _ account: Account) throws -> Response {
+        Studio.ok(try services.runs.list(accountID: account.id, projectID: request.parameter("project_id") ?? "").map(RunBody.init))
+    }
+
     func metrics(_ request: Request, _ account: Account) throws -> Response {
         Studio.ok(try run(request, account).metrics.map(MetricsBody.init))
     }

@@ -10,7 +10,7 @@ enum WorkerRoutes {
         func route(_ handler: @escaping @Sendable (Request, Worker) throws -> Response) -> Handler {
             shaped(ErrorShapes.plain) { request in
                 let worker = try Auth.presentedKey(request).flatMap { try services.workers.authenticate(token: $0) }
-                    ?? WorkbenchRoutes.session(request).flatMap { try services.workers.worker(session: $0) }
+                    ?? SessionCookie.worker.value(in: request).flatMap { try services.workers.worker(session: $0) }
                 guard let worker else { throw APIError(.unauthorized, code: "unauthorized", "missing or invalid worker token") }
                 return try handler(request, worker)
             }

@@ -3,7 +3,7 @@ import Storage
 
 /// Accounts and their API keys: creation, rotation, listing and authentication.
 public struct AccountService: Sendable {
-    private let database: Database
+    let database: Database
 
     public init(database: Database) {
         self.database = database
@@ -25,14 +25,16 @@ public struct AccountService: Sendable {
         return (account, key.text)
     }
 
-    /// Revokes every key of the account and issues a new one. Old keys stop working at once:
-    /// rotation is what an administrator does when a key has leaked, so no grace period.
+    /// Revokes every key of the account and issues a new one. Old keys stop working at once, and so
+    /// do dashboard sessions signed in with them: rotation is what an administrator does when a key has
+    /// leaked, so no grace period.
     public func rotateKey(account idOrName: String) throws -> (account: Account, key: String) {
         let key = SecretToken.generate(prefix: SecretToken.apiKeyPrefix)
         let account = try database.write { db -> Account in
             guard let account = try AccountStore.find(idOrName, on: db) else { throw AccountError.notFound(idOrName) }
             let now = Timestamp.now()
             try AccountStore.revokeKeys(accountID: account.id, at: now, on: db)
+            try db.run("DELETE FROM account_sessions WHERE account_id = ?", [account.id])
             try AccountStore.insertKey(key, accountID: account.id, createdAt: now, on: db)
             return account
         }

@@ -23,6 +23,7 @@ public struct ProjectProgress: Sendable {
     public let overall: Counts
     public let datasets: [(id: Int, name: String, counts: Counts)]
     public let annotators: [(email: String, counts: Counts)]
+    public let reviewers: [(email: String, counts: Counts)]
 }
 
 extension LabelingService {
@@ -47,16 +48,23 @@ extension LabelingService {
                 guard let index = datasets.firstIndex(where: { $0.id == datasetID }) else { continue }
                 datasets[index].counts.add(TaskStatus(rawValue: try row.string("status")) ?? .error, try row.int("n"))
             }
-            var annotators: [(email: String, counts: ProjectProgress.Counts)] = []
-            for row in try db.query("""
-                SELECT w.email, t.status, COUNT(*) AS n FROM tasks t JOIN workers w ON w.id = t.annotator_id
-                WHERE t.project_id = ? GROUP BY w.email, t.status ORDER BY w.email
-                """, [project.id]) {
-                let email = try row.string("email")
-                if annotators.last?.email != email { annotators.append((email, ProjectProgress.Counts())) }
-                annotators[annotators.count - 1].counts.add(TaskStatus(rawValue: try row.string("status")) ?? .error, try row.int("n"))
-            }
-            return ProjectProgress(project: project, overall: overall, datasets: datasets, annotators: annotators)
+            return ProjectProgress(project: project, overall: overall, datasets: datasets,
+                                   annotators: try Self.perWorker(column: "annotator_id", projectID: project.id, on: db),
+                                   reviewers: try Self.perWorker(column: "reviewer_id", projectID: project.id, on: db))
         }
+    }
+
+    /// Task counts per worker in one role; `column` is `annotator_id` or `reviewer_id`.
+    private static func perWorker(column: String, projectID: String, on db: Connection) throws -> [(email: String, counts: ProjectProgress.Counts)] {
+        var workers: [(email: String, counts: ProjectProgress.Counts)] = []
+        for row in try db.query("""
+            SELECT w.email, t.status, COUNT(*) AS n FROM tasks t JOIN workers w ON w.id = t.\(column)
+            WHERE t.project_id = ? GROUP BY w.email, t.status ORDER BY w.email
+            """, [projectID]) {
+            let email = try row.string("email")
+            if workers.last?.email != email { workers.append((email, ProjectProgress.Counts())) }
+            workers[workers.count - 1].counts.add(TaskStatus(rawValue: try row.string("status")) ?? .error, try row.int("n"))
+        }
+        return workers
     }
 }

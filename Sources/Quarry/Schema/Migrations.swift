@@ -33,5 +33,6 @@ public enum Migrations {
         modelExports,
         prelabelers,
         workerSessions,
+        accountSessions,
     ]
 }

@@ -54,6 +54,14 @@ public final class RunService: Sendable {
         return run
     }
 
+    /// The project's runs, newest first.
+    public func list(accountID: String, projectID: String) throws -> [Run] {
+        try database.read { db in
+            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            return try db.query("SELECT * FROM runs WHERE project_id = ? ORDER BY created_at DESC, id DESC", [projectID]).map(RunStore.run)
+        }
+    }
+
     public func get(accountID: String, projectID: String, id: String) throws -> Run {
         try database.read { db in try Self.find(accountID: accountID, projectID: projectID, id: id, on: db) }
     }

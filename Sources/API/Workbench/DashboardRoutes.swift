@@ -1,0 +1,28 @@
+import Foundation
+import HTTP
+import Quarry
+
+/// The account dashboard: its files under `/dashboard/`, and sign-in with the account's API key, posted
+/// once and exchanged for a session cookie that the Studio API accepts as it accepts the key (image tags
+/// and EventSource cannot send an Authorization header).
+enum DashboardRoutes {
+    static func bind(_ router: inout Router, services: Services) {
+        AppFiles(directory: AppFiles.locate("dashboard"), files: AppFiles.dashboard).bind(&router, prefix: "/dashboard/")
+        router.post("/dashboard/session", options: RouteOptions(maxBodyBytes: 4096), shaped(ErrorShapes.plain) { request in
+            struct Body: Decodable { let api_key: String }
+            guard let bytes = try request.body.data(), let body = try? JSONDecoder().decode(Body.self, from: Data(bytes)),
+                  let (account, secret) = try services.accounts.startSession(key: body.api_key) else {
+                throw APIError(.unauthorized, code: "unauthorized", "this API key is not valid")
+            }
+            var response = JSON.response(["account": account.name])
+            response.headers.append("Set-Cookie", SessionCookie.account.set(secret, lifetime: AccountService.sessionLifetime))
+            return response
+        })
+        router.post("/dashboard/signout", shaped(ErrorShapes.plain) { request in
+            if let secret = SessionCookie.account.value(in: request) { try services.accounts.endSession(secret) }
+            var response = JSON.response(["signed_out": true])
+            response.headers.append("Set-Cookie", SessionCookie.account.cleared)
+            return response
+        })
+    }
+}
