@@ -8,6 +8,10 @@ struct AppFiles: Sendable {
     let directory: String?
     /// Name → content type.
     let files: [String: String]
+    /// `Resources/common`, whose `shared` files every app serves beside its own.
+    var commonDirectory: String? = AppFiles.locate("common")
+
+    static let shared = ["quarry.css": "text/css; charset=utf-8"]
 
     static let workbench = ["index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
                             "app.css": "text/css; charset=utf-8"]
@@ -19,22 +23,24 @@ struct AppFiles: Sendable {
     static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
         + "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-    /// `QUARRY_RESOURCES/<app>`, else the first `Resources/<app>` found going up from the executable's
-    /// folder (`.build/debug/quarry` finds the repository's), else nil.
+    /// `QUARRY_RESOURCES/<app>`, else the first `Resources/<app>` (with an index.html, or for `common` a
+    /// quarry.css) found going up from the executable's folder (`.build/debug/quarry` finds the
+    /// repository's), else nil.
     static func locate(_ app: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         if let configured = environment["QUARRY_RESOURCES"] { return "\(configured)/\(app)" }
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<5 {
             let candidate = folder.appendingPathComponent("Resources/\(app)")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("index.html").path) { return candidate.path }
+            let marker = app == "common" ? "quarry.css" : "index.html"
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent(marker).path) { return candidate.path }
             folder.deleteLastPathComponent()
         }
         return nil
     }
 
     func response(_ name: String) throws -> Response {
-        guard let type = files[name], let directory,
-              let bytes = FileManager.default.contents(atPath: "\(directory)/\(name)") else {
+        let (type, folder) = files[name].map { ($0, directory) } ?? (Self.shared[name], commonDirectory)
+        guard let type, let folder, let bytes = FileManager.default.contents(atPath: "\(folder)/\(name)") else {
             throw APIError.notFound("no such file '\(name.prefix(100))'")
         }
         var response = Response.bytes(Array(bytes), contentType: type)
