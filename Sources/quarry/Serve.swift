@@ -27,6 +27,8 @@ enum Serve {
         let port = try server.start(host: configuration.host, port: configuration.port)
         let shown = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         Output.log("listening on \(shown):\(port)")
+        let systemd = SystemdNotify()
+        systemd.ready(status: "listening on \(shown):\(port)")
 
         let background = BackgroundWork(services)
         let stop = DispatchSemaphore(value: 0)
@@ -39,6 +41,7 @@ enum Serve {
             sources.append(source)
         }
         stop.wait()
+        systemd.stopping()
         background.stop()
         Output.log("shutting down: finishing requests in flight")
         server.shutdown()

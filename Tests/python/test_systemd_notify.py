@@ -1,0 +1,52 @@
+"""Running under systemd without libsystemd. Readiness (Type=notify): with NOTIFY_SOCKET set, the server sends READY=1
+(with a STATUS line) once it listens and STOPPING=1 when SIGTERM starts its shutdown; an abstract-namespace
+socket (`@name`) works too. Logging: under the journal (JOURNAL_STREAM set) each line starts with its syslog
+priority."""
+import os
+import socket
+import tempfile
+
+import requests
+
+from conftest import Server
+
+
+def receive(sock):
+    sock.settimeout(20)
+    return sock.recv(4096).decode()
+
+
+def test_ready_then_stopping_over_a_path_socket():
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "notify")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(path)
+        server = Server(NOTIFY_SOCKET=path)
+        try:
+            ready = receive(sock)
+            assert ready.startswith("READY=1\n") and f"STATUS=listening on 127.0.0.1:{server.port}" in ready
+            assert requests.get(server.url + "/healthz").status_code == 200
+        finally:
+            server.stop()
+        assert receive(sock) == "STOPPING=1"
+        sock.close()
+
+
+def test_an_abstract_socket_works_too():
+    name = f"quarry-notify-{os.getpid()}"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind("\0" + name)
+    server = Server(NOTIFY_SOCKET="@" + name)
+    try:
+        assert receive(sock).startswith("READY=1")
+    finally:
+        server.stop()
+        sock.close()
+
+
+def test_lines_carry_syslog_priorities_for_the_journal():
+    server = Server(JOURNAL_STREAM="8:12345")
+    try:
+        assert any(line.startswith("<6>listening on") for line in server.log), server.log
+    finally:
+        server.stop()
