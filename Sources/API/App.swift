@@ -12,6 +12,8 @@ public struct App: Sendable {
         public var maxUploadBytes: Int
         /// What `GET /v1/ip` answers; discovered from the default route when nil.
         public var egressIP: String?
+        /// The HTTP layer's request counters, which `/metrics` reports (with the admin key).
+        public var requestMetrics: RequestMetrics?
 
         public init(adminKey: String? = nil, limits: Limits = Limits(), maxUploadBytes: Int = 1 << 30, egressIP: String? = nil) {
             self.adminKey = adminKey
@@ -40,7 +42,7 @@ public struct App: Sendable {
         DashboardRoutes.bind(&router, services: services)
         StudioRoutes.bind(&router, services: services, uploads: uploads)
         if let adminKey = configuration.adminKey, !adminKey.isEmpty {
-            AdminRoutes.bind(&router, services: services, adminKey: adminKey)
+            AdminRoutes.bind(&router, services: services, adminKey: adminKey, requestMetrics: configuration.requestMetrics)
         }
         self.router = router
     }

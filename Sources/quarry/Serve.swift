@@ -18,12 +18,14 @@ enum Serve {
         var settings = configuration.services
         settings.publicURL = configuration.resolvedPublicURL
         let services = try Services(dataDirectory: configuration.dataDirectory, settings: settings)
-        let app = App(services: services, configuration: App.Configuration(
-            adminKey: configuration.adminKey, limits: configuration.limits, maxUploadBytes: configuration.maxUploadBytes,
-            egressIP: configuration.egressIP))
+        var appConfiguration = App.Configuration(adminKey: configuration.adminKey, limits: configuration.limits,
+                                                 maxUploadBytes: configuration.maxUploadBytes, egressIP: configuration.egressIP)
+        let metrics = RequestMetrics()
+        appConfiguration.requestMetrics = metrics
+        let app = App(services: services, configuration: appConfiguration)
         let server = Server(router: app.router, limits: configuration.limits, spoolDirectory: services.spoolDirectory,
                             errorResponder: app.errorResponder, accessLog: configuration.accessLog,
-                            eventLoops: configuration.eventLoops)
+                            eventLoops: configuration.eventLoops, metrics: metrics)
         let port = try server.start(host: configuration.host, port: configuration.port)
         let shown = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         Output.log("listening on \(shown):\(port)")

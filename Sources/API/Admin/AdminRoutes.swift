@@ -5,7 +5,7 @@ import Quarry
 /// Administration over HTTP, present only when `QUARRY_ADMIN_KEY` is set (otherwise the routes do
 /// not exist and answer 404). The same operations as `quarry admin` on the command line.
 enum AdminRoutes {
-    static func bind(_ router: inout Router, services: Services, adminKey: String) {
+    static func bind(_ router: inout Router, services: Services, adminKey: String, requestMetrics: RequestMetrics? = nil) {
         let expected = SHA256.hash(Array(adminKey.utf8))
         func admin(_ handler: @escaping @Sendable (Request) throws -> Response) -> Handler {
             shaped(ErrorShapes.plain) { request in
@@ -23,6 +23,11 @@ enum AdminRoutes {
         router.post("/admin/workers/link", options: RouteOptions(maxBodyBytes: 64 * 1024), admin { try workerLink($0, services) })
         router.post("/admin/projects/{project_id}/activate", admin { try projectStatus($0, services, .active) })
         router.post("/admin/projects/{project_id}/deactivate", admin { try projectStatus($0, services, .inactive) })
+        // Prometheus scrapes with `authorization: { credentials: ADMIN_KEY }` (a Bearer header).
+        router.get("/metrics", admin { _ in
+            let text = (requestMetrics?.render() ?? "") + (try OperationalGauges.render(services.database))
+            return Response.bytes(Array(text.utf8), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        })
     }
 
     /// A new workbench sign-in link for a worker (earlier links stop working): `{"email": ..., "account": ...}`.

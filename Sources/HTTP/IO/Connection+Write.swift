@@ -65,6 +65,8 @@ extension Connection {
         let elapsed = Double(loop.now &- inFlight.started) / 1_000_000
         loop.accessLog.record(requestID: inFlight.requestID, method: inFlight.head.method, path: inFlight.head.path,
                               status: inFlight.status, bytes: inFlight.bodyBytes, milliseconds: elapsed)
+        loop.context.metrics?.record(method: inFlight.head.method, pattern: inFlight.route?.pattern, status: inFlight.status,
+                                     seconds: elapsed / 1000)
         current = nil
         if inFlight.keepAlive {
             state = .idle

@@ -10,9 +10,10 @@ public final class Server: Sendable {
 
     public init(router: Router, limits: Limits = Limits(), spoolDirectory: String,
                 errorResponder: @escaping ErrorResponder = DefaultErrorResponder.json,
-                accessLog: Bool = true, eventLoops: Int = ProcessInfo.processInfo.activeProcessorCount) {
+                accessLog: Bool = true, eventLoops: Int = ProcessInfo.processInfo.activeProcessorCount,
+                metrics: RequestMetrics? = nil) {
         context = ServerContext(router: router, limits: limits, spoolDirectory: spoolDirectory,
-                                errorResponder: errorResponder, accessLog: accessLog)
+                                errorResponder: errorResponder, accessLog: accessLog, metrics: metrics)
         loopCount = max(1, eventLoops)
     }
 

@@ -9,15 +9,18 @@ final class ServerContext: Sendable {
     let pool: HandlerPool
     let errorResponder: ErrorResponder
     let accessLog: Bool
+    let metrics: RequestMetrics?
     let openConnections = Atomic<Int>(0)
 
-    init(router: Router, limits: Limits, spoolDirectory: String, errorResponder: @escaping ErrorResponder, accessLog: Bool) {
+    init(router: Router, limits: Limits, spoolDirectory: String, errorResponder: @escaping ErrorResponder, accessLog: Bool,
+         metrics: RequestMetrics?) {
         self.router = router
         self.limits = limits
         self.spoolDirectory = spoolDirectory
         self.pool = HandlerPool(threads: limits.handlerThreads)
         self.errorResponder = errorResponder
         self.accessLog = accessLog
+        self.metrics = metrics
     }
 }
 
