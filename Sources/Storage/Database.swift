@@ -21,7 +21,7 @@ import CSQLite
 public final class Database: Sendable {
     public let path: String
     private let writer: Writer
-    private let readers: ReaderPool
+    let readers: ReaderPool
 
     /// Opens (creating if needed) the database at `path`, applies pending migrations, then opens
     /// `readers` read-only connections. Throws `StorageError.migrationFailed` or

@@ -14,6 +14,7 @@ public enum StorageError: Error, CustomStringConvertible, Sendable, Equatable {
     /// which is what guarantees the rename stays on one filesystem.
     case notInTemporaryDirectory(path: String)
     case io(operation: String, path: String, errno: Int32)
+    case backupFailed(String)
 
     public var description: String {
         switch self {
@@ -31,6 +32,8 @@ public enum StorageError: Error, CustomStringConvertible, Sendable, Equatable {
             "\(path) is not in the blob store's temporary directory"
         case .io(let operation, let path, let code):
             "\(operation) \(path): \(String(cString: strerror(code)))"
+        case .backupFailed(let reason):
+            "backup failed: \(reason)"
         }
     }
 }

@@ -13,9 +13,16 @@ enum Admin {
         quarry admin project deactivate ID   stop a project accepting jobs
         quarry admin worker link EMAIL [--account ACCOUNT]
                                              print a new workbench sign-in link for a worker (the token is the last line)
+        quarry admin backup PATH             copy the data directory into the new folder PATH, consistently, while it serves
+        quarry admin restore PATH            bring a backup back into an empty data directory, and check it
         """
 
     static func run(_ arguments: [String], _ configuration: Configuration) throws {
+        // Restoring must come before anything opens (and so creates) a database in the data directory.
+        if arguments.count == 2 && arguments[0] == "restore" {
+            try Backup.restore(from: arguments[1], into: configuration.dataDirectory)
+            return Output.print("restored \(arguments[1]) into \(configuration.dataDirectory); integrity check ok")
+        }
         let services = try Services(dataDirectory: configuration.dataDirectory, settings: configuration.services)
         defer { services.close() }
         switch arguments {
@@ -39,6 +46,9 @@ enum Admin {
                 projectID: args[2], status: args[1] == "activate" ? .active : .inactive,
                 annotator: options["--annotator"], reviewer: options["--reviewer"])
             Output.print("project \(project.id) (\(project.name)) is now \(project.status.rawValue)")
+        case let args where args.count == 2 && args[0] == "backup":
+            try Backup.make(services, to: args[1])
+            Output.print("backed up \(configuration.dataDirectory) into \(args[1])")
         case let args where args.count >= 3 && args[0] == "worker" && args[1] == "link":
             let options = try options(Array(args.dropFirst(3)), allowed: ["--account"])
             let (worker, token) = try services.workers.issueToken(email: args[2], account: options["--account"])

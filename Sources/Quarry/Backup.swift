@@ -1,0 +1,59 @@
+import Foundation
+import Storage
+
+/// `quarry admin backup` and `restore`: a consistent online copy of a data directory and its return.
+///
+///     PATH/quarry.sqlite         the database, through SQLite's backup API (one snapshot)
+///     PATH/blobs/                inline.sqlite the same way, then the blob files
+///     PATH/runs/                 the runs' checkpoints (each written atomically)
+///
+/// The database goes first: everything it refers to was written before the row that refers to it,
+/// and nothing is deleted within the blob collection's grace period, so the later copies hold at
+/// least what the snapshot needs.
+public enum Backup {
+    public static func make(_ services: Services, to path: String) throws {
+        let files = FileManager.default
+        if files.fileExists(atPath: path), !(try files.contentsOfDirectory(atPath: path)).isEmpty {
+            throw BackupError.notEmpty(path)
+        }
+        try files.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try services.database.backup(to: "\(path)/quarry.sqlite")
+        try services.blobs.backup(to: "\(path)/blobs")
+        let runs = "\(services.dataDirectory)/runs"
+        if files.fileExists(atPath: runs) { try files.copyItem(atPath: runs, toPath: "\(path)/runs") }
+    }
+
+    /// Copies a backup into `dataDirectory`, which must not hold a database yet, then opens it to check
+    /// it: migrations current, `PRAGMA integrity_check` ok.
+    public static func restore(from path: String, into dataDirectory: String) throws {
+        let files = FileManager.default
+        guard files.fileExists(atPath: "\(path)/quarry.sqlite") else { throw BackupError.notABackup(path) }
+        guard !files.fileExists(atPath: "\(dataDirectory)/quarry.sqlite") else { throw BackupError.dataDirectoryInUse(dataDirectory) }
+        try files.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        for entry in try files.contentsOfDirectory(atPath: path).sorted() {
+            let target = "\(dataDirectory)/\(entry)"
+            if files.fileExists(atPath: target) { try files.removeItem(atPath: target) }
+            try files.copyItem(atPath: "\(path)/\(entry)", toPath: target)
+        }
+        let services = try Services(dataDirectory: dataDirectory)
+        defer { services.close() }
+        let verdict = try services.database.integrityCheck()
+        guard verdict == "ok" else { throw BackupError.damaged(verdict) }
+    }
+}
+
+public enum BackupError: Error, Equatable, CustomStringConvertible {
+    case notEmpty(String)
+    case notABackup(String)
+    case dataDirectoryInUse(String)
+    case damaged(String)
+
+    public var description: String {
+        switch self {
+        case .notEmpty(let path): "\(path) is not empty; back up into a new folder"
+        case .notABackup(let path): "\(path) holds no quarry.sqlite: not a backup"
+        case .dataDirectoryInUse(let path): "\(path) already holds a database; restore into an empty data directory"
+        case .damaged(let verdict): "the restored database fails its integrity check: \(verdict)"
+        }
+    }
+}
