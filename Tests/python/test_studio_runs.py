@@ -1,6 +1,7 @@
 """Runs through the Studio API on a small two-class data set made here: start, metrics, the event
 stream, stop and resume, delete, and the errors."""
 import io
+import json
 import time
 import zipfile
 
@@ -74,8 +75,13 @@ def test_a_live_stream_replays_and_follows(server):
     exp_id = experiment(server, key, project_id, epochs=3)
     run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
     with requests.get(server.url + f"/api/training/{project_id}/runs/{run_id}/stream", headers=auth(key), stream=True, timeout=120) as stream:
-        names = [line.split(": ", 1)[1] for line in stream.iter_lines(decode_unicode=True) if line and line.startswith("event: ")]
+        lines = [line for line in stream.iter_lines(decode_unicode=True) if line]
+    names = [line.split(": ", 1)[1] for line in lines if line.startswith("event: ")]
     assert names[-1] == "done" and names.count("epoch") == 3 and "progress" in names
+    # Live epoch events read as the run's metrics do, in the API's names.
+    epochs = [json.loads(lines[i + 1].split(": ", 1)[1]) for i, line in enumerate(lines) if line == "event: epoch"]
+    finished_metrics = requests.get(server.url + f"/api/training/{project_id}/runs/{run_id}/metrics", headers=auth(key)).json()["data"]
+    assert [set(e) for e in epochs] == [set(m) for m in finished_metrics] and "train_loss" in epochs[0]
 
 
 def test_stop_and_resume(server):

@@ -8,35 +8,12 @@ import Quarry
 struct StudioRuns: Sendable {
     let services: Services
 
-    /// One epoch's figures, in the API's names.
-    struct MetricsBody: Encodable {
-        let epoch: Int
-        let train_loss: Float
-        let train_accuracy: Float
-        let val_loss: Float?
-        let val_accuracy: Float?
-        let learning_rate: Float
-        let images_per_second: Float
-        let epoch_time: Float
-
-        init(_ metrics: EpochMetrics) {
-            epoch = metrics.epoch
-            train_loss = metrics.trainLoss
-            train_accuracy = metrics.trainAccuracy
-            val_loss = metrics.validationLoss
-            val_accuracy = metrics.validationAccuracy
-            learning_rate = metrics.learningRate
-            images_per_second = metrics.imagesPerSecond
-            epoch_time = metrics.seconds
-        }
-    }
-
     private struct RunBody: Encodable {
         let run_id: String
         let experiment_id: String
         let status: String
         let classes: [String]
-        let metrics: [MetricsBody]
+        let metrics: [EpochMetricsDocument]
         let best_val_accuracy: Float?
         let error: String?
         let config: ExperimentConfig
@@ -49,7 +26,7 @@ struct StudioRuns: Sendable {
             experiment_id = run.experimentID
             status = run.status.rawValue
             classes = run.classes
-            metrics = run.metrics.map(MetricsBody.init)
+            metrics = run.metrics.map(EpochMetricsDocument.init)
             best_val_accuracy = run.bestValidationAccuracy
             error = run.error
             config = run.config
@@ -74,7 +51,7 @@ struct StudioRuns: Sendable {
     }
 
     func metrics(_ request: Request, _ account: Account) throws -> Response {
-        Studio.ok(try run(request, account).metrics.map(MetricsBody.init))
+        Studio.ok(try run(request, account).metrics.map(EpochMetricsDocument.init))
     }
 
     func stop(_ request: Request, _ account: Account) throws -> Response {
@@ -101,7 +78,7 @@ struct StudioRuns: Sendable {
         let run = try run(request, account)
         let stream = SSEStream()
         if !run.status.isActive {
-            for metrics in run.metrics { stream.send(event: "epoch", data: Self.json(MetricsBody(metrics))) }
+            for metrics in run.metrics { stream.send(event: "epoch", data: Self.json(EpochMetricsDocument(metrics))) }
             stream.send(event: "status", data: Self.json(["status": run.status.rawValue]))
             stream.send(event: "done", data: "{}")
             stream.finish()

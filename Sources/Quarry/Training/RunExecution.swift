@@ -89,7 +89,7 @@ struct RunExecution {
                 } catch {
                     failure.withLock { $0 = error }
                 }
-                service.events.publish(run: runID, name: "epoch", metrics)
+                service.events.publish(run: runID, name: "epoch", EpochMetricsDocument(metrics))
             })
         if let error = failure.withLock({ $0 }) { throw error }
         switch outcome {
