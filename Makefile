@@ -22,13 +22,13 @@ endef
 deps:
 	$(call ensure_debs,$(DEB_PACKAGES))
 
-PYTHON_TEST_PACKAGES := requests pytest pillow jtheta pycocotools numpy scikit-learn onnx onnxruntime selenium prometheus_client
+PYTHON_TEST_PACKAGES := requests pytest pillow jtheta pycocotools numpy scikit-learn onnx onnxruntime selenium prometheus_client schemathesis
 # The workbench's tests drive a real browser.
 TEST_DEB_PACKAGES := chromium chromium-driver
 
 test-deps: deps
 	$(call ensure_debs,$(TEST_DEB_PACKAGES))
-	@python3 -c 'import requests, pytest, PIL, jtheta, pycocotools, numpy, sklearn, onnx, onnxruntime, selenium, prometheus_client' 2>/dev/null || python3 -m pip install -q $(PYTHON_TEST_PACKAGES)
+	@python3 -c 'import requests, pytest, PIL, jtheta, pycocotools, numpy, sklearn, onnx, onnxruntime, selenium, prometheus_client, schemathesis' 2>/dev/null || python3 -m pip install -q $(PYTHON_TEST_PACKAGES)
 
 bench-deps: deps
 	$(call ensure_debs,$(BENCH_PACKAGES))
