@@ -58,7 +58,7 @@ public final class GPUDevices: Sendable {
                 var total = 0
                 try Driver.check(driver.deviceTotalMem(&total, device), "cuDeviceTotalMem_v2")
                 let free = (try? nvml?.memory(device: index)).flatMap { $0 }.map { Int($0.free / (1 << 20)) }
-                gpus.append(GPU(index: index, name: String(cString: name), memoryTotalMB: total / (1 << 20), memoryFreeMB: free))
+                gpus.append(GPU(index: index, name: String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), memoryTotalMB: total / (1 << 20), memoryFreeMB: free))
             }
             let cudaVersion = "\(version / 1000).\(version % 1000 / 10)"
             return gpus.isEmpty ? cpuOnly("the CUDA driver \(cudaVersion) found no device", version: cudaVersion)
