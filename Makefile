@@ -17,7 +17,7 @@ define ensure_debs
 	fi
 endef
 
-.PHONY: deps test-deps bench-deps build debug run test unit-test e2e-test bench lint clean
+.PHONY: deps test-deps bench-deps build debug run test unit-test e2e-test bench fuzz lint clean
 
 deps:
 	$(call ensure_debs,$(DEB_PACKAGES))
@@ -52,6 +52,26 @@ bench: bench-deps build
 	@python3 -c 'import requests, PIL, numpy, onnxruntime' 2>/dev/null || python3 -m pip install -q requests pillow numpy onnxruntime
 	@python3 -c 'import torch' 2>/dev/null || python3 -m pip install -q torch==2.13.0+cpu
 	python3 bench/run.py $(ONLY)
+
+# libFuzzer on each parser and decoder (docs/fuzzing.md), FUZZ_SECONDS each; the corpus it grows stays
+# under .build/fuzz/corpus, and what it finds is saved under .build/fuzz/crashes. Swift's backtracer is
+# off: it reads the crashed stack in a way AddressSanitizer reports as a second error.
+FUZZ_TARGETS ?= http multipart zip image json onnx
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := --product quarry-fuzz --build-path .build/fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+
+fuzz: deps
+	swift build $(FUZZ_BUILD)
+	@mkdir -p .build/fuzz/crashes
+	@for target in $(FUZZ_TARGETS); do \
+		mkdir -p .build/fuzz/corpus/$$target; \
+		echo "fuzzing $$target for $(FUZZ_SECONDS) s (log: .build/fuzz/$$target.log)"; \
+		QUARRY_FUZZ_TARGET=$$target SWIFT_BACKTRACE=enable=no .build/fuzz/debug/quarry-fuzz .build/fuzz/corpus/$$target Tests/Fuzz/Corpus/$$target \
+			-max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 -rss_limit_mb=4096 \
+			-artifact_prefix=.build/fuzz/crashes/$$target- -print_final_stats=1 > .build/fuzz/$$target.log 2>&1; \
+		status=$$?; grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)" .build/fuzz/$$target.log; \
+		if [ $$status -ne 0 ]; then tail -n 40 .build/fuzz/$$target.log; exit 1; fi; \
+	done
 
 # Files over 400 lines must be split by concern (docs/style.md).
 lint:

@@ -38,6 +38,11 @@ let package = Package(
         .target(name: "QuarryTesting"),
         // Figures `make bench` needs from inside Swift; kept out of the server binary.
         .executableTarget(name: "quarry-bench", dependencies: ["Learn", "Imaging", "Crypto"]),
+        // Fuzzing (`make fuzz`): the targets are a library so the regression tests can replay every
+        // corpus file through them; the driver is libFuzzer's entry point, or a replayer without it.
+        .target(name: "FuzzTargets", dependencies: ["HTTP", "Imaging", "Learn", "Quarry"], path: "Tests/Fuzz/Targets"),
+        .systemLibrary(name: "CFuzzer", path: "Tests/Fuzz/CFuzzer"),
+        .executableTarget(name: "quarry-fuzz", dependencies: ["FuzzTargets", "CFuzzer"], path: "Tests/Fuzz/Driver"),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CSQLite", "CCurl", "CZlib", "CJPEG", "CPNG", "CCrypto", "CBLAS"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
@@ -49,6 +54,7 @@ let package = Package(
         .testTarget(name: "QuarryTests", dependencies: ["Quarry", "Storage", "Imaging", "Crypto", "QuarryTesting"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Quarry", "QuarryTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["QuarryTesting"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
     ],
     swiftLanguageModes: [.v6]
 )
