@@ -1,6 +1,6 @@
 """A small HTTP server of the tests' own, on loopback: it serves files, redirects, receives webhooks
-(failing on purpose when told to) and counts every request, so a test can tell whether Quarry
-connected at all."""
+(failing, or holding the answer back, on purpose when told to) and counts every request, so a test
+can tell whether Quarry connected at all."""
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,6 +12,7 @@ class Site:
         self.redirects = {}      # path -> location
         self.hooks = []          # received webhook requests: (path, headers, body)
         self.fail_next = {}      # path -> how many more requests to answer 500
+        self.hold = {}           # path -> threading.Event: POSTs wait for it before they are answered
         self.requests = []       # every path requested, in order
         self.lock = threading.Lock()
         site = self
@@ -47,14 +48,21 @@ class Site:
                 body = self.rfile.read(length)
                 with site.lock:
                     site.requests.append(self.path)
+                    held = site.hold.get(self.path)
+                if held is not None:
+                    held.wait(timeout=60)
+                with site.lock:
                     failing = site.fail_next.get(self.path, 0)
                     if failing:
                         site.fail_next[self.path] = failing - 1
                     else:
                         site.hooks.append((self.path, dict(self.headers), body))
-                self.send_response(500 if failing else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                try:
+                    self.send_response(500 if failing else 200)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except OSError:
+                    pass  # the sender died while the answer was held back
 
         self.server = ThreadingHTTPServer((host, 0), Handler)
         self.port = self.server.server_address[1]

@@ -1,17 +1,19 @@
 """SIGKILL at awkward moments, then a restart on the same data: during an upload still arriving, during a
 ZIP import, during an evaluation and an export. Afterwards both databases pass PRAGMA integrity_check, no
 half-received file or half-imported dataset is visible, unfinished jobs say they were interrupted, and the
-same work succeeds when asked again. (A run killed mid-epoch resumes: test_studio_runs.py; a webhook
-pending at the kill is delivered after the restart: test_hitl.py.)"""
+same work succeeds when asked again; a webhook in flight at the kill is delivered again, and no job the
+API accepted is lost. (A run killed mid-epoch resumes: test_studio_runs.py; a webhook waiting for its
+retry at the kill is delivered after the restart: test_hitl.py.)"""
 import io
 import os
 import socket
 import sqlite3
+import threading
 import zipfile
 
 import requests
 
-from hitl_support import wait_for
+from hitl_support import FAST, active_project, create_job, finish_job, key_header, wait_for
 from images import distinct_pngs
 from test_studio_model_export import trained
 from test_studio_runs import auth, colour_project
@@ -89,3 +91,25 @@ def test_evaluations_and_exports_killed_midway_say_so_and_can_be_made_again(make
         requests.get(restarted.url + f"/api/export/{project_id}/{again['export_id']}", headers=auth(key)).json()["data"]), timeout=60)
     assert made["status"] == "completed"
     assert len(requests.get(restarted.url + made["download_url"], headers=auth(key)).content) == made["size"]
+
+
+def test_a_webhook_in_flight_at_the_kill_is_delivered_again_and_no_accepted_job_is_lost(make_server, site):
+    server = make_server(**FAST)
+    key = server.create_account("crash-webhook")
+    project_id, annotator, reviewer = active_project(server, site, key)
+    site.hold["/slow"] = threading.Event()
+    job_id = create_job(server, site, key, project_id, webhook_url=site.url + "/slow")
+    # Jobs accepted just before the kill: each 200 was answered after its commit.
+    accepted = [create_job(server, site, key, project_id) for _ in range(20)]
+    finish_job(server, job_id, annotator, reviewer)
+    wait_for(lambda: "/slow" in site.requests)
+    server.kill()
+    # The receiver answers the first attempt only now, to a sender that is gone.
+    site.hold.pop("/slow").set()
+    restarted = make_server(data=server.data, **FAST)
+    integrity(restarted.data)
+    wait_for(lambda: site.requests.count("/slow") >= 2, timeout=30)
+    bodies = [body for _, body in wait_for(lambda: site.received("/slow"))]
+    assert all(body["job_id"] == job_id and body["status"] == "done" for body in bodies)
+    listed = requests.get(restarted.url + f"/v1/jobs/{project_id}", params={"page_size": 1000}, headers=key_header(key)).json()
+    assert set(accepted) | {job_id} <= {job["job_id"] for job in listed}
