@@ -1,7 +1,7 @@
 /// Entry names as they go into or come out of an archive. Whoever unzips an export may use any
 /// tool on any system, and an uploaded archive may have been made to escape the folder it is
-/// extracted into, so a name must mean the same relative file to every tool.
-enum ZipEntryName {
+/// extracted into, so a name must mean the same relative file to every tool. Package-visible for the fuzzer.
+package enum ZipEntryName {
     /// The UTF-8 bytes of `name` (a Swift string is always valid UTF-8), or why it is refused.
     static func validate(_ name: String) throws(ZipError) -> [UInt8] {
         let bytes = Array(name.utf8)
@@ -13,7 +13,7 @@ enum ZipEntryName {
 
     /// Why `name`, a file's relative path, is unsafe, or nil when it is not. A directory entry's
     /// trailing "/" is the caller's to remove first.
-    static func problem(with name: String) -> String? {
+    package static func problem(with name: String) -> String? {
         let bytes = Array(name.utf8)
         guard !bytes.isEmpty else { return "it is empty" }
         guard bytes.first != UInt8(ascii: "/") else { return "it is absolute" }

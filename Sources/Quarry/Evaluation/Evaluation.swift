@@ -48,7 +48,7 @@ public struct EvaluationRequest: Sendable {
     public let splitSubset: String
     public let batchSize: Int
 
-    static let maxBatchSize = 1024
+    package static let maxBatchSize = 1024
     private static let keys: Set<String> = ["experiment_id", "run_id", "checkpoint", "split_index", "split_subset", "batch_size"]
 
     private struct Body: Decodable {

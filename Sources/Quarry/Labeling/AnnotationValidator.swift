@@ -1,9 +1,14 @@
 /// Checks labels against the project's classes and the images' bounds before they are stored,
-/// so every stored annotation is drawable and exportable as it is.
-struct AnnotationValidator {
-    struct ImageBounds {
+/// so every stored annotation is drawable and exportable as it is. Package-visible for the fuzzer.
+package struct AnnotationValidator {
+    package struct ImageBounds {
         let width: Double
         let height: Double
+
+        package init(width: Double, height: Double) {
+            self.width = width
+            self.height = height
+        }
     }
 
     let classes: [LabelClass]
@@ -11,11 +16,17 @@ struct AnnotationValidator {
     /// With it, a label naming an unknown class adds that class (with the label's type).
     let allowClassCreation: Bool
 
+    package init(classes: [LabelClass], images: [Int: ImageBounds], allowClassCreation: Bool) {
+        self.classes = classes
+        self.images = images
+        self.allowClassCreation = allowClassCreation
+    }
+
     static let maxLabelsPerImage = 10_000
     static let maxPolygonPoints = 10_000
 
     /// Returns the classes the labels would add (empty unless `allowClassCreation`).
-    func validate(_ documents: [ImageLabels]) throws(LabelingError) -> [LabelClass] {
+    package func validate(_ documents: [ImageLabels]) throws(LabelingError) -> [LabelClass] {
         var seenImages = Set<Int>()
         var added: [LabelClass] = []
         for document in documents {

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Quarry
+import Quarry
 
 /// Request bodies are JSON a client wrote by hand or by a buggy SDK. Each decoder either refuses it
 /// naming a field or returns a value that survives being written and read back unchanged, since

@@ -1,4 +1,4 @@
-@testable import Learn
+import Learn
 
 /// An exported model is read by tools Quarry does not control, so what the writer emits must parse
 /// back to exactly what was meant: the protobuf encoder for any field number and value, and a whole

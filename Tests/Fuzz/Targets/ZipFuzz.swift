@@ -1,5 +1,5 @@
 import Glibc
-@testable import Imaging
+import Imaging
 
 /// An uploaded archive is read straight from disk: whatever its central directory claims, every
 /// entry the reader lists must have a name that stays inside the target folder, and every entry
