@@ -63,6 +63,7 @@ public final class Services: Sendable {
     public let gpus: GPUDevices
     public let startedAt = Date()
     private let collectionQueue = DispatchQueue(label: "quarry.blob-collection", qos: .utility)
+    private let work = WorkInFlight()
     private let collectionQueued = Atomic<Bool>(false)
 
     public init(dataDirectory: String, settings: Settings = Settings()) throws {
@@ -78,23 +79,23 @@ public final class Services: Sendable {
         projects = ProjectService(database: database)
         datasets = DatasetService(database: database, blobs: blobs, imageLimits: settings.imageLimits)
         workers = WorkerService(database: database)
-        runs = try RunService(database: database, blobs: blobs, dataDirectory: root, concurrency: settings.trainingConcurrency)
-        prelabeler = Prelabeler(database: database, blobs: blobs, runs: runs)
+        runs = try RunService(database: database, blobs: blobs, dataDirectory: root, concurrency: settings.trainingConcurrency, work: work)
+        prelabeler = Prelabeler(database: database, blobs: blobs, runs: runs, work: work)
         labeling = LabelingService(database: database, publicURL: settings.publicURL, prelabeler: prelabeler)
         exports = ExportService(database: database, blobs: blobs, links: try DownloadLinks(database: database))
         hitl = HITLService(database: database, downloads: FileDownloads(fetcher: fetcher, blobs: blobs, imageLimits: settings.imageLimits),
                            prelabeler: prelabeler)
         administration = ProjectAdministration(database: database)
-        webhooks = WebhookDispatcher(database: database, fetcher: fetcher, settings: settings.webhooks)
+        webhooks = WebhookDispatcher(database: database, fetcher: fetcher, settings: settings.webhooks, work: work)
         images = ProjectImages(database: database)
         splits = SplitService(database: database)
         thumbnails = Thumbnails(database: database, blobs: blobs, limits: settings.imageLimits)
         experiments = ExperimentService(database: database)
-        evaluations = try EvaluationService(database: database, blobs: blobs, runs: runs)
-        modelExports = try ModelExportService(database: database, blobs: blobs, runs: runs)
+        evaluations = try EvaluationService(database: database, blobs: blobs, runs: runs, work: work)
+        modelExports = try ModelExportService(database: database, blobs: blobs, runs: runs, work: work)
         gpus = GPUDevices(driverLibrary: settings.cudaLibrary, nvmlLibrary: settings.nvmlLibrary)
         imports = try ImportService(database: database, blobs: blobs, limits: settings.imageLimits, zipLimits: settings.zipLimits,
-                                    importRoot: settings.importRoot)
+                                    importRoot: settings.importRoot, work: work)
         Self.removeLeftovers(in: blobs.temporaryDirectory)
     }
 
@@ -145,11 +146,19 @@ public final class Services: Sendable {
         return expired
     }
 
-    public func close() {
+    /// Stops the background work, then closes the database. Runs stop at their next batch (and are
+    /// `interrupted`, as after a restart), queued work stays queued for the next start, and work
+    /// already going has until `deadline`. If some is still going then, the database is left open,
+    /// consistent as of its last commit, and the answer is false: the caller should exit without
+    /// running exit handlers, which would wait on that work.
+    @discardableResult
+    public func close(waitingUntil deadline: DispatchTime = .distantFuture) -> Bool {
+        guard work.close(waitingUntil: deadline) else { return false }
         // A collection already queued finishes before the database it reads goes away.
         collectionQueue.sync {}
         database.close()
         blobs.close()
+        return true
     }
 
     /// Nothing is in flight before the server starts, so whatever a crash left in the temp directory

@@ -143,3 +143,28 @@ def test_a_run_killed_with_the_server_is_interrupted_and_resumes(make_server):
     assert requests.post(restarted.url + url + "/resume", headers=auth(key)).status_code == 200
     resumed = finished(restarted, key, project_id, run_id, timeout=300)
     assert resumed["status"] == "completed" and [m["epoch"] for m in resumed["metrics"]] == list(range(40))
+
+
+def test_sigterm_mid_run_stops_it_cleanly_as_interrupted(make_server):
+    server = make_server()
+    key = server.create_account("sigterm")
+    project_id = colour_project(server, key)
+    exp_id = experiment(server, key, project_id, epochs=40)
+    run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
+    url = f"/api/training/{project_id}/runs/{run_id}"
+    wait_for(lambda: len(requests.get(server.url + url, headers=auth(key)).json()["data"]["metrics"]) >= 1)
+    # The run stops at its next batch and writes its checkpoint before the database closes, well inside the grace.
+    server.process.terminate()
+    assert server.process.wait(timeout=20) == 0
+    assert any("stopped" in line for line in server.log) and not any("still going" in line for line in server.log), server.log
+    restarted = make_server(data=server.data)
+    interrupted = requests.get(restarted.url + url, headers=auth(key)).json()["data"]
+    assert interrupted["status"] == "interrupted", interrupted
+    done = len(interrupted["metrics"])
+    assert requests.post(restarted.url + url + "/resume", headers=auth(key)).status_code == 200
+    # It goes on from the checkpoint written at the stop: the next epoch is the one after the last recorded.
+    resumed = wait_for(lambda: (lambda r: r if len(r["metrics"]) > done else None)(
+        requests.get(restarted.url + url, headers=auth(key)).json()["data"]), timeout=60)
+    assert [m["epoch"] for m in resumed["metrics"]][:done + 1] == list(range(done + 1))
+    requests.post(restarted.url + url + "/stop", headers=auth(key))
+    assert finished(restarted, key, project_id, run_id)["status"] == "stopped"

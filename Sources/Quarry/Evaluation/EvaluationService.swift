@@ -8,8 +8,10 @@ public final class EvaluationService: Sendable {
     let blobs: BlobStore
     let runs: RunService
     private let queue = DispatchQueue(label: "quarry.evaluations")
+    private let work: WorkInFlight
 
-    init(database: Database, blobs: BlobStore, runs: RunService) throws {
+    init(database: Database, blobs: BlobStore, runs: RunService, work: WorkInFlight) throws {
+        self.work = work
         self.database = database
         self.blobs = blobs
         self.runs = runs
@@ -35,7 +37,7 @@ public final class EvaluationService: Sendable {
             try EvaluationStore.insert(evaluation, on: db)
             return evaluation
         }
-        queue.async { [self] in EvaluationExecution(service: self, id: evaluation.id).perform() }
+        work.async(on: queue) { [self] in EvaluationExecution(service: self, id: evaluation.id).perform() }
         return evaluation
     }
 

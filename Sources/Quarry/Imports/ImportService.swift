@@ -14,8 +14,10 @@ public final class ImportService: Sendable {
     /// The only folder local imports may read (`QUARRY_IMPORT_ROOT`), resolved; nil disables them.
     let importRoot: String?
     private let queue = DispatchQueue(label: "quarry.imports")
+    private let work: WorkInFlight
 
-    init(database: Database, blobs: BlobStore, limits: ImageLimits, zipLimits: ZipLimits, importRoot: String?) throws {
+    init(database: Database, blobs: BlobStore, limits: ImageLimits, zipLimits: ZipLimits, importRoot: String?, work: WorkInFlight) throws {
+        self.work = work
         self.database = database
         self.blobs = blobs
         self.limits = limits
@@ -85,7 +87,7 @@ public final class ImportService: Sendable {
             try db.run("INSERT INTO import_jobs (id, account_id, project_id, source, status, created_at) VALUES (?, ?, ?, ?, 'queued', ?)",
                        [id, project.accountID, project.id, source, Timestamp.now()])
         }
-        queue.async { [self] in
+        work.async(on: queue) { [self] in
             defer { cleanup() }
             ImportRun(service: self, jobID: id, project: project).run(candidates)
         }

@@ -9,11 +9,13 @@ public final class ModelExportService: Sendable {
     let blobs: BlobStore
     let runs: RunService
     private let queue = DispatchQueue(label: "quarry.model-exports")
+    private let work: WorkInFlight
 
     /// The normalization every model of the zoo is trained with (`ImageTensor.normalized`).
     static let mean: [Float] = [0.485, 0.456, 0.406], std: [Float] = [0.229, 0.224, 0.225]
 
-    init(database: Database, blobs: BlobStore, runs: RunService) throws {
+    init(database: Database, blobs: BlobStore, runs: RunService, work: WorkInFlight) throws {
+        self.work = work
         self.database = database
         self.blobs = blobs
         self.runs = runs
@@ -46,7 +48,7 @@ public final class ModelExportService: Sendable {
         let export = ModelExport(id: ID.make("export"), projectID: projectID, request: request, status: .pending, error: nil, blob: nil,
                                  size: nil, fileName: nil, createdAt: Timestamp.now(), finishedAt: nil)
         try database.write { db in try ModelExportStore.insert(export, on: db) }
-        queue.async { [self] in perform(export) }
+        work.async(on: queue) { [self] in perform(export) }
         return export
     }
 

@@ -17,10 +17,12 @@ public final class Prelabeler: Sendable {
     let blobs: BlobStore
     let runs: RunService
     private let queue = DispatchQueue(label: "quarry.prelabeling")
+    private let work: WorkInFlight
     /// Touched only on `queue`: the last model loaded, kept while the next task asks for the same one.
     private let loaded = Mutex<(key: String, model: TrainedModel)?>(nil)
 
-    init(database: Database, blobs: BlobStore, runs: RunService) {
+    init(database: Database, blobs: BlobStore, runs: RunService, work: WorkInFlight) {
+        self.work = work
         self.database = database
         self.blobs = blobs
         self.runs = runs
@@ -56,8 +58,8 @@ public final class Prelabeler: Sendable {
     /// Queues predictions for new tasks of a project that has a pre-labeler; the others are left alone.
     func tasksCreated(_ taskIDs: [String], projectID: String) {
         guard !taskIDs.isEmpty, let setting = try? database.read({ db in try Self.setting(projectID: projectID, on: db) }) else { return }
-        queue.async { [self] in
-            for id in taskIDs {
+        work.async(on: queue) { [self] in
+            for id in taskIDs where !work.isClosing {
                 do {
                     try predict(taskID: id, setting)
                 } catch {

@@ -97,7 +97,8 @@ struct RunExecution {
             finish(.completed, error: nil)
         case .stopped(let checkpoint):
             try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, "last"))
-            finish(.stopped, error: nil)
+            // Stopped by the server's shutdown, not by its owner: what a restart would call it.
+            finish(service.work.isClosing ? .interrupted : .stopped, error: nil)
         }
     }
 

@@ -14,8 +14,10 @@ public final class RunService: Sendable {
     private let pool: DispatchQueue
     private let slots: DispatchSemaphore
     private let stopFlags = Mutex<[String: Bool]>([:])
+    let work: WorkInFlight
 
-    init(database: Database, blobs: BlobStore, dataDirectory: String, concurrency: Int) throws {
+    init(database: Database, blobs: BlobStore, dataDirectory: String, concurrency: Int, work: WorkInFlight) throws {
+        self.work = work
         self.database = database
         self.blobs = blobs
         directory = "\(dataDirectory)/runs"
@@ -97,13 +99,15 @@ public final class RunService: Sendable {
 
     private func schedule(_ id: String, resume: Bool) {
         stopFlags.withLock { $0[id] = false }
-        pool.async { [self] in
+        work.async(on: pool) { [self] in
             slots.wait()
             defer {
                 slots.signal()
                 _ = stopFlags.withLock { $0.removeValue(forKey: id) }
             }
-            RunExecution(service: self, runID: id, resume: resume) { [self] in stopFlags.withLock { $0[id] ?? false } }.perform()
+            // A run that waited for a slot through the start of shutdown stays pending, and is interrupted at the next start.
+            guard !work.isClosing else { return }
+            RunExecution(service: self, runID: id, resume: resume) { [self] in work.isClosing || stopFlags.withLock { $0[id] ?? false } }.perform()
         }
     }
 

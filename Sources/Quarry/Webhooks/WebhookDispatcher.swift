@@ -30,8 +30,10 @@ public final class WebhookDispatcher: Sendable {
     private let inFlight = Mutex<Set<String>>([])
     private let pool: DispatchQueue
     private let slots: DispatchSemaphore
+    private let work: WorkInFlight
 
-    init(database: Database, fetcher: Fetcher, settings: WebhookSettings) {
+    init(database: Database, fetcher: Fetcher, settings: WebhookSettings, work: WorkInFlight) {
+        self.work = work
         self.database = database
         self.fetcher = fetcher
         self.settings = settings
@@ -52,12 +54,14 @@ public final class WebhookDispatcher: Sendable {
             return fresh
         }
         for id in started {
-            pool.async { [self] in
+            work.async(on: pool) { [self] in
                 slots.wait()
                 defer {
                     slots.signal()
                     _ = inFlight.withLock { $0.remove(id) }
                 }
+                // Left pending for the next start once shutdown begins.
+                guard !work.isClosing else { return }
                 attempt(id)
             }
         }
