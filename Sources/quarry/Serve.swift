@@ -47,13 +47,20 @@ enum Serve {
         background.stop()
         Output.log("shutting down: finishing requests in flight")
         server.shutdown()
-        services.close()
+        let (seconds, attoseconds) = configuration.limits.shutdownGrace.components
+        let grace = DispatchTimeInterval.nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+        guard services.close(waitingUntil: .now() + grace) else {
+            // Exit handlers (OpenBLAS's among them) would wait on the work still going. Every commit is durable.
+            Output.log("stopped with background work still going after the grace period; the next start marks it interrupted")
+            _exit(0)
+        }
         Output.log("stopped")
         withExtendedLifetime(sources) {}
     }
 }
 
-/// The loops that keep durable work moving: webhook deliveries, job expiry and blob collection.
+/// The loops that keep durable work moving (webhook deliveries, job expiry and blob collection), and
+/// the one that hands free heap memory back, so RSS follows what is in use.
 /// Each reads its state from SQLite, so after a restart they pick up where the last process stopped.
 private struct BackgroundWork {
     let loops: [BackgroundLoop]
@@ -72,6 +79,7 @@ private struct BackgroundWork {
                     Output.log("error: blob collection failed: \(error)")
                 }
             },
+            BackgroundLoop(name: "quarry-trim", interval: .seconds(60)) { Allocator.returnFreeMemory() },
         ]
     }
 
