@@ -63,6 +63,12 @@ def test_jtheta_projects_and_images_are_the_same_projects(server):
                   files=[("images", ("a.png", png())), ("images", ("b.png", png(8, 8)))], headers=auth(key))
     projects = requests.get(server.url + "/api/projects", headers=auth(key)).json()["data"]
     assert [(p["name"], p["image_count"]) for p in projects] == [("Shared", 2)]
+    # The listing's count follows images added to and cleared from the project's datasets.
+    requests.post(server.url + "/create_dataset/", data={"dataset_name": "E", "project_name": "Shared"},
+                  files=[("images", ("c.png", png(4, 4)))], headers=auth(key))
+    assert requests.get(server.url + "/api/projects", headers=auth(key)).json()["data"][0]["image_count"] == 3
+    assert requests.delete(server.url + f"/api/datasets/{projects[0]['id']}", headers=auth(key)).status_code == 200
+    assert requests.get(server.url + "/api/projects", headers=auth(key)).json()["data"][0]["image_count"] == 0
 
 
 def test_system_health_and_workspace(server):

@@ -34,5 +34,6 @@ public enum Migrations {
         prelabelers,
         workerSessions,
         accountSessions,
+        imageCounts,
     ]
 }
