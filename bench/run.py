@@ -15,11 +15,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import http_bench  # noqa: E402
 import imaging_bench  # noqa: E402
 import learn_bench  # noqa: E402
+import load_bench  # noqa: E402
 
 GROUPS = {
     "http": http_bench.run,
     "imaging": imaging_bench.run,
     "learn": learn_bench.run,
+    "load": load_bench.run,
 }
 
 
