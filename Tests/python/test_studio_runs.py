@@ -128,14 +128,20 @@ def test_runs_that_cannot_train_are_refused(server):
     assert requests.get(server.url + f"/api/training/{project_id}/runs/run-000000000000", headers=auth(key)).status_code == 404
 
 
-def test_a_run_killed_with_the_server_is_interrupted_and_resumes(make_server):
-    server = make_server()
-    key = server.create_account("crash")
+def run_past_its_first_epoch(server, key):
+    """A 40-epoch run that has recorded at least one epoch: its project, id and URL path."""
     project_id = colour_project(server, key)
     exp_id = experiment(server, key, project_id, epochs=40)
     run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
     url = f"/api/training/{project_id}/runs/{run_id}"
     wait_for(lambda: len(requests.get(server.url + url, headers=auth(key)).json()["data"]["metrics"]) >= 1)
+    return project_id, run_id, url
+
+
+def test_a_run_killed_with_the_server_is_interrupted_and_resumes(make_server):
+    server = make_server()
+    key = server.create_account("crash")
+    project_id, run_id, url = run_past_its_first_epoch(server, key)
     server.kill()
     restarted = make_server(data=server.data)
     interrupted = requests.get(restarted.url + url, headers=auth(key)).json()["data"]
@@ -148,11 +154,7 @@ def test_a_run_killed_with_the_server_is_interrupted_and_resumes(make_server):
 def test_sigterm_mid_run_stops_it_cleanly_as_interrupted(make_server):
     server = make_server()
     key = server.create_account("sigterm")
-    project_id = colour_project(server, key)
-    exp_id = experiment(server, key, project_id, epochs=40)
-    run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
-    url = f"/api/training/{project_id}/runs/{run_id}"
-    wait_for(lambda: len(requests.get(server.url + url, headers=auth(key)).json()["data"]["metrics"]) >= 1)
+    project_id, run_id, url = run_past_its_first_epoch(server, key)
     # The run stops at its next batch and writes its checkpoint before the database closes, well inside the grace.
     server.process.terminate()
     assert server.process.wait(timeout=20) == 0
