@@ -21,7 +21,7 @@ extension Services {
                 return 0
             }
             return (try count("SELECT COUNT(*) FROM projects WHERE account_id = ?"),
-                    try count("SELECT COUNT(*) FROM images i JOIN datasets d ON d.id = i.dataset_id JOIN projects p ON p.id = d.project_id WHERE p.account_id = ?"),
+                    try count("SELECT COALESCE(SUM(d.image_count), 0) FROM datasets d JOIN projects p ON p.id = d.project_id WHERE p.account_id = ?"),
                     try count("""
                         SELECT COALESCE((SELECT SUM(i.size) FROM images i JOIN datasets d ON d.id = i.dataset_id JOIN projects p ON p.id = d.project_id
                                          WHERE p.account_id = ?1), 0)

@@ -12,8 +12,7 @@ enum DatasetStore {
 
     static func find(accountID: String, id: Int, on db: Connection) throws -> Dataset? {
         try db.queryOne("""
-            SELECT d.id, d.project_id, d.name, d.license, d.created_at,
-                   (SELECT COUNT(*) FROM images i WHERE i.dataset_id = d.id) AS image_count
+            SELECT d.id, d.project_id, d.name, d.license, d.created_at, d.image_count
             FROM datasets d JOIN projects p ON p.id = d.project_id
             WHERE d.id = ? AND p.account_id = ?
             """, [id, accountID]).map(dataset)
@@ -21,8 +20,7 @@ enum DatasetStore {
 
     static func list(projectID: String, on db: Connection) throws -> [Dataset] {
         try db.query("""
-            SELECT d.id, d.project_id, d.name, d.license, d.created_at,
-                   (SELECT COUNT(*) FROM images i WHERE i.dataset_id = d.id) AS image_count
+            SELECT d.id, d.project_id, d.name, d.license, d.created_at, d.image_count
             FROM datasets d WHERE d.project_id = ? ORDER BY d.id
             """, [projectID]).map(dataset)
     }
