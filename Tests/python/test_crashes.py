@@ -86,6 +86,14 @@ def test_evaluations_and_exports_killed_midway_say_so_and_can_be_made_again(make
         assert state["status"] in ("completed", "failed"), state
         if state["status"] == "failed":
             assert "restart" in state["error"]
+    # An export cut short offers nothing to download: no half-written ONNX file is ever visible.
+    interrupted = requests.get(restarted.url + f"/api/export/{project_id}/{export['export_id']}", headers=auth(key)).json()["data"]
+    download = requests.get(restarted.url + f"/api/export/{project_id}/{export['export_id']}/download", headers=auth(key))
+    if interrupted["status"] == "failed":
+        assert interrupted.get("download_url") is None and download.status_code == 409, download.text
+    else:
+        assert len(download.content) == interrupted["size"]
+    assert spooled(restarted.data) == []
     again = requests.post(restarted.url + f"/api/export/{project_id}", json=body, headers=auth(key)).json()["data"]
     made = wait_for(lambda: (lambda e: e if e["status"] in ("completed", "failed") else None)(
         requests.get(restarted.url + f"/api/export/{project_id}/{again['export_id']}", headers=auth(key)).json()["data"]), timeout=60)
