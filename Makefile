@@ -23,8 +23,8 @@ deps:
 	$(call ensure_debs,$(DEB_PACKAGES))
 
 PYTHON_TEST_PACKAGES := requests pytest pillow jtheta pycocotools numpy scikit-learn onnx onnxruntime selenium prometheus_client schemathesis
-# The workbench's tests drive a real browser.
-TEST_DEB_PACKAGES := chromium chromium-driver
+# The workbench's tests drive a real browser; the unit file's tests use systemd-analyze and strace.
+TEST_DEB_PACKAGES := chromium chromium-driver strace systemd
 
 test-deps: deps
 	$(call ensure_debs,$(TEST_DEB_PACKAGES))

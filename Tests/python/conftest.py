@@ -18,11 +18,12 @@ ADMIN_KEY = "python-admin-key"
 
 
 class Server:
-    def __init__(self, data=None, **settings):
+    def __init__(self, data=None, launcher=(), **settings):
+        """launcher: a command the binary runs under (strace, say)."""
         self.work = tempfile.mkdtemp(prefix="quarry-py-")
         self.data = data or os.path.join(self.work, "data")
         env = dict(os.environ, QUARRY_ADMIN_KEY=ADMIN_KEY, QUARRY_DATA_DIR=self.data, **settings)
-        self.process = subprocess.Popen([BINARY, "serve", "--port", "0"], env=env,
+        self.process = subprocess.Popen([*launcher, BINARY, "serve", "--port", "0"], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.log = []
         ready = threading.Event()
