@@ -14,6 +14,16 @@ enum Serve {
         Allocator.keepLargeBlocks()
         // A client that vanishes mid-write must not kill the process; send() reports EPIPE instead.
         signal(SIGPIPE, SIG_IGN)
+        // Before READY=1: a SIGTERM that follows readiness at once must drain, not kill with the default action.
+        let stop = DispatchSemaphore(value: 0)
+        var sources: [DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { stop.signal() }
+            source.resume()
+            sources.append(source)
+        }
 
         var settings = configuration.services
         settings.publicURL = configuration.resolvedPublicURL
@@ -33,15 +43,6 @@ enum Serve {
         systemd.ready(status: "listening on \(shown):\(port)")
 
         let background = BackgroundWork(services)
-        let stop = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            sources.append(source)
-        }
         stop.wait()
         systemd.stopping()
         background.stop()

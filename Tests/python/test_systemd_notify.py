@@ -50,3 +50,19 @@ def test_lines_carry_syslog_priorities_for_the_journal():
         assert any(line.startswith("<6>listening on") for line in server.log), server.log
     finally:
         server.stop()
+
+
+def test_a_sigterm_right_after_ready_still_drains():
+    """systemd may stop a unit the moment it is ready: the signal handlers are in place before READY=1."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "notify")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(path)
+        for _ in range(5):
+            server = Server(NOTIFY_SOCKET=path)
+            assert receive(sock).startswith("READY=1")
+            server.process.terminate()
+            assert server.process.wait(timeout=30) == 0
+            assert receive(sock) == "STOPPING=1"
+            server.stop()
+        sock.close()
