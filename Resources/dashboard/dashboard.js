@@ -36,9 +36,7 @@
 
   // ---------- API ----------
 
-  class ApiError extends Error {
-    constructor(message, status) { super(message); this.status = status; }
-  }
+  const { ApiError, request } = window.QuarryAPI;
 
   // The Studio API wraps answers as {status, data} or {status, error: {code, message}}; the
   // dashboard's own endpoints answer {error: "..."}. Take whichever message is there.
@@ -48,23 +46,6 @@
       if (typeof body.error.message === "string") return body.error.message;
     }
     return "Request failed (" + httpStatus + ")";
-  }
-
-  async function request(method, path, body) {
-    const options = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    let response;
-    try {
-      response = await fetch(path, options);
-    } catch (e) {
-      throw new ApiError("Could not reach the server", 0);
-    }
-    let data = null;
-    try { data = await response.json(); } catch (e) { data = null; }
-    return { response, data };
   }
 
   // A Studio call: resolves to `data`; a 401 anywhere means the session is gone.

@@ -52,25 +52,11 @@
 
   // ---------- API ----------
 
-  class ApiError extends Error {
-    constructor(message, status) { super(message); this.status = status; }
-  }
+  const { ApiError, request } = window.QuarryAPI;
 
   async function api(method, path, body) {
     const generation = state.generation;
-    const options = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    let response;
-    try {
-      response = await fetch(path, options);
-    } catch (e) {
-      throw new ApiError("Could not reach the server", 0);
-    }
-    let data = null;
-    try { data = await response.json(); } catch (e) { data = null; }
+    const { response, data } = await request(method, path, body);
     if (response.status === 401) {
       if (generation === state.generation) showSignedOut();
       throw new ApiError("Not signed in", 401);

@@ -49,9 +49,11 @@ def test_only_the_workbench_files_are_served_with_a_strict_policy(server):
     assert "script-src 'self'" in policy and "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy and page.headers["X-Content-Type-Options"] == "nosniff"
     assert requests.get(server.url + "/workbench/app.js").headers["Content-Type"].startswith("text/javascript")
-    for app in ["workbench", "dashboard"]:  # the shared stylesheet, from Resources/common
+    for app in ["workbench", "dashboard"]:  # the shared stylesheet and fetch wrapper, from Resources/common
         shared = requests.get(server.url + f"/{app}/quarry.css")
         assert shared.status_code == 200 and shared.headers["Content-Type"].startswith("text/css") and "--accent" in shared.text
+        script = requests.get(server.url + f"/{app}/quarry-api.js")
+        assert script.headers["Content-Type"].startswith("text/javascript") and "window.QuarryAPI" in script.text
     assert requests.get(server.url + "/workbench", allow_redirects=False).headers["Location"] == "/workbench/"
     for name in ["..%2FPackage.swift", "index.htm", "%2e%2e%2fREADME.md", "app.js.bak", "dashboard.js", "..%2Fcommon%2Fquarry.css"]:
         assert requests.get(server.url + "/workbench/" + name).status_code == 404

@@ -35,16 +35,7 @@ struct ZipEntry {
         var bytes = [UInt8]()
         bytes.reserveCapacity(30 + name.count + 20)
         bytes.appendLittleEndian(UInt32(0x0403_4B50))
-        bytes.appendLittleEndian(versionNeeded)
-        bytes.appendLittleEndian(Self.flags)
-        bytes.appendLittleEndian(method)
-        bytes.appendLittleEndian(Self.dosTime)
-        bytes.appendLittleEndian(Self.dosDate)
-        bytes.appendLittleEndian(crc)
-        // A local ZIP64 field must hold both sizes (APPNOTE 4.5.3).
-        bytes.appendLittleEndian(UInt32(zip64Sizes ? Self.overflow : compressedSize))
-        bytes.appendLittleEndian(UInt32(zip64Sizes ? Self.overflow : size))
-        bytes.appendLittleEndian(UInt16(name.count))
+        appendSharedFields(to: &bytes)
         bytes.appendLittleEndian(UInt16(zip64Sizes ? 20 : 0))
         bytes += name
         if zip64Sizes {
@@ -54,6 +45,20 @@ struct ZipEntry {
             bytes.appendLittleEndian(compressedSize)
         }
         return bytes
+    }
+
+    /// The fields both headers carry, "version needed" to the name's length. With ZIP64 sizes both 32-bit
+    /// sizes are 0xFFFFFFFF: a local ZIP64 field must hold both (APPNOTE 4.5.3), and the central one matches.
+    private func appendSharedFields(to bytes: inout [UInt8]) {
+        bytes.appendLittleEndian(versionNeeded)
+        bytes.appendLittleEndian(Self.flags)
+        bytes.appendLittleEndian(method)
+        bytes.appendLittleEndian(Self.dosTime)
+        bytes.appendLittleEndian(Self.dosDate)
+        bytes.appendLittleEndian(crc)
+        bytes.appendLittleEndian(UInt32(zip64Sizes ? Self.overflow : compressedSize))
+        bytes.appendLittleEndian(UInt32(zip64Sizes ? Self.overflow : size))
+        bytes.appendLittleEndian(UInt16(name.count))
     }
 
     /// The central header repeats the local one's choice of 64-bit sizes, so readers that compare
@@ -71,15 +76,7 @@ struct ZipEntry {
         bytes.appendLittleEndian(UInt32(0x0201_4B50))
         // Made by Unix (3), spec 4.5, so the external attributes are read as a mode.
         bytes.appendLittleEndian(UInt16(3 << 8 | 45))
-        bytes.appendLittleEndian(versionNeeded)
-        bytes.appendLittleEndian(Self.flags)
-        bytes.appendLittleEndian(method)
-        bytes.appendLittleEndian(Self.dosTime)
-        bytes.appendLittleEndian(Self.dosDate)
-        bytes.appendLittleEndian(crc)
-        bytes.appendLittleEndian(UInt32(zip64Sizes ? Self.overflow : compressedSize))
-        bytes.appendLittleEndian(UInt32(zip64Sizes ? Self.overflow : size))
-        bytes.appendLittleEndian(UInt16(name.count))
+        appendSharedFields(to: &bytes)
         bytes.appendLittleEndian(UInt16(extraLength))
         bytes.appendLittleEndian(UInt16(0))  // comment length
         bytes.appendLittleEndian(UInt16(0))  // disk number
