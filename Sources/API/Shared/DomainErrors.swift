@@ -77,7 +77,7 @@ enum DomainErrors {
 extension DomainErrors {
     static func hitl(_ error: HITLError) -> APIError {
         switch error {
-        case .badFile(let url, let reason): .badRequest("cannot use \(url.prefix(500)): \(reason)")
+        case .badFile(let url, let reason): .badRequest("cannot use '\(url.prefix(500))': \(reason)")
         case .projectNotActive(let id, let status):
             .conflict("project \(id) is \(status.rawValue); it accepts jobs only once an administrator activates it")
         case .jobNotFound(let id): .notFound("job '\(id.prefix(100))' not found")
