@@ -38,4 +38,18 @@ import Testing
             #expect(client.waitForClose(), "\(name)")
         }
     }
+
+    /// A coding Quarry does not implement leaves the body's length unknown: RFC 9112 §6.1 answers 501, and
+    /// nothing after it on the connection can be framed, so it closes.
+    @Test func anUnimplementedTransferCodingIs501AndTheConnectionClosed() throws {
+        try withServer { server in
+            let client = try server.client()
+            try client.send("POST /admin/accounts HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"
+                            + get("/healthz"))
+            let response = try client.readResponse()
+            #expect(response.status == 501)
+            #expect(response.header("connection") == "close")
+            #expect(client.waitForClose())
+        }
+    }
 }

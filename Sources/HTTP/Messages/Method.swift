@@ -1,5 +1,6 @@
 /// An HTTP request method. A struct, not an enum: methods are an open set (RFC 9110 §9.1)
-/// and the router answers 405 or 501 for ones it does not know, rather than the parser refusing them.
+/// and the router answers 405 for one no route of a known path takes (404 where no path matches),
+/// rather than the parser refusing it.
 public struct Method: Hashable, Sendable, CustomStringConvertible {
     public let rawValue: String
 
