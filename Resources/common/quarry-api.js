@@ -8,9 +8,9 @@
   }
 
   // Resolves to the response and its JSON body (null when it has none, or none that parses);
-  // rejects only when the server cannot be reached.
-  async function request(method, path, body) {
-    const options = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  // rejects only when the server cannot be reached. `keepalive` lets a request outlive the page.
+  async function request(method, path, body, { keepalive = false } = {}) {
+    const options = { method, credentials: "same-origin", keepalive, headers: { Accept: "application/json" } };
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
@@ -26,5 +26,21 @@
     return { response, data };
   }
 
-  window.QuarryAPI = Object.freeze({ ApiError, request });
+  // Studio answers are {status, data} or {status, error: {code, message}}; the browser apps' own
+  // endpoints and the worker API answer {error: "..."}. Take whichever message is there.
+  function errorMessage(body, httpStatus) {
+    if (body && body.error) {
+      if (typeof body.error === "string") return body.error;
+      if (typeof body.error.message === "string") return body.error.message;
+    }
+    return "Request failed (" + httpStatus + ")";
+  }
+
+  // Server-given URLs go into src/href only when they are same-origin paths, so a hostile value can
+  // never become a javascript: or foreign link.
+  function safePath(url) {
+    return typeof url === "string" && url.startsWith("/") && !url.startsWith("//") && !url.startsWith("/\\") ? url : null;
+  }
+
+  window.QuarryAPI = Object.freeze({ ApiError, request, errorMessage, safePath });
 })();

@@ -21,7 +21,7 @@
     generation: 0,        // bumped by sign-in and sign-out, so late answers of an old session are dropped
     projects: [],
     projectId: null,
-    grid: { page: 1, total: 0, filterClass: "", search: "", seq: 0, imageCount: null },
+    grid: { page: 1, total: 0, filterClass: "", search: "", seq: 0 },
     searchTimer: null,
     runs: [],
     runId: null,
@@ -36,17 +36,8 @@
 
   // ---------- API ----------
 
-  const { ApiError, request } = window.QuarryAPI;
-
-  // The Studio API wraps answers as {status, data} or {status, error: {code, message}}; the
-  // dashboard's own endpoints answer {error: "..."}. Take whichever message is there.
-  function errorMessage(body, httpStatus) {
-    if (body && body.error) {
-      if (typeof body.error === "string") return body.error;
-      if (typeof body.error.message === "string") return body.error.message;
-    }
-    return "Request failed (" + httpStatus + ")";
-  }
+  const { ApiError, request, errorMessage, safePath } = window.QuarryAPI;
+  const { el, selectable, markActive, setStatus, showError } = window.QuarryUI;
 
   // A Studio call: resolves to `data`; a 401 anywhere means the session is gone.
   async function api(path) {
@@ -62,20 +53,7 @@
 
   const seg = encodeURIComponent;
 
-  // Server-given URLs go into src/href only when they are same-origin paths, so a hostile value can
-  // never become a javascript: or foreign link.
-  function safePath(url) {
-    return typeof url === "string" && url.startsWith("/") && !url.startsWith("//") && !url.startsWith("/\\") ? url : null;
-  }
-
-  // ---------- Small DOM and format helpers ----------
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  // ---------- Small format helpers ----------
 
   function badge(status) {
     const word = String(status || "unknown");
@@ -95,33 +73,6 @@
     let i = 0;
     while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
     return (i === 0 ? n : n.toFixed(1)) + " " + units[i];
-  }
-
-  // Makes a list item act as a button for keyboard users too.
-  function selectable(li, onSelect) {
-    li.tabIndex = 0;
-    li.setAttribute("role", "button");
-    li.addEventListener("click", onSelect);
-    li.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); onSelect(); }
-    });
-  }
-
-  function markActive(list, id) {
-    for (const li of list.children) li.classList.toggle("active", li.dataset.id === id);
-  }
-
-  // ---------- Status line ----------
-
-  function setStatus(text, isError) {
-    const node = $("status");
-    node.textContent = text || "";
-    node.classList.toggle("error", !!isError);
-  }
-
-  function showError(err) {
-    if (err && err.status === 401) return; // the signed-out view already says it
-    setStatus(err && err.message ? err.message : String(err), true);
   }
 
   // ---------- Signed in / out ----------
@@ -160,7 +111,7 @@
     try {
       const { response, data } = await request("POST", "/dashboard/session", { api_key: key });
       if (!response.ok) {
-        $("signin-error").textContent = response.status === 401 ? errorMessage(data, 401) : errorMessage(data, response.status);
+        $("signin-error").textContent = errorMessage(data, response.status);
         $("signin-error").hidden = false;
         return;
       }
@@ -227,7 +178,7 @@
   function resetProject() {
     closeStream();
     clearTimeout(state.searchTimer);
-    state.grid = { page: 1, total: 0, filterClass: "", search: "", seq: state.grid.seq + 1, imageCount: null };
+    state.grid = { page: 1, total: 0, filterClass: "", search: "", seq: state.grid.seq + 1 };
     state.runs = [];
     state.runId = null;
     state.points = new Map();
@@ -345,7 +296,6 @@
       for (const c of classes) filter.appendChild(new Option(isNum(c.count) ? c.name + " (" + count(c.count) + ")" : c.name, c.name));
       // new Option() sets text, never markup; keep the chosen class if it still exists.
       filter.value = classes.some((c) => c.name === keep) ? keep : "";
-      state.grid.imageCount = stats && isNum(stats.image_count) ? stats.image_count : null;
       const parts = [];
       if (isNum(stats && stats.image_count)) parts.push(count(stats.image_count) + " images");
       if (isNum(stats && stats.unlabeled) && stats.unlabeled > 0) parts.push(count(stats.unlabeled) + " unlabeled");
@@ -429,13 +379,17 @@
     for (const run of state.runs) {
       const li = el("li", "run");
       li.dataset.id = run.run_id;
-      li.append(el("span", "item-id", run.run_id), badge(run.status), el("span", "item-figure", pct(bestAccuracy(run))));
+      li.append(...runItemParts(run));
       li.title = "best validation accuracy";
       selectable(li, () => selectRun(run.run_id, false));
       list.appendChild(li);
     }
     $("runs-empty").hidden = state.runs.length > 0;
     markActive(list, state.runId);
+  }
+
+  function runItemParts(run) {
+    return [el("span", "item-id", run.run_id), badge(run.status), el("span", "item-figure", pct(bestAccuracy(run)))];
   }
 
   function bestAccuracy(run) {
@@ -449,6 +403,7 @@
     if (runId === state.runId && !reload) return;
     const run = state.runs.find((r) => r.run_id === runId);
     if (!run) return;
+    const sameRun = runId === state.runId;
     state.runId = runId;
     markActive($("run-list"), runId);
     state.points = new Map();
@@ -457,7 +412,10 @@
     $("run-progress").textContent = "";
     showRunStatus(run);
     drawChart();
-    openStream(run);
+    // A finished run's epochs are all in the list already; only a run still going has news to stream.
+    const going = run.status === "pending" || run.status === "running";
+    if (!going) closeStream();
+    else if (!(sameRun && state.stream)) openStream(run);
   }
 
   function showRunStatus(run) {
@@ -532,8 +490,7 @@
   }
 
   async function refetchRun(runId) {
-    await forProject("/api/training/" + seg(state.projectId) + "/runs", (runs) => {
-      const fresh = (Array.isArray(runs) ? runs : []).find((r) => r.run_id === runId);
+    await forProject("/api/training/" + seg(state.projectId) + "/runs/" + seg(runId), (fresh) => {
       const run = state.runs.find((r) => r.run_id === runId);
       if (!fresh || !run || state.runId !== runId) return;
       Object.assign(run, fresh);
@@ -547,7 +504,7 @@
   function updateRunItem(run) {
     for (const li of $("run-list").children) {
       if (li.dataset.id !== run.run_id) continue;
-      li.replaceChildren(el("span", "item-id", run.run_id), badge(run.status), el("span", "item-figure", pct(bestAccuracy(run))));
+      li.replaceChildren(...runItemParts(run));
     }
     if (state.runId === run.run_id) showRunStatus(run);
   }

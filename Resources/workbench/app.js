@@ -9,8 +9,6 @@
   "use strict";
 
   const TYPES = { tag: "tag", box: "bounding_box", polygon: "polygon", point: "point" };
-  const TOOL_TYPE = { box: TYPES.box, polygon: TYPES.polygon, point: TYPES.point, tag: TYPES.tag };
-  const TYPE_WORD = { tag: "tag", bounding_box: "box", polygon: "polygon", point: "point" };
   const SAVE_DELAY_MS = 800;
   const HISTORY_LIMIT = 200;
   const HANDLE_PX = 7;      // how close (screen px) the pointer must be to grab a vertex
@@ -52,7 +50,8 @@
 
   // ---------- API ----------
 
-  const { ApiError, request } = window.QuarryAPI;
+  const { ApiError, request, errorMessage, safePath } = window.QuarryAPI;
+  const { el, selectable, markActive, setStatus, showError } = window.QuarryUI;
 
   async function api(method, path, body) {
     const generation = state.generation;
@@ -61,27 +60,11 @@
       if (generation === state.generation) showSignedOut();
       throw new ApiError("Not signed in", 401);
     }
-    if (!response.ok) {
-      const message = data && typeof data.error === "string" ? data.error : "Request failed (" + response.status + ")";
-      throw new ApiError(message, response.status);
-    }
+    if (!response.ok) throw new ApiError(errorMessage(data, response.status), response.status);
     return data;
   }
 
   const taskPath = (id) => "/worker/tasks/" + encodeURIComponent(id);
-
-  // ---------- Status line ----------
-
-  function setStatus(text, isError) {
-    const el = $("status");
-    el.textContent = text;
-    el.classList.toggle("error", !!isError);
-  }
-
-  function showError(err) {
-    if (err && err.status === 401) return; // the signed-out view already says it
-    setStatus(err && err.message ? err.message : String(err), true);
-  }
 
   // ---------- Signed in / out ----------
 
@@ -180,31 +163,22 @@
     const list = $("queue");
     list.replaceChildren();
     for (const task of state.queue) {
-      const li = document.createElement("li");
-      li.className = "task";
+      const li = el("li", "task");
       li.dataset.id = task.id;
-      li.classList.toggle("active", !!state.task && state.task.id === task.id);
-      li.appendChild(span("task-id", task.id));
-      li.appendChild(span("task-status", task.status));
+      li.appendChild(el("span", "task-id", task.id));
+      li.appendChild(el("span", "task-status", task.status));
       const count = Array.isArray(task.image_ids) ? task.image_ids.length : 0;
-      li.appendChild(span("task-images", count + (count === 1 ? " image" : " images")));
+      li.appendChild(el("span", "task-images", count + (count === 1 ? " image" : " images")));
       if (task.review_comment) {
-        const marker = span("task-marker", "returned");
+        const marker = el("span", "task-marker", "returned");
         marker.title = task.review_comment;
         li.appendChild(marker);
-        li.classList.add("rejected");
       }
-      li.addEventListener("click", () => openTask(task.id));
+      selectable(li, () => openTask(task.id));
       list.appendChild(li);
     }
+    markActive(list, state.task ? state.task.id : null);
     $("queue-empty").hidden = state.queue.length > 0;
-  }
-
-  function span(className, text) {
-    const el = document.createElement("span");
-    el.className = className;
-    el.textContent = text == null ? "" : String(text);
-    return el;
   }
 
   // Takes a finished task out of the queue and opens the one after it.
@@ -224,7 +198,7 @@
     flushSave(); // the save is queued on the chain; no need to wait for it here
     closeTask(); // nothing of the previous task stays on screen while this one loads
     const seq = ++state.openSeq;
-    for (const li of $("queue").children) li.classList.toggle("active", li.dataset.id === id);
+    markActive($("queue"), id);
     let task;
     try {
       task = await api("GET", taskPath(id));
@@ -243,7 +217,7 @@
     state.redo = [];
     resetInteraction();
     const classes = task.classes || [];
-    const wanted = TOOL_TYPE[state.tool];
+    const wanted = TYPES[state.tool];
     const first = classes.find((c) => c.type === wanted) || classes[0];
     state.currentClass = first ? first.name : null;
     $("comment").value = "";
@@ -254,7 +228,6 @@
     $("review-title").textContent = state.readOnly ? "Earlier review comment:" : "Returned by the reviewer:";
     $("review-box").hidden = !comment;
     renderClasses();
-    renderQueue();
     resizeCanvas(); // the review comment may have changed the canvas's room
     showImage();
   }
@@ -329,13 +302,15 @@
 
   function loadImage(image) {
     if (!image || state.images.has(image.id)) return;
-    const el = new Image();
-    state.images.set(image.id, el);
-    el.addEventListener("load", render);
-    el.addEventListener("error", () => {
+    const img = new Image();
+    state.images.set(image.id, img);
+    img.addEventListener("load", render);
+    img.addEventListener("error", () => {
       if (currentImage() === image) setStatus("Could not load the image " + (image.file_name || image.id), true);
     });
-    el.src = image.url; // same origin: the session cookie goes with it
+    const src = safePath(image.url);
+    if (!src) { setStatus("Could not load the image " + (image.file_name || image.id) + ": no same-origin URL", true); return; }
+    img.src = src; // same origin: the session cookie goes with it
   }
 
   function stepImage(delta) {
@@ -405,7 +380,7 @@
     state.drawing = null;
     state.drag = null;
     for (const name of ["select", "box", "polygon", "point"]) $("tool-" + name).classList.toggle("active", name === tool);
-    if (TOOL_TYPE[tool]) classFor(TOOL_TYPE[tool]);
+    if (TYPES[tool]) classFor(TYPES[tool]);
     updateCursor();
     render();
   }
@@ -538,13 +513,8 @@
     if (!state.saveTimer || !state.task) return;
     clearTimeout(state.saveTimer);
     state.saveTimer = null;
-    try {
-      fetch(taskPath(state.task.id) + "/draft", {
-        method: "PUT", credentials: "same-origin", keepalive: true,
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ annotations: annotationsBody() }),
-      });
-    } catch (e) { /* nothing more can be done while the page goes away */ }
+    request("PUT", taskPath(state.task.id) + "/draft", { annotations: annotationsBody() }, { keepalive: true })
+      .catch(() => { /* nothing more can be done while the page goes away */ });
   }
 
   // ---------- Submit and review ----------
@@ -607,12 +577,12 @@
       li.dataset.type = label.type;
       li.classList.toggle("selected", index === state.selected);
       li.classList.toggle("prediction", label.confidence != null);
-      const swatch = span("swatch", "");
+      const swatch = el("span", "swatch", "");
       swatch.style.backgroundColor = classColor(label.label);
       li.appendChild(swatch);
-      li.appendChild(span("label-name", label.label));
-      li.appendChild(span("label-type", label.type));
-      if (label.confidence != null) li.appendChild(span("confidence", percent(label.confidence)));
+      li.appendChild(el("span", "label-name", label.label));
+      li.appendChild(el("span", "label-type", label.type));
+      if (label.confidence != null) li.appendChild(el("span", "confidence", percent(label.confidence)));
       if (!state.readOnly) {
         const remove = document.createElement("button");
         remove.type = "button";

@@ -52,8 +52,9 @@ def test_only_the_workbench_files_are_served_with_a_strict_policy(server):
     for app in ["workbench", "dashboard"]:  # the shared stylesheet and fetch wrapper, from Resources/common
         shared = requests.get(server.url + f"/{app}/quarry.css")
         assert shared.status_code == 200 and shared.headers["Content-Type"].startswith("text/css") and "--accent" in shared.text
-        script = requests.get(server.url + f"/{app}/quarry-api.js")
-        assert script.headers["Content-Type"].startswith("text/javascript") and "window.QuarryAPI" in script.text
+        for script, name in [("quarry-api.js", "window.QuarryAPI"), ("quarry-ui.js", "window.QuarryUI")]:
+            served = requests.get(server.url + f"/{app}/{script}")
+            assert served.headers["Content-Type"].startswith("text/javascript") and name in served.text
     assert requests.get(server.url + "/workbench", allow_redirects=False).headers["Location"] == "/workbench/"
     for name in ["..%2FPackage.swift", "index.htm", "%2e%2e%2fREADME.md", "app.js.bak", "dashboard.js", "..%2Fcommon%2Fquarry.css"]:
         assert requests.get(server.url + "/workbench/" + name).status_code == 404

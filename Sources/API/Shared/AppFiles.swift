@@ -11,7 +11,8 @@ struct AppFiles: Sendable {
     /// `Resources/common`, whose `shared` files every app serves beside its own.
     var commonDirectory: String? = AppFiles.locate("common")
 
-    static let shared = ["quarry.css": "text/css; charset=utf-8", "quarry-api.js": "text/javascript; charset=utf-8"]
+    static let shared = ["quarry.css": "text/css; charset=utf-8", "quarry-api.js": "text/javascript; charset=utf-8",
+                         "quarry-ui.js": "text/javascript; charset=utf-8"]
 
     static let workbench = ["index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
                             "app.css": "text/css; charset=utf-8"]
