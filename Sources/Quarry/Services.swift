@@ -91,12 +91,22 @@ public final class Services: Sendable {
         splits = SplitService(database: database)
         thumbnails = Thumbnails(database: database, blobs: blobs, limits: settings.imageLimits)
         experiments = ExperimentService(database: database)
-        evaluations = try EvaluationService(database: database, blobs: blobs, runs: runs, work: work)
-        modelExports = try ModelExportService(database: database, blobs: blobs, runs: runs, work: work)
+        evaluations = EvaluationService(database: database, blobs: blobs, runs: runs, work: work)
+        modelExports = ModelExportService(database: database, blobs: blobs, runs: runs, work: work)
         gpus = GPUDevices(driverLibrary: settings.cudaLibrary, nvmlLibrary: settings.nvmlLibrary)
-        imports = try ImportService(database: database, blobs: blobs, limits: settings.imageLimits, zipLimits: settings.zipLimits,
-                                    importRoot: settings.importRoot, work: work)
-        Self.removeLeftovers(in: blobs.temporaryDirectory)
+        imports = ImportService(database: database, blobs: blobs, limits: settings.imageLimits, zipLimits: settings.zipLimits,
+                                importRoot: settings.importRoot, work: work)
+    }
+
+    /// Settles what the last server process left behind, before this one serves: its runs, imports,
+    /// evaluations and model exports (`Unfinished`), and the half-received uploads and unfinished blob
+    /// writes in the temp directory. Never called by admin commands, which run beside a live server.
+    public func recoverFromLastProcess() throws {
+        try Unfinished.settle(in: database)
+        let directory = blobs.temporaryDirectory
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(file)")
+        }
     }
 
     /// For databases created from now on (an existing one keeps its own): a thumbnail of 10 to 15 KB then
@@ -159,15 +169,6 @@ public final class Services: Sendable {
         database.close()
         blobs.close()
         return true
-    }
-
-    /// Nothing is in flight before the server starts, so whatever a crash left in the temp directory
-    /// (half-received uploads, unfinished blob writes) is garbage.
-    private static func removeLeftovers(in directory: String) {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        for file in files {
-            try? FileManager.default.removeItem(atPath: "\(directory)/\(file)")
-        }
     }
 }
 

@@ -28,6 +28,7 @@ enum Serve {
         var settings = configuration.services
         settings.publicURL = configuration.resolvedPublicURL
         let services = try Services(dataDirectory: configuration.dataDirectory, settings: settings)
+        try services.recoverFromLastProcess()
         var appConfiguration = App.Configuration(adminKey: configuration.adminKey, limits: configuration.limits,
                                                  maxUploadBytes: configuration.maxUploadBytes, egressIP: configuration.egressIP)
         let metrics = RequestMetrics()

@@ -1,7 +1,8 @@
 """`quarry admin backup` while the server serves and writes, then `quarry admin restore` into a fresh data
 directory: a second server on the copy has the same accounts, projects, images (byte for byte, small ones
 inline and a large one as a file), runs and checkpoints (an export of the run still works), and the
-database passes its integrity check. Refusals: a backup into a non-empty folder, a restore over data."""
+database passes its integrity check. Admin commands beside a live server leave its work alone. Refusals: a
+backup into a non-empty folder, a restore over data, a restore from a folder that is no backup."""
 import io
 import os
 import subprocess
@@ -15,7 +16,7 @@ from conftest import BINARY, Server
 from hitl_support import wait_for
 from images import png
 from test_studio_model_export import exported, trained
-from test_studio_runs import auth, colour_project
+from test_studio_runs import auth, colour_project, finished, run_past_its_first_epoch
 
 
 def admin(data, *words):
@@ -77,3 +78,37 @@ def test_an_online_backup_restores_into_an_identical_server():
             assert "colours" in names
         finally:
             copy.stop()
+
+
+def test_admin_commands_beside_a_live_server_leave_its_work_alone():
+    """Only the server settles what a previous process left unfinished; a backup or an account listing
+    run while it trains must not mark its run interrupted or empty its temp directory."""
+    with tempfile.TemporaryDirectory() as directory:
+        server = Server(data=os.path.join(directory, "data"))
+        try:
+            key = server.create_account("beside")
+            project_id, run_id, url = run_past_its_first_epoch(server, key)
+            spooled = os.path.join(server.data, "blobs", "tmp", "upload-in-flight")
+            with open(spooled, "wb") as file:
+                file.write(b"a body still arriving")
+            assert admin(server.data, "account", "list").returncode == 0
+            made = admin(server.data, "backup", os.path.join(directory, "copy"))
+            assert made.returncode == 0, made.stderr
+            run = requests.get(server.url + url, headers=auth(key)).json()["data"]
+            assert run["status"] == "running", run
+            assert os.path.exists(spooled)
+            epochs = len(run["metrics"])
+            wait_for(lambda: len(requests.get(server.url + url, headers=auth(key)).json()["data"]["metrics"]) > epochs, timeout=60)
+            requests.post(server.url + url + "/stop", headers=auth(key))
+            assert finished(server, key, project_id, run_id)["status"] == "stopped"
+        finally:
+            server.stop()
+
+
+def test_a_folder_without_a_database_is_no_backup():
+    with tempfile.TemporaryDirectory() as directory:
+        empty = os.path.join(directory, "empty")
+        os.makedirs(empty)
+        refused = admin(os.path.join(directory, "data"), "restore", empty)
+        assert refused.returncode != 0 and "not a backup" in refused.stderr
+        assert not os.path.exists(os.path.join(directory, "data", "quarry.sqlite"))

@@ -16,20 +16,13 @@ public final class ImportService: Sendable {
     private let queue = DispatchQueue(label: "quarry.imports")
     private let work: WorkInFlight
 
-    init(database: Database, blobs: BlobStore, limits: ImageLimits, zipLimits: ZipLimits, importRoot: String?, work: WorkInFlight) throws {
+    init(database: Database, blobs: BlobStore, limits: ImageLimits, zipLimits: ZipLimits, importRoot: String?, work: WorkInFlight) {
         self.work = work
         self.database = database
         self.blobs = blobs
         self.limits = limits
         self.zipLimits = zipLimits
         self.importRoot = importRoot.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
-        // Whatever was running when the last process stopped did not finish and wrote no images.
-        try database.write { db in
-            try db.run("""
-                UPDATE import_jobs SET status = 'failed', error = 'interrupted by a restart; start the import again', finished_at = ?
-                WHERE status IN ('queued', 'running')
-                """, [Timestamp.now()])
-        }
     }
 
     /// Imports a ZIP. `archive` is a file in the blob store's temp directory; the import takes it over.

@@ -24,9 +24,6 @@ public final class RunService: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         pool = DispatchQueue(label: "quarry.runs", attributes: .concurrent)
         slots = DispatchSemaphore(value: max(1, concurrency))
-        try database.write { db in
-            try db.run("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status IN ('pending', 'running')", [Timestamp.now()])
-        }
     }
 
     func checkpointPath(_ runID: String, _ name: String) -> String { "\(directory)/\(runID)/\(name).ckpt" }
