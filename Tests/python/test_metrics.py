@@ -1,6 +1,10 @@
 """Prometheus metrics at /metrics, admin-key protected: requests by method, route pattern and status, a
 latency histogram per route, and the queues, runs and webhook figures read from the database. The text is
 parsed by prometheus_client's own parser, which refuses anything malformed."""
+import contextlib
+import os
+import sqlite3
+
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -42,3 +46,18 @@ def test_requests_latencies_and_queues_are_reported(server):
     assert set(queues) == {"training", "evaluations", "exports", "imports", "webhooks", "labeling"}
     assert all(value == 0 for value in queues.values())
     assert families["quarry_webhook_failed_attempts"].samples[0].value == 0
+
+
+def test_queue_depths_count_the_work_waiting(server):
+    """Each queue's gauge reads its own table's waiting statuses: an import waits as `queued`, a run as
+    `pending` (rows written straight into the live database, so nothing picks them up meanwhile)."""
+    key = server.create_account("depths")
+    project = requests.post(server.url + "/api/projects", json={"name": "depths"}, headers={"Authorization": f"Bearer {key}"})
+    project_id = project.json()["data"]["id"]
+    with contextlib.closing(sqlite3.connect(os.path.join(server.data, "quarry.sqlite"), timeout=10)) as db, db:
+        account_id = db.execute("SELECT id FROM accounts WHERE name = 'depths'").fetchone()[0]
+        for index, status in enumerate(["queued", "running", "done", "failed"]):
+            db.execute("INSERT INTO import_jobs (id, account_id, project_id, source, status, created_at) VALUES (?, ?, ?, 'zip', ?, '2026-11-23T00:00:00Z')",
+                       (f"import-{index}", account_id, project_id, status))
+    queues = {s.labels["queue"]: s.value for s in scrape(server)["quarry_queue_depth"].samples}
+    assert queues["imports"] == 2 and queues["training"] == 0

@@ -21,7 +21,7 @@ public enum OperationalGauges {
                 ("training", "SELECT COUNT(*) AS n FROM runs WHERE status IN ('pending', 'running')"),
                 ("evaluations", "SELECT COUNT(*) AS n FROM evaluations WHERE status IN ('pending', 'running')"),
                 ("exports", "SELECT COUNT(*) AS n FROM model_exports WHERE status IN ('pending', 'running')"),
-                ("imports", "SELECT COUNT(*) AS n FROM import_jobs WHERE status IN ('pending', 'running')"),
+                ("imports", "SELECT COUNT(*) AS n FROM import_jobs WHERE status IN ('queued', 'running')"),
                 ("webhooks", "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'"),
                 ("labeling", "SELECT COUNT(*) AS n FROM tasks WHERE status IN ('new', 'progress', 'review')"),
             ]
