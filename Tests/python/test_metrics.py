@@ -61,3 +61,13 @@ def test_queue_depths_count_the_work_waiting(server):
                        (f"import-{index}", account_id, project_id, status))
     queues = {s.labels["queue"]: s.value for s in scrape(server)["quarry_queue_depth"].samples}
     assert queues["imports"] == 2 and queues["training"] == 0
+
+
+def test_methods_clients_make_up_share_one_series(server):
+    """Any token is a method to HTTP; counted one series each, a client could grow /metrics without end."""
+    for index in range(20):
+        assert requests.request(f"BREW{index}", server.url + "/healthz").status_code == 405
+    requests_total = scrape(server)["quarry_http_requests"]
+    methods = {s.labels["method"] for s in requests_total.samples}
+    assert methods <= {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"}, methods
+    assert samples(requests_total, method="other", route="unmatched", status="405")[0].value == 20

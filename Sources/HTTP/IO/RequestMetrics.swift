@@ -17,20 +17,28 @@ public final class RequestMetrics: Sendable {
         var buckets = [Int](repeating: 0, count: RequestMetrics.buckets.count)
         var count = 0
         var sum = 0.0
+
+        mutating func record(status: Int, bucket: Int?, seconds: Double) {
+            statuses[status, default: 0] += 1
+            if let bucket { buckets[bucket] += 1 }
+            count += 1
+            sum += seconds
+        }
     }
 
     private let series = Mutex<[Route: Series]>([:])
 
     public init() {}
 
+    /// The methods that get a series of their own. A client may send any token as a method, and each
+    /// would otherwise add series that are never removed.
+    private static let namedMethods: Set<Method> = [.get, .head, .post, .put, .patch, .delete, .options]
+
     func record(method: Method, pattern: String?, status: Int, seconds: Double) {
-        let route = Route(method: method.rawValue, pattern: pattern ?? "unmatched")
+        let route = Route(method: Self.namedMethods.contains(method) ? method.rawValue : "other", pattern: pattern ?? "unmatched")
         let bucket = Self.buckets.firstIndex { seconds <= $0 }
         series.withLock { all in
-            all[route, default: Series()].statuses[status, default: 0] += 1
-            if let bucket { all[route, default: Series()].buckets[bucket] += 1 }
-            all[route, default: Series()].count += 1
-            all[route, default: Series()].sum += seconds
+            all[route, default: Series()].record(status: status, bucket: bucket, seconds: seconds)
         }
     }
 
@@ -59,7 +67,7 @@ public final class RequestMetrics: Sendable {
         return text
     }
 
-    /// Route patterns are ours (registered in code), methods a fixed set; escaped all the same.
+    /// Route patterns are ours (registered in code), methods one of `namedMethods` or "other"; escaped all the same.
     private static func labels(_ route: Route) -> String {
         "method=\"\(escape(route.method))\",route=\"\(escape(route.pattern))\""
     }
