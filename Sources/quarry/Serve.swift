@@ -49,11 +49,10 @@ enum Serve {
         background.stop()
         Output.log("shutting down: finishing requests in flight")
         server.shutdown()
-        let (seconds, attoseconds) = configuration.limits.shutdownGrace.components
-        let grace = DispatchTimeInterval.nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+        let grace = DispatchTimeInterval.nanoseconds(Int(configuration.limits.shutdownGrace.nanoseconds))
         guard services.close(waitingUntil: .now() + grace) else {
             // Exit handlers (OpenBLAS's among them) would wait on the work still going. Every commit is durable.
-            Output.log("stopped with background work still going after the grace period; the next start marks it interrupted")
+            Output.log("warning: stopped with background work still going after the grace period; the next start marks it interrupted")
             _exit(0)
         }
         Output.log("stopped")

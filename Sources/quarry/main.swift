@@ -24,19 +24,19 @@ do {
         exit(2)
     }
 } catch let error as Configuration.Invalid {
-    Output.log("quarry: \(error.description)")
+    Output.log("error: \(error.description)")
     exit(2)
 } catch let error as AccountError {
-    Output.log("quarry: \(describe(error))")
+    Output.log("error: \(describe(error))")
     exit(1)
 } catch let error as WorkerError {
-    Output.log("quarry: \(error)")
+    Output.log("error: \(error)")
     exit(1)
 } catch let error as ProjectError {
-    Output.log("quarry: \(error == .notFound(arguments.dropFirst(3).first ?? "") ? "no project with that id" : "\(error)")")
+    Output.log("error: \(error == .notFound(arguments.dropFirst(3).first ?? "") ? "no project with that id" : "\(error)")")
     exit(1)
 } catch {
-    Output.log("quarry: \(error)")
+    Output.log("error: \(error)")
     exit(1)
 }
 

@@ -4,11 +4,12 @@ socket (`@name`) works too. Logging: under the journal (JOURNAL_STREAM set) each
 priority."""
 import os
 import socket
+import subprocess
 import tempfile
 
 import requests
 
-from conftest import Server
+from conftest import BINARY, Server
 
 
 def receive(sock):
@@ -66,3 +67,10 @@ def test_a_sigterm_right_after_ready_still_drains():
             assert receive(sock) == "STOPPING=1"
             server.stop()
         sock.close()
+
+
+def test_a_failed_command_logs_at_error_priority():
+    with tempfile.TemporaryDirectory() as directory:
+        failed = subprocess.run([BINARY, "admin", "no-such-command", "--data", directory], capture_output=True, text=True,
+                                env=dict(os.environ, JOURNAL_STREAM="8:12345"))
+    assert failed.returncode == 2 and failed.stderr.startswith("<3>error: unknown admin command"), failed.stderr

@@ -22,7 +22,7 @@ public enum Diagnostics {
 
     /// err (3) for `error:` lines, warning (4) for `warning:`, info (6) for the rest.
     static func priority(_ line: String) -> String {
-        if line.hasPrefix("error:") || line.contains(": error:") { return "<3>" }
+        if line.hasPrefix("error:") { return "<3>" }
         if line.hasPrefix("warning:") { return "<4>" }
         return "<6>"
     }
