@@ -62,7 +62,8 @@ def test_a_kill_mid_import_leaves_no_half_dataset(make_server):
     after = requests.get(restarted.url + f"/api/datasets/{project_id}/imports/{job['id']}", headers=auth(key)).json()["data"]
     count = requests.get(restarted.url + f"/api/datasets/{project_id}", headers=auth(key)).json()["data"]["image_count"]
     # All or nothing: either the import had committed before the kill, or it failed and left no image.
-    assert (after["status"] == "done" and count == 1500) or (after["status"] == "failed" and count == 0), (after, count)
+    assert (after["status"] == "done" and count == 1500) or (after["status"] == "failed" and count == 0
+                                                             and "restart" in after["error"]), (after, count)
     again = requests.post(restarted.url + f"/api/datasets/{project_id}/import/upload", data=archive.getvalue(),
                           headers={**auth(key), "Content-Type": "application/zip"}).json()["data"]
     done = wait_for(lambda: (lambda j: j if j["status"] in ("done", "failed") else None)(
@@ -79,20 +80,21 @@ def test_evaluations_and_exports_killed_midway_say_so_and_can_be_made_again(make
     evaluation = requests.post(server.url + f"/api/evaluation/{project_id}", json=body, headers=auth(key)).json()["data"]
     export = requests.post(server.url + f"/api/export/{project_id}", json=body, headers=auth(key)).json()["data"]
     server.kill()
+    # Tiny jobs may have finished before the kill: put both back to what a kill mid-job leaves, so the
+    # restart path is the one under test every time.
+    with sqlite3.connect(os.path.join(server.data, "quarry.sqlite")) as db:
+        db.execute("UPDATE evaluations SET status = 'running', report = NULL, finished_at = NULL WHERE id = ?", (evaluation["eval_id"],))
+        db.execute("UPDATE model_exports SET status = 'running', blob = NULL, size = NULL, file_name = NULL, finished_at = NULL WHERE id = ?",
+                   (export["export_id"],))
     restarted = make_server(data=server.data)
     integrity(restarted.data)
     for url in [f"/api/evaluation/{project_id}/{evaluation['eval_id']}", f"/api/export/{project_id}/{export['export_id']}"]:
         state = requests.get(restarted.url + url, headers=auth(key)).json()["data"]
-        assert state["status"] in ("completed", "failed"), state
-        if state["status"] == "failed":
-            assert "restart" in state["error"]
+        assert state["status"] == "failed" and "restart" in state["error"], state
     # An export cut short offers nothing to download: no half-written ONNX file is ever visible.
     interrupted = requests.get(restarted.url + f"/api/export/{project_id}/{export['export_id']}", headers=auth(key)).json()["data"]
     download = requests.get(restarted.url + f"/api/export/{project_id}/{export['export_id']}/download", headers=auth(key))
-    if interrupted["status"] == "failed":
-        assert interrupted.get("download_url") is None and download.status_code == 409, download.text
-    else:
-        assert len(download.content) == interrupted["size"]
+    assert interrupted.get("download_url") is None and download.status_code == 409, download.text
     assert spooled(restarted.data) == []
     again = requests.post(restarted.url + f"/api/export/{project_id}", json=body, headers=auth(key)).json()["data"]
     made = wait_for(lambda: (lambda e: e if e["status"] in ("completed", "failed") else None)(
