@@ -7,7 +7,6 @@ import sqlite3
 import subprocess
 import tempfile
 import threading
-import time
 
 import pytest
 import requests

@@ -15,8 +15,8 @@ import requests
 from conftest import BINARY, Server
 from hitl_support import wait_for
 from images import png
-from test_studio_model_export import exported, trained
-from test_studio_runs import auth, colour_project, finished, run_past_its_first_epoch
+from test_studio_model_export import exported
+from test_studio_runs import auth, colour_project, finished, run_past_its_first_epoch, trained
 
 
 def admin(data, *words):

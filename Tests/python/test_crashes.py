@@ -15,8 +15,7 @@ import requests
 
 from hitl_support import FAST, active_project, create_job, finish_job, key_header, wait_for
 from images import distinct_pngs
-from test_studio_model_export import trained
-from test_studio_runs import auth, colour_project
+from test_studio_runs import auth, colour_project, trained
 
 
 def integrity(data):

@@ -9,10 +9,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
 
-from hitl_support import admin_header, wait_for
+from hitl_support import admin_header
 from test_studio_evaluation import evaluated
-from test_studio_model_export import exported, trained
-from test_studio_runs import auth, colour_project
+from test_studio_model_export import exported
+from test_studio_runs import auth, colour_project, trained
 from test_workbench_browser import ARTIFACTS, MARKUP, browser  # noqa: F401 (the fixture)
 
 

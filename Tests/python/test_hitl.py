@@ -1,7 +1,6 @@
 """The Humans-in-the-Loop v1 API end to end, with a local site serving files and receiving webhooks."""
 import hashlib
 import hmac
-import json
 
 import requests
 

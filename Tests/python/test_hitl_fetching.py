@@ -2,7 +2,6 @@
 spelling and through redirects, and the refusal happens before any connection."""
 import requests
 
-from conftest import ADMIN_KEY
 from hitl_support import PDF, key_header
 from site_server import Site
 

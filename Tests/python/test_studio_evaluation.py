@@ -4,7 +4,6 @@ predictions the API returns; then paging, sorting, filters and the errors."""
 import io
 import math
 import random
-import time
 import zipfile
 
 import requests
@@ -12,7 +11,7 @@ from sklearn.metrics import accuracy_score, classification_report, confusion_mat
 
 from hitl_support import wait_for
 from images import png
-from test_studio_runs import auth, experiment, finished
+from test_studio_runs import auth, experiment, trained
 
 
 def noisy_project(server, key):
@@ -33,13 +32,6 @@ def noisy_project(server, key):
     return project_id
 
 
-def trained_run(server, key, project_id, **config):
-    exp_id = experiment(server, key, project_id, **config)
-    run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
-    assert finished(server, key, project_id, run_id)["status"] == "completed"
-    return exp_id, run_id
-
-
 def evaluated(server, key, project_id, evaluation_id):
     url = server.url + f"/api/evaluation/{project_id}/{evaluation_id}"
     return wait_for(lambda: (lambda e: e if e["status"] not in ("pending", "running") else None)(
@@ -54,7 +46,7 @@ def all_results(server, key, project_id, evaluation_id, **query):
 def test_the_report_is_scikit_learns(server):
     key = server.create_account("evaluation")
     project_id = noisy_project(server, key)
-    exp_id, run_id = trained_run(server, key, project_id, epochs=1, optimizer={"name": "sgd", "lr": 0.002})
+    exp_id, run_id = trained(server, key, project_id, epochs=1, optimizer={"name": "sgd", "lr": 0.002})
     created = requests.post(server.url + f"/api/evaluation/{project_id}",
                             json={"experiment_id": exp_id, "run_id": run_id, "checkpoint": "last", "split_subset": "train", "batch_size": 7},
                             headers=auth(key))
@@ -94,7 +86,7 @@ def test_the_report_is_scikit_learns(server):
 def test_results_page_sort_and_filter(server):
     key = server.create_account("evaluation-pages")
     project_id = noisy_project(server, key)
-    exp_id, run_id = trained_run(server, key, project_id, epochs=1, optimizer={"name": "sgd", "lr": 0.002})
+    exp_id, run_id = trained(server, key, project_id, epochs=1, optimizer={"name": "sgd", "lr": 0.002})
     evaluation_id = requests.post(server.url + f"/api/evaluation/{project_id}", json={"experiment_id": exp_id, "run_id": run_id},
                                   headers=auth(key)).json()["data"]["eval_id"]
     evaluation = evaluated(server, key, project_id, evaluation_id)
@@ -124,7 +116,7 @@ def test_results_page_sort_and_filter(server):
 def test_bad_requests_name_the_field(server):
     key = server.create_account("evaluation-errors")
     project_id = noisy_project(server, key)
-    exp_id, run_id = trained_run(server, key, project_id, epochs=1)
+    exp_id, run_id = trained(server, key, project_id, epochs=1)
     other_exp = experiment(server, key, project_id, name="other")
     url = server.url + f"/api/evaluation/{project_id}"
     good = {"experiment_id": exp_id, "run_id": run_id}

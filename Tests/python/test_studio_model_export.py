@@ -3,7 +3,6 @@ with and without simplification, judged by onnx.checker, run by onnxruntime on t
 images to the same predictions and confidences as Quarry's evaluation; the checkpoint format; errors."""
 import io
 import json
-import time
 
 import numpy as np
 import onnx
@@ -12,15 +11,8 @@ import requests
 from PIL import Image
 
 from hitl_support import wait_for
-from test_studio_runs import auth, colour_project, experiment, finished
+from test_studio_runs import auth, colour_project, experiment, trained
 from test_studio_evaluation import all_results, evaluated
-
-
-def trained(server, key, project_id, **config):
-    exp_id = experiment(server, key, project_id, **config)
-    run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
-    assert finished(server, key, project_id, run_id)["status"] == "completed"
-    return exp_id, run_id
 
 
 def exported(server, key, project_id, body):

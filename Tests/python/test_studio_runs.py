@@ -2,7 +2,6 @@
 stream, stop and resume, delete, and the errors."""
 import io
 import json
-import time
 import zipfile
 
 import requests
@@ -43,6 +42,14 @@ def finished(server, key, project_id, run_id, timeout=120):
     url = server.url + f"/api/training/{project_id}/runs/{run_id}"
     return wait_for(lambda: (lambda r: r if r["status"] not in ("pending", "running") else None)(
         requests.get(url, headers=auth(key)).json()["data"]), timeout=timeout)
+
+
+def trained(server, key, project_id, **config):
+    """A completed run of a new experiment: (experiment id, run id)."""
+    exp_id = experiment(server, key, project_id, **config)
+    run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
+    assert finished(server, key, project_id, run_id)["status"] == "completed"
+    return exp_id, run_id
 
 
 def test_a_run_trains_and_reports(server):

@@ -10,11 +10,12 @@ import pytest
 import requests
 
 from conftest import BINARY, ROOT, Server
-from hitl_support import FAST, active_project, create_job, finish_job, wait_for
+from hitl_support import FAST, active_project, admin_header, create_job, finish_job, wait_for
 from images import png
 from test_jtheta import create_dataset, create_project
-from test_studio_model_export import exported, trained
-from test_studio_runs import auth, colour_project
+from test_studio_evaluation import evaluated
+from test_studio_model_export import exported
+from test_studio_runs import auth, colour_project, trained
 
 UNIT = os.path.join(ROOT, "Resources", "quarry.service")
 # systemd-analyze scores exposure from 0 (locked down) to 10; the unit keeps what CUDA needs (device nodes,
@@ -94,9 +95,10 @@ def serve_everything(server, site):
     exp_id, run_id = trained(server, key, studio)
     body = {"experiment_id": exp_id, "run_id": run_id}
     evaluation = requests.post(server.url + f"/api/evaluation/{studio}", json=body, headers=auth(key))
-    assert evaluation.status_code in (200, 201), evaluation.text
+    assert evaluation.status_code == 201, evaluation.text
+    assert evaluated(server, key, studio, evaluation.json()["data"]["eval_id"])["status"] == "completed"
     assert exported(server, key, studio, {**body, "format": "onnx"})["status"] == "completed"
-    assert requests.get(server.url + "/metrics", headers={"Authorization": "Bearer python-admin-key"}).status_code == 200
+    assert requests.get(server.url + "/metrics", headers=admin_header()).status_code == 200
 
 
 def test_every_system_call_the_server_makes_is_one_the_unit_allows(tmp_path, site):
