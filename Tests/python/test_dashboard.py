@@ -2,7 +2,9 @@
 the endpoints it reads (progress, runs), and the page itself in headless Chromium with a project that has a
 dataset, a training run, an evaluation and an export. A project named like markup shows as text; a
 screenshot of the dashboard goes to .build/test-artifacts/."""
+import contextlib
 import os
+import sqlite3
 
 import requests
 from selenium.webdriver.common.by import By
@@ -14,6 +16,12 @@ from test_studio_evaluation import evaluated
 from test_studio_model_export import exported
 from test_studio_runs import auth, colour_project, trained
 from test_workbench_browser import ARTIFACTS, MARKUP, browser  # noqa: F401 (the fixture)
+
+
+def expire_sessions(server, table):
+    """Moves every session of `table` past its expiry, as twelve hours would."""
+    with contextlib.closing(sqlite3.connect(os.path.join(server.data, "quarry.sqlite"), timeout=10)) as db, db:
+        db.execute(f"UPDATE {table} SET expires_at = '2000-01-01T00:00:00Z'")
 
 
 def test_the_api_key_signs_in_a_cookie_that_rotation_ends(server):
@@ -30,6 +38,21 @@ def test_the_api_key_signs_in_a_cookie_that_rotation_ends(server):
     # Rotating the key (what an administrator does after a leak) ends the sessions it opened.
     requests.post(server.url + "/admin/accounts/dash/keys/rotate", headers=admin_header())
     assert browser_session.get(server.url + "/api/account").status_code == 401
+
+
+def test_signing_out_and_expiry_end_a_dashboard_session(server):
+    key = server.create_account("dash-end")
+    for ending in ["sign out", "expiry"]:
+        browser_session = requests.Session()
+        assert browser_session.post(server.url + "/dashboard/session", json={"api_key": key}).status_code == 200
+        secret = browser_session.cookies["quarry_account"]
+        assert requests.get(server.url + "/api/account", cookies={"quarry_account": secret}).status_code == 200
+        if ending == "sign out":
+            assert browser_session.post(server.url + "/dashboard/signout").status_code == 200
+        else:
+            expire_sessions(server, "account_sessions")
+        # The secret itself is dead on the server, whatever a browser still holds.
+        assert requests.get(server.url + "/api/account", cookies={"quarry_account": secret}).status_code == 401, ending
 
 
 def test_progress_counts_tasks_per_status_and_worker(server):

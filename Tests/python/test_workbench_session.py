@@ -3,6 +3,7 @@ worker API accepts; a bad token, signing out, expiry of the link, and the files'
 import requests
 
 from hitl_support import admin_header
+from test_dashboard import expire_sessions
 from images import distinct_pngs
 from test_jtheta import create_dataset, create_project
 
@@ -40,6 +41,15 @@ def test_a_link_signs_in_with_a_cookie_the_worker_api_accepts(server):
     assert again.get(server.url + "/worker/me").status_code == 200
     requests.post(server.url + "/admin/workers/link", json={"email": "ann@bench.test", "account": "bench"}, headers=admin_header())
     assert again.get(server.url + "/worker/me").status_code == 401
+
+
+def test_an_expired_workbench_session_is_refused(server):
+    key = server.create_account("bench")
+    browser = requests.Session()
+    assert browser.post(server.url + "/workbench/session", json={"token": worker_link_token(server, key)}).status_code == 200
+    assert browser.get(server.url + "/worker/me").status_code == 200
+    expire_sessions(server, "worker_sessions")
+    assert browser.get(server.url + "/worker/me").status_code == 401
 
 
 def test_only_the_workbench_files_are_served_with_a_strict_policy(server):

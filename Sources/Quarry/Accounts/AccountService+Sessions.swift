@@ -1,7 +1,7 @@
 /// Dashboard sessions: the API key is posted once and exchanged for a session secret in an HttpOnly
 /// cookie, which image tags and EventSource (neither can send an Authorization header) carry.
 extension AccountService {
-    private static let sessions = BrowserSessions(table: "account_sessions", owner: "account_id")
+    private static let sessions = BrowserSessions.accounts
     public static let sessionLifetime = BrowserSessions.lifetime
 
     public func startSession(key: String) throws -> (account: Account, secret: String)? {

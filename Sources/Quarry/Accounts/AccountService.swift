@@ -34,7 +34,7 @@ public struct AccountService: Sendable {
             guard let account = try AccountStore.find(idOrName, on: db) else { throw AccountError.notFound(idOrName) }
             let now = Timestamp.now()
             try AccountStore.revokeKeys(accountID: account.id, at: now, on: db)
-            try db.run("DELETE FROM account_sessions WHERE account_id = ?", [account.id])
+            try BrowserSessions.accounts.endAll(of: account.id, on: db)
             try AccountStore.insertKey(key, accountID: account.id, createdAt: now, on: db)
             return account
         }

@@ -35,5 +35,6 @@ public enum Migrations {
         workerSessions,
         accountSessions,
         imageCounts,
+        accountSessionsIndex,
     ]
 }

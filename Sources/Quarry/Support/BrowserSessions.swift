@@ -12,6 +12,8 @@ struct BrowserSessions: Sendable {
     let owner: String
 
     static let lifetime: Duration = .seconds(12 * 3600)
+    static let workers = BrowserSessions(table: "worker_sessions", owner: "worker_id")
+    static let accounts = BrowserSessions(table: "account_sessions", owner: "account_id")
 
     /// A new session for `ownerID`; returns its secret. Expired sessions go at the same time.
     func start(for ownerID: String, in database: Database) throws -> String {
@@ -33,6 +35,11 @@ struct BrowserSessions: Sendable {
 
     func end(_ secret: String, in database: Database) throws {
         try database.write { db in try db.run("DELETE FROM \(table) WHERE hash = ?", [Self.hash(secret)]) }
+    }
+
+    /// Ends every session of `ownerID`, inside the caller's transaction (a key rotation, a new link).
+    func endAll(of ownerID: String, on db: Connection) throws {
+        try db.run("DELETE FROM \(table) WHERE \(owner) = ?", [ownerID])
     }
 
     private static func hash(_ secret: String) -> [UInt8] { SHA256.hash(Array(secret.utf8)) }

@@ -1,7 +1,7 @@
 /// Workbench sessions: the sign-in link's token is exchanged once for a session secret kept in an
 /// HttpOnly cookie, so the token leaves the page's address and scripts never hold a credential.
 extension WorkerService {
-    private static let sessions = BrowserSessions(table: "worker_sessions", owner: "worker_id")
+    private static let sessions = BrowserSessions.workers
     public static let sessionLifetime = BrowserSessions.lifetime
 
     /// The worker and a new session secret for a valid token; nil otherwise.

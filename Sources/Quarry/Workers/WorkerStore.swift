@@ -9,7 +9,7 @@ enum WorkerStore {
     /// A new sign-in link ends the worker's workbench sessions too: it is how a lost link is revoked.
     static func replaceToken(workerID: String, token: SecretToken, on db: Connection) throws {
         try db.run("UPDATE workers SET token_lookup = ?, token_hash = ? WHERE id = ?", [token.lookup, token.hash, workerID])
-        try db.run("DELETE FROM worker_sessions WHERE worker_id = ?", [workerID])
+        try BrowserSessions.workers.endAll(of: workerID, on: db)
     }
 
     static func find(accountID: String, email: String, on db: Connection) throws -> Worker? {
