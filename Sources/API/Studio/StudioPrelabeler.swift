@@ -21,26 +21,24 @@ struct StudioPrelabeler: Sendable {
         }
     }
 
-    private struct Request: Decodable {
+    private struct Choice: Decodable {
         let run_id: String
         let checkpoint: String?
     }
 
-    func get(_ request: HTTP.Request, _ account: Account) throws -> Response {
+    func get(_ request: Request, _ account: Account) throws -> Response {
         Studio.ok(Body(try services.prelabeler.get(accountID: account.id, projectID: request.parameter("project_id") ?? "")))
     }
 
     /// `{"run_id", "checkpoint"}`, `checkpoint` `best` by default.
-    func set(_ request: HTTP.Request, _ account: Account) throws -> Response {
-        guard let bytes = try request.body.data(), let body = try? JSONDecoder().decode(Request.self, from: Data(bytes)) else {
-            throw APIError.badRequest("run_id is required: the body is {\"run_id\": …, \"checkpoint\": \"best\" or \"last\"}")
-        }
+    func set(_ request: Request, _ account: Account) throws -> Response {
+        let body = try JSON.decode(Choice.self, from: request)
         let setting = try services.prelabeler.set(accountID: account.id, projectID: request.parameter("project_id") ?? "",
                                                   runID: body.run_id, checkpoint: body.checkpoint ?? "best")
         return Studio.ok(Body(setting))
     }
 
-    func clear(_ request: HTTP.Request, _ account: Account) throws -> Response {
+    func clear(_ request: Request, _ account: Account) throws -> Response {
         try services.prelabeler.clear(accountID: account.id, projectID: request.parameter("project_id") ?? "")
         return Studio.ok(Body(nil))
     }

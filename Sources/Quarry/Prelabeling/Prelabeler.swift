@@ -69,9 +69,6 @@ public final class Prelabeler: Sendable {
         }
     }
 
-    /// Runs until everything queued so far is done (tests, shutdown).
-    public func wait() { queue.sync {} }
-
     private func predict(taskID: String, _ setting: Setting) throws {
         guard let run = try database.read({ db in try RunStore.find(id: setting.runID, on: db) }) else { return }
         let key = "\(run.id)/\(setting.checkpoint)"
