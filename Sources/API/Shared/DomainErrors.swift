@@ -143,7 +143,6 @@ extension DomainErrors {
         case .runNotFound(let id): .notFound("run '\(id.prefix(100))' not found")
         case .wrongExperiment(let run, let experiment): .badRequest("run_id \(run) belongs to experiment \(experiment)")
         case .notReady(let reason): .conflict(reason)
-        case .unreadable(let reason): APIError(.internalServerError, code: APIError.code(for: .internalServerError), "the run could not be read: \(reason)")
         }
     }
 

@@ -10,14 +10,16 @@ struct TrainedModel {
     /// The run `runID` of the project, which must belong to `experimentID`, have stopped training and
     /// have the `checkpoint` (`best` or `last`).
     static func checkedRun(_ runID: String, experimentID: String, projectID: String, checkpoint: String, runs: RunService,
-                           on db: Connection) throws(TrainedModelError) -> Run {
-        let found: Run?
-        do { found = try RunStore.find(id: runID, on: db) } catch { throw .unreadable("\(error)") }
-        guard let run = found, run.projectID == projectID else { throw .runNotFound(runID) }
-        guard run.experimentID == experimentID else { throw .wrongExperiment(run: runID, experiment: run.experimentID) }
-        guard !run.status.isActive else { throw .notReady("run \(run.id) is still \(run.status.rawValue); wait for it to finish") }
+                           on db: Connection) throws -> Run {
+        guard let run = try RunStore.find(id: runID, on: db), run.projectID == projectID else { throw TrainedModelError.runNotFound(runID) }
+        guard run.experimentID == experimentID else {
+            throw TrainedModelError.wrongExperiment(run: runID, experiment: run.experimentID)
+        }
+        guard !run.status.isActive else {
+            throw TrainedModelError.notReady("run \(run.id) is still \(run.status.rawValue); wait for it to finish")
+        }
         guard !run.classes.isEmpty, FileManager.default.fileExists(atPath: runs.checkpointPath(run.id, checkpoint)) else {
-            throw .notReady("run \(run.id) has no \(checkpoint) checkpoint")
+            throw TrainedModelError.notReady("run \(run.id) has no \(checkpoint) checkpoint")
         }
         return run
     }
@@ -35,5 +37,4 @@ public enum TrainedModelError: Error, Equatable, Sendable {
     case wrongExperiment(run: String, experiment: String)
     /// Still training, or without the checkpoint asked for.
     case notReady(String)
-    case unreadable(String)
 }
