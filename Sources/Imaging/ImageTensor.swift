@@ -1,9 +1,13 @@
 /// Bitmaps as model input.
 public enum ImageTensor {
+    /// ImageNet's per-channel statistics: every model Quarry trains sees its input normalized by them,
+    /// and an exported model's metadata says so.
+    public static let imageNetMean: [Float] = [0.485, 0.456, 0.406]
+    public static let imageNetStd: [Float] = [0.229, 0.224, 0.225]
+
     /// Channels-first (CHW) float32 RGB, each value (pixel / 255 − mean[c]) / std[c]; the defaults
     /// are ImageNet's. Alpha is dropped and gray repeated into all three channels.
-    public static func normalized(_ bitmap: Bitmap, mean: [Float] = [0.485, 0.456, 0.406],
-                                  std: [Float] = [0.229, 0.224, 0.225]) -> [Float] {
+    public static func normalized(_ bitmap: Bitmap, mean: [Float] = imageNetMean, std: [Float] = imageNetStd) -> [Float] {
         precondition(mean.count == 3 && std.count == 3, "mean and std have one value per RGB channel")
         let plane = bitmap.width * bitmap.height, c = bitmap.channels
         var tensor = [Float](repeating: 0, count: plane * 3)

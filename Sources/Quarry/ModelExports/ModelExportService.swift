@@ -1,5 +1,6 @@
 import Foundation
 import Learn
+import Imaging
 import Storage
 
 /// Model files made from runs' checkpoints: ONNX (docs/studio.md, "Export") or Quarry's own checkpoint
@@ -10,9 +11,6 @@ public final class ModelExportService: Sendable {
     let runs: RunService
     private let queue = DispatchQueue(label: "quarry.model-exports")
     private let work: WorkInFlight
-
-    /// The normalization every model of the zoo is trained with (`ImageTensor.normalized`).
-    static let mean: [Float] = [0.485, 0.456, 0.406], std: [Float] = [0.229, 0.224, 0.225]
 
     init(database: Database, blobs: BlobStore, runs: RunService, work: WorkInFlight) {
         self.work = work
@@ -122,7 +120,7 @@ public final class ModelExportService: Sendable {
     private static func metadata(_ run: Run, _ request: ModelExportRequest) -> [(String, String)] {
         func json(_ value: some Encodable) -> String { (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "" }
         return [("classes", json(run.classes)),
-                ("normalization", json(["mean": mean, "std": std])),
+                ("normalization", json(["mean": ImageTensor.imageNetMean, "std": ImageTensor.imageNetStd])),
                 ("input_size", "\(run.config.image_size)"),
                 ("input_format", "RGB, NCHW float32: each value (pixel / 255 - mean) / std; image resized to input_size square"),
                 ("model", run.config.model.rawValue),
