@@ -176,8 +176,7 @@ public enum Winograd {
                     for channel in range {
                         var sum: Float = 0
                         for sample in 0..<batch {
-                            let plane = dy + (sample * channels + channel) * pixels
-                            for pixel in 0..<pixels { sum += plane[pixel] }
+                            sum += Reduce.sum(dy + (sample * channels + channel) * pixels, count: pixels)
                         }
                         db[channel] = sum
                     }

@@ -1,6 +1,6 @@
 import Foundation
-import Learn
 import Imaging
+import Learn
 import Storage
 
 /// Model files made from runs' checkpoints: ONNX (docs/studio.md, "Export") or Quarry's own checkpoint
