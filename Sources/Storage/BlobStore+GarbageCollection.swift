@@ -32,7 +32,7 @@ extension BlobStore {
     }
 
     /// Shard directories are named by two lowercase hex digits; `tmp` and anything else is skipped.
-    private func shards(in directory: String) throws -> [String] {
+    func shards(in directory: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: directory).filter { name in
             name.utf8.count == 2 && name.allSatisfy { $0.isHexDigit && !$0.isUppercase }
                 && (try? FileSystem.lstat("\(directory)/\(name)")).map { $0.st_mode & S_IFMT == S_IFDIR } == true

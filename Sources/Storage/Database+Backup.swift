@@ -34,10 +34,15 @@ extension Database {
             throw error
         }
         sqlite3_close(destination)
-        let fd = try FileSystem.open(temporary, O_RDONLY)
-        try FileSystem.fsync(fd, path: temporary)
-        try FileSystem.close(fd, path: temporary)
-        try FileSystem.rename(temporary, to: path)
+        do {
+            let fd = try FileSystem.open(temporary, O_RDONLY)
+            do { try FileSystem.fsync(fd, path: temporary) } catch { Glibc.close(fd); throw error }
+            try FileSystem.close(fd, path: temporary)
+            try FileSystem.rename(temporary, to: path)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
         try AtomicFile.fsyncDirectory(FileSystem.parent(of: path))
     }
 }
