@@ -3,8 +3,8 @@ import Synchronization
 
 /// The machine's CUDA devices, found at run time: the driver (`libcuda.so.1`) for names, count and
 /// version, NVML (`libnvidia-ml.so.1`) for free memory. No library, no device or a driver error all
-/// mean "CPU only", logged once, never a crash. The driver is opened once; every `list()` asks NVML
-/// again, so free memory is current.
+/// mean "CPU only", logged once, never a crash. The driver is opened once, at the first `list()`; every
+/// `list()` asks NVML again, so free memory is current.
 public final class GPUDevices: Sendable {
     public struct GPU: Sendable, Equatable {
         public let index: Int
@@ -22,9 +22,17 @@ public final class GPUDevices: Sendable {
         public let reason: String?
     }
 
-    private let driver: Driver?
-    private let nvml: NVML?
-    private let failure: String?
+    /// Opened on the first `list()`: `dlopen` and `cuInit` cost time on a GPU machine, and most
+    /// processes that build the services (admin commands, restores, tests) never ask.
+    private struct Libraries: Sendable {
+        let driver: Driver?
+        let nvml: NVML?
+        let failure: String?
+    }
+
+    private let driverLibrary: String
+    private let nvmlLibrary: String
+    private let libraries = Mutex<Libraries?>(nil)
     private let logged = Mutex(false)
     private let log: @Sendable (String) -> Void
 
@@ -32,19 +40,29 @@ public final class GPUDevices: Sendable {
     /// (`QUARRY_CUDA_LIBRARY` and `QUARRY_NVML_LIBRARY` override them, which the tests use).
     public init(driverLibrary: String = "libcuda.so.1", nvmlLibrary: String = "libnvidia-ml.so.1",
                 log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data("\($0)\n".utf8)) }) {
+        self.driverLibrary = driverLibrary
+        self.nvmlLibrary = nvmlLibrary
         self.log = log
-        do {
-            driver = try Driver(libraryName: driverLibrary)
-            failure = nil
-        } catch {
-            driver = nil
-            failure = error.description
+    }
+
+    private func opened() -> Libraries {
+        libraries.withLock { libraries in
+            if let libraries { return libraries }
+            let opened: Libraries
+            do throws(GPUError) {
+                let driver = try Driver(libraryName: driverLibrary)
+                opened = Libraries(driver: driver, nvml: try? NVML(libraryName: nvmlLibrary), failure: nil)
+            } catch {
+                opened = Libraries(driver: nil, nvml: nil, failure: error.description)
+            }
+            libraries = opened
+            return opened
         }
-        nvml = driver == nil ? nil : try? NVML(libraryName: nvmlLibrary)
     }
 
     public func list() -> Listing {
-        guard let driver else { return cpuOnly(failure ?? "no CUDA driver") }
+        let libraries = opened()
+        guard let driver = libraries.driver else { return cpuOnly(libraries.failure ?? "no CUDA driver") }
         do throws(GPUError) {
             var version: Int32 = 0, count: Int32 = 0
             try Driver.check(driver.driverGetVersion(&version), "cuDriverGetVersion")
@@ -57,7 +75,7 @@ public final class GPUDevices: Sendable {
                 try Driver.check(driver.deviceGetName(&name, Int32(name.count - 1), device), "cuDeviceGetName")
                 var total = 0
                 try Driver.check(driver.deviceTotalMem(&total, device), "cuDeviceTotalMem_v2")
-                let free = (try? nvml?.memory(device: index)).flatMap { $0 }.map { Int($0.free / (1 << 20)) }
+                let free = (try? libraries.nvml?.memory(device: index)).flatMap { $0 }.map { Int($0.free / (1 << 20)) }
                 gpus.append(GPU(index: index, name: String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), memoryTotalMB: total / (1 << 20), memoryFreeMB: free))
             }
             let cudaVersion = "\(version / 1000).\(version % 1000 / 10)"
