@@ -31,6 +31,8 @@ def test_a_link_signs_in_with_a_cookie_the_worker_api_accepts(server):
     assert cookie.startswith("quarry_session=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Max-Age=43200" in cookie
     assert browser.get(server.url + "/worker/me").json()["email"] == "ann@bench.test"
     assert browser.get(server.url + "/worker/tasks", params={"role": "annotator"}).status_code == 200
+    # A token presented decides alone, as for accounts: a wrong one is refused even beside a good cookie.
+    assert browser.get(server.url + "/worker/me", headers={"Authorization": "Bearer wk_" + "0" * 64}).status_code == 401
     # Signing out ends the session on the server, not only in this browser.
     secret = browser.cookies["quarry_session"]
     assert browser.post(server.url + "/workbench/signout").status_code == 200

@@ -9,8 +9,12 @@ enum WorkerRoutes {
     static func bind(_ router: inout Router, services: Services) {
         func route(_ handler: @escaping @Sendable (Request, Worker) throws -> Response) -> Handler {
             shaped(ErrorShapes.plain) { request in
-                let worker = try Auth.presentedKey(request).flatMap { try services.workers.authenticate(token: $0) }
-                    ?? SessionCookie.worker.value(in: request).flatMap { try services.workers.worker(session: $0) }
+                // As `Auth.account`: a token presented decides alone; a wrong one is not rescued by a cookie.
+                let worker = if let token = Auth.presentedKey(request) {
+                    try services.workers.authenticate(token: token)
+                } else {
+                    try SessionCookie.worker.value(in: request).flatMap { try services.workers.worker(session: $0) }
+                }
                 guard let worker else { throw APIError(.unauthorized, code: "unauthorized", "missing or invalid worker token") }
                 return try handler(request, worker)
             }
