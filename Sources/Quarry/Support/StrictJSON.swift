@@ -11,19 +11,32 @@ enum StrictJSON {
 
     static func decode<Body: Decodable>(_ type: Body.Type, from data: Data, keys: Set<String>,
                                         nested: [String: Set<String>] = [:]) throws(Problem) -> Body {
+        _ = try object(data, keys: keys, nested: nested)
+        return try typed(Body.self, from: data)
+    }
+
+    /// The body as a JSON object, checked against `keys` and, for object-valued sections, `nested`.
+    static func object(_ data: Data, keys: Set<String>, nested: [String: Set<String>]) throws(Problem) -> [String: Any] {
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw Problem(field: "body", reason: "must be a JSON object")
         }
         for key in object.keys.sorted() where !keys.contains(key) { throw Problem(field: key, reason: "is not a known setting") }
         for (section, allowed) in nested {
-            guard let inner = object[section] as? [String: Any] else { continue }
+            guard let value = object[section], !(value is NSNull) else { continue }
+            guard let inner = value as? [String: Any] else { throw Problem(field: section, reason: "must be an object") }
             for key in inner.keys.sorted() where !allowed.contains(key) {
                 throw Problem(field: "\(section).\(key)", reason: "is not a known setting")
             }
         }
+        return object
+    }
+
+    /// `data` decoded as `Body`, a failure naming the field it is about.
+    static func typed<Body: Decodable>(_ type: Body.Type, from data: Data) throws(Problem) -> Body {
         do {
             return try JSONDecoder().decode(Body.self, from: data)
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
+                let DecodingError.dataCorrupted(context) {
             throw Problem(field: context.codingPath.map(\.stringValue).joined(separator: "."), reason: "has the wrong type or value")
         } catch {
             throw Problem(field: "body", reason: "could not be read")

@@ -14,16 +14,11 @@ extension ExperimentConfig {
     /// Parses a JSON object, starting from `base` (for PATCH) or the defaults, then validates. Stored
     /// configurations are read the same way, so one saved before a key existed takes that key's default.
     public static func parse(_ data: Data, over base: ExperimentConfig? = nil) throws(ExperimentError) -> ExperimentConfig {
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw .invalid(field: "body", reason: "must be a JSON object")
-        }
-        for key in object.keys.sorted() where !keys.contains(key) { throw .invalid(field: key, reason: "is not a known setting") }
-        for (section, allowed) in nestedKeys {
-            guard let value = object[section] else { continue }
-            guard let nested = value as? [String: Any] else { throw .invalid(field: section, reason: "must be an object") }
-            for key in nested.keys.sorted() where !allowed.contains(key) {
-                throw .invalid(field: "\(section).\(key)", reason: "is not a known setting")
-            }
+        let object: [String: Any]
+        do {
+            object = try StrictJSON.object(data, keys: keys, nested: nestedKeys)
+        } catch {
+            throw .invalid(field: error.field, reason: error.reason)
         }
         // Merge over the base (or the defaults) at the JSON level, so a PATCH changes only what it names.
         var merged = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(base ?? ExperimentConfig(name: "")))) as? [String: Any] ?? [:]
@@ -37,12 +32,9 @@ extension ExperimentConfig {
         }
         let config: ExperimentConfig
         do {
-            config = try JSONDecoder().decode(ExperimentConfig.self, from: JSONSerialization.data(withJSONObject: merged))
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
-                let DecodingError.dataCorrupted(context) {
-            throw .invalid(field: context.codingPath.map(\.stringValue).joined(separator: "."), reason: "has the wrong type or value")
+            config = try StrictJSON.typed(ExperimentConfig.self, from: (try? JSONSerialization.data(withJSONObject: merged)) ?? Data())
         } catch {
-            throw .invalid(field: "body", reason: "could not be read")
+            throw .invalid(field: error.field, reason: error.reason)
         }
         try config.validate()
         return config
