@@ -37,6 +37,9 @@ WARM_UP_REQUESTS = 960
 MIX = [("job_status", 4), ("project_status", 3), ("studio_projects", 3), ("studio_dataset", 4), ("create_job", 3), ("upload", 3)]
 BLOCK = sum(count for _, count in MIX)
 LEAK_TOLERANCE = 0.10
+if REQUESTS % (CONNECTIONS * BLOCK) or ROUNDS < 2:
+    raise SystemExit(f"BENCH_LOAD_REQUESTS must be a multiple of {CONNECTIONS * BLOCK} (connections × the mix's block) and "
+                     "BENCH_LOAD_ROUNDS at least 2 (the leak check compares the second round with the last)")
 RSS_INTERVAL = 0.1
 # The three APIs' projects share one namespace per account.
 JTHETA_PROJECT = "load-uploads"
