@@ -784,10 +784,18 @@
       state.drawing.endScreen = [p.sx, p.sy];
     } else if (drag && drag.kind === "handle") {
       moveHandle(drag, clampPoint(p.x, p.y));
-    } else if (e.target === canvas) {
-      updateHover(p);
+    } else if (e.target === canvas && !updateHover(p) && !state.drawing) {
+      return; // nothing drawn depends on where the pointer is
     }
-    if (drag || state.drawing || e.target === canvas) render();
+    if (drag || state.drawing || e.target === canvas) requestRender();
+  }
+
+  // Pointer moves come faster than the screen refreshes: draw at most once a frame.
+  let renderQueued = false;
+  function requestRender() {
+    if (renderQueued) return;
+    renderQueued = true;
+    requestAnimationFrame(() => { renderQueued = false; render(); });
   }
 
   function onMouseUp() {
@@ -818,10 +826,14 @@
     zoomAt(p.sx, p.sy, Math.exp(-e.deltaY * lines * 0.0015));
   }
 
+  // Answers whether the vertex under the pointer changed, which is all a hover redraws.
   function updateHover(p) {
     const h = state.tool === "select" && !state.readOnly ? handleAt(p.sx, p.sy) : null;
-    state.hover = h && currentLabels()[h.label].type === TYPES.polygon ? h : null;
+    const hover = h && currentLabels()[h.label].type === TYPES.polygon ? h : null;
     canvas.classList.toggle("handle", !!h);
+    const same = hover === state.hover || (hover && state.hover && hover.label === state.hover.label && hover.vertex === state.hover.vertex);
+    state.hover = hover;
+    return !same;
   }
 
   function updateCursor() {
