@@ -86,8 +86,7 @@ struct StudioProjects: Sendable {
             let by_status: [String: Int]
             let by_worker: [Worker]
         }
-        let project = try services.projects.find(accountID: account.id, id: request.parameter("project_id") ?? "")
-        let progress = try services.labeling.progress(accountID: account.id, projectName: project.name)
+        let progress = try services.labeling.progress(accountID: account.id, projectID: request.parameter("project_id") ?? "")
         func workers(_ list: [(email: String, counts: ProjectProgress.Counts)], role: String) -> [Worker] {
             list.map { entry in
                 let count = { (status: TaskStatus) in entry.counts.byStatus[status, default: 0] }
