@@ -22,12 +22,13 @@ public enum ImageDecoder {
 
     /// A YCbCr or gray JPEG's components as stored (luma, then chroma at its own sampling), upright,
     /// shrunk while decoding as `decode(_:atLeast:)` does, with the fast IDCT: what a thumbnail
-    /// that is encoded as YCbCr again needs. Nil for PNG and for CMYK, YCCK or RGB-coded JPEGs.
-    public static func jpegPlanes(_ bytes: [UInt8], atLeast minimumSide: Int,
+    /// that is encoded as YCbCr again needs. Nil for PNG and for CMYK, YCCK or RGB-coded JPEGs. `info`
+    /// is the header's probe when the caller has it already.
+    public static func jpegPlanes(_ bytes: [UInt8], info known: ImageInfo? = nil, atLeast minimumSide: Int,
                                   limits: ImageLimits = ImageLimits()) throws(ImageError) -> [Plane]? {
         try bytes.withUnsafeBytes { buffer in
             Result { () throws(ImageError) -> [Plane]? in
-                let info = try ImageProbe.probe(buffer, limits: limits)
+                let info = if let known { known } else { try ImageProbe.probe(buffer, limits: limits) }
                 guard info.format == .jpeg else { return nil }
                 let denominator = scaleDenominator(width: info.width, height: info.height, minimumSide: max(1, minimumSide))
                 let orientation = ExifOrientation.of(jpeg: buffer)

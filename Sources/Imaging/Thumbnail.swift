@@ -14,7 +14,7 @@ public enum Thumbnail {
         let info = if let known { known } else { try ImageProbe.probe(bytes, limits: limits) }
         // Orientation may swap the sides, but the shorter one is what bounds the reduction.
         let size = Resize.fittedSize(width: info.width, height: info.height, longSide: longSide)
-        if info.format == .jpeg, let planes = try ImageDecoder.jpegPlanes(bytes, atLeast: min(size.width, size.height), limits: limits) {
+        if info.format == .jpeg, let planes = try ImageDecoder.jpegPlanes(bytes, info: info, atLeast: min(size.width, size.height), limits: limits) {
             return try ImageEncoder.jpeg(planes: shrink(planes), quality: quality)
         }
         let bitmap = switch info.format {
