@@ -2,27 +2,15 @@
 project gets a Studio dataset of reds and blues by ZIP, a small CNN is trained on it and named the project's
 pre-labeler; a job sent without predictions then gets the model's class and confidence as its predictions,
 in the worker's task and in the job status, while a client's own predictions are left alone."""
-import io
-import zipfile
-
 import requests
 
 from hitl_support import FAST, active_project, key_header, wait_for
 from images import png
-from test_studio_runs import auth, experiment, finished
+from test_studio_runs import auth, experiment, finished, import_colours
 
 
 def train_on_colours(server, key, project_id):
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        for i in range(24):
-            z.writestr(f"red/r{i}.png", png(8, 8, (200 + i, 10, 10)))
-            z.writestr(f"blue/b{i}.png", png(8, 8, (10, 10, 200 + i)))
-    job = requests.post(server.url + f"/api/datasets/{project_id}/import/upload", files={"file": ("c.zip", out.getvalue())},
-                        headers=auth(key)).json()["data"]
-    wait_for(lambda: requests.get(server.url + f"/api/datasets/{project_id}/imports/{job['id']}", headers=auth(key)).json()["data"]["status"] == "done")
-    requests.post(server.url + f"/api/splits/{project_id}", json={"name": "s", "ratios": {"train": 0.8, "val": 0.2, "test": 0}, "seed": 1},
-                  headers=auth(key))
+    import_colours(server, key, project_id, ratios=(0.8, 0.2, 0))
     exp_id = experiment(server, key, project_id, epochs=4)
     run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
     run = finished(server, key, project_id, run_id)

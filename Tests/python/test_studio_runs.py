@@ -15,19 +15,28 @@ def auth(key):
 
 
 def colour_project(server, key):
-    """Reds and blues, 24 each, imported by class folder and split 80/10/10."""
+    """A new Studio project holding `import_colours`."""
     project_id = requests.post(server.url + "/api/projects", json={"name": "colours"}, headers=auth(key)).json()["data"]["id"]
+    import_colours(server, key, project_id)
+    return project_id
+
+
+def import_colours(server, key, project_id, ratios=(0.8, 0.1, 0.1)):
+    """Reds and blues, 24 each (r0.png … and b0.png …), imported into the project by class folder and split."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         for i in range(24):
-            z.writestr(f"red/{i}.png", png(8, 8, (200 + i, 10, 10)))
-            z.writestr(f"blue/{i}.png", png(8, 8, (10, 10, 200 + i)))
+            z.writestr(f"red/r{i}.png", png(8, 8, (200 + i, 10, 10)))
+            z.writestr(f"blue/b{i}.png", png(8, 8, (10, 10, 200 + i)))
     job = requests.post(server.url + f"/api/datasets/{project_id}/import/upload", files={"file": ("c.zip", out.getvalue())},
                         headers=auth(key)).json()["data"]
-    wait_for(lambda: requests.get(server.url + f"/api/datasets/{project_id}/imports/{job['id']}", headers=auth(key)).json()["data"]["status"] == "done")
-    requests.post(server.url + f"/api/splits/{project_id}", json={"name": "s", "ratios": {"train": 0.8, "val": 0.1, "test": 0.1}, "seed": 1},
-                  headers=auth(key))
-    return project_id
+    ended = wait_for(lambda: (lambda j: j if j["status"] in ("done", "failed") else None)(
+        requests.get(server.url + f"/api/datasets/{project_id}/imports/{job['id']}", headers=auth(key)).json()["data"]))
+    assert ended["status"] == "done", ended
+    train, val, test = ratios
+    split = requests.post(server.url + f"/api/splits/{project_id}", json={"name": "s", "ratios": {"train": train, "val": val, "test": test},
+                                                                         "seed": 1}, headers=auth(key))
+    assert split.status_code == 201, split.text
 
 
 def experiment(server, key, project_id, **config):
