@@ -22,3 +22,11 @@ final class DynamicLibrary: @unchecked Sendable {
 
     deinit { dlclose(handle) }
 }
+
+extension DynamicLibrary {
+    /// The function `name` as the C type `T`, or an error naming what `library` lacks.
+    func require<T>(_ name: String, from library: String) throws(GPUError) -> T {
+        guard let function = function(name, as: T.self) else { throw .unavailable("\(library) has no \(name)") }
+        return function
+    }
+}

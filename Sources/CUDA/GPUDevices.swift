@@ -25,7 +25,7 @@ public final class GPUDevices: Sendable {
     /// Opened on the first `list()`: `dlopen` and `cuInit` cost time on a GPU machine, and most
     /// processes that build the services (admin commands, restores, tests) never ask.
     private struct Libraries: Sendable {
-        let driver: Driver?
+        let driver: CUDADriver?
         let nvml: NVML?
         let failure: String?
     }
@@ -50,7 +50,7 @@ public final class GPUDevices: Sendable {
             if let libraries { return libraries }
             let opened: Libraries
             do throws(GPUError) {
-                let driver = try Driver(libraryName: driverLibrary)
+                let driver = try CUDADriver.open(driverLibrary)
                 opened = Libraries(driver: driver, nvml: try? NVML(libraryName: nvmlLibrary), failure: nil)
             } catch {
                 opened = Libraries(driver: nil, nvml: nil, failure: error.description)
@@ -60,25 +60,22 @@ public final class GPUDevices: Sendable {
         }
     }
 
+    /// The driver these devices were listed from, to compute on them; nil when there is none.
+    public func driver() -> CUDADriver? {
+        opened().driver
+    }
+
     public func list() -> Listing {
         let libraries = opened()
         guard let driver = libraries.driver else { return cpuOnly(libraries.failure ?? "no CUDA driver") }
         do throws(GPUError) {
-            var version: Int32 = 0, count: Int32 = 0
-            try Driver.check(driver.driverGetVersion(&version), "cuDriverGetVersion")
-            try Driver.check(driver.deviceGetCount(&count), "cuDeviceGetCount")
+            let cudaVersion = try driver.version()
             var gpus: [GPU] = []
-            for index in 0..<Int(count) {
-                var device: Int32 = 0
-                try Driver.check(driver.deviceGet(&device, Int32(index)), "cuDeviceGet")
-                var name = [CChar](repeating: 0, count: 256)
-                try Driver.check(driver.deviceGetName(&name, Int32(name.count - 1), device), "cuDeviceGetName")
-                var total = 0
-                try Driver.check(driver.deviceTotalMem(&total, device), "cuDeviceTotalMem_v2")
+            for index in 0..<(try driver.deviceCount()) {
+                let (name, total) = try driver.properties(of: index)
                 let free = (try? libraries.nvml?.memory(device: index)).flatMap { $0 }.map { Int($0.free / (1 << 20)) }
-                gpus.append(GPU(index: index, name: String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), memoryTotalMB: total / (1 << 20), memoryFreeMB: free))
+                gpus.append(GPU(index: index, name: name, memoryTotalMB: total / (1 << 20), memoryFreeMB: free))
             }
-            let cudaVersion = "\(version / 1000).\(version % 1000 / 10)"
             return gpus.isEmpty ? cpuOnly("the CUDA driver \(cudaVersion) found no device", version: cudaVersion)
                 : Listing(gpus: gpus, cudaVersion: cudaVersion, reason: nil)
         } catch {

@@ -10,10 +10,12 @@ struct NVML: Sendable {
     typealias Init = @convention(c) () -> Int32
     typealias DeviceGetHandleByIndex = @convention(c) (UInt32, UnsafeMutablePointer<OpaquePointer?>) -> Int32
     typealias DeviceGetMemoryInfo = @convention(c) (OpaquePointer?, UnsafeMutablePointer<UInt64>) -> Int32
+    typealias ErrorString = @convention(c) (Int32) -> UnsafePointer<CChar>?
 
     private let library: DynamicLibrary
     private let deviceGetHandleByIndex: DeviceGetHandleByIndex
     private let deviceGetMemoryInfo: DeviceGetMemoryInfo
+    private let errorString: ErrorString?
 
     init(libraryName: String) throws(GPUError) {
         var failure = ""
@@ -24,19 +26,23 @@ struct NVML: Sendable {
             throw .unavailable("\(libraryName) lacks the NVML functions device listing needs")
         }
         (self.library, deviceGetHandleByIndex, deviceGetMemoryInfo) = (library, byIndex, memory)
-        let result = initialize()
-        guard result == 0 else { throw .driver(call: "nvmlInit_v2", code: result) }
+        errorString = library.function("nvmlErrorString", as: ErrorString.self)
+        try check(initialize(), "nvmlInit_v2")
     }
 
     /// Device `index`'s memory now. NVML and the driver count devices alike unless CUDA_VISIBLE_DEVICES
     /// reorders them, which a server run under systemd leaves alone.
     func memory(device index: Int) throws(GPUError) -> Memory {
         var handle: OpaquePointer?
-        var result = deviceGetHandleByIndex(UInt32(index), &handle)
-        guard result == 0 else { throw .driver(call: "nvmlDeviceGetHandleByIndex_v2", code: result) }
+        try check(deviceGetHandleByIndex(UInt32(index), &handle), "nvmlDeviceGetHandleByIndex_v2")
         var counts = [UInt64](repeating: 0, count: 3)
-        result = deviceGetMemoryInfo(handle, &counts)
-        guard result == 0 else { throw .driver(call: "nvmlDeviceGetMemoryInfo", code: result) }
+        try check(deviceGetMemoryInfo(handle, &counts), "nvmlDeviceGetMemoryInfo")
         return Memory(total: counts[0], free: counts[1])
+    }
+
+    private func check(_ result: Int32, _ call: String) throws(GPUError) {
+        guard result != 0 else { return }
+        throw .driver(call: call, code: result, name: "NVML error \(result)",
+                      message: errorString?(result).map { String(cString: $0) } ?? "")
     }
 }

@@ -72,7 +72,7 @@ struct GPUDevicesTests {
 
             let failing = try Self.library("failing", Self.driverSource, defines: ["INIT_RESULT=100", "DEVICES=1"], in: directory)
             let failed = GPUDevices(driverLibrary: failing, log: { _ in }).list()
-            #expect(failed.gpus.isEmpty && failed.reason == "cuInit failed with error 100")
+            #expect(failed.gpus.isEmpty && failed.reason == "cuInit failed: CUDA error 100")
 
             let empty = try Self.library("empty", Self.driverSource, defines: ["INIT_RESULT=0", "DEVICES=0"], in: directory)
             let none = GPUDevices(driverLibrary: empty, log: { _ in }).list()

@@ -41,12 +41,12 @@ struct BackendTests {
             return cpu.batchNormBackward(gradient, cache: cache)
         }
 
-        func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: [Int32]) {
+        func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: PoolIndices) {
             record("maxPool")
             return cpu.maxPool(input, kernel: kernel, stride: stride, padding: padding)
         }
 
-        func maxPoolBackward(_ gradient: Tensor, argmax: [Int32], inputShape: [Int]) -> Tensor {
+        func maxPoolBackward(_ gradient: Tensor, argmax: PoolIndices, inputShape: [Int]) -> Tensor {
             record("maxPoolBackward")
             return cpu.maxPoolBackward(gradient, argmax: argmax, inputShape: inputShape)
         }
@@ -96,9 +96,14 @@ struct BackendTests {
             cpu.add(source, into: &target)
         }
 
-        func multiply(_ input: Tensor, by mask: [Float]) -> Tensor {
-            record("multiply")
-            return cpu.multiply(input, by: mask)
+        func dropout(_ input: Tensor, probability: Float, seed: UInt64) -> Tensor {
+            record("dropout")
+            return cpu.dropout(input, probability: probability, seed: seed)
+        }
+
+        func dropoutBackward(_ gradient: Tensor, probability: Float, seed: UInt64) -> Tensor {
+            record("dropoutBackward")
+            return cpu.dropoutBackward(gradient, probability: probability, seed: seed)
         }
     }
 

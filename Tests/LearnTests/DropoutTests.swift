@@ -40,4 +40,16 @@ struct DropoutTests {
         #expect(output.storage.contains(0) && output.storage.contains(2))
         #expect(layer.backward(ones) == output)
     }
+
+    /// Value i's verdict is the (i + 1)-th draw of `Random(seed:)`: the counter-based mask and the
+    /// sequential stream agree, which is what lets a GPU thread compute its own value's verdict.
+    @Test func theMaskIsTheSeedsStreamReadAtEachIndex() {
+        let mask = DropoutMask(probability: 0.4, seed: 77)
+        var random = Random(seed: 77)
+        for index in 0..<1000 {
+            let draw = random.uniform()
+            #expect(mask.uniform(at: index) == draw)
+            #expect(mask.scale(at: index) == (draw < 0.4 ? 0 : 1 / Float(0.6)))
+        }
+    }
 }

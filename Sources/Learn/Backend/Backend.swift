@@ -22,8 +22,9 @@ public protocol Backend: AnyObject, Sendable {
     ) -> (output: Tensor, cache: BatchNormCache)
     func batchNormBackward(_ gradient: Tensor, cache: BatchNormCache) -> (input: Tensor, gamma: Tensor, beta: Tensor)
 
-    func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: [Int32])
-    func maxPoolBackward(_ gradient: Tensor, argmax: [Int32], inputShape: [Int]) -> Tensor
+    /// Also returns where each maximum came from, on the same device, for backward.
+    func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: PoolIndices)
+    func maxPoolBackward(_ gradient: Tensor, argmax: PoolIndices, inputShape: [Int]) -> Tensor
     func averagePool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> Tensor
     func averagePoolBackward(_ gradient: Tensor, inputShape: [Int], kernel: Int, stride: Int, padding: Int) -> Tensor
     /// (N, C, H, W) → (N, C)
@@ -39,8 +40,26 @@ public protocol Backend: AnyObject, Sendable {
     func activationBackward(_ kind: Activation, _ gradient: Tensor, input: Tensor) -> Tensor
     /// target += source, elementwise.
     func add(_ source: Tensor, into target: inout Tensor)
-    /// x · mask, elementwise (dropout's kept-and-scaled values).
-    func multiply(_ input: Tensor, by mask: [Float]) -> Tensor
+    /// Inverted dropout with the mask `DropoutMask` draws from `seed`: every backend drops the same
+    /// values, so a model trains alike on each device.
+    func dropout(_ input: Tensor, probability: Float, seed: UInt64) -> Tensor
+    /// dL/dy → dL/dx through the same mask.
+    func dropoutBackward(_ gradient: Tensor, probability: Float, seed: UInt64) -> Tensor
+}
+
+/// Max pooling's choice per output value: the index within its input plane (ih·W + iw) of the maximum,
+/// on the host (`values`) or in a device's memory (`deviceBuffer`, 32-bit integers).
+public struct PoolIndices: Sendable {
+    public let values: [Int32]
+    public let deviceBuffer: DeviceBuffer?
+
+    public init(values: [Int32]) {
+        (self.values, self.deviceBuffer) = (values, nil)
+    }
+
+    public init(deviceBuffer: DeviceBuffer) {
+        (self.values, self.deviceBuffer) = ([], deviceBuffer)
+    }
 }
 
 /// The elementwise nonlinearities, named so that a backend can run each as one kernel.

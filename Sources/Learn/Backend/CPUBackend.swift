@@ -34,12 +34,13 @@ public final class CPUBackend: Backend {
         BatchNorm2D.backward(gradient, cache: cache)
     }
 
-    public func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: [Int32]) {
-        Pool2D.maxForward(input, kernel: kernel, stride: stride, padding: padding)
+    public func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: PoolIndices) {
+        let (output, argmax) = Pool2D.maxForward(input, kernel: kernel, stride: stride, padding: padding)
+        return (output, PoolIndices(values: argmax))
     }
 
-    public func maxPoolBackward(_ gradient: Tensor, argmax: [Int32], inputShape: [Int]) -> Tensor {
-        Pool2D.maxBackward(gradient, argmax: argmax, inputShape: inputShape)
+    public func maxPoolBackward(_ gradient: Tensor, argmax: PoolIndices, inputShape: [Int]) -> Tensor {
+        Pool2D.maxBackward(gradient, argmax: argmax.values, inputShape: inputShape)
     }
 
     public func averagePool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> Tensor {
@@ -115,10 +116,12 @@ public final class CPUBackend: Backend {
         Elementwise.add(source, into: &target)
     }
 
-    public func multiply(_ input: Tensor, by mask: [Float]) -> Tensor {
-        precondition(input.count == mask.count, "a mask of \(mask.count) values for \(input.shape)")
-        return Elementwise.binary(input, Tensor(shape: input.shape, storage: mask)) { x, mask, y, range in
-            for i in range { y[i] = x[i] * mask[i] }
-        }
+    public func dropout(_ input: Tensor, probability: Float, seed: UInt64) -> Tensor {
+        let mask = DropoutMask(probability: probability, seed: seed)
+        return Elementwise.unary(input) { x, y, range in for i in range { y[i] = x[i] * mask.scale(at: i) } }
+    }
+
+    public func dropoutBackward(_ gradient: Tensor, probability: Float, seed: UInt64) -> Tensor {
+        dropout(gradient, probability: probability, seed: seed)
     }
 }

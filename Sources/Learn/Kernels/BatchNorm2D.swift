@@ -1,12 +1,17 @@
-/// What the backward pass of batch normalization needs from its forward pass.
+/// What the backward pass of batch normalization needs from its forward pass, on the forward's device.
 public struct BatchNormCache: Sendable {
     /// The normalized input (x - mean) / sqrt(variance + epsilon), (N, C, H, W).
-    let normalized: Tensor
-    /// 1 / sqrt(variance + epsilon) per channel, from the batch in training and the running variance in eval.
-    let inverseDeviation: [Float]
-    let gamma: [Float]
+    public let normalized: Tensor
+    /// 1 / sqrt(variance + epsilon) per channel (C), from the batch in training and the running variance in eval.
+    public let inverseDeviation: Tensor
+    /// (C)
+    public let gamma: Tensor
     /// In training the statistics depend on the input, which adds two terms to the input gradient.
-    let training: Bool
+    public let training: Bool
+
+    public init(normalized: Tensor, inverseDeviation: Tensor, gamma: Tensor, training: Bool) {
+        (self.normalized, self.inverseDeviation, self.gamma, self.training) = (normalized, inverseDeviation, gamma, training)
+    }
 }
 
 /// Batch normalization over (N, H, W) for each channel, as PyTorch's BatchNorm2d: training normalizes
@@ -82,8 +87,8 @@ public enum BatchNorm2D {
                 runningVariance.storage[channel] = (1 - momentum) * runningVariance.storage[channel] + momentum * batch.unbiased
             }
         }
-        let cache = BatchNormCache(normalized: normalized, inverseDeviation: inverseDeviation,
-                                   gamma: gamma.storage, training: training)
+        let cache = BatchNormCache(normalized: normalized, inverseDeviation: Tensor(shape: [channels], storage: inverseDeviation),
+                                   gamma: gamma, training: training)
         return (output, cache)
     }
 
@@ -112,7 +117,7 @@ public enum BatchNorm2D {
                                     }
                                     betaGradient[channel] = Float(sum)
                                     gammaGradient[channel] = Float(weighted)
-                                    let scale = cache.gamma[channel] * cache.inverseDeviation[channel]
+                                    let scale = cache.gamma.storage[channel] * cache.inverseDeviation.storage[channel]
                                     // Eval statistics are constants, so only the direct path remains.
                                     let meanGradient = cache.training ? Float(sum) / count : 0
                                     let meanWeighted = cache.training ? Float(weighted) / count : 0

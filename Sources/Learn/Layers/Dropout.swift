@@ -3,11 +3,11 @@
 public final class Dropout: Layer {
     public let probability: Float
     /// Its own stream, so masks do not depend on how many draws other layers made; public so a
-    /// checkpoint can save and restore it.
+    /// checkpoint can save and restore it. Each training forward draws one seed for its mask.
     public var random: Random
-    /// The scale kept per value in the last training forward (0 or 1 / (1 − p)); nil after an
-    /// evaluation forward, when backward passes the gradient through.
-    private var mask: [Float]?
+    /// The last training forward's mask seed; nil after an evaluation forward, when backward passes
+    /// the gradient through.
+    private var seed: UInt64?
     public let backend: any Backend
 
     public init(probability: Float, random: Random, backend: any Backend = CPUBackend.shared) {
@@ -22,19 +22,17 @@ public final class Dropout: Layer {
     // x is any shape, y has the same shape
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         guard training else {
-            mask = nil
+            seed = nil
             return input
         }
-        let scale = 1 / (1 - probability)
-        let mask = (0..<input.count).map { _ in random.uniform() < probability ? 0 : scale }
-        self.mask = mask
-        return backend.multiply(input, by: mask)
+        let seed = random.next()
+        self.seed = seed
+        return backend.dropout(input, probability: probability, seed: seed)
     }
 
     // dy has x's shape; dx = dy · mask, the same mask forward drew
     public func backward(_ gradient: Tensor) -> Tensor {
-        guard let mask else { return gradient }
-        precondition(gradient.count == mask.count, "Dropout.backward got \(gradient.shape) after a forward of \(mask.count) values")
-        return backend.multiply(gradient, by: mask)
+        guard let seed else { return gradient }
+        return backend.dropoutBackward(gradient, probability: probability, seed: seed)
     }
 }

@@ -6,7 +6,7 @@ public final class MaxPool2DLayer: Layer {
     public let padding: Int
     public let backend: any Backend
     private var inputShape: [Int]?
-    private var argmax: [Int32] = []
+    private var argmax: PoolIndices?
 
     public init(kernel: Int, stride: Int? = nil, padding: Int = 0, backend: any Backend = CPUBackend.shared) {
         (self.kernel, self.stride, self.padding, self.backend) = (kernel, stride ?? kernel, padding, backend)
@@ -23,7 +23,7 @@ public final class MaxPool2DLayer: Layer {
 
     // dy is (N, C, OH, OW), dx is (N, C, H, W) with each gradient at its window's maximum
     public func backward(_ gradient: Tensor) -> Tensor {
-        guard let inputShape else { preconditionFailure("MaxPool2DLayer.backward before forward") }
+        guard let inputShape, let argmax else { preconditionFailure("MaxPool2DLayer.backward before forward") }
         return backend.maxPoolBackward(gradient, argmax: argmax, inputShape: inputShape)
     }
 }
