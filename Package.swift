@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "Learn", dependencies: ["CBLAS", "CLinux"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // CUDA's driver and NVML, opened at run time: nothing CUDA is needed to build or test.
         .target(name: "CUDA"),
+        // Learn's Backend on a CUDA device: the kernels of Resources/cuda, launched through the driver layer.
+        .target(name: "LearnGPU", dependencies: ["Learn", "CUDA"]),
         .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging", "Learn", "CCurl", "CUDA"]),
         .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto", "Imaging", "Storage", "Learn"]),
         .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging", "Learn"]),
@@ -49,6 +51,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "QuarryTesting"]),
         .testTarget(name: "LearnTests", dependencies: ["Learn"]),
         .testTarget(name: "CUDATests", dependencies: ["CUDA"]),
+        .testTarget(name: "LearnGPUTests", dependencies: ["LearnGPU", "Learn", "CUDA"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Crypto"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "QuarryTests", dependencies: ["Quarry", "Storage", "Imaging", "Crypto", "QuarryTesting"]),

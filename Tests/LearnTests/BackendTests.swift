@@ -46,9 +46,11 @@ struct BackendTests {
             return cpu.maxPool(input, kernel: kernel, stride: stride, padding: padding)
         }
 
-        func maxPoolBackward(_ gradient: Tensor, argmax: PoolIndices, inputShape: [Int]) -> Tensor {
+        func maxPoolBackward(_ gradient: Tensor, argmax: PoolIndices, inputShape: [Int], kernel: Int, stride: Int,
+                             padding: Int) -> Tensor {
             record("maxPoolBackward")
-            return cpu.maxPoolBackward(gradient, argmax: argmax, inputShape: inputShape)
+            return cpu.maxPoolBackward(gradient, argmax: argmax, inputShape: inputShape, kernel: kernel, stride: stride,
+                                       padding: padding)
         }
 
         func averagePool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> Tensor {

@@ -12,9 +12,9 @@ struct CheckpointFileTests {
         return path
     }
 
-    static func sample() -> Checkpoint {
+    static func sample() throws -> Checkpoint {
         let (model, optimizer) = T.trainedModel(seed: 5)
-        var checkpoint = Checkpoint(model: model, optimizer: optimizer, epoch: 2, batch: 7,
+        var checkpoint = try Checkpoint(model: model, optimizer: optimizer, epoch: 2, batch: 7,
                                     random: Random(seed: 99), metadata: ["run": "bars", "note": "ü ✓"])
         // Values a text format would lose: a NaN payload, negative zero, infinities, a subnormal.
         checkpoint.parameters["special"] = [Float(bitPattern: 0x7fc0_1234), -0.0, .infinity, -.infinity,
@@ -33,7 +33,7 @@ struct CheckpointFileTests {
     @Test func roundTripsEveryFieldBitExactly() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let checkpoint = Self.sample()
+        let checkpoint = try Self.sample()
         #expect(checkpoint.buffers.count == 5, "two batch norms of two buffers and one dropout stream")
         #expect(checkpoint.optimizer.buffers["momentum"]?.count == checkpoint.parameters.count - 1)
         try CheckpointFile.write(checkpoint, to: directory + "/a.ckpt")
@@ -74,7 +74,7 @@ struct CheckpointFileTests {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/a.ckpt"
-        let old = Self.sample()
+        let old = try Self.sample()
         try CheckpointFile.write(old, to: path)
         var new = old
         new.epoch = 3

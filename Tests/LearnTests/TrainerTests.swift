@@ -48,7 +48,7 @@ struct TrainerTests {
         #expect(metrics[5].trainLoss < metrics[0].trainLoss / 2, "\(metrics.map(\.trainLoss))")
         #expect((metrics[5].validationAccuracy ?? 0) >= 0.9, "\(metrics.map(\.validationAccuracy))")
 
-        let result = trainer.evaluate(T.batches(Self.validation, size: Self.batchSize, epoch: 0, start: 0))
+        let result = try trainer.evaluate(T.batches(Self.validation, size: Self.batchSize, epoch: 0, start: 0))
         let labels = T.batches(Self.validation, size: Self.batchSize, epoch: 0, start: 0).flatMap(\.labels)
         #expect(result.predictions.count == 64 && result.confidences.count == 64)
         let correct = zip(result.predictions, labels).filter { $0 == $1 }.count
@@ -79,9 +79,9 @@ struct TrainerTests {
 
         #expect(T.bits(resumed.model) == T.bits(straight.model))
         let end = { (trainer: Trainer) in
-            Checkpoint(model: trainer.model, optimizer: trainer.optimizer, epoch: 0, batch: 0, random: trainer.random, metadata: [:])
+            try Checkpoint(model: trainer.model, optimizer: trainer.optimizer, epoch: 0, batch: 0, random: trainer.random, metadata: [:])
         }
-        #expect(end(resumed) == end(straight), "buffers and optimizer state too")
+        #expect(try end(resumed) == end(straight), "buffers and optimizer state too")
         #expect(stopped.losses + rest.losses == uninterrupted.losses)
         let results = { (metrics: [EpochMetrics]) in
             metrics.map { [$0.trainLoss, $0.trainAccuracy, $0.validationLoss, $0.validationAccuracy, $0.learningRate] }

@@ -24,7 +24,7 @@ public protocol Backend: AnyObject, Sendable {
 
     /// Also returns where each maximum came from, on the same device, for backward.
     func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: PoolIndices)
-    func maxPoolBackward(_ gradient: Tensor, argmax: PoolIndices, inputShape: [Int]) -> Tensor
+    func maxPoolBackward(_ gradient: Tensor, argmax: PoolIndices, inputShape: [Int], kernel: Int, stride: Int, padding: Int) -> Tensor
     func averagePool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> Tensor
     func averagePoolBackward(_ gradient: Tensor, inputShape: [Int], kernel: Int, stride: Int, padding: Int) -> Tensor
     /// (N, C, H, W) → (N, C)
@@ -45,7 +45,46 @@ public protocol Backend: AnyObject, Sendable {
     func dropout(_ input: Tensor, probability: Float, seed: UInt64) -> Tensor
     /// dL/dy → dL/dx through the same mask.
     func dropoutBackward(_ gradient: Tensor, probability: Float, seed: UInt64) -> Tensor
+
+    // What a training step asks besides the layers; Backend+Training.swift holds the host versions,
+    // which a backend whose tensors live on the host takes as they are.
+
+    /// A host tensor's values on this backend's device (the batch going up); one already there as it is.
+    func upload(_ tensor: Tensor) -> Tensor
+    /// A tensor of zeros on this backend's device.
+    func zeros(_ shape: [Int]) -> Tensor
+    /// Sets every value of `tensor` to zero.
+    func zero(_ tensor: inout Tensor)
+    /// Softmax cross-entropy of (N, C) logits against labels, with label smoothing: the batch's mean
+    /// loss, how many rows' arg-max is their label, and dLoss/dLogits.
+    func softmaxCrossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing: Float) -> CrossEntropy
+    /// Each row's arg-max class (the lower on ties) and its softmax probability.
+    func predictions(_ logits: Tensor) -> [Prediction]
+    /// torch's clip_grad_norm_ over all the parameters' gradients together (`GradientClipping`).
+    func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float)
+    /// One parameter's SGD update (`SGD` has the algorithm); `momentum` is nil without momentum, and
+    /// `fresh` on the parameter's first step, when the buffer starts as the gradient.
+    func sgdUpdate(_ parameter: Parameter, momentum: inout Tensor?, settings: SGD.Settings, fresh: Bool)
+    /// One parameter's AdamW update with the step's constants (`AdamW` has the algorithm).
+    func adamWUpdate(_ parameter: Parameter, firstMoment: inout Tensor, secondMoment: inout Tensor, constants: AdamW.Constants)
+    /// Waits for the work queued so far and throws its first failure. A device backend queues work
+    /// and reports failures late, as CUDA does; on the host every operation is done when it returns.
+    func synchronize() throws
 }
+
+/// A batch's loss, correct predictions and the loss gradient.
+public struct CrossEntropy {
+    public let loss: Float
+    public let correct: Int
+    public let gradient: Tensor
+
+    public init(loss: Float, correct: Int, gradient: Tensor) {
+        (self.loss, self.correct, self.gradient) = (loss, correct, gradient)
+    }
+}
+
+/// An arg-max class and its softmax probability.
+public typealias Prediction = (label: Int, confidence: Float)
 
 /// Max pooling's choice per output value: the index within its input plane (ih·W + iw) of the maximum,
 /// on the host (`values`) or in a device's memory (`deviceBuffer`, 32-bit integers).

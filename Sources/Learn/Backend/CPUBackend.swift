@@ -39,7 +39,8 @@ public final class CPUBackend: Backend {
         return (output, PoolIndices(values: argmax))
     }
 
-    public func maxPoolBackward(_ gradient: Tensor, argmax: PoolIndices, inputShape: [Int]) -> Tensor {
+    public func maxPoolBackward(_ gradient: Tensor, argmax: PoolIndices, inputShape: [Int], kernel: Int, stride: Int,
+                                padding: Int) -> Tensor {
         Pool2D.maxBackward(gradient, argmax: argmax.values, inputShape: inputShape)
     }
 

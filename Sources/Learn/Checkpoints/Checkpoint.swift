@@ -46,19 +46,20 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
 
 extension Checkpoint {
     /// A snapshot of the model's parameters and buffers and the optimizer's state, copied so that
-    /// further training does not change it.
+    /// further training does not change it; a device model's values are read back, which throws when
+    /// the device has failed.
     public init(model: any Layer, optimizer: any Optimizer, epoch: Int, batch: Int, random: Random,
-                metadata: [String: String]) {
+                metadata: [String: String]) throws {
         let names = ParameterNaming.parameterNames(model)
         var parameters: [String: [Float]] = [:]
-        for (name, parameter) in zip(names, model.parameters) { parameters[name] = parameter.value.storage }
+        for (name, parameter) in zip(names, model.parameters) { parameters[name] = try parameter.value.hostValues() }
         var buffers: [String: [Float]] = [:]
         for (position, layer) in ParameterNaming.statefulLayers(model).enumerated() {
             for buffer in layer.buffers {
-                buffers[ParameterNaming.bufferName(layer: position, buffer: buffer.name)] = buffer.tensor.storage
+                buffers[ParameterNaming.bufferName(layer: position, buffer: buffer.name)] = try buffer.tensor.hostValues()
             }
         }
-        self.init(parameters: parameters, buffers: buffers, optimizer: optimizer.state, epoch: epoch, batch: batch,
+        self.init(parameters: parameters, buffers: buffers, optimizer: try optimizer.savedState(), epoch: epoch, batch: batch,
                   random: random, metadata: metadata)
     }
 
@@ -82,7 +83,7 @@ extension Checkpoint {
                 let name = ParameterNaming.bufferName(layer: position, buffer: buffer.name)
                 bufferNames.insert(name)
                 let values = try Self.check(buffers[name], named: name, count: buffer.tensor.count, kind: "buffer")
-                return (buffer.name, Tensor(shape: buffer.tensor.shape, storage: values))
+                return (buffer.name, buffer.tensor.replacingValues(values))
             })
         }
         if let extra = Set(buffers.keys).subtracting(bufferNames).sorted().first {
@@ -91,10 +92,10 @@ extension Checkpoint {
         try checkOptimizer(modelParameters, accepts: optimizer.bufferNames)
 
         for (name, parameter) in zip(names, modelParameters) {
-            parameter.value.storage = parameters[name] ?? parameter.value.storage
+            if let values = parameters[name] { parameter.value = parameter.value.replacingValues(values) }
         }
         for (layer, buffers) in zip(layers, restored) { layer.buffers = buffers }
-        optimizer.state = self.optimizer
+        optimizer.restore(self.optimizer)
     }
 
     @discardableResult

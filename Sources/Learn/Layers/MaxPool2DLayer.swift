@@ -24,6 +24,7 @@ public final class MaxPool2DLayer: Layer {
     // dy is (N, C, OH, OW), dx is (N, C, H, W) with each gradient at its window's maximum
     public func backward(_ gradient: Tensor) -> Tensor {
         guard let inputShape, let argmax else { preconditionFailure("MaxPool2DLayer.backward before forward") }
-        return backend.maxPoolBackward(gradient, argmax: argmax, inputShape: inputShape)
+        return backend.maxPoolBackward(gradient, argmax: argmax, inputShape: inputShape, kernel: kernel, stride: stride,
+                                       padding: padding)
     }
 }

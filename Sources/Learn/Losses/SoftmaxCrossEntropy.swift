@@ -42,4 +42,17 @@ public struct SoftmaxCrossEntropy: Sendable {
         }
         return (Float(total / Double(batch)), gradient)
     }
+
+    /// Arg-max and its softmax probability for each row of (N, C) host logits; ties go to the lower class.
+    static func predictions(_ logits: Tensor) -> [Prediction] {
+        precondition(logits.rank == 2, "predictions need (N, C) logits, got \(logits.shape)")
+        let classes = logits.shape[1]
+        return (0..<logits.shape[0]).map { row in
+            let values = logits.storage[row * classes..<(row + 1) * classes]
+            var best = values.startIndex
+            for index in values.indices where values[index] > values[best] { best = index }
+            let sum = values.reduce(0.0) { $0 + exp(Double($1 - values[best])) }
+            return (best - values.startIndex, Float(1 / sum))
+        }
+    }
 }

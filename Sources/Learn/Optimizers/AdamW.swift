@@ -11,7 +11,21 @@ import Foundation
 ///
 /// The arithmetic follows torch's implementation order (lerp for m, √v / √(1 − β₂ᵗ) + ε for the
 /// denominator, bias corrections in double precision) so float results track torch's closely.
+/// The update runs on the parameters' backend; the moments live beside them.
 public final class AdamW: Optimizer {
+    /// A step's constants, worked out once on the host for every parameter.
+    public struct Constants: Sendable {
+        /// 1 − γ·λ
+        public var decay: Float
+        /// γ / (1 − β₁ᵗ)
+        public var stepSize: Float
+        /// √(1 − β₂ᵗ)
+        public var correction2Root: Float
+        public var beta1: Float
+        public var beta2: Float
+        public var epsilon: Float
+    }
+
     public var bufferNames: Set<String> { ["exp_avg", "exp_avg_sq"] }
 
     public var learningRate: Float
@@ -19,12 +33,14 @@ public final class AdamW: Optimizer {
     public let beta2: Float
     public let epsilon: Float
     public let weightDecay: Float
+    public let backend: any Backend
     /// t, shared by all parameters: every step updates every parameter.
     private var stepCount = 0
-    private var firstMoments: [[Float]] = []
-    private var secondMoments: [[Float]] = []
+    private var firstMoments: [Tensor] = []
+    private var secondMoments: [Tensor] = []
 
-    public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
+    public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01,
+                backend: any Backend = CPUBackend.shared) {
         precondition(learningRate >= 0 && epsilon >= 0 && weightDecay >= 0,
                      "AdamW needs non-negative learning rate, epsilon and weight decay")
         precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "AdamW betas must lie in [0, 1)")
@@ -33,61 +49,56 @@ public final class AdamW: Optimizer {
         self.beta2 = beta2
         self.epsilon = epsilon
         self.weightDecay = weightDecay
+        self.backend = backend
     }
 
-    public var state: OptimizerState {
-        get {
-            OptimizerState(step: stepCount, buffers: firstMoments.isEmpty ? [:] : ["exp_avg": firstMoments, "exp_avg_sq": secondMoments])
-        }
-        set {
-            newValue.precondition(onlyBuffers: bufferNames, for: "AdamW")
-            let first = newValue.buffer("exp_avg"), second = newValue.buffer("exp_avg_sq")
-            precondition(first.count == second.count, "AdamW state has \(first.count) exp_avg and \(second.count) exp_avg_sq buffers")
-            stepCount = newValue.step
-            firstMoments = first
-            secondMoments = second
-        }
+    public func savedState() throws -> OptimizerState {
+        guard !firstMoments.isEmpty else { return OptimizerState(step: stepCount) }
+        return OptimizerState(step: stepCount, buffers: ["exp_avg": try firstMoments.map { try $0.hostValues() },
+                                                         "exp_avg_sq": try secondMoments.map { try $0.hostValues() }])
+    }
+
+    public func restore(_ state: OptimizerState) {
+        state.precondition(onlyBuffers: bufferNames, for: "AdamW")
+        let first = state.buffer("exp_avg"), second = state.buffer("exp_avg_sq")
+        precondition(first.count == second.count, "AdamW state has \(first.count) exp_avg and \(second.count) exp_avg_sq buffers")
+        stepCount = state.step
+        firstMoments = first.map { backend.upload(Tensor(shape: [$0.count], storage: $0)) }
+        secondMoments = second.map { backend.upload(Tensor(shape: [$0.count], storage: $0)) }
     }
 
     public func step(_ parameters: [Parameter]) {
         if firstMoments.isEmpty {
-            firstMoments = parameters.map { Array(repeating: 0, count: $0.value.count) }
-            secondMoments = firstMoments
+            firstMoments = parameters.map { backend.zeros($0.value.shape) }
+            secondMoments = parameters.map { backend.zeros($0.value.shape) }
         }
         precondition(firstMoments.count == parameters.count,
                      "AdamW has moments for \(firstMoments.count) parameters, got \(parameters.count)")
         stepCount += 1
         let t = Double(stepCount)
         let lr = Double(learningRate)
-        let scalars = Scalars(
+        let constants = Constants(
             decay: Float(1 - lr * Double(weightDecay)),
             stepSize: Float(lr / (1 - pow(Double(beta1), t))),
             correction2Root: Float((1 - pow(Double(beta2), t)).squareRoot()),
             beta1: beta1, beta2: beta2, epsilon: epsilon)
         for (index, parameter) in parameters.enumerated() {
             let count = parameter.value.count
-            precondition(parameter.gradient.count == count, "\(parameter.name): gradient and value sizes differ")
             precondition(firstMoments[index].count == count && secondMoments[index].count == count,
                          "\(parameter.name): moment buffers do not match its \(count) values")
-            firstMoments[index].withUnsafeMutableBufferPointer { m in
-                secondMoments[index].withUnsafeMutableBufferPointer { v in
-                    update(parameter, m.baseAddress, v.baseAddress, scalars)
-                }
-            }
+            backend.adamWUpdate(parameter, firstMoment: &firstMoments[index], secondMoment: &secondMoments[index],
+                                constants: constants)
         }
     }
 
-    /// Per-step constants, hoisted out of the per-element loop.
-    private struct Scalars {
-        var decay, stepSize, correction2Root, beta1, beta2, epsilon: Float
-    }
-
-    private func update(_ parameter: Parameter, _ m: UnsafeMutablePointer<Float>?, _ v: UnsafeMutablePointer<Float>?, _ s: Scalars) {
+    /// The per-element loop on host memory.
+    static func update(_ parameter: Parameter, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+                       _ s: Constants) {
         let count = parameter.value.count
         let blend1 = 1 - s.beta1, blend2 = 1 - s.beta2
         parameter.gradient.storage.withUnsafeBufferPointer { gradient in
             parameter.value.storage.withUnsafeMutableBufferPointer { value in
-                guard let g = gradient.baseAddress, let p = value.baseAddress, let m, let v else { return }
+                guard let g = gradient.baseAddress, let p = value.baseAddress else { return }
                 // Each value's update is independent, so the split over cores changes no result.
                 Parallel.forRanges(count, work: count) { range in
                     for i in range {

@@ -19,8 +19,11 @@ public protocol Optimizer: AnyObject {
     var learningRate: Float { get set }
     /// One update of every parameter; pass the same parameters in the same order every time.
     func step(_ parameters: [Parameter])
-    var state: OptimizerState { get set }
-    /// The buffer names `state` may hold, so a checkpoint from another optimizer is refused with an
+    /// The state so far, on the host (read back from the device for a device backend's buffers).
+    func savedState() throws -> OptimizerState
+    /// Continues from a saved state, its buffers moved to the optimizer's backend.
+    func restore(_ state: OptimizerState)
+    /// The buffer names a state may hold, so a checkpoint from another optimizer is refused with an
     /// error before it reaches the state's precondition.
     var bufferNames: Set<String> { get }
 }

@@ -100,8 +100,34 @@ public final class DeviceBuffer: Sendable {
     /// The device address kernels and copies take.
     public let address: UInt64
     public let owner: AnyObject & Sendable
+    /// The backend that made it, which copies values across for code that knows nothing of devices
+    /// (checkpoints, exports).
+    public let access: any DeviceAccess
 
-    public init(device: Device, address: UInt64, owner: AnyObject & Sendable) {
-        (self.device, self.address, self.owner) = (device, address, owner)
+    public init(device: Device, address: UInt64, owner: AnyObject & Sendable, access: any DeviceAccess) {
+        (self.device, self.address, self.owner, self.access) = (device, address, owner, access)
+    }
+}
+
+/// Copies between a device's tensors and the host, for code outside the backend.
+public protocol DeviceAccess: AnyObject, Sendable {
+    /// `count` values of `buffer`, once the work queued before has run.
+    func read(_ buffer: DeviceBuffer, count: Int) throws -> [Float]
+    /// A tensor on this device holding `values`.
+    func upload(_ values: [Float], shape: [Int]) -> Tensor
+}
+
+extension Tensor {
+    /// The values on the host: `storage` itself, or a copy from the device (a transfer).
+    public func hostValues() throws -> [Float] {
+        guard let deviceBuffer else { return storage }
+        return try deviceBuffer.access.read(deviceBuffer, count: count)
+    }
+
+    /// A tensor of this shape, on this tensor's device, holding `values`.
+    public func replacingValues(_ values: [Float]) -> Tensor {
+        precondition(values.count == count, "\(values.count) values for \(shape)")
+        guard let deviceBuffer else { return Tensor(shape: shape, storage: values) }
+        return deviceBuffer.access.upload(values, shape: shape)
     }
 }

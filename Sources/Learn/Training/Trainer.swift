@@ -16,19 +16,21 @@ public final class Trainer {
     public let optimizer: any Optimizer
     public let schedule: LearningRateSchedule
     public let configuration: TrainingConfiguration
+    /// Where the model computes: batches go up to it, and only the loss and correct count come back per step.
+    public let backend: any Backend
     /// A stream for the caller's own randomness (augmentations); saved in checkpoints and restored from them.
     public var random = Random(seed: 0)
     /// Copied into every checkpoint this trainer makes.
     public var metadata: [String: String] = [:]
-    private let criterion: SoftmaxCrossEntropy
 
+    /// `model` and `optimizer` must be built for `backend`, and a device model placed on it.
     public init(model: any Layer, optimizer: any Optimizer, schedule: LearningRateSchedule,
-                configuration: TrainingConfiguration) {
+                configuration: TrainingConfiguration, backend: any Backend = CPUBackend.shared) {
         self.model = model
         self.optimizer = optimizer
         self.schedule = schedule
         self.configuration = configuration
-        criterion = SoftmaxCrossEntropy(labelSmoothing: configuration.labelSmoothing)
+        self.backend = backend
     }
 
     /// Trains from `checkpoint` (or from the start) to the end of the configured epochs.
@@ -63,16 +65,16 @@ public final class Trainer {
             var batch = first
             var images = 0
             for (inputs, labels) in trainBatches(epoch, first) {
-                if shouldStop() { return .stopped(makeCheckpoint(epoch: epoch, batch: batch, totals: totals)) }
+                if shouldStop() { return .stopped(try makeCheckpoint(epoch: epoch, batch: batch, totals: totals)) }
                 optimizer.learningRate = schedule.learningRate(at: epoch * batchesPerEpoch + batch)
-                let loss = step(inputs, labels, parameters, totals: &totals)
+                let loss = try step(inputs, labels, parameters, totals: &totals)
                 guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batch) }
                 images += labels.count
                 progress(epoch, batch, loss)
                 batch += 1
             }
             let trainSeconds = Self.seconds(since: began)
-            let validation = evaluate(validationBatches())
+            let validation = try evaluate(validationBatches())
             let metrics = EpochMetrics(
                 epoch: epoch, trainLoss: totals.meanLoss, trainAccuracy: totals.accuracy,
                 validationLoss: validation.predictions.isEmpty ? nil : validation.loss,
@@ -80,63 +82,52 @@ public final class Trainer {
                 learningRate: optimizer.learningRate,
                 imagesPerSecond: trainSeconds > 0 ? Float(Double(images) / trainSeconds) : 0,
                 seconds: Float(Self.seconds(since: began)))
-            epochDone(metrics, makeCheckpoint(epoch: epoch + 1, batch: 0, totals: EpochTotals()))
+            epochDone(metrics, try makeCheckpoint(epoch: epoch + 1, batch: 0, totals: EpochTotals()))
         }
         return .completed
     }
 
     /// Zero gradients, forward in training mode, loss, backward, optional clipping, optimizer step
     /// (the learning rate is already set). Returns the batch's loss; a non-finite one returns before
-    /// backward, leaving the weights untouched for the caller to report.
+    /// backward, leaving the weights untouched for the caller to report. A device backend's failure
+    /// surfaces here, where the loss is read.
     private func step(_ images: Tensor, _ labels: [Int], _ parameters: [Parameter],
-                      totals: inout EpochTotals) -> Float {
-        for parameter in parameters { parameter.zeroGradient() }
-        let logits = model.forward(images, training: true)
-        let (loss, gradient) = criterion(logits, labels: labels)
-        guard loss.isFinite else { return loss }
-        model.accumulateGradients(gradient)
-        if let maxNorm = configuration.gradientClipNorm { GradientClipping.clipNorm(parameters, maxNorm: maxNorm) }
+                      totals: inout EpochTotals) throws -> Float {
+        for parameter in parameters { backend.zero(&parameter.gradient) }
+        let logits = model.forward(backend.upload(images), training: true)
+        let result = backend.softmaxCrossEntropy(logits, labels: labels, labelSmoothing: configuration.labelSmoothing)
+        try backend.synchronize()
+        guard result.loss.isFinite else { return result.loss }
+        model.accumulateGradients(result.gradient)
+        if let maxNorm = configuration.gradientClipNorm { backend.clipGradientNorm(parameters, maxNorm: maxNorm) }
         optimizer.step(parameters)
-        let predictions = Self.predictions(logits)
-        totals.add(loss: loss, correct: zip(predictions, labels).filter { $0.0.label == $0.1 }.count, count: labels.count)
-        return loss
+        totals.add(loss: result.loss, correct: result.correct, count: labels.count)
+        return result.loss
     }
 
     /// Evaluation mode (running batch-norm statistics, no dropout), plain cross-entropy. The loss
     /// and accuracy are means over samples; each prediction is the arg-max class and its
     /// confidence that class's softmax probability. All zero and empty for no batches.
-    public func evaluate(_ batches: AnySequence<Batch>) -> (loss: Float, accuracy: Float, predictions: [Int], confidences: [Float]) {
-        let plain = SoftmaxCrossEntropy()
+    public func evaluate(_ batches: AnySequence<Batch>) throws -> (loss: Float, accuracy: Float, predictions: [Int],
+                                                                   confidences: [Float]) {
         var totals = EpochTotals()
         var predictions: [Int] = []
         var confidences: [Float] = []
         for (images, labels) in batches {
-            let logits = model.forward(images, training: false)
-            let batch = Self.predictions(logits)
-            totals.add(loss: plain(logits, labels: labels).loss,
-                       correct: zip(batch, labels).filter { $0.0.label == $0.1 }.count, count: labels.count)
+            let logits = model.forward(backend.upload(images), training: false)
+            let result = backend.softmaxCrossEntropy(logits, labels: labels, labelSmoothing: 0)
+            let batch = backend.predictions(logits)
+            try backend.synchronize()
+            totals.add(loss: result.loss, correct: result.correct, count: labels.count)
             predictions += batch.map(\.label)
             confidences += batch.map(\.confidence)
         }
         return (totals.meanLoss, totals.accuracy, predictions, confidences)
     }
 
-    private func makeCheckpoint(epoch: Int, batch: Int, totals: EpochTotals) -> Checkpoint {
-        Checkpoint(model: model, optimizer: optimizer, epoch: epoch, batch: batch, random: random,
-                   metadata: metadata.merging(totals.metadata) { $1 })
-    }
-
-    /// Arg-max and its softmax probability for each row of (N, C) logits; ties go to the lower class.
-    static func predictions(_ logits: Tensor) -> [(label: Int, confidence: Float)] {
-        precondition(logits.rank == 2, "predictions need (N, C) logits, got \(logits.shape)")
-        let classes = logits.shape[1]
-        return (0..<logits.shape[0]).map { row in
-            let values = logits.storage[row * classes..<(row + 1) * classes]
-            var best = values.startIndex
-            for index in values.indices where values[index] > values[best] { best = index }
-            let sum = values.reduce(0.0) { $0 + exp(Double($1 - values[best])) }
-            return (best - values.startIndex, Float(1 / sum))
-        }
+    private func makeCheckpoint(epoch: Int, batch: Int, totals: EpochTotals) throws -> Checkpoint {
+        try Checkpoint(model: model, optimizer: optimizer, epoch: epoch, batch: batch, random: random,
+                       metadata: metadata.merging(totals.metadata) { $1 })
     }
 
     private static func seconds(since start: ContinuousClock.Instant) -> Double {

@@ -1,0 +1,64 @@
+import CUDA
+import Learn
+
+/// How each kernel is launched: the shapes Resources/cuda/kernels.cu documents at each kernel.
+extension GPUBackend {
+    /// Threads per block for elementwise and reduction kernels.
+    static let blockSize = 256
+    /// Grid-stride kernels need no more blocks than this to fill the largest cards; fewer blocks
+    /// also keep the emulated device's block-by-block runs short.
+    static let maximumBlocks = 4096
+
+    func launch(_ name: KernelTable.Name, grid: Dimensions, block: Dimensions, _ arguments: [KernelArgument]) {
+        attempt { () throws(GPUError) in try stream.launch(kernels[name], grid: grid, block: block, arguments) }
+    }
+
+    /// A grid-stride kernel over `count` elements.
+    func launch(_ name: KernelTable.Name, over count: Int, _ arguments: [KernelArgument]) {
+        guard count > 0 else { return }
+        let blocks = min((count + Self.blockSize - 1) / Self.blockSize, Self.maximumBlocks)
+        launch(name, grid: Dimensions(blocks), block: Dimensions(Self.blockSize), arguments)
+    }
+
+    /// A kernel with one block per channel (or row, or plane) that reduces within the block.
+    func launch(_ name: KernelTable.Name, blocks: Int, _ arguments: [KernelArgument]) {
+        guard blocks > 0 else { return }
+        launch(name, grid: Dimensions(blocks), block: Dimensions(Self.blockSize), arguments)
+    }
+
+    enum GEMMLayout {
+        /// C = A·B
+        case nn
+        /// C = A·Bᵀ, B stored n×k
+        case nt
+        /// C = Aᵀ·B, A stored k×m
+        case tn
+    }
+
+    /// One matrix in a batched product: its address, leading dimension and the step between batches.
+    struct Operand {
+        var address: UInt64
+        var leading: Int
+        var stride: Int = 0
+    }
+
+    /// C = alpha·op(A)·op(B) + beta·C, row-major, `batch` products one after another in memory.
+    func gemm(_ layout: GEMMLayout, m: Int, n: Int, k: Int, _ a: Operand, _ b: Operand, _ c: Operand,
+              alpha: Float = 1, beta: Float = 0, batch: Int = 1) {
+        let name: KernelTable.Name = switch layout {
+        case .nn: .sgemmNN
+        case .nt: .sgemmNT
+        case .tn: .sgemmTN
+        }
+        let tile = Self.gemmTile
+        launch(name, grid: Dimensions((n + tile.columns - 1) / tile.columns, (m + tile.rows - 1) / tile.rows, batch),
+               block: Dimensions(tile.threads), [
+                   .int(m), .int(n), .int(k), .float(alpha), .address(a.address), .int(a.leading), .int64(a.stride),
+                   .address(b.address), .int(b.leading), .int64(b.stride), .float(beta), .address(c.address), .int(c.leading),
+                   .int64(c.stride),
+               ])
+    }
+
+    /// The block tile of the SGEMM kernels: rows of C, columns of C, and threads per block.
+    static let gemmTile = (rows: 128, columns: 64, threads: 256)
+}

@@ -1,0 +1,107 @@
+import CUDA
+import Learn
+
+/// The training step on the device: the loss with its gradient and correct count, predictions,
+/// gradient clipping and the optimizers' updates, with only the labels going up and the loss and
+/// correct count coming back.
+extension GPUBackend {
+    public func zero(_ tensor: inout Tensor) {
+        if tensor.hasUniqueDeviceBuffer() {
+            fill(tensor, with: 0)
+        } else {
+            tensor = zeros(tensor.shape)
+        }
+    }
+
+    public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing: Float) -> CrossEntropy {
+        precondition(logits.rank == 2 && labels.count == logits.shape[0], "\(labels.count) labels for logits \(logits.shape)")
+        let (batch, classes) = (logits.shape[0], logits.shape[1])
+        precondition(labels.allSatisfy { $0 >= 0 && $0 < classes }, "a label outside 0..<\(classes)")
+        let deviceLabels = upload(labels.map { Int32($0) })
+        let gradient = empty(logits.shape)
+        let (rowLoss, rowCorrect, totals) = (empty([batch]), buffer(bytes: batch * 4), empty([2]))
+        // The same targets SoftmaxCrossEntropy works out, in double and then rounded once.
+        let onTarget = Double(1 - labelSmoothing) + Double(labelSmoothing) / Double(classes)
+        let offTarget = Double(labelSmoothing) / Double(classes)
+        launch(.softmaxCrossEntropy, blocks: batch, [
+            .address(logits.address), .address(deviceLabels.address), .address(gradient.address), .address(rowLoss.address),
+            .address(rowCorrect.address), .int(batch), .int(classes), .float(Float(onTarget)), .float(Float(offTarget)),
+        ])
+        launch(.lossTotals, blocks: 1,
+               [.address(rowLoss.address), .address(rowCorrect.address), .address(totals.address), .int(batch)])
+        guard let values = try? download(totals.address, count: 2, as: Float.self) else {
+            return CrossEntropy(loss: .nan, correct: 0, gradient: gradient)
+        }
+        return CrossEntropy(loss: values[0], correct: Int(values[1]), gradient: gradient)
+    }
+
+    public func predictions(_ logits: Tensor) -> [Prediction] {
+        precondition(logits.rank == 2, "predictions need (N, C) logits, got \(logits.shape)")
+        let batch = logits.shape[0]
+        let (labels, confidences) = (buffer(bytes: batch * 4), empty([batch]))
+        launch(.softmaxPredictions, blocks: batch, [
+            .address(logits.address), .address(labels.address), .address(confidences.address), .int(batch), .int(logits.shape[1]),
+        ])
+        guard let classes = try? download(labels.address, count: batch, as: Int32.self),
+              let probabilities = try? download(confidences.address, count: batch, as: Float.self) else {
+            return Array(repeating: (0, 0), count: batch)
+        }
+        return zip(classes, probabilities).map { (Int($0), $1) }
+    }
+
+    /// Sums of squares per block of every gradient into one partials buffer, the norm and the scale
+    /// from them in one block, then every gradient times the scale, which stays on the device.
+    public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) {
+        precondition(maxNorm > 0, "clipNorm needs a positive maxNorm, got \(maxNorm)")
+        let blocks = parameters.map { min(($0.gradient.count + Self.blockSize - 1) / Self.blockSize, Self.normBlocks) }
+        let partials = empty([max(1, blocks.reduce(0, +))])
+        var offset = 0
+        for (parameter, count) in zip(parameters, blocks) where count > 0 {
+            launch(.sumSquares, grid: Dimensions(count), block: Dimensions(Self.blockSize), [
+                .address(parameter.gradient.address), .int(parameter.gradient.count), .address(partials.address + UInt64(offset * 4)),
+            ])
+            offset += count
+        }
+        let result = empty([2])
+        launch(.clipCoefficient, blocks: 1, [.address(partials.address), .int(offset), .float(maxNorm), .address(result.address)])
+        for parameter in parameters {
+            makeUnique(&parameter.gradient)
+            launch(.scaleBy, over: parameter.gradient.count,
+                   [.address(parameter.gradient.address), .address(result.address + 4), .int(parameter.gradient.count)])
+        }
+    }
+
+    /// Blocks per gradient in the norm's first pass: enough to fill a card for the largest tensors.
+    static let normBlocks = 64
+
+    public func sgdUpdate(_ parameter: Parameter, momentum: inout Tensor?, settings: SGD.Settings, fresh: Bool) {
+        precondition(parameter.gradient.count == parameter.value.count, "\(parameter.name): gradient and value sizes differ")
+        makeUnique(&parameter.value)
+        if momentum != nil { makeUnique(&momentum!) }
+        launch(.sgd, over: parameter.value.count, [
+            .address(parameter.value.address), .address(parameter.gradient.address), .address(momentum?.address ?? 0),
+            .int(parameter.value.count), .float(settings.learningRate), .float(settings.momentum), .float(settings.keep),
+            .float(settings.weightDecay), .int(settings.nesterov ? 1 : 0), .int(fresh ? 1 : 0),
+        ])
+    }
+
+    public func adamWUpdate(_ parameter: Parameter, firstMoment: inout Tensor, secondMoment: inout Tensor,
+                            constants: AdamW.Constants) {
+        precondition(parameter.gradient.count == parameter.value.count, "\(parameter.name): gradient and value sizes differ")
+        makeUnique(&parameter.value)
+        makeUnique(&firstMoment)
+        makeUnique(&secondMoment)
+        launch(.adamW, over: parameter.value.count, [
+            .address(parameter.value.address), .address(parameter.gradient.address), .address(firstMoment.address),
+            .address(secondMoment.address), .int(parameter.value.count), .float(constants.decay), .float(constants.stepSize),
+            .float(constants.correction2Root), .float(constants.beta1), .float(constants.beta2), .float(constants.epsilon),
+        ])
+    }
+
+    /// 32-bit integers on the device (labels).
+    func upload(_ values: [Int32]) -> DeviceBuffer {
+        let uploaded = buffer(bytes: values.count * 4)
+        copy(values, to: uploaded.address)
+        return uploaded
+    }
+}

@@ -1,0 +1,67 @@
+import CUDA
+import Foundation
+import Learn
+import LearnGPU
+import Testing
+
+/// The emulated device `make emulated-gpu` builds into .build/emulated-gpu: Quarry's kernels compiled
+/// for the host behind a stand-in libcuda.so.1, with the committed PTX loaded through it exactly as a
+/// real driver would be given it.
+enum EmulatedGPU {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let driverPath = "\(root)/.build/emulated-gpu/libcuda.so.1"
+    static let nvmlPath = "\(root)/.build/emulated-gpu/libnvidia-ml.so.1"
+    static let ptxPath = "\(root)/Resources/cuda/kernels.ptx"
+
+    /// Two devices of 512 MiB each; the settings are read when the emulated driver initializes, so
+    /// they are set before the first open and never changed.
+    static let driver: Result<CUDADriver, GPUError> = {
+        setenv("QUARRY_EMULATED_GPUS", "2", 1)
+        setenv("QUARRY_EMULATED_GPU_MEMORY_MB", "512", 1)
+        guard FileManager.default.fileExists(atPath: driverPath) else {
+            return .failure(.unavailable("\(driverPath) is missing: run `make emulated-gpu` (make test does)"))
+        }
+        return Result { () throws(GPUError) in try CUDADriver.open(driverPath) }
+    }()
+
+    static let ptx: String = {
+        guard let text = try? String(contentsOfFile: ptxPath, encoding: .utf8) else { fatalError("no PTX at \(ptxPath)") }
+        return text
+    }()
+
+    private static let backends: Result<[GPUBackend], GPUError> = Result { () throws(GPUError) in
+        let opened = try driver.get()
+        return [try GPUBackend(gpu: opened.device(0), ptx: ptx), try GPUBackend(gpu: opened.device(1), ptx: ptx)]
+    }
+
+    /// The backend on emulated gpu:`index` (0 or 1), shared by the tests.
+    static func backend(_ index: Int = 0) throws -> GPUBackend {
+        try backends.get()[index]
+    }
+}
+
+/// Values equal within `tolerance`, relative to the larger magnitude (absolute below 1).
+func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4, _ what: String,
+                 sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual.shape == expected.shape, "\(what): shape \(actual.shape), expected \(expected.shape)",
+            sourceLocation: sourceLocation)
+    guard actual.shape == expected.shape else { return }
+    var worst: (index: Int, error: Float) = (0, 0)
+    for index in expected.storage.indices {
+        let (a, e) = (actual.storage[index], expected.storage[index])
+        let error = a.isNaN || e.isNaN ? (a.isNaN == e.isNaN ? 0 : .infinity) : abs(a - e) / max(1, abs(e))
+        if !(error <= worst.error) { worst = (index, error) }
+    }
+    #expect(worst.error <= tolerance,
+            "\(what): value \(worst.index) is \(actual.storage[worst.index]), expected \(expected.storage[worst.index])",
+            sourceLocation: sourceLocation)
+}
+
+extension Tensor {
+    /// Seeded standard-normal values.
+    static func normal(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
+        var random = Random(seed: seed)
+        return Tensor(shape: shape, storage: (0..<shape.reduce(1, *)).map { _ in random.normal() * scale })
+    }
+}
