@@ -17,7 +17,7 @@ define ensure_debs
 	fi
 endef
 
-.PHONY: deps test-deps bench-deps build debug run test unit-test e2e-test bench fuzz lint clean
+.PHONY: deps test-deps bench-deps build debug run test unit-test e2e-test bench fuzz lint clean emulated-gpu emulated-gpu-tsan emulated-gpu-test emulated-gpu-test-tsan ptx check-ptx emulated-gpu-race
 
 deps:
 	$(call ensure_debs,$(DEB_PACKAGES))
@@ -42,7 +42,10 @@ debug: deps
 run: build
 	QUARRY_DATA_DIR=$(QUARRY_DATA_DIR) .build/release/quarry serve
 
-test: test-deps lint
+# The GPU checks come first (docs/gpu-kernels.md): the committed PTX is current and assembles for sm_80
+# and sm_90 without spills, the emulated device passes its self-test, and every kernel matches its
+# reference under ThreadSanitizer. The Swift and Python tests then run the GPU backend on that device.
+test: test-deps lint check-ptx emulated-gpu emulated-gpu-test emulated-gpu-race
 	swift build --build-tests
 	swift test --skip-build
 	python3 -m pytest -q Tests/python
@@ -72,6 +75,71 @@ fuzz: deps
 		status=$$?; grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)" .build/fuzz/$$target.log; \
 		if [ $$status -ne 0 ]; then tail -n 40 .build/fuzz/$$target.log; exit 1; fi; \
 	done
+
+# The emulated GPU (Tests/EmulatedGPU): stand-ins for NVIDIA's libcuda.so.1 and libnvidia-ml.so.1 that
+# run the host build of Resources/cuda/kernels.cu, so GPU code is tested without a GPU (point
+# QUARRY_CUDA_LIBRARY and QUARRY_NVML_LIBRARY at them). emulated-gpu-tsan builds the same under
+# ThreadSanitizer for race checks; the -test targets run the emulator's self-test against each build.
+EMULATED_GPU_SOURCES := Tests/EmulatedGPU/emulated_cuda.c Tests/EmulatedGPU/host_kernels.cpp \
+	Tests/EmulatedGPU/emulator.h Tests/EmulatedGPU/sample_kernels.cu \
+	$(wildcard Resources/cuda/*.cu Resources/cuda/*.cuh Resources/cuda/*.h)
+EMULATED_GPU_FLAGS := -O2
+EMULATED_GPU_TSAN_FLAGS := -fsanitize=thread -g -O1
+
+# $(1): output folder, $(2): compiler flags. -z nodelete keeps the driver mapped after a dlclose, as its
+# worker threads outlive any one handle to it. The kernels' names stay inside it (-fvisibility=hidden).
+define emulated_gpu_rules
+$(1)/libcuda.so.1: $(EMULATED_GPU_SOURCES)
+	@mkdir -p $(1)
+	gcc -std=c11 $(2) -fPIC -pthread -Wall -Wextra -c Tests/EmulatedGPU/emulated_cuda.c -o $(1)/emulated_cuda.o
+	g++ -std=c++17 -DQUARRY_HOST $(2) -fPIC -fvisibility=hidden -pthread -Wall -c Tests/EmulatedGPU/host_kernels.cpp -o $(1)/host_kernels.o
+	g++ $(2) -shared -pthread -Wl,-soname,libcuda.so.1 -Wl,-z,nodelete -o $$@ $(1)/emulated_cuda.o $(1)/host_kernels.o
+
+$(1)/libnvidia-ml.so.1: Tests/EmulatedGPU/emulated_nvml.c Tests/EmulatedGPU/emulator.h $(1)/libcuda.so.1
+	gcc -std=c11 $(2) -fPIC -pthread -Wall -Wextra -shared -Wl,-soname,libnvidia-ml.so.1 -o $$@ $$< \
+		-L$(1) -l:libcuda.so.1 -Wl,-rpath,'$$$$ORIGIN'
+
+$(1)/emulator_test: Tests/EmulatedGPU/emulator_test.c Tests/EmulatedGPU/emulator.h $(1)/libcuda.so.1 $(1)/libnvidia-ml.so.1
+	gcc -std=c11 $(2) -pthread -Wall -Wextra -o $$@ $$< -L$(1) -l:libcuda.so.1 -l:libnvidia-ml.so.1 -Wl,-rpath,'$$$$ORIGIN'
+endef
+$(eval $(call emulated_gpu_rules,.build/emulated-gpu,$(EMULATED_GPU_FLAGS)))
+$(eval $(call emulated_gpu_rules,.build/emulated-gpu-tsan,$(EMULATED_GPU_TSAN_FLAGS)))
+
+emulated-gpu: .build/emulated-gpu/libcuda.so.1 .build/emulated-gpu/libnvidia-ml.so.1
+
+emulated-gpu-tsan: .build/emulated-gpu-tsan/libcuda.so.1 .build/emulated-gpu-tsan/libnvidia-ml.so.1
+
+emulated-gpu-test: .build/emulated-gpu/emulator_test
+	.build/emulated-gpu/emulator_test
+
+# halt_on_error: a race fails the run instead of scrolling past.
+emulated-gpu-test-tsan: .build/emulated-gpu-tsan/emulator_test
+	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" .build/emulated-gpu-tsan/emulator_test
+
+# The GPU kernels (docs/gpu-kernels.md): Resources/cuda/kernels.ptx is made from kernels.cu by clang-14,
+# run from the repository root so the PTX holds no path. check-ptx fails when the committed PTX is stale,
+# then runs ptxas for sm_80 and sm_90 and fails on errors, spills or stack frames (table in
+# .build/ptxas-report.txt). emulated-gpu-race runs every kernel on the emulated device under
+# ThreadSanitizer against naive references (Tests/EmulatedGPU/kernel_check.cpp).
+CLANG_PTX := clang-14 -x cuda -nocudainc -nocudalib --cuda-device-only --cuda-gpu-arch=sm_80 -O3 -S -I Resources/cuda
+
+ptx:
+	$(call ensure_debs,clang-14)
+	$(CLANG_PTX) Resources/cuda/kernels.cu -o Resources/cuda/kernels.ptx
+
+check-ptx:
+	$(call ensure_debs,clang-14)
+	@mkdir -p .build
+	$(CLANG_PTX) Resources/cuda/kernels.cu -o .build/kernels.ptx
+	@cmp -s .build/kernels.ptx Resources/cuda/kernels.ptx || \
+		{ echo "Resources/cuda/kernels.ptx does not match kernels.cu: run make ptx"; diff Resources/cuda/kernels.ptx .build/kernels.ptx | head -20; exit 1; }
+	python3 Tests/EmulatedGPU/ptxas_report.py Resources/cuda/kernels.ptx .build/ptxas-report.txt
+
+.build/emulated-gpu-tsan/kernel_check: Tests/EmulatedGPU/kernel_check.cpp .build/emulated-gpu-tsan/libcuda.so.1
+	g++ -std=c++17 $(EMULATED_GPU_TSAN_FLAGS) -pthread -Wall -Wextra -o $@ $< -L.build/emulated-gpu-tsan -l:libcuda.so.1 -Wl,-rpath,'$$ORIGIN'
+
+emulated-gpu-race: .build/emulated-gpu-tsan/kernel_check
+	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" .build/emulated-gpu-tsan/kernel_check Resources/cuda/kernels.ptx
 
 # Files over 400 lines must be split by concern (docs/style.md).
 lint:
