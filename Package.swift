@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "CUDA"),
         // Learn's Backend on a CUDA device: the kernels of Resources/cuda, launched through the driver layer.
         .target(name: "LearnGPU", dependencies: ["Learn", "CUDA"]),
-        .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging", "Learn", "CCurl", "CUDA"]),
+        .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging", "Learn", "LearnGPU", "CCurl", "CUDA"]),
         .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto", "Imaging", "Storage", "Learn"]),
         .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging", "Learn"]),
         .target(name: "QuarryTesting"),

@@ -42,13 +42,14 @@ extension GPUBackend {
         precondition(gradient.shape == shape.outputShape, "gradient \(gradient.shape), expected \(shape.outputShape)")
         let sizes = GroupedProduct(shape)
         let biasGradient = empty([shape.outChannels])
-        launch(.channelSums, blocks: shape.outChannels, [
+        launch(.channelSums, blocks: shape.outChannels, reducing: shape.batch * sizes.pixels, [
             .address(gradient.address), .address(biasGradient.address), .int(shape.batch), .int(shape.outChannels),
             .int(sizes.pixels),
         ])
         let weightGradient = empty(shape.weightShape)
         if shape.isDepthwise {
             launch(.depthwiseBackwardWeight, blocks: shape.outChannels * shape.kernelHeight * shape.kernelWidth,
+                   reducing: shape.batch * sizes.pixels,
                    [.address(gradient.address), .address(input.address), .address(weightGradient.address)] + depthwiseSizes(shape))
             guard wanted else { return (nil, weightGradient, biasGradient) }
             let inputGradient = empty(shape.inputShape)

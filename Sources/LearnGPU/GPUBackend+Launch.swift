@@ -5,9 +5,9 @@ import Learn
 extension GPUBackend {
     /// Threads per block for elementwise and reduction kernels.
     static let blockSize = 256
-    /// Grid-stride kernels need no more blocks than this to fill the largest cards; fewer blocks
-    /// also keep the emulated device's block-by-block runs short.
-    static let maximumBlocks = 4096
+    /// Blocks per multiprocessor for grid-stride kernels: eight blocks of 256 threads fill a
+    /// multiprocessor's 2,048 threads, and each thread loops over the rest.
+    static let blocksPerMultiprocessor = 8
 
     func launch(_ name: KernelTable.Name, grid: Dimensions, block: Dimensions, _ arguments: [KernelArgument]) {
         attempt { () throws(GPUError) in try stream.launch(kernels[name], grid: grid, block: block, arguments) }
@@ -16,14 +16,24 @@ extension GPUBackend {
     /// A grid-stride kernel over `count` elements.
     func launch(_ name: KernelTable.Name, over count: Int, _ arguments: [KernelArgument]) {
         guard count > 0 else { return }
-        let blocks = min((count + Self.blockSize - 1) / Self.blockSize, Self.maximumBlocks)
+        let blocks = min((count + Self.blockSize - 1) / Self.blockSize, maximumBlocks)
         launch(name, grid: Dimensions(blocks), block: Dimensions(Self.blockSize), arguments)
     }
 
-    /// A kernel with one block per channel (or row, or plane) that reduces within the block.
-    func launch(_ name: KernelTable.Name, blocks: Int, _ arguments: [KernelArgument]) {
+    /// A kernel with one block per channel (or row, or weight) that reduces `values` within each block.
+    /// The block is sized to the work, about 16 values a thread, from 32 threads to 256: a small reduction
+    /// gains nothing from idle threads, which cost barriers all the same. The size follows from the
+    /// shape alone, so a shape's sums always come out the same.
+    func launch(_ name: KernelTable.Name, blocks: Int, reducing values: Int, _ arguments: [KernelArgument]) {
         guard blocks > 0 else { return }
-        launch(name, grid: Dimensions(blocks), block: Dimensions(Self.blockSize), arguments)
+        launch(name, grid: Dimensions(blocks), block: Dimensions(Self.reductionThreads(values)), arguments)
+    }
+
+    static func reductionThreads(_ values: Int) -> Int {
+        let wanted = (values + 15) / 16
+        var threads = 32
+        while threads < wanted && threads < blockSize { threads *= 2 }
+        return threads
     }
 
     enum GEMMLayout {

@@ -16,7 +16,7 @@ extension GPUBackend {
             mean = empty([channels])
             makeUnique(&runningMean)
             makeUnique(&runningVariance)
-            launch(.batchNormStatistics, blocks: channels, [
+            launch(.batchNormStatistics, blocks: channels, reducing: batch * plane, [
                 .address(input.address), .address(mean.address), .address(inverseDeviation.address),
                 .address(runningMean.address), .address(runningVariance.address), .int(batch), .int(channels), .int(plane),
                 .float(momentum), .float(epsilon),
@@ -40,7 +40,7 @@ extension GPUBackend {
         let shape = gradient.shape
         let (batch, channels, plane) = (shape[0], shape[1], shape[2] * shape[3])
         let (gammaGradient, betaGradient) = (empty([channels]), empty([channels]))
-        launch(.batchNormBackwardReduce, blocks: channels, [
+        launch(.batchNormBackwardReduce, blocks: channels, reducing: batch * plane, [
             .address(gradient.address), .address(cache.normalized.address), .address(gammaGradient.address),
             .address(betaGradient.address), .int(batch), .int(channels), .int(plane),
         ])
@@ -124,8 +124,8 @@ extension GPUBackend {
              Operand(address: weightGradient.address, leading: outputSize))
         gemm(.nt, m: batch, n: inputSize, k: outputSize, dy, Operand(address: weight.address, leading: outputSize),
              Operand(address: inputGradient.address, leading: inputSize))
-        // Each block sums 32 columns.
-        launch(.columnSums, blocks: (outputSize + 31) / 32,
+        // Each block of exactly 256 threads sums 32 columns.
+        launch(.columnSums, grid: Dimensions((outputSize + 31) / 32), block: Dimensions(Self.blockSize),
                [.address(gradient.address), .address(biasGradient.address), .int(batch), .int(outputSize)])
         return (inputGradient, weightGradient, biasGradient)
     }

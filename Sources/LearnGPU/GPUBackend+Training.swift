@@ -23,11 +23,11 @@ extension GPUBackend {
         // The same targets SoftmaxCrossEntropy works out, in double and then rounded once.
         let onTarget = Double(1 - labelSmoothing) + Double(labelSmoothing) / Double(classes)
         let offTarget = Double(labelSmoothing) / Double(classes)
-        launch(.softmaxCrossEntropy, blocks: batch, [
+        launch(.softmaxCrossEntropy, blocks: batch, reducing: classes, [
             .address(logits.address), .address(deviceLabels.address), .address(gradient.address), .address(rowLoss.address),
             .address(rowCorrect.address), .int(batch), .int(classes), .float(Float(onTarget)), .float(Float(offTarget)),
         ])
-        launch(.lossTotals, blocks: 1,
+        launch(.lossTotals, blocks: 1, reducing: batch,
                [.address(rowLoss.address), .address(rowCorrect.address), .address(totals.address), .int(batch)])
         guard let values = try? download(totals.address, count: 2, as: Float.self) else {
             return CrossEntropy(loss: .nan, correct: 0, gradient: gradient)
@@ -39,7 +39,7 @@ extension GPUBackend {
         precondition(logits.rank == 2, "predictions need (N, C) logits, got \(logits.shape)")
         let batch = logits.shape[0]
         let (labels, confidences) = (buffer(bytes: batch * 4), empty([batch]))
-        launch(.softmaxPredictions, blocks: batch, [
+        launch(.softmaxPredictions, blocks: batch, reducing: logits.shape[1], [
             .address(logits.address), .address(labels.address), .address(confidences.address), .int(batch), .int(logits.shape[1]),
         ])
         guard let classes = try? download(labels.address, count: batch, as: Int32.self),
@@ -63,7 +63,7 @@ extension GPUBackend {
             offset += count
         }
         let result = empty([2])
-        launch(.clipCoefficient, blocks: 1, [.address(partials.address), .int(offset), .float(maxNorm), .address(result.address)])
+        launch(.clipCoefficient, blocks: 1, reducing: offset, [.address(partials.address), .int(offset), .float(maxNorm), .address(result.address)])
         for parameter in parameters {
             makeUnique(&parameter.gradient)
             launch(.scaleBy, over: parameter.gradient.count,

@@ -15,14 +15,18 @@ public final class GPUBackend: Backend, DeviceAccess {
     public let gpu: CUDADevice
     let stream: CUDAStream
     let kernels: KernelTable
+    /// Blocks a grid-stride kernel is launched with at most: enough to fill every multiprocessor.
+    let maximumBlocks: Int
     private let failure = Mutex<GPUError?>(nil)
 
-    /// Loads `ptx` (Resources/cuda/kernels.ptx) on `gpu` and resolves every kernel.
-    public init(gpu: CUDADevice, ptx: String) throws(GPUError) {
-        self.gpu = gpu
+    /// A backend with a stream of its own on `kernels`' device: one per run, evaluation or export, so
+    /// that each waits only for its own work.
+    public init(kernels: GPUKernels) throws(GPUError) {
+        gpu = kernels.gpu
         device = .gpu(gpu.index)
         stream = try gpu.makeStream()
-        kernels = try KernelTable(module: gpu.loadModule(ptx: ptx))
+        self.kernels = kernels.table
+        maximumBlocks = kernels.multiprocessors * Self.blocksPerMultiprocessor
     }
 
     /// The first failure since this backend was made, if any.
@@ -166,10 +170,7 @@ extension Tensor {
 }
 
 extension GPUBackend {
-    /// Moves a model built for this backend onto the device, where it stays for the whole run:
-    /// parameters with zeroed gradients, and batch norms' running statistics. Models are built on the
-    /// host (their initialization draws from a host stream), so a GPU model starts from exactly the
-    /// weights the CPU model of the same seed has.
+    /// The model stays on the device for the whole run, read back only for checkpoints and exports.
     public func place(_ model: any Layer) {
         for parameter in model.parameters {
             parameter.value = upload(parameter.value)

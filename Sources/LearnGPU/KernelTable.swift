@@ -43,3 +43,19 @@ struct KernelTable: Sendable {
         kernels[name]!
     }
 }
+
+/// Quarry's kernels loaded on one device: the driver compiles the PTX for the card once, and every
+/// backend on that device shares the result.
+public final class GPUKernels: Sendable {
+    public let gpu: CUDADevice
+    let table: KernelTable
+    /// CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT: how many blocks run at once, to size grids by.
+    let multiprocessors: Int
+
+    /// Loads `ptx` (Resources/cuda/kernels.ptx) on `gpu` and resolves every kernel.
+    public init(gpu: CUDADevice, ptx: String) throws(GPUError) {
+        self.gpu = gpu
+        table = try KernelTable(module: gpu.loadModule(ptx: ptx))
+        multiprocessors = max(1, try gpu.attribute(16))
+    }
+}

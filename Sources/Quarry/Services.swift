@@ -32,6 +32,8 @@ public final class Services: Sendable {
         /// The CUDA driver and NVML libraries to look for GPUs with (`QUARRY_CUDA_LIBRARY`, `QUARRY_NVML_LIBRARY`).
         public var cudaLibrary = "libcuda.so.1"
         public var nvmlLibrary = "libnvidia-ml.so.1"
+        /// The GPU kernels' PTX (Resources/cuda/kernels.ptx); nil where it was not found.
+        public var gpuKernels = ResourceFolders.gpuKernels()
         /// The base URL clients reach the server at, for links inside webhook bodies.
         public var publicURL = "http://127.0.0.1:8080"
 
@@ -61,6 +63,7 @@ public final class Services: Sendable {
     public let evaluations: EvaluationService
     public let modelExports: ModelExportService
     public let gpus: GPUDevices
+    public let devices: ComputeDevices
     public let startedAt = Date()
     private let collectionQueue = DispatchQueue(label: "quarry.blob-collection", qos: .utility)
     private let work = WorkInFlight()
@@ -79,7 +82,10 @@ public final class Services: Sendable {
         projects = ProjectService(database: database)
         datasets = DatasetService(database: database, blobs: blobs, imageLimits: settings.imageLimits)
         workers = WorkerService(database: database)
-        runs = try RunService(database: database, blobs: blobs, dataDirectory: root, concurrency: settings.trainingConcurrency, work: work)
+        gpus = GPUDevices(driverLibrary: settings.cudaLibrary, nvmlLibrary: settings.nvmlLibrary)
+        devices = ComputeDevices(gpus: gpus, kernelsPath: settings.gpuKernels)
+        runs = try RunService(database: database, blobs: blobs, dataDirectory: root, concurrency: settings.trainingConcurrency, work: work,
+                              devices: devices)
         prelabeler = Prelabeler(database: database, blobs: blobs, runs: runs, work: work)
         labeling = LabelingService(database: database, publicURL: settings.publicURL, prelabeler: prelabeler)
         exports = ExportService(database: database, blobs: blobs, links: try DownloadLinks(database: database))
@@ -90,10 +96,9 @@ public final class Services: Sendable {
         images = ProjectImages(database: database)
         splits = SplitService(database: database)
         thumbnails = Thumbnails(database: database, blobs: blobs, limits: settings.imageLimits)
-        experiments = ExperimentService(database: database)
+        experiments = ExperimentService(database: database, devices: devices)
         evaluations = EvaluationService(database: database, blobs: blobs, runs: runs, work: work)
         modelExports = ModelExportService(database: database, blobs: blobs, runs: runs, work: work)
-        gpus = GPUDevices(driverLibrary: settings.cudaLibrary, nvmlLibrary: settings.nvmlLibrary)
         imports = ImportService(database: database, blobs: blobs, limits: settings.imageLimits, zipLimits: settings.zipLimits,
                                 importRoot: settings.importRoot, work: work)
     }

@@ -31,8 +31,18 @@ enum EmulatedGPU {
     }()
 
     private static let backends: Result<[GPUBackend], GPUError> = Result { () throws(GPUError) in
+        let kernels = try Self.loaded.get()
+        return [try GPUBackend(kernels: kernels[0]), try GPUBackend(kernels: kernels[1])]
+    }
+
+    private static let loaded: Result<[GPUKernels], GPUError> = Result { () throws(GPUError) in
         let opened = try driver.get()
-        return [try GPUBackend(gpu: opened.device(0), ptx: ptx), try GPUBackend(gpu: opened.device(1), ptx: ptx)]
+        return [try GPUKernels(gpu: opened.device(0), ptx: ptx), try GPUKernels(gpu: opened.device(1), ptx: ptx)]
+    }
+
+    /// The kernels loaded on emulated gpu:`index`.
+    static func kernels(_ index: Int) throws -> GPUKernels {
+        try loaded.get()[index]
     }
 
     /// The backend on emulated gpu:`index` (0 or 1), shared by the tests.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Quarry
 
 /// A browser app's page, script and style (the workbench's, the dashboard's), read from
 /// `Resources/<app>/` on every request (they are small, and an edit shows without a restart). Only the
@@ -24,20 +25,11 @@ struct AppFiles: Sendable {
     static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
         + "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-    /// `QUARRY_RESOURCES/<app>`, else the first `Resources/<app>` holding `marker` (by default an
-    /// index.html, or for `common` a quarry.css) found going up from the executable's folder
-    /// (`.build/debug/quarry` finds the repository's), else nil.
+    /// `Resources/<app>` (`ResourceFolders.locate`), found by its `marker`: by default an index.html,
+    /// or for `common` a quarry.css.
     static func locate(_ app: String, marker: String? = nil,
                        environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        if let configured = environment["QUARRY_RESOURCES"] { return "\(configured)/\(app)" }
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            let candidate = folder.appendingPathComponent("Resources/\(app)")
-            let marker = marker ?? (app == "common" ? "quarry.css" : "index.html")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent(marker).path) { return candidate.path }
-            folder.deleteLastPathComponent()
-        }
-        return nil
+        ResourceFolders.locate(app, marker: marker ?? (app == "common" ? "quarry.css" : "index.html"), environment: environment)
     }
 
     func response(_ name: String) throws -> Response {

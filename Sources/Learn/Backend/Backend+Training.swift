@@ -1,6 +1,8 @@
 /// The training step's operations on host tensors: every backend whose values live in host memory
 /// uses these as they are, and a device backend replaces each.
 extension Backend {
+    public func place(_ model: any Layer) {}
+
     public func upload(_ tensor: Tensor) -> Tensor {
         precondition(tensor.deviceBuffer == nil, "a \(tensor.device) tensor on the \(device) backend")
         return tensor

@@ -49,6 +49,10 @@ public protocol Backend: AnyObject, Sendable {
     // What a training step asks besides the layers; Backend+Training.swift holds the host versions,
     // which a backend whose tensors live on the host takes as they are.
 
+    /// Moves a model built for this backend onto its device: parameters with zeroed gradients, and
+    /// batch norms' running statistics. Models are built on the host, from a host random stream, so every
+    /// device starts from the same weights.
+    func place(_ model: any Layer)
     /// A host tensor's values on this backend's device (the batch going up); one already there as it is.
     func upload(_ tensor: Tensor) -> Tensor
     /// A tensor of zeros on this backend's device.

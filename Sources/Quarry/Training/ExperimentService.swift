@@ -1,4 +1,5 @@
 import Foundation
+import Learn
 import Storage
 
 /// A saved experiment.
@@ -13,9 +14,11 @@ public struct Experiment: Sendable, Equatable {
 /// Experiments of a project: validated configurations, created, changed and deleted.
 public struct ExperimentService: Sendable {
     let database: Database
+    let devices: ComputeDevices
 
     public func create(accountID: String, projectID: String, body: Data) throws -> Experiment {
         let config = try ExperimentConfig.parse(body)
+        try checkDevice(config)
         let now = Timestamp.now()
         let experiment = Experiment(id: ID.make("exp"), projectID: projectID, config: config, createdAt: now, updatedAt: now)
         try database.write { db in
@@ -46,6 +49,7 @@ public struct ExperimentService: Sendable {
         try database.write { db in
             let current = try Self.find(accountID: accountID, projectID: projectID, id: id, on: db)
             let config = try ExperimentConfig.parse(body, over: current.config)
+            try checkDevice(config)
             let now = Timestamp.now()
             do {
                 try db.run("UPDATE experiments SET name = ?, config = ?, updated_at = ? WHERE id = ?",
@@ -54,6 +58,13 @@ public struct ExperimentService: Sendable {
                 throw ExperimentError.nameTaken(config.name)
             }
             return Experiment(id: id, projectID: projectID, config: config, createdAt: current.createdAt, updatedAt: now)
+        }
+    }
+
+    /// A GPU the driver does not list is refused when the experiment is saved, not when it first runs.
+    private func checkDevice(_ config: ExperimentConfig) throws(ExperimentError) {
+        if let device = Device(config.device), let reason = devices.unavailability(device) {
+            throw .invalid(field: "device", reason: reason)
         }
     }
 

@@ -26,7 +26,7 @@ struct RunExecution {
         let database = service.database
         guard var run = try database.read({ db in try RunStore.find(id: runID, on: db) }) else { throw RunError.notFound(runID) }
         let config = run.config
-        try RunService.checkDevice(config)
+        try service.checkDevice(config)
         let data = try database.read { db in try TrainingData.load(projectID: run.projectID, config: config, on: db) }
         run.status = .running
         run.classes = data.classes
@@ -47,8 +47,18 @@ struct RunExecution {
             let item = data.validation[index]
             return (try TrainingData.example(item, blobs: blobs, config: config, training: false, seed: seed), item.label)
         }
-        let trainer = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch).trainer()
         let checkpoint = resume ? try CheckpointFile.read(from: service.checkpointPath(runID, "last")) : nil
+        try service.devices.compute(on: Device(config.device) ?? .cpu, for: runID) { backend in
+            let recipe = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch)
+            try train(recipe.trainer(on: backend), from: checkpoint, run: &run, trainLoader: trainLoader,
+                      validationLoader: validationLoader)
+        }
+    }
+
+    /// Trains to the end of the configured epochs (or a stop), checkpointing and recording every epoch.
+    private func train(_ trainer: Trainer, from checkpoint: Checkpoint?, run: inout Run, trainLoader: DataLoader,
+                       validationLoader: DataLoader) throws {
+        let database = service.database
         let failure = Mutex<(any Error)?>(nil)
 
         func batches(_ loader: DataLoader, epoch: Int, start: Int) -> AnySequence<Trainer.Batch> {

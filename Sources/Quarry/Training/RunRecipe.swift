@@ -1,26 +1,29 @@
 import Learn
 
-/// Turns a configuration into the model, optimizer and schedule it names. Epoch-based settings
-/// become steps: a step is one batch.
+/// Turns a configuration into the model, optimizer and schedule it names, on a backend. Epoch-based
+/// settings become steps: a step is one batch.
 struct RunRecipe {
     let config: ExperimentConfig
     let classes: Int
     let batchesPerEpoch: Int
 
-    func trainer() -> Trainer {
+    /// The model is built on the host from the seed, whatever the backend, so every device starts from
+    /// the same weights, and then placed on the backend's device.
+    func trainer(on backend: any Backend = CPUBackend.shared) -> Trainer {
         var random = Random(seed: config.seed)
         let model: Sequential = switch config.model {
-        case .smallCNN: SmallCNN.make(classes: classes, inputSize: config.image_size, random: &random)
+        case .smallCNN: SmallCNN.make(classes: classes, inputSize: config.image_size, backend: backend, random: &random)
         case .resnet18: ResNet18.make(classes: classes, inputSize: config.image_size, width: config.width,
-                                      stem: Stem(rawValue: config.stem), random: &random)
+                                      stem: Stem(rawValue: config.stem), backend: backend, random: &random)
         case .mobileNetV2: MobileNetV2.make(classes: classes, inputSize: config.image_size, width: config.width,
-                                            stem: Stem(rawValue: config.stem), random: &random)
+                                            stem: Stem(rawValue: config.stem), backend: backend, random: &random)
         }
+        backend.place(model)
         let learningRate = Float(config.optimizer.lr)
         let optimizer: any Optimizer = switch config.optimizer.name {
         case "sgd": SGD(learningRate: learningRate, momentum: Float(config.optimizer.momentum), nesterov: config.optimizer.nesterov,
-                        weightDecay: Float(config.weightDecay))
-        default: AdamW(learningRate: learningRate, weightDecay: Float(config.weightDecay))
+                        weightDecay: Float(config.weightDecay), backend: backend)
+        default: AdamW(learningRate: learningRate, weightDecay: Float(config.weightDecay), backend: backend)
         }
         let total = max(1, config.epochs * batchesPerEpoch)
         let kind: LearningRateSchedule.Kind = switch config.scheduler.name {
@@ -34,7 +37,8 @@ struct RunRecipe {
                                             gamma: Float(config.scheduler.gamma))
         let trainer = Trainer(model: model, optimizer: optimizer, schedule: schedule,
                               configuration: TrainingConfiguration(epochs: config.epochs, gradientClipNorm: config.gradient_clip.map(Float.init),
-                                                                   labelSmoothing: Float(config.label_smoothing)))
+                                                                   labelSmoothing: Float(config.label_smoothing)),
+                              backend: backend)
         trainer.random = random
         return trainer
     }

@@ -15,9 +15,12 @@ public final class RunService: Sendable {
     private let slots: DispatchSemaphore
     private let stopFlags = Mutex<[String: Bool]>([:])
     let work: WorkInFlight
+    let devices: ComputeDevices
 
-    init(database: Database, blobs: BlobStore, dataDirectory: String, concurrency: Int, work: WorkInFlight) throws {
+    init(database: Database, blobs: BlobStore, dataDirectory: String, concurrency: Int, work: WorkInFlight,
+         devices: ComputeDevices) throws {
         self.work = work
+        self.devices = devices
         self.database = database
         self.blobs = blobs
         directory = "\(dataDirectory)/runs"
@@ -28,18 +31,17 @@ public final class RunService: Sendable {
 
     func checkpointPath(_ runID: String, _ name: String) -> String { "\(directory)/\(runID)/\(name).ckpt" }
 
-    /// Refuses a device this server cannot train on: every GPU, until a GPU backend exists.
-    static func checkDevice(_ config: ExperimentConfig) throws(RunError) {
-        guard Device(config.device) == .cpu else {
-            throw .notStartable("device \(config.device) is not available: this server trains on the CPU")
-        }
+    /// Refuses a device this server cannot train on: a GPU the driver does not list.
+    func checkDevice(_ config: ExperimentConfig) throws(RunError) {
+        guard let device = Device(config.device) else { throw .notStartable("device \(config.device) is not cpu or gpu:N") }
+        if let reason = devices.unavailability(device) { throw .notStartable(reason) }
     }
 
     /// Starts a run of the experiment's configuration as it is now.
     public func start(accountID: String, projectID: String, experimentID: String) throws -> Run {
         let run = try database.write { db -> Run in
             let experiment = try ExperimentService.find(accountID: accountID, projectID: projectID, id: experimentID, on: db)
-            try Self.checkDevice(experiment.config)
+            try checkDevice(experiment.config)
             // Checked now so a run that cannot train is refused at once rather than failing later.
             _ = try TrainingData.load(projectID: projectID, config: experiment.config, on: db)
             let run = Run(id: ID.make("run"), projectID: projectID, experimentID: experimentID, status: .pending, config: experiment.config,

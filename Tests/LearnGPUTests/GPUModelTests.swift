@@ -1,0 +1,94 @@
+import CUDA
+import Learn
+import LearnGPU
+import Testing
+
+/// Whole training steps of the zoo's models on the emulated GPU against the CPU, through the same
+/// trainer, and what crosses the bus while they run.
+struct GPUModelTests {
+    struct Steps {
+        var losses: [Float] = []
+        var checkpoint: Checkpoint?
+        var transfers: [TransferCounts.Snapshot] = []
+    }
+
+    /// Trains `steps` batches of one epoch of `make`'s model on `backend`, recording the losses, the
+    /// end-of-epoch checkpoint and the transfer counts after each step.
+    static func train(_ make: (any Backend, inout Random) -> Sequential, on backend: any Backend, steps: Int, batch: Int,
+                      side: Int, optimizer: (any Backend) -> any Optimizer, transfers: TransferCounts? = nil) throws -> Steps {
+        var random = Random(seed: 7)
+        let model = make(backend, &random)
+        backend.place(model)
+        let trainer = Trainer(model: model, optimizer: optimizer(backend),
+                              schedule: LearningRateSchedule(kind: .constant, baseLearningRate: 0.05, totalSteps: steps),
+                              configuration: TrainingConfiguration(epochs: 1, gradientClipNorm: 5, labelSmoothing: 0.1),
+                              backend: backend)
+        let batches = (0..<steps).map { step in
+            (images: Tensor.normal([batch, 3, side, side], seed: UInt64(100 + step)), labels: (0..<batch).map { ($0 + step) % 3 })
+        }
+        var result = Steps()
+        _ = try trainer.run(
+            from: nil, trainBatches: { _, start in AnySequence(batches[start...].map { $0 }) }, batchesPerEpoch: steps,
+            validationBatches: { AnySequence([]) }, shouldStop: { false },
+            progress: { _, _, loss in
+                result.losses.append(loss)
+                if let transfers { result.transfers.append(transfers.snapshot) }
+            },
+            epochDone: { _, checkpoint in result.checkpoint = checkpoint })
+        return result
+    }
+
+    static let models: [(String, @Sendable (any Backend, inout Random) -> Sequential)] = [
+        // The CIFAR stem keeps 2×2 planes in the last stage: a batch norm over one pixel of two images
+        // normalizes every value to ±1, and its input gradient is pure rounding noise on either device.
+        ("ResNet-18", { ResNet18.make(classes: 3, inputSize: 16, width: 0.0625, stem: .cifar, backend: $0, random: &$1) }),
+        ("MobileNetV2", { MobileNetV2.make(classes: 3, inputSize: 8, width: 0.25, backend: $0, random: &$1) }),
+    ]
+
+    /// One step with SGD and momentum, clipping, weight decay and label smoothing: the loss, every
+    /// parameter, batch-norm statistic and momentum buffer (the first step's, so the clipped gradient
+    /// plus decay) agree within 1e-4.
+    @Test(arguments: 0..<2) func aWholeStepMatchesTheCPU(index: Int) throws {
+        let (name, make) = Self.models[index]
+        let gpu = try EmulatedGPU.backend()
+        // Small, since the emulated device runs a block's threads as real threads: every barrier is a
+        // round of thread switches. The layer tests cover odd shapes.
+        let side = index == 0 ? 16 : 8
+        let sgd: (any Backend) -> any Optimizer = { SGD(learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4, backend: $0) }
+        let expected = try Self.train(make, on: CPUBackend.shared, steps: 1, batch: 2, side: side, optimizer: sgd)
+        let actual = try Self.train(make, on: gpu, steps: 1, batch: 2, side: side, optimizer: sgd)
+        #expect(zip(actual.losses, expected.losses).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) },
+                "\(name) losses \(actual.losses) vs \(expected.losses)")
+        let (a, e) = (try #require(actual.checkpoint), try #require(expected.checkpoint))
+        #expect(a.parameters.keys.sorted() == e.parameters.keys.sorted())
+        for (key, values) in e.parameters {
+            expectClose(Tensor(shape: [values.count], storage: a.parameters[key]!), Tensor(shape: [values.count], storage: values),
+                        "\(name) \(key)")
+        }
+        for (key, values) in e.buffers {
+            expectClose(Tensor(shape: [values.count], storage: a.buffers[key]!), Tensor(shape: [values.count], storage: values),
+                        "\(name) buffer \(key)")
+        }
+        let (momentum, reference) = (a.optimizer.buffers["momentum"]!, e.optimizer.buffers["momentum"]!)
+        for (values, expectedValues) in zip(momentum, reference) {
+            expectClose(Tensor(shape: [values.count], storage: values), Tensor(shape: [values.count], storage: expectedValues),
+                        "\(name) momentum")
+        }
+    }
+
+    /// After the first step (which makes the optimizer's buffers), a step sends up the batch and its
+    /// labels and reads back the loss and correct count: two copies up, one down, nothing else.
+    @Test func aStepMovesOnlyTheBatchUpAndTheLossBack() throws {
+        let gpu = try GPUBackend(kernels: EmulatedGPU.kernels(1))
+        let (batch, side) = (2, 8)
+        let steps = try Self.train(Self.models[1].1, on: gpu, steps: 3, batch: batch, side: side,
+                                   optimizer: { AdamW(learningRate: 0.01, backend: $0) }, transfers: gpu.gpu.transfers)
+        for (before, after) in zip(steps.transfers, steps.transfers.dropFirst()) {
+            #expect(after.hostToDevice - before.hostToDevice == 2)
+            #expect(after.hostToDeviceBytes - before.hostToDeviceBytes == (batch * 3 * side * side + batch) * 4)
+            #expect(after.deviceToHost - before.deviceToHost == 1)
+            #expect(after.deviceToHostBytes - before.deviceToHostBytes == 8)
+        }
+        #expect(steps.transfers.count == 3)
+    }
+}
