@@ -332,8 +332,24 @@ static __device__ __forceinline__ int first_window(int p, int kernel, int stride
     return reach <= 0 ? 0 : (reach + stride - 1) / stride;
 }
 
-// 1-D over the pixels of x, each gathering every column entry im2col copied from it, taps in the
-// CPU's order (i, then j): deterministic, no atomics, and overwrites x.
+// Calls visit(i, j, oh, ow) for each tap (i, j) of each window (oh, ow) that reads input pixel (h, w),
+// taps in the CPU's order (i, then j): the gathers of col2im and the depthwise input gradient.
+template <typename Visit>
+static __device__ __forceinline__ void windows_reading(int h, int w, int kernelH, int kernelW, int stride, int padding, int outH,
+                                                       int outW, Visit visit) {
+    for (int i = 0; i < kernelH; ++i) {
+        const int top = h + padding - i;
+        if (top < 0 || top % stride != 0 || top / stride >= outH) continue;
+        for (int j = 0; j < kernelW; ++j) {
+            const int left = w + padding - j;
+            if (left < 0 || left % stride != 0 || left / stride >= outW) continue;
+            visit(i, j, top / stride, left / stride);
+        }
+    }
+}
+
+// 1-D over the pixels of x, each gathering every column entry im2col copied from it: deterministic, no
+// atomics, and overwrites x.
 KERNEL quarry_col2im(const float *columns, float *x, int batch, int channels, int height, int width, int kernelH, int kernelW,
                      int stride, int padding, int outH, int outW) {
     const int pixels = outH * outW;
@@ -342,15 +358,9 @@ KERNEL quarry_col2im(const float *columns, float *x, int batch, int channels, in
         const int w = (int)(e % width), h = (int)(e / width % height), c = (int)(e / ((long long)width * height) % channels);
         const int n = (int)(e / ((long long)width * height * channels));
         float sum = 0.0f;
-        for (int i = 0; i < kernelH; ++i) {
-            const int top = h + padding - i;
-            if (top < 0 || top % stride != 0 || top / stride >= outH) continue;
-            for (int j = 0; j < kernelW; ++j) {
-                const int left = w + padding - j;
-                if (left < 0 || left % stride != 0 || left / stride >= outW) continue;
-                sum += columns[((long long)(c * kernelH + i) * kernelW + j) * width2 + (long long)n * pixels + top / stride * outW + left / stride];
-            }
-        }
+        windows_reading(h, w, kernelH, kernelW, stride, padding, outH, outW, [&](int i, int j, int oh, int ow) {
+            sum += columns[((long long)(c * kernelH + i) * kernelW + j) * width2 + (long long)n * pixels + oh * outW + ow];
+        });
         x[e] = sum;
     }
 }
@@ -409,15 +419,9 @@ KERNEL quarry_depthwise_backward_input(const float *dy, const float *weight, flo
         const int c = (int)(plane % channels);
         const float *gradient = dy + plane * outH * outW, *filter = weight + (long long)c * kernel * kernel;
         float sum = 0.0f;
-        for (int i = 0; i < kernel; ++i) {
-            const int top = h + padding - i;
-            if (top < 0 || top % stride != 0 || top / stride >= outH) continue;
-            for (int j = 0; j < kernel; ++j) {
-                const int left = w + padding - j;
-                if (left < 0 || left % stride != 0 || left / stride >= outW) continue;
-                sum += q_mul(filter[i * kernel + j], gradient[top / stride * outW + left / stride]);
-            }
-        }
+        windows_reading(h, w, kernel, kernel, stride, padding, outH, outW, [&](int i, int j, int oh, int ow) {
+            sum += q_mul(filter[i * kernel + j], gradient[oh * outW + ow]);
+        });
         dx[e] = sum;
     }
 }

@@ -104,10 +104,10 @@ public enum KernelArgument: Sendable {
     case float(Float)
     case uint64(UInt64)
 
-    /// An `int` parameter from a Swift count, which must fit.
+    /// An `int` parameter from a Swift count. The caller keeps counts in range: a value past Int32 is
+    /// cut to its low 32 bits, so a backend refuses larger tensors before it launches anything.
     public static func int(_ value: Int) -> KernelArgument {
-        precondition(value >= Int(Int32.min) && value <= Int(Int32.max), "\(value) does not fit a kernel's int")
-        return .int32(Int32(value))
+        .int32(Int32(truncatingIfNeeded: value))
     }
 
     /// A `long long` parameter.

@@ -16,7 +16,7 @@ public enum GPUError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(call) failed: \(name)\(message.isEmpty ? "" : " (\(message))")\(name.hasSuffix("\(code)") ? "" : ", code \(code)")"
         case .outOfMemory(let device, let requested, let free, let total, let message):
             "gpu:\(device) is out of memory (\(message)): asked for \(Self.mebibytes(requested)), "
-                + "\(Self.mebibytes(free)) free of \(Self.mebibytes(total))"
+                + "\(Self.mebibytes(free)) free of \(Self.mebibytes(total)); a smaller batch_size or image_size needs less"
         }
     }
 

@@ -54,7 +54,7 @@ extension GPUBackend {
     }
 
     public func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: PoolIndices) {
-        let window = PoolWindow(input.shape, kernel: kernel, stride: stride, padding: padding)
+        let window = Pool2D.Geometry(input.shape, kernel: kernel, stride: stride, padding: padding)
         let output = empty(window.outputShape)
         let argmax = buffer(bytes: output.count * 4)
         launch(.maxPoolForward, over: output.count,
@@ -65,7 +65,7 @@ extension GPUBackend {
     public func maxPoolBackward(_ gradient: Tensor, argmax: PoolIndices, inputShape: [Int], kernel: Int, stride: Int,
                                 padding: Int) -> Tensor {
         guard let indices = argmax.deviceBuffer else { preconditionFailure("max pooling indices from another device") }
-        let window = PoolWindow(inputShape, kernel: kernel, stride: stride, padding: padding)
+        let window = Pool2D.Geometry(inputShape, kernel: kernel, stride: stride, padding: padding)
         precondition(gradient.shape == window.outputShape, "gradient \(gradient.shape), expected \(window.outputShape)")
         let inputGradient = empty(inputShape)
         launch(.maxPoolBackward, over: inputGradient.count,
@@ -74,14 +74,14 @@ extension GPUBackend {
     }
 
     public func averagePool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> Tensor {
-        let window = PoolWindow(input.shape, kernel: kernel, stride: stride, padding: padding)
+        let window = Pool2D.Geometry(input.shape, kernel: kernel, stride: stride, padding: padding)
         let output = empty(window.outputShape)
         launch(.averagePoolForward, over: output.count, [.address(input.address), .address(output.address)] + window.arguments)
         return output
     }
 
     public func averagePoolBackward(_ gradient: Tensor, inputShape: [Int], kernel: Int, stride: Int, padding: Int) -> Tensor {
-        let window = PoolWindow(inputShape, kernel: kernel, stride: stride, padding: padding)
+        let window = Pool2D.Geometry(inputShape, kernel: kernel, stride: stride, padding: padding)
         precondition(gradient.shape == window.outputShape, "gradient \(gradient.shape), expected \(window.outputShape)")
         let inputGradient = empty(inputShape)
         launch(.averagePoolBackward, over: inputGradient.count,
@@ -183,28 +183,9 @@ extension GPUBackend {
     }
 }
 
-/// A pooling window's geometry over (N, C, H, W) planes, as the kernels take it.
-private struct PoolWindow {
-    let shape: [Int]
-    let outHeight: Int
-    let outWidth: Int
-    let kernel: Int
-    let stride: Int
-    let padding: Int
-
-    init(_ shape: [Int], kernel: Int, stride: Int, padding: Int) {
-        precondition(shape.count == 4, "pooling needs (N, C, H, W), got \(shape)")
-        precondition(kernel > 0 && stride > 0 && padding >= 0 && padding <= kernel / 2, "kernel \(kernel), stride \(stride), padding \(padding)")
-        (self.shape, self.kernel, self.stride, self.padding) = (shape, kernel, stride, padding)
-        outHeight = (shape[2] + 2 * padding - kernel) / stride + 1
-        outWidth = (shape[3] + 2 * padding - kernel) / stride + 1
-        precondition(outHeight > 0 && outWidth > 0, "a \(kernel)-window does not fit \(shape)")
-    }
-
-    var outputShape: [Int] { [shape[0], shape[1], outHeight, outWidth] }
-
+extension Pool2D.Geometry {
+    /// The sizes the pooling kernels take after their tensors.
     var arguments: [KernelArgument] {
-        [.int(shape[0] * shape[1]), .int(shape[2]), .int(shape[3]), .int(outHeight), .int(outWidth), .int(kernel), .int(stride),
-         .int(padding)]
+        [.int(planes), .int(height), .int(width), .int(outHeight), .int(outWidth), .int(kernel), .int(stride), .int(padding)]
     }
 }

@@ -53,15 +53,22 @@ public final class GPUBackend: Backend, DeviceAccess {
         }
     }
 
-    private func record(_ error: GPUError) {
+    func record(_ error: GPUError) {
         failure.withLock { failure in if failure == nil { failure = error } }
     }
 
     // MARK: Tensors
 
-    /// An uninitialized device tensor; after a failure, a placeholder with no memory behind it.
+    /// An uninitialized device tensor; after a failure, a placeholder with no memory behind it. The
+    /// kernels index with 32-bit ints, so a tensor of more values fails the backend (every size a kernel
+    /// takes is at most some tensor's count).
     func empty(_ shape: [Int], elementBytes: Int = 4) -> Tensor {
-        Tensor(shape: shape, deviceBuffer: buffer(bytes: shape.reduce(1, *) * elementBytes))
+        let count = shape.reduce(1, *)
+        if count > Int(Int32.max) {
+            record(.unavailable("a tensor of \(shape) (\(count) values) is past the GPU kernels' 2^31 - 1 values; "
+                                + "a smaller batch_size or image_size fits"))
+        }
+        return Tensor(shape: shape, deviceBuffer: buffer(bytes: count * elementBytes))
     }
 
     func buffer(bytes: Int) -> DeviceBuffer {

@@ -92,3 +92,47 @@ struct GPUModelTests {
         #expect(steps.transfers.count == 3)
     }
 }
+
+/// A GPU run stopped part way and resumed from its checkpoint: on the same GPU it ends bit for bit
+/// where an uninterrupted run ends (every kernel sums in a fixed order), and on the CPU within float
+/// rounding of it.
+struct GPUResumeTests {
+    static func trainer(on backend: any Backend) -> Trainer {
+        var random = Random(seed: 11)
+        let model = SmallCNN.make(classes: 3, inputSize: 8, backend: backend, random: &random)
+        backend.place(model)
+        return Trainer(model: model, optimizer: AdamW(learningRate: 0.01, backend: backend),
+                       schedule: LearningRateSchedule(kind: .cosine, baseLearningRate: 0.01, totalSteps: 8),
+                       configuration: TrainingConfiguration(epochs: 2), backend: backend)
+    }
+
+    static let batches: [Trainer.Batch] = (0..<4).map { step -> Trainer.Batch in
+        let labels = [step % 3, (step + 1) % 3, (step + 2) % 3]
+        return (images: Tensor.normal([3, 3, 8, 8], seed: UInt64(200 + step)), labels: labels)
+    }
+
+    /// Runs `trainer` from `checkpoint`, stopping before global step `stopAt` if given; the checkpoint it ends with.
+    static func run(_ trainer: Trainer, from checkpoint: Checkpoint?, stopAt: Int? = nil) throws -> Checkpoint {
+        var steps = checkpoint.map { $0.epoch * 4 + $0.batch } ?? 0
+        var last: Checkpoint?
+        let outcome = try trainer.run(
+            from: checkpoint, trainBatches: { _, start in AnySequence(batches[start...].map { $0 }) }, batchesPerEpoch: 4,
+            validationBatches: { AnySequence(batches.prefix(1)) }, shouldStop: { steps == stopAt },
+            progress: { _, _, _ in steps += 1 }, epochDone: { _, checkpoint in last = checkpoint })
+        if case .stopped(let checkpoint) = outcome { return checkpoint }
+        return try #require(last)
+    }
+
+    @Test func aResumedGPURunEndsWhereAnUninterruptedOneDoes() throws {
+        let gpu = try EmulatedGPU.backend()
+        let uninterrupted = try Self.run(Self.trainer(on: gpu), from: nil)
+        let stopped = try Self.run(Self.trainer(on: gpu), from: nil, stopAt: 5)
+        #expect(stopped.epoch == 1 && stopped.batch == 1)
+        #expect(try Self.run(Self.trainer(on: gpu), from: stopped) == uninterrupted)
+        let onCPU = try Self.run(Self.trainer(on: CPUBackend.shared), from: stopped)
+        for (key, values) in uninterrupted.parameters {
+            expectClose(Tensor(shape: [values.count], storage: onCPU.parameters[key]!), Tensor(shape: [values.count], storage: values),
+                        "resumed on the CPU: \(key)")
+        }
+    }
+}

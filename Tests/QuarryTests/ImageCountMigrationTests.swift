@@ -27,7 +27,8 @@ import Testing
             try services.database.write { db in
                 try db.execute("""
                     DROP TRIGGER images_counted; DROP TRIGGER images_uncounted; DROP INDEX account_sessions_account;
-                    ALTER TABLE datasets DROP COLUMN image_count; DELETE FROM schema_migrations WHERE version >= 13;
+                    ALTER TABLE datasets DROP COLUMN image_count; ALTER TABLE evaluations DROP COLUMN device;
+                    DELETE FROM schema_migrations WHERE version >= 13;
                     """)
             }
         }

@@ -56,8 +56,8 @@ def test_gpus_are_listed_as_the_spec_shows():
             key = server.create_account("gpus")
             data = requests.get(server.url + "/api/system/devices", headers=auth(key)).json()["data"]
             assert data["devices"][1:] == [
-                {"id": "gpu:0", "name": "NVIDIA RTX 4090", "type": "gpu", "memory_total_mb": 24564, "memory_free_mb": 22100},
-                {"id": "gpu:1", "name": "NVIDIA RTX 4090", "type": "gpu", "memory_total_mb": 24564, "memory_free_mb": 24000},
+                {"id": "gpu:0", "name": "NVIDIA RTX 4090", "type": "gpu", "memory_total_mb": 24564, "memory_free_mb": 22100, "busy": False},
+                {"id": "gpu:1", "name": "NVIDIA RTX 4090", "type": "gpu", "memory_total_mb": 24564, "memory_free_mb": 24000, "busy": False},
             ]
             assert data["cuda_available"] is True and data["cuda_version"] == "12.1" and data["default_selected"] == ["gpu:0"]
             assert requests.get(server.url + "/api/system/devices").status_code == 401

@@ -16,6 +16,7 @@ struct StudioEvaluations: Sendable {
         let split_index: Int?
         let split_subset: String
         let batch_size: Int
+        let device: String
         let status: String
         let error: String?
         let results: ClassificationReport?
@@ -28,6 +29,7 @@ struct StudioEvaluations: Sendable {
             let request = evaluation.request
             (eval_id, project_id, experiment_id, run_id) = (evaluation.id, evaluation.projectID, request.experimentID, request.runID)
             (checkpoint, split_index, split_subset, batch_size) = (request.checkpoint, request.splitIndex, request.splitSubset, request.batchSize)
+            device = request.device ?? "cpu"
             (status, error, results, skipped) = (evaluation.status.rawValue, evaluation.error, evaluation.report, evaluation.skipped)
             (created_at, started_at, finished_at) = (evaluation.createdAt, evaluation.startedAt, evaluation.finishedAt)
         }

@@ -60,9 +60,14 @@ struct StudioRuns: Sendable {
         return Studio.ok(["run_id": run.id, "status": "stopping"])
     }
 
+    /// An optional body `{"device": "cpu"}` resumes on another device than the run's own.
     func resume(_ request: Request, _ account: Account) throws -> Response {
+        struct Body: Decodable {
+            let device: String
+        }
+        let device = try request.body.data().map { !$0.isEmpty } == true ? try JSON.decode(Body.self, from: request).device : nil
         let run = try services.runs.resume(accountID: account.id, projectID: request.parameter("project_id") ?? "",
-                                           id: request.parameter("run_id") ?? "")
+                                           id: request.parameter("run_id") ?? "", device: device)
         return Studio.ok(["run_id": run.id, "status": run.status.rawValue])
     }
 

@@ -19,7 +19,8 @@ struct StudioSystem: Sendable {
     }
 
     /// The CPU and every CUDA device, asked afresh (free memory changes); `default_selected` is the first
-    /// GPU when there is one, else the CPU, as the spec says.
+    /// GPU when there is one, else the CPU, as the spec says. A GPU something computes on (any account's
+    /// run, evaluation or pre-labeling; which, is not said) is `busy`.
     func devices(_ request: Request, _ account: Account) throws -> Response {
         struct Device: Encodable {
             let id: String
@@ -28,6 +29,7 @@ struct StudioSystem: Sendable {
             let cores: Int?
             let memory_total_mb: Int?
             let memory_free_mb: Int?
+            let busy: Bool?
         }
         struct Devices: Encodable {
             let devices: [Device]
@@ -39,10 +41,10 @@ struct StudioSystem: Sendable {
         let listing = services.gpus.list()
         let gpus = listing.gpus.map {
             Device(id: "gpu:\($0.index)", name: $0.name, type: "gpu", cores: nil, memory_total_mb: $0.memoryTotalMB,
-                   memory_free_mb: $0.memoryFreeMB)
+                   memory_free_mb: $0.memoryFreeMB, busy: !services.devices.users(ofGPU: $0.index).isEmpty)
         }
         let cpu = Device(id: "cpu", name: "CPU", type: "cpu", cores: ProcessInfo.processInfo.activeProcessorCount,
-                         memory_total_mb: nil, memory_free_mb: nil)
+                         memory_total_mb: nil, memory_free_mb: nil, busy: nil)
         return Studio.ok(Devices(devices: [cpu] + gpus, cuda_available: !gpus.isEmpty, cuda_version: listing.cudaVersion,
                                  default_selected: [gpus.first?.id ?? "cpu"], reason: listing.reason))
     }

@@ -138,19 +138,20 @@ public enum Pool2D {
 }
 
 extension Pool2D {
-    /// The window arithmetic shared by max and average pooling: input (N, C, H, W) to output (N, C, OH, OW).
-    struct Geometry {
-        let batch: Int
-        let channels: Int
-        let height: Int
-        let width: Int
-        let outHeight: Int
-        let outWidth: Int
-        let kernel: Int
-        let stride: Int
-        let padding: Int
+    /// The window arithmetic shared by max and average pooling, on every backend: input (N, C, H, W) to
+    /// output (N, C, OH, OW).
+    public struct Geometry: Sendable {
+        public let batch: Int
+        public let channels: Int
+        public let height: Int
+        public let width: Int
+        public let outHeight: Int
+        public let outWidth: Int
+        public let kernel: Int
+        public let stride: Int
+        public let padding: Int
 
-        init(_ shape: [Int], kernel: Int, stride: Int, padding: Int) {
+        public init(_ shape: [Int], kernel: Int, stride: Int, padding: Int) {
             precondition(shape.count == 4, "pooling input must be (N, C, H, W), got \(shape)")
             precondition(kernel > 0 && stride > 0 && padding >= 0 && padding <= kernel / 2,
                          "kernel \(kernel), stride \(stride), padding \(padding): padding may be at most half the kernel")
@@ -162,7 +163,7 @@ extension Pool2D {
             outWidth = (width + 2 * padding - kernel) / stride + 1
         }
 
-        var outputShape: [Int] { [batch, channels, outHeight, outWidth] }
+        public var outputShape: [Int] { [batch, channels, outHeight, outWidth] }
 
         /// Calls `body` for every output value of `planes` with its plane, its flat output index and the
         /// input rows and columns its window covers once the padding is clipped off. Callers spread
@@ -183,7 +184,7 @@ extension Pool2D {
             }
         }
 
-        var planes: Int { batch * channels }
+        public var planes: Int { batch * channels }
         /// Values a whole pass reads, to decide whether it pays to spread it over cores.
         var work: Int { planes * outHeight * outWidth * kernel * kernel }
     }

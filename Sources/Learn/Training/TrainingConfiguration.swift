@@ -32,6 +32,10 @@ public struct EpochMetrics: Sendable, Codable, Equatable {
     public var imagesPerSecond: Float
     /// Wall time of this process's part of the epoch, validation included.
     public var seconds: Float
+    /// On a GPU: the bytes its allocator holds from the driver at the epoch's end, and the most it has
+    /// held since the run began (every user of the device counted). nil on the CPU.
+    public var deviceMemoryBytes: Int?
+    public var deviceMemoryPeakBytes: Int?
 
     public init(epoch: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float?, validationAccuracy: Float?,
                 learningRate: Float, imagesPerSecond: Float, seconds: Float) {

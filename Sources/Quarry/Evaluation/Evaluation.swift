@@ -1,4 +1,5 @@
 import Foundation
+import Learn
 
 /// An evaluation's life: `pending` → `running` → `completed` or `failed`. One that was going when the
 /// server stopped is `failed` at the next start, saying so; it can simply be created again.
@@ -39,7 +40,8 @@ public struct EvaluationResult: Sendable, Equatable {
 }
 
 /// What `POST /api/evaluation/{project_id}` asks for. `split_index` defaults to the run's own split,
-/// `checkpoint` to `best`, `split_subset` to `test`, `batch_size` to 32.
+/// `checkpoint` to `best`, `split_subset` to `test`, `batch_size` to 32, `device` to the run's device
+/// when this server has it, else the first GPU, else the CPU.
 public struct EvaluationRequest: Sendable {
     public let experimentID: String
     public let runID: String
@@ -47,9 +49,12 @@ public struct EvaluationRequest: Sendable {
     public let splitIndex: Int?
     public let splitSubset: String
     public let batchSize: Int
+    /// cpu or gpu:N; nil until the service resolves it.
+    public let device: String?
 
     package static let maxBatchSize = 1024
-    private static let keys: Set<String> = ["experiment_id", "run_id", "checkpoint", "split_index", "split_subset", "batch_size"]
+    private static let keys: Set<String> = ["experiment_id", "run_id", "checkpoint", "split_index", "split_subset", "batch_size",
+                                            "device"]
 
     private struct Body: Decodable {
         let experiment_id: String?
@@ -58,6 +63,7 @@ public struct EvaluationRequest: Sendable {
         let split_index: Int?
         let split_subset: String?
         let batch_size: Int?
+        let device: String?
     }
 
     /// Every unknown key or bad value is refused, naming the field.
@@ -78,9 +84,10 @@ public struct EvaluationRequest: Sendable {
         if let index = body.split_index, index < 0 { throw .init(field: "split_index", reason: "must not be negative") }
         let batchSize = body.batch_size ?? 32
         guard (1...maxBatchSize).contains(batchSize) else { throw .init(field: "batch_size", reason: "must be from 1 to \(maxBatchSize)") }
+        if let device = body.device, Device(device) == nil { throw .init(field: "device", reason: "must be cpu or gpu:N") }
         return EvaluationRequest(experimentID: try StrictJSON.identifier(body.experiment_id, "experiment_id"),
                                  runID: try StrictJSON.identifier(body.run_id, "run_id"), checkpoint: checkpoint, splitIndex: body.split_index,
-                                 splitSubset: subset, batchSize: batchSize)
+                                 splitSubset: subset, batchSize: batchSize, device: body.device)
     }
 }
 

@@ -41,7 +41,6 @@ struct EvaluationExecution {
         evaluation.startedAt = Timestamp.now()
         try database.write { db in try EvaluationStore.update(evaluation, on: db) }
 
-        let model = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: service.runs).model
         let (blobs, config) = (service.blobs, run.config)
         let loader = DataLoader(count: images.count, batchSize: request.batchSize, shuffle: false, dropLast: false, seed: config.seed,
                                 workers: max(1, ProcessInfo.processInfo.activeProcessorCount - 1), prefetch: 2,
@@ -49,11 +48,17 @@ struct EvaluationExecution {
             let item = images[index].item
             return (try TrainingData.example(item, blobs: blobs, config: config, training: false, seed: seed), item.label)
         }
-        var scores: [ClassScores] = []
-        for next in loader.epoch(0) {
-            let batch = try next.get()
-            let logits = model.forward(batch.images, training: false)
-            scores += (0..<batch.labels.count).map { ClassScores(logits.storage[$0 * run.classes.count..<($0 + 1) * run.classes.count]) }
+        let device = request.device.flatMap(Device.init) ?? .cpu
+        let scores = try service.devices.compute(on: device, for: id) { backend -> [ClassScores] in
+            let model = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: service.runs, on: backend).model
+            var scores: [ClassScores] = []
+            for next in loader.epoch(0) {
+                let batch = try next.get()
+                // The logits come back once per batch: the report needs every class's score.
+                let logits = try model.forward(backend.upload(batch.images), training: false).hostValues()
+                scores += (0..<batch.labels.count).map { ClassScores(logits[$0 * run.classes.count..<($0 + 1) * run.classes.count]) }
+            }
+            return scores
         }
         let truths = images.map(\.item.label)
         let results = zip(images, scores).map { image, score in

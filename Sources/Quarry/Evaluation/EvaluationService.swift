@@ -7,6 +7,7 @@ public final class EvaluationService: Sendable {
     let database: Database
     let blobs: BlobStore
     let runs: RunService
+    var devices: ComputeDevices { runs.devices }
     private let queue = DispatchQueue(label: "quarry.evaluations")
     private let work: WorkInFlight
 
@@ -29,8 +30,10 @@ public final class EvaluationService: Sendable {
             guard try db.queryOne("SELECT 1 FROM splits WHERE project_id = ? AND position = ?", [projectID, splitIndex]) != nil else {
                 throw EvaluationError.invalid(field: "split_index", reason: "split \(splitIndex) does not exist")
             }
+            let device = try devices.choose(request.device, preferring: run.config.device)
             request = EvaluationRequest(experimentID: request.experimentID, runID: request.runID, checkpoint: request.checkpoint,
-                                        splitIndex: splitIndex, splitSubset: request.splitSubset, batchSize: request.batchSize)
+                                        splitIndex: splitIndex, splitSubset: request.splitSubset, batchSize: request.batchSize,
+                                        device: device.description)
             let evaluation = Evaluation(id: ID.make("eval"), projectID: projectID, request: request, status: .pending, error: nil,
                                         report: nil, skipped: 0, createdAt: Timestamp.now(), startedAt: nil, finishedAt: nil)
             try EvaluationStore.insert(evaluation, on: db)

@@ -5,10 +5,11 @@ enum EvaluationStore {
     static func insert(_ evaluation: Evaluation, on db: Connection) throws {
         let request = evaluation.request
         try db.run("""
-            INSERT INTO evaluations (id, project_id, experiment_id, run_id, checkpoint, split_index, split_subset, batch_size, status, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO evaluations (id, project_id, experiment_id, run_id, checkpoint, split_index, split_subset, batch_size, device,
+                                     status, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [evaluation.id, evaluation.projectID, request.experimentID, request.runID, request.checkpoint, request.splitIndex ?? 0,
-                  request.splitSubset, request.batchSize, evaluation.status.rawValue, evaluation.createdAt])
+                  request.splitSubset, request.batchSize, request.device ?? "cpu", evaluation.status.rawValue, evaluation.createdAt])
     }
 
     static func update(_ evaluation: Evaluation, on db: Connection) throws {
@@ -66,7 +67,8 @@ enum EvaluationStore {
     private static func evaluation(_ row: Row) throws -> Evaluation {
         let request = EvaluationRequest(experimentID: try row.string("experiment_id"), runID: try row.string("run_id"),
                                         checkpoint: try row.string("checkpoint"), splitIndex: try row.int("split_index"),
-                                        splitSubset: try row.string("split_subset"), batchSize: try row.int("batch_size"))
+                                        splitSubset: try row.string("split_subset"), batchSize: try row.int("batch_size"),
+                                        device: try row.string("device"))
         return Evaluation(id: try row.string("id"), projectID: try row.string("project_id"), request: request,
                           status: EvaluationStatus(rawValue: try row.string("status")) ?? .failed, error: try row.optionalString("error"),
                           report: try row.optionalString("report").map { try JSONDecoder().decode(ClassificationReport.self, from: Data($0.utf8)) },

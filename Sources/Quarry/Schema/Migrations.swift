@@ -36,5 +36,6 @@ public enum Migrations {
         accountSessions,
         imageCounts,
         accountSessionsIndex,
+        evaluationDevices,
     ]
 }

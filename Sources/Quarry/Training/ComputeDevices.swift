@@ -30,6 +30,18 @@ public final class ComputeDevices: Sendable {
         return "\(device) is not available: this server has \(listing.gpus.map { "gpu:\($0.index)" }.joined(separator: ", "))"
     }
 
+    /// The device asked for, refused with the reason when it is not here; with none asked for, the
+    /// `preferred` one (a run's) when it is here, else the first GPU, else the CPU.
+    func choose(_ asked: String?, preferring preferred: String) throws(EvaluationError) -> Device {
+        if let asked {
+            guard let device = Device(asked) else { throw .invalid(field: "device", reason: "must be cpu or gpu:N") }
+            if let reason = unavailability(device) { throw .invalid(field: "device", reason: reason) }
+            return device
+        }
+        if let device = Device(preferred), unavailability(device) == nil { return device }
+        return gpus.list().gpus.first.map { .gpu($0.index) } ?? .cpu
+    }
+
     /// The users (run, evaluation or export ids) computing on GPU `index` now.
     public func users(ofGPU index: Int) -> [String] {
         users.withLock { $0[index] ?? [] }

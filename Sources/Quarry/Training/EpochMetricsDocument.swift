@@ -11,6 +11,9 @@ public struct EpochMetricsDocument: Encodable, Sendable {
     let learning_rate: Float
     let images_per_second: Float
     let epoch_time: Float
+    /// On a GPU: device memory held by its allocator at the epoch's end and at most so far, in MiB.
+    let gpu_memory_mb: Int?
+    let gpu_memory_peak_mb: Int?
 
     public init(_ metrics: EpochMetrics) {
         epoch = metrics.epoch
@@ -21,5 +24,7 @@ public struct EpochMetricsDocument: Encodable, Sendable {
         learning_rate = metrics.learningRate
         images_per_second = metrics.imagesPerSecond
         epoch_time = metrics.seconds
+        gpu_memory_mb = metrics.deviceMemoryBytes.map { ($0 + (1 << 20) - 1) >> 20 }
+        gpu_memory_peak_mb = metrics.deviceMemoryPeakBytes.map { ($0 + (1 << 20) - 1) >> 20 }
     }
 }

@@ -20,7 +20,8 @@ public struct Run: Sendable {
     public let projectID: String
     public let experimentID: String
     public var status: RunStatus
-    public let config: ExperimentConfig
+    /// What the run trains with, fixed at its start but for the device, which a resume may change.
+    public internal(set) var config: ExperimentConfig
     public var classes: [String]
     public var metrics: [EpochMetrics]
     public var bestValidationAccuracy: Float?

@@ -1,5 +1,7 @@
 import Foundation
+import CUDA
 import Learn
+import LearnGPU
 import Storage
 import Synchronization
 
@@ -50,14 +52,16 @@ struct RunExecution {
         let checkpoint = resume ? try CheckpointFile.read(from: service.checkpointPath(runID, "last")) : nil
         try service.devices.compute(on: Device(config.device) ?? .cpu, for: runID) { backend in
             let recipe = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch)
+            let memory = (backend as? GPUBackend)?.gpu.allocator
+            memory?.resetPeaks()
             try train(recipe.trainer(on: backend), from: checkpoint, run: &run, trainLoader: trainLoader,
-                      validationLoader: validationLoader)
+                      validationLoader: validationLoader, memory: memory)
         }
     }
 
     /// Trains to the end of the configured epochs (or a stop), checkpointing and recording every epoch.
     private func train(_ trainer: Trainer, from checkpoint: Checkpoint?, run: inout Run, trainLoader: DataLoader,
-                       validationLoader: DataLoader) throws {
+                       validationLoader: DataLoader, memory: DeviceAllocator?) throws {
         let database = service.database
         let failure = Mutex<(any Error)?>(nil)
 
@@ -86,7 +90,12 @@ struct RunExecution {
                 service.events.publish(run: runID, name: "progress",
                                        Progress(epoch: epoch, batch: batch + 1, batches: trainLoader.batchesPerEpoch, loss: loss))
             },
-            epochDone: { metrics, checkpoint in
+            epochDone: { epochMetrics, checkpoint in
+                var metrics = epochMetrics
+                if let memory {
+                    let statistics = memory.statistics
+                    (metrics.deviceMemoryBytes, metrics.deviceMemoryPeakBytes) = (statistics.bytesHeld, statistics.peakBytesHeld)
+                }
                 do {
                     try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, "last"))
                     if let accuracy = metrics.validationAccuracy, accuracy > (best ?? -1) {

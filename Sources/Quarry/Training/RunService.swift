@@ -76,13 +76,22 @@ public final class RunService: Sendable {
     }
 
     /// Continues a stopped, interrupted or failed run from its last checkpoint (from the start if it had none).
-    public func resume(accountID: String, projectID: String, id: String) throws -> Run {
+    /// Resumes a stopped, interrupted or failed run from its last checkpoint, on `device` when one is
+    /// given (a GPU run can go on on the CPU, or another GPU), else on the device it ran on.
+    public func resume(accountID: String, projectID: String, id: String, device: String? = nil) throws -> Run {
         var run = try get(accountID: accountID, projectID: projectID, id: id)
         guard [.stopped, .interrupted, .failed].contains(run.status) else { throw RunError.notResumable(id: id, status: run.status) }
+        if let device {
+            run.config.device = device
+            try checkDevice(run.config)
+        }
         run.status = .pending
         run.error = nil
         run.finishedAt = nil
-        try database.write { db in try RunStore.update(run, on: db) }
+        try database.write { db in
+            try RunStore.update(run, on: db)
+            try RunStore.updateConfig(run, on: db)
+        }
         events.forget(run: id)
         schedule(id, resume: FileManager.default.fileExists(atPath: checkpointPath(id, "last")))
         return run

@@ -17,6 +17,11 @@ enum RunStore {
                   run.error, run.startedAt, run.finishedAt, run.id])
     }
 
+    /// The configuration a run trains with; only a resume on another device changes it.
+    static func updateConfig(_ run: Run, on db: Connection) throws {
+        try db.run("UPDATE runs SET config = ? WHERE id = ?", [try json(run.config), run.id])
+    }
+
     static func find(id: String, on db: Connection) throws -> Run? {
         try db.queryOne("SELECT * FROM runs WHERE id = ?", [id]).map(run)
     }
