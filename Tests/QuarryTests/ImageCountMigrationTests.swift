@@ -28,6 +28,7 @@ import Testing
                 try db.execute("""
                     DROP TRIGGER images_counted; DROP TRIGGER images_uncounted; DROP INDEX account_sessions_account;
                     ALTER TABLE datasets DROP COLUMN image_count; ALTER TABLE evaluations DROP COLUMN device;
+                    ALTER TABLE projects DROP COLUMN prelabel_device;
                     DELETE FROM schema_migrations WHERE version >= 13;
                     """)
             }

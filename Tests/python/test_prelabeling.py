@@ -23,7 +23,7 @@ def test_a_trained_model_pre_labels_new_jobs(make_server, site):
     key = server.create_account("loop")
     project_id, annotator, _ = active_project(server, site, key)
     url = server.url + f"/api/projects/{project_id}/prelabeler"
-    assert requests.get(url, headers=auth(key)).json()["data"] == {"run_id": None, "checkpoint": None}
+    assert requests.get(url, headers=auth(key)).json()["data"] == {"run_id": None, "checkpoint": None, "device": None}
     run_id = train_on_colours(server, key, project_id)
     assert requests.put(url, json={"run_id": "run-nope"}, headers=auth(key)).status_code == 404
     assert requests.put(url, json={"run_id": run_id, "checkpoint": "middle"}, headers=auth(key)).status_code == 400
@@ -31,7 +31,7 @@ def test_a_trained_model_pre_labels_new_jobs(make_server, site):
         refused = requests.put(url, json=body, headers=auth(key))
         assert refused.status_code == 400 and field in refused.json()["error"]["message"], refused.text
     named = requests.put(url, json={"run_id": run_id}, headers=auth(key))
-    assert named.status_code == 200 and named.json()["data"] == {"run_id": run_id, "checkpoint": "best"}
+    assert named.status_code == 200 and named.json()["data"] == {"run_id": run_id, "checkpoint": "best", "device": "cpu"}
 
     site.files["/red.png"] = (png(8, 8, (220, 20, 20)), "image/png")
     site.files["/blue.png"] = (png(8, 8, (20, 20, 220)), "image/png")
@@ -66,7 +66,7 @@ def test_a_trained_model_pre_labels_new_jobs(make_server, site):
     # A client's own predictions are theirs, and with the pre-labeler cleared a job waits for a person alone.
     own = requests.post(server.url + "/v1/jobs", json={"project_id": project_id, "file_urls": [site.url + "/red.png"],
                                                          "predictions": {"hint": "mine"}}, headers=key_header(key)).json()["job_id"]
-    assert requests.delete(url, headers=auth(key)).json()["data"] == {"run_id": None, "checkpoint": None}
+    assert requests.delete(url, headers=auth(key)).json()["data"] == {"run_id": None, "checkpoint": None, "device": None}
     plain = requests.post(server.url + "/v1/jobs", json={"project_id": project_id, "file_urls": [site.url + "/blue.png"]},
                           headers=key_header(key)).json()["job_id"]
     # Named again, a last job is pre-labeled; the queue keeps order, so anything queued for the two before is done by then.

@@ -80,6 +80,26 @@ def test_a_gpu_run_trains_evaluates_and_exports_as_the_cpu_does(make_server):
         assert ["blue", "red"][int(probabilities.argmax())] == row["prediction"]
         assert abs(float(probabilities.max()) - row["confidence"]) < 1e-4, (row, probabilities)
 
+    # The run pre-labels new tasks, on its device: JTheta's annotation request over the project's images.
+    prelabeler = requests.put(server.url + f"/api/projects/{project_id}/prelabeler", json={"run_id": gpu_run["run_id"]},
+                              headers=auth(key)).json()["data"]
+    assert prelabeler["device"] == "gpu:0", prelabeler
+    images = requests.get(server.url + f"/api/datasets/{project_id}/images", params={"page_size": 500}, headers=auth(key)).json()["data"]["images"]
+    request = requests.post(server.url + "/request_annotation/", headers=auth(key), json={
+        "dataset_id": images[0]["dataset_id"], "project_name": "colours", "assigned_annotator": "a@quarry.test",
+        "assigned_reviewer": "r@quarry.test", "labels": [{"label": "red", "type": "tag"}, {"label": "blue", "type": "tag"}]})
+    assert request.status_code == 200, request.text
+    worker = {"Authorization": f"Bearer {request.json()['workbench_links']['a@quarry.test'].rsplit('token=', 1)[-1]}"}
+    queued = requests.get(server.url + "/worker/tasks", params={"role": "annotator"}, headers=worker).json()["tasks"]
+
+    def prelabeled():
+        tasks = [requests.get(server.url + f"/worker/tasks/{t['id']}", headers=worker).json() for t in queued]
+        return tasks if all(task["predictions"] for task in tasks) else None
+    names = {image["id"]: image["original_name"] for image in images}
+    for task in wait_for(prelabeled, timeout=120):
+        (image,) = task["predictions"]
+        assert image["labels"][0]["label"] == ("red" if names[image["image_id"]].startswith("r") else "blue")
+
 
 def test_a_gpu_that_is_not_here_is_refused_when_saved_and_when_started(make_server, tmp_path):
     data = str(tmp_path / "data")
@@ -136,7 +156,7 @@ def test_a_busy_gpu_says_so_and_a_stopped_gpu_run_goes_on_on_the_cpu(make_server
     def gpu_busy():
         return requests.get(server.url + "/api/system/devices", headers=auth(key)).json()["data"]["devices"][1]["busy"]
 
-    wait_for(lambda: len(requests.get(url, headers=auth(key)).json()["data"]["metrics"]) >= 1)
+    wait_for(lambda: len(requests.get(url, headers=auth(key)).json()["data"]["metrics"]) >= 1, timeout=120)
     assert gpu_busy()
     assert requests.post(url + "/stop", headers=auth(key)).status_code == 200
     stopped = finished(server, key, project_id, run_id)

@@ -9,32 +9,35 @@ struct StudioPrelabeler: Sendable {
     private struct Body: Encodable {
         let run_id: String?
         let checkpoint: String?
+        let device: String?
 
         init(_ setting: Prelabeler.Setting?) {
-            (run_id, checkpoint) = (setting?.runID, setting?.checkpoint)
+            (run_id, checkpoint, device) = (setting?.runID, setting?.checkpoint, setting?.device)
         }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: JSONKey.self)
             try container.encode(run_id, forKey: JSONKey("run_id"))
             try container.encode(checkpoint, forKey: JSONKey("checkpoint"))
+            try container.encode(device, forKey: JSONKey("device"))
         }
     }
 
     private struct Choice: Decodable {
         let run_id: String
         let checkpoint: String?
+        let device: String?
     }
 
     func get(_ request: Request, _ account: Account) throws -> Response {
         Studio.ok(Body(try services.prelabeler.get(accountID: account.id, projectID: request.parameter("project_id") ?? "")))
     }
 
-    /// `{"run_id", "checkpoint"}`, `checkpoint` `best` by default.
+    /// `{"run_id", "checkpoint", "device"}`, `checkpoint` `best` by default, `device` the run's (when here).
     func set(_ request: Request, _ account: Account) throws -> Response {
         let body = try JSON.decode(Choice.self, from: request)
         let setting = try services.prelabeler.set(accountID: account.id, projectID: request.parameter("project_id") ?? "",
-                                                  runID: body.run_id, checkpoint: body.checkpoint ?? "best")
+                                                  runID: body.run_id, checkpoint: body.checkpoint ?? "best", device: body.device)
         return Studio.ok(Body(setting))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Learn
 import Storage
 
 /// Evaluations of runs' checkpoints: created against a finished (or stopped) run, executed one at a
@@ -30,7 +31,12 @@ public final class EvaluationService: Sendable {
             guard try db.queryOne("SELECT 1 FROM splits WHERE project_id = ? AND position = ?", [projectID, splitIndex]) != nil else {
                 throw EvaluationError.invalid(field: "split_index", reason: "split \(splitIndex) does not exist")
             }
-            let device = try devices.choose(request.device, preferring: run.config.device)
+            let device: Device
+            do {
+                device = try devices.choose(request.device, preferring: run.config.device)
+            } catch let refusal as ComputeDevices.Refusal {
+                throw EvaluationError.invalid(field: "device", reason: refusal.reason)
+            }
             request = EvaluationRequest(experimentID: request.experimentID, runID: request.runID, checkpoint: request.checkpoint,
                                         splitIndex: splitIndex, splitSubset: request.splitSubset, batchSize: request.batchSize,
                                         device: device.description)

@@ -11,6 +11,8 @@ public final class Prelabeler: Sendable {
     public struct Setting: Sendable, Equatable {
         public let runID: String
         public let checkpoint: String
+        /// cpu or gpu:N
+        public let device: String
     }
 
     let database: Database
@@ -18,8 +20,9 @@ public final class Prelabeler: Sendable {
     let runs: RunService
     private let queue = DispatchQueue(label: "quarry.prelabeling")
     private let work: WorkInFlight
-    /// Touched only on `queue`: the last model loaded, kept while the next task asks for the same one.
-    private let loaded = Mutex<(key: String, model: TrainedModel)?>(nil)
+    /// Touched only on `queue`: the last model loaded (on its device), kept while the next task asks for
+    /// the same one.
+    private let loaded = Mutex<(key: String, model: TrainedModel, backend: any Backend)?>(nil)
 
     init(database: Database, blobs: BlobStore, runs: RunService, work: WorkInFlight) {
         self.work = work
@@ -28,16 +31,24 @@ public final class Prelabeler: Sendable {
         self.runs = runs
     }
 
-    /// Names the run's checkpoint as the project's pre-labeler; the run must have finished training.
-    public func set(accountID: String, projectID: String, runID: String, checkpoint: String) throws -> Setting {
+    /// Names the run's checkpoint as the project's pre-labeler; the run must have finished training. It
+    /// computes on `device`, by default the run's when this server has it, else the first GPU, else the CPU.
+    public func set(accountID: String, projectID: String, runID: String, checkpoint: String, device: String? = nil) throws -> Setting {
         guard ["best", "last"].contains(checkpoint) else { throw PrelabelError.invalid(field: "checkpoint", reason: "must be best or last") }
         return try database.write { db in
             _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
             guard let run = try RunStore.find(id: runID, on: db), run.projectID == projectID else { throw TrainedModelError.runNotFound(runID) }
             _ = try TrainedModel.checkedRun(runID, experimentID: run.experimentID, projectID: projectID, checkpoint: checkpoint,
                                             runs: runs, on: db)
-            try db.run("UPDATE projects SET prelabel_run_id = ?, prelabel_checkpoint = ? WHERE id = ?", [runID, checkpoint, projectID])
-            return Setting(runID: runID, checkpoint: checkpoint)
+            let chosen: Device
+            do {
+                chosen = try runs.devices.choose(device, preferring: run.config.device)
+            } catch let refusal as ComputeDevices.Refusal {
+                throw PrelabelError.invalid(field: "device", reason: refusal.reason)
+            }
+            try db.run("UPDATE projects SET prelabel_run_id = ?, prelabel_checkpoint = ?, prelabel_device = ? WHERE id = ?",
+                       [runID, checkpoint, chosen.description, projectID])
+            return Setting(runID: runID, checkpoint: checkpoint, device: chosen.description)
         }
     }
 
@@ -71,12 +82,15 @@ public final class Prelabeler: Sendable {
 
     private func predict(taskID: String, _ setting: Setting) throws {
         guard let run = try database.read({ db in try RunStore.find(id: setting.runID, on: db) }) else { return }
-        let key = "\(run.id)/\(setting.checkpoint)"
-        let trained = try loaded.withLock { current in
-            if let current, current.key == key { return current.model }
-            let model = try TrainedModel.load(run, checkpoint: setting.checkpoint, runs: runs)
-            current = (key, model)
-            return model
+        let key = "\(run.id)/\(setting.checkpoint)/\(setting.device)"
+        let device = Device(setting.device) ?? .cpu
+        let (trained, backend) = try loaded.withLock { current in
+            if let current, current.key == key { return (current.model, current.backend) }
+            current = nil  // the previous model's device memory goes before the next one's is taken
+            let backend = try runs.devices.backend(on: device)
+            let model = try TrainedModel.load(run, checkpoint: setting.checkpoint, runs: runs, on: backend)
+            current = (key, model, backend)
+            return (model, backend)
         }
         let images = try database.read { db -> [(id: Int, blob: BlobID)] in
             guard let task = try TaskStore.find(id: taskID, on: db), task.predictions.isEmpty else { return [] }
@@ -90,10 +104,13 @@ public final class Prelabeler: Sendable {
         for image in images {
             values += try TrainingData.example(TrainingData.Item(blob: image.blob, label: 0), blobs: blobs, config: config, training: false, seed: 0)
         }
-        let logits = trained.model.forward(Tensor(shape: [images.count, 3, side, side], storage: values), training: false)
+        let logits = try runs.devices.occupying(device, for: "prelabel/\(taskID)") {
+            try trained.model.forward(backend.upload(Tensor(shape: [images.count, 3, side, side], storage: values)), training: false)
+                .hostValues()
+        }
         let classes = run.classes
         let predictions = images.enumerated().map { row, image in
-            let scores = ClassScores(logits.storage[row * classes.count..<(row + 1) * classes.count])
+            let scores = ClassScores(logits[row * classes.count..<(row + 1) * classes.count])
             return ImageLabels(imageID: image.id, labels: [Label(label: classes[scores.best], type: .tag, confidence: scores.probabilities[scores.best])])
         }
         try database.write { db in
@@ -105,9 +122,10 @@ public final class Prelabeler: Sendable {
     }
 
     static func setting(projectID: String, on db: Connection) throws -> Setting? {
-        guard let row = try db.queryOne("SELECT prelabel_run_id, prelabel_checkpoint FROM projects WHERE id = ?", [projectID]),
+        guard let row = try db.queryOne("SELECT prelabel_run_id, prelabel_checkpoint, prelabel_device FROM projects WHERE id = ?",
+                                        [projectID]),
               let runID = try row.optionalString("prelabel_run_id"), let checkpoint = try row.optionalString("prelabel_checkpoint") else { return nil }
-        return Setting(runID: runID, checkpoint: checkpoint)
+        return Setting(runID: runID, checkpoint: checkpoint, device: try row.string("prelabel_device"))
     }
 }
 

@@ -37,5 +37,6 @@ public enum Migrations {
         imageCounts,
         accountSessionsIndex,
         evaluationDevices,
+        prelabelDevices,
     ]
 }

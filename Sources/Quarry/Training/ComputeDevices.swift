@@ -30,12 +30,17 @@ public final class ComputeDevices: Sendable {
         return "\(device) is not available: this server has \(listing.gpus.map { "gpu:\($0.index)" }.joined(separator: ", "))"
     }
 
+    /// Why a device asked for was refused.
+    struct Refusal: Error {
+        let reason: String
+    }
+
     /// The device asked for, refused with the reason when it is not here; with none asked for, the
     /// `preferred` one (a run's) when it is here, else the first GPU, else the CPU.
-    func choose(_ asked: String?, preferring preferred: String) throws(EvaluationError) -> Device {
+    func choose(_ asked: String?, preferring preferred: String) throws(Refusal) -> Device {
         if let asked {
-            guard let device = Device(asked) else { throw .invalid(field: "device", reason: "must be cpu or gpu:N") }
-            if let reason = unavailability(device) { throw .invalid(field: "device", reason: reason) }
+            guard let device = Device(asked) else { throw Refusal(reason: "must be cpu or gpu:N") }
+            if let reason = unavailability(device) { throw Refusal(reason: reason) }
             return device
         }
         if let device = Device(preferred), unavailability(device) == nil { return device }
@@ -47,21 +52,32 @@ public final class ComputeDevices: Sendable {
         users.withLock { $0[index] ?? [] }
     }
 
-    /// Runs `body` with a backend on `device`, the device marked busy for `user` meanwhile. A GPU's
-    /// cached memory is given back to the driver when its last user leaves, so an idle server holds none.
+    /// Runs `body` with a new backend on `device`, the device busy for `user` meanwhile.
     func compute<T>(on device: Device, for user: String, _ body: (any Backend) throws -> T) throws -> T {
-        guard case .gpu(let index) = device else { return try body(CPUBackend.shared) }
+        let backend = try backend(on: device)
+        return try occupying(device, for: user) { try body(backend) }
+    }
+
+    /// A backend of its own (a stream) on `device`; the CPU's is shared.
+    func backend(on device: Device) throws -> any Backend {
+        guard case .gpu(let index) = device else { return CPUBackend.shared }
         if let reason = unavailability(device) { throw RunError.notStartable(reason) }
-        let kernels = try kernels(on: index)
+        return try GPUBackend(kernels: kernels(on: index))
+    }
+
+    /// Runs `body` with `device` marked busy for `user`. A GPU's cached memory is given back to the
+    /// driver when its last user leaves, so an idle server holds none.
+    func occupying<T>(_ device: Device, for user: String, _ body: () throws -> T) rethrows -> T {
+        guard case .gpu(let index) = device else { return try body() }
         users.withLock { $0[index, default: []].append(user) }
         defer {
             let last = users.withLock { users -> Bool in
-                users[index]?.removeAll { $0 == user }
+                if let position = users[index]?.firstIndex(of: user) { users[index]?.remove(at: position) }
                 return users[index]?.isEmpty ?? true
             }
-            if last { try? kernels.gpu.allocator.releaseCached() }
+            if last, let kernels = loaded.withLock({ $0[index] }) { try? kernels.gpu.allocator.releaseCached() }
         }
-        return try body(try GPUBackend(kernels: kernels))
+        return try body()
     }
 
     private func kernels(on index: Int) throws -> GPUKernels {
