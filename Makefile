@@ -17,7 +17,7 @@ define ensure_debs
 	fi
 endef
 
-.PHONY: deps test-deps bench-deps build debug run test unit-test e2e-test bench fuzz lint clean emulated-gpu emulated-gpu-tsan emulated-gpu-test emulated-gpu-test-tsan ptx check-ptx emulated-gpu-race
+.PHONY: deps test-deps bench-deps build debug run test unit-test e2e-test bench bench-gpu gpu-bundle fuzz lint clean emulated-gpu emulated-gpu-tsan emulated-gpu-test emulated-gpu-test-tsan ptx check-ptx emulated-gpu-race
 
 deps:
 	$(call ensure_debs,$(DEB_PACKAGES))
@@ -56,6 +56,35 @@ bench: bench-deps build
 	@python3 -c 'import torch' 2>/dev/null || python3 -m pip install -q torch==2.13.0+cpu
 	python3 bench/run.py $(ONLY)
 
+# On a machine with an NVIDIA GPU: the GPU check, then our SGEMM and training figures beside PyTorch's on
+# the same card (bench/gpu/compare.py, docs/gpu.md), into bench/gpu-results.json.
+bench-gpu: build
+	swift build $(RELEASE_FLAGS) --product quarry-bench
+	OUT=bench QUARRY_BENCH=.build/release/quarry-bench QUARRY_RESOURCES=Resources python3 bench/gpu/compare.py
+
+# The same, carried to a GPU machine with no Swift toolchain: quarry and quarry-bench for x86-64-v3 with
+# Swift's standard library linked in, the shared libraries they load but glibc's, Resources/cuda and
+# bench/gpu, in .build/gpu-bundle, packed as .build/gpu-bundle.tar.xz (about 42 MiB: the two binaries carry
+# Foundation's ICU data, 170 MiB unpacked). There: `tar xJf gpu-bundle.tar.xz && gpu-bundle/run.sh`. The
+# machine's own glibc (2.35 or later) and C++ runtime are used: Debian's libstdc++ would want glibc 2.36.
+GPU_BUNDLE := .build/gpu-bundle
+# swiftc knows no x86-64-v3 CPU; haswell has the same features (AVX2, FMA, BMI2, MOVBE).
+BUNDLE_FLAGS := -c release --static-swift-stdlib -Xswiftc -target-cpu -Xswiftc haswell -Xcc -march=x86-64-v3 \
+	--scratch-path .build/bundle-build
+
+gpu-bundle: deps
+	swift build $(BUNDLE_FLAGS) --product quarry
+	swift build $(BUNDLE_FLAGS) --product quarry-bench
+	rm -rf $(GPU_BUNDLE) && mkdir -p $(GPU_BUNDLE)/bin $(GPU_BUNDLE)/lib $(GPU_BUNDLE)/Resources
+	cp .build/bundle-build/release/quarry .build/bundle-build/release/quarry-bench $(GPU_BUNDLE)/bin/
+	strip $(GPU_BUNDLE)/bin/*
+	ldd $(GPU_BUNDLE)/bin/* | awk '/=> \// {print $$3}' | sort -u \
+		| grep -vE '/(libc|libm|libpthread|libdl|librt|libresolv|libstdc\+\+|libgcc_s)\.so' | xargs -I{} cp -L {} $(GPU_BUNDLE)/lib/
+	cp -r Resources/cuda $(GPU_BUNDLE)/Resources/
+	cp bench/gpu/run.sh bench/gpu/compare.py bench/gpu/torch_models.py $(GPU_BUNDLE)/
+	tar cJf $(GPU_BUNDLE).tar.xz -C .build gpu-bundle
+	@size=$$(du -sm $(GPU_BUNDLE).tar.xz | cut -f1); echo "$(GPU_BUNDLE).tar.xz: $$size MiB"; test $$size -lt 56
+
 # libFuzzer on each parser and decoder (docs/fuzzing.md), FUZZ_SECONDS each; the corpus it grows stays
 # under .build/fuzz/corpus, and what it finds is saved under .build/fuzz/crashes. Swift's backtracer is
 # off: it reads the crashed stack in a way AddressSanitizer reports as a second error.
@@ -78,8 +107,9 @@ fuzz: deps
 
 # The emulated GPU (Tests/EmulatedGPU): stand-ins for NVIDIA's libcuda.so.1 and libnvidia-ml.so.1 that
 # run the host build of Resources/cuda/kernels.cu, so GPU code is tested without a GPU (point
-# QUARRY_CUDA_LIBRARY and QUARRY_NVML_LIBRARY at them). emulated-gpu-tsan builds the same under
-# ThreadSanitizer for race checks; the -test targets run the emulator's self-test against each build.
+# QUARRY_CUDA_LIBRARY and QUARRY_NVML_LIBRARY at them), and for libcublas.so.12 (QUARRY_CUBLAS_LIBRARY).
+# emulated-gpu-tsan builds the same under ThreadSanitizer for race checks; the -test targets run the
+# emulator's self-test against each build.
 EMULATED_GPU_SOURCES := Tests/EmulatedGPU/emulated_cuda.c Tests/EmulatedGPU/host_kernels.cpp \
 	Tests/EmulatedGPU/emulator.h Tests/EmulatedGPU/sample_kernels.cu \
 	$(wildcard Resources/cuda/*.cu Resources/cuda/*.cuh Resources/cuda/*.h)
@@ -99,13 +129,16 @@ $(1)/libnvidia-ml.so.1: Tests/EmulatedGPU/emulated_nvml.c Tests/EmulatedGPU/emul
 	gcc -std=c11 $(2) -fPIC -pthread -Wall -Wextra -shared -Wl,-soname,libnvidia-ml.so.1 -o $$@ $$< \
 		-L$(1) -l:libcuda.so.1 -Wl,-rpath,'$$$$ORIGIN'
 
+$(1)/libcublas.so.12: Tests/EmulatedGPU/emulated_cublas.c
+	gcc -std=c11 $(2) -fPIC -Wall -Wextra -shared -Wl,-soname,libcublas.so.12 -o $$@ $$<
+
 $(1)/emulator_test: Tests/EmulatedGPU/emulator_test.c Tests/EmulatedGPU/emulator.h $(1)/libcuda.so.1 $(1)/libnvidia-ml.so.1
 	gcc -std=c11 $(2) -pthread -Wall -Wextra -o $$@ $$< -L$(1) -l:libcuda.so.1 -l:libnvidia-ml.so.1 -Wl,-rpath,'$$$$ORIGIN'
 endef
 $(eval $(call emulated_gpu_rules,.build/emulated-gpu,$(EMULATED_GPU_FLAGS)))
 $(eval $(call emulated_gpu_rules,.build/emulated-gpu-tsan,$(EMULATED_GPU_TSAN_FLAGS)))
 
-emulated-gpu: .build/emulated-gpu/libcuda.so.1 .build/emulated-gpu/libnvidia-ml.so.1
+emulated-gpu: .build/emulated-gpu/libcuda.so.1 .build/emulated-gpu/libnvidia-ml.so.1 .build/emulated-gpu/libcublas.so.12
 
 emulated-gpu-tsan: .build/emulated-gpu-tsan/libcuda.so.1 .build/emulated-gpu-tsan/libnvidia-ml.so.1
 

@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging", "Learn"]),
         .target(name: "QuarryTesting"),
         // Figures `make bench` needs from inside Swift; kept out of the server binary.
-        .executableTarget(name: "quarry-bench", dependencies: ["Learn", "Imaging", "Crypto"]),
+        .executableTarget(name: "quarry-bench", dependencies: ["Learn", "LearnGPU", "CUDA", "Imaging", "Crypto"]),
         // Fuzzing (`make fuzz`): the targets are a library so the regression tests can replay every
         // corpus file through them; the driver is libFuzzer's entry point, or a replayer without it.
         .target(name: "FuzzTargets", dependencies: ["HTTP", "Imaging", "Learn", "Quarry"], path: "Tests/Fuzz/Targets"),

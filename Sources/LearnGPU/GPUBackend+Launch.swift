@@ -52,9 +52,19 @@ extension GPUBackend {
         var stride: Int = 0
     }
 
-    /// C = alpha·op(A)·op(B) + beta·C, row-major, `batch` products one after another in memory.
+    /// C = alpha·op(A)·op(B) + beta·C, row-major, `batch` products one after another in memory: by cuBLAS
+    /// when it is installed, else by our kernels. cuBLAS takes every shape for now: which is faster for
+    /// which shape class is to be measured on a real card (docs/gpu.md).
     func gemm(_ layout: GEMMLayout, m: Int, n: Int, k: Int, _ a: Operand, _ b: Operand, _ c: Operand,
               alpha: Float = 1, beta: Float = 0, batch: Int = 1) {
+        if let blas {
+            attempt { () throws(GPUError) in
+                try blas.multiply(m: m, n: n, k: k, alpha: alpha, a: a.address, lda: a.leading, strideA: a.stride,
+                                  transposeA: layout == .tn, b: b.address, ldb: b.leading, strideB: b.stride, transposeB: layout == .nt,
+                                  beta: beta, c: c.address, ldc: c.leading, strideC: c.stride, batch: batch)
+            }
+            return
+        }
         let name: KernelTable.Name = switch layout {
         case .nn: .sgemmNN
         case .nt: .sgemmNT
@@ -71,4 +81,17 @@ extension GPUBackend {
 
     /// The block tile of the SGEMM kernels: rows of C, columns of C, and threads per block.
     static let gemmTile = (rows: 128, columns: 64, threads: 256)
+}
+
+extension GPUBackend {
+    /// a (m, k) · b (k, n) → (m, n), one SGEMM: what the convolutions and dense layers spend their time in,
+    /// on its own for benchmarks and checks.
+    public func matrixProduct(_ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(a.rank == 2 && b.rank == 2 && a.shape[1] == b.shape[0], "product of \(a.shape) and \(b.shape)")
+        let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
+        let c = empty([m, n])
+        gemm(.nn, m: m, n: n, k: k, Operand(address: a.address, leading: k), Operand(address: b.address, leading: n),
+             Operand(address: c.address, leading: n))
+        return c
+    }
 }

@@ -17,6 +17,8 @@ public final class GPUBackend: Backend, DeviceAccess {
     let kernels: KernelTable
     /// Blocks a grid-stride kernel is launched with at most: enough to fill every multiprocessor.
     let maximumBlocks: Int
+    /// cuBLAS on this backend's stream, when the kernels were loaded with it.
+    let blas: CuBLASHandle?
     private let failure = Mutex<GPUError?>(nil)
 
     /// A backend with a stream of its own on `kernels`' device: one per run, evaluation or export, so
@@ -27,6 +29,7 @@ public final class GPUBackend: Backend, DeviceAccess {
         stream = try gpu.makeStream()
         self.kernels = kernels.table
         maximumBlocks = kernels.multiprocessors * Self.blocksPerMultiprocessor
+        blas = try kernels.blas?.handle(on: stream)
     }
 
     /// The first failure since this backend was made, if any.

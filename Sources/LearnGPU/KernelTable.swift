@@ -51,11 +51,14 @@ public final class GPUKernels: Sendable {
     let table: KernelTable
     /// CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT: how many blocks run at once, to size grids by.
     let multiprocessors: Int
+    /// cuBLAS where it is installed: the backends' products go to it rather than to our SGEMM.
+    let blas: CuBLAS?
 
     /// Loads `ptx` (Resources/cuda/kernels.ptx) on `gpu` and resolves every kernel.
-    public init(gpu: CUDADevice, ptx: String) throws(GPUError) {
+    public init(gpu: CUDADevice, ptx: String, blas: CuBLAS? = nil) throws(GPUError) {
         self.gpu = gpu
         table = try KernelTable(module: gpu.loadModule(ptx: ptx))
         multiprocessors = max(1, try gpu.attribute(16))
+        self.blas = blas
     }
 }

@@ -32,6 +32,8 @@ public final class Services: Sendable {
         /// The CUDA driver and NVML libraries to look for GPUs with (`QUARRY_CUDA_LIBRARY`, `QUARRY_NVML_LIBRARY`).
         public var cudaLibrary = "libcuda.so.1"
         public var nvmlLibrary = "libnvidia-ml.so.1"
+        /// cuBLAS, for the GPU backends' products where it is installed (`QUARRY_CUBLAS_LIBRARY`).
+        public var cublasLibrary = "libcublas.so.12"
         /// The GPU kernels' PTX (Resources/cuda/kernels.ptx); nil where it was not found.
         public var gpuKernels = ResourceFolders.gpuKernels()
         /// The base URL clients reach the server at, for links inside webhook bodies.
@@ -83,7 +85,7 @@ public final class Services: Sendable {
         datasets = DatasetService(database: database, blobs: blobs, imageLimits: settings.imageLimits)
         workers = WorkerService(database: database)
         gpus = GPUDevices(driverLibrary: settings.cudaLibrary, nvmlLibrary: settings.nvmlLibrary)
-        devices = ComputeDevices(gpus: gpus, kernelsPath: settings.gpuKernels)
+        devices = ComputeDevices(gpus: gpus, kernelsPath: settings.gpuKernels, cublasLibrary: settings.cublasLibrary)
         runs = try RunService(database: database, blobs: blobs, dataDirectory: root, concurrency: settings.trainingConcurrency, work: work,
                               devices: devices)
         prelabeler = Prelabeler(database: database, blobs: blobs, runs: runs, work: work)

@@ -55,6 +55,7 @@ struct Configuration {
         services.trainingConcurrency = try reader.integer("QUARRY_TRAINING_CONCURRENCY", in: 1...64) ?? services.trainingConcurrency
         services.cudaLibrary = reader.string("QUARRY_CUDA_LIBRARY") ?? services.cudaLibrary
         services.nvmlLibrary = reader.string("QUARRY_NVML_LIBRARY") ?? services.nvmlLibrary
+        services.cublasLibrary = reader.string("QUARRY_CUBLAS_LIBRARY") ?? services.cublasLibrary
         egressIP = reader.string("QUARRY_EGRESS_IP")
         publicURL = reader.string("QUARRY_PUBLIC_URL")
         try apply(flags: flags)

@@ -13,6 +13,7 @@ enum EmulatedGPU {
     static let driverPath = "\(root)/.build/emulated-gpu/libcuda.so.1"
     static let nvmlPath = "\(root)/.build/emulated-gpu/libnvidia-ml.so.1"
     static let ptxPath = "\(root)/Resources/cuda/kernels.ptx"
+    static let cublasPath = "\(root)/.build/emulated-gpu/libcublas.so.12"
 
     /// Two devices of 512 MiB each; the settings are read when the emulated driver initializes, so
     /// they are set before the first open and never changed.
@@ -48,6 +49,17 @@ enum EmulatedGPU {
     /// The backend on emulated gpu:`index` (0 or 1), shared by the tests.
     static func backend(_ index: Int = 0) throws -> GPUBackend {
         try backends.get()[index]
+    }
+
+    /// A backend on emulated gpu:0 whose products go to the stand-in cuBLAS.
+    static let blasBackend: Result<GPUBackend, GPUError> = Result { () throws(GPUError) in
+        guard let blas = CuBLAS(cublasPath) else { throw .unavailable("\(cublasPath) is missing: run `make emulated-gpu`") }
+        return try GPUBackend(kernels: GPUKernels(gpu: driver.get().device(0), ptx: ptx, blas: blas))
+    }
+
+    /// Our SGEMM kernels' backend, or the cuBLAS one.
+    static func backend(blas: Bool) throws -> GPUBackend {
+        blas ? try blasBackend.get() : try backend()
     }
 }
 

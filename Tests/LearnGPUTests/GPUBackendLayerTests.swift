@@ -21,8 +21,9 @@ struct GPUBackendLayerTests {
                     groups: 5),
     ]
 
-    @Test(arguments: convolutions) func convolution(shape: Conv2DShape) throws {
-        let gpu = try EmulatedGPU.backend()
+    /// With our SGEMM and with cuBLAS (the emulated device's stand-in).
+    @Test(arguments: convolutions, [false, true]) func convolution(shape: Conv2DShape, blas: Bool) throws {
+        let gpu = try EmulatedGPU.backend(blas: blas)
         let input = Tensor.normal(shape.inputShape, seed: 1)
         let weight = Tensor.normal(shape.weightShape, seed: 2, scale: 0.3)
         let bias = Tensor.normal([shape.outChannels], seed: 3)
@@ -115,9 +116,10 @@ struct GPUBackendLayerTests {
                     cpu.globalAveragePoolBackward(gradient, inputShape: input.shape), "backward")
     }
 
-    /// Sizes past one 64×64 tile in every direction, with ragged edges.
-    @Test(arguments: [(5, 37, 11), (67, 131, 70), (1, 1, 1)]) func linear(batch: Int, inputs: Int, outputs: Int) throws {
-        let gpu = try EmulatedGPU.backend()
+    /// Sizes past one 128×64 tile in every direction, with ragged edges; our SGEMM and cuBLAS.
+    @Test(arguments: [(5, 37, 11, false), (131, 67, 70, false), (1, 1, 1, false), (131, 67, 70, true), (5, 37, 11, true)])
+    func linear(batch: Int, inputs: Int, outputs: Int, blas: Bool) throws {
+        let gpu = try EmulatedGPU.backend(blas: blas)
         let input = Tensor.normal([batch, inputs], seed: 17)
         let weight = Tensor.normal([inputs, outputs], seed: 18, scale: 0.2)
         let bias = Tensor.normal([outputs], seed: 19)

@@ -13,11 +13,12 @@ public final class ComputeDevices: Sendable {
     public let gpus: GPUDevices
     /// Resources/cuda/kernels.ptx, or nil where the resources were not found (then no GPU computes).
     private let kernelsPath: String?
+    private let cublasLibrary: String
     private let loaded = Mutex<[Int: GPUKernels]>([:])
     private let users = Mutex<[Int: [String]]>([:])
 
-    public init(gpus: GPUDevices, kernelsPath: String?) {
-        (self.gpus, self.kernelsPath) = (gpus, kernelsPath)
+    public init(gpus: GPUDevices, kernelsPath: String?, cublasLibrary: String = "libcublas.so.12") {
+        (self.gpus, self.kernelsPath, self.cublasLibrary) = (gpus, kernelsPath, cublasLibrary)
     }
 
     /// Why `device` cannot compute here, or nil when it can: a GPU the driver does not list, named
@@ -87,7 +88,7 @@ public final class ComputeDevices: Sendable {
                 throw RunError.notStartable("the GPU kernels (Resources/cuda/kernels.ptx) were not found; set QUARRY_RESOURCES")
             }
             guard let driver = gpus.driver() else { throw RunError.notStartable("gpu:\(index) is not available: no CUDA driver") }
-            let kernels = try GPUKernels(gpu: driver.device(index), ptx: ptx)
+            let kernels = try GPUKernels(gpu: driver.device(index), ptx: ptx, blas: CuBLAS(cublasLibrary))
             loaded[index] = kernels
             return kernels
         }

@@ -1,0 +1,126 @@
+import CUDA
+import Foundation
+import Learn
+import LearnGPU
+
+/// The GPU figures and checks, on gpu:0 of the driver `QUARRY_CUDA_LIBRARY` names (NVIDIA's by default,
+/// the emulated device's in tests) with the kernels of `QUARRY_RESOURCES/cuda/kernels.ptx`
+/// (Resources/cuda/kernels.ptx by default). bench/gpu/run.sh runs them beside PyTorch on the same card.
+///
+///     quarry-bench gpu-check              a training step of each zoo model against the CPU's; exit 1 on a mismatch
+///     quarry-bench gpu-sgemm N REPEATS    our SGEMM's TFLOPS at N×N by N×N
+///     quarry-bench gpu-train MODEL SIDE BATCH STEPS    training images/s and the step's peak device memory
+enum GPUBench {
+    static func backend() throws -> GPUBackend {
+        let environment = ProcessInfo.processInfo.environment
+        let driver = try CUDADriver.open(environment["QUARRY_CUDA_LIBRARY"] ?? "libcuda.so.1")
+        let ptxPath = "\(environment["QUARRY_RESOURCES"] ?? "Resources")/cuda/kernels.ptx"
+        let ptx = try String(contentsOfFile: ptxPath, encoding: .utf8)
+        return try GPUBackend(kernels: GPUKernels(gpu: driver.device(0), ptx: ptx))
+    }
+
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let started = ContinuousClock.now
+        try body()
+        let elapsed = ContinuousClock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    static func sgemm(n: Int, repeats: Int) throws -> Double {
+        let gpu = try backend()
+        var random = Random(seed: 0)
+        let a = gpu.upload(Tensor(shape: [n, n], storage: (0..<n * n).map { _ in random.normal() }))
+        let b = gpu.upload(Tensor(shape: [n, n], storage: (0..<n * n).map { _ in random.normal() }))
+        _ = gpu.matrixProduct(a, b)
+        try gpu.synchronize()
+        let elapsed = try seconds {
+            for _ in 0..<repeats { _ = gpu.matrixProduct(a, b) }
+            try gpu.synchronize()
+        }
+        return 2 * Double(n * n * n) * Double(repeats) / elapsed / 1e12
+    }
+
+    static func model(_ name: String, classes: Int, side: Int, backend: any Backend) -> Sequential? {
+        var random = Random(seed: 0)
+        let model: Sequential
+        switch name {
+        case "resnet18": model = ResNet18.make(classes: classes, inputSize: side, stem: .imagenet, backend: backend, random: &random)
+        case "mobilenet_v2": model = MobileNetV2.make(classes: classes, inputSize: side, stem: .imagenet, backend: backend, random: &random)
+        case "small_cnn": model = SmallCNN.make(classes: classes, inputSize: side, backend: backend, random: &random)
+        default: return nil
+        }
+        backend.place(model)
+        return model
+    }
+
+    /// The trainer's step (zero, forward, loss read back, backward, SGD with momentum) on random images
+    /// uploaded every step, after warm-up steps that fill the allocator's cache.
+    static func train(model name: String, side: Int, batch: Int, steps: Int) throws -> (imagesPerSecond: Double, peakBytes: Int)? {
+        let gpu = try backend()
+        guard let model = model(name, classes: 10, side: side, backend: gpu) else { return nil }
+        var random = Random(seed: 1)
+        let images = Tensor(shape: [batch, 3, side, side], storage: (0..<batch * 3 * side * side).map { _ in random.normal() })
+        let labels = (0..<batch).map { $0 % 10 }
+        let optimizer = SGD(learningRate: 0.01, momentum: 0.9, backend: gpu)
+        let parameters = model.parameters
+        func step() throws {
+            for parameter in parameters { gpu.zero(&parameter.gradient) }
+            let result = gpu.softmaxCrossEntropy(model.forward(gpu.upload(images), training: true), labels: labels, labelSmoothing: 0)
+            try gpu.synchronize()
+            model.accumulateGradients(result.gradient)
+            optimizer.step(parameters)
+        }
+        for _ in 0..<3 { try step() }
+        gpu.gpu.allocator.resetPeaks()
+        let elapsed = try seconds {
+            for _ in 0..<steps { try step() }
+            try gpu.synchronize()
+        }
+        return (Double(batch * steps) / elapsed, gpu.gpu.allocator.statistics.peakBytesInUse)
+    }
+
+    /// One training step of each zoo model on gpu:0 and on the CPU from the same weights and batch: the
+    /// loss and every parameter afterwards must agree within 1e-4 (relative, absolute below 1). Prints a
+    /// line a model and returns whether all agreed. The models, batch and step are the whole-step tests'
+    /// (GPUModelTests): at initialization a deep network's step is so sensitive to rounding that two
+    /// correct implementations of larger ones disagree by more than any useful tolerance. Measured on the
+    /// CPU alone: one input value moved by 1e-6 moved MobileNetV2's clipped step (8 px, width 0.25, batch 4)
+    /// by 4e-3, and one moved by 1e-5 its unclipped stem gradient by 1% at 64 px.
+    static func check() throws -> Bool {
+        let gpu = try backend()
+        var agreed = true
+        let models: [(String, Int, (any Backend, inout Random) -> Sequential)] = [
+            ("small_cnn", 16, { SmallCNN.make(classes: 3, inputSize: 16, backend: $0, random: &$1) }),
+            ("resnet18", 16, { ResNet18.make(classes: 3, inputSize: 16, width: 0.0625, stem: .cifar, backend: $0, random: &$1) }),
+            ("mobilenet_v2", 8, { MobileNetV2.make(classes: 3, inputSize: 8, width: 0.25, stem: .cifar, backend: $0, random: &$1) }),
+        ]
+        for (name, side, make) in models {
+            var random = Random(seed: 2)
+            let images = Tensor(shape: [2, 3, side, side], storage: (0..<2 * 3 * side * side).map { _ in random.normal() })
+            let labels = [0, 2]
+            var results: [(loss: Float, parameters: [[Float]])] = []
+            for backend in [gpu, CPUBackend.shared] as [any Backend] {
+                var seed = Random(seed: 0)
+                let model = make(backend, &seed)
+                backend.place(model)
+                let result = backend.softmaxCrossEntropy(model.forward(backend.upload(images), training: true), labels: labels,
+                                                         labelSmoothing: 0.1)
+                try backend.synchronize()
+                model.accumulateGradients(result.gradient)
+                // Clipped, as runs may be: an unclipped first step of a narrow model can be large enough to
+                // turn rounding differences into visible ones.
+                backend.clipGradientNorm(model.parameters, maxNorm: 5)
+                SGD(learningRate: 0.05, momentum: 0.9, backend: backend).step(model.parameters)
+                results.append((result.loss, try model.parameters.map { try $0.value.hostValues() }))
+            }
+            var worst: Float = abs(results[0].loss - results[1].loss) / max(1, abs(results[1].loss))
+            for (ours, theirs) in zip(results[0].parameters, results[1].parameters) {
+                for (a, e) in zip(ours, theirs) { worst = max(worst, abs(a - e) / max(1, abs(e))) }
+            }
+            let ok = worst <= 1e-4
+            agreed = agreed && ok
+            print("gpu-check \(name) \(side)px: \(ok ? "ok" : "MISMATCH") largest relative difference \(worst)")
+        }
+        return agreed
+    }
+}
