@@ -19,6 +19,7 @@ public final class GPUBackend: Backend, DeviceAccess {
     let maximumBlocks: Int
     /// cuBLAS on this backend's stream, when the kernels were loaded with it.
     let blas: CuBLASHandle?
+    let uploads: BatchUploads
     private let failure = Mutex<GPUError?>(nil)
 
     /// A backend with a stream of its own on `kernels`' device: one per run, evaluation or export, so
@@ -30,6 +31,7 @@ public final class GPUBackend: Backend, DeviceAccess {
         self.kernels = kernels.table
         maximumBlocks = kernels.multiprocessors * Self.blocksPerMultiprocessor
         blas = try kernels.blas?.handle(on: stream)
+        uploads = try BatchUploads(gpu: gpu)
     }
 
     /// The first failure since this backend was made, if any.
@@ -90,13 +92,13 @@ public final class GPUBackend: Backend, DeviceAccess {
         return tensor
     }
 
-    /// `tensor`'s values copied to this device (a host-to-device transfer); a tensor already here is
-    /// returned as it is.
+    /// `tensor`'s values copied to this device (a host-to-device transfer, through pinned staging, that
+    /// overlaps the work queued before it); a tensor already here is returned as it is.
     public func upload(_ tensor: Tensor) -> Tensor {
         if tensor.device == device { return tensor }
         precondition(tensor.deviceBuffer == nil, "a \(tensor.device) tensor cannot be uploaded to \(device)")
         let uploaded = empty(tensor.shape)
-        copy(tensor.storage, to: uploaded.address)
+        attempt { () throws(GPUError) in try uploads.upload(tensor, to: uploaded.address, compute: stream) }
         return uploaded
     }
 

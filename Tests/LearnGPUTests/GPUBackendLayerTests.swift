@@ -163,6 +163,27 @@ struct GPUBackendLayerTests {
     }
 }
 
+/// Host tensors go up through two pinned staging buffers in turn, on a copy stream the compute stream
+/// waits for: values arrive whole whatever the order of sizes, and a copy does not overtake the work that
+/// was using its destination block before.
+struct GPUUploadTests {
+    @Test func uploadsOfEverySizeArriveWholeAndInOrder() throws {
+        let gpu = try EmulatedGPU.backend()
+        let sizes = [10, 1000, 10, 5000, 1, 3000]
+        let hosts = sizes.enumerated().map { Tensor.normal([$0.element], seed: UInt64(300 + $0.offset)) }
+        var uploaded: [Tensor] = []
+        for host in hosts {
+            var device = gpu.upload(host)
+            // Compute queued between uploads, writing the block just uploaded.
+            gpu.add(device, into: &device)
+            uploaded.append(device)
+        }
+        for (host, device) in zip(hosts, uploaded) {
+            #expect(try gpu.download(device).storage == host.storage.map { $0 + $0 })
+        }
+    }
+}
+
 extension Conv2DShape: CustomTestStringConvertible {
     public var testDescription: String {
         "\(inputShape) k\(kernelHeight) s\(stride) p\(padding) g\(groups) → \(outChannels)"
