@@ -627,9 +627,23 @@ EXPORT_KERNEL(quarry_global_avgpool_backward)
 // ---- Loss and predictions ----------------------------------------------------------------------------------
 
 // Block 256 (any size up to 1024); grid (batch), one row of logits (batch, classes) per block, any class count.
+// A row of logits' arg-max (SoftmaxCrossEntropy.predictions': the first on ties) into best and bestIndex,
+// and Σ exp(logit - max), for every thread of the block: what the loss and the predictions both start from.
+static __device__ __forceinline__ float row_maximum_and_exp_sum(const float *z, int classes, float *values, int *indices,
+                                                                float &best, int &bestIndex) {
+    best = 0.0f;
+    bestIndex = -1;
+    for (int c = threadIdx.x; c < classes; c += blockDim.x)
+        if (argmax_better(z[c], c, best, bestIndex)) best = z[c], bestIndex = c;
+    block_argmax(best, bestIndex, values, indices);
+    float sum = 0.0f;
+    for (int c = threadIdx.x; c < classes; c += blockDim.x) sum += q_exp(z[c] - best);
+    return block_sum(sum, values);
+}
+
 // SoftmaxCrossEntropy with targets onTarget/offTarget (label smoothing): log-sum-exp around the row's
 // maximum, rowLoss = Σ target·(lse - logit), gradient = (softmax - target) / batch; rowCorrect says
-// whether the arg-max (Trainer.predictions': the first on ties) is the label.
+// whether the arg-max is the label.
 KERNEL quarry_softmax_cross_entropy(const float *logits, const int *labels, float *gradient, float *rowLoss, int *rowCorrect,
                                     int batch, int classes, float onTarget, float offTarget) {
     __shared__ float values[1024];
@@ -637,14 +651,10 @@ KERNEL quarry_softmax_cross_entropy(const float *logits, const int *labels, floa
     const int row = blockIdx.x, label = labels[row];
     const float *z = logits + (long long)row * classes;
     float *g = gradient + (long long)row * classes;
-    float best = 0.0f;
-    int bestIndex = -1;
-    for (int c = threadIdx.x; c < classes; c += blockDim.x)
-        if (argmax_better(z[c], c, best, bestIndex)) best = z[c], bestIndex = c;
-    block_argmax(best, bestIndex, values, indices);
-    float sum = 0.0f;
-    for (int c = threadIdx.x; c < classes; c += blockDim.x) sum += q_exp(z[c] - best);
-    const float logSumExp = best + q_log(block_sum(sum, values));
+    float best;
+    int bestIndex;
+    const float sum = row_maximum_and_exp_sum(z, classes, values, indices, best, bestIndex);
+    const float logSumExp = best + q_log(sum);
     float loss = 0.0f;
     for (int c = threadIdx.x; c < classes; c += blockDim.x) {
         const float target = c == label ? onTarget : offTarget;
@@ -676,21 +686,16 @@ KERNEL quarry_loss_totals(const float *rowLoss, const int *rowCorrect, float *to
 }
 EXPORT_KERNEL(quarry_loss_totals)
 
-// Block 256 (any size up to 1024); grid (batch). Trainer.predictions: the arg-max (first on ties) and its
-// softmax probability, 1 / Σ exp(logit - max).
+// Block 256 (any size up to 1024); grid (batch). SoftmaxCrossEntropy.predictions: the arg-max (first on ties)
+// and its softmax probability, 1 / Σ exp(logit - max).
 KERNEL quarry_softmax_predictions(const float *logits, int *labels, float *confidences, int batch, int classes) {
     __shared__ float values[1024];
     __shared__ int indices[1024];
     const int row = blockIdx.x;
     const float *z = logits + (long long)row * classes;
-    float best = 0.0f;
-    int bestIndex = -1;
-    for (int c = threadIdx.x; c < classes; c += blockDim.x)
-        if (argmax_better(z[c], c, best, bestIndex)) best = z[c], bestIndex = c;
-    block_argmax(best, bestIndex, values, indices);
-    float sum = 0.0f;
-    for (int c = threadIdx.x; c < classes; c += blockDim.x) sum += q_exp(z[c] - best);
-    sum = block_sum(sum, values);
+    float best;
+    int bestIndex;
+    const float sum = row_maximum_and_exp_sum(z, classes, values, indices, best, bestIndex);
     if (threadIdx.x == 0) {
         labels[row] = bestIndex;
         confidences[row] = 1.0f / sum;
