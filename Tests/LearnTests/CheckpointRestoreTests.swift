@@ -58,6 +58,16 @@ struct CheckpointRestoreTests {
         }
     }
 
+    /// Evaluations and exports restore the model alone: whatever optimizer trained it, its state is not loaded.
+    @Test func withoutAnOptimizerOnlyTheModelIsRestored() throws {
+        let (trained, optimizer) = T.trainedModel(seed: 5)
+        let checkpoint = try Checkpoint(model: trained, optimizer: optimizer, epoch: 0, batch: 0, random: Random(seed: 1),
+                                        metadata: [:])
+        let fresh = T.model(seed: 77)
+        try checkpoint.restore(into: fresh, optimizer: nil)
+        #expect(T.bits(fresh) == T.bits(trained))
+    }
+
     @Test func namesFollowParameterOrderAndStatefulLayers() {
         let model = T.model(seed: 1)
         #expect(ParameterNaming.parameterNames(model) == ["0.weight", "1.bias", "2.gamma", "3.beta", "4.weight",

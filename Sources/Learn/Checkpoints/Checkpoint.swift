@@ -63,9 +63,10 @@ extension Checkpoint {
                   random: random, metadata: metadata)
     }
 
-    /// Copies everything into `model` and `optimizer`. Checks every name and size first and throws
-    /// on the first that does not fit, changing nothing then.
-    public func restore(into model: any Layer, optimizer: any Optimizer) throws {
+    /// Copies everything into `model` and `optimizer`; without an optimizer (an evaluation, an export),
+    /// only the model's parameters and buffers, so a device model does not also carry optimizer state.
+    /// Checks every name and size first and throws on the first that does not fit, changing nothing then.
+    public func restore(into model: any Layer, optimizer: (any Optimizer)?) throws {
         let modelParameters = model.parameters
         let names = ParameterNaming.parameterNames(model)
         for (name, parameter) in zip(names, modelParameters) {
@@ -89,13 +90,13 @@ extension Checkpoint {
         if let extra = Set(buffers.keys).subtracting(bufferNames).sorted().first {
             throw CheckpointError.mismatch("buffer \(extra) is not in the model")
         }
-        try checkOptimizer(modelParameters, accepts: optimizer.bufferNames)
+        if let optimizer { try checkOptimizer(modelParameters, accepts: optimizer.bufferNames) }
 
         for (name, parameter) in zip(names, modelParameters) {
             if let values = parameters[name] { parameter.value = parameter.value.replacingValues(values) }
         }
         for (layer, buffers) in zip(layers, restored) { layer.buffers = buffers }
-        optimizer.restore(self.optimizer)
+        optimizer?.restore(self.optimizer)
     }
 
     @discardableResult
