@@ -67,13 +67,13 @@ public final class GPUBackend: Backend, DeviceAccess {
     /// An uninitialized device tensor; after a failure, a placeholder with no memory behind it. The
     /// kernels index with 32-bit ints, so a tensor of more values fails the backend (every size a kernel
     /// takes is at most some tensor's count).
-    func empty(_ shape: [Int], elementBytes: Int = 4) -> Tensor {
+    func empty(_ shape: [Int]) -> Tensor {
         let count = shape.reduce(1, *)
         if count > Int(Int32.max) {
             record(.unavailable("a tensor of \(shape) (\(count) values) is past the GPU kernels' 2^31 - 1 values; "
                                 + "a smaller batch_size or image_size fits"))
         }
-        return Tensor(shape: shape, deviceBuffer: buffer(bytes: count * elementBytes))
+        return Tensor(shape: shape, deviceBuffer: buffer(bytes: count * MemoryLayout<Float>.stride))
     }
 
     func buffer(bytes: Int) -> DeviceBuffer {
