@@ -6,6 +6,8 @@ public final class CuBLAS: Sendable {
     typealias Create = @convention(c) (UnsafeMutablePointer<OpaquePointer?>) -> Int32
     typealias Destroy = @convention(c) (OpaquePointer?) -> Int32
     typealias SetStream = @convention(c) (OpaquePointer?, OpaquePointer?) -> Int32
+    typealias SetMathMode = @convention(c) (OpaquePointer?, Int32) -> Int32
+    typealias GetMathMode = @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int32>) -> Int32
     typealias SgemmStridedBatched = @convention(c) (
         OpaquePointer?, Int32, Int32, Int32, Int32, Int32, UnsafePointer<Float>, UInt64, Int32, Int64, UInt64, Int32, Int64,
         UnsafePointer<Float>, UInt64, Int32, Int64, Int32
@@ -15,6 +17,8 @@ public final class CuBLAS: Sendable {
     let create: Create
     let destroy: Destroy
     let setStream: SetStream
+    let setMathMode: SetMathMode
+    let getMathMode: GetMathMode
     let sgemmStridedBatched: SgemmStridedBatched
 
     /// The library at `name`, or nil when it is not there or lacks an entry point (then the backend uses its own SGEMM).
@@ -24,8 +28,11 @@ public final class CuBLAS: Sendable {
               let create = library.function("cublasCreate_v2", as: Create.self),
               let destroy = library.function("cublasDestroy_v2", as: Destroy.self),
               let setStream = library.function("cublasSetStream_v2", as: SetStream.self),
+              let setMathMode = library.function("cublasSetMathMode", as: SetMathMode.self),
+              let getMathMode = library.function("cublasGetMathMode", as: GetMathMode.self),
               let sgemm = library.function("cublasSgemmStridedBatched", as: SgemmStridedBatched.self) else { return nil }
         (self.library, self.create, self.destroy, self.setStream, sgemmStridedBatched) = (library, create, destroy, setStream, sgemm)
+        (self.setMathMode, self.getMathMode) = (setMathMode, getMathMode)
     }
 
     /// A handle whose work is queued on `stream` (cuBLAS handles are not shared between streams).
@@ -64,6 +71,19 @@ public final class CuBLASHandle: @unchecked Sendable {
     deinit {
         try? stream.device.makeCurrent()
         _ = library.destroy(handle)
+    }
+
+    /// CUBLAS_TF32_TENSOR_OP_MATH (3) with `tf32`, else CUBLAS_DEFAULT_MATH (0): whether float products may
+    /// round their inputs to TensorFloat-32 on the tensor cores.
+    public func allowTF32(_ tf32: Bool) throws(GPUError) {
+        try CuBLAS.check(library.setMathMode(handle, tf32 ? 3 : 0), "cublasSetMathMode")
+    }
+
+    /// The handle's cublasMath_t.
+    public func mathMode() throws(GPUError) -> Int32 {
+        var mode: Int32 = 0
+        try CuBLAS.check(library.getMathMode(handle, &mode), "cublasGetMathMode")
+        return mode
     }
 
     /// Row-major C = alpha·op(A)·op(B) + beta·C, `batch` products `strides` apart, as Quarry's own SGEMM

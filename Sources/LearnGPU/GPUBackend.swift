@@ -19,18 +19,23 @@ public final class GPUBackend: Backend, DeviceAccess {
     let maximumBlocks: Int
     /// cuBLAS on this backend's stream, when the kernels were loaded with it.
     let blas: CuBLASHandle?
+    /// Whether products run in TensorFloat-32: asked for, and cuBLAS there to do it.
+    public let tf32: Bool
     let uploads: BatchUploads
     private let failure = Mutex<GPUError?>(nil)
 
     /// A backend with a stream of its own on `kernels`' device: one per run, evaluation or export, so
-    /// that each waits only for its own work.
-    public init(kernels: GPUKernels) throws(GPUError) {
+    /// that each waits only for its own work. `tf32` lets cuBLAS's products use TensorFloat-32; our own
+    /// SGEMM has no tensor-core path yet, so without cuBLAS it changes nothing.
+    public init(kernels: GPUKernels, tf32: Bool = false) throws(GPUError) {
         gpu = kernels.gpu
         device = .gpu(gpu.index)
         stream = try gpu.makeStream()
         self.kernels = kernels.table
         maximumBlocks = kernels.multiprocessors * Self.blocksPerMultiprocessor
         blas = try kernels.blas?.handle(on: stream)
+        try blas?.allowTF32(tf32)
+        self.tf32 = tf32 && blas != nil
         uploads = try BatchUploads(gpu: gpu)
     }
 

@@ -37,6 +37,12 @@ int cublasSetMathMode(handle *h, int mode) {
     return SUCCESS;
 }
 
+int cublasGetMathMode(handle *h, int *mode) {
+    if (h == NULL || mode == NULL) return h == NULL ? NOT_INITIALIZED : INVALID_VALUE;
+    *mode = h->math_mode;
+    return SUCCESS;
+}
+
 int cublasGetVersion_v2(handle *h, int *version) {
     if (h == NULL || version == NULL) return h == NULL ? NOT_INITIALIZED : INVALID_VALUE;
     *version = 120900;

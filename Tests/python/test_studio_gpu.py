@@ -48,10 +48,13 @@ def test_a_gpu_run_trains_evaluates_and_exports_as_the_cpu_does(make_server):
     server = make_server(**emulated_gpu())
     key = server.create_account("gpu-run")
     project_id = colour_project(server, key)
-    on_gpu = experiment(server, key, project_id, name="gpu", device="gpu:0", optimizer={"name": "sgd", "lr": 0.05, "momentum": 0.9})
+    # tf32 asks for TensorFloat-32 products, which need cuBLAS: without it (as here) the run is plain float32.
+    on_gpu = experiment(server, key, project_id, name="gpu", device="gpu:0", tf32=True,
+                        optimizer={"name": "sgd", "lr": 0.05, "momentum": 0.9})
     on_cpu = experiment(server, key, project_id, name="cpu", device="cpu", optimizer={"name": "sgd", "lr": 0.05, "momentum": 0.9})
     gpu_run, cpu_run = run(server, key, project_id, on_gpu), run(server, key, project_id, on_cpu)
     assert gpu_run["status"] == "completed" and cpu_run["status"] == "completed", (gpu_run, cpu_run)
+    assert gpu_run["config"]["tf32"] is True and cpu_run["config"]["tf32"] is False
     # The same seed, data and steps: the model starts from the same weights and takes the same steps.
     for ours, theirs in zip(gpu_run["metrics"], cpu_run["metrics"]):
         for name in ("train_loss", "val_loss"):

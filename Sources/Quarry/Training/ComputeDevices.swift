@@ -54,16 +54,16 @@ public final class ComputeDevices: Sendable {
     }
 
     /// Runs `body` with a new backend on `device`, the device busy for `user` meanwhile.
-    func compute<T>(on device: Device, for user: String, _ body: (any Backend) throws -> T) throws -> T {
-        let backend = try backend(on: device)
+    func compute<T>(on device: Device, for user: String, tf32: Bool = false, _ body: (any Backend) throws -> T) throws -> T {
+        let backend = try backend(on: device, tf32: tf32)
         return try occupying(device, for: user) { try body(backend) }
     }
 
-    /// A backend of its own (a stream) on `device`; the CPU's is shared.
-    func backend(on device: Device) throws -> any Backend {
+    /// A backend of its own (a stream) on `device`, products in TF32 where allowed; the CPU's is shared.
+    func backend(on device: Device, tf32: Bool = false) throws -> any Backend {
         guard case .gpu(let index) = device else { return CPUBackend.shared }
         if let reason = unavailability(device) { throw RunError.notStartable(reason) }
-        return try GPUBackend(kernels: kernels(on: index))
+        return try GPUBackend(kernels: kernels(on: index), tf32: tf32)
     }
 
     /// Runs `body` with `device` marked busy for `user`. A GPU's cached memory is given back to the

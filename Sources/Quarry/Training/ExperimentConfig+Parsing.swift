@@ -4,7 +4,7 @@ import Learn
 extension ExperimentConfig {
     private static let keys: Set<String> = ["name", "split_index", "train_subset", "val_subset", "model", "width", "stem", "image_size",
                                             "epochs", "batch_size", "optimizer", "scheduler", "augmentations", "label_smoothing",
-                                            "gradient_clip", "device", "seed"]
+                                            "gradient_clip", "device", "tf32", "seed"]
     private static let nestedKeys: [String: Set<String>] = [
         "optimizer": ["name", "lr", "weight_decay", "momentum", "nesterov"],
         "scheduler": ["name", "warmup_epochs", "step_size", "gamma"],

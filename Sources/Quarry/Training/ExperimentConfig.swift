@@ -46,6 +46,9 @@ public struct ExperimentConfig: Sendable, Equatable, Codable {
     public var label_smoothing = 0.0
     public var gradient_clip: Double?
     public var device = "cpu"
+    /// On a GPU, lets products run in TensorFloat-32 on the tensor cores (cuBLAS's math mode): 10-bit
+    /// mantissas in, float32 sums. Off by default, as PyTorch's matmul.
+    public var tf32 = false
     public var seed: UInt64 = 0
 
     /// AdamW decays weights by default (0.01, as PyTorch); SGD does not.

@@ -50,7 +50,7 @@ struct RunExecution {
             return (try TrainingData.example(item, blobs: blobs, config: config, training: false, seed: seed), item.label)
         }
         let checkpoint = resume ? try CheckpointFile.read(from: service.checkpointPath(runID, "last")) : nil
-        try service.devices.compute(on: Device(config.device) ?? .cpu, for: runID) { backend in
+        try service.devices.compute(on: Device(config.device) ?? .cpu, for: runID, tf32: config.tf32) { backend in
             let recipe = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch)
             let memory = (backend as? GPUBackend)?.gpu.allocator
             memory?.resetPeaks()
