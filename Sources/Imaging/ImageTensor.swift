@@ -5,6 +5,22 @@ public enum ImageTensor {
     public static let imageNetMean: [Float] = [0.485, 0.456, 0.406]
     public static let imageNetStd: [Float] = [0.229, 0.224, 0.225]
 
+    /// Channels-first (CHW) float32 RGB of the raw pixel values (0 to 255), for a backend that normalizes
+    /// them itself as they go up (`PixelNormalization`). Alpha is dropped and gray repeated.
+    public static func pixels(_ bitmap: Bitmap) -> [Float] {
+        let plane = bitmap.width * bitmap.height, c = bitmap.channels
+        var tensor = [Float](repeating: 0, count: plane * 3)
+        bitmap.pixels.withUnsafeBufferPointer { source in
+            tensor.withUnsafeMutableBufferPointer { target in
+                for channel in 0..<3 {
+                    let from = c == 1 ? 0 : channel, base = channel * plane
+                    for i in 0..<plane { target[base + i] = Float(source[i * c + from]) }
+                }
+            }
+        }
+        return tensor
+    }
+
     /// Channels-first (CHW) float32 RGB, each value (pixel / 255 − mean[c]) / std[c]; the defaults
     /// are ImageNet's. Alpha is dropped and gray repeated into all three channels.
     public static func normalized(_ bitmap: Bitmap, mean: [Float] = imageNetMean, std: [Float] = imageNetStd) -> [Float] {

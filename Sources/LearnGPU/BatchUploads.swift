@@ -36,6 +36,14 @@ final class BatchUploads: Sendable {
     /// makes `compute` wait for them.
     func upload(_ tensor: Tensor, to destination: UInt64, compute: CUDAStream) throws(GPUError) {
         let bytes = tensor.count * MemoryLayout<Float>.stride
+        try upload(bytes: bytes, to: destination, compute: compute) { staging in
+            tensor.storage.withUnsafeBytes { staging.copyMemory(from: $0.baseAddress!, byteCount: bytes) }
+        }
+    }
+
+    /// Queues `bytes` that `fill` writes into the staging buffer (packing them as it likes) into
+    /// `destination`, and makes `compute` wait for them.
+    func upload(bytes: Int, to destination: UInt64, compute: CUDAStream, fill: (UnsafeMutableRawPointer) -> Void) throws(GPUError) {
         guard bytes > 0 else { return }
         try state.withLock { (state: inout State) throws(GPUError) in
             let index = state.next
@@ -46,7 +54,7 @@ final class BatchUploads: Sendable {
                 state.slots[index].buffer = try compute.device.allocatePinned(bytes: bytes)
             }
             let staging = state.slots[index].buffer!.pointer
-            tensor.storage.withUnsafeBytes { staging.copyMemory(from: $0.baseAddress!, byteCount: bytes) }
+            fill(staging)
             try compute.record(computeReady)
             try copies.wait(for: computeReady)
             try copies.copy(from: UnsafeRawPointer(staging), to: destination, bytes: bytes)

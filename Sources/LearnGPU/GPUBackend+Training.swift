@@ -98,6 +98,35 @@ extension GPUBackend {
         ])
     }
 
+    /// Raw pixels go up as bytes, interleaved as images are decoded (N, H, W, 3), a quarter of the floats'
+    /// size, and the normalization kernel writes the model's (N, 3, H, W) input from them.
+    public func uploadPixels(_ pixels: Tensor, normalization: PixelNormalization) -> Tensor {
+        precondition(pixels.rank == 4 && pixels.shape[1] == 3 && pixels.deviceBuffer == nil, "host pixels (N, 3, H, W), got \(pixels.shape)")
+        let (batch, height, width) = (pixels.shape[0], pixels.shape[2], pixels.shape[3])
+        let plane = height * width
+        let bytes = buffer(bytes: pixels.count)
+        attempt { () throws(GPUError) in
+            try uploads.upload(bytes: pixels.count, to: bytes.address, compute: stream) { staging in
+                let target = staging.assumingMemoryBound(to: UInt8.self)
+                pixels.storage.withUnsafeBufferPointer { source in
+                    for image in 0..<batch {
+                        for channel in 0..<3 {
+                            let from = (image * 3 + channel) * plane, to = image * plane * 3 + channel
+                            for pixel in 0..<plane { target[to + pixel * 3] = UInt8(source[from + pixel]) }
+                        }
+                    }
+                }
+            }
+        }
+        let images = empty(pixels.shape)
+        let (mean, std) = (normalization.mean, normalization.std)
+        launch(.normalizePixels, over: images.count, [
+            .address(bytes.address), .address(images.address), .int(batch), .int(height), .int(width), .float(mean[0]),
+            .float(mean[1]), .float(mean[2]), .float(std[0]), .float(std[1]), .float(std[2]),
+        ])
+        return images
+    }
+
     /// 32-bit integers on the device (labels).
     func upload(_ values: [Int32]) -> DeviceBuffer {
         let uploaded = buffer(bytes: values.count * 4)

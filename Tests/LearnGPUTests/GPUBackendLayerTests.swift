@@ -182,6 +182,16 @@ struct GPUUploadTests {
             #expect(try gpu.download(device).storage == host.storage.map { $0 + $0 })
         }
     }
+
+    /// Raw pixels go up as bytes and come out normalized exactly as the host normalizes them.
+    @Test func pixelsAreNormalizedOnTheDeviceAsOnTheHost() throws {
+        let gpu = try EmulatedGPU.backend()
+        var random = Random(seed: 40)
+        let pixels = Tensor(shape: [3, 3, 5, 7], storage: (0..<3 * 3 * 5 * 7).map { _ in Float(random.next() % 256) })
+        let normalization = PixelNormalization(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
+        #expect(try gpu.download(gpu.uploadPixels(pixels, normalization: normalization))
+            == CPUBackend.shared.uploadPixels(pixels, normalization: normalization))
+    }
 }
 
 extension Conv2DShape: CustomTestStringConvertible {

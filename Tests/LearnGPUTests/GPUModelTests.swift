@@ -15,16 +15,22 @@ struct GPUModelTests {
     /// Trains `steps` batches of one epoch of `make`'s model on `backend`, recording the losses, the
     /// end-of-epoch checkpoint and the transfer counts after each step.
     static func train(_ make: (any Backend, inout Random) -> Sequential, on backend: any Backend, steps: Int, batch: Int,
-                      side: Int, optimizer: (any Backend) -> any Optimizer, transfers: TransferCounts? = nil) throws -> Steps {
+                      side: Int, optimizer: (any Backend) -> any Optimizer, transfers: TransferCounts? = nil,
+                      pixels: Bool = false) throws -> Steps {
         var random = Random(seed: 7)
         let model = make(backend, &random)
         backend.place(model)
         let trainer = Trainer(model: model, optimizer: optimizer(backend),
                               schedule: LearningRateSchedule(kind: .constant, baseLearningRate: 0.05, totalSteps: steps),
-                              configuration: TrainingConfiguration(epochs: 1, gradientClipNorm: 5, labelSmoothing: 0.1),
+                              configuration: TrainingConfiguration(
+                                  epochs: 1, gradientClipNorm: 5, labelSmoothing: 0.1,
+                                  pixelNormalization: pixels ? PixelNormalization(mean: [0.5, 0.4, 0.3], std: [0.2, 0.3, 0.25]) : nil),
                               backend: backend)
         let batches = (0..<steps).map { step in
-            (images: Tensor.normal([batch, 3, side, side], seed: UInt64(100 + step)), labels: (0..<batch).map { ($0 + step) % 3 })
+            let images = Tensor.normal([batch, 3, side, side], seed: UInt64(100 + step))
+            return (images: pixels ? Tensor(shape: images.shape, storage: images.storage.map { min(255, max(0, ($0 * 60 + 128).rounded())) })
+                        : images,
+                    labels: (0..<batch).map { ($0 + step) % 3 })
         }
         var result = Steps()
         _ = try trainer.run(
@@ -77,15 +83,17 @@ struct GPUModelTests {
     }
 
     /// After the first step (which makes the optimizer's buffers), a step sends up the batch and its
-    /// labels and reads back the loss and correct count: two copies up, one down, nothing else.
-    @Test func aStepMovesOnlyTheBatchUpAndTheLossBack() throws {
+    /// labels and reads back the loss and correct count: two copies up, one down, nothing else. Raw
+    /// pixels go up a byte each.
+    // Serialized: the cases count on one device (gpu:1, which no other test uses).
+    @Test(.serialized, arguments: [false, true]) func aStepMovesOnlyTheBatchUpAndTheLossBack(pixels: Bool) throws {
         let gpu = try GPUBackend(kernels: EmulatedGPU.kernels(1))
         let (batch, side) = (2, 8)
         let steps = try Self.train(Self.models[1].1, on: gpu, steps: 3, batch: batch, side: side,
-                                   optimizer: { AdamW(learningRate: 0.01, backend: $0) }, transfers: gpu.gpu.transfers)
+                                   optimizer: { AdamW(learningRate: 0.01, backend: $0) }, transfers: gpu.gpu.transfers, pixels: pixels)
         for (before, after) in zip(steps.transfers, steps.transfers.dropFirst()) {
             #expect(after.hostToDevice - before.hostToDevice == 2)
-            #expect(after.hostToDeviceBytes - before.hostToDeviceBytes == (batch * 3 * side * side + batch) * 4)
+            #expect(after.hostToDeviceBytes - before.hostToDeviceBytes == batch * 3 * side * side * (pixels ? 1 : 4) + batch * 4)
             #expect(after.deviceToHost - before.deviceToHost == 1)
             #expect(after.deviceToHostBytes - before.deviceToHostBytes == 8)
         }

@@ -8,6 +8,22 @@ extension Backend {
         return tensor
     }
 
+    public func uploadPixels(_ pixels: Tensor, normalization: PixelNormalization) -> Tensor {
+        precondition(pixels.rank == 4 && pixels.shape[1] == 3, "pixels are (N, 3, H, W), got \(pixels.shape)")
+        let plane = pixels.shape[2] * pixels.shape[3]
+        var normalized = upload(pixels)
+        normalized.storage.withUnsafeMutableBufferPointer { values in
+            for image in 0..<pixels.shape[0] {
+                for channel in 0..<3 {
+                    let (scale, offset) = normalization.scaleAndOffset(channel)
+                    let base = (image * 3 + channel) * plane
+                    for i in base..<base + plane { values[i] = values[i] * scale + offset }
+                }
+            }
+        }
+        return normalized
+    }
+
     public func zeros(_ shape: [Int]) -> Tensor {
         Tensor(zeros: shape)
     }

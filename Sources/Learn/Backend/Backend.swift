@@ -55,6 +55,8 @@ public protocol Backend: AnyObject, Sendable {
     func place(_ model: any Layer)
     /// A host tensor's values on this backend's device (the batch going up); one already there as it is.
     func upload(_ tensor: Tensor) -> Tensor
+    /// (N, 3, H, W) raw pixel values (whole numbers 0 to 255) normalized on this backend's device.
+    func uploadPixels(_ pixels: Tensor, normalization: PixelNormalization) -> Tensor
     /// A tensor of zeros on this backend's device.
     func zeros(_ shape: [Int]) -> Tensor
     /// Sets every value of `tensor` to zero.

@@ -94,7 +94,7 @@ public final class Trainer {
     private func step(_ images: Tensor, _ labels: [Int], _ parameters: [Parameter],
                       totals: inout EpochTotals) throws -> Float {
         for parameter in parameters { backend.zero(&parameter.gradient) }
-        let logits = model.forward(backend.upload(images), training: true)
+        let logits = model.forward(input(images), training: true)
         let result = backend.softmaxCrossEntropy(logits, labels: labels, labelSmoothing: configuration.labelSmoothing)
         try backend.synchronize()
         guard result.loss.isFinite else { return result.loss }
@@ -114,7 +114,7 @@ public final class Trainer {
         var predictions: [Int] = []
         var confidences: [Float] = []
         for (images, labels) in batches {
-            let logits = model.forward(backend.upload(images), training: false)
+            let logits = model.forward(input(images), training: false)
             let result = backend.softmaxCrossEntropy(logits, labels: labels, labelSmoothing: 0)
             let batch = backend.predictions(logits)
             try backend.synchronize()
@@ -123,6 +123,11 @@ public final class Trainer {
             confidences += batch.map(\.confidence)
         }
         return (totals.meanLoss, totals.accuracy, predictions, confidences)
+    }
+
+    /// A batch on the backend's device, normalized there when it holds raw pixels.
+    private func input(_ images: Tensor) -> Tensor {
+        configuration.pixelNormalization.map { backend.uploadPixels(images, normalization: $0) } ?? backend.upload(images)
     }
 
     private func makeCheckpoint(epoch: Int, batch: Int, totals: EpochTotals) throws -> Checkpoint {

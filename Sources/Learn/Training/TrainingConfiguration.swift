@@ -6,13 +6,35 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// ε of the training loss; validation always uses plain cross-entropy, so it stays comparable
     /// between runs with different smoothing.
     public var labelSmoothing: Float
+    /// Set when batches hold raw pixel values (0 to 255, as floats): the backend normalizes them as they
+    /// go up, so a GPU receives a byte per value rather than a float.
+    public var pixelNormalization: PixelNormalization?
 
-    public init(epochs: Int, gradientClipNorm: Float? = nil, labelSmoothing: Float = 0) {
+    public init(epochs: Int, gradientClipNorm: Float? = nil, labelSmoothing: Float = 0, pixelNormalization: PixelNormalization? = nil) {
         precondition(epochs >= 0, "epochs must be non-negative, got \(epochs)")
         precondition(gradientClipNorm.map { $0 > 0 } ?? true, "gradientClipNorm must be positive")
         self.epochs = epochs
         self.gradientClipNorm = gradientClipNorm
         self.labelSmoothing = labelSmoothing
+        self.pixelNormalization = pixelNormalization
+    }
+}
+
+/// Per-channel statistics raw RGB pixels are normalized by: each value becomes (pixel / 255 − mean[c]) /
+/// std[c], computed as pixel·(1 / (255·std[c])) − mean[c] / std[c], ImageTensor.normalized's arithmetic,
+/// which every backend follows to the bit.
+public struct PixelNormalization: Sendable, Codable, Equatable {
+    public let mean: [Float]
+    public let std: [Float]
+
+    public init(mean: [Float], std: [Float]) {
+        precondition(mean.count == 3 && std.count == 3 && std.allSatisfy { $0 > 0 }, "one mean and positive std per RGB channel")
+        (self.mean, self.std) = (mean, std)
+    }
+
+    /// The multiplier and the offset of channel `c`.
+    public func scaleAndOffset(_ c: Int) -> (scale: Float, offset: Float) {
+        (1 / (255 * std[c]), -mean[c] / std[c])
     }
 }
 

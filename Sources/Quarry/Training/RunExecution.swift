@@ -39,15 +39,19 @@ struct RunExecution {
         let shape = [3, config.image_size, config.image_size]
         let blobs = service.blobs
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+        // A GPU takes raw pixels, a byte each, and normalizes them on the device (RunRecipe says so).
+        let normalized = RunRecipe.normalizesOnHost(config)
         let trainLoader = DataLoader(count: data.train.count, batchSize: config.batch_size, shuffle: true, dropLast: false,
                                      seed: config.seed, workers: workers, prefetch: 2, shape: shape) { index, seed in
             let item = data.train[index]
-            return (try TrainingData.example(item, blobs: blobs, config: config, training: true, seed: seed), item.label)
+            return (try TrainingData.example(item, blobs: blobs, config: config, training: true, seed: seed, normalized: normalized),
+                    item.label)
         }
         let validationLoader = DataLoader(count: data.validation.count, batchSize: config.batch_size, shuffle: false, dropLast: false,
                                           seed: config.seed, workers: workers, prefetch: 2, shape: shape) { index, seed in
             let item = data.validation[index]
-            return (try TrainingData.example(item, blobs: blobs, config: config, training: false, seed: seed), item.label)
+            return (try TrainingData.example(item, blobs: blobs, config: config, training: false, seed: seed, normalized: normalized),
+                    item.label)
         }
         let checkpoint = resume ? try CheckpointFile.read(from: service.checkpointPath(runID, "last")) : nil
         try service.devices.compute(on: Device(config.device) ?? .cpu, for: runID, tf32: config.tf32) { backend in

@@ -1,3 +1,4 @@
+import Imaging
 import Learn
 
 /// Turns a configuration into the model, optimizer and schedule it names, on a backend. Epoch-based
@@ -35,11 +36,20 @@ struct RunRecipe {
                                             warmupSteps: config.scheduler.warmup_epochs * batchesPerEpoch,
                                             stepSize: max(1, config.scheduler.step_size * batchesPerEpoch),
                                             gamma: Float(config.scheduler.gamma))
+        let normalization = Self.normalizesOnHost(config)
+            ? nil : PixelNormalization(mean: ImageTensor.imageNetMean, std: ImageTensor.imageNetStd)
         let trainer = Trainer(model: model, optimizer: optimizer, schedule: schedule,
                               configuration: TrainingConfiguration(epochs: config.epochs, gradientClipNorm: config.gradient_clip.map(Float.init),
-                                                                   labelSmoothing: Float(config.label_smoothing)),
+                                                                   labelSmoothing: Float(config.label_smoothing),
+                                                                   pixelNormalization: normalization),
                               backend: backend)
         trainer.random = random
         return trainer
+    }
+
+    /// Whether a run's data loader normalizes its examples (on the CPU, across its worker threads) or
+    /// hands raw pixels to the backend (on a GPU, which uploads a byte a value and normalizes there).
+    static func normalizesOnHost(_ config: ExperimentConfig) -> Bool {
+        (Device(config.device) ?? .cpu) == .cpu
     }
 }

@@ -44,7 +44,10 @@ struct TrainingData: Sendable {
     }
 
     /// One example as CHW floats, normalized like ImageNet models expect.
-    static func example(_ item: Item, blobs: BlobStore, config: ExperimentConfig, training: Bool, seed: UInt64) throws -> [Float] {
+    /// One example as the model takes it, CHW: normalized, or the raw pixel values when `normalized` is
+    /// false (a GPU normalizes them itself as the batch goes up, from a byte a value).
+    static func example(_ item: Item, blobs: BlobStore, config: ExperimentConfig, training: Bool, seed: UInt64,
+                        normalized: Bool = true) throws -> [Float] {
         var bitmap = try ImageDecoder.decode(try blobs.read(item.blob))
         var random = Random(seed: seed)
         let size = config.image_size
@@ -56,6 +59,6 @@ struct TrainingData: Sendable {
         if training && config.augmentations.hflip && random.uniform() < 0.5 {
             bitmap = Augment.horizontalFlip(bitmap)
         }
-        return ImageTensor.normalized(bitmap)
+        return normalized ? ImageTensor.normalized(bitmap) : ImageTensor.pixels(bitmap)
     }
 }
