@@ -83,20 +83,10 @@ static __device__ __forceinline__ long long channel_offset(int j, int c, int cha
 
 // ---- Elementwise (1-D) -----------------------------------------------------------------------------
 
-KERNEL quarry_fill(float *y, float value, int n) {
-    GRID_STRIDE(i, n) y[i] = value;
-}
-EXPORT_KERNEL(quarry_fill)
-
 KERNEL quarry_add(const float *x, float *y, int n) {
     GRID_STRIDE(i, n) y[i] += x[i];
 }
 EXPORT_KERNEL(quarry_add)
-
-KERNEL quarry_scale(float *y, float factor, int n) {
-    GRID_STRIDE(i, n) y[i] *= factor;
-}
-EXPORT_KERNEL(quarry_scale)
 
 // The factor lives on the device (a clipping coefficient), so the host need not wait for it.
 KERNEL quarry_scale_by(float *y, const float *factor, int n) {
@@ -154,12 +144,6 @@ KERNEL quarry_dropout_backward(const float *dy, float *dx, int n, float probabil
 EXPORT_KERNEL(quarry_dropout_backward)
 
 // ---- Bias and sums ---------------------------------------------------------------------------------
-
-// 1-D. y is (N, C, plane).
-KERNEL quarry_bias_add_channels(float *y, const float *bias, int channels, int plane, int n) {
-    GRID_STRIDE(i, n) y[i] += bias[((int)i / plane) % channels];
-}
-EXPORT_KERNEL(quarry_bias_add_channels)
 
 // 1-D. y is (rows, columns).
 KERNEL quarry_bias_add_rows(float *y, const float *bias, int rows, int columns) {

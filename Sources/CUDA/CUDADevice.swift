@@ -28,20 +28,6 @@ public final class CUDADevice: Sendable {
         try context.check(result, call())
     }
 
-    /// Free and total device memory now, as the driver counts it (other processes' use included).
-    public func memoryInfo() throws(GPUError) -> (free: Int, total: Int) {
-        try makeCurrent()
-        var free = 0, total = 0
-        try check(api.memoryGetInfo(&free, &total), "cuMemGetInfo_v2")
-        return (free, total)
-    }
-
-    /// Waits for all work queued on the device.
-    public func synchronize() throws(GPUError) {
-        try makeCurrent()
-        try check(api.contextSynchronize(), "cuCtxSynchronize")
-    }
-
     /// A device attribute (CUdevice_attribute), such as 75 and 76 for the compute capability.
     public func attribute(_ attribute: Int32) throws(GPUError) -> Int {
         var value: Int32 = 0
@@ -51,30 +37,17 @@ public final class CUDADevice: Sendable {
 
     /// Loads PTX text, which the driver compiles for this device.
     public func loadModule(ptx: String) throws(GPUError) -> CUDAModule {
-        try makeCurrent()
-        var module: OpaquePointer?
-        let result = ptx.withCString { api.moduleLoadData(&module, $0) }
-        try check(result, "cuModuleLoadData")
-        guard let module else { throw .unavailable("cuModuleLoadData gave no module") }
-        return CUDAModule(device: self, handle: module)
+        CUDAModule(device: self, handle: try make("cuModuleLoadData") { module in ptx.withCString { api.moduleLoadData(module, $0) } })
     }
 
     /// A stream that does not synchronize with the legacy default stream (CU_STREAM_NON_BLOCKING).
     public func makeStream() throws(GPUError) -> CUDAStream {
-        try makeCurrent()
-        var stream: OpaquePointer?
-        try check(api.streamCreate(&stream, 1), "cuStreamCreate")
-        guard let stream else { throw .unavailable("cuStreamCreate gave no stream") }
-        return CUDAStream(device: self, handle: stream)
+        CUDAStream(device: self, handle: try make("cuStreamCreate") { api.streamCreate($0, 1) })
     }
 
-    /// An event; `timing` false (CU_EVENT_DISABLE_TIMING) makes it cheaper when used only to order streams.
-    public func makeEvent(timing: Bool = false) throws(GPUError) -> CUDAEvent {
-        try makeCurrent()
-        var event: OpaquePointer?
-        try check(api.eventCreate(&event, timing ? 0 : 2), "cuEventCreate")
-        guard let event else { throw .unavailable("cuEventCreate gave no event") }
-        return CUDAEvent(device: self, handle: event)
+    /// An event for ordering streams, without timing (CU_EVENT_DISABLE_TIMING), which makes it cheaper.
+    public func makeEvent() throws(GPUError) -> CUDAEvent {
+        CUDAEvent(device: self, handle: try make("cuEventCreate") { api.eventCreate($0, 2) })
     }
 
     /// Page-locked host memory, which the device reads and writes by DMA, so copies from it can run
@@ -86,6 +59,21 @@ public final class CUDADevice: Sendable {
         try check(api.hostAllocate(&pointer, bytes), "cuMemAllocHost_v2(\(bytes))")
         guard let pointer else { throw .unavailable("cuMemAllocHost_v2 gave no memory") }
         return PinnedBuffer(device: self, pointer: pointer, bytes: bytes)
+    }
+
+    /// A driver object `create` makes into its out-parameter, in this device's context.
+    private func make(_ call: String, _ create: (UnsafeMutablePointer<OpaquePointer?>) -> Int32) throws(GPUError) -> OpaquePointer {
+        try makeCurrent()
+        var handle: OpaquePointer?
+        try check(create(&handle), call)
+        guard let handle else { throw .unavailable("\(call) gave nothing") }
+        return handle
+    }
+
+    /// Gives back a driver object as its owner goes; a failure then (a lost device) has nobody to tell.
+    func release(_ destroy: (ComputeAPI) -> Int32) {
+        try? makeCurrent()
+        _ = destroy(api)
     }
 }
 
@@ -118,10 +106,7 @@ public final class PinnedBuffer: @unchecked Sendable {
         (self.device, self.pointer, self.bytes) = (device, pointer, bytes)
     }
 
-    deinit {
-        try? device.makeCurrent()
-        _ = device.api.hostFree(pointer)
-    }
+    deinit { device.release { $0.hostFree(pointer) } }
 }
 
 /// A device's primary context and the driver tables to use it. Driver calls need the context current

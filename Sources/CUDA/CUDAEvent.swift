@@ -1,5 +1,4 @@
-/// A point in a stream's work, to order another stream after it, wait for it on the host, or time
-/// the work between two of them.
+/// A point in a stream's work, to order another stream after it or wait for it on the host.
 public final class CUDAEvent: @unchecked Sendable {
     // @unchecked: the handle is written once; the driver synchronizes event use.
     let device: CUDADevice
@@ -9,22 +8,11 @@ public final class CUDAEvent: @unchecked Sendable {
         (self.device, self.handle) = (device, handle)
     }
 
-    deinit {
-        try? device.makeCurrent()
-        _ = device.api.eventDestroy(handle)
-    }
+    deinit { device.release { $0.eventDestroy(handle) } }
 
     /// Waits on the host until the work before this event's last record has run.
     public func synchronize() throws(GPUError) {
         try device.makeCurrent()
         try device.check(device.api.eventSynchronize(handle), "cuEventSynchronize")
-    }
-
-    /// Milliseconds between `start`'s completion and this event's; both need timing enabled.
-    public func milliseconds(since start: CUDAEvent) throws(GPUError) -> Float {
-        try device.makeCurrent()
-        var milliseconds: Float = 0
-        try device.check(device.api.eventElapsedTime(&milliseconds, start.handle, handle), "cuEventElapsedTime")
-        return milliseconds
     }
 }

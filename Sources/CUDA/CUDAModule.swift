@@ -8,10 +8,7 @@ public final class CUDAModule: @unchecked Sendable {
         (self.device, self.handle) = (device, handle)
     }
 
-    deinit {
-        try? device.makeCurrent()
-        _ = device.api.moduleUnload(handle)
-    }
+    deinit { device.release { $0.moduleUnload(handle) } }
 
     /// The kernel `name` (an `.entry` of the PTX).
     public func kernel(_ name: String) throws(GPUError) -> CUDAKernel {

@@ -9,10 +9,7 @@ public final class CUDAStream: @unchecked Sendable {
         (self.device, self.handle) = (device, handle)
     }
 
-    deinit {
-        try? device.makeCurrent()
-        _ = device.api.streamDestroy(handle)
-    }
+    deinit { device.release { $0.streamDestroy(handle) } }
 
     /// Queues `kernel` over `grid` blocks of `block` threads. The arguments are packed as the
     /// kernel's C signature reads them; the driver copies them at the call, so they need not outlive it.

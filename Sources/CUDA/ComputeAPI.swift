@@ -7,7 +7,6 @@ struct ComputeAPI: @unchecked Sendable {
     let primaryContextRetain: @convention(c) (UnsafeMutablePointer<Handle>, Int32) -> Int32
     let primaryContextRelease: @convention(c) (Int32) -> Int32
     let contextSetCurrent: @convention(c) (Handle) -> Int32
-    let contextSynchronize: @convention(c) () -> Int32
     let memoryGetInfo: @convention(c) (UnsafeMutablePointer<Int>, UnsafeMutablePointer<Int>) -> Int32
     let memoryAllocate: @convention(c) (UnsafeMutablePointer<Address>, Int) -> Int32
     let memoryFree: @convention(c) (Address) -> Int32
@@ -24,7 +23,6 @@ struct ComputeAPI: @unchecked Sendable {
     let eventCreate: @convention(c) (UnsafeMutablePointer<Handle>, UInt32) -> Int32
     let eventRecord: @convention(c) (Handle, Handle) -> Int32
     let eventSynchronize: @convention(c) (Handle) -> Int32
-    let eventElapsedTime: @convention(c) (UnsafeMutablePointer<Float>, Handle, Handle) -> Int32
     let eventDestroy: @convention(c) (Handle) -> Int32
     let moduleLoadData: @convention(c) (UnsafeMutablePointer<Handle>, UnsafeRawPointer) -> Int32
     let moduleUnload: @convention(c) (Handle) -> Int32
@@ -39,7 +37,6 @@ struct ComputeAPI: @unchecked Sendable {
         primaryContextRetain = try library.require("cuDevicePrimaryCtxRetain", from: name)
         primaryContextRelease = try library.require("cuDevicePrimaryCtxRelease_v2", from: name)
         contextSetCurrent = try library.require("cuCtxSetCurrent", from: name)
-        contextSynchronize = try library.require("cuCtxSynchronize", from: name)
         memoryGetInfo = try library.require("cuMemGetInfo_v2", from: name)
         memoryAllocate = try library.require("cuMemAlloc_v2", from: name)
         memoryFree = try library.require("cuMemFree_v2", from: name)
@@ -56,7 +53,6 @@ struct ComputeAPI: @unchecked Sendable {
         eventCreate = try library.require("cuEventCreate", from: name)
         eventRecord = try library.require("cuEventRecord", from: name)
         eventSynchronize = try library.require("cuEventSynchronize", from: name)
-        eventElapsedTime = try library.require("cuEventElapsedTime", from: name)
         eventDestroy = try library.require("cuEventDestroy_v2", from: name)
         moduleLoadData = try library.require("cuModuleLoadData", from: name)
         moduleUnload = try library.require("cuModuleUnload", from: name)

@@ -68,10 +68,7 @@ public final class CuBLASHandle: @unchecked Sendable {
         (self.library, self.handle, self.stream) = (library, handle, stream)
     }
 
-    deinit {
-        try? stream.device.makeCurrent()
-        _ = library.destroy(handle)
-    }
+    deinit { stream.device.release { _ in library.destroy(handle) } }
 
     /// CUBLAS_TF32_TENSOR_OP_MATH (3) with `tf32`, else CUBLAS_DEFAULT_MATH (0): whether float products may
     /// round their inputs to TensorFloat-32 on the tensor cores.

@@ -20,12 +20,6 @@ public enum GPUError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The driver's code, for callers that tell a lost device from a bad argument.
-    public var code: Int32? {
-        if case .driver(_, let code, _, _) = self { return code }
-        return nil
-    }
-
     private static func mebibytes(_ bytes: Int) -> String {
         bytes >= 1 << 20 ? "\((Double(bytes) / 1_048_576 * 10).rounded() / 10) MiB" : "\(bytes) bytes"
     }

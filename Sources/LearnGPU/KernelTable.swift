@@ -4,11 +4,11 @@ import CUDA
 /// from the PTX fails the backend's creation, not a training step.
 struct KernelTable: Sendable {
     enum Name: String, CaseIterable {
-        case fill = "quarry_fill", add = "quarry_add", scale = "quarry_scale", scaleBy = "quarry_scale_by"
+        case add = "quarry_add", scaleBy = "quarry_scale_by"
         case reluForward = "quarry_relu_forward", reluBackward = "quarry_relu_backward"
         case relu6Forward = "quarry_relu6_forward", relu6Backward = "quarry_relu6_backward"
         case dropoutForward = "quarry_dropout_forward", dropoutBackward = "quarry_dropout_backward"
-        case biasAddChannels = "quarry_bias_add_channels", biasAddRows = "quarry_bias_add_rows"
+        case biasAddRows = "quarry_bias_add_rows"
         case channelSums = "quarry_channel_sums", columnSums = "quarry_column_sums"
         case sgemmNN = "quarry_sgemm_nn", sgemmNT = "quarry_sgemm_nt", sgemmTN = "quarry_sgemm_tn"
         case im2col = "quarry_im2col", col2im = "quarry_col2im"
