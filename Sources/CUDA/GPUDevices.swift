@@ -65,6 +65,19 @@ public final class GPUDevices: Sendable {
         opened().driver
     }
 
+    /// How many GPUs the driver counts, and why none when it counts none: what checking a device
+    /// needs, without the names and NVML's memory that `list()` asks each device for.
+    public func count() -> (count: Int, reason: String?) {
+        let libraries = opened()
+        guard let driver = libraries.driver else { return (0, libraries.failure ?? "no CUDA driver") }
+        do throws(GPUError) {
+            let count = try driver.deviceCount()
+            return (count, count == 0 ? "the CUDA driver found no device" : nil)
+        } catch {
+            return (0, error.description)
+        }
+    }
+
     public func list() -> Listing {
         let libraries = opened()
         guard let driver = libraries.driver else { return cpuOnly(libraries.failure ?? "no CUDA driver") }

@@ -62,6 +62,18 @@ struct GPUDevicesTests {
         }
     }
 
+    /// What device checks ask: the driver's count, and why none.
+    @Test func countIsTheDriversWithTheReasonForNone() throws {
+        try Self.withDirectory { directory in
+            let two = try Self.library("cuda", Self.driverSource, defines: ["INIT_RESULT=0", "DEVICES=2"], in: directory)
+            #expect(GPUDevices(driverLibrary: two, log: { _ in }).count() == (2, nil))
+            let none = try Self.library("none", Self.driverSource, defines: ["INIT_RESULT=0", "DEVICES=0"], in: directory)
+            #expect(GPUDevices(driverLibrary: none, log: { _ in }).count() == (0, "the CUDA driver found no device"))
+            let missing = GPUDevices(driverLibrary: "\(directory)/libcuda.so.1", log: { _ in }).count()
+            #expect(missing.count == 0 && missing.reason?.contains("libcuda.so.1") == true)
+        }
+    }
+
     @Test func noLibraryNoDeviceOrADriverErrorMeanCPUOnlyLoggedOnce() throws {
         try Self.withDirectory { directory in
             let lines = Mutex<[String]>([])

@@ -21,14 +21,15 @@ public final class ComputeDevices: Sendable {
         (self.gpus, self.kernelsPath, self.cublasLibrary) = (gpus, kernelsPath, cublasLibrary)
     }
 
-    /// Why `device` cannot compute here, or nil when it can: a GPU the driver does not list, named
-    /// beside those it does.
+    /// Why `device` cannot compute here, or nil when it can: a GPU the driver does not count, named
+    /// beside those it does. Asked at every experiment save and run start, so it counts devices rather
+    /// than listing them.
     public func unavailability(_ device: Device) -> String? {
         guard case .gpu(let index) = device else { return nil }
-        let listing = gpus.list()
-        if listing.gpus.contains(where: { $0.index == index }) { return nil }
-        guard !listing.gpus.isEmpty else { return "\(device) is not available: this server has no GPU (\(listing.reason ?? "no driver"))" }
-        return "\(device) is not available: this server has \(listing.gpus.map { "gpu:\($0.index)" }.joined(separator: ", "))"
+        let (count, reason) = gpus.count()
+        if index < count { return nil }
+        guard count > 0 else { return "\(device) is not available: this server has no GPU (\(reason ?? "no driver"))" }
+        return "\(device) is not available: this server has \((0..<count).map { "gpu:\($0)" }.joined(separator: ", "))"
     }
 
     /// Why a device asked for was refused.
@@ -45,7 +46,7 @@ public final class ComputeDevices: Sendable {
             return device
         }
         if let device = Device(preferred), unavailability(device) == nil { return device }
-        return gpus.list().gpus.first.map { .gpu($0.index) } ?? .cpu
+        return gpus.count().count > 0 ? .gpu(0) : .cpu
     }
 
     /// The users (run, evaluation or export ids) computing on GPU `index` now.
