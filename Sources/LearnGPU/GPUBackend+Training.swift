@@ -38,15 +38,16 @@ extension GPUBackend {
     public func predictions(_ logits: Tensor) -> [Prediction] {
         precondition(logits.rank == 2, "predictions need (N, C) logits, got \(logits.shape)")
         let batch = logits.shape[0]
-        let (labels, confidences) = (buffer(bytes: batch * 4), empty([batch]))
+        // Classes then confidences in one block, so they come back in one copy and one wait.
+        let results = buffer(bytes: 2 * batch * 4)
         launch(.softmaxPredictions, blocks: batch, reducing: logits.shape[1], [
-            .address(logits.address), .address(labels.address), .address(confidences.address), .int(batch), .int(logits.shape[1]),
+            .address(logits.address), .address(results.address), .address(results.address + UInt64(batch * 4)), .int(batch),
+            .int(logits.shape[1]),
         ])
-        guard let classes = try? download(labels.address, count: batch, as: Int32.self),
-              let probabilities = try? download(confidences.address, count: batch, as: Float.self) else {
+        guard let words = try? download(results.address, count: 2 * batch, as: UInt32.self) else {
             return Array(repeating: (0, 0), count: batch)
         }
-        return zip(classes, probabilities).map { (Int($0), $1) }
+        return (0..<batch).map { (Int(Int32(bitPattern: words[$0])), Float(bitPattern: words[batch + $0])) }
     }
 
     /// Sums of squares per block of every gradient into one partials buffer, the norm and the scale
@@ -127,10 +128,15 @@ extension GPUBackend {
         return images
     }
 
-    /// 32-bit integers on the device (labels).
+    /// 32-bit integers on the device (labels), through the batches' staging buffers.
     func upload(_ values: [Int32]) -> DeviceBuffer {
-        let uploaded = buffer(bytes: values.count * 4)
-        copy(values, to: uploaded.address)
+        let bytes = values.count * MemoryLayout<Int32>.stride
+        let uploaded = buffer(bytes: bytes)
+        attempt { () throws(GPUError) in
+            try uploads.upload(bytes: bytes, to: uploaded.address, compute: stream) { staging in
+                values.withUnsafeBytes { staging.copyMemory(from: $0.baseAddress!, byteCount: bytes) }
+            }
+        }
         return uploaded
     }
 }

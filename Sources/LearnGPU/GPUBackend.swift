@@ -107,23 +107,6 @@ public final class GPUBackend: Backend, DeviceAccess {
         return uploaded
     }
 
-    /// Queues a copy of host values to `address` (from pageable memory: the driver stages it).
-    func copy<T: BitwiseCopyable>(_ values: [T], to address: UInt64) {
-        attempt { () throws(GPUError) in
-            guard !values.isEmpty else { return }
-            // withUnsafeBytes rethrows untyped errors, so the copy's own error is carried out by hand.
-            let failure = values.withUnsafeBytes { bytes -> GPUError? in
-                do throws(GPUError) {
-                    try stream.copy(from: bytes.baseAddress!, to: address, bytes: bytes.count)
-                    return nil
-                } catch {
-                    return error
-                }
-            }
-            if let failure { throw failure }
-        }
-    }
-
     /// `tensor`'s values on the host, waiting for the work that computes them (a device-to-host transfer).
     public func download(_ tensor: Tensor) throws(GPUError) -> Tensor {
         guard tensor.deviceBuffer != nil else { return tensor }
