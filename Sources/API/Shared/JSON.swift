@@ -18,6 +18,12 @@ enum JSON {
 
     /// Decodes the request body as `T`, answering 400 with the offending field for bad input.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) throws(APIError) -> T {
+        guard let value = try decodeIfPresent(type, from: request) else { throw APIError.badRequest("request body must be a JSON object") }
+        return value
+    }
+
+    /// As `decode`, for a body that may be left out: nil when it is empty.
+    static func decodeIfPresent<T: Decodable>(_ type: T.Type, from request: Request) throws(APIError) -> T? {
         let bytes: [UInt8]
         do {
             guard let data = try request.body.data() else { throw APIError.badRequest("request body is too large for JSON") }
@@ -27,7 +33,7 @@ enum JSON {
         } catch {
             throw APIError.badRequest("request body could not be read")
         }
-        guard !bytes.isEmpty else { throw APIError.badRequest("request body must be a JSON object") }
+        guard !bytes.isEmpty else { return nil }
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let DecodingError.keyNotFound(key, _) {

@@ -65,7 +65,7 @@ struct StudioRuns: Sendable {
         struct Body: Decodable {
             let device: String
         }
-        let device = try request.body.data().map { !$0.isEmpty } == true ? try JSON.decode(Body.self, from: request).device : nil
+        let device = try JSON.decodeIfPresent(Body.self, from: request)?.device
         let run = try services.runs.resume(accountID: account.id, projectID: request.parameter("project_id") ?? "",
                                            id: request.parameter("run_id") ?? "", device: device)
         return Studio.ok(["run_id": run.id, "status": run.status.rawValue])
