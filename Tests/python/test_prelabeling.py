@@ -18,6 +18,28 @@ def train_on_colours(server, key, project_id):
     return run_id
 
 
+def colours_prelabeled_through_jtheta(server, key, project_id, project_name, timeout=30):
+    """JTheta's annotation request over the project's colours (the one dataset of 24 reds and 24 blues):
+    checks every task it makes gets the pre-labeler's right colour as its one tag."""
+    images = requests.get(server.url + f"/api/datasets/{project_id}/images", params={"page_size": 500}, headers=auth(key)).json()["data"]["images"]
+    dataset_id = next(image["dataset_id"] for image in images if image["original_name"].startswith("r"))
+    request = requests.post(server.url + "/request_annotation/", headers=auth(key), json={
+        "dataset_id": dataset_id, "project_name": project_name, "assigned_annotator": "jt@quarry.test",
+        "assigned_reviewer": "jr@quarry.test", "labels": [{"label": "red", "type": "tag"}, {"label": "blue", "type": "tag"}]})
+    assert request.status_code == 200 and request.json()["tasks_created"] == 48, request.text
+    worker = {"Authorization": f"Bearer {request.json()['workbench_links']['jt@quarry.test'].rsplit('token=', 1)[-1]}"}
+    queued = requests.get(server.url + "/worker/tasks", params={"role": "annotator"}, headers=worker).json()["tasks"]
+    assert len(queued) == 48
+
+    def opened():
+        tasks = [requests.get(server.url + f"/worker/tasks/{t['id']}", headers=worker).json() for t in queued]
+        return tasks if all(task["predictions"] for task in tasks) else None
+    names = {image["id"]: image["original_name"] for image in images}
+    for task in wait_for(opened, timeout=timeout):
+        (image,) = task["predictions"]
+        assert image["labels"][0]["label"] == ("red" if names[image["image_id"]].startswith("r") else "blue")
+
+
 def test_a_trained_model_pre_labels_new_jobs(make_server, site):
     server = make_server(**FAST)
     key = server.create_account("loop")
@@ -46,22 +68,7 @@ def test_a_trained_model_pre_labels_new_jobs(make_server, site):
     assert task["predictions"] == status["predictions"]
 
     # JTheta's annotation requests make tasks that are pre-labeled the same way.
-    images = requests.get(server.url + f"/api/datasets/{project_id}/images", params={"page_size": 500}, headers=auth(key)).json()["data"]["images"]
-    dataset_id = next(image["dataset_id"] for image in images if image["original_name"].startswith("r"))
-    request = requests.post(server.url + "/request_annotation/", headers=auth(key), json={
-        "dataset_id": dataset_id, "project_name": "hitl-project", "assigned_annotator": "jt@quarry.test",
-        "assigned_reviewer": "jr@quarry.test", "labels": [{"label": "red", "type": "tag"}, {"label": "blue", "type": "tag"}]})
-    assert request.status_code == 200 and request.json()["tasks_created"] == 48, request.text
-    worker = {"Authorization": f"Bearer {request.json()['workbench_links']['jt@quarry.test'].rsplit('token=', 1)[-1]}"}
-    queued = requests.get(server.url + "/worker/tasks", params={"role": "annotator"}, headers=worker).json()["tasks"]
-    assert len(queued) == 48
-    def opened():
-        tasks = [requests.get(server.url + f"/worker/tasks/{t['id']}", headers=worker).json() for t in queued]
-        return tasks if all(task["predictions"] for task in tasks) else None
-    names = {image["id"]: image["original_name"] for image in images}
-    for task in wait_for(opened, timeout=30):
-        (image,) = task["predictions"]
-        assert image["labels"][0]["label"] == ("red" if names[image["image_id"]].startswith("r") else "blue")
+    colours_prelabeled_through_jtheta(server, key, project_id, "hitl-project")
 
     # A client's own predictions are theirs, and with the pre-labeler cleared a job waits for a person alone.
     own = requests.post(server.url + "/v1/jobs", json={"project_id": project_id, "file_urls": [site.url + "/red.png"],

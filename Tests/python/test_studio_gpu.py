@@ -15,6 +15,7 @@ from PIL import Image
 from conftest import ROOT, Server
 from hitl_support import wait_for
 from test_studio_evaluation import all_results, evaluated
+from test_prelabeling import colours_prelabeled_through_jtheta
 from test_studio_model_export import exported
 from test_studio_runs import auth, colour_project, experiment, finished
 
@@ -87,21 +88,7 @@ def test_a_gpu_run_trains_evaluates_and_exports_as_the_cpu_does(make_server):
     prelabeler = requests.put(server.url + f"/api/projects/{project_id}/prelabeler", json={"run_id": gpu_run["run_id"]},
                               headers=auth(key)).json()["data"]
     assert prelabeler["device"] == "gpu:0", prelabeler
-    images = requests.get(server.url + f"/api/datasets/{project_id}/images", params={"page_size": 500}, headers=auth(key)).json()["data"]["images"]
-    request = requests.post(server.url + "/request_annotation/", headers=auth(key), json={
-        "dataset_id": images[0]["dataset_id"], "project_name": "colours", "assigned_annotator": "a@quarry.test",
-        "assigned_reviewer": "r@quarry.test", "labels": [{"label": "red", "type": "tag"}, {"label": "blue", "type": "tag"}]})
-    assert request.status_code == 200, request.text
-    worker = {"Authorization": f"Bearer {request.json()['workbench_links']['a@quarry.test'].rsplit('token=', 1)[-1]}"}
-    queued = requests.get(server.url + "/worker/tasks", params={"role": "annotator"}, headers=worker).json()["tasks"]
-
-    def prelabeled():
-        tasks = [requests.get(server.url + f"/worker/tasks/{t['id']}", headers=worker).json() for t in queued]
-        return tasks if all(task["predictions"] for task in tasks) else None
-    names = {image["id"]: image["original_name"] for image in images}
-    for task in wait_for(prelabeled, timeout=120):
-        (image,) = task["predictions"]
-        assert image["labels"][0]["label"] == ("red" if names[image["image_id"]].startswith("r") else "blue")
+    colours_prelabeled_through_jtheta(server, key, project_id, "colours", timeout=120)
 
 
 def test_a_gpu_that_is_not_here_is_refused_when_saved_and_when_started(make_server, tmp_path):
@@ -115,6 +102,17 @@ def test_a_gpu_that_is_not_here_is_refused_when_saved_and_when_started(make_serv
         assert response.status_code == 400, response.text
         assert "gpu:3 is not available" in response.json()["error"]["message"] and "gpu:0" in response.json()["error"]["message"]
         exp_id = experiment(server, key, project_id, name="gpu0", device="gpu:0", epochs=1)
+        # Evaluations and the pre-labeler are refused a GPU that is not here too, and a device that is no device.
+        cpu_exp = experiment(server, key, project_id, name="cpu", device="cpu", epochs=1)
+        cpu_run = run(server, key, project_id, cpu_exp)
+        assert cpu_run["status"] == "completed", cpu_run
+        for device, words in [("gpu:5", "gpu:5 is not available"), ("tpu", "must be cpu or gpu:N")]:
+            evaluation = requests.post(server.url + f"/api/evaluation/{project_id}", headers=auth(key), json={
+                "experiment_id": cpu_exp, "run_id": cpu_run["run_id"], "device": device})
+            assert evaluation.status_code == 400 and words in evaluation.json()["error"]["message"], evaluation.text
+            prelabeler = requests.put(server.url + f"/api/projects/{project_id}/prelabeler", headers=auth(key),
+                                      json={"run_id": cpu_run["run_id"], "device": device})
+            assert prelabeler.status_code == 400 and words in prelabeler.json()["error"]["message"], prelabeler.text
     finally:
         server.stop()
     # The same data served where there is no GPU: the saved experiment cannot start.
