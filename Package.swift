@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "LearnGPUTests", dependencies: ["LearnGPU", "Learn", "CUDA"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Crypto"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
-        .testTarget(name: "QuarryTests", dependencies: ["Quarry", "Storage", "Imaging", "Crypto", "QuarryTesting"]),
+        .testTarget(name: "QuarryTests", dependencies: ["Quarry", "Storage", "Imaging", "Crypto", "QuarryTesting", "Learn", "CUDA"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Quarry", "QuarryTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["QuarryTesting"]),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),

@@ -41,7 +41,7 @@ struct StudioSystem: Sendable {
         let listing = services.gpus.list()
         let gpus = listing.gpus.map {
             Device(id: "gpu:\($0.index)", name: $0.name, type: "gpu", cores: nil, memory_total_mb: $0.memoryTotalMB,
-                   memory_free_mb: $0.memoryFreeMB, busy: !services.devices.users(ofGPU: $0.index).isEmpty)
+                   memory_free_mb: $0.memoryFreeMB, busy: services.devices.isBusy(gpu: $0.index))
         }
         let cpu = Device(id: "cpu", name: "CPU", type: "cpu", cores: ProcessInfo.processInfo.activeProcessorCount,
                          memory_total_mb: nil, memory_free_mb: nil, busy: nil)

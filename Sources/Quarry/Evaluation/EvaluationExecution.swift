@@ -49,7 +49,7 @@ struct EvaluationExecution {
             return (try TrainingData.example(item, blobs: blobs, config: config, training: false, seed: seed), item.label)
         }
         let device = request.device.flatMap(Device.init) ?? .cpu
-        let scores = try service.devices.compute(on: device, for: id, tf32: config.tf32) { backend -> [ClassScores] in
+        let scores = try service.devices.compute(on: device, tf32: config.tf32) { backend -> [ClassScores] in
             let model = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: service.runs, on: backend).model
             var scores: [ClassScores] = []
             for next in loader.epoch(0) {

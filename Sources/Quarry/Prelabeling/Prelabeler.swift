@@ -104,7 +104,7 @@ public final class Prelabeler: Sendable {
         for image in images {
             values += try TrainingData.example(TrainingData.Item(blob: image.blob, label: 0), blobs: blobs, config: config, training: false, seed: 0)
         }
-        let logits = try runs.devices.occupying(device, for: "prelabel/\(taskID)") {
+        let logits = try runs.devices.occupying(device) {
             try trained.model.forward(backend.upload(Tensor(shape: [images.count, 3, side, side], storage: values)), training: false)
                 .hostValues()
         }

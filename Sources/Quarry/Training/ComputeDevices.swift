@@ -6,16 +6,16 @@ import Synchronization
 
 /// The devices models compute on: the CPU, and the GPUs the CUDA driver lists. A GPU's kernels are
 /// loaded the first time something computes on it and kept for the process; each run, evaluation,
-/// export or pre-labeling gets a backend (a stream) of its own. Who is computing on which GPU is kept,
-/// so the device listing can say a device is busy, and a device's cached memory goes back to the
-/// driver when the last user leaves it.
+/// export or pre-labeling gets a backend (a stream) of its own. How many are computing on each GPU is
+/// counted, so the device listing can say a device is busy, and a device's cached memory goes back to
+/// the driver when the last one leaves it.
 public final class ComputeDevices: Sendable {
     public let gpus: GPUDevices
     /// Resources/cuda/kernels.ptx, or nil where the resources were not found (then no GPU computes).
     private let kernelsPath: String?
     private let cublasLibrary: String
     private let loaded = Mutex<[Int: GPUKernels]>([:])
-    private let users = Mutex<[Int: [String]]>([:])
+    private let users = Mutex<[Int: Int]>([:])
 
     public init(gpus: GPUDevices, kernelsPath: String?, cublasLibrary: String = "libcublas.so.12") {
         (self.gpus, self.kernelsPath, self.cublasLibrary) = (gpus, kernelsPath, cublasLibrary)
@@ -49,15 +49,15 @@ public final class ComputeDevices: Sendable {
         return gpus.count().count > 0 ? .gpu(0) : .cpu
     }
 
-    /// The users (run, evaluation or export ids) computing on GPU `index` now.
-    public func users(ofGPU index: Int) -> [String] {
-        users.withLock { $0[index] ?? [] }
+    /// Whether a run, evaluation or pre-labeling computes on GPU `index` now.
+    public func isBusy(gpu index: Int) -> Bool {
+        users.withLock { ($0[index] ?? 0) > 0 }
     }
 
-    /// Runs `body` with a new backend on `device`, the device busy for `user` meanwhile.
-    func compute<T>(on device: Device, for user: String, tf32: Bool = false, _ body: (any Backend) throws -> T) throws -> T {
+    /// Runs `body` with a new backend on `device`, the device busy meanwhile.
+    func compute<T>(on device: Device, tf32: Bool = false, _ body: (any Backend) throws -> T) throws -> T {
         let backend = try backend(on: device, tf32: tf32)
-        return try occupying(device, for: user) { try body(backend) }
+        return try occupying(device) { try body(backend) }
     }
 
     /// A backend of its own (a stream) on `device`, products in TF32 where allowed; the CPU's is shared.
@@ -67,15 +67,15 @@ public final class ComputeDevices: Sendable {
         return try GPUBackend(kernels: kernels(on: index), tf32: tf32)
     }
 
-    /// Runs `body` with `device` marked busy for `user`. A GPU's cached memory is given back to the
-    /// driver when its last user leaves, so an idle server holds none.
-    func occupying<T>(_ device: Device, for user: String, _ body: () throws -> T) rethrows -> T {
+    /// Runs `body` with `device` marked busy. A GPU's cached memory is given back to the driver when its
+    /// last user leaves, so an idle server holds none.
+    func occupying<T>(_ device: Device, _ body: () throws -> T) rethrows -> T {
         guard case .gpu(let index) = device else { return try body() }
-        users.withLock { $0[index, default: []].append(user) }
+        users.withLock { $0[index, default: 0] += 1 }
         defer {
             let last = users.withLock { users -> Bool in
-                if let position = users[index]?.firstIndex(of: user) { users[index]?.remove(at: position) }
-                return users[index]?.isEmpty ?? true
+                users[index, default: 1] -= 1
+                return users[index] == 0
             }
             if last, let kernels = loaded.withLock({ $0[index] }) { try? kernels.gpu.allocator.releaseCached() }
         }

@@ -54,7 +54,7 @@ struct RunExecution {
                     item.label)
         }
         let checkpoint = resume ? try CheckpointFile.read(from: service.checkpointPath(runID, "last")) : nil
-        try service.devices.compute(on: Device(config.device) ?? .cpu, for: runID, tf32: config.tf32) { backend in
+        try service.devices.compute(on: Device(config.device) ?? .cpu, tf32: config.tf32) { backend in
             let recipe = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch)
             let memory = (backend as? GPUBackend)?.gpu.allocator
             memory?.resetPeaks()
