@@ -40,43 +40,12 @@ enum GPUBench {
         return 2 * Double(n * n * n) * Double(repeats) / elapsed / 1e12
     }
 
-    static func model(_ name: String, classes: Int, side: Int, backend: any Backend) -> Sequential? {
-        var random = Random(seed: 0)
-        let model: Sequential
-        switch name {
-        case "resnet18": model = ResNet18.make(classes: classes, inputSize: side, stem: .imagenet, backend: backend, random: &random)
-        case "mobilenet_v2": model = MobileNetV2.make(classes: classes, inputSize: side, stem: .imagenet, backend: backend, random: &random)
-        case "small_cnn": model = SmallCNN.make(classes: classes, inputSize: side, backend: backend, random: &random)
-        default: return nil
-        }
-        backend.place(model)
-        return model
-    }
-
-    /// The trainer's step (zero, forward, loss read back, backward, SGD with momentum) on random images
-    /// uploaded every step, after warm-up steps that fill the allocator's cache.
+    /// TrainBench's step on gpu:0, and the most device memory a step held in blocks.
     static func train(model name: String, side: Int, batch: Int, steps: Int) throws -> (imagesPerSecond: Double, peakBytes: Int)? {
         let gpu = try backend()
-        guard let model = model(name, classes: 10, side: side, backend: gpu) else { return nil }
-        var random = Random(seed: 1)
-        let images = Tensor(shape: [batch, 3, side, side], storage: (0..<batch * 3 * side * side).map { _ in random.normal() })
-        let labels = (0..<batch).map { $0 % 10 }
-        let optimizer = SGD(learningRate: 0.01, momentum: 0.9, backend: gpu)
-        let parameters = model.parameters
-        func step() throws {
-            for parameter in parameters { gpu.zero(&parameter.gradient) }
-            let result = gpu.softmaxCrossEntropy(model.forward(gpu.upload(images), training: true), labels: labels, labelSmoothing: 0)
-            try gpu.synchronize()
-            model.accumulateGradients(result.gradient)
-            optimizer.step(parameters)
-        }
-        for _ in 0..<3 { try step() }
         gpu.gpu.allocator.resetPeaks()
-        let elapsed = try seconds {
-            for _ in 0..<steps { try step() }
-            try gpu.synchronize()
-        }
-        return (Double(batch * steps) / elapsed, gpu.gpu.allocator.statistics.peakBytesInUse)
+        guard let imagesPerSecond = try TrainBench.run(model: name, side: side, batch: batch, steps: steps, on: gpu) else { return nil }
+        return (imagesPerSecond, gpu.gpu.allocator.statistics.peakBytesInUse)
     }
 
     /// One training step of each zoo model on gpu:0 and on the CPU from the same weights and batch: the

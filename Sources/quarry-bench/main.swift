@@ -39,7 +39,7 @@ do {
         print("sgemm \(n) GFLOPS \(2 * Double(n * n * n) * Double(repeats) / seconds / 1e9)")
     case let args where args.count == 5 && args[0] == "train":
         guard let side = Int(args[2]), let batch = Int(args[3]), let steps = Int(args[4]), side > 0, batch > 1, steps > 0,
-              let imagesPerSecond = TrainBench.run(model: args[1], side: side, batch: batch, steps: steps) else {
+              let imagesPerSecond = try TrainBench.run(model: args[1], side: side, batch: batch, steps: steps) else {
             FileHandle.standardError.write(Data("train needs a model (resnet18, mobilenet_v2, small_cnn), a side, a batch above 1 and steps\n".utf8))
             exit(2)
         }
