@@ -79,7 +79,8 @@ extension GPUBackend {
                ])
     }
 
-    /// The block tile of the SGEMM kernels: rows of C, columns of C, and threads per block.
+    /// The block tile of the SGEMM kernels: rows of C, columns of C, and threads per block, as
+    /// GEMM_BM and GEMM_BN in kernels.cu say (the linear tests span two tiles each way, so a mismatch fails them).
     static let gemmTile = (rows: 128, columns: 64, threads: 256)
 }
 
