@@ -20,7 +20,29 @@ public enum Backup {
         try services.database.backup(to: "\(path)/quarry.sqlite")
         try services.blobs.backup(to: "\(path)/blobs")
         let runs = "\(services.dataDirectory)/runs"
-        if files.fileExists(atPath: runs) { try files.copyItem(atPath: runs, toPath: "\(path)/runs") }
+        if files.fileExists(atPath: runs) { try copyCheckpoints(from: runs, to: "\(path)/runs") }
+    }
+
+    /// Copies the runs' folders while training may still write into them. A checkpoint is replaced by
+    /// renaming a finished temporary file over it, so an open copy keeps reading one whole version; the
+    /// temporary files themselves are half-written and skipped, and one that vanishes between listing
+    /// and copying (renamed or removed by its writer) was never part of the backup.
+    private static func copyCheckpoints(from source: String, to target: String) throws {
+        let files = FileManager.default
+        try files.createDirectory(atPath: target, withIntermediateDirectories: true)
+        for name in try files.contentsOfDirectory(atPath: source) where !name.contains(".tmp-") {
+            var isDirectory: ObjCBool = false
+            guard files.fileExists(atPath: "\(source)/\(name)", isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                try copyCheckpoints(from: "\(source)/\(name)", to: "\(target)/\(name)")
+                continue
+            }
+            do {
+                try files.copyItem(atPath: "\(source)/\(name)", toPath: "\(target)/\(name)")
+            } catch CocoaError.fileReadNoSuchFile, CocoaError.fileNoSuchFile {
+                continue
+            }
+        }
     }
 
     /// Copies a backup into `dataDirectory`, which must not hold a database yet, then opens it to check
