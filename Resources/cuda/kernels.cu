@@ -460,6 +460,26 @@ KERNEL quarry_batchnorm_statistics(const float *x, float *mean, float *inverseDe
 }
 EXPORT_KERNEL(quarry_batchnorm_statistics)
 
+// Block 256 (any size up to 1024); grid (channels). BatchNorm2D.channelSums, one replica's part of a batch
+// split across devices: Σx per channel, or Σ(x - center[c])² when a center is given, in double.
+KERNEL quarry_batchnorm_sums(const float *x, const float *center, double *sums, int batch, int channels, int plane) {
+    __shared__ double buffer[1024];
+    const int c = blockIdx.x, count = batch * plane;
+    double sum = 0;
+    if (center) {
+        const float m = center[c];
+        UNROLL_BY(4) for (int j = threadIdx.x; j < count; j += blockDim.x) {
+            const float d = x[channel_offset(j, c, channels, plane)] - m;
+            sum += d * d;
+        }
+    } else {
+        UNROLL_BY(4) for (int j = threadIdx.x; j < count; j += blockDim.x) sum += x[channel_offset(j, c, channels, plane)];
+    }
+    sum = block_sum(sum, buffer);
+    if (threadIdx.x == 0) sums[c] = sum;
+}
+EXPORT_KERNEL(quarry_batchnorm_sums)
+
 // 1-D over channels: evaluation normalizes by the running variance.
 KERNEL quarry_batchnorm_inverse_deviation(const float *variance, float *inverseDeviation, int channels, float epsilon) {
     GRID_STRIDE(c, channels) inverseDeviation[c] = 1.0f / q_sqrt(variance[c] + epsilon);
@@ -498,12 +518,14 @@ KERNEL quarry_batchnorm_backward_reduce(const float *dy, const float *normalized
 }
 EXPORT_KERNEL(quarry_batchnorm_backward_reduce)
 
-// 1-D. BatchNorm2D.backward: dx = gamma·invdev·(dy - dbeta/M - x̂·dgamma/M) in training; evaluation's
-// statistics are constants, so dx = gamma·invdev·dy (and `normalized` is not read).
+// 1-D. BatchNorm2D.inputGradient: dx = gamma·invdev·(dy - dbeta/M - x̂·dgamma/M) in training, where dbeta and
+// dgamma are sums over the M = `count` values the statistics came from (more than this tensor's when
+// replicas share them); evaluation's statistics are constants, so dx = gamma·invdev·dy (and `normalized`
+// is not read).
 KERNEL quarry_batchnorm_backward_input(const float *dy, const float *normalized, const float *inverseDeviation,
                                        const float *gamma, const float *dgamma, const float *dbeta, float *dx, int batch,
-                                       int channels, int plane, int training) {
-    const float count = (float)(batch * plane);
+                                       int channels, int plane, int training, int valuesPerChannel) {
+    const float count = (float)valuesPerChannel;
     GRID_STRIDE(e, (long long)batch * channels * plane) {
         const int c = (int)(e / plane % channels);
         const float scale = gamma[c] * inverseDeviation[c];
@@ -626,10 +648,10 @@ static __device__ __forceinline__ float row_maximum_and_exp_sum(const float *z, 
 }
 
 // SoftmaxCrossEntropy with targets onTarget/offTarget (label smoothing): log-sum-exp around the row's
-// maximum, rowLoss = Σ target·(lse - logit), gradient = (softmax - target) / batch; rowCorrect says
-// whether the arg-max is the label.
+// maximum, rowLoss = Σ target·(lse - logit), gradient = (softmax - target) / batchSize (the rows', or the
+// whole batch's when these rows are one replica's slice); rowCorrect says whether the arg-max is the label.
 KERNEL quarry_softmax_cross_entropy(const float *logits, const int *labels, float *gradient, float *rowLoss, int *rowCorrect,
-                                    int batch, int classes, float onTarget, float offTarget) {
+                                    int batchSize, int classes, float onTarget, float offTarget) {
     __shared__ float values[1024];
     __shared__ int indices[1024];
     const int row = blockIdx.x, label = labels[row];
@@ -643,7 +665,7 @@ KERNEL quarry_softmax_cross_entropy(const float *logits, const int *labels, floa
     for (int c = threadIdx.x; c < classes; c += blockDim.x) {
         const float target = c == label ? onTarget : offTarget;
         loss += target * (logSumExp - z[c]);
-        g[c] = (q_exp(z[c] - logSumExp) - target) / (float)batch;
+        g[c] = (q_exp(z[c] - logSumExp) - target) / (float)batchSize;
     }
     loss = block_sum(loss, values);
     if (threadIdx.x == 0) {

@@ -26,31 +26,75 @@ extension GPUBackend {
             launch(.batchNormInverseDeviation, over: channels,
                    [.address(runningVariance.address), .address(inverseDeviation.address), .int(channels), .float(epsilon)])
         }
+        return normalize(input, gamma: gamma, beta: beta, mean: mean, inverseDeviation: inverseDeviation, training: training,
+                         count: batch * plane)
+    }
+
+    public func batchNormBackward(_ gradient: Tensor, cache: BatchNormCache) -> (input: Tensor, gamma: Tensor, beta: Tensor) {
+        let (gammaGradient, betaGradient) = batchNormParameterGradients(gradient, cache: cache)
+        return (inputGradient(gradient, cache: cache, gammaSums: gammaGradient, betaSums: betaGradient), gammaGradient, betaGradient)
+    }
+
+    public func channelSums(_ input: Tensor, center: [Float]?) -> [Double] {
+        precondition(input.rank == 4, "batch norm input must be (N, C, H, W), got \(input.shape)")
+        let (batch, channels, plane) = (input.shape[0], input.shape[1], input.shape[2] * input.shape[3])
+        let sums = buffer(bytes: channels * MemoryLayout<Double>.stride)
+        let centers = center.map { upload($0, shape: [channels]) }
+        launch(.batchNormSums, blocks: channels, reducing: batch * plane, [
+            .address(input.address), .address(centers?.address ?? 0), .address(sums.address), .int(batch), .int(channels), .int(plane),
+        ])
+        // A failed backend's zeros: the replicas still meet at every sum, and the step throws at its end.
+        return (try? download(sums.address, count: channels, as: Double.self)) ?? Array(repeating: 0, count: channels)
+    }
+
+    public func batchNorm(_ input: Tensor, gamma: Tensor, beta: Tensor, mean: [Float], inverseDeviation: [Float], count: Int)
+        -> (output: Tensor, cache: BatchNormCache) {
+        let channels = input.shape[1]
+        return normalize(input, gamma: gamma, beta: beta, mean: upload(mean, shape: [channels]),
+                         inverseDeviation: upload(inverseDeviation, shape: [channels]), training: true, count: count)
+    }
+
+    public func batchNormParameterGradients(_ gradient: Tensor, cache: BatchNormCache) -> (gamma: Tensor, beta: Tensor) {
+        precondition(gradient.shape == cache.normalized.shape, "gradient \(gradient.shape), expected \(cache.normalized.shape)")
+        let (batch, channels, plane) = (gradient.shape[0], gradient.shape[1], gradient.shape[2] * gradient.shape[3])
+        let (gammaGradient, betaGradient) = (empty([channels]), empty([channels]))
+        launch(.batchNormBackwardReduce, blocks: channels, reducing: batch * plane, [
+            .address(gradient.address), .address(cache.normalized.address), .address(gammaGradient.address),
+            .address(betaGradient.address), .int(batch), .int(channels), .int(plane),
+        ])
+        return (gammaGradient, betaGradient)
+    }
+
+    public func batchNormInputGradient(_ gradient: Tensor, cache: BatchNormCache, gammaSums: [Float], betaSums: [Float]) -> Tensor {
+        let channels = gradient.shape[1]
+        return inputGradient(gradient, cache: cache, gammaSums: upload(gammaSums, shape: [channels]),
+                             betaSums: upload(betaSums, shape: [channels]))
+    }
+
+    /// y = gamma·x̂ + beta, keeping x̂ for backward.
+    private func normalize(_ input: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, inverseDeviation: Tensor, training: Bool,
+                           count: Int) -> (output: Tensor, cache: BatchNormCache) {
+        let (batch, channels, plane) = (input.shape[0], input.shape[1], input.shape[2] * input.shape[3])
         let (output, normalized) = (empty(input.shape), empty(input.shape))
         launch(.batchNormNormalize, over: input.count, [
             .address(input.address), .address(output.address), .address(normalized.address), .address(mean.address),
             .address(inverseDeviation.address), .address(gamma.address), .address(beta.address), .int(batch), .int(channels),
             .int(plane),
         ])
-        return (output, BatchNormCache(normalized: normalized, inverseDeviation: inverseDeviation, gamma: gamma, training: training))
+        return (output, BatchNormCache(normalized: normalized, inverseDeviation: inverseDeviation, gamma: gamma, training: training,
+                                       count: count))
     }
 
-    public func batchNormBackward(_ gradient: Tensor, cache: BatchNormCache) -> (input: Tensor, gamma: Tensor, beta: Tensor) {
-        precondition(gradient.shape == cache.normalized.shape, "gradient \(gradient.shape), expected \(cache.normalized.shape)")
-        let shape = gradient.shape
-        let (batch, channels, plane) = (shape[0], shape[1], shape[2] * shape[3])
-        let (gammaGradient, betaGradient) = (empty([channels]), empty([channels]))
-        launch(.batchNormBackwardReduce, blocks: channels, reducing: batch * plane, [
-            .address(gradient.address), .address(cache.normalized.address), .address(gammaGradient.address),
-            .address(betaGradient.address), .int(batch), .int(channels), .int(plane),
-        ])
-        let inputGradient = empty(shape)
+    /// dx from the sums of dy·x̂ and dy over the `cache.count` values per channel, on the device.
+    private func inputGradient(_ gradient: Tensor, cache: BatchNormCache, gammaSums: Tensor, betaSums: Tensor) -> Tensor {
+        let (batch, channels, plane) = (gradient.shape[0], gradient.shape[1], gradient.shape[2] * gradient.shape[3])
+        let inputGradient = empty(gradient.shape)
         launch(.batchNormBackwardInput, over: inputGradient.count, [
             .address(gradient.address), .address(cache.normalized.address), .address(cache.inverseDeviation.address),
-            .address(cache.gamma.address), .address(gammaGradient.address), .address(betaGradient.address),
-            .address(inputGradient.address), .int(batch), .int(channels), .int(plane), .int(cache.training ? 1 : 0),
+            .address(cache.gamma.address), .address(gammaSums.address), .address(betaSums.address),
+            .address(inputGradient.address), .int(batch), .int(channels), .int(plane), .int(cache.training ? 1 : 0), .int(cache.count),
         ])
-        return (inputGradient, gammaGradient, betaGradient)
+        return inputGradient
     }
 
     public func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: PoolIndices) {

@@ -13,9 +13,10 @@ extension GPUBackend {
         }
     }
 
-    public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing: Float) -> CrossEntropy {
+    public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing: Float, batchSize: Int) -> CrossEntropy {
         precondition(logits.rank == 2 && labels.count == logits.shape[0], "\(labels.count) labels for logits \(logits.shape)")
         let (batch, classes) = (logits.shape[0], logits.shape[1])
+        precondition(batchSize >= batch, "a batch of \(batchSize) cannot hold \(batch) rows")
         precondition(labels.allSatisfy { $0 >= 0 && $0 < classes }, "a label outside 0..<\(classes)")
         let deviceLabels = upload(labels.map { Int32($0) })
         let gradient = empty(logits.shape)
@@ -25,7 +26,7 @@ extension GPUBackend {
         let offTarget = Double(labelSmoothing) / Double(classes)
         launch(.softmaxCrossEntropy, blocks: batch, reducing: classes, [
             .address(logits.address), .address(deviceLabels.address), .address(gradient.address), .address(rowLoss.address),
-            .address(rowCorrect.address), .int(batch), .int(classes), .float(Float(onTarget)), .float(Float(offTarget)),
+            .address(rowCorrect.address), .int(batchSize), .int(classes), .float(Float(onTarget)), .float(Float(offTarget)),
         ])
         launch(.lossTotals, blocks: 1, reducing: batch,
                [.address(rowLoss.address), .address(rowCorrect.address), .address(totals.address), .int(batch)])

@@ -16,6 +16,7 @@ struct KernelTable: Sendable {
         case depthwiseForward = "quarry_depthwise_forward", depthwiseBackwardInput = "quarry_depthwise_backward_input"
         case depthwiseBackwardWeight = "quarry_depthwise_backward_weight"
         case batchNormStatistics = "quarry_batchnorm_statistics"
+        case batchNormSums = "quarry_batchnorm_sums"
         case batchNormInverseDeviation = "quarry_batchnorm_inverse_deviation"
         case batchNormNormalize = "quarry_batchnorm_normalize"
         case batchNormBackwardReduce = "quarry_batchnorm_backward_reduce"

@@ -41,6 +41,27 @@ struct BackendTests {
             return cpu.batchNormBackward(gradient, cache: cache)
         }
 
+        func channelSums(_ input: Tensor, center: [Float]?) -> [Double] {
+            record("channelSums")
+            return cpu.channelSums(input, center: center)
+        }
+
+        func batchNorm(_ input: Tensor, gamma: Tensor, beta: Tensor, mean: [Float], inverseDeviation: [Float], count: Int)
+            -> (output: Tensor, cache: BatchNormCache) {
+            record("batchNorm")
+            return cpu.batchNorm(input, gamma: gamma, beta: beta, mean: mean, inverseDeviation: inverseDeviation, count: count)
+        }
+
+        func batchNormParameterGradients(_ gradient: Tensor, cache: BatchNormCache) -> (gamma: Tensor, beta: Tensor) {
+            record("batchNormBackward")
+            return cpu.batchNormParameterGradients(gradient, cache: cache)
+        }
+
+        func batchNormInputGradient(_ gradient: Tensor, cache: BatchNormCache, gammaSums: [Float], betaSums: [Float]) -> Tensor {
+            record("batchNormInputGradient")
+            return cpu.batchNormInputGradient(gradient, cache: cache, gammaSums: gammaSums, betaSums: betaSums)
+        }
+
         func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: PoolIndices) {
             record("maxPool")
             return cpu.maxPool(input, kernel: kernel, stride: stride, padding: padding)

@@ -32,8 +32,8 @@ extension Backend {
         tensor.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     }
 
-    public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing: Float) -> CrossEntropy {
-        let (loss, gradient) = SoftmaxCrossEntropy(labelSmoothing: labelSmoothing)(logits, labels: labels)
+    public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing: Float, batchSize: Int) -> CrossEntropy {
+        let (loss, gradient) = SoftmaxCrossEntropy(labelSmoothing: labelSmoothing)(logits, labels: labels, batchSize: batchSize)
         let correct = zip(predictions(logits), labels).filter { $0.0.label == $0.1 }.count
         return CrossEntropy(loss: loss, correct: correct, gradient: gradient)
     }

@@ -22,6 +22,19 @@ public protocol Backend: AnyObject, Sendable {
     ) -> (output: Tensor, cache: BatchNormCache)
     func batchNormBackward(_ gradient: Tensor, cache: BatchNormCache) -> (input: Tensor, gamma: Tensor, beta: Tensor)
 
+    // Batch norm's passes one by one, for a batch split across replicas (`BatchNorm2DLayer` in a
+    // `ReplicaGroup`): the layer adds each replica's sums across the group between the passes.
+
+    /// Per channel of (N, C, H, W) on the host: Σx, or Σ(x − center[c])² given a center, added in Double.
+    func channelSums(_ input: Tensor, center: [Float]?) -> [Double]
+    /// Training batch norm by statistics given on the host, taken over `count` values per channel.
+    func batchNorm(_ input: Tensor, gamma: Tensor, beta: Tensor, mean: [Float], inverseDeviation: [Float], count: Int)
+        -> (output: Tensor, cache: BatchNormCache)
+    /// This replica's dL/dgamma = Σ dy·x̂ and dL/dbeta = Σ dy.
+    func batchNormParameterGradients(_ gradient: Tensor, cache: BatchNormCache) -> (gamma: Tensor, beta: Tensor)
+    /// dL/dx given Σ dy·x̂ and Σ dy over all `cache.count` values per channel, on the host.
+    func batchNormInputGradient(_ gradient: Tensor, cache: BatchNormCache, gammaSums: [Float], betaSums: [Float]) -> Tensor
+
     /// Also returns where each maximum came from, on the same device, for backward.
     func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: PoolIndices)
     func maxPoolBackward(_ gradient: Tensor, argmax: PoolIndices, inputShape: [Int], kernel: Int, stride: Int, padding: Int) -> Tensor
@@ -61,9 +74,10 @@ public protocol Backend: AnyObject, Sendable {
     func zeros(_ shape: [Int]) -> Tensor
     /// Sets every value of `tensor` to zero.
     func zero(_ tensor: inout Tensor)
-    /// Softmax cross-entropy of (N, C) logits against labels, with label smoothing: the batch's mean
-    /// loss, how many rows' arg-max is their label, and dLoss/dLogits.
-    func softmaxCrossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing: Float) -> CrossEntropy
+    /// Softmax cross-entropy of (N, C) logits against labels, with label smoothing: the rows' mean
+    /// loss, how many rows' arg-max is their label, and dLoss/dLogits of the mean loss over a batch of
+    /// `batchSize` (N, or more when these rows are one replica's slice of the batch).
+    func softmaxCrossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing: Float, batchSize: Int) -> CrossEntropy
     /// Each row's arg-max class (the lower on ties) and its softmax probability.
     func predictions(_ logits: Tensor) -> [Prediction]
     /// torch's clip_grad_norm_ over all the parameters' gradients together (`GradientClipping`).
@@ -116,6 +130,11 @@ public enum Activation: Sendable {
 }
 
 extension Backend {
+    /// Softmax cross-entropy of a whole batch.
+    public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing: Float) -> CrossEntropy {
+        softmaxCrossEntropy(logits, labels: labels, labelSmoothing: labelSmoothing, batchSize: labels.count)
+    }
+
     /// Adds a freshly computed gradient onto a parameter's.
     func accumulate(_ gradient: Tensor, into parameter: Parameter) {
         precondition(gradient.shape == parameter.gradient.shape,

@@ -34,6 +34,23 @@ public final class CPUBackend: Backend {
         BatchNorm2D.backward(gradient, cache: cache)
     }
 
+    public func channelSums(_ input: Tensor, center: [Float]?) -> [Double] {
+        BatchNorm2D.channelSums(input, center: center)
+    }
+
+    public func batchNorm(_ input: Tensor, gamma: Tensor, beta: Tensor, mean: [Float], inverseDeviation: [Float], count: Int)
+        -> (output: Tensor, cache: BatchNormCache) {
+        BatchNorm2D.normalize(input, gamma: gamma, beta: beta, mean: mean, inverseDeviation: inverseDeviation, training: true, count: count)
+    }
+
+    public func batchNormParameterGradients(_ gradient: Tensor, cache: BatchNormCache) -> (gamma: Tensor, beta: Tensor) {
+        BatchNorm2D.parameterGradients(gradient, cache: cache)
+    }
+
+    public func batchNormInputGradient(_ gradient: Tensor, cache: BatchNormCache, gammaSums: [Float], betaSums: [Float]) -> Tensor {
+        BatchNorm2D.inputGradient(gradient, cache: cache, gammaSums: gammaSums, betaSums: betaSums)
+    }
+
     public func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: PoolIndices) {
         let (output, argmax) = Pool2D.maxForward(input, kernel: kernel, stride: stride, padding: padding)
         return (output, PoolIndices(values: argmax))

@@ -9,6 +9,10 @@ public final class Dropout: Layer {
     /// the gradient through.
     private var seed: UInt64?
     public let backend: any Backend
+    /// How many samples of the batch come before this model's: nonzero when the model is one replica of a
+    /// data-parallel step and computes a later slice of the batch, whose mask continues the whole
+    /// batch's (the draws of its values, not of the values before them).
+    public var sampleOffset = 0
 
     public init(probability: Float, random: Random, backend: any Backend = CPUBackend.shared) {
         precondition(probability >= 0 && probability < 1, "dropout probability must be in [0, 1), got \(probability)")
@@ -25,7 +29,9 @@ public final class Dropout: Layer {
             seed = nil
             return input
         }
-        let seed = random.next()
+        let batchSeed = random.next()
+        let perSample = input.rank > 0 && input.shape[0] > 0 ? input.count / input.shape[0] : 0
+        let seed = DropoutMask.seed(batchSeed, skipping: sampleOffset * perSample)
         self.seed = seed
         return backend.dropout(input, probability: probability, seed: seed)
     }

@@ -13,10 +13,17 @@ public struct DropoutMask: Sendable {
         (self.probability, self.seed, keptScale) = (probability, seed, 1 / (1 - probability))
     }
 
+    /// The seed whose value i draws what `seed`'s value `skipped` + i does: the counter's start moved on.
+    public static func seed(_ seed: UInt64, skipping skipped: Int) -> UInt64 {
+        seed &+ UInt64(skipped) &* golden
+    }
+
+    private static let golden: UInt64 = 0x9E37_79B9_7F4A_7C15
+
     /// A uniform draw in [0, 1) for value `index`, from the top 24 bits of the mixed counter.
     @inline(__always)
     public func uniform(at index: Int) -> Float {
-        var z = seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15
+        var z = seed &+ UInt64(index + 1) &* Self.golden
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31

@@ -12,12 +12,15 @@ public struct SoftmaxCrossEntropy: Sendable {
     }
 
     // logits is (N, C), labels is (N) with values in 0..<C, gradient is (N, C)
-    /// The mean loss over the batch and dLoss/dLogits (already divided by N).
-    public func callAsFunction(_ logits: Tensor, labels: [Int]) -> (loss: Float, gradient: Tensor) {
+    /// The mean loss over the rows and dLoss/dLogits of the mean over `batchSize` rows (already divided
+    /// by it): N, or the whole batch's size when these rows are one replica's slice of it.
+    public func callAsFunction(_ logits: Tensor, labels: [Int], batchSize: Int? = nil) -> (loss: Float, gradient: Tensor) {
         precondition(logits.rank == 2, "SoftmaxCrossEntropy needs (N, C) logits, got \(logits.shape)")
         let (batch, classes) = (logits.shape[0], logits.shape[1])
         precondition(labels.count == batch, "\(labels.count) labels for a batch of \(batch)")
         precondition(batch > 0 && classes > 0, "SoftmaxCrossEntropy needs a non-empty batch and classes")
+        let denominator = Double(batchSize ?? batch)
+        precondition(denominator >= Double(batch), "a batch of \(batchSize ?? batch) cannot hold \(batch) rows")
         let onTarget = Double(1 - labelSmoothing) + Double(labelSmoothing) / Double(classes)
         let offTarget = Double(labelSmoothing) / Double(classes)
         var gradient = Tensor(zeros: logits.shape)
@@ -37,7 +40,7 @@ public struct SoftmaxCrossEntropy: Sendable {
                 let target = c == label ? onTarget : offTarget
                 // −Σ target · log softmax, with log softmax = logit − logSumExp.
                 total += target * (logSumExp - logit)
-                gradient.storage[base + c] = Float((exp(logit - logSumExp) - target) / Double(batch))
+                gradient.storage[base + c] = Float((exp(logit - logSumExp) - target) / denominator)
             }
         }
         return (Float(total / Double(batch)), gradient)

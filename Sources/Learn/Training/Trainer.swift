@@ -12,25 +12,35 @@ public final class Trainer {
         case stopped(Checkpoint)
     }
 
+    /// The first replica's model, optimizer and backend: the one that evaluates and checkpoints.
     public let model: any Layer
     public let optimizer: any Optimizer
     public let schedule: LearningRateSchedule
     public let configuration: TrainingConfiguration
     /// Where the model computes: batches go up to it, and only the loss and correct count come back per step.
     public let backend: any Backend
+    /// One, or several devices training data-parallel (`DataParallel`).
+    public let replicas: [Replica]
     /// A stream for the caller's own randomness (augmentations); saved in checkpoints and restored from them.
     public var random = Random(seed: 0)
     /// Copied into every checkpoint this trainer makes.
     public var metadata: [String: String] = [:]
 
     /// `model` and `optimizer` must be built for `backend`, and a device model placed on it.
-    public init(model: any Layer, optimizer: any Optimizer, schedule: LearningRateSchedule,
-                configuration: TrainingConfiguration, backend: any Backend = CPUBackend.shared) {
-        self.model = model
-        self.optimizer = optimizer
+    public convenience init(model: any Layer, optimizer: any Optimizer, schedule: LearningRateSchedule,
+                            configuration: TrainingConfiguration, backend: any Backend = CPUBackend.shared) {
+        self.init(replicas: [Replica(model: model, optimizer: optimizer, backend: backend)], schedule: schedule,
+                  configuration: configuration)
+    }
+
+    /// Trains `replicas` (the same model and optimizer, built alike, each placed on its own device) as
+    /// one, each computing a slice of every batch.
+    public init(replicas: [Replica], schedule: LearningRateSchedule, configuration: TrainingConfiguration) {
+        precondition(!replicas.isEmpty, "a trainer needs a model")
+        self.replicas = replicas
+        (model, optimizer, backend) = (replicas[0].model, replicas[0].optimizer, replicas[0].backend)
         self.schedule = schedule
         self.configuration = configuration
-        self.backend = backend
     }
 
     /// Trains from `checkpoint` (or from the start) to the end of the configured epochs.
@@ -52,7 +62,7 @@ public final class Trainer {
         var start = (epoch: 0, batch: 0)
         var totals = EpochTotals()
         if let checkpoint {
-            try checkpoint.restore(into: model, optimizer: optimizer)
+            for replica in replicas { try checkpoint.restore(into: replica.model, optimizer: replica.optimizer) }
             random = checkpoint.random
             start = (checkpoint.epoch, checkpoint.batch)
             totals = EpochTotals(metadata: checkpoint.metadata)
@@ -66,7 +76,8 @@ public final class Trainer {
             var images = 0
             for (inputs, labels) in trainBatches(epoch, first) {
                 if shouldStop() { return .stopped(try makeCheckpoint(epoch: epoch, batch: batch, totals: totals)) }
-                optimizer.learningRate = schedule.learningRate(at: epoch * batchesPerEpoch + batch)
+                let learningRate = schedule.learningRate(at: epoch * batchesPerEpoch + batch)
+                for replica in replicas { replica.optimizer.learningRate = learningRate }
                 let loss = try step(inputs, labels, parameters, totals: &totals)
                 guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batch) }
                 images += labels.count
@@ -93,6 +104,13 @@ public final class Trainer {
     /// surfaces here, where the loss is read.
     private func step(_ images: Tensor, _ labels: [Int], _ parameters: [Parameter],
                       totals: inout EpochTotals) throws -> Float {
+        if replicas.count > 1 {
+            let outcome = try DataParallel.step(replicas, images: images, labels: labels, configuration: configuration) { replica, slice in
+                input(slice, on: replica.backend)
+            }
+            if outcome.loss.isFinite { totals.add(loss: outcome.loss, correct: outcome.correct, count: labels.count) }
+            return outcome.loss
+        }
         for parameter in parameters { backend.zero(&parameter.gradient) }
         let logits = model.forward(input(images), training: true)
         let result = backend.softmaxCrossEntropy(logits, labels: labels, labelSmoothing: configuration.labelSmoothing)
@@ -125,9 +143,10 @@ public final class Trainer {
         return (totals.meanLoss, totals.accuracy, predictions, confidences)
     }
 
-    /// A batch on the backend's device, normalized there when it holds raw pixels.
-    private func input(_ images: Tensor) -> Tensor {
-        configuration.pixelNormalization.map { backend.uploadPixels(images, normalization: $0) } ?? backend.upload(images)
+    /// A batch on a backend's device, normalized there when it holds raw pixels.
+    private func input(_ images: Tensor, on backend: (any Backend)? = nil) -> Tensor {
+        let backend = backend ?? self.backend
+        return configuration.pixelNormalization.map { backend.uploadPixels(images, normalization: $0) } ?? backend.upload(images)
     }
 
     private func makeCheckpoint(epoch: Int, batch: Int, totals: EpochTotals) throws -> Checkpoint {
