@@ -15,10 +15,11 @@ enum EmulatedGPU {
     static let ptxPath = "\(root)/Resources/cuda/kernels.ptx"
     static let cublasPath = "\(root)/.build/emulated-gpu/libcublas.so.12"
 
-    /// Two devices of 512 MiB each; the settings are read when the emulated driver initializes, so
-    /// they are set before the first open and never changed.
+    /// Three devices of 512 MiB each; the settings are read when the emulated driver initializes, so
+    /// they are set before the first open and never changed. gpu:0 is the tests' shared device, gpu:1
+    /// is where transfers are counted, gpu:2 is gpu:0's partner in data-parallel training.
     static let driver: Result<CUDADriver, GPUError> = {
-        setenv("QUARRY_EMULATED_GPUS", "2", 1)
+        setenv("QUARRY_EMULATED_GPUS", "3", 1)
         setenv("QUARRY_EMULATED_GPU_MEMORY_MB", "512", 1)
         guard FileManager.default.fileExists(atPath: driverPath) else {
             return .failure(.unavailable("\(driverPath) is missing: run `make emulated-gpu` (make test does)"))
@@ -38,7 +39,7 @@ enum EmulatedGPU {
 
     private static let loaded: Result<[GPUKernels], GPUError> = Result { () throws(GPUError) in
         let opened = try driver.get()
-        return [try GPUKernels(gpu: opened.device(0), ptx: ptx), try GPUKernels(gpu: opened.device(1), ptx: ptx)]
+        return try (0..<3).map { index throws(GPUError) in try GPUKernels(gpu: opened.device(index), ptx: ptx) }
     }
 
     /// The kernels loaded on emulated gpu:`index`.

@@ -145,3 +145,46 @@ struct GPUResumeTests {
         }
     }
 }
+
+/// Two emulated GPUs training data-parallel, each a half of every batch, against one GPU on the whole
+/// batch: synchronized batch norm, the whole batch's loss gradient and dropout masks that continue
+/// across the halves make them equal but for the order of additions.
+struct GPUDataParallelTests {
+    static func trainer(on backends: [any Backend]) -> Trainer {
+        let replicas = backends.map { backend in
+            var random = Random(seed: 13)
+            let model = SmallCNN.make(classes: 3, inputSize: 8, backend: backend, random: &random)
+            backend.place(model)
+            return Replica(model: model, optimizer: AdamW(learningRate: 0.01, backend: backend), backend: backend)
+        }
+        return Trainer(replicas: replicas, schedule: LearningRateSchedule(kind: .constant, baseLearningRate: 0.01, totalSteps: 3),
+                       configuration: TrainingConfiguration(epochs: 1, gradientClipNorm: 1, labelSmoothing: 0.1))
+    }
+
+    static func train(_ trainer: Trainer) throws -> (losses: [Float], checkpoint: Checkpoint) {
+        let batches: [Trainer.Batch] = (0..<3).map { step in
+            (images: Tensor.normal([4, 3, 8, 8], seed: UInt64(300 + step)), labels: (0..<4).map { ($0 + step) % 3 })
+        }
+        var losses: [Float] = []
+        var last: Checkpoint?
+        _ = try trainer.run(from: nil, trainBatches: { _, start in AnySequence(batches[start...].map { $0 }) }, batchesPerEpoch: 3,
+                            validationBatches: { AnySequence([]) }, shouldStop: { false },
+                            progress: { _, _, loss in losses.append(loss) }, epochDone: { _, checkpoint in last = checkpoint })
+        return (losses, try #require(last))
+    }
+
+    @Test func twoGPUsTrainAsOneOnTheWholeBatch() throws {
+        let one = try Self.train(Self.trainer(on: [GPUBackend(kernels: EmulatedGPU.kernels(0))]))
+        let two = try Self.train(Self.trainer(on: [GPUBackend(kernels: EmulatedGPU.kernels(0)), GPUBackend(kernels: EmulatedGPU.kernels(2))]))
+        #expect(two.losses.count == 3)
+        #expect(zip(two.losses, one.losses).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) }, "\(two.losses) vs \(one.losses)")
+        for (key, values) in one.checkpoint.parameters {
+            expectClose(Tensor(shape: [values.count], storage: two.checkpoint.parameters[key]!), Tensor(shape: [values.count], storage: values),
+                        "two GPUs: \(key)")
+        }
+        for (key, values) in one.checkpoint.buffers {
+            expectClose(Tensor(shape: [values.count], storage: two.checkpoint.buffers[key]!), Tensor(shape: [values.count], storage: values),
+                        "two GPUs: buffer \(key)")
+        }
+    }
+}
