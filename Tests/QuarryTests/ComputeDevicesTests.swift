@@ -17,10 +17,25 @@ struct ComputeDevicesTests {
         #expect(devices.unavailability(.cpu) == nil && devices.unavailability(.gpu(0)) == nil)
         #expect(devices.unavailability(.gpu(9))?.hasPrefix("gpu:9 is not available: this server has gpu:0") == true)
 
-        #expect(try devices.choose(nil, preferring: "gpu:9") == .gpu(0))
-        #expect(try devices.choose(nil, preferring: "cpu") == .cpu && devices.choose("cpu", preferring: "gpu:0") == .cpu)
-        #expect(throws: ComputeDevices.Refusal.self) { try devices.choose("gpu:9", preferring: "cpu") }
-        #expect(throws: ComputeDevices.Refusal.self) { try devices.choose("tpu:0", preferring: "cpu") }
+        #expect(try devices.choose(nil, preferring: .gpu(9)) == .gpu(0))
+        #expect(try devices.choose(nil, preferring: .cpu) == .cpu && devices.choose("cpu", preferring: .gpu(0)) == .cpu)
+        #expect(throws: ComputeDevices.Refusal.self) { try devices.choose("gpu:9", preferring: .cpu) }
+        #expect(throws: ComputeDevices.Refusal.self) { try devices.choose("tpu:0", preferring: .cpu) }
+
+        // Lists train data-parallel: GPUs only, each once, each here, no more than a batch has samples.
+        #expect(devices.unavailability(DeviceSelection(list: ["gpu:0"]), batchSize: 1) == nil)
+        let refusals: [(DeviceSelection, Int, String)] = [
+            (DeviceSelection(list: []), 8, "device must be cpu, gpu:N or a list of GPUs"),
+            (DeviceSelection(list: ["gpu:0", "gpu:x"]), 8, "device must be cpu, gpu:N or a list of GPUs"),
+            (DeviceSelection(list: ["cpu", "gpu:0"]), 8, "device a list trains data-parallel on GPUs only"),
+            (DeviceSelection(list: ["gpu:0", "gpu:0"]), 8, "device names a GPU twice"),
+            (DeviceSelection(list: ["gpu:0", "gpu:9"]), 8, "gpu:9 is not available"),
+            (DeviceSelection(list: (0..<17).map { "gpu:\($0)" }), 64, "device lists at most 16 GPUs"),
+            (DeviceSelection(list: ["gpu:0", "gpu:9"]), 1, "device lists 2 GPUs for a batch_size of 1"),
+        ]
+        for (selection, batch, reason) in refusals {
+            #expect(devices.unavailability(selection, batchSize: batch)?.hasPrefix(reason) == true, "\(selection)")
+        }
 
         #expect(throws: RunError.notStartable("the GPU kernels (Resources/cuda/kernels.ptx) were not found; set QUARRY_RESOURCES")) {
             try devices.backend(on: .gpu(0))

@@ -2,13 +2,14 @@
 emulated device (`make emulated-gpu`) in place of NVIDIA's driver and NVML: Quarry loads the committed
 PTX through it and the kernels' host build runs each launch. The run trains as the CPU run of the
 same experiment does, its evaluation runs on the run's device, and onnxruntime on its export gives the
-evaluation's predictions. Then what goes wrong: an absent GPU, device memory running out, a device
-lost mid-run."""
+evaluation's predictions; two GPUs train data-parallel as one does. Then what goes wrong: an absent
+GPU, device memory running out, a device lost mid-run."""
 import io
 import os
 
 import numpy as np
 import onnxruntime as ort
+import pytest
 import requests
 from PIL import Image
 
@@ -136,11 +137,37 @@ def test_running_out_of_device_memory_fails_the_run_and_the_next_run_trains(make
     assert run(server, key, project_id, small)["status"] == "completed"
 
 
-def test_a_device_lost_mid_run_fails_the_run_and_the_server_lives_on(make_server):
-    server = make_server(**emulated_gpu(QUARRY_EMULATED_GPU_FAIL_AFTER="40"))
+def test_two_gpus_train_data_parallel_as_one_does(make_server):
+    server = make_server(**emulated_gpu(QUARRY_EMULATED_GPUS="2"))
+    key = server.create_account("two")
+    project_id = colour_project(server, key)
+    sgd = {"name": "sgd", "lr": 0.05, "momentum": 0.9}
+    one = run(server, key, project_id, experiment(server, key, project_id, name="one", device="gpu:0", optimizer=sgd))
+    two_id = experiment(server, key, project_id, name="two", device=["gpu:0", "gpu:1"], optimizer=sgd)
+    two = run(server, key, project_id, two_id)
+    assert one["status"] == "completed" and two["status"] == "completed", (one, two)
+    assert two["config"]["device"] == ["gpu:0", "gpu:1"]
+    # Each GPU trains half of every batch, and their sums make it the one-GPU step on the whole batch.
+    for ours, theirs in zip(two["metrics"], one["metrics"]):
+        for name in ("train_loss", "val_loss"):
+            assert abs(ours[name] - theirs[name]) <= 1e-3 * max(1, abs(theirs[name])), (name, ours, theirs)
+        assert ours["val_accuracy"] == theirs["val_accuracy"] and ours["gpu_memory_peak_mb"] > 0
+    evaluation = requests.post(server.url + f"/api/evaluation/{project_id}", headers=auth(key),
+                               json={"experiment_id": two_id, "run_id": two["run_id"]}).json()["data"]
+    assert evaluation["device"] == "gpu:0", "the first of the run's devices evaluates"
+    # A list names GPUs that are here, each once.
+    for device, words in [(["gpu:0", "gpu:2"], "gpu:2 is not available"), (["gpu:1", "gpu:1"], "names a GPU twice")]:
+        response = requests.post(server.url + f"/api/training/{project_id}/experiments", headers=auth(key),
+                                 json={"name": "bad", "device": device})
+        assert response.status_code == 400 and words in response.json()["error"]["message"], response.text
+
+
+@pytest.mark.parametrize("device", ["gpu:0", ["gpu:0", "gpu:1"]])
+def test_a_device_lost_mid_run_fails_the_run_and_the_server_lives_on(make_server, device):
+    server = make_server(**emulated_gpu(QUARRY_EMULATED_GPUS="2", QUARRY_EMULATED_GPU_FAIL_AFTER="40"))
     key = server.create_account("lost")
     project_id = colour_project(server, key)
-    failed = run(server, key, project_id, experiment(server, key, project_id, name="lost", device="gpu:0"))
+    failed = run(server, key, project_id, experiment(server, key, project_id, name="lost", device=device))
     assert failed["status"] == "failed" and "CUDA_ERROR_LAUNCH_FAILED" in failed["error"], failed
     assert requests.get(server.url + "/v1/health").status_code == 200
     assert run(server, key, project_id, experiment(server, key, project_id, name="cpu", device="cpu", epochs=1))["status"] == "completed"

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Quarry
 
 /// JSON in and out for the adapters: one encoder configuration, one decoding path with errors
 /// that name what was wrong.
@@ -39,15 +40,11 @@ enum JSON {
         } catch let DecodingError.keyNotFound(key, _) {
             throw APIError.badRequest("missing field '\(key.stringValue)'")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw APIError.badRequest("field '\(path(context))' has the wrong type")
+            throw APIError.badRequest("field '\(context.fieldPath)' has the wrong type")
         } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
-            throw APIError.badRequest("field '\(path(context))' has an invalid value")
+            throw APIError.badRequest("field '\(context.fieldPath)' has an invalid value")
         } catch {
             throw APIError.badRequest("request body is not valid JSON")
         }
-    }
-
-    private static func path(_ context: DecodingError.Context) -> String {
-        context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
     }
 }

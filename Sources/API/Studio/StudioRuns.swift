@@ -60,10 +60,10 @@ struct StudioRuns: Sendable {
         return Studio.ok(["run_id": run.id, "status": "stopping"])
     }
 
-    /// An optional body `{"device": "cpu"}` resumes on another device than the run's own.
+    /// An optional body `{"device": "cpu"}` (or a list of GPUs) resumes on other devices than the run's own.
     func resume(_ request: Request, _ account: Account) throws -> Response {
         struct Body: Decodable {
-            let device: String
+            let device: DeviceSelection
         }
         let device = try JSON.decodeIfPresent(Body.self, from: request)?.device
         let run = try services.runs.resume(accountID: account.id, projectID: request.parameter("project_id") ?? "",

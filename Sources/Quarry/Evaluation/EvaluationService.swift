@@ -33,7 +33,7 @@ public final class EvaluationService: Sendable {
             }
             let device: Device
             do {
-                device = try devices.choose(request.device, preferring: run.config.device)
+                device = try devices.choose(request.device, preferring: run.config.device.primary)
             } catch let refusal as ComputeDevices.Refusal {
                 throw EvaluationError.invalid(field: "device", reason: refusal.reason)
             }

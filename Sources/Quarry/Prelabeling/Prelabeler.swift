@@ -42,7 +42,7 @@ public final class Prelabeler: Sendable {
                                             runs: runs, on: db)
             let chosen: Device
             do {
-                chosen = try runs.devices.choose(device, preferring: run.config.device)
+                chosen = try runs.devices.choose(device, preferring: run.config.device.primary)
             } catch let refusal as ComputeDevices.Refusal {
                 throw PrelabelError.invalid(field: "device", reason: refusal.reason)
             }

@@ -37,7 +37,7 @@ enum StrictJSON {
             return try JSONDecoder().decode(Body.self, from: data)
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
                 let DecodingError.dataCorrupted(context) {
-            throw Problem(field: context.codingPath.map(\.stringValue).joined(separator: "."), reason: "has the wrong type or value")
+            throw Problem(field: context.fieldPath, reason: "has the wrong type or value")
         } catch {
             throw Problem(field: "body", reason: "could not be read")
         }
@@ -48,5 +48,13 @@ enum StrictJSON {
         guard let value else { throw Problem(field: field, reason: "is required") }
         guard !value.isEmpty, value.count <= 100 else { throw Problem(field: field, reason: "must be 1 to 100 characters") }
         return value
+    }
+}
+
+extension DecodingError.Context {
+    /// Where decoding failed, as error messages name a field: keys and array positions joined by dots
+    /// (`optimizer.lr`, `device.1`).
+    public var fieldPath: String {
+        codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
     }
 }

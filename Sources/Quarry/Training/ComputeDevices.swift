@@ -38,15 +38,22 @@ public final class ComputeDevices: Sendable {
     }
 
     /// The device asked for, refused with the reason when it is not here; with none asked for, the
-    /// `preferred` one (a run's) when it is here, else the first GPU, else the CPU.
-    func choose(_ asked: String?, preferring preferred: String) throws(Refusal) -> Device {
+    /// `preferred` one (a run's first) when it is here, else the first GPU, else the CPU.
+    func choose(_ asked: String?, preferring preferred: Device) throws(Refusal) -> Device {
         if let asked {
             guard let device = Device(asked) else { throw Refusal(reason: "must be cpu or gpu:N") }
             if let reason = unavailability(device) { throw Refusal(reason: reason) }
             return device
         }
-        if let device = Device(preferred), unavailability(device) == nil { return device }
+        if unavailability(preferred) == nil { return preferred }
         return gpus.count().count > 0 ? .gpu(0) : .cpu
+    }
+
+    /// Why a selection cannot train batches of `batchSize` here: not a selection at all, or a device of
+    /// it missing.
+    public func unavailability(_ selection: DeviceSelection, batchSize: Int) -> String? {
+        if let problem = selection.problem(batchSize: batchSize) { return "device \(problem)" }
+        return selection.devices?.lazy.compactMap(unavailability).first
     }
 
     /// Whether a run, evaluation or pre-labeling computes on GPU `index` now.
@@ -56,8 +63,17 @@ public final class ComputeDevices: Sendable {
 
     /// Runs `body` with a new backend on `device`, the device busy meanwhile.
     func compute<T>(on device: Device, tf32: Bool = false, _ body: (any Backend) throws -> T) throws -> T {
-        let backend = try backend(on: device, tf32: tf32)
-        return try occupying(device) { try body(backend) }
+        try compute(on: [device], tf32: tf32) { try body($0[0]) }
+    }
+
+    /// Runs `body` with a new backend on each of `devices`, all busy meanwhile.
+    func compute<T>(on devices: [Device], tf32: Bool = false, _ body: ([any Backend]) throws -> T) throws -> T {
+        let backends = try devices.map { try backend(on: $0, tf32: tf32) }
+        func occupy(_ remaining: ArraySlice<Device>) throws -> T {
+            guard let device = remaining.first else { return try body(backends) }
+            return try occupying(device) { try occupy(remaining.dropFirst()) }
+        }
+        return try occupy(devices[...])
     }
 
     /// A backend of its own (a stream) on `device`, products in TF32 where allowed; the CPU's is shared.

@@ -65,6 +65,6 @@ extension ExperimentConfig {
         try check(scheduler.gamma > 0 && scheduler.gamma <= 1, "scheduler.gamma", "must be above 0 and at most 1")
         try check(label_smoothing >= 0 && label_smoothing < 1, "label_smoothing", "must be from 0 up to 1")
         try check(gradient_clip.map { $0 > 0 } ?? true, "gradient_clip", "must be above 0")
-        try check(Device(device) != nil, "device", "must be cpu or gpu:N")
+        if let problem = device.problem(batchSize: batch_size) { throw .invalid(field: "device", reason: problem) }
     }
 }

@@ -45,7 +45,8 @@ public struct ExperimentConfig: Sendable, Equatable, Codable {
     public var augmentations = Augmentations()
     public var label_smoothing = 0.0
     public var gradient_clip: Double?
-    public var device = "cpu"
+    /// `cpu`, `gpu:N`, or a list of GPUs that train data-parallel, each a slice of every batch.
+    public var device: DeviceSelection = "cpu"
     /// On a GPU, lets products run in TensorFloat-32 on the tensor cores (cuBLAS's math mode): 10-bit
     /// mantissas in, float32 sums. Off by default, as PyTorch's matmul.
     public var tf32 = false

@@ -63,7 +63,7 @@ public struct ExperimentService: Sendable {
 
     /// A GPU the driver does not list is refused when the experiment is saved, not when it first runs.
     private func checkDevice(_ config: ExperimentConfig) throws(ExperimentError) {
-        if let device = Device(config.device), let reason = devices.unavailability(device) {
+        if let reason = devices.unavailability(config.device, batchSize: config.batch_size) {
             throw .invalid(field: "device", reason: reason)
         }
     }

@@ -54,18 +54,18 @@ struct RunExecution {
                     item.label)
         }
         let checkpoint = resume ? try CheckpointFile.read(from: service.checkpointPath(runID, "last")) : nil
-        try service.devices.compute(on: Device(config.device) ?? .cpu, tf32: config.tf32) { backend in
+        try service.devices.compute(on: config.device.devices ?? [.cpu], tf32: config.tf32) { backends in
             let recipe = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch)
-            let memory = (backend as? GPUBackend)?.gpu.allocator
-            memory?.resetPeaks()
-            try train(recipe.trainer(on: backend), from: checkpoint, run: &run, trainLoader: trainLoader,
+            let memory = backends.compactMap { ($0 as? GPUBackend)?.gpu.allocator }
+            for allocator in memory { allocator.resetPeaks() }
+            try train(recipe.trainer(on: backends), from: checkpoint, run: &run, trainLoader: trainLoader,
                       validationLoader: validationLoader, memory: memory)
         }
     }
 
     /// Trains to the end of the configured epochs (or a stop), checkpointing and recording every epoch.
     private func train(_ trainer: Trainer, from checkpoint: Checkpoint?, run: inout Run, trainLoader: DataLoader,
-                       validationLoader: DataLoader, memory: DeviceAllocator?) throws {
+                       validationLoader: DataLoader, memory: [DeviceAllocator]) throws {
         let database = service.database
         let failure = Mutex<(any Error)?>(nil)
 
@@ -96,9 +96,11 @@ struct RunExecution {
             },
             epochDone: { epochMetrics, checkpoint in
                 var metrics = epochMetrics
-                if let memory {
-                    let statistics = memory.statistics
-                    (metrics.deviceMemoryBytes, metrics.deviceMemoryPeakBytes) = (statistics.bytesHeld, statistics.peakBytesHeld)
+                // Per device, the most any of the run's holds: what a device needs free to train it.
+                let statistics = memory.map(\.statistics)
+                if !statistics.isEmpty {
+                    (metrics.deviceMemoryBytes, metrics.deviceMemoryPeakBytes) = (statistics.map(\.bytesHeld).max(),
+                                                                                  statistics.map(\.peakBytesHeld).max())
                 }
                 do {
                     try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, "last"))

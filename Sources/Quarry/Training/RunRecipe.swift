@@ -9,23 +9,17 @@ struct RunRecipe {
     let batchesPerEpoch: Int
 
     /// The model is built on the host from the seed, whatever the backend, so every device starts from
-    /// the same weights, and then placed on the backend's device.
-    func trainer(on backend: any Backend = CPUBackend.shared) -> Trainer {
+    /// the same weights, and then placed on the backend's device. Several backends train data-parallel,
+    /// a replica of the model and optimizer on each.
+    func trainer(on backends: [any Backend] = [CPUBackend.shared]) -> Trainer {
         var random = Random(seed: config.seed)
-        let model: Sequential = switch config.model {
-        case .smallCNN: SmallCNN.make(classes: classes, inputSize: config.image_size, backend: backend, random: &random)
-        case .resnet18: ResNet18.make(classes: classes, inputSize: config.image_size, width: config.width,
-                                      stem: Stem(rawValue: config.stem), backend: backend, random: &random)
-        case .mobileNetV2: MobileNetV2.make(classes: classes, inputSize: config.image_size, width: config.width,
-                                            stem: Stem(rawValue: config.stem), backend: backend, random: &random)
+        var replicas: [Replica] = []
+        for backend in backends {
+            // Each replica from the seed's stream, so that all start from the same weights.
+            random = Random(seed: config.seed)
+            replicas.append(Replica(model: model(on: backend, random: &random), optimizer: optimizer(on: backend), backend: backend))
         }
-        backend.place(model)
         let learningRate = Float(config.optimizer.lr)
-        let optimizer: any Optimizer = switch config.optimizer.name {
-        case "sgd": SGD(learningRate: learningRate, momentum: Float(config.optimizer.momentum), nesterov: config.optimizer.nesterov,
-                        weightDecay: Float(config.weightDecay), backend: backend)
-        default: AdamW(learningRate: learningRate, weightDecay: Float(config.weightDecay), backend: backend)
-        }
         let total = max(1, config.epochs * batchesPerEpoch)
         let kind: LearningRateSchedule.Kind = switch config.scheduler.name {
         case "cosine": .cosine
@@ -38,18 +32,39 @@ struct RunRecipe {
                                             gamma: Float(config.scheduler.gamma))
         let normalization = Self.normalizesOnHost(config)
             ? nil : PixelNormalization(mean: ImageTensor.imageNetMean, std: ImageTensor.imageNetStd)
-        let trainer = Trainer(model: model, optimizer: optimizer, schedule: schedule,
+        let trainer = Trainer(replicas: replicas, schedule: schedule,
                               configuration: TrainingConfiguration(epochs: config.epochs, gradientClipNorm: config.gradient_clip.map(Float.init),
                                                                    labelSmoothing: Float(config.label_smoothing),
-                                                                   pixelNormalization: normalization),
-                              backend: backend)
+                                                                   pixelNormalization: normalization))
         trainer.random = random
         return trainer
+    }
+
+    /// The configured model, built from `random` and placed on `backend`.
+    func model(on backend: any Backend, random: inout Random) -> Sequential {
+        let model: Sequential = switch config.model {
+        case .smallCNN: SmallCNN.make(classes: classes, inputSize: config.image_size, backend: backend, random: &random)
+        case .resnet18: ResNet18.make(classes: classes, inputSize: config.image_size, width: config.width,
+                                      stem: Stem(rawValue: config.stem), backend: backend, random: &random)
+        case .mobileNetV2: MobileNetV2.make(classes: classes, inputSize: config.image_size, width: config.width,
+                                            stem: Stem(rawValue: config.stem), backend: backend, random: &random)
+        }
+        backend.place(model)
+        return model
+    }
+
+    private func optimizer(on backend: any Backend) -> any Optimizer {
+        let learningRate = Float(config.optimizer.lr)
+        return switch config.optimizer.name {
+        case "sgd": SGD(learningRate: learningRate, momentum: Float(config.optimizer.momentum), nesterov: config.optimizer.nesterov,
+                        weightDecay: Float(config.weightDecay), backend: backend)
+        default: AdamW(learningRate: learningRate, weightDecay: Float(config.weightDecay), backend: backend)
+        }
     }
 
     /// Whether a run's data loader normalizes its examples (on the CPU, across its worker threads) or
     /// hands raw pixels to the backend (on a GPU, which uploads a byte a value and normalizes there).
     static func normalizesOnHost(_ config: ExperimentConfig) -> Bool {
-        (Device(config.device) ?? .cpu) == .cpu
+        config.device.primary == .cpu
     }
 }

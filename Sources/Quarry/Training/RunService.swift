@@ -33,8 +33,7 @@ public final class RunService: Sendable {
 
     /// Refuses a device this server cannot train on: a GPU the driver does not list.
     func checkDevice(_ config: ExperimentConfig) throws(RunError) {
-        guard let device = Device(config.device) else { throw .notStartable("device \(config.device) is not cpu or gpu:N") }
-        if let reason = devices.unavailability(device) { throw .notStartable(reason) }
+        if let reason = devices.unavailability(config.device, batchSize: config.batch_size) { throw .notStartable(reason) }
     }
 
     /// Starts a run of the experiment's configuration as it is now.
@@ -75,10 +74,10 @@ public final class RunService: Sendable {
         return run
     }
 
-    /// Continues a stopped, interrupted or failed run from its last checkpoint (from the start if it had none).
-    /// Resumes a stopped, interrupted or failed run from its last checkpoint, on `device` when one is
-    /// given (a GPU run can go on on the CPU, or another GPU), else on the device it ran on.
-    public func resume(accountID: String, projectID: String, id: String, device: String? = nil) throws -> Run {
+    /// Resumes a stopped, interrupted or failed run from its last checkpoint (from the start if it had
+    /// none), on `device` when one is given (a GPU run can go on on the CPU, other GPUs or several), else
+    /// on the devices it ran on.
+    public func resume(accountID: String, projectID: String, id: String, device: DeviceSelection? = nil) throws -> Run {
         var run = try get(accountID: accountID, projectID: projectID, id: id)
         guard [.stopped, .interrupted, .failed].contains(run.status) else { throw RunError.notResumable(id: id, status: run.status) }
         if let device {
