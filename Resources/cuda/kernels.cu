@@ -198,7 +198,7 @@ EXPORT_KERNEL(quarry_column_sums)
 typedef float vector4 __attribute__((vector_size(16), may_alias));
 static __device__ __forceinline__ vector4 load4(const float *p) { return *(const vector4 *)__builtin_assume_aligned(p, 16); }
 
-template <bool TRANSPOSE_A, bool TRANSPOSE_B>
+template <bool TRANSPOSE_A, bool TRANSPOSE_B, bool TF32>
 static __device__ __forceinline__ void sgemm(int m, int n, int k, float alpha, const float *a, int lda, long long strideA,
                                              const float *b, int ldb, long long strideB, float beta, float *c, int ldc,
                                              long long strideC) {
@@ -237,8 +237,12 @@ static __device__ __forceinline__ void sgemm(int m, int n, int k, float alpha, c
         }
     };
 
+    // FP32: thread (ty, tx) sums rows ty·8.. and columns tx·4.. of the tile. TF32: warp w computes the
+    // 32×32 block (w % 4, w / 4) of the tile as 2×4 m16n8k8 tiles, in mma.sync's fragment order.
     float sum[8][4];
     UNROLL for (int i = 0; i < 8; ++i) UNROLL for (int j = 0; j < 4; ++j) sum[i][j] = 0.0f;
+    float (&acc)[2][4][4] = *reinterpret_cast<float (*)[2][4][4]>(&sum);
+    const int lane = t % 32, warpRow = t / 32 % 4 * 32, warpColumn = t / 128 * 32, g = lane / 4, t4 = lane % 4;
 
     const int tiles = (k + GEMM_BK - 1) / GEMM_BK;
     load(0);
@@ -248,12 +252,29 @@ static __device__ __forceinline__ void sgemm(int m, int n, int k, float alpha, c
         const int current = tile & 1;
         const bool more = tile + 1 < tiles;
         if (more) load((tile + 1) * GEMM_BK);
-        UNROLL for (int kk = 0; kk < GEMM_BK; ++kk) {
-            // 16-byte aligned runs, read as 128-bit loads.
-            const vector4 a0 = load4(&as[current][kk][ty * 8]), a1 = load4(&as[current][kk][ty * 8 + 4]);
-            const vector4 b0 = load4(&bs[current][kk][tx * 4]);
-            const float av[8] = {a0[0], a0[1], a0[2], a0[3], a1[0], a1[1], a1[2], a1[3]}, bv[4] = {b0[0], b0[1], b0[2], b0[3]};
-            UNROLL for (int i = 0; i < 8; ++i) UNROLL for (int j = 0; j < 4; ++j) sum[i][j] = q_fma(av[i], bv[j], sum[i][j]);
+        if (TF32) {
+            unsigned af[2][4], bf[4][2];
+            UNROLL for (int i = 0; i < 2; ++i) {
+                const int row = warpRow + i * 16 + g;
+                af[i][0] = q_tf32(as[current][t4][row]);
+                af[i][1] = q_tf32(as[current][t4][row + 8]);
+                af[i][2] = q_tf32(as[current][t4 + 4][row]);
+                af[i][3] = q_tf32(as[current][t4 + 4][row + 8]);
+            }
+            UNROLL for (int j = 0; j < 4; ++j) {
+                const int column = warpColumn + j * 8 + g;
+                bf[j][0] = q_tf32(bs[current][t4][column]);
+                bf[j][1] = q_tf32(bs[current][t4 + 4][column]);
+            }
+            q_warp_mma_tf32(acc, af, bf);
+        } else {
+            UNROLL for (int kk = 0; kk < GEMM_BK; ++kk) {
+                // 16-byte aligned runs, read as 128-bit loads.
+                const vector4 a0 = load4(&as[current][kk][ty * 8]), a1 = load4(&as[current][kk][ty * 8 + 4]);
+                const vector4 b0 = load4(&bs[current][kk][tx * 4]);
+                const float av[8] = {a0[0], a0[1], a0[2], a0[3], a1[0], a1[1], a1[2], a1[3]}, bv[4] = {b0[0], b0[1], b0[2], b0[3]};
+                UNROLL for (int i = 0; i < 8; ++i) UNROLL for (int j = 0; j < 4; ++j) sum[i][j] = q_fma(av[i], bv[j], sum[i][j]);
+            }
         }
         // The other buffer was last read before the previous barrier, so it can be overwritten now.
         if (more) store(current ^ 1);
@@ -261,37 +282,34 @@ static __device__ __forceinline__ void sgemm(int m, int n, int k, float alpha, c
     }
 
     // beta == 0 must not read C: it may hold garbage, NaN included.
-    UNROLL for (int i = 0; i < 8; ++i) {
-        const int row = row0 + ty * 8 + i;
-        if (row >= m) break;
-        float *out = c + (long long)row * ldc;
-        UNROLL for (int j = 0; j < 4; ++j) {
-            const int column = column0 + tx * 4 + j;
-            if (column < n) out[column] = beta == 0.0f ? alpha * sum[i][j] : alpha * sum[i][j] + beta * out[column];
+    UNROLL for (int i = 0; i < 8; ++i) UNROLL for (int j = 0; j < 4; ++j) {
+        // Where sum[i][j] lies in the tile: the FP32 micro-tile's place, or acc[i / 4][i % 4][j]'s in its m16n8 tile.
+        const int row = row0 + (TF32 ? warpRow + i / 4 * 16 + g + j / 2 * 8 : ty * 8 + i);
+        const int column = column0 + (TF32 ? warpColumn + i % 4 * 8 + t4 * 2 + j % 2 : tx * 4 + j);
+        if (row < m && column < n) {
+            float *out = c + (long long)row * ldc + column;
+            *out = beta == 0.0f ? alpha * sum[i][j] : alpha * sum[i][j] + beta * *out;
         }
     }
 }
 
+// The entry points: FP32 and TF32 (whose products round A and B to TF32 and sum in float) for each layout.
+#define SGEMM_KERNEL(name, TRANSPOSE_A, TRANSPOSE_B, TF32)                                                                  \
+    KERNEL name(int m, int n, int k, float alpha, const float *a, int lda, long long strideA, const float *b, int ldb,  \
+                long long strideB, float beta, float *c, int ldc, long long strideC) {                                 \
+        sgemm<TRANSPOSE_A, TRANSPOSE_B, TF32>(m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC); \
+    }                                                                                                                   \
+    EXPORT_KERNEL(name)
+
 // A m×k, B k×n.
-KERNEL quarry_sgemm_nn(int m, int n, int k, float alpha, const float *a, int lda, long long strideA, const float *b, int ldb,
-                       long long strideB, float beta, float *c, int ldc, long long strideC) {
-    sgemm<false, false>(m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC);
-}
-EXPORT_KERNEL(quarry_sgemm_nn)
-
+SGEMM_KERNEL(quarry_sgemm_nn, false, false, false)
+SGEMM_KERNEL(quarry_sgemm_nn_tf32, false, false, true)
 // A m×k, B stored n×k (C = A·Bᵀ).
-KERNEL quarry_sgemm_nt(int m, int n, int k, float alpha, const float *a, int lda, long long strideA, const float *b, int ldb,
-                       long long strideB, float beta, float *c, int ldc, long long strideC) {
-    sgemm<false, true>(m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC);
-}
-EXPORT_KERNEL(quarry_sgemm_nt)
-
+SGEMM_KERNEL(quarry_sgemm_nt, false, true, false)
+SGEMM_KERNEL(quarry_sgemm_nt_tf32, false, true, true)
 // A stored k×m (C = Aᵀ·B), B k×n.
-KERNEL quarry_sgemm_tn(int m, int n, int k, float alpha, const float *a, int lda, long long strideA, const float *b, int ldb,
-                       long long strideB, float beta, float *c, int ldc, long long strideC) {
-    sgemm<true, false>(m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC);
-}
-EXPORT_KERNEL(quarry_sgemm_tn)
+SGEMM_KERNEL(quarry_sgemm_tn, true, false, false)
+SGEMM_KERNEL(quarry_sgemm_tn_tf32, true, false, true)
 
 // ---- Convolution pieces ------------------------------------------------------------------------------
 // Conv2D+Im2Col: columns is (C·kh·kw, N·OH·OW); row (c·kh + i)·kw + j, column n·OH·OW + oh·OW + ow.

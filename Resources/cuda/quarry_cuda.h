@@ -54,6 +54,29 @@ __device__ __forceinline__ double q_sqrt_double(double x) { return __nvvm_sqrt_r
 #define QUARRY_PRAGMA(text) _Pragma(#text)
 #define UNROLL_BY(n) QUARRY_PRAGMA(unroll n)
 
+// TensorFloat-32 on the tensor cores (sm_80 and later). q_tf32 rounds a float to TF32's 10-bit mantissa,
+// to nearest with ties away from zero, as the bits of a float whose low 13 are zero.
+__device__ __forceinline__ unsigned q_tf32(float x) {
+    unsigned rounded;
+    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(rounded) : "f"(x));
+    return rounded;
+}
+// One warp's MI×NI tiles of m16n8k8: acc[i][j] += A_i·B_j, with A_i 16×8 and B_j 8×8 in mma.sync's
+// fragments. Lane l holds, with g = l / 4 and t = l % 4:
+//   a[i] = A_i(g, t), A_i(g + 8, t), A_i(g, t + 4), A_i(g + 8, t + 4)
+//   b[j] = B_j(t, g), B_j(t + 4, g)
+//   acc[i][j] = C(g, 2t), C(g, 2t + 1), C(g + 8, 2t), C(g + 8, 2t + 1)
+// Every thread of the block must call it together (the host build exchanges fragments through a
+// block barrier).
+template <int MI, int NI>
+__device__ __forceinline__ void q_warp_mma_tf32(float (&acc)[MI][NI][4], const unsigned (&a)[MI][4], const unsigned (&b)[NI][2]) {
+    UNROLL for (int i = 0; i < MI; ++i) UNROLL for (int j = 0; j < NI; ++j)
+        asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+                     "{%0, %1, %2, %3};"
+                     : "+f"(acc[i][j][0]), "+f"(acc[i][j][1]), "+f"(acc[i][j][2]), "+f"(acc[i][j][3])
+                     : "r"(a[i][0]), "r"(a[i][1]), "r"(a[i][2]), "r"(a[i][3]), "r"(b[j][0]), "r"(b[j][1]));
+}
+
 // A kernel; EXPORT_KERNEL(name) after its body registers the host build and is empty here.
 #define KERNEL extern "C" __global__ void
 #define EXPORT_KERNEL(name)
@@ -62,6 +85,7 @@ __device__ __forceinline__ double q_sqrt_double(double x) { return __nvvm_sqrt_r
 
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 #include <utility>
 #include "../../Tests/EmulatedGPU/emulator.h"
 
@@ -96,6 +120,48 @@ static inline float q_mul(float a, float b) { return a * b; }
 static inline double q_sqrt_double(double x) { return sqrt(x); }
 #define UNROLL
 #define UNROLL_BY(n)
+
+// TF32 rounding of the bits: add half of the dropped 13 bits' weight to the magnitude, then drop them.
+// Infinities and NaNs pass as they are.
+static inline unsigned q_tf32(float x) {
+    unsigned bits;
+    memcpy(&bits, &x, 4);
+    if ((bits & 0x7f800000u) == 0x7f800000u) return bits;
+    return (bits + 0x1000u) & 0xffffe000u;
+}
+
+static inline float q_float_bits(unsigned bits) {
+    float value;
+    memcpy(&value, &bits, 4);
+    return value;
+}
+
+// The warp's tiles from every lane's fragments, as mma.sync gathers them: each thread leaves its
+// fragments in a block-wide scratch, and after a barrier reads its warp's. Products of TF32 values are
+// exact in float; the sums are added in k order (the hardware's order is its own, so the tests compare
+// within a tolerance).
+template <int MI, int NI>
+static void q_warp_mma_tf32(float (&acc)[MI][NI][4], const unsigned (&a)[MI][4], const unsigned (&b)[NI][2]) {
+    static unsigned scratch[1024][MI * 4 + NI * 2];
+    const int t = threadIdx.x, warp = t & ~31;
+    for (int i = 0; i < MI; ++i) for (int r = 0; r < 4; ++r) scratch[t][i * 4 + r] = a[i][r];
+    for (int j = 0; j < NI; ++j) for (int r = 0; r < 2; ++r) scratch[t][MI * 4 + j * 2 + r] = b[j][r];
+    __syncthreads();
+    const int g = (t & 31) / 4, lane4 = t & 3;
+    for (int i = 0; i < MI; ++i) for (int j = 0; j < NI; ++j) for (int q = 0; q < 4; ++q) {
+        const int row = g + (q >> 1) * 8, column = 2 * lane4 + (q & 1);
+        float sum = acc[i][j][q];
+        for (int k = 0; k < 8; ++k) {
+            // A(row, k) is lane (row % 8)·4 + k % 4's register (row / 8) + 2·(k / 4); B(k, column) is lane
+            // column·4 + k % 4's register k / 4.
+            const float x = q_float_bits(scratch[warp + (row % 8) * 4 + k % 4][i * 4 + row / 8 + 2 * (k / 4)]);
+            const float y = q_float_bits(scratch[warp + column * 4 + k % 4][MI * 4 + j * 2 + k / 4]);
+            sum += x * y;
+        }
+        acc[i][j][q] = sum;
+    }
+    __syncthreads();
+}
 
 // Unpacks the driver's parameter array (one pointer per argument) into the kernel's own signature.
 template <typename... Arguments, size_t... Index>

@@ -53,8 +53,9 @@ extension GPUBackend {
     }
 
     /// C = alpha·op(A)·op(B) + beta·C, row-major, `batch` products one after another in memory: by cuBLAS
-    /// when it is installed, else by our kernels. cuBLAS takes every shape for now: which is faster for
-    /// which shape class is to be measured on a real card (docs/gpu.md).
+    /// when it is installed, else by our kernels, in TensorFloat-32 on the tensor cores when the backend
+    /// allows it. cuBLAS takes every shape for now: which is faster for which shape class is to be
+    /// measured on a real card (docs/gpu.md).
     func gemm(_ layout: GEMMLayout, m: Int, n: Int, k: Int, _ a: Operand, _ b: Operand, _ c: Operand,
               alpha: Float = 1, beta: Float = 0, batch: Int = 1) {
         if let blas {
@@ -65,10 +66,13 @@ extension GPUBackend {
             }
             return
         }
-        let name: KernelTable.Name = switch layout {
-        case .nn: .sgemmNN
-        case .nt: .sgemmNT
-        case .tn: .sgemmTN
+        let name: KernelTable.Name = switch (layout, tf32) {
+        case (.nn, false): .sgemmNN
+        case (.nt, false): .sgemmNT
+        case (.tn, false): .sgemmTN
+        case (.nn, true): .sgemmNNTF32
+        case (.nt, true): .sgemmNTTF32
+        case (.tn, true): .sgemmTNTF32
         }
         let tile = Self.gemmTile
         launch(name, grid: Dimensions((n + tile.columns - 1) / tile.columns, (m + tile.rows - 1) / tile.rows, batch),

@@ -19,14 +19,15 @@ public final class GPUBackend: Backend, DeviceAccess {
     let maximumBlocks: Int
     /// cuBLAS on this backend's stream, when the kernels were loaded with it.
     let blas: CuBLASHandle?
-    /// Whether products run in TensorFloat-32: asked for, and cuBLAS there to do it.
+    /// Whether products run in TensorFloat-32 on the tensor cores: cuBLAS's math mode where it is
+    /// installed, else our SGEMM kernels' mma.sync path.
     public let tf32: Bool
     let uploads: BatchUploads
     private let failure = Mutex<GPUError?>(nil)
 
     /// A backend with a stream of its own on `kernels`' device: one per run, evaluation or export, so
-    /// that each waits only for its own work. `tf32` lets cuBLAS's products use TensorFloat-32; our own
-    /// SGEMM has no tensor-core path yet, so without cuBLAS it changes nothing.
+    /// that each waits only for its own work. `tf32` lets the products (cuBLAS's or ours) round their
+    /// operands to TensorFloat-32 and run on the tensor cores, summing in float.
     public init(kernels: GPUKernels, tf32: Bool = false) throws(GPUError) {
         gpu = kernels.gpu
         device = .gpu(gpu.index)
@@ -35,7 +36,7 @@ public final class GPUBackend: Backend, DeviceAccess {
         maximumBlocks = kernels.multiprocessors * Self.blocksPerMultiprocessor
         blas = try kernels.blas?.handle(on: stream)
         try blas?.allowTF32(tf32)
-        self.tf32 = tf32 && blas != nil
+        self.tf32 = tf32
         uploads = try BatchUploads(gpu: gpu)
     }
 

@@ -11,6 +11,7 @@ struct KernelTable: Sendable {
         case biasAddRows = "quarry_bias_add_rows"
         case channelSums = "quarry_channel_sums", columnSums = "quarry_column_sums"
         case sgemmNN = "quarry_sgemm_nn", sgemmNT = "quarry_sgemm_nt", sgemmTN = "quarry_sgemm_tn"
+        case sgemmNNTF32 = "quarry_sgemm_nn_tf32", sgemmNTTF32 = "quarry_sgemm_nt_tf32", sgemmTNTF32 = "quarry_sgemm_tn_tf32"
         case im2col = "quarry_im2col", col2im = "quarry_col2im"
         case channelsFirst = "quarry_channels_first", batchFirst = "quarry_batch_first"
         case depthwiseForward = "quarry_depthwise_forward", depthwiseBackwardInput = "quarry_depthwise_backward_input"

@@ -332,6 +332,17 @@ static void check_bias_and_sums() {
 
 // MARK: - GEMM
 
+// A float as TensorFloat-32 holds it: the significand rounded to 11 bits (10 stored), ties away from zero.
+static double tf32(float x) {
+    if (!isfinite(x) || x == 0) return x;
+    int exponent;
+    const double scaled = frexp(x, &exponent) * 2048.0;
+    return ldexp((scaled >= 0 ? floor(scaled + 0.5) : -floor(-scaled + 0.5)) / 2048.0, exponent);
+}
+
+// Each layout in FP32 and in TF32, whose reference multiplies the operands rounded to TF32: the 1e-4
+// tolerance is far below TF32's rounding (about 5e-4 per operand), so a TF32 kernel that did not round,
+// or an FP32 one that did, fails.
 static void check_gemm() {
     struct Case {
         int m, n, k, batch;
@@ -340,9 +351,11 @@ static void check_gemm() {
     };
     const Case cases[] = {{37, 45, 19, 1, 1.5f, 0.0f, 3}, {133, 70, 21, 2, -0.75f, 0.5f, 0}, {1, 1, 1, 1, 1.0f, 0.0f, 0},
                           {130, 129, 9, 1, 1.0f, 1.0f, 1}};
-    const char *names[] = {"quarry_sgemm_nn", "quarry_sgemm_nt", "quarry_sgemm_tn"};
-    for (int variant = 0; variant < 3; variant++) {
-        const bool transposeA = variant == 2, transposeB = variant == 1;
+    const char *names[] = {"quarry_sgemm_nn", "quarry_sgemm_nt", "quarry_sgemm_tn",
+                           "quarry_sgemm_nn_tf32", "quarry_sgemm_nt_tf32", "quarry_sgemm_tn_tf32"};
+    for (int variant = 0; variant < 6; variant++) {
+        const bool transposeA = variant % 3 == 2, transposeB = variant % 3 == 1, rounded = variant >= 3;
+        const auto operand = [rounded](float value) { return rounded ? tf32(value) : (double)value; };
         for (const Case &c : cases) {
             // Stored shapes: A is m×k (k×m transposed), B k×n (n×k transposed), C m×n; rows padded.
             const int aRows = transposeA ? c.k : c.m, aColumns = transposeA ? c.m : c.k;
@@ -365,8 +378,8 @@ static void check_gemm() {
                     for (int j = 0; j < c.n; j++) {
                         double sum = 0;
                         for (int p = 0; p < c.k; p++) {
-                            double av = transposeA ? a[z * strideA + (long long)p * lda + i] : a[z * strideA + (long long)i * lda + p];
-                            double bv = transposeB ? b[z * strideB + (long long)j * ldb + p] : b[z * strideB + (long long)p * ldb + j];
+                            double av = operand(transposeA ? a[z * strideA + (long long)p * lda + i] : a[z * strideA + (long long)i * lda + p]);
+                            double bv = operand(transposeB ? b[z * strideB + (long long)j * ldb + p] : b[z * strideB + (long long)p * ldb + j]);
                             sum += av * bv;
                         }
                         double &out = want[z * strideC + (long long)i * ldc + j];
@@ -537,11 +550,27 @@ static void check_batchnorm() {
         expect_close("quarry_batchnorm_statistics", "inverseDeviation", inv.read(), inverse);
         expect_close("quarry_batchnorm_statistics", "runningMean", rm.read(), runningMean);
         expect_close("quarry_batchnorm_statistics", "runningVariance", rv.read(), runningVariance);
+
+        // A replica's sums: Σx, then Σ(x - center)² about the reference mean.
+        std::vector<double> sums(channels, 0);
+        for (int i = 0; i < n; i++) sums[i / plane % channels] += x[i];
+        std::vector<float> center(mean.begin(), mean.end());
+        std::vector<double> squares(channels, 0);
+        for (int i = 0; i < n; i++) {
+            const double d = (double)x[i] - center[i / plane % channels];
+            squares[i / plane % channels] += d * d;
+        }
+        Buffer<float> centers(center);
+        Buffer<double> s(channels), sq(channels);
+        launch("quarry_batchnorm_sums", Dim(channels), Dim(threads), in.pointer, null, s.pointer, batch, channels, plane);
+        launch("quarry_batchnorm_sums", Dim(channels), Dim(threads), in.pointer, centers.pointer, sq.pointer, batch, channels, plane);
+        expect_close("quarry_batchnorm_sums", "sums", s.read(), sums);
+        expect_close("quarry_batchnorm_sums", "squared deviations", sq.read(), squares);
     }
 
     // The rest starts from the reference statistics, as float.
     std::vector<float> meanF(mean.begin(), mean.end()), inverseF(inverse.begin(), inverse.end());
-    std::vector<double> xhat(n), y(n), dgamma(channels, 0), dbeta(channels, 0), dxTraining(n), dxEval(n);
+    std::vector<double> xhat(n), y(n), dgamma(channels, 0), dbeta(channels, 0), dxTraining(n), dxEval(n), dxShared(n);
     for (int i = 0; i < n; i++) {
         const int c = i / plane % channels;
         xhat[i] = ((double)x[i] - meanF[c]) * inverseF[c];
@@ -552,6 +581,8 @@ static void check_batchnorm() {
     for (int i = 0; i < n; i++) {
         const int c = i / plane % channels;
         dxTraining[i] = gamma[c] * inverseF[c] * (dy[i] - dbeta[c] / count - xhat[i] * dgamma[c] / count);
+        // The same sums taken as those of a batch three times this one's, split across replicas.
+        dxShared[i] = gamma[c] * inverseF[c] * (dy[i] - dbeta[c] / (3 * count) - xhat[i] * dgamma[c] / (3 * count));
         dxEval[i] = gamma[c] * inverseF[c] * dy[i];
     }
     {
@@ -574,13 +605,16 @@ static void check_batchnorm() {
         expect_close("quarry_batchnorm_normalize", "normalized", normalized.read(), xhat);
         expect_close("quarry_batchnorm_normalize", "y (no normalized)", outOnly.read(), y);
 
-        Buffer<float> gradient(dy), xh(xhatF), dg(dgammaF), db(dbetaF), dx(n), dxE(n);
+        Buffer<float> gradient(dy), xh(xhatF), dg(dgammaF), db(dbetaF), dx(n), dxE(n), dxS(n);
         launch("quarry_batchnorm_backward_input", grid, block, gradient.pointer, xh.pointer, inv.pointer, g.pointer, dg.pointer,
-               db.pointer, dx.pointer, batch, channels, plane, 1);
+               db.pointer, dx.pointer, batch, channels, plane, 1, count);
         launch("quarry_batchnorm_backward_input", grid, block, gradient.pointer, null, inv.pointer, g.pointer, dg.pointer, db.pointer,
-               dxE.pointer, batch, channels, plane, 0);
+               dxE.pointer, batch, channels, plane, 0, count);
+        launch("quarry_batchnorm_backward_input", grid, block, gradient.pointer, xh.pointer, inv.pointer, g.pointer, dg.pointer,
+               db.pointer, dxS.pointer, batch, channels, plane, 1, 3 * count);
         expect_close("quarry_batchnorm_backward_input", "dx (training)", dx.read(), dxTraining);
         expect_close("quarry_batchnorm_backward_input", "dx (evaluation)", dxE.read(), dxEval);
+        expect_close("quarry_batchnorm_backward_input", "dx (statistics shared)", dxS.read(), dxShared);
     }
     for (unsigned threads : {256u, 37u}) {
         Buffer<float> gradient(dy), xh(xhatF), dg(channels), db(channels);
@@ -684,8 +718,9 @@ static void check_loss() {
         int batch, classes;
         unsigned threads;
         float smoothing;
+        int batchSize;  // what the gradient averages over: the rows, or a whole batch they are a slice of
     };
-    const Case cases[] = {{7, 300, 256, 0.1f}, {5, 10, 37, 0.0f}};
+    const Case cases[] = {{7, 300, 256, 0.1f, 7}, {5, 10, 37, 0.0f, 12}};
     for (const Case &k : cases) {
         const int batch = k.batch, classes = k.classes;
         std::vector<float> logits = random_values(batch * classes, -4, 4);
@@ -706,7 +741,7 @@ static void check_loss() {
             for (int c = 0; c < classes; c++) {
                 const double target = c == labels[r] ? onTarget : offTarget;
                 loss += target * (logSumExp - row[c]);
-                gradient[r * classes + c] = (exp(row[c] - logSumExp) - target) / batch;
+                gradient[r * classes + c] = (exp(row[c] - logSumExp) - target) / k.batchSize;
             }
             rowLoss[r] = loss;
             correct[r] = reference_argmax(row, classes) == labels[r];
@@ -714,7 +749,7 @@ static void check_loss() {
         Buffer<float> z(logits), g(batch * classes), losses(batch);
         Buffer<int> l(labels), right(batch);
         launch("quarry_softmax_cross_entropy", Dim(batch), Dim(k.threads), z.pointer, l.pointer, g.pointer, losses.pointer,
-               right.pointer, batch, classes, (float)onTarget, (float)offTarget);
+               right.pointer, k.batchSize, classes, (float)onTarget, (float)offTarget);
         expect_close("quarry_softmax_cross_entropy", "gradient", g.read(), gradient);
         expect_close("quarry_softmax_cross_entropy", "rowLoss", losses.read(), rowLoss);
         expect_exact("quarry_softmax_cross_entropy", "rowCorrect", right.read(), correct);

@@ -50,13 +50,10 @@ def test_a_gpu_run_trains_evaluates_and_exports_as_the_cpu_does(make_server):
     server = make_server(**emulated_gpu())
     key = server.create_account("gpu-run")
     project_id = colour_project(server, key)
-    # tf32 asks for TensorFloat-32 products, which need cuBLAS: without it (as here) the run is plain float32.
-    on_gpu = experiment(server, key, project_id, name="gpu", device="gpu:0", tf32=True,
-                        optimizer={"name": "sgd", "lr": 0.05, "momentum": 0.9})
+    on_gpu = experiment(server, key, project_id, name="gpu", device="gpu:0", optimizer={"name": "sgd", "lr": 0.05, "momentum": 0.9})
     on_cpu = experiment(server, key, project_id, name="cpu", device="cpu", optimizer={"name": "sgd", "lr": 0.05, "momentum": 0.9})
     gpu_run, cpu_run = run(server, key, project_id, on_gpu), run(server, key, project_id, on_cpu)
     assert gpu_run["status"] == "completed" and cpu_run["status"] == "completed", (gpu_run, cpu_run)
-    assert gpu_run["config"]["tf32"] is True and cpu_run["config"]["tf32"] is False
     # The same seed, data and steps: the model starts from the same weights and takes the same steps.
     for ours, theirs in zip(gpu_run["metrics"], cpu_run["metrics"]):
         for name in ("train_loss", "val_loss"):
@@ -141,12 +138,13 @@ def test_two_gpus_train_data_parallel_as_one_does(make_server):
     server = make_server(**emulated_gpu(QUARRY_EMULATED_GPUS="2"))
     key = server.create_account("two")
     project_id = colour_project(server, key)
+    # In TensorFloat-32 (our SGEMM's mma.sync path, as no cuBLAS is here): both round alike.
     sgd = {"name": "sgd", "lr": 0.05, "momentum": 0.9}
-    one = run(server, key, project_id, experiment(server, key, project_id, name="one", device="gpu:0", optimizer=sgd))
-    two_id = experiment(server, key, project_id, name="two", device=["gpu:0", "gpu:1"], optimizer=sgd)
+    one = run(server, key, project_id, experiment(server, key, project_id, name="one", device="gpu:0", optimizer=sgd, tf32=True))
+    two_id = experiment(server, key, project_id, name="two", device=["gpu:0", "gpu:1"], optimizer=sgd, tf32=True)
     two = run(server, key, project_id, two_id)
     assert one["status"] == "completed" and two["status"] == "completed", (one, two)
-    assert two["config"]["device"] == ["gpu:0", "gpu:1"]
+    assert two["config"]["device"] == ["gpu:0", "gpu:1"] and two["config"]["tf32"] is True
     # Each GPU trains half of every batch, and their sums make it the one-GPU step on the whole batch.
     for ours, theirs in zip(two["metrics"], one["metrics"]):
         for name in ("train_loss", "val_loss"):
