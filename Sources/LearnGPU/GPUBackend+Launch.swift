@@ -36,7 +36,7 @@ extension GPUBackend {
         return threads
     }
 
-    enum GEMMLayout {
+    public enum GEMMLayout: Sendable, CaseIterable {
         /// C = A·B
         case nn
         /// C = A·Bᵀ, B stored n×k
@@ -93,10 +93,17 @@ extension GPUBackend {
     /// on its own for benchmarks and checks.
     public func matrixProduct(_ a: Tensor, _ b: Tensor) -> Tensor {
         precondition(a.rank == 2 && b.rank == 2 && a.shape[1] == b.shape[0], "product of \(a.shape) and \(b.shape)")
-        let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
-        let c = empty([m, n])
-        gemm(.nn, m: m, n: n, k: k, Operand(address: a.address, leading: k), Operand(address: b.address, leading: n),
-             Operand(address: c.address, leading: n))
+        let c = empty([a.shape[0], b.shape[1]])
+        product(.nn, m: a.shape[0], n: b.shape[1], k: a.shape[1], a, b, into: c)
         return c
+    }
+
+    /// c = op(a)·op(b) for `batch` packed matrices each, as the layers call it: a holds m×k matrices (k×m
+    /// for .tn), b k×n (n×k for .nt), c m×n. For benchmarks of shape classes.
+    public func product(_ layout: GEMMLayout, m: Int, n: Int, k: Int, batch: Int = 1, _ a: Tensor, _ b: Tensor, into c: Tensor) {
+        precondition(a.count >= batch * m * k && b.count >= batch * k * n && c.count >= batch * m * n, "product operands too small")
+        gemm(layout, m: m, n: n, k: k, Operand(address: a.address, leading: layout == .tn ? m : k, stride: m * k),
+             Operand(address: b.address, leading: layout == .nt ? k : n, stride: k * n), Operand(address: c.address, leading: n, stride: m * n),
+             batch: batch)
     }
 }

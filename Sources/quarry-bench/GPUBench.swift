@@ -8,15 +8,43 @@ import LearnGPU
 /// (Resources/cuda/kernels.ptx by default). bench/gpu/run.sh runs them beside PyTorch on the same card.
 ///
 ///     quarry-bench gpu-check              a training step of each zoo model against the CPU's; exit 1 on a mismatch
-///     quarry-bench gpu-sgemm N REPEATS    our SGEMM's TFLOPS at N×N by N×N
-///     quarry-bench gpu-train MODEL SIDE BATCH STEPS    training images/s and the step's peak device memory
+///     quarry-bench gpu-sgemm N REPEATS [tf32] [cublas]    TFLOPS at N×N by N×N
+///     quarry-bench gpu-gemm-shapes REPEATS [tf32]         ours and cuBLAS's TFLOPS on the zoo's shape classes
+///     quarry-bench gpu-train MODEL SIDE BATCH STEPS [tf32] [cublas]    training images/s and the step's peak device memory
+///
+/// `tf32` lets products run in TensorFloat-32; `cublas` sends them to cuBLAS (QUARRY_CUBLAS_LIBRARY, else
+/// libcublas.so.12) rather than to our kernels.
 enum GPUBench {
-    static func backend() throws -> GPUBackend {
+    struct Options {
+        var tf32 = false
+        var cublas = false
+
+        /// The words after a command's numbers; nil for one it does not know.
+        init?(_ words: ArraySlice<String>) {
+            for word in words {
+                switch word {
+                case "tf32": tf32 = true
+                case "cublas": cublas = true
+                default: return nil
+                }
+            }
+        }
+
+        init() {}
+    }
+
+    static func backend(_ options: Options = Options()) throws -> GPUBackend {
         let environment = ProcessInfo.processInfo.environment
         let driver = try CUDADriver.open(environment["QUARRY_CUDA_LIBRARY"] ?? "libcuda.so.1")
         let ptxPath = "\(environment["QUARRY_RESOURCES"] ?? "Resources")/cuda/kernels.ptx"
         let ptx = try String(contentsOfFile: ptxPath, encoding: .utf8)
-        return try GPUBackend(kernels: GPUKernels(gpu: driver.device(0), ptx: ptx))
+        var blas: CuBLAS?
+        if options.cublas {
+            let library = environment["QUARRY_CUBLAS_LIBRARY"] ?? "libcublas.so.12"
+            guard let found = CuBLAS(library) else { throw GPUError.unavailable("cuBLAS (\(library)) could not be loaded") }
+            blas = found
+        }
+        return try GPUBackend(kernels: GPUKernels(gpu: driver.device(0), ptx: ptx, blas: blas), tf32: options.tf32)
     }
 
     static func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -26,23 +54,57 @@ enum GPUBench {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
-    static func sgemm(n: Int, repeats: Int) throws -> Double {
-        let gpu = try backend()
+    static func sgemm(n: Int, repeats: Int, _ options: Options) throws -> Double {
+        try product(.nn, m: n, n: n, k: n, batch: 1, repeats: repeats, on: backend(options))
+    }
+
+    /// TFLOPS of `repeats` products of one shape, after one to warm up.
+    static func product(_ layout: GPUBackend.GEMMLayout, m: Int, n: Int, k: Int, batch: Int, repeats: Int, on gpu: GPUBackend) throws -> Double {
         var random = Random(seed: 0)
-        let a = gpu.upload(Tensor(shape: [n, n], storage: (0..<n * n).map { _ in random.normal() }))
-        let b = gpu.upload(Tensor(shape: [n, n], storage: (0..<n * n).map { _ in random.normal() }))
-        _ = gpu.matrixProduct(a, b)
+        let a = gpu.upload(Tensor(shape: [batch * m * k], storage: (0..<batch * m * k).map { _ in random.normal() }))
+        let b = gpu.upload(Tensor(shape: [batch * k * n], storage: (0..<batch * k * n).map { _ in random.normal() }))
+        let c = gpu.zeros([batch * m * n])
+        gpu.product(layout, m: m, n: n, k: k, batch: batch, a, b, into: c)
         try gpu.synchronize()
         let elapsed = try seconds {
-            for _ in 0..<repeats { _ = gpu.matrixProduct(a, b) }
+            for _ in 0..<repeats { gpu.product(layout, m: m, n: n, k: k, batch: batch, a, b, into: c) }
             try gpu.synchronize()
         }
-        return 2 * Double(n * n * n) * Double(repeats) / elapsed / 1e12
+        return 2 * Double(m * n * k * batch) * Double(repeats) / elapsed / 1e12
+    }
+
+    /// The classes of product the zoo's training steps are made of, at 224 px and batch 64 (each
+    /// convolution multiplies per image, so `batch` is the batch's images): what the rule choosing
+    /// cuBLAS or our kernels per class is measured on (docs/gpu.md).
+    static let shapeClasses: [(name: String, layout: GPUBackend.GEMMLayout, m: Int, n: Int, k: Int, batch: Int)] = [
+        ("square 4096", .nn, 4096, 4096, 4096, 1),
+        ("conv forward, wide (64 out, 56×56, 3×3×64)", .nn, 64, 3136, 576, 64),
+        ("conv forward, deep (512 out, 7×7, 3×3×512)", .nn, 512, 49, 4608, 64),
+        ("conv weight gradient, wide", .nt, 64, 576, 3136, 64),
+        ("conv input gradient, deep", .tn, 4608, 49, 512, 64),
+        ("pointwise (MobileNetV2 1×1, 96 out, 28×28, 32 in)", .nn, 96, 784, 32, 64),
+        ("classifier (batch 64, 512 → 1000)", .nn, 64, 1000, 512, 1),
+    ]
+
+    /// One line per shape class: ours, cuBLAS's and their ratio.
+    static func shapes(repeats: Int, tf32: Bool) throws {
+        var options = Options()
+        options.tf32 = tf32
+        let ours = try backend(options)
+        options.cublas = true
+        let theirs = try backend(options)
+        for shape in shapeClasses {
+            let figures = try [ours, theirs].map { try product(shape.layout, m: shape.m, n: shape.n, k: shape.k, batch: shape.batch,
+                                                               repeats: repeats, on: $0) }
+            print("gpu-gemm-shape \(tf32 ? "tf32" : "fp32") \(shape.layout) \(shape.m)x\(shape.n)x\(shape.k)x\(shape.batch) "
+                  + "ours \(figures[0]) cublas \(figures[1]) ratio \(figures[0] / figures[1])  # \(shape.name)")
+        }
     }
 
     /// TrainBench's step on gpu:0, and the most device memory a step held in blocks.
-    static func train(model name: String, side: Int, batch: Int, steps: Int) throws -> (imagesPerSecond: Double, peakBytes: Int)? {
-        let gpu = try backend()
+    static func train(model name: String, side: Int, batch: Int, steps: Int, _ options: Options) throws
+        -> (imagesPerSecond: Double, peakBytes: Int)? {
+        let gpu = try backend(options)
         gpu.gpu.allocator.resetPeaks()
         guard let imagesPerSecond = try TrainBench.run(model: name, side: side, batch: batch, steps: steps, on: gpu) else { return nil }
         return (imagesPerSecond, gpu.gpu.allocator.statistics.peakBytesInUse)

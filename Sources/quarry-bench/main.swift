@@ -8,7 +8,8 @@ import Learn
 ///     quarry-bench gemm-shapes ROUNDS ResNet-18's convolution products, ours against OpenBLAS
 ///     quarry-bench thumbnails ZIP N   thumbnails of every JPEG in ZIP, N times (ThumbnailBench)
 ///     quarry-bench infer SIDE BATCH STEPS FILE   ResNet-18 inference images/s, the model written to FILE as ONNX (InferBench)
-///     quarry-bench gpu-check | gpu-sgemm N REPEATS | gpu-train MODEL SIDE BATCH STEPS   on gpu:0 (GPUBench)
+///     quarry-bench gpu-check | gpu-sgemm N REPEATS [tf32] [cublas] | gpu-gemm-shapes REPEATS [tf32]
+///                  | gpu-train MODEL SIDE BATCH STEPS [tf32] [cublas]   on gpu:0 (GPUBench)
 // As the server does (Serve.run), so that the figures are the server's.
 Allocator.keepLargeBlocks()
 let arguments = CommandLine.arguments.dropFirst()
@@ -55,20 +56,34 @@ do {
         print("infer resnet18 \(side) batch \(batch) images/s \(try InferBench.run(side: side, batch: batch, steps: steps, file: args[4]))")
     case ["gpu-check"]:
         exit(try GPUBench.check() ? 0 : 1)
-    case let args where args.count == 3 && args[0] == "gpu-sgemm" && Int(args[1]) != nil && Int(args[2]) != nil:
-        print("gpu-sgemm \(args[1]) TFLOPS \(try GPUBench.sgemm(n: Int(args[1])!, repeats: Int(args[2])!))")
-    case let args where args.count == 5 && args[0] == "gpu-train":
+    case let args where args.count >= 3 && args[0] == "gpu-sgemm" && Int(args[1]) != nil && Int(args[2]) != nil:
+        guard let options = GPUBench.Options(args[3...]) else { usage() }
+        print("gpu-sgemm \(args[1]) TFLOPS \(try GPUBench.sgemm(n: Int(args[1])!, repeats: Int(args[2])!, options))")
+    case let args where (2...3).contains(args.count) && args[0] == "gpu-gemm-shapes" && Int(args[1]) != nil:
+        guard let options = GPUBench.Options(args[2...]), !options.cublas else { usage() }
+        try GPUBench.shapes(repeats: Int(args[1])!, tf32: options.tf32)
+    case let args where args.count >= 5 && args[0] == "gpu-train":
         guard let side = Int(args[2]), let batch = Int(args[3]), let steps = Int(args[4]), side > 0, batch > 1, steps > 0,
-              let (imagesPerSecond, peak) = try GPUBench.train(model: args[1], side: side, batch: batch, steps: steps) else {
-            FileHandle.standardError.write(Data("gpu-train needs a model (resnet18, mobilenet_v2, small_cnn), a side, a batch above 1 and steps\n".utf8))
+              let options = GPUBench.Options(args[5...]),
+              let (imagesPerSecond, peak) = try GPUBench.train(model: args[1], side: side, batch: batch, steps: steps, options) else {
+            FileHandle.standardError.write(Data("gpu-train needs a model (resnet18, mobilenet_v2, small_cnn), a side, a batch above 1 and steps, then tf32 or cublas\n".utf8))
             exit(2)
         }
         print("gpu-train \(args[1]) \(side) batch \(batch) images/s \(imagesPerSecond) peak_mb \(peak >> 20)")
     default:
-        FileHandle.standardError.write(Data("usage: quarry-bench gemm N REPEATS | gemm-shapes ROUNDS | train MODEL SIDE BATCH STEPS | thumbnails ZIP N | infer SIDE BATCH STEPS FILE | gpu-check | gpu-sgemm N REPEATS | gpu-train MODEL SIDE BATCH STEPS\n".utf8))
-        exit(2)
+        usage()
     }
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     exit(1)
+}
+
+func usage() -> Never {
+    FileHandle.standardError.write(Data("""
+        usage: quarry-bench gemm N REPEATS | gemm-shapes ROUNDS | train MODEL SIDE BATCH STEPS | thumbnails ZIP N
+                          | infer SIDE BATCH STEPS FILE | gpu-check | gpu-sgemm N REPEATS [tf32] [cublas]
+                          | gpu-gemm-shapes REPEATS [tf32] | gpu-train MODEL SIDE BATCH STEPS [tf32] [cublas]
+
+        """.utf8))
+    exit(2)
 }

@@ -2,8 +2,11 @@
 
 - SGEMM at 4096²: our kernel's TFLOPS against cuBLAS's (through torch.matmul), FP32 and TF32;
 - ResNet-18 and MobileNetV2 training images/s at 3×224×224, batch 64, the step Quarry's trainer takes
-  (zero, forward, cross-entropy, backward, SGD with momentum), FP32 (and TF32 on PyTorch's side);
-- the peak device memory of a step.
+  (zero, forward, cross-entropy, backward, SGD with momentum), FP32 and TF32, with our kernels and with
+  cuBLAS doing the products;
+- the peak device memory of a step;
+- ours against cuBLAS on the zoo's shape classes of product (`quarry-bench gpu-gemm-shapes`): what the
+  rule choosing between them per class is to be made from.
 
 `quarry-bench gpu-check` runs first (each zoo model's step against the CPU's) and a mismatch stops the run.
 Prints one line per figure with its reference and ratio, and writes them to $OUT/gpu-results.json (or
@@ -83,24 +86,33 @@ def main():
     if check.returncode != 0:
         print(check.stderr, file=sys.stderr)
         sys.exit("gpu-check failed: no figures")
-    ours = {"sgemm_tflops_fp32": float(quarry("gpu-sgemm", N, REPEATS)[-1])}
-    for name in MODELS:
-        words = quarry("gpu-train", name, SIDE, BATCH, STEPS)
-        ours[f"{name}_fp32_images_per_second"] = float(words[words.index("images/s") + 1])
-        ours[f"{name}_fp32_peak_mb"] = float(words[words.index("peak_mb") + 1])
+    # Figures keyed as PyTorch's; "_cublas" marks Quarry with cuBLAS doing the products, beside the same reference.
+    ours = {}
+    shapes = []
+    for precision in ("fp32", "tf32"):
+        flags = ["tf32"] if precision == "tf32" else []
+        ours[f"sgemm_tflops_{precision}"] = float(quarry("gpu-sgemm", N, REPEATS, *flags)[-1])
+        for name in MODELS:
+            for products in ("ours", "cublas"):
+                words = quarry("gpu-train", name, SIDE, BATCH, STEPS, *flags, *(["cublas"] if products == "cublas" else []))
+                suffix = "_cublas" if products == "cublas" else ""
+                ours[f"{name}_{precision}_images_per_second{suffix}"] = float(words[words.index("images/s") + 1])
+                ours[f"{name}_{precision}_peak_mb{suffix}"] = float(words[words.index("peak_mb") + 1])
+        if not QUICK:
+            output = subprocess.run([BENCH, "gpu-gemm-shapes", REPEATS, *flags], check=True, capture_output=True, text=True).stdout
+            shapes += output.strip().splitlines()
     # Quick sizes are for trying the script on the emulated device; there is nothing to compare then.
     theirs = None if QUICK else torch_figures()
     rows = []
     for key, value in ours.items():
-        reference = theirs.get(key) if theirs else None
+        reference = theirs.get(key.removesuffix("_cublas")) if theirs else None
         ratio = value / reference if reference else None
         rows.append({"figure": key, "quarry": value, "pytorch": reference, "ratio": ratio})
-        print(f"{key:40} quarry {value:12.3f}   pytorch {reference if reference is not None else float('nan'):12.3f}"
+        print(f"{key:48} quarry {value:12.3f}   pytorch {reference if reference is not None else float('nan'):12.3f}"
               f"   ratio {ratio if ratio is not None else float('nan'):.2f}")
-    if theirs:
-        for key in sorted(k for k in theirs if "tf32" in k):
-            print(f"{key:40} pytorch {theirs[key]:12.3f} (Quarry has no TF32 path yet)")
-    result = {"quick": QUICK, "check": check.stdout.splitlines(), "figures": rows, "pytorch": theirs}
+    for line in shapes:
+        print(line)
+    result = {"quick": QUICK, "check": check.stdout.splitlines(), "figures": rows, "shapes": shapes, "pytorch": theirs}
     path = os.path.join(os.environ.get("OUT", "."), "gpu-results.json")
     with open(path, "w") as file:
         json.dump(result, file, indent=2)
