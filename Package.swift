@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "QuarryTesting"]),
         .testTarget(name: "LearnTests", dependencies: ["Learn"]),
         .testTarget(name: "CUDATests", dependencies: ["CUDA"]),
-        .testTarget(name: "LearnGPUTests", dependencies: ["LearnGPU", "Learn", "CUDA"]),
+        .testTarget(name: "LearnGPUTests", dependencies: ["LearnGPU", "Learn", "CUDA", "QuarryTesting"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Crypto"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "QuarryTests", dependencies: ["Quarry", "Storage", "Imaging", "Crypto", "QuarryTesting", "Learn", "CUDA"]),

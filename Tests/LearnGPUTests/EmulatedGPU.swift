@@ -2,28 +2,21 @@ import CUDA
 import Foundation
 import Learn
 import LearnGPU
+import QuarryTesting
 import Testing
 
 /// The emulated device `make emulated-gpu` builds into .build/emulated-gpu: Quarry's kernels compiled
 /// for the host behind a stand-in libcuda.so.1, with the committed PTX loaded through it exactly as a
 /// real driver would be given it.
 enum EmulatedGPU {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    static let driverPath = "\(root)/.build/emulated-gpu/libcuda.so.1"
-    static let nvmlPath = "\(root)/.build/emulated-gpu/libnvidia-ml.so.1"
-    static let ptxPath = "\(root)/Resources/cuda/kernels.ptx"
-    static let cublasPath = "\(root)/.build/emulated-gpu/libcublas.so.12"
+    static let driverPath = EmulatedDevice.driverPath
+    static let ptxPath = EmulatedDevice.ptxPath
+    static let cublasPath = EmulatedDevice.cublasPath
 
-    /// Three devices of 512 MiB each; the settings are read when the emulated driver initializes, so
-    /// they are set before the first open and never changed. gpu:0 is the tests' shared device, gpu:1
-    /// is where transfers are counted, gpu:2 is gpu:0's partner in data-parallel training.
+    /// `EmulatedDevice`'s three devices: gpu:0 is the tests' shared device, gpu:1 is where transfers are
+    /// counted, gpu:2 is gpu:0's partner in data-parallel training.
     static let driver: Result<CUDADriver, GPUError> = {
-        setenv("QUARRY_EMULATED_GPUS", "3", 1)
-        setenv("QUARRY_EMULATED_GPU_MEMORY_MB", "512", 1)
-        guard FileManager.default.fileExists(atPath: driverPath) else {
-            return .failure(.unavailable("\(driverPath) is missing: run `make emulated-gpu` (make test does)"))
-        }
+        if let missing = EmulatedDevice.configure() { return .failure(.unavailable(missing)) }
         return Result { () throws(GPUError) in try CUDADriver.open(driverPath) }
     }()
 

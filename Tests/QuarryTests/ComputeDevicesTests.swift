@@ -2,20 +2,19 @@ import CUDA
 import Foundation
 import Learn
 @testable import Quarry
+import QuarryTesting
 import Testing
 
 /// Which device a run, evaluation or pre-labeler computes on, against the emulated driver
 /// (`make emulated-gpu`): absent GPUs refused by name, the default choice, a missing kernel file as a
 /// clear error, and a GPU busy while anything computes on it.
 struct ComputeDevicesTests {
-    static let driver = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".build/emulated-gpu/libcuda.so.1").path
-
     @Test func devicesAreCheckedChosenAndCountedBusy() throws {
-        try #require(FileManager.default.fileExists(atPath: Self.driver), "run `make emulated-gpu` (make test does)")
-        let devices = ComputeDevices(gpus: GPUDevices(driverLibrary: Self.driver, log: { _ in }), kernelsPath: nil)
+        let missing = EmulatedDevice.configure()
+        try #require(missing == nil, "\(missing ?? "")")
+        let devices = ComputeDevices(gpus: GPUDevices(driverLibrary: EmulatedDevice.driverPath, log: { _ in }), kernelsPath: nil)
         #expect(devices.unavailability(.cpu) == nil && devices.unavailability(.gpu(0)) == nil)
-        #expect(devices.unavailability(.gpu(9))?.hasPrefix("gpu:9 is not available: this server has gpu:0") == true)
+        #expect(devices.unavailability(.gpu(9)) == "gpu:9 is not available: this server has gpu:0, gpu:1, gpu:2")
 
         #expect(try devices.choose(nil, preferring: .gpu(9)) == .gpu(0))
         #expect(try devices.choose(nil, preferring: .cpu) == .cpu && devices.choose("cpu", preferring: .gpu(0)) == .cpu)
