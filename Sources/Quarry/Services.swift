@@ -69,6 +69,7 @@ public final class Services: Sendable {
     public let startedAt = Date()
     private let collectionQueue = DispatchQueue(label: "quarry.blob-collection", qos: .utility)
     private let work = WorkInFlight()
+    private let jobs: JobRunner
     private let collectionQueued = Atomic<Bool>(false)
 
     public init(dataDirectory: String, settings: Settings = Settings()) throws {
@@ -86,8 +87,8 @@ public final class Services: Sendable {
         workers = WorkerService(database: database)
         gpus = GPUDevices(driverLibrary: settings.cudaLibrary, nvmlLibrary: settings.nvmlLibrary)
         devices = ComputeDevices(gpus: gpus, kernelsPath: settings.gpuKernels, cublasLibrary: settings.cublasLibrary)
-        runs = try RunService(database: database, blobs: blobs, dataDirectory: root, concurrency: settings.trainingConcurrency, work: work,
-                              devices: devices)
+        jobs = JobRunner(database: database, work: work, concurrency: [.run: settings.trainingConcurrency])
+        runs = try RunService(database: database, blobs: blobs, dataDirectory: root, jobs: jobs, devices: devices)
         prelabeler = Prelabeler(database: database, blobs: blobs, runs: runs, work: work)
         labeling = LabelingService(database: database, publicURL: settings.publicURL, prelabeler: prelabeler)
         exports = ExportService(database: database, blobs: blobs, links: try DownloadLinks(database: database))
@@ -99,17 +100,17 @@ public final class Services: Sendable {
         splits = SplitService(database: database)
         thumbnails = Thumbnails(database: database, blobs: blobs, limits: settings.imageLimits)
         experiments = ExperimentService(database: database, devices: devices)
-        evaluations = EvaluationService(database: database, blobs: blobs, runs: runs, work: work)
-        modelExports = ModelExportService(database: database, blobs: blobs, runs: runs, work: work)
+        evaluations = EvaluationService(database: database, blobs: blobs, runs: runs)
+        modelExports = ModelExportService(database: database, blobs: blobs, runs: runs)
         imports = ImportService(database: database, blobs: blobs, limits: settings.imageLimits, zipLimits: settings.zipLimits,
-                                importRoot: settings.importRoot, work: work)
+                                importRoot: settings.importRoot, jobs: jobs)
     }
 
     /// Settles what the last server process left behind, before this one serves: its runs, imports,
-    /// evaluations and model exports (`Unfinished`), and the half-received uploads and unfinished blob
-    /// writes in the temp directory. Never called by admin commands, which run beside a live server.
+    /// evaluations and model exports (`JobRunner.settle`), and the half-received uploads and unfinished
+    /// blob writes in the temp directory. Never called by admin commands, which run beside a live server.
     public func recoverFromLastProcess() throws {
-        try Unfinished.settle(in: database)
+        try JobRunner.settle(database)
         let directory = blobs.temporaryDirectory
         for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(file)")

@@ -29,6 +29,7 @@ import Testing
                     DROP TRIGGER images_counted; DROP TRIGGER images_uncounted; DROP INDEX account_sessions_account;
                     ALTER TABLE datasets DROP COLUMN image_count; ALTER TABLE evaluations DROP COLUMN device;
                     ALTER TABLE projects DROP COLUMN prelabel_device;
+                    ALTER TABLE import_jobs DROP COLUMN started_at; ALTER TABLE model_exports DROP COLUMN started_at;
                     DELETE FROM schema_migrations WHERE version >= 13;
                     """)
             }

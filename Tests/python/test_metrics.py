@@ -56,7 +56,7 @@ def test_queue_depths_count_the_work_waiting(server):
     project_id = project.json()["data"]["id"]
     with contextlib.closing(sqlite3.connect(os.path.join(server.data, "quarry.sqlite"), timeout=10)) as db, db:
         account_id = db.execute("SELECT id FROM accounts WHERE name = 'depths'").fetchone()[0]
-        for index, status in enumerate(["queued", "running", "done", "failed"]):
+        for index, status in enumerate(["pending", "running", "completed", "failed"]):
             db.execute("INSERT INTO import_jobs (id, account_id, project_id, source, status, created_at) VALUES (?, ?, ?, 'zip', ?, '2026-11-23T00:00:00Z')",
                        (f"import-{index}", account_id, project_id, status))
     queues = {s.labels["queue"]: s.value for s in scrape(server)["quarry_queue_depth"].samples}

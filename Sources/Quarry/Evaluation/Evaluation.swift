@@ -1,23 +1,14 @@
 import Foundation
 import Learn
 
-/// An evaluation's life: `pending` → `running` → `completed` or `failed`. One that was going when the
-/// server stopped is `failed` at the next start, saying so; it can simply be created again.
-public enum EvaluationStatus: String, Sendable, Codable {
-    case pending
-    case running
-    case completed
-    case failed
-
-    public var isActive: Bool { self == .pending || self == .running }
-}
-
-/// A run's checkpoint measured on one subset of a split.
+/// A run's checkpoint measured on one subset of a split. Its life is a job's (`JobStatus`): `pending` →
+/// `running` → `completed` or `failed`; one that was going when the server stopped is `failed` at the
+/// next start, saying so, and can simply be created again.
 public struct Evaluation: Sendable {
     public let id: String
     public let projectID: String
     public let request: EvaluationRequest
-    public var status: EvaluationStatus
+    public var status: JobStatus
     public var error: String?
     public var report: ClassificationReport?
     /// Images of the subset whose class the model was not trained on, which it cannot be scored on.
@@ -95,6 +86,6 @@ public enum EvaluationError: Error, Equatable, Sendable {
     case invalid(field: String, reason: String)
     case notFound(String)
     /// Its per-image results exist once it has completed.
-    case notCompleted(id: String, status: EvaluationStatus)
+    case notCompleted(id: String, status: JobStatus)
     case stillActive(String)
 }

@@ -14,32 +14,19 @@ struct EvaluationExecution {
         let fileName: String
     }
 
-    func perform() {
+    /// Classifies the subset and commits the report, its results and the completion together; a failure
+    /// is thrown for the job runner to record.
+    func perform() throws -> JobRunner.Ending {
         defer { Conv2D.releaseScratch() }
-        do {
-            try execute()
-        } catch {
-            _ = try? service.database.write { db in
-                guard var evaluation = try EvaluationStore.find(id: id, on: db) else { return }
-                evaluation.status = .failed
-                evaluation.error = "\(error)"
-                evaluation.finishedAt = Timestamp.now()
-                try EvaluationStore.update(evaluation, on: db)
-            }
-        }
-    }
-
-    private func execute() throws {
         let database = service.database
-        guard var evaluation = try database.read({ db in try EvaluationStore.find(id: id, on: db) }) else { return }
+        guard let evaluation = try database.read({ db in try EvaluationStore.find(id: id, on: db) }) else {
+            throw EvaluationError.notFound("evaluation '\(id)'")
+        }
         let request = evaluation.request
         guard let run = try database.read({ db in try RunStore.find(id: request.runID, on: db) }) else {
             throw TrainedModelError.runNotFound(request.runID)
         }
         let (images, skipped) = try database.read { db in try Self.images(evaluation, classes: run.classes, on: db) }
-        evaluation.status = .running
-        evaluation.startedAt = Timestamp.now()
-        try database.write { db in try EvaluationStore.update(evaluation, on: db) }
 
         let (blobs, config) = (service.blobs, run.config)
         let loader = DataLoader(count: images.count, batchSize: request.batchSize, shuffle: false, dropLast: false, seed: config.seed,
@@ -65,15 +52,10 @@ struct EvaluationExecution {
             EvaluationResult(fileName: image.fileName, groundTruth: run.classes[image.item.label], prediction: run.classes[score.best],
                              confidence: score.probabilities[score.best], loss: -log(max(score.probabilities[image.item.label], .leastNormalMagnitude)))
         }
-        evaluation.report = ClassificationReport(classes: run.classes, truths: truths, predictions: scores.map(\.best),
-                                                 inTopFive: zip(truths, scores).map { $1.topFive.contains($0) }, losses: results.map(\.loss))
-        evaluation.skipped = skipped
-        evaluation.status = .completed
-        evaluation.finishedAt = Timestamp.now()
-        try database.write { db in
-            try EvaluationStore.insertResults(results, evaluationID: id, on: db)
-            try EvaluationStore.update(evaluation, on: db)
-        }
+        let report = ClassificationReport(classes: run.classes, truths: truths, predictions: scores.map(\.best),
+                                          inTopFive: zip(truths, scores).map { $1.topFive.contains($0) }, losses: results.map(\.loss))
+        try database.write { db in try EvaluationStore.complete(id, report: report, skipped: skipped, results: results, on: db) }
+        return .completed
     }
 
     /// The subset's labeled images in image order, and how many have a class the model was not trained on.

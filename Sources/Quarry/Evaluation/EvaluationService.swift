@@ -3,17 +3,14 @@ import Learn
 import Storage
 
 /// Evaluations of runs' checkpoints: created against a finished (or stopped) run, executed one at a
-/// time on a worker queue of their own, listed, read with their per-image results, deleted.
+/// time as jobs of the job runner, listed, read with their per-image results, deleted.
 public final class EvaluationService: Sendable {
     let database: Database
     let blobs: BlobStore
     let runs: RunService
     var devices: ComputeDevices { runs.devices }
-    private let queue = DispatchQueue(label: "quarry.evaluations")
-    private let work: WorkInFlight
 
-    init(database: Database, blobs: BlobStore, runs: RunService, work: WorkInFlight) {
-        self.work = work
+    init(database: Database, blobs: BlobStore, runs: RunService) {
         self.database = database
         self.blobs = blobs
         self.runs = runs
@@ -45,7 +42,7 @@ public final class EvaluationService: Sendable {
             try EvaluationStore.insert(evaluation, on: db)
             return evaluation
         }
-        work.async(on: queue) { [self] in EvaluationExecution(service: self, id: evaluation.id).perform() }
+        runs.jobs.submit(.evaluation, id: evaluation.id) { [self] _ in try EvaluationExecution(service: self, id: evaluation.id).perform() }
         return evaluation
     }
 

@@ -12,11 +12,12 @@ enum EvaluationStore {
                   request.splitSubset, request.batchSize, request.device ?? "cpu", evaluation.status.rawValue, evaluation.createdAt])
     }
 
-    static func update(_ evaluation: Evaluation, on db: Connection) throws {
-        try db.run("""
-            UPDATE evaluations SET status = ?, error = ?, report = ?, skipped = ?, started_at = ?, finished_at = ? WHERE id = ?
-            """, [evaluation.status.rawValue, evaluation.error, try evaluation.report.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) },
-                  evaluation.skipped, evaluation.startedAt, evaluation.finishedAt, evaluation.id])
+    /// The report and its per-image results, and the evaluation completed, in the caller's transaction.
+    static func complete(_ id: String, report: ClassificationReport, skipped: Int, results: [EvaluationResult], on db: Connection) throws {
+        try insertResults(results, evaluationID: id, on: db)
+        try db.run("UPDATE evaluations SET report = ?, skipped = ? WHERE id = ?",
+                   [String(decoding: try JSONEncoder().encode(report), as: UTF8.self), skipped, id])
+        try JobRecords.apply(.complete, to: .evaluation, id: id, on: db)
     }
 
     static func find(id: String, on db: Connection) throws -> Evaluation? {
@@ -27,7 +28,7 @@ enum EvaluationStore {
         try db.query("SELECT * FROM evaluations WHERE project_id = ? ORDER BY created_at, id", [projectID]).map(evaluation)
     }
 
-    static func insertResults(_ results: [EvaluationResult], evaluationID: String, on db: Connection) throws {
+    private static func insertResults(_ results: [EvaluationResult], evaluationID: String, on db: Connection) throws {
         for (position, result) in results.enumerated() {
             try db.run("""
                 INSERT INTO evaluation_results (evaluation_id, position, file_name, ground_truth, prediction, confidence, loss, correct)
@@ -70,7 +71,7 @@ enum EvaluationStore {
                                         splitSubset: try row.string("split_subset"), batchSize: try row.int("batch_size"),
                                         device: try row.string("device"))
         return Evaluation(id: try row.string("id"), projectID: try row.string("project_id"), request: request,
-                          status: EvaluationStatus(rawValue: try row.string("status")) ?? .failed, error: try row.optionalString("error"),
+                          status: JobStatus(rawValue: try row.string("status")) ?? .failed, error: try row.optionalString("error"),
                           report: try row.optionalString("report").map { try JSONDecoder().decode(ClassificationReport.self, from: Data($0.utf8)) },
                           skipped: try row.int("skipped"), createdAt: try row.string("created_at"),
                           startedAt: try row.optionalString("started_at"), finishedAt: try row.optionalString("finished_at"))

@@ -18,7 +18,7 @@ public struct ImportJob: Sendable, Encodable {
     public let project_id: String
     /// `upload` (a ZIP) or `local` (a folder under QUARRY_IMPORT_ROOT).
     public let source: String
-    /// `queued`, `running`, `done` or `failed`.
+    /// `queued`, `running`, `done` or `failed`: the import API's words for the job's `JobStatus`.
     public let status: String
     public let total: Int
     public let processed: Int
@@ -48,11 +48,21 @@ public struct ImportJob: Sendable, Encodable {
         try container.encode(finished_at, forKey: JSONKey("finished_at"))
     }
 
+    /// The import API's word for a job status: it said `queued` and `done` before the job runner's
+    /// vocabulary came, and clients read them.
+    static func status(_ status: JobStatus) -> String {
+        switch status {
+        case .pending: "queued"
+        case .completed: "done"
+        default: status.rawValue
+        }
+    }
+
     static func load(_ row: Row) throws -> ImportJob {
         let decoder = JSONDecoder()
         return ImportJob(
             id: try row.string("id"), project_id: try row.string("project_id"), source: try row.string("source"),
-            status: try row.string("status"), total: try row.int("total"), processed: try row.int("processed"),
+            status: Self.status(JobStatus(rawValue: try row.string("status")) ?? .failed), total: try row.int("total"), processed: try row.int("processed"),
             imported: try row.int("imported"),
             duplicates: try decoder.decode([Duplicate].self, from: Data(try row.string("duplicates").utf8)),
             skipped: try decoder.decode([Skipped].self, from: Data(try row.string("skipped").utf8)),

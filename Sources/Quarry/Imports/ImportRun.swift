@@ -25,9 +25,11 @@ struct ImportRun {
         case skipped(ImportJob.Skipped)
     }
 
-    func run(_ source: () -> ([ImportSource.Candidate], [ImportJob.Skipped])) {
+    /// Checks every file and commits the new dataset with the import's completion; a failure is thrown
+    /// for the job runner to record, with nothing imported.
+    func run(_ source: () -> ([ImportSource.Candidate], [ImportJob.Skipped])) throws -> JobRunner.Ending {
         let (candidates, skippedUpFront) = source()
-        update("UPDATE import_jobs SET status = 'running', total = ? WHERE id = ?", [candidates.count, jobID])
+        update("UPDATE import_jobs SET total = ? WHERE id = ?", [candidates.count, jobID])
         let batch = service.blobs.batch()
         let outcomes = process(candidates, into: batch)
         do {
@@ -35,9 +37,15 @@ struct ImportRun {
             try batch.commit()
             try commit(outcomes, skippedUpFront: skippedUpFront)
         } catch {
-            update("UPDATE import_jobs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?",
-                   ["the import failed and nothing was imported: \(error)", Timestamp.now(), jobID])
+            throw Failure(reason: error)
         }
+        return .completed
+    }
+
+    /// How a failed import reads in its job.
+    struct Failure: Error, CustomStringConvertible {
+        let reason: any Error
+        var description: String { "the import failed and nothing was imported: \(reason)" }
     }
 
     /// Checks and thumbnails every file, on every core. A file that decodes into a thumbnail is a
@@ -142,10 +150,10 @@ struct ImportRun {
             }
             let encoder = JSONEncoder()
             try db.run("""
-                UPDATE import_jobs SET status = 'done', processed = total, imported = ?, duplicates = ?, skipped = ?, dataset_id = ?,
-                    finished_at = ? WHERE id = ?
+                UPDATE import_jobs SET processed = total, imported = ?, duplicates = ?, skipped = ?, dataset_id = ? WHERE id = ?
                 """, [accepted.count, String(decoding: try encoder.encode(duplicates), as: UTF8.self),
-                      String(decoding: try encoder.encode(skipped), as: UTF8.self), datasetID, Timestamp.now(), jobID])
+                      String(decoding: try encoder.encode(skipped), as: UTF8.self), datasetID, jobID])
+            try JobRecords.apply(.complete, to: .importJob, id: jobID, on: db)
         }
     }
 

@@ -3,8 +3,8 @@ import Foundation
 import Imaging
 import Storage
 
-/// Imports of images into a project from a ZIP upload or a server-side folder. Each runs in the
-/// background, one import at a time, its files checked and thumbnailed on every core; the images
+/// Imports of images into a project from a ZIP upload or a server-side folder. Each is a job of the job
+/// runner, one import at a time, its files checked and thumbnailed on every core; the images
 /// go into a new dataset in one transaction at the end, so an import that fails leaves nothing.
 public final class ImportService: Sendable {
     let database: Database
@@ -13,11 +13,10 @@ public final class ImportService: Sendable {
     let zipLimits: ZipLimits
     /// The only folder local imports may read (`QUARRY_IMPORT_ROOT`), resolved; nil disables them.
     let importRoot: String?
-    private let queue = DispatchQueue(label: "quarry.imports")
-    private let work: WorkInFlight
+    private let jobs: JobRunner
 
-    init(database: Database, blobs: BlobStore, limits: ImageLimits, zipLimits: ZipLimits, importRoot: String?, work: WorkInFlight) {
-        self.work = work
+    init(database: Database, blobs: BlobStore, limits: ImageLimits, zipLimits: ZipLimits, importRoot: String?, jobs: JobRunner) {
+        self.jobs = jobs
         self.database = database
         self.blobs = blobs
         self.limits = limits
@@ -77,12 +76,12 @@ public final class ImportService: Sendable {
                        cleanup: @escaping @Sendable () -> Void) throws -> ImportJob {
         let id = ID.make("import")
         try database.write { db in
-            try db.run("INSERT INTO import_jobs (id, account_id, project_id, source, status, created_at) VALUES (?, ?, ?, ?, 'queued', ?)",
-                       [id, project.accountID, project.id, source, Timestamp.now()])
+            try db.run("INSERT INTO import_jobs (id, account_id, project_id, source, status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                       [id, project.accountID, project.id, source, JobStatus.pending.rawValue, Timestamp.now()])
         }
-        work.async(on: queue) { [self] in
+        jobs.submit(.importJob, id: id) { [self] _ in
             defer { cleanup() }
-            ImportRun(service: self, jobID: id, project: project).run(candidates)
+            return try ImportRun(service: self, jobID: id, project: project).run(candidates)
         }
         return try job(accountID: project.accountID, projectID: project.id, id: id)
     }

@@ -17,11 +17,9 @@ public enum OperationalGauges {
                 text += "quarry_runs{status=\"\(status)\"} \(n)\n"
             }
             text += "# HELP quarry_queue_depth Work waiting or under way, by queue.\n# TYPE quarry_queue_depth gauge\n"
-            let queues: [(String, String)] = [
-                ("training", "SELECT COUNT(*) AS n FROM runs WHERE status IN ('pending', 'running')"),
-                ("evaluations", "SELECT COUNT(*) AS n FROM evaluations WHERE status IN ('pending', 'running')"),
-                ("exports", "SELECT COUNT(*) AS n FROM model_exports WHERE status IN ('pending', 'running')"),
-                ("imports", "SELECT COUNT(*) AS n FROM import_jobs WHERE status IN ('queued', 'running')"),
+            let jobs: [(String, JobKind)] = [("training", .run), ("evaluations", .evaluation), ("exports", .modelExport),
+                                             ("imports", .importJob)]
+            let queues: [(String, String)] = jobs.map { ($0, "SELECT COUNT(*) AS n FROM \($1.table) WHERE status IN (\(JobRecords.active))") } + [
                 ("webhooks", "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'"),
                 ("labeling", "SELECT COUNT(*) AS n FROM tasks WHERE status IN ('new', 'progress', 'review')"),
             ]

@@ -1,15 +1,10 @@
-/// A model file being made or made: `pending` → `running` → `completed` (with its file) or `failed`.
+/// A model file being made or made. Its life is a job's (`JobStatus`): `pending` → `running` →
+/// `completed` (with its file) or `failed`.
 public struct ModelExport: Sendable {
-    public enum Status: String, Sendable {
-        case pending, running, completed, failed
-
-        public var isActive: Bool { self == .pending || self == .running }
-    }
-
     public let id: String
     public let projectID: String
     public let request: ModelExportRequest
-    public var status: Status
+    public var status: JobStatus
     public var error: String?
     public var blob: String?
     public var size: Int?

@@ -4,16 +4,13 @@ import Learn
 import Storage
 
 /// Model files made from runs' checkpoints: ONNX (docs/studio.md, "Export") or Quarry's own checkpoint
-/// file. Made one at a time on a queue of their own, kept as blobs, downloaded, deleted.
+/// file. Made one at a time as jobs of the job runner, kept as blobs, downloaded, deleted.
 public final class ModelExportService: Sendable {
     let database: Database
     let blobs: BlobStore
     let runs: RunService
-    private let queue = DispatchQueue(label: "quarry.model-exports")
-    private let work: WorkInFlight
 
-    init(database: Database, blobs: BlobStore, runs: RunService, work: WorkInFlight) {
-        self.work = work
+    init(database: Database, blobs: BlobStore, runs: RunService) {
         self.database = database
         self.blobs = blobs
         self.runs = runs
@@ -32,7 +29,7 @@ public final class ModelExportService: Sendable {
             options.input_shape = options.input_shape ?? [1, 3, run.config.image_size, run.config.image_size]
             request = ModelExportRequest(experiment_id: request.experiment_id, run_id: request.run_id, checkpoint: request.checkpoint,
                                          format: request.format, options: options)
-            let model = RunRecipe(config: run.config, classes: run.classes.count, batchesPerEpoch: 1).trainer().model
+            let model = RunRecipe(config: run.config, classes: run.classes.count, batchesPerEpoch: 1).model()
             do {
                 try ONNXExport.validate(model, options: Self.onnxOptions(options, metadata: []))
             } catch .opset {
@@ -45,7 +42,7 @@ public final class ModelExportService: Sendable {
         let export = ModelExport(id: ID.make("export"), projectID: projectID, request: request, status: .pending, error: nil, blob: nil,
                                  size: nil, fileName: nil, createdAt: Timestamp.now(), finishedAt: nil)
         try database.write { db in try ModelExportStore.insert(export, on: db) }
-        work.async(on: queue) { [self] in perform(export) }
+        runs.jobs.submit(.modelExport, id: export.id) { [self] _ in try perform(export) }
         return export
     }
 
@@ -85,34 +82,24 @@ public final class ModelExportService: Sendable {
         return converted
     }
 
-    private func perform(_ pending: ModelExport) {
-        var export = pending
-        do {
-            export.status = .running
-            try database.write { db in try ModelExportStore.update(export, on: db) }
-            let request = export.request
-            guard let run = try database.read({ db in try RunStore.find(id: request.run_id, on: db) }) else {
-                throw TrainedModelError.runNotFound(request.run_id)
-            }
-            let bytes: [UInt8]
-            if let options = request.options {
-                let model = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: runs).model
-                bytes = try ONNXExport.export(model, options: Self.onnxOptions(options, metadata: Self.metadata(run, request)))
-            } else {
-                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: runs.checkpointPath(run.id, request.checkpoint))))
-            }
-            let blob = try blobs.put(bytes)
-            let experiment = run.config.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" }
-            export.blob = blob.hex
-            export.size = bytes.count
-            export.fileName = "\(String(experiment).prefix(80))-\(run.id)-\(request.checkpoint).\(request.format == .onnx ? "onnx" : "ckpt")"
-            export.status = .completed
-        } catch {
-            export.status = .failed
-            export.error = "\(error)"
+    /// Writes the file and records it with the completion; a failure is thrown for the job runner to record.
+    private func perform(_ export: ModelExport) throws -> JobRunner.Ending {
+        let request = export.request
+        guard let run = try database.read({ db in try RunStore.find(id: request.run_id, on: db) }) else {
+            throw TrainedModelError.runNotFound(request.run_id)
         }
-        export.finishedAt = Timestamp.now()
-        _ = try? database.write { db in try ModelExportStore.update(export, on: db) }
+        let bytes: [UInt8]
+        if let options = request.options {
+            let model = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: runs).model
+            bytes = try ONNXExport.export(model, options: Self.onnxOptions(options, metadata: Self.metadata(run, request)))
+        } else {
+            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: runs.checkpointPath(run.id, request.checkpoint))))
+        }
+        let blob = try blobs.put(bytes)
+        let experiment = run.config.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" }
+        let fileName = "\(String(experiment).prefix(80))-\(run.id)-\(request.checkpoint).\(request.format == .onnx ? "onnx" : "ckpt")"
+        try database.write { db in try ModelExportStore.complete(export.id, blob: blob, size: bytes.count, fileName: fileName, on: db) }
+        return .completed
     }
 
     /// What a consumer of the file alone needs: the classes in output order, how to prepare an image,

@@ -8,9 +8,10 @@ enum ModelExportStore {
                     export.status.rawValue, export.createdAt])
     }
 
-    static func update(_ export: ModelExport, on db: Connection) throws {
-        try db.run("UPDATE model_exports SET status = ?, error = ?, blob = ?, size = ?, file_name = ?, finished_at = ? WHERE id = ?",
-                   [export.status.rawValue, export.error, export.blob, export.size, export.fileName, export.finishedAt, export.id])
+    /// The export's file, and the export completed, in one transaction.
+    static func complete(_ id: String, blob: BlobID, size: Int, fileName: String, on db: Connection) throws {
+        try db.run("UPDATE model_exports SET blob = ?, size = ?, file_name = ? WHERE id = ?", [blob.hex, size, fileName, id])
+        try JobRecords.apply(.complete, to: .modelExport, id: id, on: db)
     }
 
     static func find(id: String, on db: Connection) throws -> ModelExport? {
@@ -24,7 +25,7 @@ enum ModelExportStore {
     private static func export(_ row: Row) throws -> ModelExport {
         ModelExport(id: try row.string("id"), projectID: try row.string("project_id"),
                     request: try JSONDecoder().decode(ModelExportRequest.self, from: Data(try row.string("request").utf8)),
-                    status: ModelExport.Status(rawValue: try row.string("status")) ?? .failed, error: try row.optionalString("error"),
+                    status: JobStatus(rawValue: try row.string("status")) ?? .failed, error: try row.optionalString("error"),
                     blob: try row.optionalString("blob"), size: try row.optionalInt("size"), fileName: try row.optionalString("file_name"),
                     createdAt: try row.string("created_at"), finishedAt: try row.optionalString("finished_at"))
     }

@@ -38,5 +38,6 @@ public enum Migrations {
         accountSessionsIndex,
         evaluationDevices,
         prelabelDevices,
+        jobStatuses,
     ]
 }

@@ -1,25 +1,14 @@
 import Foundation
 import Learn
 
-/// A run's life: `pending` → `running` → `completed`, `failed` or `stopped`; a run that was running
-/// when the server stopped is `interrupted`. Stopped and interrupted runs can be resumed from
-/// their last checkpoint.
-public enum RunStatus: String, Sendable, Codable {
-    case pending
-    case running
-    case completed
-    case failed
-    case stopped
-    case interrupted
-
-    public var isActive: Bool { self == .pending || self == .running }
-}
-
+/// A training run of an experiment. Its life is a job's (`JobStatus`): `pending` → `running` →
+/// `completed`, `failed` or `stopped`; a run that was going when the server stopped is `interrupted`.
+/// Stopped, interrupted and failed runs resume from their last checkpoint.
 public struct Run: Sendable {
     public let id: String
     public let projectID: String
     public let experimentID: String
-    public var status: RunStatus
+    public var status: JobStatus
     /// What the run trains with, fixed at its start but for the device, which a resume may change.
     public internal(set) var config: ExperimentConfig
     public var classes: [String]
@@ -34,6 +23,6 @@ public struct Run: Sendable {
 public enum RunError: Error, Equatable, Sendable {
     case notFound(String)
     case notStartable(String)
-    case notResumable(id: String, status: RunStatus)
+    case notResumable(id: String, status: JobStatus)
     case stillActive(String)
 }

@@ -12,29 +12,19 @@ struct RunExecution {
     let service: RunService
     let runID: String
     let resume: Bool
-    let stopRequested: @Sendable () -> Bool
+    let context: JobRunner.Context
 
-    func perform() {
+    /// Trains to the end, a stop or a failure (thrown); the job runner records which.
+    func perform() throws -> JobRunner.Ending {
         // A finished run gives back the convolution scratch its steps kept pooled for the next one.
         defer { Conv2D.releaseScratch() }
-        do {
-            try execute()
-        } catch {
-            finish(.failed, error: "\(error)")
-        }
-    }
-
-    private func execute() throws {
         let database = service.database
         guard var run = try database.read({ db in try RunStore.find(id: runID, on: db) }) else { throw RunError.notFound(runID) }
         let config = run.config
         try service.checkDevice(config)
         let data = try database.read { db in try TrainingData.load(projectID: run.projectID, config: config, on: db) }
-        run.status = .running
         run.classes = data.classes
-        run.startedAt = run.startedAt ?? Timestamp.now()
         try database.write { db in try RunStore.update(run, on: db) }
-        service.events.publish(run: runID, name: "status", StatusEvent(status: RunStatus.running.rawValue, error: nil))
 
         let shape = [3, config.image_size, config.image_size]
         let blobs = service.blobs
@@ -54,18 +44,18 @@ struct RunExecution {
                     item.label)
         }
         let checkpoint = resume ? try CheckpointFile.read(from: service.checkpointPath(runID, "last")) : nil
-        try service.devices.compute(on: config.device.devices ?? [.cpu], tf32: config.tf32) { backends in
+        return try service.devices.compute(on: config.device.devices ?? [.cpu], tf32: config.tf32) { backends in
             let recipe = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch)
             let memory = backends.compactMap { ($0 as? GPUBackend)?.gpu.allocator }
             for allocator in memory { allocator.resetPeaks() }
-            try train(recipe.trainer(on: backends), from: checkpoint, run: &run, trainLoader: trainLoader,
-                      validationLoader: validationLoader, memory: memory)
+            return try train(recipe.trainer(on: backends), from: checkpoint, run: &run, trainLoader: trainLoader,
+                             validationLoader: validationLoader, memory: memory)
         }
     }
 
     /// Trains to the end of the configured epochs (or a stop), checkpointing and recording every epoch.
     private func train(_ trainer: Trainer, from checkpoint: Checkpoint?, run: inout Run, trainLoader: DataLoader,
-                       validationLoader: DataLoader, memory: [DeviceAllocator]) throws {
+                       validationLoader: DataLoader, memory: [DeviceAllocator]) throws -> JobRunner.Ending {
         let database = service.database
         let failure = Mutex<(any Error)?>(nil)
 
@@ -89,7 +79,7 @@ struct RunExecution {
             trainBatches: { epoch, start in batches(trainLoader, epoch: epoch, start: start) },
             batchesPerEpoch: trainLoader.batchesPerEpoch,
             validationBatches: { batches(validationLoader, epoch: 0, start: 0) },
-            shouldStop: { stopRequested() || failure.withLock { $0 != nil } },
+            shouldStop: { context.shouldStop || failure.withLock { $0 != nil } },
             progress: { epoch, batch, loss in
                 service.events.publish(run: runID, name: "progress",
                                        Progress(epoch: epoch, batch: batch + 1, batches: trainLoader.batchesPerEpoch, loss: loss))
@@ -119,24 +109,12 @@ struct RunExecution {
         if let error = failure.withLock({ $0 }) { throw error }
         switch outcome {
         case .completed:
-            finish(.completed, error: nil)
+            return .completed
         case .stopped(let checkpoint):
             try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, "last"))
             // Stopped by the server's shutdown, not by its owner: what a restart would call it.
-            finish(service.work.isClosing ? .interrupted : .stopped, error: nil)
+            return context.isClosing ? .interrupted : .stopped
         }
-    }
-
-    private func finish(_ status: RunStatus, error: String?) {
-        _ = try? service.database.write { db in
-            guard var run = try RunStore.find(id: runID, on: db) else { return }
-            run.status = status
-            run.error = error
-            run.finishedAt = Timestamp.now()
-            try RunStore.update(run, on: db)
-        }
-        service.events.publish(run: runID, name: "status", StatusEvent(status: status.rawValue, error: error))
-        service.events.finish(run: runID)
     }
 
     private struct Progress: Encodable {
@@ -144,10 +122,5 @@ struct RunExecution {
         let batch: Int
         let batches: Int
         let loss: Float
-    }
-
-    private struct StatusEvent: Encodable {
-        let status: String
-        let error: String?
     }
 }

@@ -40,8 +40,14 @@ struct RunRecipe {
         return trainer
     }
 
+    /// The configured model as a run starts it, from the seed, placed on `backend`.
+    func model(on backend: any Backend = CPUBackend.shared) -> Sequential {
+        var random = Random(seed: config.seed)
+        return model(on: backend, random: &random)
+    }
+
     /// The configured model, built from `random` and placed on `backend`.
-    func model(on backend: any Backend, random: inout Random) -> Sequential {
+    private func model(on backend: any Backend, random: inout Random) -> Sequential {
         let model: Sequential = switch config.model {
         case .smallCNN: SmallCNN.make(classes: classes, inputSize: config.image_size, backend: backend, random: &random)
         case .resnet18: ResNet18.make(classes: classes, inputSize: config.image_size, width: config.width,

@@ -3,30 +3,29 @@ import Learn
 import Storage
 import Synchronization
 
-/// Runs of experiments: started on a bounded worker pool, stoppable between batches, resumable
-/// from their last checkpoint, and honest about restarts (a run that was going when the server
-/// stopped is `interrupted`, and can be resumed).
+/// Runs of experiments: jobs of the job runner (as many at once as its run lane allows), stoppable
+/// between batches, resumable from their last checkpoint, and honest about restarts (a run that was
+/// going when the server stopped is `interrupted`, and can be resumed). Every status change is
+/// published to the run's event stream.
 public final class RunService: Sendable {
     let database: Database
     let blobs: BlobStore
     public let events = RunEvents()
     private let directory: String
-    private let pool: DispatchQueue
-    private let slots: DispatchSemaphore
-    private let stopFlags = Mutex<[String: Bool]>([:])
-    let work: WorkInFlight
+    let jobs: JobRunner
     let devices: ComputeDevices
 
-    init(database: Database, blobs: BlobStore, dataDirectory: String, concurrency: Int, work: WorkInFlight,
-         devices: ComputeDevices) throws {
-        self.work = work
+    init(database: Database, blobs: BlobStore, dataDirectory: String, jobs: JobRunner, devices: ComputeDevices) throws {
+        self.jobs = jobs
         self.devices = devices
         self.database = database
         self.blobs = blobs
         directory = "\(dataDirectory)/runs"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        pool = DispatchQueue(label: "quarry.runs", attributes: .concurrent)
-        slots = DispatchSemaphore(value: max(1, concurrency))
+        jobs.observe(.run) { [events] id, status, error in
+            events.publish(run: id, name: "status", StatusEvent(status: status.rawValue, error: error))
+            if !status.isActive { events.finish(run: id) }
+        }
     }
 
     func checkpointPath(_ runID: String, _ name: String) -> String { "\(directory)/\(runID)/\(name).ckpt" }
@@ -70,7 +69,7 @@ public final class RunService: Sendable {
     public func stop(accountID: String, projectID: String, id: String) throws -> Run {
         let run = try get(accountID: accountID, projectID: projectID, id: id)
         guard run.status.isActive else { throw RunError.notResumable(id: id, status: run.status) }
-        stopFlags.withLock { $0[id] = true }
+        jobs.requestStop(.run, id: id)
         return run
     }
 
@@ -79,18 +78,18 @@ public final class RunService: Sendable {
     /// on the devices it ran on.
     public func resume(accountID: String, projectID: String, id: String, device: DeviceSelection? = nil) throws -> Run {
         var run = try get(accountID: accountID, projectID: projectID, id: id)
-        guard [.stopped, .interrupted, .failed].contains(run.status) else { throw RunError.notResumable(id: id, status: run.status) }
+        guard run.status.applying(.resume) != nil else { throw RunError.notResumable(id: id, status: run.status) }
         if let device {
             run.config.device = device
             try checkDevice(run.config)
         }
-        run.status = .pending
-        run.error = nil
-        run.finishedAt = nil
         try database.write { db in
-            try RunStore.update(run, on: db)
+            guard try JobRecords.apply(.resume, to: .run, id: id, on: db) else {
+                throw RunError.notResumable(id: id, status: try RunStore.find(id: id, on: db)?.status ?? run.status)
+            }
             try RunStore.updateConfig(run, on: db)
         }
+        (run.status, run.error, run.finishedAt) = (.pending, nil, nil)
         events.forget(run: id)
         schedule(id, resume: FileManager.default.fileExists(atPath: checkpointPath(id, "last")))
         return run
@@ -105,17 +104,12 @@ public final class RunService: Sendable {
     }
 
     private func schedule(_ id: String, resume: Bool) {
-        stopFlags.withLock { $0[id] = false }
-        work.async(on: pool) { [self] in
-            slots.wait()
-            defer {
-                slots.signal()
-                _ = stopFlags.withLock { $0.removeValue(forKey: id) }
-            }
-            // A run that waited for a slot through the start of shutdown stays pending, and is interrupted at the next start.
-            guard !work.isClosing else { return }
-            RunExecution(service: self, runID: id, resume: resume) { [self] in work.isClosing || stopFlags.withLock { $0[id] ?? false } }.perform()
-        }
+        jobs.submit(.run, id: id) { [self] context in try RunExecution(service: self, runID: id, resume: resume, context: context).perform() }
+    }
+
+    private struct StatusEvent: Encodable {
+        let status: String
+        let error: String?
     }
 
     static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> Run {

@@ -9,12 +9,10 @@ enum RunStore {
             """, [run.id, run.projectID, run.experimentID, run.status.rawValue, try json(run.config), try json(run.classes), run.createdAt])
     }
 
+    /// What training records as it goes; the status and its times are the job runner's (`JobRecords`).
     static func update(_ run: Run, on db: Connection) throws {
-        try db.run("""
-            UPDATE runs SET status = ?, classes = ?, metrics = ?, best_val_accuracy = ?, error = ?, started_at = ?, finished_at = ?
-            WHERE id = ?
-            """, [run.status.rawValue, try json(run.classes), try json(run.metrics), run.bestValidationAccuracy.map(Double.init),
-                  run.error, run.startedAt, run.finishedAt, run.id])
+        try db.run("UPDATE runs SET classes = ?, metrics = ?, best_val_accuracy = ? WHERE id = ?",
+                   [try json(run.classes), try json(run.metrics), run.bestValidationAccuracy.map(Double.init), run.id])
     }
 
     /// The configuration a run trains with; only a resume on another device changes it.
@@ -29,7 +27,7 @@ enum RunStore {
     static func run(_ row: Row) throws -> Run {
         let decoder = JSONDecoder()
         return Run(id: try row.string("id"), projectID: try row.string("project_id"), experimentID: try row.string("experiment_id"),
-                   status: RunStatus(rawValue: try row.string("status")) ?? .failed,
+                   status: JobStatus(rawValue: try row.string("status")) ?? .failed,
                    config: try ExperimentConfig.parse(Data(try row.string("config").utf8)),
                    classes: try decoder.decode([String].self, from: Data(try row.string("classes").utf8)),
                    metrics: try decoder.decode([EpochMetrics].self, from: Data(try row.string("metrics").utf8)),

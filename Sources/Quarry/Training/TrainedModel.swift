@@ -26,8 +26,7 @@ struct TrainedModel {
 
     /// Rebuilds the model from the run's configuration on `backend` and loads the checkpoint into it.
     static func load(_ run: Run, checkpoint: String, runs: RunService, on backend: any Backend = CPUBackend.shared) throws -> TrainedModel {
-        var random = Random(seed: run.config.seed)
-        let model = RunRecipe(config: run.config, classes: run.classes.count, batchesPerEpoch: 1).model(on: backend, random: &random)
+        let model = RunRecipe(config: run.config, classes: run.classes.count, batchesPerEpoch: 1).model(on: backend)
         try CheckpointFile.read(from: runs.checkpointPath(run.id, checkpoint)).restore(into: model, optimizer: nil)
         return TrainedModel(run: run, model: model)
     }

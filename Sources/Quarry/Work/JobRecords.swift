@@ -1,0 +1,47 @@
+import Storage
+
+/// The job runner's columns of every job table, changed only along `JobStatus`'s diagram: each event
+/// is one UPDATE whose WHERE names the statuses it may leave, so a row that moved meanwhile (another
+/// worker took it, its owner stopped it) is left as it is, and the caller learns so.
+enum JobRecords {
+    /// Applies `event` to job `id` if its status allows it; whether it did. `error` goes with `fail`.
+    @discardableResult
+    static func apply(_ event: JobStatus.Event, to kind: JobKind, id: String, error: String? = nil, on db: Connection) throws -> Bool {
+        let (assignments, arguments) = effects(of: event, error: error)
+        return try db.run("UPDATE \(kind.table) SET \(assignments) WHERE id = ? AND status IN (\(sources(event)))",
+                          arguments + [id]) == 1
+    }
+
+    /// Applies the kind's restart event to every job the last process left active; how many moved.
+    @discardableResult
+    static func settle(_ kind: JobKind, on db: Connection) throws -> Int {
+        let (event, error) = kind.afterRestart
+        let (assignments, arguments) = effects(of: event, error: error)
+        return try db.run("UPDATE \(kind.table) SET \(assignments) WHERE status IN (\(sources(event)))", arguments)
+    }
+
+    /// `status IN (…)` for the active statuses, for queries that count or guard waiting work.
+    static var active: String { quoted(JobStatus.active) }
+
+    /// The columns an event sets: starting stamps the first start (a resumed run keeps it) and clears the
+    /// last error; ending stamps the finish; resuming clears both.
+    private static func effects(of event: JobStatus.Event, error: String?) -> (String, [any SQLConvertible]) {
+        let status = event.result
+        switch event {
+        case .start:
+            return ("status = ?, error = NULL, started_at = COALESCE(started_at, ?), finished_at = NULL", [status.rawValue, Timestamp.now()])
+        case .resume:
+            return ("status = ?, error = NULL, finished_at = NULL", [status.rawValue])
+        case .complete, .fail, .stop, .interrupt:
+            return ("status = ?, error = ?, finished_at = ?", [status.rawValue, error, Timestamp.now()])
+        }
+    }
+
+    private static func sources(_ event: JobStatus.Event) -> String {
+        quoted(JobStatus.sources(of: event))
+    }
+
+    private static func quoted(_ statuses: [JobStatus]) -> String {
+        statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+    }
+}
