@@ -2,11 +2,11 @@ import CLinux
 import Glibc
 
 extension Connection {
-    /// Queues the response for the request in flight. A response whose body is in memory is
-    /// complete once queued, so the next pipelined request can be parsed at once and several
-    /// responses leave in one write; file and stream bodies hold the connection until sent.
-    func respond(_ response: Response) {
-        guard var inFlight = current else { return }
+    /// Queues the response to `received`. A response whose body is in memory is complete once queued,
+    /// so the next pipelined request can be parsed at once and several responses leave in one write;
+    /// file and stream bodies hold the connection until sent.
+    func respond(_ response: Response, to received: InFlight) {
+        var inFlight = received
         if let spooled = inFlight.spooled {
             unlink(spooled.path)
             inFlight.spooled = nil
@@ -17,6 +17,7 @@ extension Connection {
         let framing: ResponseHead.Framing
         var bodyBytes: [UInt8] = []
         var bodyLength = 0
+        var outgoing: ConnectionState.Outgoing?
 
         switch response.body {
         case _ where response.status.forbidsBody:
@@ -30,7 +31,7 @@ extension Connection {
         case .file(let fileBody):
             framing = .length(fileBody.length)
             bodyLength = fileBody.length
-            if !isHead { file = (fileBody, fileBody.offset, fileBody.length) }
+            if !isHead { outgoing = .file(fileBody, offset: fileBody.offset, remaining: fileBody.length) }
         case .stream(let streamBody):
             if isHead {
                 streamBody.terminate()
@@ -38,7 +39,7 @@ extension Connection {
             } else {
                 let chunked = head.version == .http1_1
                 framing = chunked ? .chunked : .untilClose
-                stream = (streamBody, chunked)
+                outgoing = .stream(streamBody, chunked: chunked)
             }
         }
         let streamsUntilClose = if case .untilClose = framing { true } else { false }
@@ -49,30 +50,23 @@ extension Connection {
         inFlight.status = response.status.code
         inFlight.bodyBytes = bodyLength
         inFlight.keepAlive = !mustClose
-        current = inFlight
 
-        if file != nil || stream != nil {
-            state = .writingBody
-            if let stream { stream.body.attach { [loop, self] in loop.execute { self.pump() } } }
+        if let outgoing {
+            state.write(inFlight, outgoing)
+            if case .stream(let stream, _) = outgoing { stream.attach { [loop, self] in loop.execute { self.pump() } } }
         } else {
-            finishResponse()
+            finishResponse(inFlight)
         }
     }
 
     /// The response is wholly queued: log it and move on to the next request or to closing.
-    private func finishResponse() {
-        guard let inFlight = current else { return }
+    private func finishResponse(_ inFlight: InFlight) {
         let elapsed = Double(loop.now &- inFlight.started) / 1_000_000
         loop.accessLog.record(requestID: inFlight.requestID, method: inFlight.head.method, path: inFlight.head.path,
                               status: inFlight.status, bytes: inFlight.bodyBytes, milliseconds: elapsed)
         loop.context.metrics?.record(method: inFlight.head.method, pattern: inFlight.route?.pattern, status: inFlight.status,
                                      seconds: elapsed / 1000)
-        current = nil
-        if inFlight.keepAlive {
-            state = .idle
-        } else {
-            state = .closing
-        }
+        state.responseQueued(keepAlive: inFlight.keepAlive)
     }
 
     /// Writes whatever is queued until the socket would block, then waits for EPOLLOUT.
@@ -82,10 +76,11 @@ extension Connection {
             let progressed: Bool
             if outputOffset < output.count {
                 progressed = writeOutput()
-            } else if file != nil {
-                progressed = sendFile()
-            } else if stream != nil {
-                progressed = pullStream()
+            } else if case .writingBody(let inFlight, let outgoing) = state.phase {
+                switch outgoing {
+                case .file(let body, let offset, let remaining): progressed = sendFile(body, offset: offset, remaining: remaining, inFlight)
+                case .stream(let body, let chunked): progressed = pullStream(body, chunked: chunked, inFlight)
+                }
             } else {
                 break
             }
@@ -96,8 +91,8 @@ extension Connection {
         }
         guard !isClosed else { return }
         if drained {
-            blockedOnWrite = false
-            if case .closing = state {
+            state.blockedOnWrite = false
+            if case .closing = state.phase {
                 close()
                 return
             }
@@ -122,11 +117,9 @@ extension Connection {
         }
     }
 
-    private func sendFile() -> Bool {
-        guard let (body, offset, remaining) = file else { return true }
+    private func sendFile(_ body: FileBody, offset: Int, remaining: Int, _ inFlight: InFlight) -> Bool {
         if remaining == 0 {
-            file = nil
-            finishResponse()
+            finishResponse(inFlight)
             return true
         }
         var position = off_t(offset)
@@ -139,7 +132,7 @@ extension Connection {
                 close()
                 return false
             }
-            file = (body, offset + sent, remaining - sent)
+            state.sentFile(sent)
             return true
         }
     }
@@ -149,10 +142,10 @@ extension Connection {
     private func afterSend(_ result: Result<IOResult<Int>, IOError>, advance: (Int) -> Bool) -> Bool {
         switch result {
         case .success(.done(let count)):
-            lastActivity = loop.now
+            state.sawActivity(now: loop.now)
             return advance(count)
         case .success(.wouldBlock):
-            blockedOnWrite = true
+            state.blockedOnWrite = true
             return false
         case .failure:
             close()
@@ -162,9 +155,9 @@ extension Connection {
 
     /// Moves what the producer queued into the output, framed as chunks. Returns false when
     /// there is nothing to send yet (the producer's next write wakes us).
-    private func pullStream() -> Bool {
-        guard let (body, chunked) = stream else { return true }
+    private func pullStream(_ body: BodyStream, chunked: Bool, _ received: InFlight) -> Bool {
         let (bytes, finished) = body.take()
+        var inFlight = received
         if !bytes.isEmpty {
             if chunked {
                 output.append(contentsOf: String(bytes.count, radix: 16).utf8)
@@ -174,12 +167,12 @@ extension Connection {
             } else {
                 output.append(contentsOf: bytes)
             }
-            current?.bodyBytes += bytes.count
+            inFlight.bodyBytes += bytes.count
+            state.update { $0.bodyBytes = inFlight.bodyBytes }
         }
         if finished {
             if chunked { output.append(contentsOf: "0\r\n\r\n".utf8) }
-            stream = nil
-            finishResponse()
+            finishResponse(inFlight)
             return true
         }
         return !bytes.isEmpty
@@ -192,7 +185,7 @@ extension Connection {
     func pump() {
         while true {
             flush()
-            guard case .idle = state, !input.isEmpty else { return }
+            guard case .idle = state.phase, !input.isEmpty else { return }
             processInput()
         }
     }

@@ -165,12 +165,12 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func drain(_ connection: Connection) {
-        switch connection.state {
+        switch connection.state.phase {
         case .idle:
             connection.close()
-        case .writingBody:
+        case .writingBody(_, .stream(let body, _)):
             // Streams (event feeds) never end on their own; end them so the client sees a clean finish.
-            connection.stream?.body.finish()
+            body.finish()
         default:
             break
         }
