@@ -46,8 +46,11 @@ import Testing
             let forged = String(key.prefix(3 + 16)) + String(repeating: "0", count: 48)
             #expect(try services.accounts.authenticate(key: forged) == nil)
 
+            // Verified, so remembered for a moment; a rotation in this process forgets it at once.
+            #expect(try services.accounts.authenticate(key: key) == account && services.accounts.isRecentlyVerified(key: key))
             let (rotated, newKey) = try services.accounts.rotateKey(account: account.id)
             #expect(rotated == account)
+            #expect(!services.accounts.isRecentlyVerified(key: key))
             #expect(try services.accounts.authenticate(key: key) == nil)
             #expect(try services.accounts.authenticate(key: newKey) == account)
             #expect(try services.accounts.list().first?.activeKeys == 1)

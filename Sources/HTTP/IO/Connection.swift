@@ -156,7 +156,7 @@ final class Connection: @unchecked Sendable {
         let request = Request(head: inFlight.head, body: requestBody, pathParameters: inFlight.parameters,
                               requestID: inFlight.requestID, remoteAddress: remote)
         let errorResponder = loop.context.errorResponder
-        if route.options.runsInline {
+        if route.options.runsInline || route.options.runsInlineWhen?(request) == true {
             respond(Self.run(route.handler, request, errorResponder), to: inFlight)
             return
         }

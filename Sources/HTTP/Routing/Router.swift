@@ -1,5 +1,5 @@
 /// Turns a request into a response. Runs on a handler thread, or on the event loop when its
-/// route says `runsInline`.
+/// route says `runsInline` (or `runsInlineWhen` says so of the request).
 public typealias Handler = @Sendable (Request) throws -> Response
 
 /// Per-route settings the server reads before it runs the handler.
@@ -10,10 +10,15 @@ public struct RouteOptions: Sendable {
     /// handlers that never block (no disk, database or network): a blocking one stalls every
     /// connection on its loop.
     public var runsInline: Bool
+    /// Run the handler on the event-loop thread when this says the request can be answered without
+    /// blocking (a key verified a moment ago, say), else on a handler thread. It runs on the loop itself,
+    /// so it must be cheap and never block.
+    public var runsInlineWhen: (@Sendable (Request) -> Bool)?
 
-    public init(maxBodyBytes: Int? = nil, runsInline: Bool = false) {
+    public init(maxBodyBytes: Int? = nil, runsInline: Bool = false, runsInlineWhen: (@Sendable (Request) -> Bool)? = nil) {
         self.maxBodyBytes = maxBodyBytes
         self.runsInline = runsInline
+        self.runsInlineWhen = runsInlineWhen
     }
 }
 

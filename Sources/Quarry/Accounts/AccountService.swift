@@ -4,9 +4,11 @@ import Storage
 /// Accounts and their API keys: creation, rotation, listing and authentication.
 public struct AccountService: Sendable {
     let database: Database
+    private let verified: VerifiedKeys
 
     public init(database: Database) {
         self.database = database
+        verified = VerifiedKeys()
     }
 
     /// Creates an account with one key and returns the key's text, which is never stored or shown again.
@@ -25,9 +27,9 @@ public struct AccountService: Sendable {
         return (account, key.text)
     }
 
-    /// Revokes every key of the account and issues a new one. Old keys stop working at once, and so
-    /// do dashboard sessions signed in with them: rotation is what an administrator does when a key has
-    /// leaked, so no grace period.
+    /// Revokes every key of the account and issues a new one. Old keys stop working at once in this
+    /// process and within `VerifiedKeys.lifetime` in a server beside it, and so do dashboard sessions
+    /// signed in with them: rotation is what an administrator does when a key has leaked, so no grace period.
     public func rotateKey(account idOrName: String) throws -> (account: Account, key: String) {
         let key = SecretToken.generate(prefix: SecretToken.apiKeyPrefix)
         let account = try database.write { db -> Account in
@@ -38,6 +40,7 @@ public struct AccountService: Sendable {
             try AccountStore.insertKey(key, accountID: account.id, createdAt: now, on: db)
             return account
         }
+        verified.forget(accountID: account.id)
         return (account, key.text)
     }
 
@@ -49,11 +52,21 @@ public struct AccountService: Sendable {
         try database.read { db in try AccountStore.find(idOrName, on: db) }
     }
 
-    /// The account a presented key belongs to, or nil (see `SecretToken.match`).
+    /// The account a presented key belongs to, or nil (see `SecretToken.match`): from the keys verified
+    /// in the last moment (`VerifiedKeys`), else from the database.
     public func authenticate(key presented: String) throws -> Account? {
-        try SecretToken.match(presented, prefix: SecretToken.apiKeyPrefix) { lookup in
+        if let account = verified.account(for: presented) { return account }
+        let account = try SecretToken.match(presented, prefix: SecretToken.apiKeyPrefix) { lookup in
             try database.read { db in try AccountStore.candidates(lookup: lookup, on: db) }
         }
+        if let account { verified.remember(presented, for: account) }
+        return account
+    }
+
+    /// Whether `presented` was verified in the last moment, so that authenticating it reads no database:
+    /// cheap handlers then answer on the event loop.
+    public func isRecentlyVerified(key presented: String) -> Bool {
+        verified.account(for: presented) != nil
     }
 
     static func validated(name: String) throws -> String {
