@@ -1,7 +1,10 @@
 """Runs through the Studio API on a small two-class data set made here: start, metrics, the event
 stream, stop and resume, delete, and the errors."""
+import contextlib
 import io
 import json
+import os
+import sqlite3
 import zipfile
 
 import requests
@@ -166,6 +169,28 @@ def test_a_run_killed_with_the_server_is_interrupted_and_resumes(make_server):
     assert requests.post(restarted.url + url + "/resume", headers=auth(key)).status_code == 200
     resumed = finished(restarted, key, project_id, run_id, timeout=300)
     assert resumed["status"] == "completed" and [m["epoch"] for m in resumed["metrics"]] == list(range(40))
+
+
+def test_an_epoch_recorded_but_not_checkpointed_is_trained_and_recorded_once(make_server):
+    """A process can die between recording an epoch and checkpointing it: the resume trains that epoch again
+    and its row is replaced, not doubled."""
+    server = make_server()
+    key = server.create_account("gap")
+    project_id, run_id, url = run_past_its_first_epoch(server, key)
+    assert requests.post(server.url + url + "/stop", headers=auth(key)).status_code == 200
+    stopped = finished(server, key, project_id, run_id)
+    assert stopped["status"] == "stopped"
+    phantom = stopped["metrics"][-1]["epoch"] + 1
+    with contextlib.closing(sqlite3.connect(os.path.join(server.data, "quarry.sqlite"), timeout=10)) as db, db:
+        (row,) = db.execute("SELECT metrics FROM runs WHERE id = ?", (run_id,)).fetchone()
+        stored = json.loads(row)
+        stored.append(dict(stored[-1], epoch=phantom, validationAccuracy=0.123))
+        db.execute("UPDATE runs SET metrics = ? WHERE id = ?", (json.dumps(stored), run_id))
+    assert requests.get(server.url + url, headers=auth(key)).json()["data"]["metrics"][-1]["epoch"] == phantom
+    assert requests.post(server.url + url + "/resume", headers=auth(key)).status_code == 200
+    resumed = finished(server, key, project_id, run_id, timeout=300)
+    assert resumed["status"] == "completed" and [m["epoch"] for m in resumed["metrics"]] == list(range(40))
+    assert all(m["val_accuracy"] != 0.123 for m in resumed["metrics"])
 
 
 def test_sigterm_mid_run_stops_it_cleanly_as_interrupted(make_server):

@@ -44,6 +44,12 @@ struct RunExecution {
                     item.label)
         }
         let checkpoint = resume ? try CheckpointFile.read(from: service.checkpointPath(runID, "last")) : nil
+        if let checkpoint {
+            // Epochs the checkpoint does not hold were recorded but not checkpointed when the last process
+            // died: they are trained again, and recorded again.
+            run.metrics = run.metrics.filter { $0.epoch < checkpoint.epoch }
+            run.bestValidationAccuracy = run.metrics.compactMap(\.validationAccuracy).max()
+        }
         return try service.devices.compute(on: config.device.devices ?? [.cpu], tf32: config.tf32) { backends in
             let recipe = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch)
             let memory = backends.compactMap { ($0 as? GPUBackend)?.gpu.allocator }
@@ -92,8 +98,10 @@ struct RunExecution {
                     (metrics.deviceMemoryBytes, metrics.deviceMemoryPeakBytes) = (statistics.map(\.bytesHeld).max(),
                                                                                   statistics.map(\.peakBytesHeld).max())
                 }
+                // In an order a kill can interrupt anywhere: `best` first (a newer best than the database
+                // says is rewritten alike when the epoch is trained again), the epoch's row next, `last`
+                // last (a resume trains again the epochs recorded past it, and drops their rows).
                 do {
-                    try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, "last"))
                     if let accuracy = metrics.validationAccuracy, accuracy > (best ?? -1) {
                         best = accuracy
                         try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, "best"))
@@ -101,6 +109,7 @@ struct RunExecution {
                     run.metrics.append(metrics)
                     run.bestValidationAccuracy = best
                     try database.write { db in try RunStore.update(run, on: db) }
+                    try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, "last"))
                 } catch {
                     failure.withLock { $0 = error }
                 }
