@@ -128,18 +128,12 @@ public final class Services: Sendable {
     /// Removes blobs no row refers to (older than the grace period). Returns how many went.
     @discardableResult
     public func collectBlobs() throws -> Int {
-        let referenced = try database.read { db in
-            try db.query("""
-                SELECT blob FROM images UNION SELECT blob FROM exports UNION SELECT blob FROM job_files
-                UNION SELECT blob FROM model_exports WHERE blob IS NOT NULL
-                UNION SELECT instructions_blob FROM projects WHERE instructions_blob IS NOT NULL
-                """).compactMap { BlobID(hex: try $0.string("blob")) }
-        }
+        let referenced = try database.read { db in try BlobReferences.referenced(on: db) }
         // A thumbnail whose image is gone goes with it.
         try database.write { db in
             try db.run("DELETE FROM thumbnails WHERE image_blob NOT IN (SELECT blob FROM images)")
         }
-        return try blobs.collectGarbage(referenced: Set(referenced), gracePeriod: settings.blobGracePeriod)
+        return try blobs.collectGarbage(referenced: referenced, gracePeriod: settings.blobGracePeriod)
     }
 
     /// Collects unreferenced blobs soon, off the caller's thread: a delete should not walk the whole
