@@ -54,7 +54,7 @@ public struct ProjectImages: Sendable {
 
     public func stats(accountID: String, projectID: String) throws -> Stats {
         try database.read { db in
-            let project = try Self.project(accountID: accountID, id: projectID, on: db)
+            let project = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             let parts = try DatasetStore.list(projectID: project.id, on: db)
             var classes: [Stats.ClassCount] = []
             var unlabeled = 0
@@ -80,7 +80,7 @@ public struct ProjectImages: Sendable {
     /// One page of images and the total matching the filters.
     public func page(accountID: String, projectID: String, query: Query) throws -> (entries: [Entry], total: Int) {
         try database.read { db in
-            let project = try Self.project(accountID: accountID, id: projectID, on: db)
+            let project = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             var conditions = ["d.project_id = ?"]
             var arguments: [any SQLConvertible] = [project.id]
             if let filterClass = query.filterClass {
@@ -109,7 +109,7 @@ public struct ProjectImages: Sendable {
     /// The image a Studio filename names (`<id>_<name>`), if it is in the account's project.
     public func entry(accountID: String, projectID: String, filename: String) throws -> Entry {
         try database.read { db in
-            let project = try Self.project(accountID: accountID, id: projectID, on: db)
+            let project = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             guard let id = Int(filename.prefix { $0.isNumber }),
                   let row = try db.queryOne("""
                     SELECT \(DatasetStore.imageColumns), i.class_name FROM images i JOIN datasets d ON d.id = i.dataset_id
@@ -124,7 +124,7 @@ public struct ProjectImages: Sendable {
     /// Removes every image of the project (and the tasks over them); the datasets stay, empty.
     public func clear(accountID: String, projectID: String) throws -> Int {
         try database.write { db in
-            let project = try Self.project(accountID: accountID, id: projectID, on: db)
+            let project = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             try db.run("""
                 DELETE FROM tasks WHERE id IN (SELECT ti.task_id FROM task_images ti JOIN images i ON i.id = ti.image_id
                 JOIN datasets d ON d.id = i.dataset_id WHERE d.project_id = ?)
@@ -133,10 +133,6 @@ public struct ProjectImages: Sendable {
         }
     }
 
-    static func project(accountID: String, id: String, on db: Connection) throws -> Project {
-        guard let project = try ProjectStore.find(accountID: accountID, id: id, on: db) else { throw ProjectError.notFound(id) }
-        return project
-    }
 }
 
 extension SQLValue {

@@ -19,7 +19,7 @@ public struct SplitService: Sendable {
 
     public func preview(accountID: String, projectID: String, planner: SplitPlanner) throws -> [String: Int] {
         try database.read { db in
-            let project = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            let project = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             return Self.stats(planner.assign(try Self.classes(projectID: project.id, on: db)))
         }
     }
@@ -27,7 +27,7 @@ public struct SplitService: Sendable {
     public func create(accountID: String, projectID: String, name rawName: String, planner: SplitPlanner) throws -> SplitSummary {
         let name = try Validate.name(rawName, field: "name")
         return try database.write { db in
-            let project = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            let project = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             let assignment = planner.assign(try Self.classes(projectID: project.id, on: db))
             guard !assignment.isEmpty else { throw SplitError.noImages }
             let position = try db.scalar("SELECT COUNT(*) FROM splits WHERE project_id = ?", [project.id]).intValue
@@ -46,7 +46,7 @@ public struct SplitService: Sendable {
 
     public func list(accountID: String, projectID: String) throws -> [SplitSummary] {
         try database.read { db in
-            let project = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            let project = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             return try db.query("SELECT * FROM splits WHERE project_id = ? ORDER BY position", [project.id]).map { row in
                 try Self.summary(row, projectID: project.id, withClasses: false, on: db)
             }
@@ -55,7 +55,7 @@ public struct SplitService: Sendable {
 
     public func details(accountID: String, projectID: String, index: Int) throws -> SplitSummary {
         try database.read { db in
-            let project = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            let project = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             guard let row = try db.queryOne("SELECT * FROM splits WHERE project_id = ? AND position = ?", [project.id, index]) else {
                 throw SplitError.notFound(index)
             }
@@ -66,7 +66,7 @@ public struct SplitService: Sendable {
     /// Deletes a split; later ones move down one index, in the same transaction.
     public func delete(accountID: String, projectID: String, index: Int) throws {
         try database.write { db in
-            let project = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            let project = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             guard try db.run("DELETE FROM splits WHERE project_id = ? AND position = ?", [project.id, index]) == 1 else {
                 throw SplitError.notFound(index)
             }

@@ -21,7 +21,7 @@ public final class EvaluationService: Sendable {
     public func create(accountID: String, projectID: String, body: Data) throws -> Evaluation {
         var request = try EvaluationRequest.parse(body)
         let evaluation = try database.write { db -> Evaluation in
-            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             let run = try TrainedModel.checkedRun(request.runID, experimentID: request.experimentID, projectID: projectID,
                                                   checkpoint: request.checkpoint, runs: runs, on: db)
             let splitIndex = request.splitIndex ?? run.config.split_index
@@ -48,7 +48,7 @@ public final class EvaluationService: Sendable {
 
     public func list(accountID: String, projectID: String) throws -> [Evaluation] {
         try database.read { db in
-            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             return try EvaluationStore.list(projectID: projectID, on: db)
         }
     }
@@ -75,7 +75,7 @@ public final class EvaluationService: Sendable {
     }
 
     static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> Evaluation {
-        _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+        _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
         guard let evaluation = try EvaluationStore.find(id: id, on: db), evaluation.projectID == projectID else {
             throw EvaluationError.notFound("evaluation '\(id)'")
         }

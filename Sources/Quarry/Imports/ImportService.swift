@@ -69,7 +69,7 @@ public final class ImportService: Sendable {
     }
 
     private func project(accountID: String, id: String) throws -> Project {
-        try database.read { db in try ProjectImages.project(accountID: accountID, id: id, on: db) }
+        try database.read { db in try ProjectStore.owned(accountID: accountID, id: id, on: db) }
     }
 
     private func start(project: Project, source: String, candidates: @escaping @Sendable () -> ([ImportSource.Candidate], [ImportJob.Skipped]),

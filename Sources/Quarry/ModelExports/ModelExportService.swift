@@ -21,7 +21,7 @@ public final class ModelExportService: Sendable {
     public func create(accountID: String, projectID: String, body: Data) throws -> ModelExport {
         var request = try ModelExportRequest.parse(body)
         let run = try database.read { db in
-            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             return try TrainedModel.checkedRun(request.run_id, experimentID: request.experiment_id, projectID: projectID,
                                                checkpoint: request.checkpoint, runs: runs, on: db)
         }
@@ -48,7 +48,7 @@ public final class ModelExportService: Sendable {
 
     public func list(accountID: String, projectID: String) throws -> [ModelExport] {
         try database.read { db in
-            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             return try ModelExportStore.list(projectID: projectID, on: db)
         }
     }
@@ -116,7 +116,7 @@ public final class ModelExportService: Sendable {
     }
 
     static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> ModelExport {
-        _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+        _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
         guard let export = try ModelExportStore.find(id: id, on: db), export.projectID == projectID else {
             throw ModelExportError.notFound("export '\(id)'")
         }

@@ -36,7 +36,7 @@ public final class Prelabeler: Sendable {
     public func set(accountID: String, projectID: String, runID: String, checkpoint: String, device: String? = nil) throws -> Setting {
         guard ["best", "last"].contains(checkpoint) else { throw PrelabelError.invalid(field: "checkpoint", reason: "must be best or last") }
         return try database.write { db in
-            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             guard let run = try RunStore.find(id: runID, on: db), run.projectID == projectID else { throw TrainedModelError.runNotFound(runID) }
             _ = try TrainedModel.checkedRun(runID, experimentID: run.experimentID, projectID: projectID, checkpoint: checkpoint,
                                             runs: runs, on: db)
@@ -54,14 +54,14 @@ public final class Prelabeler: Sendable {
 
     public func get(accountID: String, projectID: String) throws -> Setting? {
         try database.read { db in
-            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             return try Self.setting(projectID: projectID, on: db)
         }
     }
 
     public func clear(accountID: String, projectID: String) throws {
         try database.write { db in
-            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             try db.run("UPDATE projects SET prelabel_run_id = NULL, prelabel_checkpoint = NULL WHERE id = ?", [projectID])
         }
     }

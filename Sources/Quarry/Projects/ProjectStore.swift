@@ -16,6 +16,13 @@ enum ProjectStore {
         try db.queryOne("SELECT \(columns) FROM projects WHERE account_id = ? AND id = ?", [accountID, id]).map(project)
     }
 
+    /// The account's project `id`: every service's first question about a project-scoped request. Another
+    /// account's project is as absent as one that never was (404, not 403).
+    static func owned(accountID: String, id: String, on db: Connection) throws -> Project {
+        guard let project = try find(accountID: accountID, id: id, on: db) else { throw ProjectError.notFound(id) }
+        return project
+    }
+
     static func find(accountID: String, name: String, on db: Connection) throws -> Project? {
         try db.queryOne("SELECT \(columns) FROM projects WHERE account_id = ? AND name = ?", [accountID, name]).map(project)
     }

@@ -22,7 +22,7 @@ public struct ExperimentService: Sendable {
         let now = Timestamp.now()
         let experiment = Experiment(id: ID.make("exp"), projectID: projectID, config: config, createdAt: now, updatedAt: now)
         try database.write { db in
-            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             do {
                 try db.run("INSERT INTO experiments (id, project_id, name, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                            [experiment.id, projectID, config.name, try Self.json(config), now, now])
@@ -35,7 +35,7 @@ public struct ExperimentService: Sendable {
 
     public func list(accountID: String, projectID: String) throws -> [Experiment] {
         try database.read { db in
-            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             return try db.query("SELECT * FROM experiments WHERE project_id = ? ORDER BY created_at, id", [projectID]).map(Self.experiment)
         }
     }
@@ -76,7 +76,7 @@ public struct ExperimentService: Sendable {
     }
 
     static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> Experiment {
-        _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+        _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
         guard let row = try db.queryOne("SELECT * FROM experiments WHERE id = ? AND project_id = ?", [id, projectID]) else {
             throw ExperimentError.notFound(id)
         }

@@ -56,7 +56,7 @@ public final class RunService: Sendable {
     /// The project's runs, newest first.
     public func list(accountID: String, projectID: String) throws -> [Run] {
         try database.read { db in
-            _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             return try db.query("SELECT * FROM runs WHERE project_id = ? ORDER BY created_at DESC, id DESC", [projectID]).map(RunStore.run)
         }
     }
@@ -113,7 +113,7 @@ public final class RunService: Sendable {
     }
 
     static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> Run {
-        _ = try ProjectImages.project(accountID: accountID, id: projectID, on: db)
+        _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
         guard let run = try RunStore.find(id: id, on: db), run.projectID == projectID else { throw RunError.notFound(id) }
         return run
     }
