@@ -62,12 +62,9 @@ struct EvaluationExecution {
     private static func images(_ evaluation: Evaluation, classes: [String], on db: Connection) throws -> ([Image], Int) {
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         var images: [Image] = [], skipped = 0
-        for row in try db.query("""
-            SELECT i.* FROM split_assignments a JOIN images i ON i.id = a.image_id
-            WHERE a.project_id = ? AND a.position = ? AND a.subset = ? AND i.class_name IS NOT NULL ORDER BY i.id
-            """, [evaluation.projectID, evaluation.request.splitIndex ?? 0, evaluation.request.splitSubset]) {
-            let record = try DatasetStore.image(row)
-            guard let label = index[try row.string("class_name")] else {
+        for (record, _, className) in try SplitStore.labeledImages(projectID: evaluation.projectID, position: evaluation.request.splitIndex ?? 0,
+                                                                  subset: evaluation.request.splitSubset, on: db) {
+            guard let label = index[className] else {
                 skipped += 1
                 continue
             }

@@ -25,7 +25,7 @@ public final class EvaluationService: Sendable {
             let run = try TrainedModel.checkedRun(request.runID, experimentID: request.experimentID, projectID: projectID,
                                                   checkpoint: request.checkpoint, runs: runs, on: db)
             let splitIndex = request.splitIndex ?? run.config.split_index
-            guard try db.queryOne("SELECT 1 FROM splits WHERE project_id = ? AND position = ?", [projectID, splitIndex]) != nil else {
+            guard try SplitStore.exists(projectID: projectID, position: splitIndex, on: db) else {
                 throw EvaluationError.invalid(field: "split_index", reason: "split \(splitIndex) does not exist")
             }
             let device: Device

@@ -23,12 +23,7 @@ public struct ExperimentService: Sendable {
         let experiment = Experiment(id: ID.make("exp"), projectID: projectID, config: config, createdAt: now, updatedAt: now)
         try database.write { db in
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-            do {
-                try db.run("INSERT INTO experiments (id, project_id, name, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           [experiment.id, projectID, config.name, try Self.json(config), now, now])
-            } catch let error as SQLiteError where error.isUniqueConstraintViolation {
-                throw ExperimentError.nameTaken(config.name)
-            }
+            try ExperimentStore.insert(experiment, on: db)
         }
         return experiment
     }
@@ -36,7 +31,7 @@ public struct ExperimentService: Sendable {
     public func list(accountID: String, projectID: String) throws -> [Experiment] {
         try database.read { db in
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-            return try db.query("SELECT * FROM experiments WHERE project_id = ? ORDER BY created_at, id", [projectID]).map(Self.experiment)
+            return try ExperimentStore.list(projectID: projectID, on: db)
         }
     }
 
@@ -50,14 +45,9 @@ public struct ExperimentService: Sendable {
             let current = try Self.find(accountID: accountID, projectID: projectID, id: id, on: db)
             let config = try ExperimentConfig.parse(body, over: current.config)
             try checkDevice(config)
-            let now = Timestamp.now()
-            do {
-                try db.run("UPDATE experiments SET name = ?, config = ?, updated_at = ? WHERE id = ?",
-                           [config.name, try Self.json(config), now, id])
-            } catch let error as SQLiteError where error.isUniqueConstraintViolation {
-                throw ExperimentError.nameTaken(config.name)
-            }
-            return Experiment(id: id, projectID: projectID, config: config, createdAt: current.createdAt, updatedAt: now)
+            let updated = Experiment(id: id, projectID: projectID, config: config, createdAt: current.createdAt, updatedAt: Timestamp.now())
+            try ExperimentStore.update(updated, on: db)
+            return updated
         }
     }
 
@@ -71,27 +61,13 @@ public struct ExperimentService: Sendable {
     public func delete(accountID: String, projectID: String, id: String) throws {
         try database.write { db in
             _ = try Self.find(accountID: accountID, projectID: projectID, id: id, on: db)
-            try db.run("DELETE FROM experiments WHERE id = ?", [id])
+            try ExperimentStore.delete(id: id, on: db)
         }
     }
 
     static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> Experiment {
         _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-        guard let row = try db.queryOne("SELECT * FROM experiments WHERE id = ? AND project_id = ?", [id, projectID]) else {
-            throw ExperimentError.notFound(id)
-        }
-        return try experiment(row)
-    }
-
-    private static func experiment(_ row: Row) throws -> Experiment {
-        Experiment(id: try row.string("id"), projectID: try row.string("project_id"),
-                   config: try ExperimentConfig.parse(Data(try row.string("config").utf8)),
-                   createdAt: try row.string("created_at"), updatedAt: try row.string("updated_at"))
-    }
-
-    private static func json(_ config: ExperimentConfig) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(config), as: UTF8.self)
+        guard let experiment = try ExperimentStore.find(id: id, projectID: projectID, on: db) else { throw ExperimentError.notFound(id) }
+        return experiment
     }
 }

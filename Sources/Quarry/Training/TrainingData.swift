@@ -18,15 +18,12 @@ struct TrainingData: Sendable {
     /// Reads the split's assignment; classes are the train subset's, sorted by name, so a class's
     /// index is the same in every run over the same data.
     static func load(projectID: String, config: ExperimentConfig, on db: Connection) throws -> TrainingData {
-        guard try db.queryOne("SELECT 1 FROM splits WHERE project_id = ? AND position = ?", [projectID, config.split_index]) != nil else {
+        guard try SplitStore.exists(projectID: projectID, position: config.split_index, on: db) else {
             throw RunError.notStartable("split \(config.split_index) does not exist; create one first")
         }
-        var subsets: [String: [(blob: String, className: String)]] = [:]
-        for row in try db.query("""
-            SELECT a.subset, i.blob, i.class_name FROM split_assignments a JOIN images i ON i.id = a.image_id
-            WHERE a.project_id = ? AND a.position = ? AND i.class_name IS NOT NULL ORDER BY i.id
-            """, [projectID, config.split_index]) {
-            subsets[try row.string("subset"), default: []].append((try row.string("blob"), try row.string("class_name")))
+        var subsets: [String: [(blob: BlobID, className: String)]] = [:]
+        for labeled in try SplitStore.labeledImages(projectID: projectID, position: config.split_index, on: db) {
+            subsets[labeled.subset, default: []].append((labeled.image.blob, labeled.className))
         }
         let trainRows = subsets[config.train_subset] ?? []
         let classes = Array(Set(trainRows.map(\.className))).sorted()
@@ -34,16 +31,12 @@ struct TrainingData: Sendable {
             throw RunError.notStartable("the \(config.train_subset) subset needs labeled images of at least two classes")
         }
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-        func items(_ rows: [(blob: String, className: String)]) -> [Item] {
-            rows.compactMap { row in
-                guard let label = index[row.className], let blob = BlobID(hex: row.blob) else { return nil }
-                return Item(blob: blob, label: label)
-            }
+        func items(_ rows: [(blob: BlobID, className: String)]) -> [Item] {
+            rows.compactMap { row in index[row.className].map { Item(blob: row.blob, label: $0) } }
         }
         return TrainingData(classes: classes, train: items(trainRows), validation: items(subsets[config.val_subset] ?? []))
     }
 
-    /// One example as CHW floats, normalized like ImageNet models expect.
     /// One example as the model takes it, CHW: normalized, or the raw pixel values when `normalized` is
     /// false (a GPU normalizes them itself as the batch goes up, from a byte a value).
     static func example(_ item: Item, blobs: BlobStore, config: ExperimentConfig, training: Bool, seed: UInt64,
