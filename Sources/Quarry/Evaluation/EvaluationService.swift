@@ -70,7 +70,7 @@ public final class EvaluationService: Sendable {
         try database.write { db in
             let evaluation = try Self.find(accountID: accountID, projectID: projectID, id: id, on: db)
             guard !evaluation.status.isActive else { throw EvaluationError.stillActive(id) }
-            try db.run("DELETE FROM evaluations WHERE id = ?", [id])
+            try EvaluationStore.delete(id: id, on: db)
         }
     }
 

@@ -20,6 +20,10 @@ enum EvaluationStore {
         try JobRecords.apply(.complete, to: .evaluation, id: id, on: db)
     }
 
+    static func delete(id: String, on db: Connection) throws {
+        try db.run("DELETE FROM evaluations WHERE id = ?", [id])
+    }
+
     static func find(id: String, on db: Connection) throws -> Evaluation? {
         try db.queryOne("SELECT * FROM evaluations WHERE id = ?", [id]).map(evaluation)
     }

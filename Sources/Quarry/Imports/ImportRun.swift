@@ -29,7 +29,7 @@ struct ImportRun {
     /// for the job runner to record, with nothing imported.
     func run(_ source: () -> ([ImportSource.Candidate], [ImportJob.Skipped])) throws -> JobRunner.Ending {
         let (candidates, skippedUpFront) = source()
-        update("UPDATE import_jobs SET total = ? WHERE id = ?", [candidates.count, jobID])
+        advise { db in try ImportJobStore.setTotal(candidates.count, id: jobID, on: db) }
         let batch = service.blobs.batch()
         let outcomes = process(candidates, into: batch)
         do {
@@ -67,7 +67,7 @@ struct ImportRun {
                 results.withLock { $0[index] = outcome }
                 let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
                 if finished % 100 == 0 {
-                    progress.submit { update("UPDATE import_jobs SET processed = ? WHERE id = ?", [finished, jobID]) }
+                    progress.submit { advise { db in try ImportJobStore.setProcessed(finished, id: jobID, on: db) } }
                 }
             }
         }
@@ -148,12 +148,8 @@ struct ImportRun {
                     try? ProjectService.merge([labelClass], into: project.id, on: db)
                 }
             }
-            let encoder = JSONEncoder()
-            try db.run("""
-                UPDATE import_jobs SET processed = total, imported = ?, duplicates = ?, skipped = ?, dataset_id = ? WHERE id = ?
-                """, [accepted.count, String(decoding: try encoder.encode(duplicates), as: UTF8.self),
-                      String(decoding: try encoder.encode(skipped), as: UTF8.self), datasetID, jobID])
-            try JobRecords.apply(.complete, to: .importJob, id: jobID, on: db)
+            try ImportJobStore.complete(id: jobID, imported: accepted.count, duplicates: duplicates, skipped: skipped,
+                                        datasetID: datasetID, on: db)
         }
     }
 
@@ -168,8 +164,8 @@ struct ImportRun {
         }
     }
 
-    private func update(_ sql: String, _ arguments: [any SQLConvertible]) {
+    private func advise(_ write: (Connection) throws -> Void) {
         // Progress is advisory: a failed update must not fail the import.
-        _ = try? service.database.write { db in try db.run(sql, arguments) }
+        _ = try? service.database.write { db in try write(db) }
     }
 }

@@ -55,17 +55,15 @@ public final class ImportService: Sendable {
 
     public func job(accountID: String, projectID: String, id: String) throws -> ImportJob {
         try database.read { db in
-            guard let row = try db.queryOne("SELECT * FROM import_jobs WHERE id = ? AND account_id = ? AND project_id = ?",
-                                            [id, accountID, projectID]) else { throw ImportError.notFound(id) }
-            return try ImportJob.load(row)
+            guard let job = try ImportJobStore.find(id: id, accountID: accountID, projectID: projectID, on: db) else {
+                throw ImportError.notFound(id)
+            }
+            return job
         }
     }
 
     public func jobs(accountID: String, projectID: String) throws -> [ImportJob] {
-        try database.read { db in
-            try db.query("SELECT * FROM import_jobs WHERE account_id = ? AND project_id = ? ORDER BY created_at, id",
-                         [accountID, projectID]).map(ImportJob.load)
-        }
+        try database.read { db in try ImportJobStore.list(accountID: accountID, projectID: projectID, on: db) }
     }
 
     private func project(accountID: String, id: String) throws -> Project {
@@ -76,8 +74,7 @@ public final class ImportService: Sendable {
                        cleanup: @escaping @Sendable () -> Void) throws -> ImportJob {
         let id = ID.make("import")
         try database.write { db in
-            try db.run("INSERT INTO import_jobs (id, account_id, project_id, source, status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       [id, project.accountID, project.id, source, JobStatus.pending.rawValue, Timestamp.now()])
+            try ImportJobStore.insert(id: id, accountID: project.accountID, projectID: project.id, source: source, on: db)
         }
         jobs.submit(.importJob, id: id) { [self] _ in
             defer { cleanup() }

@@ -71,7 +71,7 @@ public final class ModelExportService: Sendable {
         try database.write { db in
             let export = try Self.find(accountID: accountID, projectID: projectID, id: id, on: db)
             guard !export.status.isActive else { throw ModelExportError.stillActive(id) }
-            try db.run("DELETE FROM model_exports WHERE id = ?", [id])
+            try ModelExportStore.delete(id: id, on: db)
         }
     }
 

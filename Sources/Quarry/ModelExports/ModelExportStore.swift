@@ -14,6 +14,10 @@ enum ModelExportStore {
         try JobRecords.apply(.complete, to: .modelExport, id: id, on: db)
     }
 
+    static func delete(id: String, on db: Connection) throws {
+        try db.run("DELETE FROM model_exports WHERE id = ?", [id])
+    }
+
     static func find(id: String, on db: Connection) throws -> ModelExport? {
         try db.queryOne("SELECT * FROM model_exports WHERE id = ?", [id]).map(export)
     }

@@ -57,7 +57,7 @@ public final class RunService: Sendable {
     public func list(accountID: String, projectID: String) throws -> [Run] {
         try database.read { db in
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-            return try db.query("SELECT * FROM runs WHERE project_id = ? ORDER BY created_at DESC, id DESC", [projectID]).map(RunStore.run)
+            return try RunStore.list(projectID: projectID, on: db)
         }
     }
 
@@ -98,7 +98,7 @@ public final class RunService: Sendable {
     public func delete(accountID: String, projectID: String, id: String) throws {
         let run = try get(accountID: accountID, projectID: projectID, id: id)
         guard !run.status.isActive else { throw RunError.stillActive(id) }
-        try database.write { db in try db.run("DELETE FROM runs WHERE id = ?", [id]) }
+        try database.write { db in try RunStore.delete(id: id, on: db) }
         try? FileManager.default.removeItem(atPath: "\(directory)/\(id)")
         events.forget(run: id)
     }

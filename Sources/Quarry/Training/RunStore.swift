@@ -20,6 +20,15 @@ enum RunStore {
         try db.run("UPDATE runs SET config = ? WHERE id = ?", [try json(run.config), run.id])
     }
 
+    /// The project's runs, newest first.
+    static func list(projectID: String, on db: Connection) throws -> [Run] {
+        try db.query("SELECT * FROM runs WHERE project_id = ? ORDER BY created_at DESC, id DESC", [projectID]).map(run)
+    }
+
+    static func delete(id: String, on db: Connection) throws {
+        try db.run("DELETE FROM runs WHERE id = ?", [id])
+    }
+
     static func find(id: String, on db: Connection) throws -> Run? {
         try db.queryOne("SELECT * FROM runs WHERE id = ?", [id]).map(run)
     }
