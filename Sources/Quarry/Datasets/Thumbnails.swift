@@ -21,7 +21,10 @@ public struct Thumbnails: Sendable {
     }
 
     static func record(image: BlobID, data: [UInt8], on db: Connection) throws {
-        try db.run("INSERT OR REPLACE INTO thumbnails (image_blob, data, created_at) VALUES (?, ?, ?)",
-                   [image.hex, data, Timestamp.now()])
+        // The standard upsert rather than SQLite's INSERT OR REPLACE, so the statement also reads in PostgreSQL.
+        try db.run("""
+            INSERT INTO thumbnails (image_blob, data, created_at) VALUES (?, ?, ?)
+            ON CONFLICT (image_blob) DO UPDATE SET data = excluded.data, created_at = excluded.created_at
+            """, [image.hex, data, Timestamp.now()])
     }
 }
