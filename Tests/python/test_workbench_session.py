@@ -1,7 +1,11 @@
 """Workbench sign-in: the link's token is exchanged for an HttpOnly, SameSite=Strict session cookie that the
 worker API accepts; a bad token, signing out, expiry of the link, and the files' security headers."""
+import glob
+import os
+
 import requests
 
+from conftest import ROOT
 from hitl_support import admin_header
 from test_dashboard import expire_sessions
 from images import distinct_pngs
@@ -64,9 +68,15 @@ def test_only_the_workbench_files_are_served_with_a_strict_policy(server):
     for app in ["workbench", "dashboard"]:  # the shared stylesheet and fetch wrapper, from Resources/common
         shared = requests.get(server.url + f"/{app}/quarry.css")
         assert shared.status_code == 200 and shared.headers["Content-Type"].startswith("text/css") and "--accent" in shared.text
-        for script, name in [("quarry-api.js", "window.QuarryAPI"), ("quarry-ui.js", "window.QuarryUI")]:
+        for script, name in [("quarry-api.js", "export async function request"), ("quarry-ui.js", "export function el")]:
             served = requests.get(server.url + f"/{app}/{script}")
             assert served.headers["Content-Type"].startswith("text/javascript") and name in served.text
+        # The pages are ES modules that import one another by relative URL, and a module served as
+        # anything but JavaScript is refused: every script of the app and of common must be served.
+        for folder in [app, "common"]:
+            for script in glob.glob(os.path.join(ROOT, "Resources", folder, "*.js")):
+                served = requests.get(server.url + f"/{app}/" + os.path.basename(script))
+                assert served.status_code == 200 and served.headers["Content-Type"].startswith("text/javascript"), script
     assert requests.get(server.url + "/workbench", allow_redirects=False).headers["Location"] == "/workbench/"
     for name in ["..%2FPackage.swift", "index.htm", "%2e%2e%2fREADME.md", "app.js.bak", "dashboard.js", "..%2Fcommon%2Fquarry.css"]:
         assert requests.get(server.url + "/workbench/" + name).status_code == 404

@@ -12,13 +12,27 @@ struct AppFiles: Sendable {
     /// `Resources/common`, whose `shared` files every app serves beside its own.
     var commonDirectory: String? = AppFiles.locate("common")
 
-    static let shared = ["quarry.css": "text/css; charset=utf-8", "quarry-api.js": "text/javascript; charset=utf-8",
-                         "quarry-ui.js": "text/javascript; charset=utf-8"]
+    static let shared = listing(styles: ["quarry.css"], modules: ["quarry-api.js", "quarry-ui.js"])
 
-    static let workbench = ["index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
-                            "app.css": "text/css; charset=utf-8"]
-    static let dashboard = ["index.html": "text/html; charset=utf-8", "dashboard.js": "text/javascript; charset=utf-8",
-                            "dashboard.css": "text/css; charset=utf-8"]
+    static let workbench = listing(page: "index.html", styles: ["app.css"], modules: [
+        "app.js", "state.js", "session.js", "queue.js", "task.js", "panels.js", "history.js", "saving.js",
+        "tools.js", "pointer.js", "keyboard.js", "geometry.js", "view.js", "draw.js",
+    ])
+    static let dashboard = listing(page: "index.html", styles: ["dashboard.css"], modules: [
+        "dashboard.js", "state.js", "session.js", "format.js", "projects.js", "progress.js", "dataset.js",
+        "runs.js", "chart.js", "evaluations.js", "model-exports.js",
+    ])
+
+    /// An app's page, styles and ES modules. The modules import one another (and the shared ones) by
+    /// relative URL, so every file an import names must be listed here; the module loader refuses a
+    /// script served as anything but JavaScript.
+    static func listing(page: String? = nil, styles: [String], modules: [String]) -> [String: String] {
+        var files = [String: String]()
+        if let page { files[page] = "text/html; charset=utf-8" }
+        for style in styles { files[style] = "text/css; charset=utf-8" }
+        for module in modules { files[module] = "text/javascript; charset=utf-8" }
+        return files
+    }
 
     /// Scripts and styles only from this origin, nothing inline, no frames, no plugins: with user text
     /// set only through textContent, a label or comment cannot run script even if one slipped through.

@@ -1,0 +1,155 @@
+// Training runs: the list, the selected run's status, and its live event stream.
+
+import { $, el, markActive, selectable, setStatus, showError } from "./quarry-ui.js";
+import { drawChart } from "./chart.js";
+import { badge, fixed, isNum, pct } from "./format.js";
+import { forProject } from "./projects.js";
+import { api, seg } from "./session.js";
+import { state } from "./state.js";
+
+export function loadRuns() {
+  return forProject("/api/training/" + seg(state.projectId) + "/runs", (runs) => {
+    state.runs = Array.isArray(runs) ? runs : [];
+    renderRuns();
+    const keep = state.runs.find((r) => r.run_id === state.runId);
+    const first = keep || state.runs[0];
+    if (first) selectRun(first.run_id, true);
+    else { closeStream(); state.runId = null; $("run-detail").hidden = true; }
+  });
+}
+
+function renderRuns() {
+  const list = $("run-list");
+  list.replaceChildren();
+  for (const run of state.runs) {
+    const li = el("li", "run");
+    li.dataset.id = run.run_id;
+    li.append(...runItemParts(run));
+    li.title = "best validation accuracy";
+    selectable(li, () => selectRun(run.run_id, false));
+    list.appendChild(li);
+  }
+  $("runs-empty").hidden = state.runs.length > 0;
+  markActive(list, state.runId);
+}
+
+function runItemParts(run) {
+  return [el("span", "item-id", run.run_id), badge(run.status), el("span", "item-figure", pct(bestAccuracy(run)))];
+}
+
+function bestAccuracy(run) {
+  if (isNum(run.best_val_accuracy)) return run.best_val_accuracy;
+  const values = (run.metrics || []).map((m) => m.val_accuracy).filter(isNum);
+  return values.length ? Math.max(...values) : null;
+}
+
+// `reload`: the list was fetched again; reseed from it even when the same run stays selected.
+function selectRun(runId, reload) {
+  if (runId === state.runId && !reload) return;
+  const run = state.runs.find((r) => r.run_id === runId);
+  if (!run) return;
+  const sameRun = runId === state.runId;
+  state.runId = runId;
+  markActive($("run-list"), runId);
+  state.points = new Map();
+  for (const m of run.metrics || []) addPoint(m);
+  $("run-detail").hidden = false;
+  $("run-progress").textContent = "";
+  showRunStatus(run);
+  drawChart();
+  // A finished run's epochs are all in the list already; only a run still going has news to stream.
+  const going = run.status === "pending" || run.status === "running";
+  if (!going) closeStream();
+  else if (!(sameRun && state.stream)) openStream(run);
+}
+
+function showRunStatus(run) {
+  const parts = ["Run " + run.run_id, run.status || "unknown"];
+  const epochs = state.points.size;
+  if (epochs) parts.push(epochs + (epochs === 1 ? " epoch" : " epochs"));
+  if (isNum(bestAccuracy(run))) parts.push("best val accuracy " + pct(bestAccuracy(run)));
+  if (run.error) parts.push("error: " + run.error);
+  $("run-status").textContent = parts.join(" · ");
+}
+
+function addPoint(m) {
+  if (m && isNum(m.epoch)) state.points.set(m.epoch, m);
+}
+
+// The stream of a run still going sends only what happens from now on; a finished run's stream
+// replays its epochs. The list's metrics seed the chart and the map drops the duplicates.
+function openStream(run) {
+  closeStream();
+  const runId = run.run_id, pid = state.projectId;
+  const url = "/api/training/" + seg(pid) + "/runs/" + seg(runId) + "/stream";
+  const source = new EventSource(url);
+  state.stream = source;
+  state.streamBroken = false;
+  const current = () => state.stream === source && state.runId === runId;
+  const parse = (e) => { try { return JSON.parse(e.data); } catch (err) { return null; } };
+
+  source.addEventListener("status", (e) => {
+    const data = parse(e);
+    if (!current() || !data || typeof data.status !== "string") return;
+    run.status = data.status;
+    if (data.status !== "running") $("run-progress").textContent = "";
+    updateRunItem(run);
+  });
+  source.addEventListener("progress", (e) => {
+    const d = parse(e);
+    if (!current() || !d) return;
+    $("run-progress").textContent = "epoch " + (d.epoch ?? "?") + ", batch " + (d.batch ?? "?") + "/" + (d.batches ?? "?") + ", loss " + fixed(d.loss, 2);
+  });
+  source.addEventListener("epoch", (e) => {
+    const m = parse(e);
+    if (!current() || !m) return;
+    addPoint(m);
+    if (!(run.metrics || []).some((x) => x.epoch === m.epoch)) (run.metrics = run.metrics || []).push(m);
+    if (isNum(m.val_accuracy) && !(run.best_val_accuracy >= m.val_accuracy)) run.best_val_accuracy = m.val_accuracy;
+    updateRunItem(run);
+    drawChart();
+  });
+  source.addEventListener("done", () => {
+    if (!current()) return;
+    $("run-progress").textContent = "";
+    closeStream();
+  });
+  source.addEventListener("open", () => {
+    // After a dropped connection the server sends only new events: re-read what was missed.
+    if (current() && state.streamBroken) { state.streamBroken = false; refetchRun(runId); }
+  });
+  source.addEventListener("error", () => {
+    if (!current()) return;
+    state.streamBroken = true;
+    // CLOSED means the server refused the stream (a 401 or 404): find out whether we are signed out.
+    if (source.readyState === EventSource.CLOSED) {
+      closeStream();
+      api("/api/account").then(() => setStatus("Live updates of run " + runId + " stopped.", true), showError);
+    }
+  });
+}
+
+export function closeStream() {
+  if (state.stream) state.stream.close();
+  state.stream = null;
+}
+
+async function refetchRun(runId) {
+  await forProject("/api/training/" + seg(state.projectId) + "/runs/" + seg(runId), (fresh) => {
+    const run = state.runs.find((r) => r.run_id === runId);
+    if (!fresh || !run || state.runId !== runId) return;
+    Object.assign(run, fresh);
+    for (const m of fresh.metrics || []) addPoint(m);
+    updateRunItem(run);
+    drawChart();
+  });
+}
+
+// Updates the selected run's list entry and status line in place, without rebuilding the list.
+function updateRunItem(run) {
+  for (const li of $("run-list").children) {
+    if (li.dataset.id !== run.run_id) continue;
+    li.replaceChildren(...runItemParts(run));
+  }
+  if (state.runId === run.run_id) showRunStatus(run);
+}
