@@ -7,8 +7,16 @@ public struct SHA256: ~Copyable {
 
     private let context: OpaquePointer
 
+    /// OpenSSL 3's implementation, fetched once: naming `EVP_sha256()` at each init makes OpenSSL look the
+    /// provider up again every time, a cost a per-request key hash paid for nothing. A fetched algorithm is
+    /// immutable and shared safely between threads.
+    nonisolated(unsafe) private static let algorithm: OpaquePointer = {
+        guard let fetched = EVP_MD_fetch(nil, "SHA256", nil) else { fatalError("OpenSSL has no SHA-256") }
+        return fetched
+    }()
+
     public init() {
-        guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+        guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, Self.algorithm, nil) == 1 else {
             // Only allocation failure makes these fail; there is nothing sensible to continue with.
             fatalError("OpenSSL could not initialise a SHA-256 context")
         }

@@ -14,11 +14,15 @@ struct AuthTests {
         #expect(Auth.presentedKey(request(authorization: "Bearer qk_abc")) == "qk_abc")
         #expect(Auth.presentedKey(request(authorization: "api_key qk_abc")) == "qk_abc")
         #expect(Auth.presentedKey(request(authorization: "bearer  qk_abc ")) == "qk_abc")
+        #expect(Auth.presentedKey(request(authorization: "API_KEY\tqk_abc")) == "qk_abc")
     }
 
     @Test func otherSchemesPresentAnEmptyKeyAndNoHeaderPresentsNone() {
         #expect(Auth.presentedKey(request(authorization: "Basic dXNlcjpwYXNz")) == "")
         #expect(Auth.presentedKey(request(authorization: "qk_abc")) == "")
+        #expect(Auth.presentedKey(request(authorization: "bearerx qk_abc")) == "")
+        #expect(Auth.presentedKey(request(authorization: "api-key qk_abc")) == "")
+        #expect(Auth.presentedKey(request(authorization: "Bearer")) == "")
         #expect(Auth.presentedKey(request(authorization: nil)) == nil)
     }
 }
