@@ -93,6 +93,15 @@ import Testing
         let row = try fixture.row("shared")
         #expect(row.status == "completed" && row.error == nil && row.started != nil && row.finished != nil)
 
+        // Work that records its results completes in their transaction; the observer still hears of it.
+        try fixture.insert("recorded")
+        let database = fixture.services.database
+        first.submit(.importJob, id: "recorded") { context in
+            try database.write { db in _ = try JobRecords.apply(.complete, to: .importJob, id: context.id, on: db) }
+            return .completed
+        }
+        #expect(reports.wait("recorded", .completed))
+
         struct Broken: Error, CustomStringConvertible { var description: String { "the disk is full" } }
         try fixture.insert("failing")
         first.submit(.importJob, id: "failing") { _ in throw Broken() }

@@ -12,6 +12,11 @@ enum JobRecords {
                           arguments + [id]) == 1
     }
 
+    /// Job `id`'s status, if there is such a job.
+    static func status(of kind: JobKind, id: String, on db: Connection) throws -> JobStatus? {
+        try db.queryOne("SELECT status FROM \(kind.table) WHERE id = ?", [id]).flatMap { JobStatus(rawValue: try $0.string("status")) }
+    }
+
     /// Applies the kind's restart event to every job the last process left active; how many moved.
     @discardableResult
     static func settle(_ kind: JobKind, on db: Connection) throws -> Int {

@@ -79,7 +79,11 @@ final class JobRunner: Sendable {
             let ending: Result<Ending, any Error> = Result { try perform(Context(id: id, runner: self, kind: kind)) }
             stops.withLock { _ = $0.remove(key(kind, id)) }
             switch ending {
-            case .success(.completed): transition(kind, id, .complete)
+            case .success(.completed):
+                // Work that writes results completes in the transaction that writes them; the observer hears of it here.
+                if !transition(kind, id, .complete), (try? database.read({ db in try JobRecords.status(of: kind, id: id, on: db) })) == .completed {
+                    observers.withLock { $0[kind] }?(id, .completed, nil)
+                }
             case .success(.stopped): transition(kind, id, .stop)
             case .success(.interrupted): transition(kind, id, kind.afterRestart.event, error: kind.afterRestart.error)
             case .failure(let error): transition(kind, id, .fail, error: "\(error)")
