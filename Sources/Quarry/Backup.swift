@@ -4,7 +4,7 @@ import Storage
 /// `quarry admin backup` and `restore`: a consistent online copy of a data directory and its return.
 ///
 ///     PATH/quarry.sqlite         the database, through SQLite's backup API (one snapshot)
-///     PATH/blobs/                inline.sqlite the same way, then the blob files
+///     PATH/blobs/                inline.sqlite the same way, then the blob files the copied database names
 ///     PATH/runs/                 the runs' checkpoints (each written atomically)
 ///
 /// The database goes first: everything it refers to was written before the row that refers to it,
@@ -18,9 +18,17 @@ public enum Backup {
         }
         try files.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try services.database.backup(to: "\(path)/quarry.sqlite")
-        try services.blobs.backup(to: "\(path)/blobs")
+        try services.blobs.backup(to: "\(path)/blobs", keeping: try referencedBlobs(in: "\(path)/quarry.sqlite"))
         let runs = "\(services.dataDirectory)/runs"
         if files.fileExists(atPath: runs) { try copyCheckpoints(from: runs, to: "\(path)/runs") }
+    }
+
+    /// The blobs the copied database refers to (`BlobReferences`), read from the copy itself: the live
+    /// database may already have moved on from the snapshot.
+    private static func referencedBlobs(in copy: String) throws -> Set<BlobID> {
+        let database = try Database(path: copy, migrations: Migrations.all, readers: 1)
+        defer { database.close() }
+        return try database.read { db in try BlobReferences.referenced(on: db) }
     }
 
     /// Copies the runs' folders while training may still write into them. A checkpoint is replaced by
