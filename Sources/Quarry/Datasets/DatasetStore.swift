@@ -43,6 +43,11 @@ enum DatasetStore {
         try db.query("SELECT \(imageColumns) FROM images i WHERE i.dataset_id = ? ORDER BY i.id", [datasetID]).map(image)
     }
 
+    /// The blob image `imageID` is stored as, if there is such an image.
+    static func blob(imageID: Int, on db: Connection) throws -> BlobID? {
+        try db.queryOne("SELECT blob FROM images WHERE id = ?", [imageID]).flatMap { BlobID(hex: try $0.string("blob")) }
+    }
+
     static func image(_ row: Row) throws -> ImageRecord {
         let blobHex = try row.string("blob")
         guard let blob = BlobID(hex: blobHex), let format = ImageFormat(rawValue: try row.string("format")) else {

@@ -46,29 +46,29 @@ public final class Prelabeler: Sendable {
             } catch let refusal as ComputeDevices.Refusal {
                 throw PrelabelError.invalid(field: "device", reason: refusal.reason)
             }
-            try db.run("UPDATE projects SET prelabel_run_id = ?, prelabel_checkpoint = ?, prelabel_device = ? WHERE id = ?",
-                       [runID, checkpoint, chosen.description, projectID])
-            return Setting(runID: runID, checkpoint: checkpoint, device: chosen.description)
+            let setting = Setting(runID: runID, checkpoint: checkpoint, device: chosen.description)
+            try ProjectStore.setPrelabeler(setting, projectID: projectID, on: db)
+            return setting
         }
     }
 
     public func get(accountID: String, projectID: String) throws -> Setting? {
         try database.read { db in
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-            return try Self.setting(projectID: projectID, on: db)
+            return try ProjectStore.prelabeler(projectID: projectID, on: db)
         }
     }
 
     public func clear(accountID: String, projectID: String) throws {
         try database.write { db in
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-            try db.run("UPDATE projects SET prelabel_run_id = NULL, prelabel_checkpoint = NULL WHERE id = ?", [projectID])
+            try ProjectStore.setPrelabeler(nil, projectID: projectID, on: db)
         }
     }
 
     /// Queues predictions for new tasks of a project that has a pre-labeler; the others are left alone.
     func tasksCreated(_ taskIDs: [String], projectID: String) {
-        guard !taskIDs.isEmpty, let setting = try? database.read({ db in try Self.setting(projectID: projectID, on: db) }) else { return }
+        guard !taskIDs.isEmpty, let setting = try? database.read({ db in try ProjectStore.prelabeler(projectID: projectID, on: db) }) else { return }
         work.async(on: queue) { [self] in
             for id in taskIDs where !work.isClosing {
                 do {
@@ -95,7 +95,7 @@ public final class Prelabeler: Sendable {
         let images = try database.read { db -> [(id: Int, blob: BlobID)] in
             guard let task = try TaskStore.find(id: taskID, on: db), task.predictions.isEmpty else { return [] }
             return try task.imageIDs.compactMap { id in
-                try db.queryOne("SELECT blob FROM images WHERE id = ?", [id]).flatMap { BlobID(hex: try $0.string("blob")) }.map { (id, $0) }
+                try DatasetStore.blob(imageID: id, on: db).map { (id, $0) }
             }
         }
         guard !images.isEmpty else { return }
@@ -119,13 +119,6 @@ public final class Prelabeler: Sendable {
             task.predictions = predictions
             try TaskStore.update(task, on: db)
         }
-    }
-
-    static func setting(projectID: String, on db: Connection) throws -> Setting? {
-        guard let row = try db.queryOne("SELECT prelabel_run_id, prelabel_checkpoint, prelabel_device FROM projects WHERE id = ?",
-                                        [projectID]),
-              let runID = try row.optionalString("prelabel_run_id"), let checkpoint = try row.optionalString("prelabel_checkpoint") else { return nil }
-        return Setting(runID: runID, checkpoint: checkpoint, device: try row.string("prelabel_device"))
     }
 }
 

@@ -23,6 +23,24 @@ enum ProjectStore {
         return project
     }
 
+    /// The project's pre-labeler: a run's checkpoint and the device it computes on; nil for none.
+    static func prelabeler(projectID: String, on db: Connection) throws -> Prelabeler.Setting? {
+        guard let row = try db.queryOne("SELECT prelabel_run_id, prelabel_checkpoint, prelabel_device FROM projects WHERE id = ?",
+                                        [projectID]),
+              let runID = try row.optionalString("prelabel_run_id"), let checkpoint = try row.optionalString("prelabel_checkpoint") else { return nil }
+        return Prelabeler.Setting(runID: runID, checkpoint: checkpoint, device: try row.string("prelabel_device"))
+    }
+
+    /// Sets the project's pre-labeler, or clears it with nil.
+    static func setPrelabeler(_ setting: Prelabeler.Setting?, projectID: String, on db: Connection) throws {
+        if let setting {
+            try db.run("UPDATE projects SET prelabel_run_id = ?, prelabel_checkpoint = ?, prelabel_device = ? WHERE id = ?",
+                       [setting.runID, setting.checkpoint, setting.device, projectID])
+        } else {
+            try db.run("UPDATE projects SET prelabel_run_id = NULL, prelabel_checkpoint = NULL WHERE id = ?", [projectID])
+        }
+    }
+
     static func find(accountID: String, name: String, on db: Connection) throws -> Project? {
         try db.queryOne("SELECT \(columns) FROM projects WHERE account_id = ? AND name = ?", [accountID, name]).map(project)
     }
