@@ -43,6 +43,15 @@ enum DatasetStore {
         try db.query("SELECT \(imageColumns) FROM images i WHERE i.dataset_id = ? ORDER BY i.id", [datasetID]).map(image)
     }
 
+    static func image(id: Int, on db: Connection) throws -> ImageRecord? {
+        try db.queryOne("SELECT \(imageColumns) FROM images i WHERE i.id = ?", [id]).map(image)
+    }
+
+    /// An image's class, which training reads: its approved tag.
+    static func setClass(_ className: String, imageID: Int, on db: Connection) throws {
+        try db.run("UPDATE images SET class_name = ? WHERE id = ?", [className, imageID])
+    }
+
     /// The blob image `imageID` is stored as, if there is such an image.
     static func blob(imageID: Int, on db: Connection) throws -> BlobID? {
         try db.queryOne("SELECT blob FROM images WHERE id = ?", [imageID]).flatMap { BlobID(hex: try $0.string("blob")) }

@@ -103,11 +103,8 @@ extension LabelingService {
               let project = try ProjectStore.find(accountID: worker.accountID, id: task.projectID, on: db) else {
             throw LabelingError.taskNotFound(taskID)
         }
-        let images = try task.imageIDs.compactMap { id in
-            try db.queryOne("SELECT \(DatasetStore.imageColumns) FROM images i WHERE i.id = ?", [id]).map(DatasetStore.image)
-        }
-        let clientPredictions = try db.queryOne("SELECT client_predictions FROM tasks WHERE id = ?", [taskID])?
-            .optionalString("client_predictions").flatMap(JSONValue.init(text:))
+        let images = try task.imageIDs.compactMap { id in try DatasetStore.image(id: id, on: db) }
+        let clientPredictions = try TaskStore.clientPredictions(taskID: taskID, on: db)
         return TaskView(task: task, project: project, images: images, classes: try ProjectStore.classes(projectID: project.id, on: db),
                         clientPredictions: clientPredictions)
     }
@@ -116,7 +113,7 @@ extension LabelingService {
     private static func recordClasses(of task: LabelTask, on db: Connection) throws {
         for document in task.annotations {
             guard let tag = document.labels.first(where: { $0.type == .tag }) else { continue }
-            try db.run("UPDATE images SET class_name = ? WHERE id = ?", [tag.label, document.image_id])
+            try DatasetStore.setClass(tag.label, imageID: document.image_id, on: db)
         }
     }
 
@@ -135,26 +132,13 @@ extension LabelingService {
 extension LabelingService {
     /// The account's workers who hold tasks in a role, with how many.
     public func workload(accountID: String, role: WorkerRole) throws -> [(worker: Worker, tasks: Int)] {
-        let column = role == .annotator ? "annotator_id" : "reviewer_id"
-        return try database.read { db in
-            try db.query("""
-                SELECT w.id, w.account_id, w.email, w.created_at, COUNT(t.id) AS n FROM workers w
-                JOIN tasks t ON t.\(column) = w.id WHERE w.account_id = ? GROUP BY w.id ORDER BY w.email
-                """, [accountID]).map { row in (try WorkerStore.worker(row), try row.int("n")) }
-        }
+        try database.read { db in try TaskStore.workload(accountID: accountID, asReviewer: role == .reviewer, on: db) }
     }
 }
 
 extension LabelingService {
     /// The labels approved for an image (from its done tasks), in the canonical shape.
     public func approvedLabels(imageID: Int) throws -> [Label] {
-        try database.read { db in
-            try db.query("""
-                SELECT t.annotations FROM tasks t JOIN task_images ti ON ti.task_id = t.id
-                WHERE ti.image_id = ? AND t.status = 'done' ORDER BY t.updated_at
-                """, [imageID]).flatMap { row in
-                try TaskStore.labels(try row.optionalString("annotations")).filter { $0.image_id == imageID }.flatMap(\.labels)
-            }
-        }
+        try database.read { db in try TaskStore.approvedLabels(imageID: imageID, on: db) }
     }
 }

@@ -56,6 +56,31 @@ enum TaskStore {
         return tasks
     }
 
+    /// A HITL job's predictions as its client sent them, if any.
+    static func clientPredictions(taskID: String, on db: Connection) throws -> JSONValue? {
+        try db.queryOne("SELECT client_predictions FROM tasks WHERE id = ?", [taskID])?
+            .optionalString("client_predictions").flatMap(JSONValue.init(text:))
+    }
+
+    /// The account's workers who hold tasks as annotators (or reviewers), with how many, by e-mail.
+    static func workload(accountID: String, asReviewer: Bool, on db: Connection) throws -> [(worker: Worker, tasks: Int)] {
+        let column = asReviewer ? "reviewer_id" : "annotator_id"
+        return try db.query("""
+            SELECT w.id, w.account_id, w.email, w.created_at, COUNT(t.id) AS n FROM workers w
+            JOIN tasks t ON t.\(column) = w.id WHERE w.account_id = ? GROUP BY w.id ORDER BY w.email
+            """, [accountID]).map { row in (try WorkerStore.worker(row), try row.int("n")) }
+    }
+
+    /// The labels of an image's approved (done) tasks, oldest first.
+    static func approvedLabels(imageID: Int, on db: Connection) throws -> [Label] {
+        try db.query("""
+            SELECT t.annotations FROM tasks t JOIN task_images ti ON ti.task_id = t.id
+            WHERE ti.image_id = ? AND t.status = ? ORDER BY t.updated_at
+            """, [imageID, TaskStatus.done.rawValue]).flatMap { row in
+            try labels(try row.optionalString("annotations")).filter { $0.image_id == imageID }.flatMap(\.labels)
+        }
+    }
+
     static func json(_ labels: [ImageLabels]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
