@@ -7,25 +7,21 @@ public struct ProjectAdministration: Sendable {
 
     public func setStatus(projectID: String, status: ProjectStatus, annotator: String? = nil, reviewer: String? = nil) throws -> Project {
         try database.write { db in
-            guard let row = try db.queryOne("SELECT account_id FROM projects WHERE id = ?", [projectID]),
-                  var project = try ProjectStore.find(accountID: try row.string("account_id"), id: projectID, on: db) else {
-                throw ProjectError.notFound(projectID)
-            }
+            guard var project = try ProjectStore.find(id: projectID, on: db) else { throw ProjectError.notFound(projectID) }
             project.status = status
             project.updatedAt = Timestamp.now()
             try ProjectStore.update(project, on: db)
             let annotatorID = try annotator.map { try WorkerService.ensure(accountID: project.accountID, email: $0, on: db).worker.id }
             let reviewerID = try reviewer.map { try WorkerService.ensure(accountID: project.accountID, email: $0, on: db).worker.id }
             if let annotatorID {
-                try db.run("UPDATE projects SET default_annotator_id = ? WHERE id = ?", [annotatorID, projectID])
+                try ProjectStore.setDefaultWorker(annotatorID, asReviewer: false, projectID: projectID, on: db)
                 // Jobs that arrived with nobody to label them go to the newly named worker.
-                try db.run("UPDATE tasks SET annotator_id = ? WHERE project_id = ? AND annotator_id IS NULL AND status = 'new'",
-                           [annotatorID, projectID])
+                try TaskStore.assignUnassigned(workerID: annotatorID, asReviewer: false, projectID: projectID, statuses: [.new], on: db)
             }
             if let reviewerID {
-                try db.run("UPDATE projects SET default_reviewer_id = ? WHERE id = ?", [reviewerID, projectID])
-                try db.run("UPDATE tasks SET reviewer_id = ? WHERE project_id = ? AND reviewer_id IS NULL AND status IN ('new', 'progress', 'review')",
-                           [reviewerID, projectID])
+                try ProjectStore.setDefaultWorker(reviewerID, asReviewer: true, projectID: projectID, on: db)
+                try TaskStore.assignUnassigned(workerID: reviewerID, asReviewer: true, projectID: projectID,
+                                               statuses: [.new, .progress, .review], on: db)
             }
             return project
         }

@@ -56,6 +56,14 @@ enum TaskStore {
         return tasks
     }
 
+    /// Gives the project's tasks in `statuses` that have no annotator (or reviewer) to `workerID`.
+    static func assignUnassigned(workerID: String, asReviewer: Bool, projectID: String, statuses: [TaskStatus], on db: Connection) throws {
+        let column = asReviewer ? "reviewer_id" : "annotator_id"
+        let placeholders = statuses.map { _ in "?" }.joined(separator: ", ")
+        try db.run("UPDATE tasks SET \(column) = ? WHERE project_id = ? AND \(column) IS NULL AND status IN (\(placeholders))",
+                   [workerID, projectID] + statuses.map(\.rawValue))
+    }
+
     /// A HITL job's predictions as its client sent them, if any.
     static func clientPredictions(taskID: String, on db: Connection) throws -> JSONValue? {
         try db.queryOne("SELECT client_predictions FROM tasks WHERE id = ?", [taskID])?

@@ -23,6 +23,17 @@ enum ProjectStore {
         return project
     }
 
+    /// A project by id alone, whichever account owns it: for the administrator's requests only.
+    static func find(id: String, on db: Connection) throws -> Project? {
+        guard let row = try db.queryOne("SELECT account_id FROM projects WHERE id = ?", [id]) else { return nil }
+        return try find(accountID: try row.string("account_id"), id: id, on: db)
+    }
+
+    /// The worker new jobs of the project go to as annotator (or reviewer).
+    static func setDefaultWorker(_ workerID: String, asReviewer: Bool, projectID: String, on db: Connection) throws {
+        try db.run("UPDATE projects SET \(asReviewer ? "default_reviewer_id" : "default_annotator_id") = ? WHERE id = ?", [workerID, projectID])
+    }
+
     /// The project's pre-labeler: a run's checkpoint and the device it computes on; nil for none.
     static func prelabeler(projectID: String, on db: Connection) throws -> Prelabeler.Setting? {
         guard let row = try db.queryOne("SELECT prelabel_run_id, prelabel_checkpoint, prelabel_device FROM projects WHERE id = ?",
