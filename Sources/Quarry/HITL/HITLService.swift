@@ -42,8 +42,7 @@ public struct HITLService: Sendable {
         do {
             try database.write { db in
                 try ProjectStore.insert(project, on: db)
-                try db.run("UPDATE projects SET instructions_blob = ?, instructions_name = ? WHERE id = ?",
-                           [instructions.blob.hex, instructions.fileName, project.id])
+                try ProjectStore.setInstructions(blob: instructions.blob, name: instructions.fileName, projectID: project.id, on: db)
             }
         } catch let error as SQLiteError where error.isUniqueConstraintViolation {
             throw ProjectError.nameTaken(name)
@@ -78,10 +77,9 @@ public struct HITLService: Sendable {
                 let stored = StoredImage(blob: file.blob, fileName: file.fileName, info: info, size: file.size)
                 imageIDs.append(try DatasetStore.insertImage(datasetID: datasetID, image: stored, createdAt: created, on: db))
             }
-            let assignees = try db.queryOne("SELECT default_annotator_id, default_reviewer_id FROM projects WHERE id = ?", [project.id])
+            let assignees = try ProjectStore.defaultWorkers(projectID: project.id, on: db)
             let task = LabelTask(id: ID.make("job"), projectID: project.id, source: .hitl, status: .new,
-                                 annotatorID: try assignees?.optionalString("default_annotator_id"),
-                                 reviewerID: try assignees?.optionalString("default_reviewer_id"), imageIDs: imageIDs,
+                                 annotatorID: assignees.annotator, reviewerID: assignees.reviewer, imageIDs: imageIDs,
                                  predictions: [], annotations: [], draft: nil, reviewComment: nil, createdAt: created,
                                  updatedAt: created, startedAt: nil, submittedAt: nil, finishedAt: nil)
             try TaskStore.insert(task, on: db)
@@ -107,13 +105,7 @@ public struct HITLService: Sendable {
     public func jobs(accountID: String, projectID: String, page: Int, pageSize: Int) throws -> (jobs: [HITLJob], total: Int) {
         try database.read { db in
             guard try ProjectStore.find(accountID: accountID, id: projectID, on: db) != nil else { throw ProjectError.notFound(projectID) }
-            let total = try db.scalar("SELECT COUNT(*) FROM tasks WHERE project_id = ? AND source = 'hitl'", [projectID])
-            let ids = try db.query("""
-                SELECT id FROM tasks WHERE project_id = ? AND source = 'hitl' ORDER BY created_at, id LIMIT ? OFFSET ?
-                """, [projectID, pageSize, (page - 1) * pageSize]).map { try $0.string("id") }
-            let jobs = try ids.compactMap { try HITLStore.job(id: $0, on: db) }
-            if case .integer(let count) = total { return (jobs, Int(count)) }
-            return (jobs, 0)
+            return try HITLStore.jobs(projectID: projectID, page: page, pageSize: pageSize, on: db)
         }
     }
 
@@ -153,16 +145,7 @@ extension HITLService {
                 projects = projectIDs.compactMap { id in projects.first { $0.id == id } }
             }
             var jobs: [JobTimes] = []
-            for project in projects {
-                for row in try db.query("""
-                    SELECT status, created_at, started_at, finished_at FROM tasks WHERE project_id = ? AND source = 'hitl'
-                    """, [project.id]) {
-                    guard let created = Timestamp.parse(try row.string("created_at")) else { continue }
-                    jobs.append(JobTimes(projectID: project.id, status: TaskStatus(rawValue: try row.string("status")) ?? .error,
-                                         created: created, started: try row.optionalString("started_at").flatMap(Timestamp.parse),
-                                         finished: try row.optionalString("finished_at").flatMap(Timestamp.parse)))
-                }
-            }
+            for project in projects { jobs += try HITLStore.times(projectID: project.id, on: db) }
             return (projects.map { ($0.id, $0.name) }, jobs)
         }
     }

@@ -29,6 +29,17 @@ enum ProjectStore {
         return try find(accountID: try row.string("account_id"), id: id, on: db)
     }
 
+    /// The workers new jobs of the project go to, where named.
+    static func defaultWorkers(projectID: String, on db: Connection) throws -> (annotator: String?, reviewer: String?) {
+        let row = try db.queryOne("SELECT default_annotator_id, default_reviewer_id FROM projects WHERE id = ?", [projectID])
+        return (try row?.optionalString("default_annotator_id"), try row?.optionalString("default_reviewer_id"))
+    }
+
+    /// The instructions file a HITL project was made with.
+    static func setInstructions(blob: BlobID, name: String, projectID: String, on db: Connection) throws {
+        try db.run("UPDATE projects SET instructions_blob = ?, instructions_name = ? WHERE id = ?", [blob.hex, name, projectID])
+    }
+
     /// The worker new jobs of the project go to as annotator (or reviewer).
     static func setDefaultWorker(_ workerID: String, asReviewer: Bool, projectID: String, on db: Connection) throws {
         try db.run("UPDATE projects SET \(asReviewer ? "default_reviewer_id" : "default_annotator_id") = ? WHERE id = ?", [workerID, projectID])
