@@ -44,10 +44,7 @@ public final class WebhookDispatcher: Sendable {
     /// Starts deliveries that are due and not already running; returns how many it started.
     @discardableResult
     public func dispatchDue() -> Int {
-        let due = (try? database.read { db in
-            try db.query("SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 64",
-                         [Timestamp.now()]).map { try $0.string("id") }
-        }) ?? []
+        let due = (try? database.read { db in try WebhookOutbox.due(limit: 64, on: db) }) ?? []
         let started = inFlight.withLock { running in
             let fresh = due.filter { !running.contains($0) }
             running.formUnion(fresh)
@@ -70,7 +67,7 @@ public final class WebhookDispatcher: Sendable {
 
     private func attempt(_ id: String) {
         guard let delivery = try? database.write({ db -> (row: Row, secret: [UInt8])? in
-            guard let row = try db.queryOne("SELECT * FROM webhook_deliveries WHERE id = ? AND status = 'pending'", [id]) else { return nil }
+            guard let row = try WebhookOutbox.pending(id: id, on: db) else { return nil }
             return (row, try WebhookOutbox.secret(accountID: try row.string("account_id"), on: db))
         }) else { return }
         do {
@@ -104,18 +101,16 @@ public final class WebhookDispatcher: Sendable {
         let now = Date()
         let duration = Int(now.timeIntervalSince(started) * 1000)
         try database.write { db in
-            try db.run("INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                       [id, attempts, Timestamp.format(started), statusCode, failure, duration])
-            if failure == nil {
-                try db.run("UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL WHERE id = ?",
-                           [attempts, Timestamp.format(now), id])
+            try WebhookOutbox.recordAttempt(deliveryID: id, attempt: attempts, at: started, statusCode: statusCode, error: failure,
+                                            milliseconds: duration, on: db)
+            guard let failure else {
+                try WebhookOutbox.delivered(id: id, attempts: attempts, at: now, on: db)
                 return
             }
             let age = now.timeIntervalSince(Timestamp.parse(createdAt) ?? now)
             let next = now.addingTimeInterval(delay(afterAttempt: attempts))
             let givingUp = attempts >= settings.maxAttempts || next.timeIntervalSince(now) + age > settings.retryPeriod.seconds
-            try db.run("UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
-                       [givingUp ? "failed" : "pending", attempts, Timestamp.format(next), failure, id])
+            try WebhookOutbox.failedAttempt(id: id, attempts: attempts, next: next, givingUp: givingUp, error: failure, on: db)
         }
     }
 
