@@ -55,35 +55,19 @@ public struct ExportService: Sendable {
         let blob = try blobs.adopt(temporaryFile: temporary)
 
         let archive = ExportArchive(id: ID.make("export"), blob: blob, fileName: Self.fileName(document.title, format), size: size, reused: false)
-        try database.write { db in
-            try db.run("""
-                INSERT INTO exports (id, account_id, fingerprint, blob, file_name, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (account_id, fingerprint) DO UPDATE SET id = excluded.id, blob = excluded.blob,
-                    file_name = excluded.file_name, size = excluded.size, created_at = excluded.created_at
-                """, [archive.id, accountID, fingerprint, blob.hex, archive.fileName, size, Timestamp.now()])
-        }
+        try database.write { db in try ExportStore.save(archive, accountID: accountID, fingerprint: fingerprint, on: db) }
         return archive
     }
 
     /// The archive for a download link, which carries no account: the signature vouches for it.
     public func archive(id: String) throws -> ExportArchive? {
-        try database.read { db in
-            try db.queryOne("SELECT id, blob, file_name, size FROM exports WHERE id = ?", [id]).flatMap { row in
-                guard let blob = BlobID(hex: try row.string("blob")) else { return nil }
-                return ExportArchive(id: try row.string("id"), blob: blob, fileName: try row.string("file_name"),
-                                     size: try row.int("size"), reused: true)
-            }
-        }
+        try database.read { db in try ExportStore.find(id: id, on: db) }
     }
 
     private func reusable(accountID: String, fingerprint: String) throws -> ExportArchive? {
-        let row = try database.read { db in
-            try db.queryOne("SELECT id, blob, file_name, size FROM exports WHERE account_id = ? AND fingerprint = ?",
-                            [accountID, fingerprint])
-        }
-        guard let row, let blob = BlobID(hex: try row.string("blob")), blobs.contains(blob) else { return nil }
-        return ExportArchive(id: try row.string("id"), blob: blob, fileName: try row.string("file_name"),
-                             size: try row.int("size"), reused: true)
+        let archive = try database.read { db in try ExportStore.find(accountID: accountID, fingerprint: fingerprint, on: db) }
+        guard let archive, blobs.contains(archive.blob) else { return nil }
+        return archive
     }
 
     private static func fingerprint(format: ExportFormat, document: ExportDocument, blobs: [Int: BlobID], files: [ExportFile]) -> String {
