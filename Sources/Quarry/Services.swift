@@ -131,7 +131,7 @@ public final class Services: Sendable {
         let referenced = try database.read { db in try BlobReferences.referenced(on: db) }
         // A thumbnail whose image is gone goes with it.
         try database.write { db in
-            try db.run("DELETE FROM thumbnails WHERE image_blob NOT IN (SELECT blob FROM images)")
+            try ThumbnailStore.removeOrphans(on: db)
         }
         return try blobs.collectGarbage(referenced: referenced, gracePeriod: settings.blobGracePeriod)
     }

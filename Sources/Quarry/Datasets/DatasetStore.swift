@@ -52,6 +52,16 @@ enum DatasetStore {
         try db.run("UPDATE images SET class_name = ? WHERE id = ?", [className, imageID])
     }
 
+    /// Every image of the project: its file name by its blob's hex, what an import checks duplicates against.
+    static func fileNamesByBlob(projectID: String, on db: Connection) throws -> [String: String] {
+        var names: [String: String] = [:]
+        for row in try db.query("SELECT i.blob, i.file_name FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE d.project_id = ?",
+                                [projectID]) {
+            names[try row.string("blob")] = try row.string("file_name")
+        }
+        return names
+    }
+
     /// The blob image `imageID` is stored as, if there is such an image.
     static func blob(imageID: Int, on db: Connection) throws -> BlobID? {
         try db.queryOne("SELECT blob FROM images WHERE id = ?", [imageID]).flatMap { BlobID(hex: try $0.string("blob")) }

@@ -98,11 +98,7 @@ struct ImportRun {
     /// or an image already in the project) reported rather than stored twice.
     private func commit(_ outcomes: [Outcome?], skippedUpFront: [ImportJob.Skipped]) throws {
         try service.database.write { db in
-            var existing: [String: String] = [:]
-            for row in try db.query("SELECT i.blob, i.file_name FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE d.project_id = ?",
-                                    [project.id]) {
-                existing[try row.string("blob")] = try row.string("file_name")
-            }
+            var existing = try DatasetStore.fileNamesByBlob(projectID: project.id, on: db)
             var skipped = skippedUpFront
             var duplicates: [ImportJob.Duplicate] = []
             var accepted: [Accepted] = []

@@ -41,7 +41,7 @@ final class ThumbnailWriter: Sendable {
         writes.submit {
             // A thumbnail that cannot be written now is made on first request instead.
             _ = try? database.write { db in
-                for thumbnail in thumbnails { try Thumbnails.record(image: thumbnail.image, data: thumbnail.data, on: db) }
+                for thumbnail in thumbnails { try ThumbnailStore.record(image: thumbnail.image, data: thumbnail.data, on: db) }
             }
         }
     }
