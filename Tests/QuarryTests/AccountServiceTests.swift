@@ -6,16 +6,8 @@ import Storage
 import Testing
 
 @Suite struct AccountServiceTests {
-    private func withServices(_ body: (Services) throws -> Void) throws {
-        let directory = try TemporaryDirectory("quarry-accounts")
-        defer { directory.remove() }
-        let services = try Services(dataDirectory: directory.path)
-        defer { services.close() }
-        try body(services)
-    }
-
     @Test func aNewAccountsKeyAuthenticatesAsThatAccount() throws {
-        try withServices { services in
+        try withServices("quarry-accounts") { services in
             let (account, key) = try services.accounts.create(name: "  acme  ")
             #expect(account.name == "acme")
             #expect(account.id.hasPrefix("acct-") && account.id.count == 17)
@@ -24,7 +16,7 @@ import Testing
     }
 
     @Test func onlyTheHashOfAKeyIsStored() throws {
-        try withServices { services in
+        try withServices("quarry-accounts") { services in
             let (_, key) = try services.accounts.create(name: "hashed")
             let stored = try services.database.read { db in try db.query("SELECT lookup, hash FROM api_keys") }
             #expect(stored.count == 1)
@@ -37,7 +29,7 @@ import Testing
     }
 
     @Test func unknownMalformedAndRevokedKeysAreRefused() throws {
-        try withServices { services in
+        try withServices("quarry-accounts") { services in
             let (account, key) = try services.accounts.create(name: "rotating")
             #expect(try services.accounts.authenticate(key: "") == nil)
             #expect(try services.accounts.authenticate(key: "qk_short") == nil)
@@ -58,7 +50,7 @@ import Testing
     }
 
     @Test func namesAreUniqueAndValidated() throws {
-        try withServices { services in
+        try withServices("quarry-accounts") { services in
             _ = try services.accounts.create(name: "taken")
             #expect(throws: AccountError.nameTaken("taken")) { try services.accounts.create(name: "taken") }
             #expect(throws: AccountError.invalidName("")) { try services.accounts.create(name: "") }
@@ -68,7 +60,7 @@ import Testing
     }
 
     @Test func accountsAreFoundByIdOrName() throws {
-        try withServices { services in
+        try withServices("quarry-accounts") { services in
             let (account, _) = try services.accounts.create(name: "findable")
             #expect(try services.accounts.find("findable") == account)
             #expect(try services.accounts.find(account.id) == account)

@@ -8,22 +8,20 @@ import Testing
 /// blob without declaring it would let the collector delete what the column names.
 @Suite struct BlobReferencesTests {
     @Test func everyBlobColumnOfTheSchemaIsDeclared() throws {
-        let directory = try TemporaryDirectory("quarry-blob-columns")
-        defer { directory.remove() }
-        let services = try Services(dataDirectory: directory.path)
-        defer { services.close() }
-        let found = try services.database.read { db -> Set<String> in
-            var found: Set<String> = []
-            for table in try db.query("SELECT name FROM sqlite_master WHERE type = 'table'").map({ try $0.string("name") }) {
-                for column in try db.query("SELECT name FROM pragma_table_info(?)", [table]).map({ try $0.string("name") })
-                where column == "blob" || column.hasSuffix("_blob") {
-                    found.insert("\(table).\(column)")
+        try withServices("quarry-blob-columns") { services in
+            let found = try services.database.read { db -> Set<String> in
+                var found: Set<String> = []
+                for table in try db.query("SELECT name FROM sqlite_master WHERE type = 'table'").map({ try $0.string("name") }) {
+                    for column in try db.query("SELECT name FROM pragma_table_info(?)", [table]).map({ try $0.string("name") })
+                    where column == "blob" || column.hasSuffix("_blob") {
+                        found.insert("\(table).\(column)")
+                    }
                 }
+                return found
             }
-            return found
+            // A thumbnail is keyed by its image's blob and removed with the image; it keeps nothing alive.
+            let declared = Set(BlobReferences.columns.map { "\($0.table).\($0.column)" })
+            #expect(found.subtracting(["thumbnails.image_blob"]) == declared)
         }
-        // A thumbnail is keyed by its image's blob and removed with the image; it keeps nothing alive.
-        let declared = Set(BlobReferences.columns.map { "\($0.table).\($0.column)" })
-        #expect(found.subtracting(["thumbnails.image_blob"]) == declared)
     }
 }
