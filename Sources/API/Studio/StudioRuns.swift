@@ -90,11 +90,35 @@ struct StudioRuns: Sendable {
             return stream.response
         }
         _ = services.runs.events.subscribe(run: run.id) { event in
-            let delivered = stream.send(event: event.name, data: event.json)
-            if event.name == "done" { stream.finish() }
+            let (name, data) = Self.encoded(event)
+            let delivered = stream.send(event: name, data: data)
+            if case .done = event { stream.finish() }
             return delivered
         }
         return stream.response
+    }
+
+    /// A run event as the stream names and writes it (studio-api-related.md's event names).
+    static func encoded(_ event: RunEvent) -> (name: String, data: String) {
+        switch event {
+        case .status(let status, let error): ("status", json(StatusDocument(status: status.rawValue, error: error)))
+        case .progress(let epoch, let batch, let batches, let loss):
+            ("progress", json(ProgressDocument(epoch: epoch, batch: batch, batches: batches, loss: loss)))
+        case .epoch(let metrics): ("epoch", json(EpochMetricsDocument(metrics)))
+        case .done: ("done", "{}")
+        }
+    }
+
+    private struct StatusDocument: Encodable {
+        let status: String
+        let error: String?
+    }
+
+    private struct ProgressDocument: Encodable {
+        let epoch: Int
+        let batch: Int
+        let batches: Int
+        let loss: Float
     }
 
     private func run(_ request: Request, _ account: Account) throws -> Run {

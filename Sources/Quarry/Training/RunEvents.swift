@@ -1,15 +1,22 @@
 import Foundation
+import Learn
 import Synchronization
 
-/// What a run reports as it goes: its status changes, progress per batch and metrics per epoch.
-/// Every event is kept (per run, the most recent `limit`) so a subscriber who arrives late is
-/// first given what happened so far, then the rest as it happens.
-public final class RunEvents: Sendable {
-    public struct Event: Sendable {
-        public let name: String
-        public let json: String
-    }
+/// What a run reports as it goes, as values: the Studio API names and encodes them for its event stream.
+public enum RunEvent: Sendable {
+    case status(JobStatus, error: String?)
+    /// After each batch: the batch (from 1) of the epoch's `batches`, and its loss.
+    case progress(epoch: Int, batch: Int, batches: Int, loss: Float)
+    case epoch(EpochMetrics)
+    /// The stream's end: the run is over.
+    case done
+}
 
+/// A run's events: its status changes, progress per batch and metrics per epoch. Every event is kept
+/// (per run, the most recent `limit`) so a subscriber who arrives late is first given what happened
+/// so far, then the rest as it happens.
+public final class RunEvents: Sendable {
+    public typealias Event = RunEvent
     public typealias Subscriber = @Sendable (Event) -> Bool
 
     private struct Channel {
@@ -21,11 +28,7 @@ public final class RunEvents: Sendable {
     private let channels = Mutex<[String: Channel]>([:])
     static let limit = 20_000
 
-    func publish(run: String, name: String, _ payload: some Encodable) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(payload) else { return }
-        let event = Event(name: name, json: String(decoding: data, as: UTF8.self))
+    func publish(run: String, _ event: Event) {
         let subscribers = channels.withLock { channels -> [(UUID, Subscriber)] in
             channels[run, default: Channel()].events.append(event)
             if channels[run]!.events.count > Self.limit { channels[run]!.events.removeFirst(channels[run]!.events.count - Self.limit) }
@@ -43,7 +46,7 @@ public final class RunEvents: Sendable {
             defer { channels[run]?.subscribers = [:] }
             return Array(channels[run]!.subscribers.values)
         }
-        for subscriber in subscribers { _ = subscriber(Event(name: "done", json: "{}")) }
+        for subscriber in subscribers { _ = subscriber(.done) }
     }
 
     /// Replays the run's events to `subscriber`, then forwards new ones until it returns false or
@@ -55,7 +58,7 @@ public final class RunEvents: Sendable {
             let channel = channels[run, default: Channel()]
             for event in channel.events where !subscriber(event) { return channel.finished }
             if channel.finished {
-                _ = subscriber(Event(name: "done", json: "{}"))
+                _ = subscriber(.done)
             } else {
                 channels[run, default: Channel()].subscribers[UUID()] = subscriber
             }

@@ -87,8 +87,7 @@ struct RunExecution {
             validationBatches: { batches(validationLoader, epoch: 0, start: 0) },
             shouldStop: { context.shouldStop || failure.withLock { $0 != nil } },
             progress: { epoch, batch, loss in
-                service.events.publish(run: runID, name: "progress",
-                                       Progress(epoch: epoch, batch: batch + 1, batches: trainLoader.batchesPerEpoch, loss: loss))
+                service.events.publish(run: runID, .progress(epoch: epoch, batch: batch + 1, batches: trainLoader.batchesPerEpoch, loss: loss))
             },
             epochDone: { epochMetrics, checkpoint in
                 var metrics = epochMetrics
@@ -113,7 +112,7 @@ struct RunExecution {
                 } catch {
                     failure.withLock { $0 = error }
                 }
-                service.events.publish(run: runID, name: "epoch", EpochMetricsDocument(metrics))
+                service.events.publish(run: runID, .epoch(metrics))
             })
         if let error = failure.withLock({ $0 }) { throw error }
         switch outcome {
@@ -124,12 +123,5 @@ struct RunExecution {
             // Stopped by the server's shutdown, not by its owner: what a restart would call it.
             return context.isClosing ? .interrupted : .stopped
         }
-    }
-
-    private struct Progress: Encodable {
-        let epoch: Int
-        let batch: Int
-        let batches: Int
-        let loss: Float
     }
 }

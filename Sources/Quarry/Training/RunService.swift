@@ -23,7 +23,7 @@ public final class RunService: Sendable {
         directory = "\(dataDirectory)/runs"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         jobs.observe(.run) { [events] id, status, error in
-            events.publish(run: id, name: "status", StatusEvent(status: status.rawValue, error: error))
+            events.publish(run: id, .status(status, error: error))
             if !status.isActive { events.finish(run: id) }
         }
     }
@@ -105,11 +105,6 @@ public final class RunService: Sendable {
 
     private func schedule(_ id: String, resume: Bool) {
         jobs.submit(.run, id: id) { [self] context in try RunExecution(service: self, runID: id, resume: resume, context: context).perform() }
-    }
-
-    private struct StatusEvent: Encodable {
-        let status: String
-        let error: String?
     }
 
     static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> Run {

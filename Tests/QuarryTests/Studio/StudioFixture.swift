@@ -73,7 +73,7 @@ final class StudioFixture {
     func waitForRun(_ id: String) throws {
         let ended = DispatchSemaphore(value: 0)
         let finished = services.runs.events.subscribe(run: id) { event in
-            if event.name == "done" { ended.signal() }
+            if case .done = event { ended.signal() }
             return true
         }
         if !finished { #expect(ended.wait(timeout: .now() + 120) == .success, "run \(id) did not end") }

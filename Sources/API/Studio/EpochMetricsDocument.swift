@@ -2,7 +2,7 @@ import Learn
 
 /// One epoch's figures in the API's names, the same in `GET …/runs/{id}`, `…/metrics` and the `epoch`
 /// events of the run's stream, live or replayed.
-public struct EpochMetricsDocument: Encodable, Sendable {
+struct EpochMetricsDocument: Encodable, Sendable {
     let epoch: Int
     let train_loss: Float
     let train_accuracy: Float
@@ -15,7 +15,7 @@ public struct EpochMetricsDocument: Encodable, Sendable {
     let gpu_memory_mb: Int?
     let gpu_memory_peak_mb: Int?
 
-    public init(_ metrics: EpochMetrics) {
+    init(_ metrics: EpochMetrics) {
         epoch = metrics.epoch
         train_loss = metrics.trainLoss
         train_accuracy = metrics.trainAccuracy
