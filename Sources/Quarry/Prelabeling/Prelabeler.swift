@@ -20,8 +20,7 @@ public final class Prelabeler: Sendable {
     let runs: RunService
     private let queue = DispatchQueue(label: "quarry.prelabeling")
     private let work: WorkInFlight
-    /// Touched only on `queue`: the last model loaded (on its device), kept while the next task asks for
-    /// the same one.
+    /// The last model loaded (on its device), kept while the next task asks for the same one.
     private let loaded = Mutex<(key: String, model: TrainedModel, backend: any Backend)?>(nil)
 
     init(database: Database, blobs: BlobStore, runs: RunService, work: WorkInFlight) {
@@ -80,7 +79,9 @@ public final class Prelabeler: Sendable {
         }
     }
 
-    private func predict(taskID: String, _ setting: Setting) throws {
+    /// Predicts a task's images with the setting's model, unless the task already has predictions or a
+    /// worker has moved it past labeling.
+    func predict(taskID: String, _ setting: Setting) throws {
         guard let run = try database.read({ db in try RunStore.find(id: setting.runID, on: db) }) else { return }
         let key = "\(run.id)/\(setting.checkpoint)/\(setting.device)"
         let device = Device(setting.device) ?? .cpu

@@ -15,6 +15,8 @@ final class StudioFixture {
     let projectID: String
     /// Another account, whose requests must find nothing of this one's.
     let strangerID: String
+    /// The dataset the import made.
+    private(set) var datasetID = 0
 
     init(imagesPerClass: Int = 12) throws {
         directory = try TemporaryDirectory("quarry-studio")
@@ -48,6 +50,7 @@ final class StudioFixture {
         let status = finished.wait(job.id, until: { !$0.isActive })
         let row = try services.imports.job(accountID: accountID, projectID: projectID, id: job.id)
         #expect(status == .completed, "\(row)")
+        datasetID = row.dataset_id ?? 0
     }
 
     /// A split of every image, 70% train and 30% val.

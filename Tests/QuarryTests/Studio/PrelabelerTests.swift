@@ -1,0 +1,43 @@
+import Foundation
+@testable import Quarry
+import Testing
+
+/// `Prelabeler`: a finished run's checkpoint named as a project's pre-labeler, refused when it cannot
+/// serve, and the predictions it gives a new task: one tag per image, a class of the run's, with its
+/// probability as confidence.
+@Suite struct PrelabelerTests {
+    @Test func aTrainedRunPrelabelsTheProjectsNewTasks() throws {
+        let fixture = try StudioFixture()
+        _ = try fixture.split()
+        let run = try fixture.train(try fixture.experiment())
+        let (services, account, project) = (fixture.services, fixture.accountID, fixture.projectID)
+        // Tasks made before the project has a pre-labeler get nothing from it.
+        let assignment = try services.labeling.request(
+            AnnotationRequest(projectName: "colours", datasetID: fixture.datasetID, annotatorEmail: "a@example.com",
+                              reviewerEmail: "r@example.com", labels: [LabelClass(name: "red", type: .tag), LabelClass(name: "blue", type: .tag)]),
+            accountID: account)
+        let task = try #require(try services.labeling.tasks(for: assignment.annotator, role: .annotator).first)
+        #expect(task.predictions.isEmpty)
+
+        #expect(throws: PrelabelError.invalid(field: "checkpoint", reason: "must be best or last")) {
+            try services.prelabeler.set(accountID: account, projectID: project, runID: run.id, checkpoint: "middle")
+        }
+        #expect(throws: ProjectError.notFound(project)) {
+            try services.prelabeler.set(accountID: fixture.strangerID, projectID: project, runID: run.id, checkpoint: "best")
+        }
+        let setting = try services.prelabeler.set(accountID: account, projectID: project, runID: run.id, checkpoint: "best")
+        #expect(setting == Prelabeler.Setting(runID: run.id, checkpoint: "best", device: "cpu"))
+        #expect(try services.prelabeler.get(accountID: account, projectID: project) == setting)
+
+        try services.prelabeler.predict(taskID: task.id, setting)
+        let predicted = try services.labeling.open(taskID: task.id, worker: assignment.annotator).task
+        #expect(predicted.predictions.count == task.imageIDs.count)
+        for labels in predicted.predictions {
+            let label = try #require(labels.labels.first)
+            #expect(labels.labels.count == 1 && label.type == .tag && run.classes.contains(label.label))
+            #expect((0.5...1).contains(label.confidence ?? 0), "the arg-max of two classes has at least half")
+        }
+        try services.prelabeler.clear(accountID: account, projectID: project)
+        #expect(try services.prelabeler.get(accountID: account, projectID: project) == nil)
+    }
+}
