@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import Imaging
-import Quarry
+@testable import Quarry
 import QuarryTesting
 import Storage
 import Testing
@@ -12,16 +12,6 @@ import Testing
     private static func jpeg(_ seed: Int) throws -> [UInt8] {
         let pixels = (0..<(64 * 48 * 3)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ seed &* 53 &+ $0 >> 5) }
         return try ImageEncoder.jpeg(Bitmap(width: 64, height: 48, channels: 3, pixels: pixels))
-    }
-
-    private static func waitForEnd(_ services: Services, accountID: String, projectID: String, job: ImportJob) throws -> ImportJob {
-        var job = job
-        let deadline = Date().addingTimeInterval(60)
-        while job.status != "done" && job.status != "failed" && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.02)
-            job = try services.imports.job(accountID: accountID, projectID: projectID, id: job.id)
-        }
-        return job
     }
 
     @Test func aFailedImportLeavesNoRowsAndItsSmallBlobsAreCollectedAfterTheGracePeriod() throws {
@@ -47,10 +37,12 @@ import Testing
             try services.database.write { db in
                 try db.execute("CREATE TEMP TRIGGER refuse BEFORE INSERT ON images BEGIN SELECT RAISE(ABORT, 'refused'); END")
             }
+            let ended = StudioFixture.Reports(services.runs.jobs, .importJob)
             let started = try services.imports.importFolder(accountID: account.id, projectID: project.id, path: "photos")
-            let job = try Self.waitForEnd(services, accountID: account.id, projectID: project.id, job: started)
+            #expect(ended.wait(started.id, until: { !$0.isActive }) == .failed)
+            let job = try services.imports.job(accountID: account.id, projectID: project.id, id: started.id)
 
-            #expect(job.status == "failed" && job.imported == 0 && job.dataset_id == nil)
+            #expect(job.status == .failed && job.imported == 0 && job.datasetID == nil)
             let rows = try services.database.read { db in
                 try db.queryOne("SELECT (SELECT count(*) FROM images) + (SELECT count(*) FROM datasets) AS n")?.int("n")
             }

@@ -26,7 +26,7 @@ struct StudioImports: Sendable {
             }
         }
         let job = try services.imports.importArchive(accountID: account.id, projectID: projectID, archive: archive)
-        return Studio.ok(job, status: .accepted)
+        return Studio.ok(ImportJobDocument(job), status: .accepted)
     }
 
     /// `POST …/import/local` with `{"path": "…"}`: a folder under `QUARRY_IMPORT_ROOT`.
@@ -34,16 +34,16 @@ struct StudioImports: Sendable {
         struct Body: Decodable { let path: String }
         let body = try JSON.decode(Body.self, from: request)
         let job = try services.imports.importFolder(accountID: account.id, projectID: request.parameter("project_id") ?? "", path: body.path)
-        return Studio.ok(job, status: .accepted)
+        return Studio.ok(ImportJobDocument(job), status: .accepted)
     }
 
     func job(_ request: Request, _ account: Account) throws -> Response {
-        Studio.ok(try services.imports.job(accountID: account.id, projectID: request.parameter("project_id") ?? "",
-                                           id: request.parameter("import_id") ?? ""))
+        Studio.ok(ImportJobDocument(try services.imports.job(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                                             id: request.parameter("import_id") ?? "")))
     }
 
     func list(_ request: Request, _ account: Account) throws -> Response {
-        Studio.ok(try services.imports.jobs(accountID: account.id, projectID: request.parameter("project_id") ?? ""))
+        Studio.ok(try services.imports.jobs(accountID: account.id, projectID: request.parameter("project_id") ?? "").map(ImportJobDocument.init))
     }
 
     /// Puts the archive at `path`: a spooled file is renamed (same filesystem, no copy), bytes are written.

@@ -106,7 +106,7 @@ struct ImportRun {
                 switch outcome {
                 case .accepted(let image):
                     if let original = existing[image.blob.hex] {
-                        duplicates.append(.init(name: image.name, duplicate_of: original))
+                        duplicates.append(.init(name: image.name, duplicateOf: original))
                     } else {
                         existing[image.blob.hex] = image.name
                         accepted.append(image)

@@ -50,7 +50,7 @@ final class StudioFixture {
         let status = finished.wait(job.id, until: { !$0.isActive })
         let row = try services.imports.job(accountID: accountID, projectID: projectID, id: job.id)
         #expect(status == .completed, "\(row)")
-        datasetID = row.dataset_id ?? 0
+        datasetID = row.datasetID ?? 0
     }
 
     /// A split of every image, 70% train and 30% val.
