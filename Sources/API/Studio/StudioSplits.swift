@@ -6,7 +6,7 @@ struct StudioSplits: Sendable {
     let services: Services
 
     func list(_ request: Request, _ account: Account) throws -> Response {
-        Studio.ok(try services.splits.list(accountID: account.id, projectID: request.parameter("project_id") ?? ""))
+        Studio.ok(try services.splits.list(accountID: account.id, projectID: request.parameter("project_id") ?? "").map(SplitDocument.init))
     }
 
     func create(_ request: Request, _ account: Account) throws -> Response {
@@ -19,7 +19,7 @@ struct StudioSplits: Sendable {
         let planner = try SplitPlanner(ratios: body.ratios, seed: body.seed ?? 0)
         let split = try services.splits.create(accountID: account.id, projectID: request.parameter("project_id") ?? "",
                                                name: body.name, planner: planner)
-        return Studio.ok(split, status: .created)
+        return Studio.ok(SplitDocument(split), status: .created)
     }
 
     /// `GET .../preview?train=0.8&val=0.1&test=0.1&seed=42`: the counts a split would have, not saved.
@@ -37,8 +37,8 @@ struct StudioSplits: Sendable {
     }
 
     func details(_ request: Request, _ account: Account) throws -> Response {
-        Studio.ok(try services.splits.details(accountID: account.id, projectID: request.parameter("project_id") ?? "",
-                                              index: try Self.index(request)))
+        Studio.ok(SplitDocument(try services.splits.details(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                                            index: try Self.index(request))))
     }
 
     func delete(_ request: Request, _ account: Account) throws -> Response {

@@ -2,14 +2,16 @@ import Foundation
 import Storage
 
 /// A saved split and its counts.
-public struct SplitSummary: Sendable, Encodable {
-    public let split_index: Int
+public struct SplitSummary: Sendable {
+    /// Its place among the project's splits, from 0.
+    public let index: Int
     public let name: String
     public let seed: UInt64
     public let ratios: [String: Double]
+    /// Images per subset ("none" for those added since).
     public let stats: [String: Int]
-    public let created_at: String
-    /// Per class (`null` key for unlabeled images appears as ""), the count in each subset; only in details.
+    public let createdAt: String
+    /// Per class ("" for unlabeled images), the count in each subset; only in details.
     public var classes: [String: [String: Int]]?
 }
 
@@ -33,8 +35,8 @@ public struct SplitService: Sendable {
             let now = Timestamp.now()
             let position = try SplitStore.insert(projectID: project.id, name: name, seed: planner.seed, ratios: planner.ratios,
                                                  assignment: assignment, createdAt: now, on: db)
-            return SplitSummary(split_index: position, name: name, seed: planner.seed, ratios: planner.ratios,
-                                stats: Self.stats(assignment), created_at: now)
+            return SplitSummary(index: position, name: name, seed: planner.seed, ratios: planner.ratios,
+                                stats: Self.stats(assignment), createdAt: now)
         }
     }
 

@@ -91,8 +91,8 @@ enum SplitStore {
             classes[try entry.string("class"), default: [:]][subset, default: 0] += count
         }
         let ratios = try JSONDecoder().decode([String: Double].self, from: Data(try row.string("ratios").utf8))
-        return SplitSummary(split_index: position, name: try row.string("name"), seed: UInt64(bitPattern: Int64(try row.int("seed"))),
-                            ratios: ratios, stats: stats, created_at: try row.string("created_at"),
+        return SplitSummary(index: position, name: try row.string("name"), seed: UInt64(bitPattern: Int64(try row.int("seed"))),
+                            ratios: ratios, stats: stats, createdAt: try row.string("created_at"),
                             classes: withClasses ? classes : nil)
     }
 }

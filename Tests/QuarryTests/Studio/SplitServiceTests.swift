@@ -12,15 +12,15 @@ import Testing
         #expect(preview.values.reduce(0, +) == 20 && preview["test"] == 0)
 
         let first = try splits.create(accountID: account, projectID: project, name: "first", planner: planner)
-        #expect(first.split_index == 0 && first.stats == preview)
+        #expect(first.index == 0 && first.stats == preview)
         let second = try fixture.split()
-        #expect(second.split_index == 1)
+        #expect(second.index == 1)
         let details = try splits.details(accountID: account, projectID: project, index: 0)
         #expect(details.classes?["red"]?.values.reduce(0, +) == 10 && details.stats["none"] == 0)
 
         try splits.delete(accountID: account, projectID: project, index: 0)
         let remaining = try splits.list(accountID: account, projectID: project)
-        #expect(remaining.map(\.name) == ["main"] && remaining.map(\.split_index) == [0])
+        #expect(remaining.map(\.name) == ["main"] && remaining.map(\.index) == [0])
         #expect(throws: SplitError.notFound(1)) { try splits.delete(accountID: account, projectID: project, index: 1) }
     }
 
