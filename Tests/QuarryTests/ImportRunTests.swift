@@ -37,7 +37,7 @@ import Testing
             try services.database.write { db in
                 try db.execute("CREATE TEMP TRIGGER refuse BEFORE INSERT ON images BEGIN SELECT RAISE(ABORT, 'refused'); END")
             }
-            let ended = StudioFixture.Reports(services.runs.jobs, .importJob)
+            let ended = JobReports(services.runs.jobs, kind: .importJob)
             let started = try services.imports.importFolder(accountID: account.id, projectID: project.id, path: "photos")
             #expect(ended.wait(started.id, until: { !$0.isActive }) == .failed)
             let job = try services.imports.job(accountID: account.id, projectID: project.id, id: started.id)

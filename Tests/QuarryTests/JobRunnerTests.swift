@@ -44,36 +44,11 @@ import Testing
         }
     }
 
-    /// Reports every status change of import jobs, and waits for one.
-    final class Reports: Sendable {
-        private let seen = Mutex<[(String, JobStatus)]>([])
-        private let arrived = DispatchSemaphore(value: 0)
-
-        func observe(_ runner: JobRunner) {
-            runner.observe(.importJob) { [self] id, status, _ in
-                seen.withLock { $0.append((id, status)) }
-                arrived.signal()
-            }
-        }
-
-        /// Waits until `id` has reached `status` (60 s at most, so a broken runner fails rather than hangs).
-        func wait(_ id: String, _ status: JobStatus) -> Bool {
-            while !seen.withLock({ $0.contains { $0 == (id, status) } }) {
-                if arrived.wait(timeout: .now() + 60) == .timedOut { return false }
-            }
-            return true
-        }
-
-        var all: [(String, JobStatus)] { seen.withLock { $0 } }
-    }
-
     @Test func aJobRunsOnceThoughTwoRunnersShareTheDatabaseAndEndsAsItsWorkSays() throws {
         let fixture = try Fixture()
         let (first, second) = (JobRunner(database: fixture.services.database, work: WorkInFlight()),
                                JobRunner(database: fixture.services.database, work: WorkInFlight()))
-        let reports = Reports()
-        reports.observe(first)
-        reports.observe(second)
+        let reports = JobReports(first, second, kind: .importJob)
         let performed = Atomic<Int>(0)
         let release = DispatchSemaphore(value: 0)
         try fixture.insert("shared")
@@ -89,7 +64,7 @@ import Testing
         release.signal()
         #expect(reports.wait("shared", .completed))
         #expect(performed.load(ordering: .relaxed) == 1)
-        #expect(reports.all.filter { $0.0 == "shared" }.map(\.1) == [.running, .completed])
+        #expect(reports.statuses(of: "shared") == [.running, .completed])
         let row = try fixture.row("shared")
         #expect(row.status == "completed" && row.error == nil && row.started != nil && row.finished != nil)
 
@@ -122,8 +97,7 @@ import Testing
     @Test func aJobStoppedBeforeItsTurnNeverStarts() throws {
         let fixture = try Fixture()
         let runner = JobRunner(database: fixture.services.database, work: WorkInFlight())
-        let reports = Reports()
-        reports.observe(runner)
+        let reports = JobReports(runner, kind: .importJob)
         let release = DispatchSemaphore(value: 0)
         try fixture.insert("ahead")
         try fixture.insert("behind")

@@ -12,7 +12,7 @@ import Testing
         let run = try fixture.train(experiment)
         let evaluations = fixture.services.evaluations
         let (account, project) = (fixture.accountID, fixture.projectID)
-        let finished = StudioFixture.Reports(fixture.services.runs.jobs, .evaluation)
+        let finished = JobReports(fixture.services.runs.jobs, kind: .evaluation)
         let body = #"{"experiment_id": "\#(experiment.id)", "run_id": "\#(run.id)", "split_subset": "val"}"#
         let created = try evaluations.create(accountID: account, projectID: project, body: Data(body.utf8))
         #expect(created.status == .pending && created.request.device == "cpu")

@@ -13,7 +13,7 @@ import Testing
         let run = try fixture.train(experiment)
         let exports = fixture.services.modelExports
         let (account, project) = (fixture.accountID, fixture.projectID)
-        let finished = StudioFixture.Reports(fixture.services.runs.jobs, .modelExport)
+        let finished = JobReports(fixture.services.runs.jobs, kind: .modelExport)
         for format in ["quarry", "onnx"] {
             let body = #"{"experiment_id": "\#(experiment.id)", "run_id": "\#(run.id)", "format": "\#(format)"}"#
             let created = try exports.create(accountID: account, projectID: project, body: Data(body.utf8))

@@ -2,7 +2,6 @@ import Foundation
 import Imaging
 @testable import Quarry
 import QuarryTesting
-import Synchronization
 import Testing
 
 /// A data directory with an account and a Studio project holding a small dataset of two colours
@@ -45,7 +44,7 @@ final class StudioFixture {
             }
         }
         try writer.finish()
-        let finished = Reports(services.runs.jobs, .importJob)
+        let finished = JobReports(services.runs.jobs, kind: .importJob)
         let job = try services.imports.importArchive(accountID: accountID, projectID: projectID, archive: archive)
         let status = finished.wait(job.id, until: { !$0.isActive })
         let row = try services.imports.job(accountID: accountID, projectID: projectID, id: job.id)
@@ -80,26 +79,5 @@ final class StudioFixture {
             return true
         }
         if !finished { #expect(ended.wait(timeout: .now() + 120) == .success, "run \(id) did not end") }
-    }
-
-    /// Every status a kind's jobs reach, and a wait for one of them.
-    final class Reports: Sendable {
-        private let seen = Mutex<[String: JobStatus]>([:])
-        private let changed = DispatchSemaphore(value: 0)
-
-        init(_ runner: JobRunner, _ kind: JobKind) {
-            runner.observe(kind) { [self] id, status, _ in
-                seen.withLock { $0[id] = status }
-                changed.signal()
-            }
-        }
-
-        /// The first status of job `id` that satisfies `until` (2 minutes at most, so a hang fails the test).
-        func wait(_ id: String, until done: (JobStatus) -> Bool) -> JobStatus? {
-            while true {
-                if let status = seen.withLock({ $0[id] }), done(status) { return status }
-                if changed.wait(timeout: .now() + 120) == .timedOut { return nil }
-            }
-        }
     }
 }
