@@ -16,11 +16,10 @@ public enum RunEvent: Sendable {
 /// (per run, the most recent `limit`) so a subscriber who arrives late is first given what happened
 /// so far, then the rest as it happens.
 public final class RunEvents: Sendable {
-    public typealias Event = RunEvent
-    public typealias Subscriber = @Sendable (Event) -> Bool
+    public typealias Subscriber = @Sendable (RunEvent) -> Bool
 
     private struct Channel {
-        var events: [Event] = []
+        var events: [RunEvent] = []
         var subscribers: [UUID: Subscriber] = [:]
         var finished = false
     }
@@ -28,7 +27,7 @@ public final class RunEvents: Sendable {
     private let channels = Mutex<[String: Channel]>([:])
     static let limit = 20_000
 
-    func publish(run: String, _ event: Event) {
+    func publish(run: String, _ event: RunEvent) {
         let subscribers = channels.withLock { channels -> [(UUID, Subscriber)] in
             channels[run, default: Channel()].events.append(event)
             if channels[run]!.events.count > Self.limit { channels[run]!.events.removeFirst(channels[run]!.events.count - Self.limit) }
