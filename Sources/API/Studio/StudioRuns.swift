@@ -83,9 +83,10 @@ struct StudioRuns: Sendable {
         let run = try run(request, account)
         let stream = SSEStream()
         if !run.status.isActive {
-            for metrics in run.metrics { stream.send(event: "epoch", data: Self.json(EpochMetricsDocument(metrics))) }
-            stream.send(event: "status", data: Self.json(["status": run.status.rawValue]))
-            stream.send(event: "done", data: "{}")
+            for event in run.metrics.map(RunEvent.epoch) + [.status(run.status, error: nil), .done] {
+                let (name, data) = Self.encoded(event)
+                stream.send(event: name, data: data)
+            }
             stream.finish()
             return stream.response
         }
