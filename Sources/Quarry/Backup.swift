@@ -1,4 +1,5 @@
 import Foundation
+import Learn
 import Storage
 
 /// `quarry admin backup` and `restore`: a consistent online copy of a data directory and its return.
@@ -38,7 +39,7 @@ public enum Backup {
     private static func copyCheckpoints(from source: String, to target: String) throws {
         let files = FileManager.default
         try files.createDirectory(atPath: target, withIntermediateDirectories: true)
-        for name in try files.contentsOfDirectory(atPath: source) where !name.contains(".tmp-") {
+        for name in try files.contentsOfDirectory(atPath: source) where !CheckpointFile.isBeingWritten(name) {
             var isDirectory: ObjCBool = false
             guard files.fileExists(atPath: "\(source)/\(name)", isDirectory: &isDirectory) else { continue }
             if isDirectory.boolValue {

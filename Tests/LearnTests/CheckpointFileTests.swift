@@ -87,4 +87,17 @@ struct CheckpointFileTests {
         #expect(try CheckpointFile.read(from: path).epoch == 3)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["a.ckpt"])
     }
+
+    /// The temporary file a write makes is what `isBeingWritten` recognizes, so a copy taken meanwhile
+    /// (`quarry admin backup`) leaves it out, and the finished file is not.
+    @Test func aCheckpointBeingWrittenIsRecognizedByItsName() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var seen: [String] = []
+        try CheckpointFile.write(try Self.sample(), to: directory + "/a.ckpt") {
+            seen = try FileManager.default.contentsOfDirectory(atPath: directory)
+        }
+        #expect(seen.count == 1 && seen.allSatisfy(CheckpointFile.isBeingWritten))
+        #expect(!CheckpointFile.isBeingWritten("a.ckpt") && !CheckpointFile.isBeingWritten("best.ckpt"))
+    }
 }

@@ -24,6 +24,12 @@ public enum CheckpointFile {
         try FileBytes.write(encode(checkpoint), to: path, beforeRename: beforeRename)
     }
 
+    /// Whether `name` is a checkpoint still being written (its temporary file), not a checkpoint: what a
+    /// copy taken while training goes on leaves out.
+    public static func isBeingWritten(_ name: String) -> Bool {
+        name.contains(FileBytes.temporaryMarker)
+    }
+
     public static func read(from path: String) throws -> Checkpoint {
         try decode(FileBytes.read(path), path: path)
     }

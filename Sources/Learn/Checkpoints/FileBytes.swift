@@ -4,6 +4,9 @@ import Glibc
 
 /// Whole-file reads and atomic replacement over Glibc, since Learn does not depend on Storage.
 enum FileBytes {
+    /// What a replacement's temporary file adds to the name it replaces: `last.ckpt.tmp-PID-SUFFIX`.
+    static let temporaryMarker = ".tmp-"
+
     static func read(_ path: String) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw CheckpointError.io(operation: "open", path: path, errno: errno) }
@@ -29,7 +32,7 @@ enum FileBytes {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var suffix = Random(seed: UInt64(now.tv_sec) << 30 ^ UInt64(now.tv_nsec))
-        let temporary = "\(path).tmp-\(getpid())-\(String(suffix.next(), radix: 36))"
+        let temporary = "\(path)\(temporaryMarker)\(getpid())-\(String(suffix.next(), radix: 36))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw CheckpointError.io(operation: "create", path: temporary, errno: errno) }
         do {
