@@ -47,4 +47,19 @@ struct ComputeDevicesTests {
         }
         #expect(!devices.isBusy(gpu: 0))
     }
+
+    /// A run on two GPUs gets a backend on each, and both are busy while it computes.
+    @Test func severalDevicesComputeTogetherAndAreAllBusy() throws {
+        let missing = EmulatedDevice.configure()
+        try #require(missing == nil, "\(missing ?? "")")
+        let devices = ComputeDevices(gpus: GPUDevices(driverLibrary: EmulatedDevice.driverPath, log: { _ in }),
+                                     kernelsPath: EmulatedDevice.ptxPath)
+        let used = try devices.compute(on: [.gpu(0), .gpu(2)]) { backends in
+            #expect(devices.isBusy(gpu: 0) && devices.isBusy(gpu: 2))
+            return backends.map(\.device)
+        }
+        #expect(used == [.gpu(0), .gpu(2)])
+        #expect(!devices.isBusy(gpu: 0) && !devices.isBusy(gpu: 2))
+    }
 }
+
