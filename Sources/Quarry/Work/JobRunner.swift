@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Storage
 import Synchronization
 
@@ -106,8 +107,16 @@ final class JobRunner: Sendable {
 
     /// Applies `event` in a transaction of its own and tells the observer; whether the row moved.
     @discardableResult
+    /// A write that fails leaves the row as it was (a running job stays running until the next start
+    /// settles it), and says so in the log.
     private func transition(_ kind: JobKind, _ id: String, _ event: JobStatus.Event, error: String? = nil) -> Bool {
-        let moved = (try? database.write { db in try JobRecords.apply(event, to: kind, id: id, error: error, on: db) }) ?? false
+        let moved: Bool
+        do {
+            moved = try database.write { db in try JobRecords.apply(event, to: kind, id: id, error: error, on: db) }
+        } catch let failure {
+            FileHandle.standardError.write(Data("error: \(kind.rawValue) \(id) could not become \(event.result.rawValue): \(failure)\n".utf8))
+            return false
+        }
         if moved { observers.withLock { $0[kind] }?(id, event.result, error) }
         return moved
     }
