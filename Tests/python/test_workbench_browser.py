@@ -130,6 +130,19 @@ def test_label_review_reject_fix_approve_in_a_browser(make_server, site, browser
     pick(browser, "sunny")
     press(browser, "t")
     WebDriverWait(browser, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#labels .label")) == 3)
+
+    def labels_become(count):
+        WebDriverWait(browser, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#labels .label")) == count)
+
+    # Undo and redo, by button and by key: the tag goes and comes back, twice.
+    browser.find_element(By.ID, "undo").click()
+    labels_become(2)
+    browser.find_element(By.ID, "redo").click()
+    labels_become(3)
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("z").key_up(Keys.CONTROL).perform()
+    labels_become(2)
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("y").key_up(Keys.CONTROL).perform()
+    labels_become(3)
     status_says(browser, "saved")
     browser.save_screenshot(os.path.join(ARTIFACTS, "workbench-annotator.png"))
     browser.find_element(By.ID, "submit").click()
