@@ -34,18 +34,19 @@ export function changed() {
 }
 
 export function undo() {
-  if (state.readOnly || state.undo.length === 0) return;
-  state.redo.push(snapshot());
-  restore(state.undo.pop());
-  state.selected = -1;
-  state.drawing = null;
-  changed();
+  travel(state.undo, state.redo);
 }
 
 export function redo() {
-  if (state.readOnly || state.redo.length === 0) return;
-  state.undo.push(snapshot());
-  restore(state.redo.pop());
+  travel(state.redo, state.undo);
+}
+
+// Undo and redo are one move in opposite directions: the newest snapshot of `from` becomes the labels,
+// and the labels as they were go on `to`.
+function travel(from, to) {
+  if (state.readOnly || from.length === 0) return;
+  to.push(snapshot());
+  restore(from.pop());
   state.selected = -1;
   state.drawing = null;
   changed();
