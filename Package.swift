@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(name: "quarry-bench", dependencies: ["Learn", "LearnGPU", "CUDA", "Imaging", "Crypto"]),
         // Fuzzing (`make fuzz`): the targets are a library so the regression tests can replay every
         // corpus file through them; the driver is libFuzzer's entry point, or a replayer without it.
-        .target(name: "FuzzTargets", dependencies: ["HTTP", "Imaging", "Learn", "Quarry"], path: "Tests/Fuzz/Targets"),
+        .target(name: "FuzzTargets", dependencies: ["API", "HTTP", "Imaging", "Learn", "Quarry"], path: "Tests/Fuzz/Targets"),
         .systemLibrary(name: "CFuzzer", path: "Tests/Fuzz/CFuzzer"),
         .executableTarget(name: "quarry-fuzz", dependencies: ["FuzzTargets", "CFuzzer"], path: "Tests/Fuzz/Driver"),
 

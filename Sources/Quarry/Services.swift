@@ -38,6 +38,9 @@ public final class Services: Sendable {
         public var gpuKernels = ResourceFolders.gpuKernels()
         /// The base URL clients reach the server at, for links inside webhook bodies.
         public var publicURL = "http://127.0.0.1:8080"
+        /// How a job's webhook reads: the HITL API's job status (`App.webhookBody`). Nil only where no
+        /// job reports (tools, some tests); a job that reports without it fails its status change.
+        public var webhookBody: WebhookBody?
 
         public init() {}
     }
@@ -70,6 +73,7 @@ public final class Services: Sendable {
     private let collectionQueue = DispatchQueue(label: "quarry.blob-collection", qos: .utility)
     private let work = WorkInFlight()
     private let jobs: JobRunner
+    private let outbox: WebhookOutbox
     private let collectionQueued = Atomic<Bool>(false)
 
     public init(dataDirectory: String, settings: Settings = Settings()) throws {
@@ -90,7 +94,8 @@ public final class Services: Sendable {
         jobs = JobRunner(database: database, work: work, concurrency: [.run: settings.trainingConcurrency])
         runs = try RunService(database: database, blobs: blobs, dataDirectory: root, jobs: jobs, devices: devices)
         prelabeler = Prelabeler(database: database, blobs: blobs, runs: runs, work: work)
-        labeling = LabelingService(database: database, publicURL: settings.publicURL, prelabeler: prelabeler)
+        outbox = WebhookOutbox(baseURL: settings.publicURL, body: settings.webhookBody)
+        labeling = LabelingService(database: database, outbox: outbox, prelabeler: prelabeler)
         exports = ExportService(database: database, blobs: blobs, links: try DownloadLinks(database: database))
         hitl = HITLService(database: database, downloads: FileDownloads(fetcher: fetcher, blobs: blobs, imageLimits: settings.imageLimits),
                            prelabeler: prelabeler)
@@ -153,7 +158,7 @@ public final class Services: Sendable {
     /// Expires overdue jobs now; returns how many.
     @discardableResult
     public func expireJobs() throws -> Int {
-        let expired = try ExpirySweep.run(database: database, baseURL: settings.publicURL)
+        let expired = try ExpirySweep.run(database: database, outbox: outbox)
         if expired > 0 { webhooks.dispatchDue() }
         return expired
     }

@@ -39,6 +39,11 @@ public struct Row: Sendable {
     public func bool(_ column: String) throws -> Bool { try required(column, Self.bool) }
     public func optionalBool(_ column: String) throws -> Bool? { try optional(column, Self.bool) }
 
+    /// A text column holding one of an enum's raw values; any other text is a type mismatch.
+    public func choice<Value: RawRepresentable>(_ column: String) throws -> Value where Value.RawValue == String {
+        try required(column) { Self.string($0).flatMap(Value.init) }
+    }
+
     public func blob(_ column: String) throws -> [UInt8] { try required(column, Self.blob) }
     public func optionalBlob(_ column: String) throws -> [UInt8]? { try optional(column, Self.blob) }
 

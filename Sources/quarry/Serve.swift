@@ -27,6 +27,7 @@ enum Serve {
 
         var settings = configuration.services
         settings.publicURL = configuration.resolvedPublicURL
+        settings.webhookBody = App.webhookBody
         let services = try Services(dataDirectory: configuration.dataDirectory, settings: settings)
         try services.recoverFromLastProcess()
         var appConfiguration = App.Configuration(adminKey: configuration.adminKey, limits: configuration.limits,

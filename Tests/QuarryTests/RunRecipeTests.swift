@@ -1,4 +1,3 @@
-import Foundation
 import Learn
 @testable import Quarry
 import Testing
@@ -7,7 +6,8 @@ import Testing
 /// starting from the seed's weights.
 struct RunRecipeTests {
     @Test func severalBackendsGetReplicasThatStartAlike() throws {
-        let config = try ExperimentConfig.parse(Data(#"{"name": "x", "model": "small_cnn", "image_size": 8, "seed": 9}"#.utf8))
+        var config = ExperimentConfig(name: "x")
+        (config.model, config.imageSize, config.seed) = (.smallCNN, 8, 9)
         let recipe = RunRecipe(config: config, classes: 3, batchesPerEpoch: 4)
         let trainer = recipe.trainer(on: [CPUBackend.shared, CPUBackend.shared, CPUBackend.shared])
         #expect(trainer.replicas.count == 3)

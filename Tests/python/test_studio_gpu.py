@@ -188,7 +188,7 @@ def test_a_busy_gpu_says_so_and_a_stopped_gpu_run_goes_on_on_the_cpu(make_server
     stopped = finished(server, key, project_id, run_id)
     assert stopped["status"] == "stopped" and not gpu_busy()
 
-    for body, words in [({"device": "gpu:7"}, "gpu:7 is not available"), ({"device": 5}, "'device' has the wrong type")]:
+    for body, words in [({"device": "gpu:7"}, "gpu:7 is not available"), ({"device": 5}, "device has the wrong type")]:
         response = requests.post(url + "/resume", json=body, headers=auth(key))
         assert response.status_code == 400 and words in response.json()["error"]["message"], response.text
     assert requests.post(url + "/resume", json={"device": "cpu"}, headers=auth(key)).status_code == 200

@@ -14,6 +14,8 @@ public struct APIError: Error, Sendable, Equatable {
     }
 
     public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, code: "bad_request", message) }
+    /// A value the API refuses, in the words every surface uses: the field, then why.
+    public static func invalid(_ field: String, _ reason: String) -> APIError { .badRequest("\(field) \(reason)") }
     public static func notFound(_ message: String) -> APIError { APIError(.notFound, code: "not_found", message) }
     public static func conflict(_ message: String) -> APIError { APIError(.conflict, code: "conflict", message) }
     public static let unauthorized = APIError(.unauthorized, code: "unauthorized", "missing or invalid API key")

@@ -39,7 +39,7 @@ struct UploadForm: ~Copyable {
 
     func required(_ name: String) throws -> String {
         guard let value = fields[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
-            throw APIError.badRequest("missing field '\(name)'")
+            throw APIError.invalid(name, "is required")
         }
         return value
     }

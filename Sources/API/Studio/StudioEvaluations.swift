@@ -28,8 +28,9 @@ struct StudioEvaluations: Sendable {
         init(_ evaluation: Evaluation) {
             let request = evaluation.request
             (eval_id, project_id, experiment_id, run_id) = (evaluation.id, evaluation.projectID, request.experimentID, request.runID)
-            (checkpoint, split_index, split_subset, batch_size) = (request.checkpoint, request.splitIndex, request.splitSubset, request.batchSize)
-            device = request.device ?? "cpu"
+            (checkpoint, split_index, split_subset, batch_size) = (request.checkpoint.rawValue, request.splitIndex, request.splitSubset.rawValue,
+                                                                request.batchSize)
+            device = (request.device ?? .cpu).description
             (status, error, results, skipped) = (evaluation.status.rawValue, evaluation.error, evaluation.report, evaluation.skipped)
             (created_at, started_at, finished_at) = (evaluation.createdAt, evaluation.startedAt, evaluation.finishedAt)
         }
@@ -49,9 +50,9 @@ struct StudioEvaluations: Sendable {
     }
 
     func create(_ request: Request, _ account: Account) throws -> Response {
-        guard let bytes = try request.body.data(), !bytes.isEmpty else { throw APIError.badRequest("request body must be a JSON object") }
+        let body = try JSON.decode(EvaluationRequestBody.self, from: request, keys: EvaluationRequestBody.keys)
         let evaluation = try services.evaluations.create(accountID: account.id, projectID: request.parameter("project_id") ?? "",
-                                                         body: Data(bytes))
+                                                         request: try body.request)
         return Studio.ok(EvaluationBody(evaluation), status: .created)
     }
 

@@ -9,14 +9,14 @@ struct StudioExperiments: Sendable {
     private struct ExperimentBody: Encodable {
         let id: String
         let project_id: String
-        let config: ExperimentConfig
+        let config: ExperimentConfigDocument
         let created_at: String
         let updated_at: String
 
         init(_ experiment: Experiment) {
             id = experiment.id
             project_id = experiment.projectID
-            config = experiment.config
+            config = ExperimentConfigDocument(config: experiment.config)
             created_at = experiment.createdAt
             updated_at = experiment.updatedAt
         }
@@ -27,8 +27,10 @@ struct StudioExperiments: Sendable {
     }
 
     func create(_ request: Request, _ account: Account) throws -> Response {
+        var config = ExperimentConfig(name: "")
+        try Self.changes(request).apply(to: &config)
         let experiment = try services.experiments.create(accountID: account.id, projectID: request.parameter("project_id") ?? "",
-                                                         body: try Self.body(request))
+                                                         config: config)
         return Studio.ok(ExperimentBody(experiment), status: .created)
     }
 
@@ -37,9 +39,11 @@ struct StudioExperiments: Sendable {
                                                               id: request.parameter("exp_id") ?? "")))
     }
 
+    /// Changes only the settings the body names.
     func update(_ request: Request, _ account: Account) throws -> Response {
-        Studio.ok(ExperimentBody(try services.experiments.update(accountID: account.id, projectID: request.parameter("project_id") ?? "",
-                                                                 id: request.parameter("exp_id") ?? "", body: try Self.body(request))))
+        let changes = try Self.changes(request)
+        return Studio.ok(ExperimentBody(try services.experiments.update(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                                                        id: request.parameter("exp_id") ?? "", change: changes.apply)))
     }
 
     func delete(_ request: Request, _ account: Account) throws -> Response {
@@ -48,8 +52,7 @@ struct StudioExperiments: Sendable {
         return Studio.deleted(id)
     }
 
-    private static func body(_ request: Request) throws -> Data {
-        guard let bytes = try request.body.data(), !bytes.isEmpty else { throw APIError.badRequest("request body must be a JSON object") }
-        return Data(bytes)
+    private static func changes(_ request: Request) throws(APIError) -> ExperimentConfigChanges {
+        try JSON.decode(ExperimentConfigChanges.self, from: request, keys: ExperimentConfigChanges.keys)
     }
 }

@@ -7,6 +7,17 @@ import Quarry
 struct StudioModelExports: Sendable {
     let services: Services
 
+    private struct OptionsBody: Encodable {
+        let opset_version: Int
+        let input_shape: [Int]?
+        let batch_axis: String?
+        let simplify: Bool
+
+        init(_ options: ModelExportRequest.ONNXOptions) {
+            (opset_version, input_shape, batch_axis, simplify) = (options.opsetVersion, options.inputShape, options.batchAxis, options.simplify)
+        }
+    }
+
     private struct ExportBody: Encodable {
         let export_id: String
         let project_id: String
@@ -14,7 +25,7 @@ struct StudioModelExports: Sendable {
         let run_id: String
         let checkpoint: String
         let format: String
-        let options: ModelExportRequest.ONNXOptions?
+        let options: OptionsBody?
         let status: String
         let error: String?
         let file_name: String?
@@ -25,8 +36,8 @@ struct StudioModelExports: Sendable {
 
         init(_ export: ModelExport) {
             let request = export.request
-            (export_id, project_id, experiment_id, run_id) = (export.id, export.projectID, request.experiment_id, request.run_id)
-            (checkpoint, format, options) = (request.checkpoint, request.format.rawValue, request.options)
+            (export_id, project_id, experiment_id, run_id) = (export.id, export.projectID, request.experimentID, request.runID)
+            (checkpoint, format, options) = (request.checkpoint.rawValue, request.format.rawValue, request.options.map(OptionsBody.init))
             (status, error, file_name, size) = (export.status.rawValue, export.error, export.fileName, export.size)
             download_url = export.status == .completed ? "/api/export/\(export.projectID)/\(export.id)/download" : nil
             (created_at, finished_at) = (export.createdAt, export.finishedAt)
@@ -70,8 +81,9 @@ struct StudioModelExports: Sendable {
     }
 
     func create(_ request: Request, _ account: Account) throws -> Response {
-        guard let bytes = try request.body.data(), !bytes.isEmpty else { throw APIError.badRequest("request body must be a JSON object") }
-        let export = try services.modelExports.create(accountID: account.id, projectID: request.parameter("project_id") ?? "", body: Data(bytes))
+        let body = try JSON.decode(ModelExportRequestBody.self, from: request, keys: ModelExportRequestBody.keys)
+        let export = try services.modelExports.create(accountID: account.id, projectID: request.parameter("project_id") ?? "",
+                                                      request: try body.request)
         return Studio.ok(ExportBody(export), status: .created)
     }
 

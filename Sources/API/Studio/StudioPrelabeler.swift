@@ -12,7 +12,7 @@ struct StudioPrelabeler: Sendable {
         let device: String?
 
         init(_ setting: Prelabeler.Setting?) {
-            (run_id, checkpoint, device) = (setting?.runID, setting?.checkpoint, setting?.device)
+            (run_id, checkpoint, device) = (setting?.runID, setting?.checkpoint.rawValue, setting?.device.description)
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -37,7 +37,9 @@ struct StudioPrelabeler: Sendable {
     func set(_ request: Request, _ account: Account) throws -> Response {
         let body = try JSON.decode(Choice.self, from: request)
         let setting = try services.prelabeler.set(accountID: account.id, projectID: request.parameter("project_id") ?? "",
-                                                  runID: body.run_id, checkpoint: body.checkpoint ?? "best", device: body.device)
+                                                  runID: body.run_id,
+                                                  checkpoint: try JSON.choice(body.checkpoint, "checkpoint", or: .best),
+                                                  device: try Studio.device(body.device))
         return Studio.ok(Body(setting))
     }
 

@@ -1,4 +1,5 @@
 import HTTP
+import Learn
 import Quarry
 
 /// The training studio API under `/api/` (../shared/specs/studio-api.md). Every answer is the
@@ -85,6 +86,13 @@ enum Studio {
     /// The answer to a DELETE: `{"<key>": id, "deleted": true}`.
     static func deleted(_ id: String, key: String = "id") -> Response {
         ok(Deleted(id: id, key: key))
+    }
+
+    /// One device a body names, `cpu` or `gpu:N` (evaluations, the pre-labeler); nil when left out.
+    static func device(_ name: String?) throws(APIError) -> Device? {
+        guard let name else { return nil }
+        guard let device = Device(name) else { throw APIError.invalid("device", "must be cpu or gpu:N") }
+        return device
     }
 
     private struct Deleted: Encodable {

@@ -10,8 +10,8 @@ enum DashboardRoutes {
         AppFiles(directory: AppFiles.locate("dashboard"), files: AppFiles.dashboard).bind(&router, prefix: "/dashboard/")
         router.post("/dashboard/session", options: RouteOptions(maxBodyBytes: 4096), shaped(ErrorShapes.plain) { request in
             struct Body: Decodable { let api_key: String }
-            guard let bytes = try request.body.data(), let body = try? JSONDecoder().decode(Body.self, from: Data(bytes)),
-                  let (account, secret) = try services.accounts.startSession(key: body.api_key) else {
+            let body = try JSON.decode(Body.self, from: request)
+            guard let (account, secret) = try services.accounts.startSession(key: body.api_key) else {
                 throw APIError(.unauthorized, code: "unauthorized", "this API key is not valid")
             }
             var response = JSON.response(["account": account.name])

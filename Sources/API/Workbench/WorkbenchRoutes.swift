@@ -11,8 +11,8 @@ enum WorkbenchRoutes {
         AppFiles(directory: AppFiles.locate("workbench"), files: AppFiles.workbench).bind(&router, prefix: "/workbench/")
         router.post("/workbench/session", options: RouteOptions(maxBodyBytes: 4096), shaped(ErrorShapes.plain) { request in
             struct Body: Decodable { let token: String }
-            guard let bytes = try request.body.data(), let body = try? JSONDecoder().decode(Body.self, from: Data(bytes)),
-                  let (worker, secret) = try services.workers.startSession(token: body.token) else {
+            let body = try JSON.decode(Body.self, from: request)
+            guard let (worker, secret) = try services.workers.startSession(token: body.token) else {
                 throw APIError(.unauthorized, code: "unauthorized", "this sign-in link is not valid (any more); ask for a new one")
             }
             var response = JSON.response(["id": worker.id, "email": worker.email])

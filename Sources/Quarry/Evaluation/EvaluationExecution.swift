@@ -31,11 +31,11 @@ struct EvaluationExecution {
         let (blobs, config) = (service.blobs, run.config)
         let loader = DataLoader(count: images.count, batchSize: request.batchSize, shuffle: false, dropLast: false, seed: config.seed,
                                 workers: max(1, ProcessInfo.processInfo.activeProcessorCount - 1), prefetch: 2,
-                                shape: [3, config.image_size, config.image_size]) { index, seed in
+                                shape: [3, config.imageSize, config.imageSize]) { index, seed in
             let item = images[index].item
             return (try TrainingData.example(item, blobs: blobs, config: config, training: false, seed: seed), item.label)
         }
-        let device = request.device.flatMap(Device.init) ?? .cpu
+        let device = request.device ?? .cpu
         let scores = try service.devices.compute(on: device, tf32: config.tf32) { backend -> [ClassScores] in
             let model = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: service.runs, on: backend).model
             var scores: [ClassScores] = []
@@ -63,7 +63,7 @@ struct EvaluationExecution {
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         var images: [Image] = [], skipped = 0
         for (record, _, className) in try SplitStore.labeledImages(projectID: evaluation.projectID, position: evaluation.request.splitIndex ?? 0,
-                                                                  subset: evaluation.request.splitSubset, on: db) {
+                                                                  subset: evaluation.request.splitSubset.rawValue, on: db) {
             guard let label = index[className] else {
                 skipped += 1
                 continue

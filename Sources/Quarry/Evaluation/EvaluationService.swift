@@ -18,13 +18,14 @@ public final class EvaluationService: Sendable {
 
     /// Checks the request against the run (which must belong to the experiment, have finished
     /// training and have the checkpoint) and the split, then queues the evaluation.
-    public func create(accountID: String, projectID: String, body: Data) throws -> Evaluation {
-        var request = try EvaluationRequest.parse(body)
+    public func create(accountID: String, projectID: String, request: EvaluationRequest) throws -> Evaluation {
+        try request.validate()
+        var request = request
         let evaluation = try database.write { db -> Evaluation in
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             let run = try TrainedModel.checkedRun(request.runID, experimentID: request.experimentID, projectID: projectID,
                                                   checkpoint: request.checkpoint, runs: runs, on: db)
-            let splitIndex = request.splitIndex ?? run.config.split_index
+            let splitIndex = request.splitIndex ?? run.config.splitIndex
             guard try SplitStore.exists(projectID: projectID, position: splitIndex, on: db) else {
                 throw EvaluationError.invalid(field: "split_index", reason: "split \(splitIndex) does not exist")
             }
@@ -34,9 +35,7 @@ public final class EvaluationService: Sendable {
             } catch let refusal as ComputeDevices.Refusal {
                 throw EvaluationError.invalid(field: "device", reason: refusal.reason)
             }
-            request = EvaluationRequest(experimentID: request.experimentID, runID: request.runID, checkpoint: request.checkpoint,
-                                        splitIndex: splitIndex, splitSubset: request.splitSubset, batchSize: request.batchSize,
-                                        device: device.description)
+            (request.splitIndex, request.device) = (splitIndex, device)
             let evaluation = Evaluation(id: ID.make("eval"), projectID: projectID, request: request, status: .pending, error: nil,
                                         report: nil, skipped: 0, createdAt: Timestamp.now(), startedAt: nil, finishedAt: nil)
             try EvaluationStore.insert(evaluation, on: db)

@@ -1,3 +1,4 @@
+import Learn
 import Foundation
 import Storage
 
@@ -8,8 +9,8 @@ enum EvaluationStore {
             INSERT INTO evaluations (id, project_id, experiment_id, run_id, checkpoint, split_index, split_subset, batch_size, device,
                                      status, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [evaluation.id, evaluation.projectID, request.experimentID, request.runID, request.checkpoint, request.splitIndex ?? 0,
-                  request.splitSubset, request.batchSize, request.device ?? "cpu", evaluation.status.rawValue, evaluation.createdAt])
+            """, [evaluation.id, evaluation.projectID, request.experimentID, request.runID, request.checkpoint.rawValue, request.splitIndex ?? 0,
+                  request.splitSubset.rawValue, request.batchSize, (request.device ?? .cpu).description, evaluation.status.rawValue, evaluation.createdAt])
     }
 
     /// The report and its per-image results, and the evaluation completed, in the caller's transaction.
@@ -70,10 +71,12 @@ enum EvaluationStore {
     }
 
     private static func evaluation(_ row: Row) throws -> Evaluation {
-        let request = EvaluationRequest(experimentID: try row.string("experiment_id"), runID: try row.string("run_id"),
-                                        checkpoint: try row.string("checkpoint"), splitIndex: try row.int("split_index"),
-                                        splitSubset: try row.string("split_subset"), batchSize: try row.int("batch_size"),
-                                        device: try row.string("device"))
+        var request = EvaluationRequest(experimentID: try row.string("experiment_id"), runID: try row.string("run_id"))
+        request.checkpoint = try row.choice("checkpoint")
+        request.splitIndex = try row.int("split_index")
+        request.splitSubset = try row.choice("split_subset")
+        request.batchSize = try row.int("batch_size")
+        request.device = Device(try row.string("device"))
         return Evaluation(id: try row.string("id"), projectID: try row.string("project_id"), request: request,
                           status: JobStatus(rawValue: try row.string("status")) ?? .failed, error: try row.optionalString("error"),
                           report: try row.optionalString("report").map { try JSONDecoder().decode(ClassificationReport.self, from: Data($0.utf8)) },

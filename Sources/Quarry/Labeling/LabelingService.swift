@@ -3,14 +3,14 @@ import Storage
 /// Tasks: assigning them, reporting progress, and the worker's side (open, draft, submit, review).
 public struct LabelingService: Sendable {
     let database: Database
-    /// Where clients reach this server, for the URLs inside webhook bodies.
-    let publicURL: String
+    /// Queues the webhook of a job that reaches a status that reports.
+    let outbox: WebhookOutbox
     /// Gets new tasks of projects that name a model; nil where nothing pre-labels (some tests).
     let prelabeler: Prelabeler?
 
-    public init(database: Database, publicURL: String, prelabeler: Prelabeler? = nil) {
+    init(database: Database, outbox: WebhookOutbox, prelabeler: Prelabeler? = nil) {
         self.database = database
-        self.publicURL = publicURL
+        self.outbox = outbox
         self.prelabeler = prelabeler
     }
 }
@@ -92,7 +92,7 @@ extension LabelingService {
             task.status = next
             try apply(&task, view, db)
             try TaskStore.update(task, on: db)
-            try WebhookOutbox.enqueue(taskID: task.id, baseURL: publicURL, on: db)
+            try outbox.enqueue(taskID: task.id, on: db)
             return task
         }
     }

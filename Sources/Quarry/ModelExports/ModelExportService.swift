@@ -18,17 +18,16 @@ public final class ModelExportService: Sendable {
 
     /// Checks the request against the run and, for ONNX, the options against the model (opset, input
     /// shape) before anything is queued, so that a bad request is a 400 rather than a failed export.
-    public func create(accountID: String, projectID: String, body: Data) throws -> ModelExport {
-        var request = try ModelExportRequest.parse(body)
+    public func create(accountID: String, projectID: String, request: ModelExportRequest) throws -> ModelExport {
+        var request = request
         let run = try database.read { db in
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-            return try TrainedModel.checkedRun(request.run_id, experimentID: request.experiment_id, projectID: projectID,
+            return try TrainedModel.checkedRun(request.runID, experimentID: request.experimentID, projectID: projectID,
                                                checkpoint: request.checkpoint, runs: runs, on: db)
         }
         if var options = request.options {
-            options.input_shape = options.input_shape ?? [1, 3, run.config.image_size, run.config.image_size]
-            request = ModelExportRequest(experiment_id: request.experiment_id, run_id: request.run_id, checkpoint: request.checkpoint,
-                                         format: request.format, options: options)
+            options.inputShape = options.inputShape ?? [1, 3, run.config.imageSize, run.config.imageSize]
+            request.options = options
             let model = RunRecipe(config: run.config, classes: run.classes.count, batchesPerEpoch: 1).model()
             do {
                 try ONNXExport.validate(model, options: Self.onnxOptions(options, metadata: []))
@@ -76,8 +75,8 @@ public final class ModelExportService: Sendable {
     }
 
     static func onnxOptions(_ options: ModelExportRequest.ONNXOptions, metadata: [(String, String)]) -> ONNXExport.Options {
-        var converted = ONNXExport.Options(inputShape: options.input_shape ?? [])
-        (converted.opset, converted.simplify, converted.batchName) = (options.opset_version, options.simplify, options.batch_axis)
+        var converted = ONNXExport.Options(inputShape: options.inputShape ?? [])
+        (converted.opset, converted.simplify, converted.batchName) = (options.opsetVersion, options.simplify, options.batchAxis)
         converted.metadata = metadata
         return converted
     }
@@ -85,8 +84,8 @@ public final class ModelExportService: Sendable {
     /// Writes the file and records it with the completion; a failure is thrown for the job runner to record.
     private func perform(_ export: ModelExport) throws -> JobRunner.Ending {
         let request = export.request
-        guard let run = try database.read({ db in try RunStore.find(id: request.run_id, on: db) }) else {
-            throw TrainedModelError.runNotFound(request.run_id)
+        guard let run = try database.read({ db in try RunStore.find(id: request.runID, on: db) }) else {
+            throw TrainedModelError.runNotFound(request.runID)
         }
         let bytes: [UInt8]
         if let options = request.options {
@@ -97,7 +96,7 @@ public final class ModelExportService: Sendable {
         }
         let blob = try blobs.put(bytes)
         let experiment = run.config.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" }
-        let fileName = "\(String(experiment).prefix(80))-\(run.id)-\(request.checkpoint).\(request.format == .onnx ? "onnx" : "ckpt")"
+        let fileName = "\(String(experiment).prefix(80))-\(run.id)-\(request.checkpoint.rawValue).\(request.format.fileExtension)"
         try database.write { db in try ModelExportStore.complete(export.id, blob: blob, size: bytes.count, fileName: fileName, on: db) }
         return .completed
     }
@@ -108,11 +107,11 @@ public final class ModelExportService: Sendable {
         func json(_ value: some Encodable) -> String { (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "" }
         return [("classes", json(run.classes)),
                 ("normalization", json(["mean": ImageTensor.imageNetMean, "std": ImageTensor.imageNetStd])),
-                ("input_size", "\(run.config.image_size)"),
+                ("input_size", "\(run.config.imageSize)"),
                 ("input_format", "RGB, NCHW float32: each value (pixel / 255 - mean) / std; image resized to input_size square"),
                 ("model", run.config.model.rawValue),
                 ("run_id", run.id),
-                ("checkpoint", request.checkpoint)]
+                ("checkpoint", request.checkpoint.rawValue)]
     }
 
     static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> ModelExport {

@@ -4,7 +4,7 @@ import Storage
 enum ModelExportStore {
     static func insert(_ export: ModelExport, on db: Connection) throws {
         try db.run("INSERT INTO model_exports (id, project_id, run_id, request, status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                   [export.id, export.projectID, export.request.run_id, String(decoding: try JSONEncoder().encode(export.request), as: UTF8.self),
+                   [export.id, export.projectID, export.request.runID, try export.request.storedText,
                     export.status.rawValue, export.createdAt])
     }
 
@@ -28,7 +28,7 @@ enum ModelExportStore {
 
     private static func export(_ row: Row) throws -> ModelExport {
         ModelExport(id: try row.string("id"), projectID: try row.string("project_id"),
-                    request: try JSONDecoder().decode(ModelExportRequest.self, from: Data(try row.string("request").utf8)),
+                    request: try ModelExportRequest.stored(try row.string("request")),
                     status: JobStatus(rawValue: try row.string("status")) ?? .failed, error: try row.optionalString("error"),
                     blob: try row.optionalString("blob"), size: try row.optionalInt("size"), fileName: try row.optionalString("file_name"),
                     createdAt: try row.string("created_at"), finishedAt: try row.optionalString("finished_at"))

@@ -10,9 +10,8 @@ import Synchronization
 public final class Prelabeler: Sendable {
     public struct Setting: Sendable, Equatable {
         public let runID: String
-        public let checkpoint: String
-        /// cpu or gpu:N
-        public let device: String
+        public let checkpoint: RunCheckpoint
+        public let device: Device
     }
 
     let database: Database
@@ -32,9 +31,9 @@ public final class Prelabeler: Sendable {
 
     /// Names the run's checkpoint as the project's pre-labeler; the run must have finished training. It
     /// computes on `device`, by default the run's when this server has it, else the first GPU, else the CPU.
-    public func set(accountID: String, projectID: String, runID: String, checkpoint: String, device: String? = nil) throws -> Setting {
-        guard ["best", "last"].contains(checkpoint) else { throw PrelabelError.invalid(field: "checkpoint", reason: "must be best or last") }
-        return try database.write { db in
+    public func set(accountID: String, projectID: String, runID: String, checkpoint: RunCheckpoint = .best,
+                    device: Device? = nil) throws -> Setting {
+        try database.write { db in
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             guard let run = try RunStore.find(id: runID, on: db), run.projectID == projectID else { throw TrainedModelError.runNotFound(runID) }
             _ = try TrainedModel.checkedRun(runID, experimentID: run.experimentID, projectID: projectID, checkpoint: checkpoint,
@@ -45,7 +44,7 @@ public final class Prelabeler: Sendable {
             } catch let refusal as ComputeDevices.Refusal {
                 throw PrelabelError.invalid(field: "device", reason: refusal.reason)
             }
-            let setting = Setting(runID: runID, checkpoint: checkpoint, device: chosen.description)
+            let setting = Setting(runID: runID, checkpoint: checkpoint, device: chosen)
             try ProjectStore.setPrelabeler(setting, projectID: projectID, on: db)
             return setting
         }
@@ -84,7 +83,7 @@ public final class Prelabeler: Sendable {
     func predict(taskID: String, _ setting: Setting) throws {
         guard let run = try database.read({ db in try RunStore.find(id: setting.runID, on: db) }) else { return }
         let key = "\(run.id)/\(setting.checkpoint)/\(setting.device)"
-        let device = Device(setting.device) ?? .cpu
+        let device = setting.device
         let (trained, backend) = try loaded.withLock { current in
             if let current, current.key == key { return (current.model, current.backend) }
             current = nil  // the previous model's device memory goes before the next one's is taken
@@ -100,7 +99,7 @@ public final class Prelabeler: Sendable {
             }
         }
         guard !images.isEmpty else { return }
-        let config = run.config, side = config.image_size
+        let config = run.config, side = config.imageSize
         var values: [Float] = []
         for image in images {
             values += try TrainingData.example(TrainingData.Item(blob: image.blob, label: 0), blobs: blobs, config: config, training: false, seed: 0)

@@ -1,3 +1,4 @@
+import Learn
 import Storage
 
 /// The SQL for projects and their label classes. Every lookup takes the account id, so a query
@@ -49,15 +50,16 @@ enum ProjectStore {
     static func prelabeler(projectID: String, on db: Connection) throws -> Prelabeler.Setting? {
         guard let row = try db.queryOne("SELECT prelabel_run_id, prelabel_checkpoint, prelabel_device FROM projects WHERE id = ?",
                                         [projectID]),
-              let runID = try row.optionalString("prelabel_run_id"), let checkpoint = try row.optionalString("prelabel_checkpoint") else { return nil }
-        return Prelabeler.Setting(runID: runID, checkpoint: checkpoint, device: try row.string("prelabel_device"))
+              let runID = try row.optionalString("prelabel_run_id"), row["prelabel_checkpoint"] != .null else { return nil }
+        return Prelabeler.Setting(runID: runID, checkpoint: try row.choice("prelabel_checkpoint"),
+                                  device: Device(try row.string("prelabel_device")) ?? .cpu)
     }
 
     /// Sets the project's pre-labeler, or clears it with nil.
     static func setPrelabeler(_ setting: Prelabeler.Setting?, projectID: String, on db: Connection) throws {
         if let setting {
             try db.run("UPDATE projects SET prelabel_run_id = ?, prelabel_checkpoint = ?, prelabel_device = ? WHERE id = ?",
-                       [setting.runID, setting.checkpoint, setting.device, projectID])
+                       [setting.runID, setting.checkpoint.rawValue, setting.device.description, projectID])
         } else {
             try db.run("UPDATE projects SET prelabel_run_id = NULL, prelabel_checkpoint = NULL WHERE id = ?", [projectID])
         }

@@ -39,11 +39,10 @@ public final class ComputeDevices: Sendable {
 
     /// The device asked for, refused with the reason when it is not here; with none asked for, the
     /// `preferred` one (a run's first) when it is here, else the first GPU, else the CPU.
-    func choose(_ asked: String?, preferring preferred: Device) throws(Refusal) -> Device {
+    func choose(_ asked: Device?, preferring preferred: Device) throws(Refusal) -> Device {
         if let asked {
-            guard let device = Device(asked) else { throw Refusal(reason: "must be cpu or gpu:N") }
-            if let reason = unavailability(device) { throw Refusal(reason: reason) }
-            return device
+            if let reason = unavailability(asked) { throw Refusal(reason: reason) }
+            return asked
         }
         if unavailability(preferred) == nil { return preferred }
         return gpus.count().count > 0 ? .gpu(0) : .cpu

@@ -16,8 +16,8 @@ public struct ExperimentService: Sendable {
     let database: Database
     let devices: ComputeDevices
 
-    public func create(accountID: String, projectID: String, body: Data) throws -> Experiment {
-        let config = try ExperimentConfig.parse(body)
+    public func create(accountID: String, projectID: String, config: ExperimentConfig) throws -> Experiment {
+        try config.validate()
         try checkDevice(config)
         let now = Timestamp.now()
         let experiment = Experiment(id: ID.make("exp"), projectID: projectID, config: config, createdAt: now, updatedAt: now)
@@ -39,11 +39,15 @@ public struct ExperimentService: Sendable {
         try database.read { db in try Self.find(accountID: accountID, projectID: projectID, id: id, on: db) }
     }
 
-    /// Changes the keys the body names and validates the result as a whole.
-    public func update(accountID: String, projectID: String, id: String, body: Data) throws -> Experiment {
+    /// Applies `change` to the saved configuration (a PATCH changes only what it names) and
+    /// validates the result as a whole.
+    public func update(accountID: String, projectID: String, id: String,
+                       change: (inout ExperimentConfig) throws -> Void) throws -> Experiment {
         try database.write { db in
             let current = try Self.find(accountID: accountID, projectID: projectID, id: id, on: db)
-            let config = try ExperimentConfig.parse(body, over: current.config)
+            var config = current.config
+            try change(&config)
+            try config.validate()
             try checkDevice(config)
             let updated = Experiment(id: id, projectID: projectID, config: config, createdAt: current.createdAt, updatedAt: Timestamp.now())
             try ExperimentStore.update(updated, on: db)
@@ -53,7 +57,7 @@ public struct ExperimentService: Sendable {
 
     /// A GPU the driver does not list is refused when the experiment is saved, not when it first runs.
     private func checkDevice(_ config: ExperimentConfig) throws(ExperimentError) {
-        if let reason = devices.unavailability(config.device, batchSize: config.batch_size) {
+        if let reason = devices.unavailability(config.device, batchSize: config.batchSize) {
             throw .invalid(field: "device", reason: reason)
         }
     }

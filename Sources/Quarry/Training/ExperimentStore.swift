@@ -7,7 +7,7 @@ enum ExperimentStore {
     static func insert(_ experiment: Experiment, on db: Connection) throws {
         try unique(experiment.config.name) {
             try db.run("INSERT INTO experiments (id, project_id, name, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       [experiment.id, experiment.projectID, experiment.config.name, try json(experiment.config), experiment.createdAt,
+                       [experiment.id, experiment.projectID, experiment.config.name, try experiment.config.storedText, experiment.createdAt,
                         experiment.updatedAt])
         }
     }
@@ -15,7 +15,7 @@ enum ExperimentStore {
     static func update(_ experiment: Experiment, on db: Connection) throws {
         try unique(experiment.config.name) {
             try db.run("UPDATE experiments SET name = ?, config = ?, updated_at = ? WHERE id = ?",
-                       [experiment.config.name, try json(experiment.config), experiment.updatedAt, experiment.id])
+                       [experiment.config.name, try experiment.config.storedText, experiment.updatedAt, experiment.id])
         }
     }
 
@@ -41,14 +41,8 @@ enum ExperimentStore {
 
     private static func experiment(_ row: Row) throws -> Experiment {
         Experiment(id: try row.string("id"), projectID: try row.string("project_id"),
-                   config: try ExperimentConfig.parse(Data(try row.string("config").utf8)),
+                   config: try ExperimentConfig.stored(try row.string("config")),
                    createdAt: try row.string("created_at"), updatedAt: try row.string("updated_at"))
     }
 
-    /// Sorted keys, so a stored configuration reads the same however it was built.
-    private static func json(_ config: ExperimentConfig) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(config), as: UTF8.self)
-    }
 }

@@ -26,24 +26,24 @@ struct RunExecution {
         run.classes = data.classes
         try database.write { db in try RunStore.update(run, on: db) }
 
-        let shape = [3, config.image_size, config.image_size]
+        let shape = [3, config.imageSize, config.imageSize]
         let blobs = service.blobs
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
         // A GPU takes raw pixels, a byte each, and normalizes them on the device (RunRecipe says so).
         let normalized = RunRecipe.normalizesOnHost(config)
-        let trainLoader = DataLoader(count: data.train.count, batchSize: config.batch_size, shuffle: true, dropLast: false,
+        let trainLoader = DataLoader(count: data.train.count, batchSize: config.batchSize, shuffle: true, dropLast: false,
                                      seed: config.seed, workers: workers, prefetch: 2, shape: shape) { index, seed in
             let item = data.train[index]
             return (try TrainingData.example(item, blobs: blobs, config: config, training: true, seed: seed, normalized: normalized),
                     item.label)
         }
-        let validationLoader = DataLoader(count: data.validation.count, batchSize: config.batch_size, shuffle: false, dropLast: false,
+        let validationLoader = DataLoader(count: data.validation.count, batchSize: config.batchSize, shuffle: false, dropLast: false,
                                           seed: config.seed, workers: workers, prefetch: 2, shape: shape) { index, seed in
             let item = data.validation[index]
             return (try TrainingData.example(item, blobs: blobs, config: config, training: false, seed: seed, normalized: normalized),
                     item.label)
         }
-        let checkpoint = resume ? try CheckpointFile.read(from: service.checkpointPath(runID, "last")) : nil
+        let checkpoint = resume ? try CheckpointFile.read(from: service.checkpointPath(runID, .last)) : nil
         if let checkpoint {
             // Epochs the checkpoint does not hold were recorded but not checkpointed when the last process
             // died: they are trained again, and recorded again.
@@ -103,12 +103,12 @@ struct RunExecution {
                 do {
                     if let accuracy = metrics.validationAccuracy, accuracy > (best ?? -1) {
                         best = accuracy
-                        try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, "best"))
+                        try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, .best))
                     }
                     run.metrics.append(metrics)
                     run.bestValidationAccuracy = best
                     try database.write { db in try RunStore.update(run, on: db) }
-                    try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, "last"))
+                    try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, .last))
                 } catch {
                     failure.withLock { $0 = error }
                 }
@@ -119,7 +119,7 @@ struct RunExecution {
         case .completed:
             return .completed
         case .stopped(let checkpoint):
-            try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, "last"))
+            try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, .last))
             // Stopped by the server's shutdown, not by its owner: what a restart would call it.
             return context.isClosing ? .interrupted : .stopped
         }

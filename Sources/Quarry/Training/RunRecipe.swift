@@ -19,22 +19,22 @@ struct RunRecipe {
             random = Random(seed: config.seed)
             replicas.append(Replica(model: model(on: backend, random: &random), optimizer: optimizer(on: backend), backend: backend))
         }
-        let learningRate = Float(config.optimizer.lr)
+        let learningRate = Float(config.optimizer.learningRate)
         let total = max(1, config.epochs * batchesPerEpoch)
-        let kind: LearningRateSchedule.Kind = switch config.scheduler.name {
-        case "cosine": .cosine
-        case "step": .step
-        default: .constant
+        let kind: LearningRateSchedule.Kind = switch config.scheduler.kind {
+        case .cosine: .cosine
+        case .step: .step
+        case .none: .constant
         }
         let schedule = LearningRateSchedule(kind: kind, baseLearningRate: learningRate, totalSteps: total,
-                                            warmupSteps: config.scheduler.warmup_epochs * batchesPerEpoch,
-                                            stepSize: max(1, config.scheduler.step_size * batchesPerEpoch),
+                                            warmupSteps: config.scheduler.warmupEpochs * batchesPerEpoch,
+                                            stepSize: max(1, config.scheduler.stepSize * batchesPerEpoch),
                                             gamma: Float(config.scheduler.gamma))
         let normalization = Self.normalizesOnHost(config)
             ? nil : PixelNormalization(mean: ImageTensor.imageNetMean, std: ImageTensor.imageNetStd)
         let trainer = Trainer(replicas: replicas, schedule: schedule,
-                              configuration: TrainingConfiguration(epochs: config.epochs, gradientClipNorm: config.gradient_clip.map(Float.init),
-                                                                   labelSmoothing: Float(config.label_smoothing),
+                              configuration: TrainingConfiguration(epochs: config.epochs, gradientClipNorm: config.gradientClip.map(Float.init),
+                                                                   labelSmoothing: Float(config.labelSmoothing),
                                                                    pixelNormalization: normalization))
         trainer.random = random
         return trainer
@@ -49,22 +49,22 @@ struct RunRecipe {
     /// The configured model, built from `random` and placed on `backend`.
     private func model(on backend: any Backend, random: inout Random) -> Sequential {
         let model: Sequential = switch config.model {
-        case .smallCNN: SmallCNN.make(classes: classes, inputSize: config.image_size, backend: backend, random: &random)
-        case .resnet18: ResNet18.make(classes: classes, inputSize: config.image_size, width: config.width,
-                                      stem: Stem(rawValue: config.stem), backend: backend, random: &random)
-        case .mobileNetV2: MobileNetV2.make(classes: classes, inputSize: config.image_size, width: config.width,
-                                            stem: Stem(rawValue: config.stem), backend: backend, random: &random)
+        case .smallCNN: SmallCNN.make(classes: classes, inputSize: config.imageSize, backend: backend, random: &random)
+        case .resnet18: ResNet18.make(classes: classes, inputSize: config.imageSize, width: config.width,
+                                      stem: config.stem.explicit, backend: backend, random: &random)
+        case .mobileNetV2: MobileNetV2.make(classes: classes, inputSize: config.imageSize, width: config.width,
+                                            stem: config.stem.explicit, backend: backend, random: &random)
         }
         backend.place(model)
         return model
     }
 
     private func optimizer(on backend: any Backend) -> any Optimizer {
-        let learningRate = Float(config.optimizer.lr)
-        return switch config.optimizer.name {
-        case "sgd": SGD(learningRate: learningRate, momentum: Float(config.optimizer.momentum), nesterov: config.optimizer.nesterov,
+        let learningRate = Float(config.optimizer.learningRate)
+        return switch config.optimizer.kind {
+        case .sgd: SGD(learningRate: learningRate, momentum: Float(config.optimizer.momentum), nesterov: config.optimizer.nesterov,
                         weightDecay: Float(config.weightDecay), backend: backend)
-        default: AdamW(learningRate: learningRate, weightDecay: Float(config.weightDecay), backend: backend)
+        case .adamw: AdamW(learningRate: learningRate, weightDecay: Float(config.weightDecay), backend: backend)
         }
     }
 

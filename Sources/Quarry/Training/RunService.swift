@@ -28,11 +28,11 @@ public final class RunService: Sendable {
         }
     }
 
-    func checkpointPath(_ runID: String, _ name: String) -> String { "\(directory)/\(runID)/\(name).ckpt" }
+    func checkpointPath(_ runID: String, _ checkpoint: RunCheckpoint) -> String { "\(directory)/\(runID)/\(checkpoint.rawValue).ckpt" }
 
     /// Refuses a device this server cannot train on: a GPU the driver does not list.
     func checkDevice(_ config: ExperimentConfig) throws(RunError) {
-        if let reason = devices.unavailability(config.device, batchSize: config.batch_size) { throw .notStartable(reason) }
+        if let reason = devices.unavailability(config.device, batchSize: config.batchSize) { throw .notStartable(reason) }
     }
 
     /// Starts a run of the experiment's configuration as it is now.
@@ -91,7 +91,7 @@ public final class RunService: Sendable {
         }
         (run.status, run.error, run.finishedAt) = (.pending, nil, nil)
         events.forget(run: id)
-        schedule(id, resume: FileManager.default.fileExists(atPath: checkpointPath(id, "last")))
+        schedule(id, resume: FileManager.default.fileExists(atPath: checkpointPath(id, .last)))
         return run
     }
 

@@ -6,7 +6,7 @@ enum RunStore {
     static func insert(_ run: Run, on db: Connection) throws {
         try db.run("""
             INSERT INTO runs (id, project_id, experiment_id, status, config, classes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, [run.id, run.projectID, run.experimentID, run.status.rawValue, try json(run.config), try json(run.classes), run.createdAt])
+            """, [run.id, run.projectID, run.experimentID, run.status.rawValue, try run.config.storedText, try json(run.classes), run.createdAt])
     }
 
     /// What training records as it goes; the status and its times are the job runner's (`JobRecords`).
@@ -17,7 +17,7 @@ enum RunStore {
 
     /// The configuration a run trains with; only a resume on another device changes it.
     static func updateConfig(_ run: Run, on db: Connection) throws {
-        try db.run("UPDATE runs SET config = ? WHERE id = ?", [try json(run.config), run.id])
+        try db.run("UPDATE runs SET config = ? WHERE id = ?", [try run.config.storedText, run.id])
     }
 
     /// The project's runs, newest first.
@@ -37,7 +37,7 @@ enum RunStore {
         let decoder = JSONDecoder()
         return Run(id: try row.string("id"), projectID: try row.string("project_id"), experimentID: try row.string("experiment_id"),
                    status: JobStatus(rawValue: try row.string("status")) ?? .failed,
-                   config: try ExperimentConfig.parse(Data(try row.string("config").utf8)),
+                   config: try ExperimentConfig.stored(try row.string("config")),
                    classes: try decoder.decode([String].self, from: Data(try row.string("classes").utf8)),
                    metrics: try decoder.decode([EpochMetrics].self, from: Data(try row.string("metrics").utf8)),
                    bestValidationAccuracy: try row.optionalDouble("best_val_accuracy").map(Float.init), error: try row.optionalString("error"),

@@ -9,7 +9,7 @@ struct TrainedModel {
 
     /// The run `runID` of the project, which must belong to `experimentID`, have stopped training and
     /// have the `checkpoint` (`best` or `last`).
-    static func checkedRun(_ runID: String, experimentID: String, projectID: String, checkpoint: String, runs: RunService,
+    static func checkedRun(_ runID: String, experimentID: String, projectID: String, checkpoint: RunCheckpoint, runs: RunService,
                            on db: Connection) throws -> Run {
         guard let run = try RunStore.find(id: runID, on: db), run.projectID == projectID else { throw TrainedModelError.runNotFound(runID) }
         guard run.experimentID == experimentID else {
@@ -19,13 +19,13 @@ struct TrainedModel {
             throw TrainedModelError.notReady("run \(run.id) is still \(run.status.rawValue); wait for it to finish")
         }
         guard !run.classes.isEmpty, FileManager.default.fileExists(atPath: runs.checkpointPath(run.id, checkpoint)) else {
-            throw TrainedModelError.notReady("run \(run.id) has no \(checkpoint) checkpoint")
+            throw TrainedModelError.notReady("run \(run.id) has no \(checkpoint.rawValue) checkpoint")
         }
         return run
     }
 
     /// Rebuilds the model from the run's configuration on `backend` and loads the checkpoint into it.
-    static func load(_ run: Run, checkpoint: String, runs: RunService, on backend: any Backend = CPUBackend.shared) throws -> TrainedModel {
+    static func load(_ run: Run, checkpoint: RunCheckpoint, runs: RunService, on backend: any Backend = CPUBackend.shared) throws -> TrainedModel {
         let model = RunRecipe(config: run.config, classes: run.classes.count, batchesPerEpoch: 1).model(on: backend)
         try CheckpointFile.read(from: runs.checkpointPath(run.id, checkpoint)).restore(into: model, optimizer: nil)
         return TrainedModel(run: run, model: model)

@@ -18,23 +18,23 @@ struct TrainingData: Sendable {
     /// Reads the split's assignment; classes are the train subset's, sorted by name, so a class's
     /// index is the same in every run over the same data.
     static func load(projectID: String, config: ExperimentConfig, on db: Connection) throws -> TrainingData {
-        guard try SplitStore.exists(projectID: projectID, position: config.split_index, on: db) else {
-            throw RunError.notStartable("split \(config.split_index) does not exist; create one first")
+        guard try SplitStore.exists(projectID: projectID, position: config.splitIndex, on: db) else {
+            throw RunError.notStartable("split \(config.splitIndex) does not exist; create one first")
         }
         var subsets: [String: [(blob: BlobID, className: String)]] = [:]
-        for labeled in try SplitStore.labeledImages(projectID: projectID, position: config.split_index, on: db) {
+        for labeled in try SplitStore.labeledImages(projectID: projectID, position: config.splitIndex, on: db) {
             subsets[labeled.subset, default: []].append((labeled.image.blob, labeled.className))
         }
-        let trainRows = subsets[config.train_subset] ?? []
+        let trainRows = subsets[config.trainSubset.rawValue] ?? []
         let classes = Array(Set(trainRows.map(\.className))).sorted()
         guard classes.count >= 2 else {
-            throw RunError.notStartable("the \(config.train_subset) subset needs labeled images of at least two classes")
+            throw RunError.notStartable("the \(config.trainSubset.rawValue) subset needs labeled images of at least two classes")
         }
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         func items(_ rows: [(blob: BlobID, className: String)]) -> [Item] {
             rows.compactMap { row in index[row.className].map { Item(blob: row.blob, label: $0) } }
         }
-        return TrainingData(classes: classes, train: items(trainRows), validation: items(subsets[config.val_subset] ?? []))
+        return TrainingData(classes: classes, train: items(trainRows), validation: items(subsets[config.validationSubset.rawValue] ?? []))
     }
 
     /// One example as the model takes it, CHW: normalized, or the raw pixel values when `normalized` is
@@ -43,13 +43,13 @@ struct TrainingData: Sendable {
                         normalized: Bool = true) throws -> [Float] {
         var bitmap = try ImageDecoder.decode(try blobs.read(item.blob))
         var random = Random(seed: seed)
-        let size = config.image_size
-        if training && config.augmentations.random_resized_crop {
+        let size = config.imageSize
+        if training && config.augmentations.randomResizedCrop {
             bitmap = Augment.randomResizedCrop(bitmap, size: size) { Double(random.uniform()) }
         } else {
             bitmap = Resize.area(bitmap, width: size, height: size)
         }
-        if training && config.augmentations.hflip && random.uniform() < 0.5 {
+        if training && config.augmentations.horizontalFlip && random.uniform() < 0.5 {
             bitmap = Augment.horizontalFlip(bitmap)
         }
         return normalized ? ImageTensor.normalized(bitmap) : ImageTensor.pixels(bitmap)

@@ -5,7 +5,12 @@ import Storage
 /// The transactional outbox: a job's terminal change and the webhook row that reports it are
 /// written in one transaction, so a committed change always has its delivery, and a rolled-back
 /// one never does. The dispatcher delivers rows later, also after a restart.
-enum WebhookOutbox {
+struct WebhookOutbox: Sendable {
+    /// Where clients reach this server, for the URLs inside webhook bodies.
+    let baseURL: String
+    /// How a report reads; nil where no job can report (some tools and tests).
+    let body: WebhookBody?
+
     /// Events that fire a webhook. Cancelation does not: the client asked for it.
     static func event(for status: TaskStatus) -> String? {
         switch status {
@@ -17,18 +22,19 @@ enum WebhookOutbox {
     }
 
     /// Queues a delivery if the job has a webhook and `task` just reached a status that reports.
-    static func enqueue(taskID: String, baseURL: String, on db: Connection) throws {
+    func enqueue(taskID: String, on db: Connection) throws {
         guard let job = try HITLStore.job(id: taskID, on: db), let url = job.webhookURL,
-              let event = event(for: job.task.status) else { return }
+              let event = Self.event(for: job.task.status) else { return }
+        guard let render = self.body else { throw WebhookBodyMissing() }
+        let body = try render(job, baseURL)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = try encoder.encode(JobStatusDocument(job, baseURL: baseURL))
         let headers = String(decoding: try encoder.encode(job.webhookHeaders), as: UTF8.self)
         let now = Timestamp.now()
         try db.run("""
             INSERT INTO webhook_deliveries (id, account_id, task_id, event, url, headers, body, status, next_attempt_at, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-            """, [ID.make("whd"), job.accountID, taskID, event, url, headers, [UInt8](body), now, now])
+            """, [ID.make("whd"), job.accountID, taskID, event, url, headers, body, now, now])
     }
 
     /// The account's signing secret, made on first use.

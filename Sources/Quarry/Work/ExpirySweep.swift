@@ -5,7 +5,7 @@ import Storage
 /// expiry time is stored with the job, so a sweep after a restart catches what passed meanwhile.
 enum ExpirySweep {
     @discardableResult
-    static func run(database: Database, baseURL: String, now: Date = Date()) throws -> Int {
+    static func run(database: Database, outbox: WebhookOutbox, now: Date = Date()) throws -> Int {
         try database.write { db in
             let due = try db.query("""
                 SELECT id FROM tasks WHERE expires_at IS NOT NULL AND expires_at <= ? AND status IN ('new', 'progress')
@@ -15,7 +15,7 @@ enum ExpirySweep {
                 task.status = next
                 task.updatedAt = Timestamp.format(now)
                 try TaskStore.update(task, on: db)
-                try WebhookOutbox.enqueue(taskID: id, baseURL: baseURL, on: db)
+                try outbox.enqueue(taskID: id, on: db)
             }
             return due.count
         }

@@ -1,3 +1,4 @@
+import API
 import Foundation
 import Quarry
 
@@ -18,21 +19,30 @@ enum JSONFuzz {
         }
     }
 
+    /// A configuration the API accepts reads back the same from its stored row and from its own
+    /// response document sent again as a body.
     private static func experimentConfig(_ data: Data) throws(FuzzFailure) {
-        guard let config = try? ExperimentConfig.parse(data) else { return }
-        let again = try? ExperimentConfig.parse(encoded(config))
-        try expect(again == config, "experiment config \(config) read back as \(String(describing: again))")
+        guard let changes = try? JSON.decode(ExperimentConfigChanges.self, from: data, keys: ExperimentConfigChanges.keys) else { return }
+        var config = ExperimentConfig(name: "")
+        guard (try? changes.apply(to: &config)) != nil, (try? config.validate()) != nil else { return }
+        let stored = try? ExperimentConfig.stored(config.storedText)
+        try expect(stored == config, "experiment config \(config) stored as \(String(describing: stored))")
+        var echoed = ExperimentConfig(name: "")
+        let document = encoded(ExperimentConfigDocument(config: config))
+        try? JSON.decode(ExperimentConfigChanges.self, from: document, keys: ExperimentConfigChanges.keys).apply(to: &echoed)
+        try expect(echoed == config, "experiment config \(config) sent back as \(echoed)")
     }
 
     private static func exportRequest(_ data: Data) throws(FuzzFailure) {
-        guard let request = try? ModelExportRequest.parse(data) else { return }
-        let stored = try? JSONDecoder().decode(ModelExportRequest.self, from: encoded(request))
+        guard let request = try? JSON.decode(ModelExportRequestBody.self, from: data, keys: ModelExportRequestBody.keys).request else { return }
+        let stored = try? ModelExportRequest.stored(request.storedText)
         try expect(stored == request, "export request \(request) stored as \(String(describing: stored))")
     }
 
     private static func evaluationRequest(_ data: Data) throws(FuzzFailure) {
-        guard let request = try? EvaluationRequest.parse(data) else { return }
-        try expect((1...EvaluationRequest.maxBatchSize).contains(request.batchSize) && ["best", "last"].contains(request.checkpoint),
+        guard let request = try? JSON.decode(EvaluationRequestBody.self, from: data, keys: EvaluationRequestBody.keys).request,
+              (try? request.validate()) != nil else { return }
+        try expect((1...EvaluationRequest.maxBatchSize).contains(request.batchSize) && (request.splitIndex ?? 0) >= 0,
                    "evaluation request \(request) passed")
     }
 

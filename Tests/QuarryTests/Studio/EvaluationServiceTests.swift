@@ -1,4 +1,4 @@
-import Foundation
+import Learn
 @testable import Quarry
 import Testing
 
@@ -13,9 +13,10 @@ import Testing
         let evaluations = fixture.services.evaluations
         let (account, project) = (fixture.accountID, fixture.projectID)
         let finished = JobReports(fixture.services.runs.jobs, kind: .evaluation)
-        let body = #"{"experiment_id": "\#(experiment.id)", "run_id": "\#(run.id)", "split_subset": "val"}"#
-        let created = try evaluations.create(accountID: account, projectID: project, body: Data(body.utf8))
-        #expect(created.status == .pending && created.request.device == "cpu")
+        var request = EvaluationRequest(experimentID: experiment.id, runID: run.id)
+        request.splitSubset = .val
+        let created = try evaluations.create(accountID: account, projectID: project, request: request)
+        #expect(created.status == .pending && created.request.device == .cpu && created.request.splitIndex == 0)
         #expect(finished.wait(created.id, until: { !$0.isActive }) == .completed)
 
         let evaluation = try evaluations.get(accountID: account, projectID: project, id: created.id)
@@ -25,12 +26,18 @@ import Testing
         #expect(total == report.count && results.count == total)
         #expect(Double(results.filter(\.correct).count) / Double(total) == report.accuracy)
 
-        let missing = #"{"experiment_id": "\#(experiment.id)", "run_id": "\#(run.id)", "split_index": 4}"#
+        var missing = request
+        missing.splitIndex = 4
         #expect(throws: EvaluationError.invalid(field: "split_index", reason: "split 4 does not exist")) {
-            try evaluations.create(accountID: account, projectID: project, body: Data(missing.utf8))
+            try evaluations.create(accountID: account, projectID: project, request: missing)
+        }
+        var oversized = request
+        oversized.batchSize = EvaluationRequest.maxBatchSize + 1
+        #expect(throws: EvaluationError.invalid(field: "batch_size", reason: "must be from 1 to \(EvaluationRequest.maxBatchSize)")) {
+            try evaluations.create(accountID: account, projectID: project, request: oversized)
         }
         #expect(throws: ProjectError.notFound(project)) {
-            try evaluations.create(accountID: fixture.strangerID, projectID: project, body: Data(body.utf8))
+            try evaluations.create(accountID: fixture.strangerID, projectID: project, request: request)
         }
         try evaluations.delete(accountID: account, projectID: project, id: created.id)
         #expect(try evaluations.list(accountID: account, projectID: project).isEmpty)

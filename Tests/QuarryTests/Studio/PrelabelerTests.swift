@@ -19,14 +19,11 @@ import Testing
         let task = try #require(try services.labeling.tasks(for: assignment.annotator, role: .annotator).first)
         #expect(task.predictions.isEmpty)
 
-        #expect(throws: PrelabelError.invalid(field: "checkpoint", reason: "must be best or last")) {
-            try services.prelabeler.set(accountID: account, projectID: project, runID: run.id, checkpoint: "middle")
-        }
         #expect(throws: ProjectError.notFound(project)) {
-            try services.prelabeler.set(accountID: fixture.strangerID, projectID: project, runID: run.id, checkpoint: "best")
+            try services.prelabeler.set(accountID: fixture.strangerID, projectID: project, runID: run.id)
         }
-        let setting = try services.prelabeler.set(accountID: account, projectID: project, runID: run.id, checkpoint: "best")
-        #expect(setting == Prelabeler.Setting(runID: run.id, checkpoint: "best", device: "cpu"))
+        let setting = try services.prelabeler.set(accountID: account, projectID: project, runID: run.id, checkpoint: .best)
+        #expect(setting == Prelabeler.Setting(runID: run.id, checkpoint: .best, device: .cpu))
         #expect(try services.prelabeler.get(accountID: account, projectID: project) == setting)
 
         try services.prelabeler.predict(taskID: task.id, setting)

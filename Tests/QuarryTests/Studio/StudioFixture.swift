@@ -58,10 +58,11 @@ final class StudioFixture {
                                    planner: SplitPlanner(ratios: ["train": 0.7, "val": 0.3, "test": 0], seed: 7))
     }
 
-    /// An experiment of a small CNN at 8 px, two epochs, from a JSON body as the Studio API sends it.
-    func experiment(_ json: String = #"{"name": "small", "model": "small_cnn", "image_size": 8, "epochs": 2, "batch_size": 4}"#) throws
-        -> Experiment {
-        try services.experiments.create(accountID: accountID, projectID: projectID, body: Data(json.utf8))
+    /// An experiment of a small CNN at 8 px, two epochs, batches of 4.
+    func experiment() throws -> Experiment {
+        var config = ExperimentConfig(name: "small")
+        (config.model, config.imageSize, config.epochs, config.batchSize) = (.smallCNN, 8, 2, 4)
+        return try services.experiments.create(accountID: accountID, projectID: projectID, config: config)
     }
 
     /// Starts a run of `experiment` and waits until it ends; the run as it ended.

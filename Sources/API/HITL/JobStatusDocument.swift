@@ -1,8 +1,11 @@
+import Foundation
+import Quarry
+
 /// The job status object of the HITL spec, exactly its fields: dates in ISO 8601 (null until they
 /// happen), `image` a URL that serves the job's first file to the same API key, `error` present
 /// only when the status is `error`. Quarry's `review` status reads as `progress`: for the client,
 /// the job is still being processed.
-public struct JobStatusDocument: Encodable, Sendable {
+struct JobStatusDocument: Encodable, Sendable {
     struct ImageAnnotations: Encodable {
         let image_id: Int
         let labels: [Label]
@@ -30,7 +33,7 @@ public struct JobStatusDocument: Encodable, Sendable {
     /// The project's pre-labeler's predictions, when it made some (a client's own stay its own).
     let predictions: [ImageAnnotations]?
 
-    public init(_ job: HITLJob, baseURL: String) {
+    init(_ job: HITLJob, baseURL: String) {
         let task = job.task
         projectID = task.projectID
         jobID = task.id
@@ -46,7 +49,7 @@ public struct JobStatusDocument: Encodable, Sendable {
         predictions = task.predictions.isEmpty ? nil : task.predictions.map { ImageAnnotations(image_id: $0.image_id, labels: $0.labels) }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: JSONKey.self)
         try container.encode(projectID, forKey: JSONKey("project_id"))
         try container.encode(jobID, forKey: JSONKey("job_id"))
@@ -61,12 +64,12 @@ public struct JobStatusDocument: Encodable, Sendable {
     }
 }
 
-/// A coding key made from any string, for bodies whose keys are written out by hand.
-public struct JSONKey: CodingKey {
-    public let stringValue: String
-    public var intValue: Int? { nil }
-
-    public init(_ string: String) { stringValue = string }
-    public init?(stringValue: String) { self.stringValue = stringValue }
-    public init?(intValue: Int) { nil }
+extension App {
+    /// A job's webhook body: its status document, as `GET /v1/jobs/…` answers it, keys sorted. The
+    /// server passes this to the domain (`Services.Settings.webhookBody`), which queues it.
+    public static let webhookBody: WebhookBody = { job, baseURL in
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(JobStatusDocument(job, baseURL: baseURL)))
+    }
 }
