@@ -9,14 +9,14 @@ struct StudioExperiments: Sendable {
     private struct ExperimentBody: Encodable {
         let id: String
         let project_id: String
-        let config: ExperimentConfigDocument
+        let config: ExperimentConfig
         let created_at: String
         let updated_at: String
 
         init(_ experiment: Experiment) {
             id = experiment.id
             project_id = experiment.projectID
-            config = ExperimentConfigDocument(config: experiment.config)
+            config = experiment.config
             created_at = experiment.createdAt
             updated_at = experiment.updatedAt
         }

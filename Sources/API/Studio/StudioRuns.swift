@@ -16,7 +16,7 @@ struct StudioRuns: Sendable {
         let metrics: [EpochMetricsDocument]
         let best_val_accuracy: Float?
         let error: String?
-        let config: ExperimentConfigDocument
+        let config: ExperimentConfig
         let created_at: String
         let started_at: String?
         let finished_at: String?
@@ -29,7 +29,7 @@ struct StudioRuns: Sendable {
             metrics = run.metrics.map(EpochMetricsDocument.init)
             best_val_accuracy = run.bestValidationAccuracy
             error = run.error
-            config = ExperimentConfigDocument(config: run.config)
+            config = run.config
             created_at = run.createdAt
             started_at = run.startedAt
             finished_at = run.finishedAt

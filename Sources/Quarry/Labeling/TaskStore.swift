@@ -32,6 +32,13 @@ enum TaskStore {
                   task.finishedAt, task.id])
     }
 
+    /// Tasks whose expiry has passed by `now` and whose status can still expire.
+    static func expiring(by now: Date, on db: Connection) throws -> [String] {
+        let open = TaskStatus.allCases.filter { $0.applying(.expire) != nil }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return try db.query("SELECT id FROM tasks WHERE expires_at IS NOT NULL AND expires_at <= ? AND status IN (\(open))",
+                            [Timestamp.format(now)]).map { try $0.string("id") }
+    }
+
     static func find(id: String, on db: Connection) throws -> LabelTask? {
         try db.queryOne("SELECT \(columns) FROM tasks t WHERE t.id = ?", [id]).map(task)
     }

@@ -7,9 +7,7 @@ enum ExpirySweep {
     @discardableResult
     static func run(database: Database, outbox: WebhookOutbox, now: Date = Date()) throws -> Int {
         try database.write { db in
-            let due = try db.query("""
-                SELECT id FROM tasks WHERE expires_at IS NOT NULL AND expires_at <= ? AND status IN ('new', 'progress')
-                """, [Timestamp.format(now)]).map { try $0.string("id") }
+            let due = try TaskStore.expiring(by: now, on: db)
             for id in due {
                 guard var task = try TaskStore.find(id: id, on: db), let next = task.status.applying(.expire) else { continue }
                 task.status = next

@@ -31,6 +31,14 @@ enum WorkerStore {
             .map { row in (try row.blob("token_hash"), try worker(row)) }
     }
 
+    /// The accounts that have a worker with `email`, narrowed to `account` (an id or a name) when given.
+    static func accounts(email: String, account: String?, on db: Connection) throws -> [String] {
+        try db.query("""
+            SELECT w.account_id FROM workers w JOIN accounts a ON a.id = w.account_id
+            WHERE w.email = ? AND (? IS NULL OR a.id = ? OR a.name = ?)
+            """, [email, account, account, account]).map { try $0.string("account_id") }
+    }
+
     static func worker(_ row: Row) throws -> Worker {
         Worker(id: try row.string("id"), accountID: try row.string("account_id"), email: try row.string("email"),
                createdAt: try row.string("created_at"))

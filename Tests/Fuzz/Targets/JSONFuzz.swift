@@ -28,7 +28,7 @@ enum JSONFuzz {
         let stored = try? ExperimentConfig.stored(config.storedText)
         try expect(stored == config, "experiment config \(config) stored as \(String(describing: stored))")
         var echoed = ExperimentConfig(name: "")
-        let document = encoded(ExperimentConfigDocument(config: config))
+        let document = encoded(config)
         try? JSON.decode(ExperimentConfigChanges.self, from: document, keys: ExperimentConfigChanges.keys).apply(to: &echoed)
         try expect(echoed == config, "experiment config \(config) sent back as \(echoed)")
     }

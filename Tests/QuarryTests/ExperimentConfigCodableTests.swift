@@ -3,7 +3,7 @@ import Testing
 
 /// How a configuration is kept in its row: every setting written, and a row saved before a setting
 /// existed read back with that setting's default instead of failing.
-struct ExperimentConfigStoredTests {
+struct ExperimentConfigCodableTests {
     @Test func aConfigurationSavedBeforeASettingExistedTakesItsDefault() throws {
         let config = try ExperimentConfig.stored(#"{"name": "old", "model": "resnet18", "epochs": 3, "optimizer": {"name": "sgd", "lr": 0.1}}"#)
         #expect(config.stem == .auto && config.model == .resnet18 && config.epochs == 3 && config.device == "cpu")

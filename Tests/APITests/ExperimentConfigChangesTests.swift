@@ -6,7 +6,7 @@ import Testing
 /// The Studio's configuration bodies: unknown settings and bad choices refused by name, a PATCH that
 /// changes only what it names (`null` resetting what may be unset), and `device` as one name or a list
 /// that reads back in the form it was written.
-struct ExperimentConfigDocumentTests {
+struct ExperimentConfigChangesTests {
     private func config(_ body: String, over base: ExperimentConfig = ExperimentConfig(name: "")) throws -> ExperimentConfig {
         var config = base
         try JSON.decode(ExperimentConfigChanges.self, from: Data(body.utf8), keys: ExperimentConfigChanges.keys).apply(to: &config)
@@ -53,7 +53,7 @@ struct ExperimentConfigDocumentTests {
 
     @Test func aDeviceIsOneNameOrAListAndKeepsItsForm() throws {
         for written in [#""gpu:1""#, #"["gpu:0", "gpu:1"]"#, #"["gpu:2"]"#] {
-            let document = try JSONEncoder().encode(ExperimentConfigDocument(config: try config(#"{"name": "x", "device": \#(written)}"#)))
+            let document = try JSONEncoder().encode(try config(#"{"name": "x", "device": \#(written)}"#))
             let echoed = try JSONSerialization.jsonObject(with: document) as? [String: Any]
             let original = try JSONSerialization.jsonObject(with: Data(written.utf8), options: .fragmentsAllowed)
             #expect(String(describing: echoed?["device"] ?? "") == String(describing: original), "\(written)")

@@ -1,57 +1,5 @@
 import Quarry
 
-/// A training configuration as the Studio API reads and writes it (docs/training.md): snake_case
-/// settings, the choices by name, `optimizer`, `scheduler` and `augmentations` as objects.
-package struct ExperimentConfigDocument: Encodable {
-    package let config: ExperimentConfig
-
-    package init(config: ExperimentConfig) {
-        self.config = config
-    }
-
-    private enum Key: String, CodingKey {
-        case name, split_index, train_subset, val_subset, model, width, stem, image_size, epochs, batch_size, optimizer, scheduler,
-             augmentations, label_smoothing, gradient_clip, device, tf32, seed
-    }
-
-    private enum OptimizerKey: String, CodingKey { case name, lr, weight_decay, momentum, nesterov }
-    private enum SchedulerKey: String, CodingKey { case name, warmup_epochs, step_size, gamma }
-    private enum AugmentationKey: String, CodingKey { case hflip, random_resized_crop }
-
-    package func encode(to encoder: any Encoder) throws {
-        var document = encoder.container(keyedBy: Key.self)
-        try document.encode(config.name, forKey: .name)
-        try document.encode(config.splitIndex, forKey: .split_index)
-        try document.encode(config.trainSubset.rawValue, forKey: .train_subset)
-        try document.encode(config.validationSubset.rawValue, forKey: .val_subset)
-        try document.encode(config.model.rawValue, forKey: .model)
-        try document.encode(config.width, forKey: .width)
-        try document.encode(config.stem.rawValue, forKey: .stem)
-        try document.encode(config.imageSize, forKey: .image_size)
-        try document.encode(config.epochs, forKey: .epochs)
-        try document.encode(config.batchSize, forKey: .batch_size)
-        var optimizer = document.nestedContainer(keyedBy: OptimizerKey.self, forKey: .optimizer)
-        try optimizer.encode(config.optimizer.kind.rawValue, forKey: .name)
-        try optimizer.encode(config.optimizer.learningRate, forKey: .lr)
-        try optimizer.encodeIfPresent(config.optimizer.weightDecay, forKey: .weight_decay)
-        try optimizer.encode(config.optimizer.momentum, forKey: .momentum)
-        try optimizer.encode(config.optimizer.nesterov, forKey: .nesterov)
-        var scheduler = document.nestedContainer(keyedBy: SchedulerKey.self, forKey: .scheduler)
-        try scheduler.encode(config.scheduler.kind.rawValue, forKey: .name)
-        try scheduler.encode(config.scheduler.warmupEpochs, forKey: .warmup_epochs)
-        try scheduler.encode(config.scheduler.stepSize, forKey: .step_size)
-        try scheduler.encode(config.scheduler.gamma, forKey: .gamma)
-        var augmentations = document.nestedContainer(keyedBy: AugmentationKey.self, forKey: .augmentations)
-        try augmentations.encode(config.augmentations.horizontalFlip, forKey: .hflip)
-        try augmentations.encode(config.augmentations.randomResizedCrop, forKey: .random_resized_crop)
-        try document.encode(config.labelSmoothing, forKey: .label_smoothing)
-        try document.encodeIfPresent(config.gradientClip, forKey: .gradient_clip)
-        try document.encode(config.device, forKey: .device)
-        try document.encode(config.tf32, forKey: .tf32)
-        try document.encode(config.seed, forKey: .seed)
-    }
-}
-
 /// A configuration's settings as a request body names them: every one optional, so that a POST
 /// starts from the defaults and a PATCH from the saved configuration, and changes only what it names.
 package struct ExperimentConfigChanges: Decodable {
