@@ -37,16 +37,11 @@ extension Conv2D {
         _ planes: (Int) -> UnsafePointer<Float>, samples: Int, into rows: UnsafeMutablePointer<Float>, rowStride: Int,
         pixels: Int, table: UnsafePointer<Int32>, taps: Int
     ) {
-        for tap in 0..<taps {
-            let offsets = table + tap * pixels
-            let row = rows + tap * rowStride
-            for sample in 0..<samples {
-                let plane = planes(sample)
-                let out = row + sample * pixels
-                for pixel in 0..<pixels {
-                    let offset = Int(offsets[pixel])
-                    out[pixel] = offset >= 0 ? plane[offset] : 0
-                }
+        forEachRow(samples: samples, rowStride: rowStride, pixels: pixels, table: table, taps: taps) { start, sample, offsets in
+            let plane = planes(sample), out = rows + start
+            for pixel in 0..<pixels {
+                let offset = Int(offsets[pixel])
+                out[pixel] = offset >= 0 ? plane[offset] : 0
             }
         }
     }
@@ -59,17 +54,26 @@ extension Conv2D {
         _ rows: UnsafePointer<Float>, rowStride: Int, into planes: (Int) -> UnsafeMutablePointer<Float>, samples: Int,
         pixels: Int, table: UnsafePointer<Int32>, taps: Int
     ) {
+        forEachRow(samples: samples, rowStride: rowStride, pixels: pixels, table: table, taps: taps) { start, sample, offsets in
+            let plane = planes(sample), input = rows + start
+            for pixel in 0..<pixels {
+                let offset = Int(offsets[pixel])
+                if offset >= 0 { plane[offset] += input[pixel] }
+            }
+        }
+    }
+
+    /// The walk im2col and col2im share: for each tap, then each sample, where that stretch of `pixels`
+    /// begins in the (K, L) matrix and the tap's offset table (an input index per output pixel, -1 in
+    /// the padding). Inlined, so each caller's pixel loop compiles as if written out in place.
+    @inline(__always)
+    private static func forEachRow(
+        samples: Int, rowStride: Int, pixels: Int, table: UnsafePointer<Int32>, taps: Int,
+        _ body: (_ start: Int, _ sample: Int, _ offsets: UnsafePointer<Int32>) -> Void
+    ) {
         for tap in 0..<taps {
             let offsets = table + tap * pixels
-            let row = rows + tap * rowStride
-            for sample in 0..<samples {
-                let plane = planes(sample)
-                let input = row + sample * pixels
-                for pixel in 0..<pixels {
-                    let offset = Int(offsets[pixel])
-                    if offset >= 0 { plane[offset] += input[pixel] }
-                }
-            }
+            for sample in 0..<samples { body(tap * rowStride + sample * pixels, sample, offsets) }
         }
     }
 }
