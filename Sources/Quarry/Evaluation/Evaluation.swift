@@ -3,7 +3,7 @@ import Learn
 /// A run's checkpoint measured on one subset of a split. Its life is a job's (`JobStatus`): `pending` →
 /// `running` → `completed` or `failed`; one that was going when the server stopped is `failed` at the
 /// next start, saying so, and can simply be created again.
-public struct Evaluation: Sendable {
+public struct Evaluation: ProjectJob {
     public let id: String
     public let projectID: String
     public let request: EvaluationRequest

@@ -46,38 +46,24 @@ public final class EvaluationService: Sendable {
     }
 
     public func list(accountID: String, projectID: String) throws -> [Evaluation] {
-        try database.read { db in
-            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-            return try EvaluationStore.list(projectID: projectID, on: db)
-        }
+        try ProjectJobs<EvaluationStore>.list(accountID: accountID, projectID: projectID, in: database)
     }
 
     public func get(accountID: String, projectID: String, id: String) throws -> Evaluation {
-        try database.read { db in try Self.find(accountID: accountID, projectID: projectID, id: id, on: db) }
+        try ProjectJobs<EvaluationStore>.get(accountID: accountID, projectID: projectID, id: id, in: database)
     }
 
     public func results(accountID: String, projectID: String, id: String,
                         query: EvaluationResultQuery) throws -> (results: [EvaluationResult], total: Int) {
         try database.read { db in
-            let evaluation = try Self.find(accountID: accountID, projectID: projectID, id: id, on: db)
+            let evaluation = try ProjectJobs<EvaluationStore>.find(accountID: accountID, projectID: projectID, id: id, on: db)
             guard evaluation.status == .completed else { throw EvaluationError.notCompleted(id: id, status: evaluation.status) }
             return try EvaluationStore.results(evaluationID: id, query: query, on: db)
         }
     }
 
+    /// Removes the evaluation and its results, unless it is still pending or running.
     public func delete(accountID: String, projectID: String, id: String) throws {
-        try database.write { db in
-            let evaluation = try Self.find(accountID: accountID, projectID: projectID, id: id, on: db)
-            guard !evaluation.status.isActive else { throw EvaluationError.stillActive(id) }
-            try EvaluationStore.delete(id: id, on: db)
-        }
-    }
-
-    static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> Evaluation {
-        _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-        guard let evaluation = try EvaluationStore.find(id: id, on: db), evaluation.projectID == projectID else {
-            throw EvaluationError.notFound("evaluation '\(id)'")
-        }
-        return evaluation
+        try ProjectJobs<EvaluationStore>.delete(accountID: accountID, projectID: projectID, id: id, in: database)
     }
 }

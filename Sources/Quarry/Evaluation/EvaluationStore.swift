@@ -2,7 +2,10 @@ import Learn
 import Foundation
 import Storage
 
-enum EvaluationStore {
+enum EvaluationStore: ProjectJobStore {
+    static func notFound(_ id: String) -> any Error { EvaluationError.notFound("evaluation '\(id)'") }
+    static func stillActive(_ id: String) -> any Error { EvaluationError.stillActive(id) }
+
     static func insert(_ evaluation: Evaluation, on db: Connection) throws {
         let request = evaluation.request
         try db.run("""

@@ -1,6 +1,6 @@
 /// A model file being made or made. Its life is a job's (`JobStatus`): `pending` → `running` →
 /// `completed` (with its file) or `failed`.
-public struct ModelExport: Sendable {
+public struct ModelExport: ProjectJob {
     public let id: String
     public let projectID: String
     public let request: ModelExportRequest

@@ -46,14 +46,11 @@ public final class ModelExportService: Sendable {
     }
 
     public func list(accountID: String, projectID: String) throws -> [ModelExport] {
-        try database.read { db in
-            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-            return try ModelExportStore.list(projectID: projectID, on: db)
-        }
+        try ProjectJobs<ModelExportStore>.list(accountID: accountID, projectID: projectID, in: database)
     }
 
     public func get(accountID: String, projectID: String, id: String) throws -> ModelExport {
-        try database.read { db in try Self.find(accountID: accountID, projectID: projectID, id: id, on: db) }
+        try ProjectJobs<ModelExportStore>.get(accountID: accountID, projectID: projectID, id: id, in: database)
     }
 
     /// The completed export's file.
@@ -67,11 +64,7 @@ public final class ModelExportService: Sendable {
 
     /// Removes the record; its file goes with the next blob collection.
     public func delete(accountID: String, projectID: String, id: String) throws {
-        try database.write { db in
-            let export = try Self.find(accountID: accountID, projectID: projectID, id: id, on: db)
-            guard !export.status.isActive else { throw ModelExportError.stillActive(id) }
-            try ModelExportStore.delete(id: id, on: db)
-        }
+        try ProjectJobs<ModelExportStore>.delete(accountID: accountID, projectID: projectID, id: id, in: database)
     }
 
     static func onnxOptions(_ options: ModelExportRequest.ONNXOptions, metadata: [(String, String)]) -> ONNXExport.Options {
@@ -112,13 +105,5 @@ public final class ModelExportService: Sendable {
                 ("model", run.config.model.rawValue),
                 ("run_id", run.id),
                 ("checkpoint", request.checkpoint.rawValue)]
-    }
-
-    static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> ModelExport {
-        _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-        guard let export = try ModelExportStore.find(id: id, on: db), export.projectID == projectID else {
-            throw ModelExportError.notFound("export '\(id)'")
-        }
-        return export
     }
 }

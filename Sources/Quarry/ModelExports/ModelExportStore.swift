@@ -1,7 +1,10 @@
 import Foundation
 import Storage
 
-enum ModelExportStore {
+enum ModelExportStore: ProjectJobStore {
+    static func notFound(_ id: String) -> any Error { ModelExportError.notFound("export '\(id)'") }
+    static func stillActive(_ id: String) -> any Error { ModelExportError.stillActive(id) }
+
     static func insert(_ export: ModelExport, on db: Connection) throws {
         try db.run("INSERT INTO model_exports (id, project_id, run_id, request, status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                    [export.id, export.projectID, export.request.runID, try export.request.storedText,

@@ -4,7 +4,7 @@ import Learn
 /// A training run of an experiment. Its life is a job's (`JobStatus`): `pending` → `running` →
 /// `completed`, `failed` or `stopped`; a run that was going when the server stopped is `interrupted`.
 /// Stopped, interrupted and failed runs resume from their last checkpoint.
-public struct Run: Sendable {
+public struct Run: ProjectJob {
     public let id: String
     public let projectID: String
     public let experimentID: String

@@ -55,14 +55,11 @@ public final class RunService: Sendable {
 
     /// The project's runs, newest first.
     public func list(accountID: String, projectID: String) throws -> [Run] {
-        try database.read { db in
-            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-            return try RunStore.list(projectID: projectID, on: db)
-        }
+        try ProjectJobs<RunStore>.list(accountID: accountID, projectID: projectID, in: database)
     }
 
     public func get(accountID: String, projectID: String, id: String) throws -> Run {
-        try database.read { db in try Self.find(accountID: accountID, projectID: projectID, id: id, on: db) }
+        try ProjectJobs<RunStore>.get(accountID: accountID, projectID: projectID, id: id, in: database)
     }
 
     /// Asks a pending or running run to stop; it does so before its next batch.
@@ -95,21 +92,14 @@ public final class RunService: Sendable {
         return run
     }
 
+    /// Removes the run, unless it is still pending or running, then its checkpoints.
     public func delete(accountID: String, projectID: String, id: String) throws {
-        let run = try get(accountID: accountID, projectID: projectID, id: id)
-        guard !run.status.isActive else { throw RunError.stillActive(id) }
-        try database.write { db in try RunStore.delete(id: id, on: db) }
+        try ProjectJobs<RunStore>.delete(accountID: accountID, projectID: projectID, id: id, in: database)
         try? FileManager.default.removeItem(atPath: "\(directory)/\(id)")
         events.forget(run: id)
     }
 
     private func schedule(_ id: String, resume: Bool) {
         jobs.submit(.run, id: id) { [self] context in try RunExecution(service: self, runID: id, resume: resume, context: context).perform() }
-    }
-
-    static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> Run {
-        _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-        guard let run = try RunStore.find(id: id, on: db), run.projectID == projectID else { throw RunError.notFound(id) }
-        return run
     }
 }

@@ -2,7 +2,10 @@ import Foundation
 import Learn
 import Storage
 
-enum RunStore {
+enum RunStore: ProjectJobStore {
+    static func notFound(_ id: String) -> any Error { RunError.notFound(id) }
+    static func stillActive(_ id: String) -> any Error { RunError.stillActive(id) }
+
     static func insert(_ run: Run, on db: Connection) throws {
         try db.run("""
             INSERT INTO runs (id, project_id, experiment_id, status, config, classes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
