@@ -17,38 +17,38 @@ struct ClassificationReportTests {
         let report = Self.report()
         #expect(report.count == 8)
         #expect(report.accuracy == 4.0 / 8)
-        #expect(report.confusion_matrix == [[2, 1, 0, 0], [0, 2, 0, 0], [2, 1, 0, 0], [0, 0, 0, 0]])
+        #expect(report.confusionMatrix == [[2, 1, 0, 0], [0, 2, 0, 0], [2, 1, 0, 0], [0, 0, 0, 0]])
         // a: 2 of 4 predicted right, 2 of 3 found. b: 2 of 4, 2 of 2. c and d: nothing, so 0.
-        let a = report.per_class[0], b = report.per_class[1], c = report.per_class[2], d = report.per_class[3]
+        let a = report.perClass[0], b = report.perClass[1], c = report.perClass[2], d = report.perClass[3]
         #expect(a.precision == 0.5 && abs(a.recall - 2.0 / 3) < 1e-12 && abs(a.f1 - 4.0 / 7) < 1e-12 && a.support == 3)
         #expect(b.precision == 0.5 && b.recall == 1 && abs(b.f1 - 2.0 / 3) < 1e-12 && b.support == 2)
         #expect(c.precision == 0 && c.recall == 0 && c.f1 == 0 && c.support == 3)
         #expect(d.precision == 0 && d.recall == 0 && d.f1 == 0 && d.support == 0)
-        #expect(report.per_class.map(\.class_name) == ["a", "b", "c", "d"])
+        #expect(report.perClass.map(\.className) == ["a", "b", "c", "d"])
     }
 
     @Test func averagesAreMacroOverEveryClassAndWeightedBySupport() {
         let report = Self.report()
-        #expect(abs(report.macro_avg.precision - 0.25) < 1e-12)
-        #expect(abs(report.macro_avg.recall - (2.0 / 3 + 1) / 4) < 1e-12)
-        #expect(abs(report.macro_avg.f1 - (4.0 / 7 + 2.0 / 3) / 4) < 1e-12)
-        #expect(abs(report.weighted_avg.precision - (3 * 0.5 + 2 * 0.5) / 8) < 1e-12)
-        #expect(abs(report.weighted_avg.recall - (3 * 2.0 / 3 + 2) / 8) < 1e-12)
-        #expect(abs(report.weighted_avg.f1 - (3 * 4.0 / 7 + 2 * 2.0 / 3) / 8) < 1e-12)
-        #expect(report.macro_avg.support == 8 && report.weighted_avg.support == 8)
-        #expect(abs(report.mean_loss - 8.0 / 8) < 1e-12)
+        #expect(abs(report.macroAverage.precision - 0.25) < 1e-12)
+        #expect(abs(report.macroAverage.recall - (2.0 / 3 + 1) / 4) < 1e-12)
+        #expect(abs(report.macroAverage.f1 - (4.0 / 7 + 2.0 / 3) / 4) < 1e-12)
+        #expect(abs(report.weightedAverage.precision - (3 * 0.5 + 2 * 0.5) / 8) < 1e-12)
+        #expect(abs(report.weightedAverage.recall - (3 * 2.0 / 3 + 2) / 8) < 1e-12)
+        #expect(abs(report.weightedAverage.f1 - (3 * 4.0 / 7 + 2 * 2.0 / 3) / 8) < 1e-12)
+        #expect(report.macroAverage.support == 8 && report.weightedAverage.support == 8)
+        #expect(abs(report.meanLoss - 8.0 / 8) < 1e-12)
     }
 
     @Test func topFiveOnlyWithMoreThanFiveClasses() {
-        #expect(Self.report().top5_accuracy == nil)
+        #expect(Self.report().top5Accuracy == nil)
         let many = Self.report(classes: ["a", "b", "c", "d", "e", "f"], topFive: [true, true, false, true, true, true, false, true])
-        #expect(many.top5_accuracy == 6.0 / 8)
+        #expect(many.top5Accuracy == 6.0 / 8)
     }
 
     @Test func anEmptySubsetIsAllZeros() {
         let report = ClassificationReport(classes: ["a", "b"], truths: [], predictions: [], inTopFive: [], losses: [])
-        #expect(report.count == 0 && report.accuracy == 0 && report.mean_loss == 0)
-        for average in [report.macro_avg, report.weighted_avg] {
+        #expect(report.count == 0 && report.accuracy == 0 && report.meanLoss == 0)
+        for average in [report.macroAverage, report.weightedAverage] {
             #expect(average.precision == 0 && average.recall == 0 && average.f1 == 0 && average.support == 0)
         }
     }

@@ -10,7 +10,11 @@
 /// - `mean_loss`: the mean cross-entropy of the softmax, `log_loss` without its clipping.
 public struct ClassificationReport: Sendable, Equatable, Codable {
     public struct ClassFigures: Sendable, Equatable, Codable {
-        public let class_name: String
+        private enum CodingKeys: String, CodingKey {
+            case className = "class_name", precision, recall, f1, support
+        }
+
+        public let className: String
         public let precision: Double
         public let recall: Double
         public let f1: Double
@@ -26,12 +30,12 @@ public struct ClassificationReport: Sendable, Equatable, Codable {
 
     public let count: Int
     public let accuracy: Double
-    public let top5_accuracy: Double?
-    public let mean_loss: Double
-    public let per_class: [ClassFigures]
-    public let macro_avg: Average
-    public let weighted_avg: Average
-    public let confusion_matrix: [[Int]]
+    public let top5Accuracy: Double?
+    public let meanLoss: Double
+    public let perClass: [ClassFigures]
+    public let macroAverage: Average
+    public let weightedAverage: Average
+    public let confusionMatrix: [[Int]]
 
     /// One entry per image: its true class and predicted class (indices into `classes`), whether the
     /// truth was among the five highest scores, and its cross-entropy.
@@ -48,7 +52,7 @@ public struct ClassificationReport: Sendable, Equatable, Codable {
             let predicted = (0..<k).reduce(0) { $0 + matrix[$1][c] }, support = matrix[c].reduce(0, +)
             let precision = ratio(truePositives, predicted), recall = ratio(truePositives, support)
             let f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
-            return ClassFigures(class_name: classes[c], precision: precision, recall: recall, f1: f1, support: support)
+            return ClassFigures(className: classes[c], precision: precision, recall: recall, f1: f1, support: support)
         }
         func average(_ weight: (ClassFigures) -> Double) -> Average {
             let total = figures.reduce(0) { $0 + weight($1) }
@@ -57,18 +61,21 @@ public struct ClassificationReport: Sendable, Equatable, Codable {
             }
             return Average(precision: mean(\.precision), recall: mean(\.recall), f1: mean(\.f1), support: n)
         }
-        per_class = figures
+        perClass = figures
         count = n
         accuracy = ratio(zip(truths, predictions).filter { $0 == $1 }.count, n)
-        top5_accuracy = k > 5 ? ratio(inTopFive.filter { $0 }.count, n) : nil
-        mean_loss = n == 0 ? 0 : losses.reduce(0, +) / Double(n)
-        macro_avg = average { _ in 1 }
-        weighted_avg = average { Double($0.support) }
-        confusion_matrix = matrix
+        top5Accuracy = k > 5 ? ratio(inTopFive.filter { $0 }.count, n) : nil
+        meanLoss = n == 0 ? 0 : losses.reduce(0, +) / Double(n)
+        macroAverage = average { _ in 1 }
+        weightedAverage = average { Double($0.support) }
+        confusionMatrix = matrix
     }
 
+    /// The written form (stored in `evaluations.report`, answered by the Studio API): scikit-learn's names.
     private enum CodingKeys: String, CodingKey {
-        case count, accuracy, top5_accuracy, mean_loss, per_class, macro_avg, weighted_avg, confusion_matrix
+        case count, accuracy
+        case top5Accuracy = "top5_accuracy", meanLoss = "mean_loss", perClass = "per_class", macroAverage = "macro_avg"
+        case weightedAverage = "weighted_avg", confusionMatrix = "confusion_matrix"
     }
 
     /// Every key, `top5_accuracy` as null where it does not apply, so a client sees the full shape.
@@ -76,11 +83,11 @@ public struct ClassificationReport: Sendable, Equatable, Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(count, forKey: .count)
         try container.encode(accuracy, forKey: .accuracy)
-        try container.encode(top5_accuracy, forKey: .top5_accuracy)
-        try container.encode(mean_loss, forKey: .mean_loss)
-        try container.encode(per_class, forKey: .per_class)
-        try container.encode(macro_avg, forKey: .macro_avg)
-        try container.encode(weighted_avg, forKey: .weighted_avg)
-        try container.encode(confusion_matrix, forKey: .confusion_matrix)
+        try container.encode(top5Accuracy, forKey: .top5Accuracy)
+        try container.encode(meanLoss, forKey: .meanLoss)
+        try container.encode(perClass, forKey: .perClass)
+        try container.encode(macroAverage, forKey: .macroAverage)
+        try container.encode(weightedAverage, forKey: .weightedAverage)
+        try container.encode(confusionMatrix, forKey: .confusionMatrix)
     }
 }
