@@ -4,6 +4,8 @@ import Foundation
 enum Expected: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
                ExpressibleByNilLiteral, CustomStringConvertible {
     case string(String)
+    /// A string or a number whose text is this, for comparing with a captured value (`"{image}"`).
+    case text(String)
     case number(Double)
     case bool(Bool)
     case null
@@ -24,6 +26,7 @@ enum Expected: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral
     var description: String {
         switch self {
         case .string(let text): "\"\(text)\""
+        case .text(let text): "\(text)"
         case .number(let number): "\(number)"
         case .bool(let flag): "\(flag)"
         case .null: "null"
@@ -43,6 +46,7 @@ enum Expected: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral
         case .present: return found != nil
         case .null: return found is NSNull
         case .string(let text): return try (found as? String) == fill(text)
+        case .text(let text): return try found.flatMap(Self.text(of:)) == fill(text)
         case .prefix(let text): return try (found as? String)?.hasPrefix(fill(text)) == true
         case .contains(let text): return try (found as? String)?.contains(fill(text)) == true
         case .number(let number): return Self.number(found) == number

@@ -10,6 +10,16 @@ struct Placeholders {
     }
 
     func fill(_ text: String) throws -> String {
+        try substitute(text, fallback: nil)
+    }
+
+    /// `text` with `standIn` for every placeholder that has no value.
+    func sketch(_ text: String, standIn: String) -> String {
+        // With a fallback for every name, nothing is unknown and nothing throws.
+        (try? substitute(text, fallback: standIn)) ?? text
+    }
+
+    private func substitute(_ text: String, fallback: String?) throws -> String {
         guard text.contains("{") else { return text }
         var out = ""
         var rest = text[...]
@@ -23,7 +33,7 @@ struct Placeholders {
                 rest = rest[afterOpen...]
                 continue
             }
-            guard let value = values[String(name)] else { throw Unknown(name: String(name)) }
+            guard let value = values[String(name)] ?? fallback else { throw Unknown(name: String(name)) }
             out += value
             rest = rest[rest.index(after: close)...]
         }

@@ -96,6 +96,8 @@ struct ScenarioRunner {
             return raw[scheme.upperBound...].firstIndex(of: "/").map { String(raw[$0...]) }
         case .cookie:
             return String(raw.prefix { $0 != ";" })
+        case .query(let name):
+            return URLComponents(string: raw)?.queryItems?.first { $0.name == name }?.value
         }
     }
 

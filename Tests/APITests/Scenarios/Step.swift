@@ -149,6 +149,9 @@ struct Capture: Sendable {
         case urlPath
         /// The `name=value` pair that starts a `Set-Cookie` value.
         case cookie
+        /// One parameter of a URL's query (a signed link's `signature`), so the step using it can spell
+        /// out the route it requests.
+        case query(String)
     }
 
     let name: String
