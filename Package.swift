@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Crypto"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "QuarryTests", dependencies: ["Quarry", "Storage", "Imaging", "Crypto", "QuarryTesting", "Learn", "CUDA"]),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Quarry", "QuarryTesting"]),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Quarry", "QuarryTesting", "Imaging"]),
         .testTarget(name: "EndToEndTests", dependencies: ["QuarryTesting"]),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
     ],

@@ -62,8 +62,12 @@ public final class ImportService: Sendable {
         }
     }
 
+    /// The project's imports; an unknown project, or another account's, is not found, as on every route under it.
     public func jobs(accountID: String, projectID: String) throws -> [ImportJob] {
-        try database.read { db in try ImportJobStore.list(accountID: accountID, projectID: projectID, on: db) }
+        try database.read { db in
+            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
+            return try ImportJobStore.list(accountID: accountID, projectID: projectID, on: db)
+        }
     }
 
     private func project(accountID: String, id: String) throws -> Project {

@@ -1,0 +1,119 @@
+import Testing
+
+/// Studio datasets, imports (a ZIP upload, a local folder) and splits.
+extension StudioScenarios {
+    static let datasets: [Scenario] = [
+        Scenario("a ZIP upload is imported into a new dataset", accounts: ["key", "other"], [project()] + importColours() + [
+            studio(.get("/api/datasets/{project}/imports/{import}")).expect(200).has("data.id", "{import}").has("data.total", 12)
+                .has("data.processed", 12).has("data.duplicates", .count(0)).has("data.skipped", .count(0)).has("data.error", nil)
+                .has("data.dataset_id", .present).has("data.finished_at", .present),
+            studio(.post("/api/datasets/{project}/import/upload"))
+                .multipart([.file(field: "file", name: "colours.zip", bytes: Fixtures.colours, type: "application/zip")])
+                .expect(202).capture("again", "data.id"),
+            studio(.get("/api/datasets/{project}/imports/{again}")).expect(200).until("data.status", "done").has("data.imported", 0)
+                .has("data.duplicates", .count(12)),
+            studio(.get("/api/datasets/{project}/imports")).expect(200).has("data", .count(2)),
+            studio(.post("/api/datasets/{project}/import/upload")).header("Content-Type", "application/zip")
+                .fails(400, .studio("bad_request"), "send a ZIP archive"),
+            studio(.post("/api/datasets/{project}/import/upload")).multipart([.field("file", "not a file")])
+                .fails(400, .studio("bad_request"), "part named 'file'"),
+            studio(.post("/api/datasets/{project}/import/upload")).bytes(Fixtures.notAnImage, type: "application/zip")
+                .fails(400, .studio("bad_request"), "the ZIP archive was refused"),
+            studio(.post("/api/datasets/proj-000000000000/import/upload")).bytes(Fixtures.colours, type: "application/zip")
+                .fails(404, .studio("not_found")),
+            other(.post("/api/datasets/{project}/import/upload")).bytes(Fixtures.colours, type: "application/zip")
+                .fails(404, .studio("not_found")),
+            .post("/api/datasets/{project}/import/upload").bytes(Fixtures.colours, type: "application/zip").fails(401, .studio("unauthorized")),
+            studio(.get("/api/datasets/{project}/imports/import-000000000000")).fails(404, .studio("not_found"), "not found"),
+            other(.get("/api/datasets/{project}/imports/{import}")).fails(404, .studio("not_found")),
+            .get("/api/datasets/{project}/imports/{import}").fails(401, .studio("unauthorized")),
+            studio(.get("/api/datasets/proj-000000000000/imports")).fails(404, .studio("not_found")),
+            other(.get("/api/datasets/{project}/imports")).fails(404, .studio("not_found")),
+            .get("/api/datasets/{project}/imports").fails(401, .studio("unauthorized")),
+        ]),
+        Scenario("a folder under the import root is imported", accounts: ["key", "other"], [
+            project(),
+            studio(.post("/api/datasets/{project}/import/local")).json(#"{"path": "colours"}"#).expect(202).has("data.source", "local")
+                .capture("import", "data.id"),
+            studio(.get("/api/datasets/{project}/imports/{import}")).expect(200).until("data.status", "done").has("data.imported", 4),
+            studio(.post("/api/datasets/{project}/import/local")).json(#"{"path": "{import_root}/colours/red"}"#).expect(202),
+            studio(.post("/api/datasets/{project}/import/local")).json(#"{"path": "/etc"}"#)
+                .fails(403, .studio("forbidden"), "outside the import root"),
+            studio(.post("/api/datasets/{project}/import/local")).json(#"{"path": "colours/../.."}"#).fails(403, .studio("forbidden")),
+            studio(.post("/api/datasets/{project}/import/local")).json(#"{"path": "notes.txt"}"#)
+                .fails(404, .studio("not_found"), "is not a folder"),
+            studio(.post("/api/datasets/{project}/import/local")).json(#"{"folder": "colours"}"#)
+                .fails(400, .studio("bad_request"), "path is required"),
+            other(.post("/api/datasets/{project}/import/local")).json(#"{"path": "colours"}"#).fails(404, .studio("not_found")),
+            .post("/api/datasets/{project}/import/local").json(#"{"path": "colours"}"#).fails(401, .studio("unauthorized")),
+        ]),
+        Scenario("a dataset lists, serves and clears its images", accounts: ["key", "other"], [project()] + importColours() + [
+            studio(.get("/api/datasets/{project}")).expect(200).has("data.project_id", "{project}").has("data.image_count", 12)
+                .has("data.unlabeled", 0).has("data.size_bytes", .atLeast(1)).has("data.classes", .count(2))
+                .has("data.datasets.0.image_count", 12),
+            studio(.get("/api/datasets/{project}/images?page_size=5&sort_by=size&sort_order=desc")).expect(200).has("data.images", .count(5))
+                .has("data.total", 12).has("data.page", 1).has("data.page_size", 5).has("data.images.0.format", "png"),
+            studio(.get("/api/datasets/{project}/images?filter_class=red&search=.png")).expect(200).has("data.total", 6)
+                .has("data.images.0.class", "red").has("data.images.0.width", 8).capture("filename", "data.images.0.filename"),
+            studio(.get("/api/datasets/{project}/images?sort_by=colour")).fails(400, .studio("bad_request"), "sort_by"),
+            studio(.get("/api/datasets/{project}/images?sort_order=up")).fails(400, .studio("bad_request"), "sort_order"),
+            studio(.get("/api/datasets/{project}/images?page_size=501")).fails(400, .studio("bad_request"), "page_size"),
+            studio(.get("/api/datasets/{project}/images/{filename}")).expect(200).responseHeader("Content-Type", "image/png"),
+            studio(.get("/api/datasets/{project}/images/{filename}/info")).expect(200).has("data.image.filename", "{filename}")
+                .has("data.image.url", "/api/datasets/{project}/images/{filename}").has("data.image.class", "red").has("data.labels", .present),
+            studio(.get("/api/datasets/{project}/thumbnails/{filename}")).expect(200).responseHeader("Content-Type", "image/jpeg"),
+            studio(.get("/api/datasets/{project}/images/0_missing.png")).fails(404, .studio("not_found"), "not found"),
+            studio(.get("/api/datasets/{project}/images/0_missing.png/info")).fails(404, .studio("not_found")),
+            studio(.get("/api/datasets/{project}/thumbnails/0_missing.png")).fails(404, .studio("not_found")),
+            other(.get("/api/datasets/{project}")).fails(404, .studio("not_found")),
+            other(.get("/api/datasets/{project}/images")).fails(404, .studio("not_found")),
+            other(.get("/api/datasets/{project}/images/{filename}")).fails(404, .studio("not_found")),
+            other(.get("/api/datasets/{project}/images/{filename}/info")).fails(404, .studio("not_found")),
+            other(.get("/api/datasets/{project}/thumbnails/{filename}")).fails(404, .studio("not_found")),
+            other(.delete("/api/datasets/{project}")).fails(404, .studio("not_found")),
+            .get("/api/datasets/{project}").fails(401, .studio("unauthorized")),
+            .get("/api/datasets/{project}/images").fails(401, .studio("unauthorized")),
+            .get("/api/datasets/{project}/images/{filename}").fails(401, .studio("unauthorized")),
+            .get("/api/datasets/{project}/images/{filename}/info").fails(401, .studio("unauthorized")),
+            .get("/api/datasets/{project}/thumbnails/{filename}").fails(401, .studio("unauthorized")),
+            .delete("/api/datasets/{project}").fails(401, .studio("unauthorized")),
+            studio(.delete("/api/datasets/{project}")).expect(200).has("data.project_id", "{project}").has("data.removed_images", 12),
+            studio(.get("/api/datasets/{project}")).expect(200).has("data.image_count", 0),
+            studio(.get("/api/datasets/{project}/images/{filename}")).fails(404, .studio("not_found")),
+        ]),
+        Scenario("splits are previewed, saved, read and removed", accounts: ["key", "other"], [project()] + importColours() + [
+            studio(.get("/api/splits/{project}/preview?train=0.5&val=0.25&test=0.25&seed=7")).expect(200)
+                .has("data.stats.train", .atLeast(1)).has("data.stats.test", .atLeast(1)),
+            studio(.get("/api/splits/{project}/preview?train=0.9")).fails(400, .studio("bad_request"), "sum to 1"),
+            studio(.get("/api/splits/{project}/preview?train=most")).fails(400, .studio("bad_request"), "train must be a number"),
+            other(.get("/api/splits/{project}/preview?train=1")).fails(404, .studio("not_found")),
+            .get("/api/splits/{project}/preview?train=1").fails(401, .studio("unauthorized")),
+            split(),
+            studio(.post("/api/splits/{project}")).json(#"{"name": "second", "ratios": {"train": 0.75, "val": 0.25}}"#).expect(201)
+                .has("data.split_index", 1).has("data.name", "second").has("data.ratios.train", .number(0.75)).has("data.stats.train", 10)
+                .has("data.stats.val", 2),
+            studio(.post("/api/splits/{project}")).json(#"{"name": "odd", "ratios": {"train": 0.5, "holdout": 0.5}}"#)
+                .fails(400, .studio("bad_request"), "holdout"),
+            studio(.post("/api/splits/{project}")).json(#"{"ratios": {"train": 1}}"#).fails(400, .studio("bad_request"), "name is required"),
+            other(.post("/api/splits/{project}")).json(#"{"name": "theirs", "ratios": {"train": 1}}"#).fails(404, .studio("not_found")),
+            .post("/api/splits/{project}").json(#"{"name": "anon", "ratios": {"train": 1}}"#).fails(401, .studio("unauthorized")),
+            studio(.get("/api/splits/{project}")).expect(200).has("data", .count(2)).has("data.0.name", "main").has("data.0.split_index", 0)
+                .has("data.0.stats.none", 0),
+            other(.get("/api/splits/{project}")).fails(404, .studio("not_found")),
+            .get("/api/splits/{project}").fails(401, .studio("unauthorized")),
+            studio(.get("/api/splits/{project}/0")).expect(200).has("data.name", "main").has("data.seed", 7).has("data.classes", .present),
+            studio(.get("/api/splits/{project}/7")).fails(404, .studio("not_found"), "split 7 not found"),
+            studio(.get("/api/splits/{project}/first")).fails(400, .studio("bad_request"), "split_index"),
+            other(.get("/api/splits/{project}/0")).fails(404, .studio("not_found")),
+            .get("/api/splits/{project}/0").fails(401, .studio("unauthorized")),
+            other(.delete("/api/splits/{project}/0")).fails(404, .studio("not_found")),
+            .delete("/api/splits/{project}/0").fails(401, .studio("unauthorized")),
+            studio(.delete("/api/splits/{project}/0")).expect(200).has("data.deleted_split_index", 0),
+            studio(.get("/api/splits/{project}/0")).expect(200).has("data.name", "second"),
+            studio(.delete("/api/splits/{project}/5")).fails(404, .studio("not_found"), "split 5 not found"),
+            project("empty", as: "empty"),
+            studio(.post("/api/splits/{empty}")).json(#"{"name": "none", "ratios": {"train": 1}}"#)
+                .fails(400, .studio("bad_request"), "no images to split"),
+        ]),
+    ]
+}

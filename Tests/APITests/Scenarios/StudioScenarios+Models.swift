@@ -1,0 +1,126 @@
+import Testing
+
+/// What a trained run is used for: evaluations, model exports and the pre-labeler.
+extension StudioScenarios {
+    static let models: [Scenario] = [
+        Scenario("a trained run is evaluated and its results paged", accounts: ["key", "other"], trainedRun() + [
+            studio(.post("/api/evaluation/{project}")).json(#"{"experiment_id": "{experiment}", "run_id": "{run}", "batch_size": 4}"#)
+                .expect(201).has("data.run_id", "{run}").has("data.checkpoint", "best").has("data.split_subset", "test")
+                .has("data.device", "cpu").capture("evaluation", "data.eval_id"),
+            studio(.get("/api/evaluation/{project}/{evaluation}")).expect(200).until("data.status", "completed")
+                .has("data.status", "completed").has("data.results.count", .atLeast(1))
+                .has("data.results.accuracy", .atLeast(0)).has("data.results.per_class", .count(2))
+                .has("data.results.confusion_matrix", .count(2)).has("data.finished_at", .present),
+            studio(.get("/api/evaluation/{project}/{evaluation}/results?sort_by=error&page_size=2")).expect(200)
+                .has("data.total", .atLeast(1)).has("data.page_size", 2).has("data.results.0.filename", .present)
+                .has("data.results.0.ground_truth", .present).has("data.results.0.confidence", .atLeast(0)),
+            studio(.get("/api/evaluation/{project}/{evaluation}/results?sort_by=name")).fails(400, .studio("bad_request"), "sort_by"),
+            studio(.get("/api/evaluation/{project}/{evaluation}/results?filter_correct=maybe"))
+                .fails(400, .studio("bad_request"), "filter_correct"),
+            studio(.get("/api/evaluation/{project}/{evaluation}/results?page_size=501")).fails(400, .studio("bad_request"), "page_size"),
+            studio(.get("/api/evaluation/{project}")).expect(200).has("data.0.eval_id", "{evaluation}").has("data.1", .absent),
+            experiment("other-experiment", as: "second"),
+            studio(.post("/api/evaluation/{project}")).json(#"{"experiment_id": "{second}", "run_id": "{run}"}"#)
+                .fails(400, .studio("bad_request"), "run_id"),
+            studio(.post("/api/evaluation/{project}")).json(#"{"experiment_id": "{experiment}", "run_id": "{run}", "batch_size": 0}"#)
+                .fails(400, .studio("bad_request"), "batch_size"),
+            studio(.post("/api/evaluation/{project}")).json(#"{"experiment_id": "{experiment}", "run_id": "{run}", "split_subset": "all"}"#)
+                .fails(400, .studio("bad_request"), "split_subset"),
+            studio(.post("/api/evaluation/{project}")).json(#"{"experiment_id": "{experiment}", "run_id": "{run}", "checkpoint": "middle"}"#)
+                .fails(400, .studio("bad_request"), "checkpoint"),
+            studio(.post("/api/evaluation/{project}")).json(#"{"experiment_id": "{experiment}", "run_id": "{run}", "split_index": 9}"#)
+                .fails(400, .studio("bad_request"), "split 9 does not exist"),
+            studio(.post("/api/evaluation/{project}")).json(#"{"experiment_id": "{experiment}", "run_id": "{run}", "device": "gpu:9"}"#)
+                .fails(400, .studio("bad_request"), "device"),
+            studio(.post("/api/evaluation/{project}")).json(#"{"experiment_id": "{experiment}", "run_id": "{run}", "colour": 1}"#)
+                .fails(400, .studio("bad_request"), "colour"),
+            studio(.post("/api/evaluation/{project}")).json(#"{"experiment_id": "{experiment}", "run_id": "run-000000000000"}"#)
+                .fails(404, .studio("not_found")),
+            studio(.post("/api/evaluation/{project}")).fails(400, .studio("bad_request"), "JSON object"),
+            studio(.get("/api/evaluation/{project}/eval-000000000000")).fails(404, .studio("not_found"), "not found"),
+            studio(.get("/api/evaluation/{project}/eval-000000000000/results")).fails(404, .studio("not_found")),
+            other(.get("/api/evaluation/{project}")).fails(404, .studio("not_found")),
+            other(.post("/api/evaluation/{project}")).json(#"{"experiment_id": "{experiment}", "run_id": "{run}"}"#)
+                .fails(404, .studio("not_found")),
+            other(.get("/api/evaluation/{project}/{evaluation}")).fails(404, .studio("not_found")),
+            other(.get("/api/evaluation/{project}/{evaluation}/results")).fails(404, .studio("not_found")),
+            other(.delete("/api/evaluation/{project}/{evaluation}")).fails(404, .studio("not_found")),
+            .get("/api/evaluation/{project}").fails(401, .studio("unauthorized")),
+            .post("/api/evaluation/{project}").json(#"{"experiment_id": "{experiment}", "run_id": "{run}"}"#).fails(401, .studio("unauthorized")),
+            .get("/api/evaluation/{project}/{evaluation}").fails(401, .studio("unauthorized")),
+            .get("/api/evaluation/{project}/{evaluation}/results").fails(401, .studio("unauthorized")),
+            .delete("/api/evaluation/{project}/{evaluation}").fails(401, .studio("unauthorized")),
+            studio(.delete("/api/evaluation/{project}/{evaluation}")).expect(200).has("data.eval_id", "{evaluation}").has("data.deleted", true),
+            studio(.get("/api/evaluation/{project}/{evaluation}")).fails(404, .studio("not_found")),
+        ]),
+        Scenario("a trained run is exported as ONNX and as its checkpoint", accounts: ["key", "other"], trainedRun() + [
+            studio(.get("/api/export/formats")).expect(200).has("data.0.format", "onnx").has("data.0.options.opset_version", .present)
+                .has("data.1.format", "quarry").has("data.1.file_extension", "ckpt"),
+            .get("/api/export/formats").fails(401, .studio("unauthorized")),
+            studio(.post("/api/export/{project}"))
+                .json(#"{"experiment_id": "{experiment}", "run_id": "{run}", "options": {"opset_version": 13, "simplify": true}}"#)
+                .expect(201).has("data.format", "onnx").has("data.checkpoint", "best").has("data.options.opset_version", 13)
+                .capture("onnx", "data.export_id"),
+            studio(.get("/api/export/{project}/{onnx}")).expect(200).until("data.status", "completed").has("data.status", "completed")
+                .has("data.file_name", .contains(".onnx")).has("data.size", .atLeast(1))
+                .has("data.download_url", "/api/export/{project}/{onnx}/download"),
+            studio(.get("/api/export/{project}/{onnx}/download")).expect(200).responseHeader("Content-Type", "application/octet-stream")
+                .responseHeader("Content-Disposition", ".onnx"),
+            studio(.post("/api/export/{project}"))
+                .json(#"{"experiment_id": "{experiment}", "run_id": "{run}", "format": "quarry", "checkpoint": "last"}"#)
+                .expect(201).has("data.format", "quarry").capture("checkpoint", "data.export_id"),
+            studio(.get("/api/export/{project}/{checkpoint}")).expect(200).until("data.status", "completed").has("data.status", "completed"),
+            studio(.get("/api/export/{project}/{checkpoint}/download")).expect(200).responseHeader("Content-Disposition", ".ckpt"),
+            studio(.get("/api/export/{project}")).expect(200).has("data", .count(2)).has("data.0.export_id", "{onnx}"),
+            studio(.post("/api/export/{project}")).json(#"{"experiment_id": "{experiment}", "run_id": "{run}", "options": {"opset_version": 12}}"#)
+                .fails(400, .studio("bad_request"), "options.opset_version"),
+            studio(.post("/api/export/{project}"))
+                .json(#"{"experiment_id": "{experiment}", "run_id": "{run}", "options": {"input_shape": [1, 1, 8, 8]}}"#)
+                .fails(400, .studio("bad_request"), "options.input_shape"),
+            studio(.post("/api/export/{project}")).json(#"{"experiment_id": "{experiment}", "run_id": "{run}", "format": "tflite"}"#)
+                .fails(400, .studio("bad_request"), "format"),
+            studio(.post("/api/export/{project}")).json(#"{"experiment_id": "{experiment}", "run_id": "{run}", "checkpoint": "middle"}"#)
+                .fails(400, .studio("bad_request"), "checkpoint"),
+            studio(.post("/api/export/{project}")).json(#"{"experiment_id": "{experiment}", "run_id": "run-000000000000"}"#)
+                .fails(404, .studio("not_found")),
+            studio(.post("/api/export/{project}")).fails(400, .studio("bad_request"), "JSON object"),
+            studio(.get("/api/export/{project}/export-000000000000")).fails(404, .studio("not_found"), "not found"),
+            studio(.get("/api/export/{project}/export-000000000000/download")).fails(404, .studio("not_found")),
+            other(.get("/api/export/{project}")).fails(404, .studio("not_found")),
+            other(.post("/api/export/{project}")).json(#"{"experiment_id": "{experiment}", "run_id": "{run}"}"#).fails(404, .studio("not_found")),
+            other(.get("/api/export/{project}/{onnx}")).fails(404, .studio("not_found")),
+            other(.get("/api/export/{project}/{onnx}/download")).fails(404, .studio("not_found")),
+            other(.delete("/api/export/{project}/{onnx}")).fails(404, .studio("not_found")),
+            .get("/api/export/{project}").fails(401, .studio("unauthorized")),
+            .post("/api/export/{project}").json(#"{"experiment_id": "{experiment}", "run_id": "{run}"}"#).fails(401, .studio("unauthorized")),
+            .get("/api/export/{project}/{onnx}").fails(401, .studio("unauthorized")),
+            .get("/api/export/{project}/{onnx}/download").fails(401, .studio("unauthorized")),
+            .delete("/api/export/{project}/{onnx}").fails(401, .studio("unauthorized")),
+            studio(.delete("/api/export/{project}/{onnx}")).expect(200).has("data.export_id", "{onnx}").has("data.deleted", true),
+            studio(.get("/api/export/{project}/{onnx}")).fails(404, .studio("not_found")),
+            studio(.get("/api/export/{project}/{onnx}/download")).fails(404, .studio("not_found")),
+        ]),
+        Scenario("a trained run becomes the project's pre-labeler until cleared", accounts: ["key", "other"], trainedRun() + [
+            studio(.get("/api/projects/{project}/prelabeler")).expect(200).has("data.run_id", nil).has("data.checkpoint", nil)
+                .has("data.device", nil),
+            studio(.put("/api/projects/{project}/prelabeler")).json(#"{"run_id": "{run}"}"#).expect(200).has("data.run_id", "{run}")
+                .has("data.checkpoint", "best").has("data.device", "cpu"),
+            studio(.get("/api/projects/{project}/prelabeler")).expect(200).has("data.run_id", "{run}"),
+            studio(.put("/api/projects/{project}/prelabeler")).json(#"{"run_id": "run-000000000000"}"#).fails(404, .studio("not_found")),
+            studio(.put("/api/projects/{project}/prelabeler")).json(#"{"run_id": "{run}", "checkpoint": "middle"}"#)
+                .fails(400, .studio("bad_request"), "checkpoint"),
+            studio(.put("/api/projects/{project}/prelabeler")).json(#"{"run_id": "{run}", "device": "gpu:9"}"#)
+                .fails(400, .studio("bad_request"), "device"),
+            studio(.put("/api/projects/{project}/prelabeler")).json(#"{"checkpoint": "best"}"#)
+                .fails(400, .studio("bad_request"), "run_id is required"),
+            other(.get("/api/projects/{project}/prelabeler")).fails(404, .studio("not_found")),
+            other(.put("/api/projects/{project}/prelabeler")).json(#"{"run_id": "{run}"}"#).fails(404, .studio("not_found")),
+            other(.delete("/api/projects/{project}/prelabeler")).fails(404, .studio("not_found")),
+            .get("/api/projects/{project}/prelabeler").fails(401, .studio("unauthorized")),
+            .put("/api/projects/{project}/prelabeler").json(#"{"run_id": "{run}"}"#).fails(401, .studio("unauthorized")),
+            .delete("/api/projects/{project}/prelabeler").fails(401, .studio("unauthorized")),
+            studio(.delete("/api/projects/{project}/prelabeler")).expect(200).has("data.run_id", nil),
+            studio(.get("/api/projects/{project}/prelabeler")).expect(200).has("data.run_id", nil),
+        ]),
+    ]
+}
