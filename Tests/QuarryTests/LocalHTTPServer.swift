@@ -3,7 +3,8 @@ import Quarry
 
 /// A throwaway HTTP server in a python3 subprocess, bound to `host` on an ephemeral port, so the
 /// fetcher is tested against real sockets. It counts the requests it serves, which is how a test
-/// proves a refused fetch never reached it.
+/// proves a refused fetch never reached it. It also serves files a test puts there (`/files/NAME`)
+/// and records what is posted to `/hook`, answering each with the next of the statuses a test set.
 final class LocalHTTPServer {
     let host: String
     let port: Int
@@ -15,9 +16,13 @@ final class LocalHTTPServer {
     static let fileBytes = [UInt8]((0 ..< 10_240).map { UInt8($0 % 256) })
 
     private static let script = #"""
-    import http.server, sys, threading, time, urllib.parse
+    import base64, http.server, json, sys, threading, time, urllib.parse
     count = 0
     lock = threading.Lock()
+    files = {}
+    hooks = []
+    answers = []
+    arrived = threading.Condition(lock)
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -56,6 +61,8 @@ final class LocalHTTPServer {
             elif url.path == "/slow":
                 time.sleep(5)
                 self.reply(200, b"late")
+            elif url.path.startswith("/files/") and url.path[7:] in files:
+                self.reply(200, files[url.path[7:]], "application/octet-stream")
             elif url.path == "/redirect":
                 target = urllib.parse.parse_qs(url.query)["to"][0]
                 self.reply(302, b"", headers=[("Location", target)])
@@ -66,7 +73,28 @@ final class LocalHTTPServer {
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if self.path == "/count":
                 return self.reply(200, str(count).encode())
+            if self.path.startswith("/put/"):
+                files[self.path[5:]] = body
+                return self.reply(200, b"")
+            if self.path == "/answers":
+                with lock:
+                    answers[:] = [int(code) for code in body.split()]
+                return self.reply(200, b"")
+            if self.path == "/hooks":
+                # Request N as JSON once it has arrived; 408 if it has not within 30 s.
+                index = int(body)
+                with arrived:
+                    arrived.wait_for(lambda: len(hooks) > index, timeout=30)
+                    hook = hooks[index] if len(hooks) > index else None
+                return self.reply(200, json.dumps(hook).encode()) if hook else self.reply(408, b"")
             self.counted()
+            if self.path == "/hook":
+                with arrived:
+                    code = answers.pop(0) if answers else 200
+                    headers = {name.lower(): value for name, value in self.headers.items()}
+                    hooks.append({"headers": headers, "body": base64.b64encode(body).decode()})
+                    arrived.notify_all()
+                return self.reply(code, b"")
             if self.path == "/echo":
                 self.reply(201, b"got " + body + b" " + self.headers.get("X-Quarry", "").encode())
             elif self.path == "/redirect":
@@ -112,6 +140,42 @@ final class LocalHTTPServer {
     func requestCount() throws -> Int {
         let reply = try Fetcher(policy: .allowAll).post(url("/count"), headers: [], body: [])
         return Int(reply.body) ?? -1
+    }
+
+    /// Serves `bytes` at `/files/NAME`; returns that URL.
+    func put(_ name: String, _ bytes: [UInt8]) throws -> String {
+        _ = try Fetcher(policy: .allowAll).post(url("/put/\(name)"), headers: [], body: bytes)
+        return url("/files/\(name)")
+    }
+
+    /// The statuses `/hook` answers its next requests with, in order; 200 once they run out.
+    func answerHooks(_ statuses: [Int]) throws {
+        _ = try Fetcher(policy: .allowAll).post(url("/answers"), headers: [], body: Array(statuses.map(String.init).joined(separator: " ").utf8))
+    }
+
+    /// A request `/hook` received.
+    struct Hook: Decodable {
+        /// Names lowercased.
+        let headers: [String: String]
+        let body: [UInt8]
+
+        private enum CodingKeys: String, CodingKey { case headers, body }
+
+        /// The body travels as base64, so the bytes a signature covers arrive exactly.
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            headers = try container.decode([String: String].self, forKey: .headers)
+            body = [UInt8](Data(base64Encoded: try container.decode(String.self, forKey: .body)) ?? Data())
+        }
+    }
+
+    struct HookMissing: Error {}
+
+    /// The `index`th request `/hook` received (from 0), waiting for it to arrive (30 s at most).
+    func hook(_ index: Int) throws -> Hook {
+        let reply = try Fetcher(policy: .allowAll).post(url("/hooks"), headers: [], body: Array(String(index).utf8))
+        guard reply.status == 200 else { throw HookMissing() }
+        return try JSONDecoder().decode(Hook.self, from: Data(reply.body.utf8))
     }
 
     /// SIGKILL, because the test runner's threads block SIGTERM and the child inherits that mask.
