@@ -169,12 +169,15 @@ final class LocalHTTPServer {
         }
     }
 
-    struct HookMissing: Error {}
+    /// No `index`th request reached `/hook` within the bound.
+    struct HookMissing: Error {
+        let index: Int
+    }
 
     /// The `index`th request `/hook` received (from 0), waiting for it to arrive (30 s at most).
     func hook(_ index: Int) throws -> Hook {
         let reply = try Fetcher(policy: .allowAll).post(url("/hooks"), headers: [], body: Array(String(index).utf8))
-        guard reply.status == 200 else { throw HookMissing() }
+        guard reply.status == 200 else { throw HookMissing(index: index) }
         return try JSONDecoder().decode(Hook.self, from: Data(reply.body.utf8))
     }
 
