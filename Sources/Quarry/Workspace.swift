@@ -2,13 +2,13 @@ import Foundation
 import Storage
 
 /// Disk use of the data directory and of the filesystem it is on.
-public struct WorkspaceStats: Sendable, Encodable {
-    public let data_dir: String
-    public let database_bytes: Int
+public struct WorkspaceStats: Sendable {
+    public let dataDirectory: String
+    public let databaseBytes: Int
     /// Bytes of stored files that rows refer to (images, job files, exports), from the database.
-    public let stored_file_bytes: Int
-    public let disk_total_bytes: Int
-    public let disk_free_bytes: Int
+    public let storedFileBytes: Int
+    public let diskTotalBytes: Int
+    public let diskFreeBytes: Int
     public let projects: Int
     public let images: Int
 }
@@ -37,9 +37,9 @@ extension Services {
         }
         var filesystem = statvfs()
         let measured = statvfs(dataDirectory, &filesystem) == 0
-        return WorkspaceStats(data_dir: dataDirectory, database_bytes: database, stored_file_bytes: stored,
-                              disk_total_bytes: measured ? Int(filesystem.f_blocks) * Int(filesystem.f_frsize) : 0,
-                              disk_free_bytes: measured ? Int(filesystem.f_bavail) * Int(filesystem.f_frsize) : 0,
+        return WorkspaceStats(dataDirectory: dataDirectory, databaseBytes: database, storedFileBytes: stored,
+                              diskTotalBytes: measured ? Int(filesystem.f_blocks) * Int(filesystem.f_frsize) : 0,
+                              diskFreeBytes: measured ? Int(filesystem.f_bavail) * Int(filesystem.f_frsize) : 0,
                               projects: projects, images: images)
     }
 

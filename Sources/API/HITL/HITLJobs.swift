@@ -62,7 +62,8 @@ struct HITLJobs: Sendable {
 
     /// Every webhook delivery of the account (or of one job) with each attempt.
     func deliveries(_ request: Request, _ account: Account) throws -> Response {
-        JSON.response(["deliveries": try services.webhookDeliveries(accountID: account.id, jobID: request.query["job_id"])])
+        let deliveries = try services.webhookDeliveries(accountID: account.id, jobID: request.query["job_id"])
+        return JSON.response(["deliveries": deliveries.map(WebhookDeliveryDocument.init)])
     }
 
     /// The key receivers verify `X-Quarry-Signature` with.

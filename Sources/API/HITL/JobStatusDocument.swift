@@ -42,11 +42,11 @@ struct JobStatusDocument: Encodable, Sendable {
         finishDate = task.finishedAt
         status = task.status == .review ? TaskStatus.progress.rawValue : task.status.rawValue
         annotations = Annotations(images: task.annotations.isEmpty ? nil : task.annotations.map {
-            ImageAnnotations(image_id: $0.image_id, labels: $0.labels)
+            ImageAnnotations(image_id: $0.imageID, labels: $0.labels)
         })
         image = job.files.first.map { "\(baseURL)/v1/jobs/\(task.projectID)/\(task.id)/files/\($0.position)" }
         error = task.status == .error ? (job.errorMessage ?? "the job was stopped") : nil
-        predictions = task.predictions.isEmpty ? nil : task.predictions.map { ImageAnnotations(image_id: $0.image_id, labels: $0.labels) }
+        predictions = task.predictions.isEmpty ? nil : task.predictions.map { ImageAnnotations(image_id: $0.imageID, labels: $0.labels) }
     }
 
     func encode(to encoder: any Encoder) throws {

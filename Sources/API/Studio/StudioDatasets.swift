@@ -50,7 +50,8 @@ struct StudioDatasets: Sendable {
     }
 
     func stats(_ request: Request, _ account: Account) throws -> Response {
-        Studio.ok(try services.images.stats(accountID: account.id, projectID: request.parameter("project_id") ?? ""))
+        let stats = try services.images.stats(accountID: account.id, projectID: request.parameter("project_id") ?? "")
+        return Studio.ok(DatasetStatsDocument(stats))
     }
 
     /// `page` from 1, `page_size` default 50 and at most 500, `sort_by` filename/class/size, `sort_order`

@@ -50,6 +50,6 @@ struct StudioSystem: Sendable {
     }
 
     func workspace(_ request: Request, _ account: Account) throws -> Response {
-        Studio.ok(try services.workspace(accountID: account.id))
+        Studio.ok(WorkspaceDocument(try services.workspace(accountID: account.id)))
     }
 }

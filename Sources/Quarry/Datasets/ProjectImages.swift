@@ -5,22 +5,22 @@ import Storage
 public struct ProjectImages: Sendable {
     let database: Database
 
-    public struct Stats: Sendable, Encodable {
-        public struct ClassCount: Sendable, Encodable {
+    public struct Stats: Sendable {
+        public struct ClassCount: Sendable {
             public let name: String
             public let count: Int
         }
 
-        public struct Part: Sendable, Encodable {
+        public struct Part: Sendable {
             public let id: Int
             public let name: String
-            public let image_count: Int
+            public let imageCount: Int
         }
 
-        public let project_id: String
-        public let image_count: Int
+        public let projectID: String
+        public let imageCount: Int
         public let unlabeled: Int
-        public let size_bytes: Int
+        public let sizeBytes: Int
         public let classes: [ClassCount]
         public let datasets: [Part]
     }
@@ -71,9 +71,9 @@ public struct ProjectImages: Sendable {
             let size = try db.scalar("""
                 SELECT COALESCE(SUM(i.size), 0) FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE d.project_id = ?
                 """, [project.id])
-            return Stats(project_id: project.id, image_count: parts.reduce(0) { $0 + $1.imageCount }, unlabeled: unlabeled,
-                         size_bytes: size.intValue, classes: classes,
-                         datasets: parts.map { Stats.Part(id: $0.id, name: $0.name, image_count: $0.imageCount) })
+            return Stats(projectID: project.id, imageCount: parts.reduce(0) { $0 + $1.imageCount }, unlabeled: unlabeled,
+                         sizeBytes: size.intValue, classes: classes,
+                         datasets: parts.map { Stats.Part(id: $0.id, name: $0.name, imageCount: $0.imageCount) })
         }
     }
 

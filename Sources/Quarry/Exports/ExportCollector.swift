@@ -51,7 +51,7 @@ enum ExportCollector {
         for row in rows {
             latest = max(latest, try row.string("updated_at"))
             for document in try TaskStore.labels(try row.optionalString("annotations")) {
-                labels[document.image_id, default: []] += document.labels
+                labels[document.imageID, default: []] += document.labels
             }
         }
         return labels

@@ -60,13 +60,18 @@ public struct Label: Sendable, Equatable, Codable {
     }
 }
 
-/// The labels of one image of a task.
+/// The labels of one image of a task, written `{"image_id": …, "labels": […]}` alike in task rows and in
+/// the APIs' bodies.
 public struct ImageLabels: Sendable, Equatable, Codable {
-    public var image_id: Int
+    private enum CodingKeys: String, CodingKey {
+        case imageID = "image_id", labels
+    }
+
+    public var imageID: Int
     public var labels: [Label]
 
     public init(imageID: Int, labels: [Label]) {
-        self.image_id = imageID
+        self.imageID = imageID
         self.labels = labels
     }
 }

@@ -30,17 +30,17 @@ package struct AnnotationValidator {
         var seenImages = Set<Int>()
         var added: [LabelClass] = []
         for document in documents {
-            guard let bounds = images[document.image_id] else {
-                throw .invalidAnnotation("image \(document.image_id) is not part of this task")
+            guard let bounds = images[document.imageID] else {
+                throw .invalidAnnotation("image \(document.imageID) is not part of this task")
             }
-            guard seenImages.insert(document.image_id).inserted else {
-                throw .invalidAnnotation("image \(document.image_id) appears more than once")
+            guard seenImages.insert(document.imageID).inserted else {
+                throw .invalidAnnotation("image \(document.imageID) appears more than once")
             }
             guard document.labels.count <= Self.maxLabelsPerImage else {
-                throw .invalidAnnotation("more than \(Self.maxLabelsPerImage) labels on image \(document.image_id)")
+                throw .invalidAnnotation("more than \(Self.maxLabelsPerImage) labels on image \(document.imageID)")
             }
             for (index, label) in document.labels.enumerated() {
-                let place = "label \(index) of image \(document.image_id)"
+                let place = "label \(index) of image \(document.imageID)"
                 try checkClass(label, place: place, added: &added)
                 try checkGeometry(label, bounds: bounds, place: place)
                 if let confidence = label.confidence, !(0...1).contains(confidence) {

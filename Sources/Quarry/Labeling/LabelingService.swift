@@ -113,7 +113,7 @@ extension LabelingService {
     private static func recordClasses(of task: LabelTask, on db: Connection) throws {
         for document in task.annotations {
             guard let tag = document.labels.first(where: { $0.type == .tag }) else { continue }
-            try DatasetStore.setClass(tag.label, imageID: document.image_id, on: db)
+            try DatasetStore.setClass(tag.label, imageID: document.imageID, on: db)
         }
     }
 

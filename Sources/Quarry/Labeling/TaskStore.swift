@@ -92,7 +92,7 @@ enum TaskStore {
             SELECT t.annotations FROM tasks t JOIN task_images ti ON ti.task_id = t.id
             WHERE ti.image_id = ? AND t.status = ? ORDER BY t.updated_at
             """, [imageID, TaskStatus.done.rawValue]).flatMap { row in
-            try labels(try row.optionalString("annotations")).filter { $0.image_id == imageID }.flatMap(\.labels)
+            try labels(try row.optionalString("annotations")).filter { $0.imageID == imageID }.flatMap(\.labels)
         }
     }
 
