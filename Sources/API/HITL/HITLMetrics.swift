@@ -19,6 +19,6 @@ struct HITLMetrics: Sendable {
             $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         let (projects, jobs) = try services.hitl.metricsInput(accountID: account.id, projectIDs: requested)
-        return JSON.response(MetricsCalculator.compute(projects: projects, jobs: jobs, query: query))
+        return JSON.response(MetricsCalculator.compute(projects: projects, jobs: jobs, query: query).map(ProjectMetricsDocument.init))
     }
 }

@@ -18,8 +18,8 @@ import Testing
         let deliveries = try fixture.deliveries(id)
         #expect(deliveries.count == 1)
         let delivery = try #require(deliveries.first)
-        #expect(delivery.job_id == id && delivery.event == "job.done" && delivery.url == fixture.server.url("/hook"))
-        #expect(delivery.status == "pending" && delivery.attempts.isEmpty && delivery.next_attempt_at != nil)
+        #expect(delivery.jobID == id && delivery.event == "job.done" && delivery.url == fixture.server.url("/hook"))
+        #expect(delivery.status == "pending" && delivery.attempts.isEmpty && delivery.nextAttemptAt != nil)
         #expect(try fixture.services.webhookDeliveries(accountID: fixture.strangerID, jobID: id).isEmpty)
     }
 
@@ -40,9 +40,9 @@ import Testing
         #expect(hook.headers["x-client"] == "abc")
 
         let delivered = try #require(try fixture.deliveries(id).first)
-        #expect(delivered.status == "delivered" && delivered.delivered_at != nil && delivered.next_attempt_at == nil)
-        #expect(delivered.attempts.map(\.attempt) == [1] && delivered.attempts.map(\.status_code) == [200])
-        #expect(delivered.attempts[0].error == nil && delivered.last_error == nil)
+        #expect(delivered.status == "delivered" && delivered.deliveredAt != nil && delivered.nextAttemptAt == nil)
+        #expect(delivered.attempts.map(\.attempt) == [1] && delivered.attempts.map(\.statusCode) == [200])
+        #expect(delivered.attempts[0].error == nil && delivered.lastError == nil)
         #expect(try fixture.deliverDue() == 0)
     }
 
@@ -76,10 +76,10 @@ import Testing
         let after = Date()
 
         let delivery = try #require(try fixture.deliveries(id).first)
-        #expect(delivery.status == "pending" && delivery.attempts.map(\.status_code) == [500])
-        #expect(delivery.attempts[0].error == "the receiver answered HTTP 500" && delivery.last_error == "the receiver answered HTTP 500")
+        #expect(delivery.status == "pending" && delivery.attempts.map(\.statusCode) == [500])
+        #expect(delivery.attempts[0].error == "the receiver answered HTTP 500" && delivery.lastError == "the receiver answered HTTP 500")
         // 60 s ±20% jitter; stored to the millisecond.
-        let next = try #require(delivery.next_attempt_at.flatMap(Timestamp.parse))
+        let next = try #require(delivery.nextAttemptAt.flatMap(Timestamp.parse))
         #expect(next >= before.addingTimeInterval(48 - 0.01) && next <= after.addingTimeInterval(72))
         #expect(try fixture.deliverDue() == 0)
     }
@@ -114,9 +114,9 @@ import Testing
         #expect(Set(hooks.map { $0.headers["x-quarry-delivery"] }) == [queued.id])
         #expect(Set(hooks.map(\.body)).count == 1 && Set(hooks.map { $0.headers["x-quarry-signature"] }).count == 1)
         let failed = try #require(try fixture.deliveries(id).first)
-        #expect(failed.status == "failed" && failed.next_attempt_at == nil && failed.delivered_at == nil)
-        #expect(failed.attempts.map(\.attempt) == [1, 2, 3] && failed.attempts.map(\.status_code) == [500, 500, 500])
-        #expect(failed.last_error == "the receiver answered HTTP 500")
+        #expect(failed.status == "failed" && failed.nextAttemptAt == nil && failed.deliveredAt == nil)
+        #expect(failed.attempts.map(\.attempt) == [1, 2, 3] && failed.attempts.map(\.statusCode) == [500, 500, 500])
+        #expect(failed.lastError == "the receiver answered HTTP 500")
     }
 
     @Test func aDeliveryIsGivenUpOnceItsNextAttemptWouldFallPastTheRetryPeriod() throws {
@@ -129,7 +129,7 @@ import Testing
         try fixture.server.answerHooks([503])
         #expect(try fixture.deliverDue() == 1)
         let failed = try #require(try fixture.deliveries(id).first)
-        #expect(failed.status == "failed" && failed.attempts.map(\.status_code) == [503])
+        #expect(failed.status == "failed" && failed.attempts.map(\.statusCode) == [503])
     }
 
     @Test func aReceiverThatRecoversGetsTheDeliveryOnTheNextAttempt() throws {
@@ -141,8 +141,8 @@ import Testing
         #expect(try fixture.deliverDue() == 1)
 
         let delivered = try #require(try fixture.deliveries(id).first)
-        #expect(delivered.status == "delivered" && delivered.last_error == nil && delivered.delivered_at != nil)
-        #expect(delivered.attempts.map(\.status_code) == [500, 200])
+        #expect(delivered.status == "delivered" && delivered.lastError == nil && delivered.deliveredAt != nil)
+        #expect(delivered.attempts.map(\.statusCode) == [500, 200])
         #expect(try fixture.server.hook(0).body == (try fixture.server.hook(1)).body)
     }
 
