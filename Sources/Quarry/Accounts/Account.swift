@@ -1,6 +1,6 @@
 /// A customer of the server: owns API keys, workers and projects. Every query for user data is
 /// scoped by an account id, so one account never sees another's objects.
-public struct Account: Sendable, Equatable, Codable {
+public struct Account: Sendable, Equatable {
     public let id: String
     public let name: String
     public let createdAt: String
@@ -13,7 +13,7 @@ public struct Account: Sendable, Equatable, Codable {
 }
 
 /// An account as the administrator lists it.
-public struct AccountSummary: Sendable, Equatable, Codable {
+public struct AccountSummary: Sendable, Equatable {
     public let account: Account
     public let activeKeys: Int
 }

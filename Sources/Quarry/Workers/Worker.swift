@@ -1,6 +1,6 @@
 /// A person who labels or reviews: known by email within one account, signed in to the
 /// workbench by a token of their own.
-public struct Worker: Sendable, Equatable, Codable {
+public struct Worker: Sendable, Equatable {
     public let id: String
     public let accountID: String
     public let email: String
