@@ -30,8 +30,7 @@ import Testing
 
     @Test func aSpooledUploadIsMovedIntoTheBlobStore() throws {
         try withServices("quarry-datasets") { services in
-            let account = try services.newAccount("owner")
-            _ = try services.projects.create(accountID: account, name: "pets")
+            let account = try services.newAccount("owner", projects: "pets")
             let jpeg = try TestImages.jpeg(3)
             let spooled = "\(services.spoolDirectory)/body-upload"
             try Data(jpeg).write(to: URL(fileURLWithPath: spooled))
@@ -46,8 +45,7 @@ import Testing
 
     @Test func uploadedNamesAreReducedToSafeDisplayNames() throws {
         try withServices("quarry-datasets") { services in
-            let account = try services.newAccount("owner")
-            _ = try services.projects.create(accountID: account, name: "pets")
+            let account = try services.newAccount("owner", projects: "pets")
             let given = ["../../etc/passwd.png", "C:\\photos\\cat.png", "be\u{7}ll\u{7f}.png", "", "folder/..", String(repeating: "n", count: 300)]
             let files = try given.enumerated().map { IncomingFile(fileName: $1, source: .bytes(try TestImages.png($0))) }
                 + [IncomingFile(fileName: "", source: .bytes(try TestImages.jpeg(9)))]
@@ -59,8 +57,7 @@ import Testing
 
     @Test func anInvalidImageRefusesTheWholeRequestAndStoresNothing() throws {
         try withServices("quarry-datasets") { services in
-            let account = try services.newAccount("owner")
-            _ = try services.projects.create(accountID: account, name: "pets")
+            let account = try services.newAccount("owner", projects: "pets")
             let good = try TestImages.png(1)
             let refused = #expect(throws: DatasetError.self) {
                 try services.datasets.create(accountID: account, projectName: "pets", name: "mixed", license: "", files: [
@@ -91,8 +88,7 @@ import Testing
         var settings = Services.Settings()
         settings.imageLimits = ImageLimits(maxPixels: 100)
         try withServices("quarry-datasets", settings: settings) { services in
-            let account = try services.newAccount("owner")
-            _ = try services.projects.create(accountID: account, name: "pets")
+            let account = try services.newAccount("owner", projects: "pets")
             let large = #expect(throws: DatasetError.self) {
                 try services.datasets.create(accountID: account, projectName: "pets", name: "large", license: "",
                                              files: [IncomingFile(fileName: "11x10.png", source: .bytes(try TestImages.png(1, width: 11, height: 10)))])
@@ -105,8 +101,7 @@ import Testing
 
     @Test func aRequestWithoutImagesOrWithTooManyIsRefused() throws {
         try withServices("quarry-datasets") { services in
-            let account = try services.newAccount("owner")
-            _ = try services.projects.create(accountID: account, name: "pets")
+            let account = try services.newAccount("owner", projects: "pets")
             let datasets = services.datasets
             #expect(throws: DatasetError.noImages) { try datasets.create(accountID: account, projectName: "pets", name: "none", license: "", files: []) }
             let dataset = try datasets.create(accountID: account, projectName: "pets", name: "one", license: "", files: TestImages.uploads(1)).dataset
@@ -124,9 +119,7 @@ import Testing
 
     @Test func datasetNamesAreCheckedAndUniqueWithinAProject() throws {
         try withServices("quarry-datasets") { services in
-            let account = try services.newAccount("owner")
-            _ = try services.projects.create(accountID: account, name: "pets")
-            _ = try services.projects.create(accountID: account, name: "birds")
+            let account = try services.newAccount("owner", projects: "pets", "birds")
             let datasets = services.datasets
             let create = { (project: String, name: String, license: String) in
                 try datasets.create(accountID: account, projectName: project, name: name, license: license, files: TestImages.uploads(1))
@@ -146,9 +139,7 @@ import Testing
 
     @Test func imagesAreAddedToADatasetOfTheNamedProjectOnly() throws {
         try withServices("quarry-datasets") { services in
-            let account = try services.newAccount("owner")
-            _ = try services.projects.create(accountID: account, name: "pets")
-            _ = try services.projects.create(accountID: account, name: "birds")
+            let account = try services.newAccount("owner", projects: "pets", "birds")
             let datasets = services.datasets
             let dataset = try datasets.create(accountID: account, projectName: "pets", name: "one", license: "", files: TestImages.uploads(1)).dataset
 
@@ -169,10 +160,8 @@ import Testing
 
     @Test func anotherAccountsDatasetIsAbsent() throws {
         try withServices("quarry-datasets") { services in
-            let account = try services.newAccount("owner")
+            let account = try services.newAccount("owner", projects: "pets", "secret")
             let stranger = try services.newAccount("stranger")
-            _ = try services.projects.create(accountID: account, name: "pets")
-            _ = try services.projects.create(accountID: account, name: "secret")
             // The stranger's project of the same name does not reach the owner's datasets either.
             _ = try services.projects.create(accountID: stranger, name: "pets")
             let datasets = services.datasets

@@ -8,8 +8,7 @@ import Testing
     /// Project `pets` with dataset `Garden Cats` of two images: the first labeled `cat` and approved,
     /// the second with only a draft `dog`, which no export may show.
     private static func labeledPets(_ services: Services) throws -> (account: String, dataset: Dataset, images: [ImageRecord]) {
-        let account = try services.newAccount("owner")
-        _ = try services.projects.create(accountID: account, name: "pets")
+        let account = try services.newAccount("owner", projects: "pets")
         let (dataset, images) = try services.datasets.create(accountID: account, projectName: "pets", name: "Garden Cats", license: "",
                                                              files: TestImages.uploads(2))
         let labeling = services.labeling

@@ -52,9 +52,11 @@ enum TestImages {
 }
 
 extension Services {
-    /// A new account's id.
-    func newAccount(_ name: String) throws -> String {
-        try accounts.create(name: name).account.id
+    /// A new account's id; the account has projects of the names given.
+    func newAccount(_ name: String, projects names: String...) throws -> String {
+        let id = try accounts.create(name: name).account.id
+        for project in names { _ = try projects.create(accountID: id, name: project) }
+        return id
     }
 
     /// How many rows `table` holds.

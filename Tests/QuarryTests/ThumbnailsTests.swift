@@ -6,8 +6,7 @@ import Testing
 @Suite struct ThumbnailsTests {
     /// The images of a new dataset made of `files`.
     private static func images(_ files: [IncomingFile], in services: Services) throws -> [ImageRecord] {
-        let account = try services.newAccount("owner")
-        _ = try services.projects.create(accountID: account, name: "pets")
+        let account = try services.newAccount("owner", projects: "pets")
         return try services.datasets.create(accountID: account, projectName: "pets", name: "one", license: "", files: files).images
     }
 
