@@ -80,6 +80,22 @@ import Testing
         }
     }
 
+    @Test func anExpiredSessionSignsInNoOneAndGoesWhenTheNextStarts() throws {
+        try withServices("quarry-workers") { services in
+            let workers = services.workers
+            let account = try services.newAccount("owner")
+            let (worker, token) = try workers.issueToken(accountID: account, email: "ann@example.com")
+            let expired = try #require(try workers.startSession(token: token)).secret
+            // Twelve hours cannot pass in a test: the session's expiry is moved into the past instead.
+            try services.database.write { db in try db.run("UPDATE worker_sessions SET expires_at = ?", ["2000-01-01T00:00:00.000Z"]) }
+            #expect(try workers.worker(session: expired) == nil)
+
+            let live = try #require(try workers.startSession(token: token)).secret
+            #expect(try workers.worker(session: live) == worker)
+            #expect(try services.rowCount("worker_sessions") == 1)
+        }
+    }
+
     @Test func aLinkIsReissuedByEmailWithTheAccountNamedWhereSeveralHaveTheWorker() throws {
         try withServices("quarry-workers") { services in
             let workers = services.workers
