@@ -157,6 +157,24 @@ import Testing
         }
     }
 
+    @Test func aRootOfSlashAdmitsEveryFolder() throws {
+        let folder = try TemporaryDirectory("quarry-import-anywhere")
+        defer { folder.remove() }
+        try Self.write(["a.png": try TestImages.png(0)], under: folder.path)
+        var settings = Services.Settings()
+        settings.importRoot = "/"
+        try withServices("quarry-imports", settings: settings) { services in
+            let account = try services.newAccount("owner")
+            let project = try services.projects.create(accountID: account, name: "pets")
+            let reports = JobReports(services.runs.jobs, kind: .importJob)
+            for path in [folder.path, String(folder.path.dropFirst())] {
+                let job = try Self.finished(try services.imports.importFolder(accountID: account, projectID: project.id, path: path), reports,
+                                            accountID: account, in: services)
+                #expect(job.imported + job.duplicates.count == 1)
+            }
+        }
+    }
+
     @Test func anUploadThatIsNoZipIsRefusedAndRemoved() throws {
         try withServices("quarry-imports") { services in
             let account = try services.newAccount("owner")
