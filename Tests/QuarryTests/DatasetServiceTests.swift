@@ -90,12 +90,14 @@ import Testing
         try withServices("quarry-datasets", settings: settings) { services in
             let account = try services.newAccount("owner", projects: "pets")
             let large = #expect(throws: DatasetError.self) {
-                try services.datasets.create(accountID: account, projectName: "pets", name: "large", license: "",
-                                             files: [IncomingFile(fileName: "11x10.png", source: .bytes(try TestImages.png(1, width: 11, height: 10)))])
+                let large = try TestImages.png(1, width: 11, height: 10)
+                return try services.datasets.create(accountID: account, projectName: "pets", name: "large", license: "",
+                                                    files: [IncomingFile(fileName: "11x10.png", source: .bytes(large))])
             }
             #expect(Self.refusedFile(large) == "11x10.png")
             let fits = [IncomingFile(fileName: "10x10.png", source: .bytes(try TestImages.png(1, width: 10, height: 10)))]
-            #expect(try services.datasets.create(accountID: account, projectName: "pets", name: "fits", license: "", files: fits).dataset.imageCount == 1)
+            let made = try services.datasets.create(accountID: account, projectName: "pets", name: "fits", license: "", files: fits)
+            #expect(made.dataset.imageCount == 1)
         }
     }
 
@@ -103,9 +105,13 @@ import Testing
         try withServices("quarry-datasets") { services in
             let account = try services.newAccount("owner", projects: "pets")
             let datasets = services.datasets
-            #expect(throws: DatasetError.noImages) { try datasets.create(accountID: account, projectName: "pets", name: "none", license: "", files: []) }
+            #expect(throws: DatasetError.noImages) {
+                try datasets.create(accountID: account, projectName: "pets", name: "none", license: "", files: [])
+            }
             let dataset = try datasets.create(accountID: account, projectName: "pets", name: "one", license: "", files: TestImages.uploads(1)).dataset
-            #expect(throws: DatasetError.noImages) { try datasets.addImages(accountID: account, projectName: "pets", datasetID: dataset.id, files: []) }
+            #expect(throws: DatasetError.noImages) {
+                try datasets.addImages(accountID: account, projectName: "pets", datasetID: dataset.id, files: [])
+            }
             let tooMany = Array(repeating: try TestImages.uploads(1)[0], count: ImageIntake.maxImagesPerRequest + 1)
             #expect(throws: DatasetError.tooManyImages(limit: 10_000)) {
                 try datasets.create(accountID: account, projectName: "pets", name: "many", license: "", files: tooMany)

@@ -21,7 +21,8 @@ import Testing
                 _ = try labeling.submit(taskID: task.id, worker: assignment.annotator, labels: [ImageLabels(imageID: image, labels: [.tag("cat")])])
                 _ = try labeling.review(taskID: task.id, worker: assignment.reviewer, approve: true, comment: nil)
             } else {
-                _ = try labeling.saveDraft(taskID: task.id, worker: assignment.annotator, labels: [ImageLabels(imageID: image, labels: [.tag("dog")])])
+                let draft = [ImageLabels(imageID: image, labels: [.tag("dog")])]
+                _ = try labeling.saveDraft(taskID: task.id, worker: assignment.annotator, labels: draft)
             }
         }
         return (account, dataset, images)
