@@ -44,7 +44,9 @@ public final class ImportService: Sendable {
         guard let root = importRoot else { throw ImportError.localImportsDisabled }
         let joined = path.hasPrefix("/") ? path : "\(root)/\(path)"
         let resolved = URL(fileURLWithPath: joined).resolvingSymlinksInPath().path
-        guard resolved == root || resolved.hasPrefix(root + "/") else { throw ImportError.outsideImportRoot(path) }
+        // A resolved path ends in "/" only when it is "/", the whole file system; any other root gets one added.
+        let folderPrefix = root.hasSuffix("/") ? root : root + "/"
+        guard resolved == root || resolved.hasPrefix(folderPrefix) else { throw ImportError.outsideImportRoot(path) }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isFolder), isFolder.boolValue else {
             throw ImportError.notAFolder(path)
