@@ -9,16 +9,15 @@ struct HITLJobs: Sendable {
     static let maxPageSize = 1000
 
     /// `POST /v1/jobs`. Typed fields are decoded strictly (`expiration_minutes` must be a JSON
-    /// integer); `predictions` is any JSON the client agreed on, kept exactly as sent.
+    /// integer); `predictions` is any JSON the client agreed on, kept as sent (keys sorted).
     func create(_ request: Request, _ account: Account) throws -> Response {
-        let body = try Self.decode(request)
+        let body = try JSON.decode(Body.self, from: request)
         var job = JobRequest(projectID: body.project_id, fileURLs: body.file_urls, webhookURL: body.webhook_url,
-                             webhookHeaders: body.webhook_headers ?? [:], expirationMinutes: body.expiration_minutes)
-        if let data = try request.body.data(),
-           let object = (try? JSONSerialization.jsonObject(with: Data(data))) as? [String: Any],
-           let predictions = object["predictions"], !(predictions is NSNull) {
-            let encoded = try JSONSerialization.data(withJSONObject: predictions, options: [.sortedKeys, .fragmentsAllowed])
-            job.predictions = String(decoding: encoded, as: UTF8.self)
+                             webhookHeaders: body.webhook_headers ?? [:], expirationMinutes: try body.minutes)
+        if let predictions = body.predictions {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            job.predictions = String(decoding: try encoder.encode(predictions), as: UTF8.self)
         }
         let id = try services.hitl.createJob(accountID: account.id, job)
         return JSON.response(["job_id": id])
@@ -76,26 +75,19 @@ struct HITLJobs: Sendable {
         let file_urls: [String]
         let webhook_url: String?
         let webhook_headers: [String: String]?
-        let expiration_minutes: Int?
-    }
+        /// Read as any JSON so that a 1.5, "60" or true gets the range's message, which Foundation's
+        /// error for a fraction in an Int would not name.
+        let expiration_minutes: JSONValue?
+        let predictions: JSONValue?
 
-    /// A 1.5, "60" or true for the minutes is a type error; it gets the same message as an out-of-range
-    /// number. Foundation reports a fraction for an Int without naming the field, so the body is
-    /// decoded again without the minutes to tell whether they were the problem.
-    private static func decode(_ request: Request) throws -> Body {
-        do {
-            return try JSON.decode(Body.self, from: request)
-        } catch {
-            struct WithoutMinutes: Decodable {
-                let project_id: String
-                let file_urls: [String]
-                let webhook_url: String?
-                let webhook_headers: [String: String]?
+        var minutes: Int? {
+            get throws(APIError) {
+                switch expiration_minutes {
+                case nil, .null?: return nil
+                case .integer(let minutes)? where (1...1440).contains(minutes): return Int(minutes)
+                default: throw APIError.invalid("expiration_minutes", "must be an integer from 1 to 1440")
+                }
             }
-            guard error.message.contains("expiration_minutes") || (try? JSON.decode(WithoutMinutes.self, from: request)) != nil else {
-                throw error
-            }
-            throw APIError.badRequest("expiration_minutes must be an integer from 1 to 1440")
         }
     }
 
