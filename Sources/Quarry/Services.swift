@@ -93,7 +93,7 @@ public final class Services: Sendable {
         devices = ComputeDevices(gpus: gpus, kernelsPath: settings.gpuKernels, cublasLibrary: settings.cublasLibrary)
         jobs = JobRunner(database: database, work: work, concurrency: [.run: settings.trainingConcurrency])
         runs = try RunService(database: database, blobs: blobs, dataDirectory: root, jobs: jobs, devices: devices)
-        prelabeler = Prelabeler(database: database, blobs: blobs, runs: runs, work: work)
+        prelabeler = Prelabeler(database: database, blobs: blobs, runs: runs)
         outbox = WebhookOutbox(baseURL: settings.publicURL, body: settings.webhookBody)
         labeling = LabelingService(database: database, outbox: outbox, prelabeler: prelabeler)
         exports = ExportService(database: database, blobs: blobs, links: try DownloadLinks(database: database))
@@ -116,6 +116,7 @@ public final class Services: Sendable {
     /// blob writes in the temp directory. Never called by admin commands, which run beside a live server.
     public func recoverFromLastProcess() throws {
         try JobRunner.settle(database)
+        try prelabeler.resumeInterrupted()
         let directory = blobs.temporaryDirectory
         for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(file)")

@@ -65,7 +65,7 @@ public struct HITLService: Sendable {
         let now = Date()
         let created = Timestamp.format(now)
         let expiresAt = request.expirationMinutes.map { Timestamp.format(now.addingTimeInterval(Double($0) * 60)) }
-        let id = try database.write { db in
+        let (id, prelabels) = try database.write { db in
             guard let project = try ProjectStore.find(accountID: accountID, id: request.projectID, on: db) else {
                 throw ProjectError.notFound(request.projectID)
             }
@@ -88,9 +88,11 @@ public struct HITLService: Sendable {
             for (position, file) in files.enumerated() {
                 try HITLStore.insertFile(taskID: task.id, position: position, file: file, on: db)
             }
-            return task.id
+            // A client's own predictions stand; the pre-labeler predicts for the others.
+            let prelabels = request.predictions == nil ? try PrelabelJobStore.queue(taskIDs: [task.id], projectID: project.id, on: db) : []
+            return (task.id, prelabels)
         }
-        if request.predictions == nil { prelabeler?.tasksCreated([id], projectID: request.projectID) }
+        prelabeler?.submit(prelabels)
         return id
     }
 

@@ -39,7 +39,7 @@ extension LabelingService {
         guard !request.labels.isEmpty || request.allowClassCreation == true else {
             throw ProjectError.invalid(field: "labels", reason: "must name at least one label class")
         }
-        var createdIDs: [String] = []
+        var prelabels: [String] = []
         let assignment = try database.write { db in
             guard var project = try ProjectStore.find(accountID: accountID, name: request.projectName, on: db) else {
                 throw ProjectError.notFound(request.projectName)
@@ -55,7 +55,7 @@ extension LabelingService {
             let annotator = try WorkerService.ensure(accountID: accountID, email: request.annotatorEmail, on: db)
             let reviewer = try WorkerService.ensure(accountID: accountID, email: request.reviewerEmail, on: db)
             let existing = try TaskStore.jthetaTasks(datasetID: request.datasetID, on: db)
-            var created = 0
+            var createdIDs: [String] = []
             for image in try DatasetStore.images(datasetID: request.datasetID, on: db) {
                 if var task = existing[image.id] {
                     guard task.status == .new else { continue }
@@ -72,14 +72,14 @@ extension LabelingService {
                     annotatorID: annotator.worker.id, reviewerID: reviewer.worker.id, imageIDs: [image.id],
                     predictions: [], annotations: [], draft: nil, reviewComment: nil, createdAt: project.updatedAt,
                     updatedAt: project.updatedAt, startedAt: nil, submittedAt: nil, finishedAt: nil), on: db)
-                created += 1
             }
+            prelabels = try PrelabelJobStore.queue(taskIDs: createdIDs, projectID: project.id, on: db)
             var tokens: [String: String] = [:]
             for (worker, token) in [annotator, reviewer] { if let token { tokens[worker.email] = token } }
-            return AnnotationAssignment(project: project, tasksCreated: created, taskCount: existing.count + created,
+            return AnnotationAssignment(project: project, tasksCreated: createdIDs.count, taskCount: existing.count + createdIDs.count,
                                         annotator: annotator.worker, reviewer: reviewer.worker, newTokens: tokens)
         }
-        prelabeler?.tasksCreated(createdIDs, projectID: assignment.project.id)
+        prelabeler?.submit(prelabels)
         return assignment
     }
 }

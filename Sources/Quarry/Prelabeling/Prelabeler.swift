@@ -4,7 +4,8 @@ import Storage
 import Synchronization
 
 /// A project's pre-labeler: a run's checkpoint whose predictions new tasks get before anyone labels
-/// them. HITL jobs sent without `predictions` and new JTheta tasks are queued here; each image gets
+/// them. HITL jobs sent without `predictions` and new JTheta tasks each get a pre-label job
+/// (`JobKind.prelabel`) in the transaction that creates them, run by the job runner; each image gets
 /// the model's most likely class as a `tag` with its confidence, as the task's predictions, which
 /// the workbench shows as editable pre-labels and the HITL job status returns.
 public final class Prelabeler: Sendable {
@@ -17,13 +18,10 @@ public final class Prelabeler: Sendable {
     let database: Database
     let blobs: BlobStore
     let runs: RunService
-    private let queue = DispatchQueue(label: "quarry.prelabeling")
-    private let work: WorkInFlight
     /// The last model loaded (on its device), kept while the next task asks for the same one.
     private let loaded = Mutex<(key: String, model: TrainedModel, backend: any Backend)?>(nil)
 
-    init(database: Database, blobs: BlobStore, runs: RunService, work: WorkInFlight) {
-        self.work = work
+    init(database: Database, blobs: BlobStore, runs: RunService) {
         self.database = database
         self.blobs = blobs
         self.runs = runs
@@ -64,17 +62,37 @@ public final class Prelabeler: Sendable {
         }
     }
 
-    /// Queues predictions for new tasks of a project that has a pre-labeler; the others are left alone.
-    func tasksCreated(_ taskIDs: [String], projectID: String) {
-        guard !taskIDs.isEmpty, let setting = try? database.read({ db in try ProjectStore.prelabeler(projectID: projectID, on: db) }) else { return }
-        work.async(on: queue) { [self] in
-            for id in taskIDs where !work.isClosing {
-                do {
-                    try predict(taskID: id, setting)
-                } catch {
-                    FileHandle.standardError.write(Data("error: pre-labeling task \(id) failed: \(error)\n".utf8))
-                }
+    /// Hands committed pre-label jobs (`PrelabelJobStore.queue`) to the job runner, which runs them one
+    /// at a time; a failure is recorded on the job and logged, and leaves the task without predictions.
+    func submit(_ jobIDs: [String]) {
+        for id in jobIDs {
+            runs.jobs.submit(.prelabel, id: id) { [self] _ in
+                try perform(id)
+                return .completed
             }
+        }
+    }
+
+    /// At a start: the jobs the last process left interrupted, queued again.
+    func resumeInterrupted() throws {
+        let resumed = try database.write { db in
+            try PrelabelJobStore.interrupted(on: db).filter { try JobRecords.apply(.resume, to: .prelabel, id: $0, on: db) }
+        }
+        submit(resumed)
+    }
+
+    /// The task's predictions from the project's pre-labeler as it is now: none if it was cleared meanwhile.
+    private func perform(_ jobID: String) throws {
+        do {
+            guard let (taskID, setting) = try database.read({ db -> (String, Setting)? in
+                guard let job = try PrelabelJobStore.find(id: jobID, on: db),
+                      let setting = try ProjectStore.prelabeler(projectID: job.projectID, on: db) else { return nil }
+                return (job.taskID, setting)
+            }) else { return }
+            try predict(taskID: taskID, setting)
+        } catch {
+            FileHandle.standardError.write(Data("error: pre-label \(jobID) failed: \(error)\n".utf8))
+            throw error
         }
     }
 

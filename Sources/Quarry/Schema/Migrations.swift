@@ -39,5 +39,6 @@ public enum Migrations {
         evaluationDevices,
         prelabelDevices,
         jobStatuses,
+        prelabelJobs,
     ]
 }

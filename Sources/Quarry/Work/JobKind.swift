@@ -5,6 +5,8 @@ public enum JobKind: String, Sendable, CaseIterable {
     case evaluation
     case modelExport
     case importJob
+    /// Predictions for one new task from the project's pre-labeler.
+    case prelabel
 
     var table: String {
         switch self {
@@ -12,19 +14,19 @@ public enum JobKind: String, Sendable, CaseIterable {
         case .evaluation: "evaluations"
         case .modelExport: "model_exports"
         case .importJob: "import_jobs"
+        case .prelabel: "prelabel_jobs"
         }
     }
 
     /// What a restart makes of work the last process left pending or running: a run becomes
-    /// `interrupted`, resumable from its last checkpoint; the rest fail, saying why, and can be made again.
+    /// `interrupted`, resumable from its last checkpoint, and so does a pre-label, which the pre-labeler
+    /// queues again at the start (predicting twice is harmless: a task with predictions is skipped); the
+    /// rest fail, saying why, and can be made again.
     var afterRestart: (event: JobStatus.Event, error: String?) {
         switch self {
-        case .run: (.interrupt, nil)
+        case .run, .prelabel: (.interrupt, nil)
         case .importJob: (.fail, "interrupted by a restart; start the import again")
         case .evaluation, .modelExport: (.fail, "interrupted by a server restart; create it again")
         }
     }
-
-    /// Whether a stopped, interrupted or failed job of this kind can go on: only runs, from their checkpoint.
-    var resumes: Bool { self == .run }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Storage
 import Synchronization
 
-/// Runs durable background work: training runs, evaluations, model exports and imports alike.
+/// Runs durable background work: training runs, evaluations, model exports, imports and pre-labels alike.
 ///
 /// A job is a row of its kind's table, inserted `pending` by its service in the transaction that
 /// checked the request; `submit` then queues it on its kind's lane. When its turn comes a worker takes

@@ -1,5 +1,5 @@
 /// Where a piece of durable background work is in its life: a training run, an evaluation, a model
-/// export or an import (`JobKind`). Transitions are a pure function of status and event, so every job
+/// export, an import or a pre-label (`JobKind`). Transitions are a pure function of status and event, so every job
 /// kind follows the same rules and they are tested without a database.
 ///
 ///     pending ──start──▶ running ──complete──▶ completed

@@ -37,4 +37,45 @@ import Testing
         try services.prelabeler.clear(accountID: account, projectID: project)
         #expect(try services.prelabeler.get(accountID: account, projectID: project) == nil)
     }
+
+    /// New tasks get a pre-label job in the transaction that makes them, which the job runner runs; one a
+    /// dead process left running is queued again at the next start.
+    @Test func newTasksArePrelabeledAsJobsAndARestartQueuesTheInterruptedAgain() throws {
+        let fixture = try StudioFixture()
+        _ = try fixture.split()
+        let run = try fixture.train(try fixture.experiment())
+        let (services, account, project) = (fixture.services, fixture.accountID, fixture.projectID)
+        let labels = [LabelClass(name: "red", type: .tag), LabelClass(name: "blue", type: .tag)]
+        let before = try services.labeling.request(
+            AnnotationRequest(projectName: "colours", datasetID: fixture.datasetID, annotatorEmail: "a@example.com",
+                              reviewerEmail: "r@example.com", labels: labels), accountID: account)
+        _ = try services.prelabeler.set(accountID: account, projectID: project, runID: run.id)
+        let reports = JobReports(services.runs.jobs, kind: .prelabel)
+
+        let added = try services.datasets.create(accountID: account, projectName: "colours", name: "more", license: "",
+                                                 files: try TestImages.uploads(3))
+        let assignment = try services.labeling.request(
+            AnnotationRequest(projectName: "colours", datasetID: added.dataset.id, annotatorEmail: "a@example.com",
+                              reviewerEmail: "r@example.com", labels: labels), accountID: account)
+        let jobs = try services.database.read { db in
+            try db.query("SELECT id, task_id FROM prelabel_jobs ORDER BY task_id").map { (try $0.string("id"), try $0.string("task_id")) }
+        }
+        #expect(jobs.count == 3 && assignment.tasksCreated == 3)
+        for (id, taskID) in jobs {
+            #expect(reports.wait(id, .completed), "\(id)")
+            #expect(try services.labeling.open(taskID: taskID, worker: assignment.annotator).task.predictions.count == 1)
+        }
+
+        // A task from before the pre-labeler, whose job a dead process left running.
+        let task = try #require(try services.labeling.tasks(for: before.annotator, role: .annotator).first { $0.predictions.isEmpty })
+        let interrupted = try services.database.write { db in
+            let id = try #require(try PrelabelJobStore.queue(taskIDs: [task.id], projectID: project, on: db).first)
+            try db.run("UPDATE prelabel_jobs SET status = 'running' WHERE id = ?", [id])
+            return id
+        }
+        try services.recoverFromLastProcess()
+        #expect(reports.wait(interrupted, .completed))
+        #expect(reports.statuses(of: interrupted) == [.running, .completed], "run once, after the restart")
+        #expect(try services.labeling.open(taskID: task.id, worker: before.annotator).task.predictions.count == task.imageIDs.count)
+    }
 }

@@ -1,0 +1,30 @@
+import Storage
+
+/// The `prelabel_jobs` table: one job per new task of a project that has a pre-labeler.
+enum PrelabelJobStore {
+    /// Queues a pending job for each task, inside the caller's transaction (the one that creates the
+    /// tasks); the ids, to submit once it commits. None when the project has no pre-labeler.
+    static func queue(taskIDs: [String], projectID: String, on db: Connection) throws -> [String] {
+        guard !taskIDs.isEmpty, try ProjectStore.prelabeler(projectID: projectID, on: db) != nil else { return [] }
+        let now = Timestamp.now()
+        return try taskIDs.map { taskID in
+            let id = ID.make("prelabel")
+            try db.run("INSERT INTO prelabel_jobs (id, project_id, task_id, status, created_at) VALUES (?, ?, ?, ?, ?)",
+                       [id, projectID, taskID, JobStatus.pending.rawValue, now])
+            return id
+        }
+    }
+
+    /// The job's task and project, if the job (and so its task) still exists.
+    static func find(id: String, on db: Connection) throws -> (taskID: String, projectID: String)? {
+        try db.queryOne("SELECT task_id, project_id FROM prelabel_jobs WHERE id = ?", [id]).map {
+            (try $0.string("task_id"), try $0.string("project_id"))
+        }
+    }
+
+    /// Jobs a restart interrupted, oldest first.
+    static func interrupted(on db: Connection) throws -> [String] {
+        try db.query("SELECT id FROM prelabel_jobs WHERE status = ? ORDER BY created_at, id", [JobStatus.interrupted.rawValue])
+            .map { try $0.string("id") }
+    }
+}
