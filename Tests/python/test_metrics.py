@@ -43,7 +43,7 @@ def test_requests_latencies_and_queues_are_reported(server):
     count = next(s.value for s in samples(histogram, route="/healthz") if s.name.endswith("_count"))
     assert buckets[-1].value == count >= 3
     queues = {s.labels["queue"]: s.value for s in families["quarry_queue_depth"].samples}
-    assert set(queues) == {"training", "evaluations", "exports", "imports", "webhooks", "labeling"}
+    assert set(queues) == {"training", "evaluations", "exports", "imports", "prelabels", "webhooks", "labeling"}
     assert all(value == 0 for value in queues.values())
     assert families["quarry_webhook_failed_attempts"].samples[0].value == 0
 

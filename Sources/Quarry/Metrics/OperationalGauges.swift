@@ -18,7 +18,7 @@ public enum OperationalGauges {
             }
             text += "# HELP quarry_queue_depth Work waiting or under way, by queue.\n# TYPE quarry_queue_depth gauge\n"
             let jobs: [(String, JobKind)] = [("training", .run), ("evaluations", .evaluation), ("exports", .modelExport),
-                                             ("imports", .importJob)]
+                                             ("imports", .importJob), ("prelabels", .prelabel)]
             let queues: [(String, String)] = jobs.map { ($0, "SELECT COUNT(*) AS n FROM \($1.table) WHERE status IN (\(JobRecords.active))") } + [
                 ("webhooks", "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'"),
                 ("labeling", "SELECT COUNT(*) AS n FROM tasks WHERE status IN ('new', 'progress', 'review')"),
