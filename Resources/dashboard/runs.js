@@ -100,7 +100,7 @@ function openStream(run) {
     if (!current() || !d) return;
     $("run-progress").textContent = "epoch " + (d.epoch ?? "?") + ", batch " + (d.batch ?? "?") + "/" + (d.batches ?? "?") + ", loss " + fixed(d.loss, 2);
   });
-  source.addEventListener("epoch", (e) => {
+  source.addEventListener("epoch_end", (e) => {
     const m = parse(e);
     if (!current() || !m) return;
     addPoint(m);
@@ -109,7 +109,7 @@ function openStream(run) {
     updateRunItem(run);
     drawChart();
   });
-  source.addEventListener("done", () => {
+  source.addEventListener("complete", () => {
     if (!current()) return;
     $("run-progress").textContent = "";
     closeStream();

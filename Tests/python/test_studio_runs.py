@@ -83,7 +83,11 @@ def test_a_run_trains_and_reports(server):
     stream = requests.get(server.url + f"/api/training/{project_id}/runs/{run_id}/stream", headers=auth(key), timeout=10)
     assert stream.headers["Content-Type"] == "text/event-stream"
     events = [line.split(": ", 1)[1] for line in stream.text.splitlines() if line.startswith("event: ")]
-    assert events == ["epoch", "epoch", "status", "done"]
+    assert events == ["epoch_end", "epoch_end", "status", "complete"] and "id: complete" in stream.text
+    # An EventSource reconnecting after `complete` sends its id back and is told to stop.
+    again = requests.get(server.url + f"/api/training/{project_id}/runs/{run_id}/stream",
+                         headers={**auth(key), "Last-Event-ID": "complete"}, timeout=10)
+    assert again.status_code == 204 and again.text == ""
     assert requests.delete(server.url + f"/api/training/{project_id}/runs/{run_id}", headers=auth(key)).json()["data"]["deleted"] is True
     assert requests.get(server.url + f"/api/training/{project_id}/runs/{run_id}", headers=auth(key)).status_code == 404
 
@@ -96,9 +100,9 @@ def test_a_live_stream_replays_and_follows(server):
     with requests.get(server.url + f"/api/training/{project_id}/runs/{run_id}/stream", headers=auth(key), stream=True, timeout=120) as stream:
         lines = [line for line in stream.iter_lines(decode_unicode=True) if line]
     names = [line.split(": ", 1)[1] for line in lines if line.startswith("event: ")]
-    assert names[-1] == "done" and names.count("epoch") == 3 and "progress" in names
+    assert names[-1] == "complete" and names.count("epoch_end") == 3 and "progress" in names
     # Live epoch events read as the run's metrics do, in the API's names.
-    epochs = [json.loads(lines[i + 1].split(": ", 1)[1]) for i, line in enumerate(lines) if line == "event: epoch"]
+    epochs = [json.loads(lines[i + 1].split(": ", 1)[1]) for i, line in enumerate(lines) if line == "event: epoch_end"]
     finished_metrics = requests.get(server.url + f"/api/training/{project_id}/runs/{run_id}/metrics", headers=auth(key)).json()["data"]
     assert [set(e) for e in epochs] == [set(m) for m in finished_metrics] and "train_loss" in epochs[0]
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Learn
 import Quarry
+import Synchronization
 
 /// Runs: `POST …/experiments/{exp_id}/run`, and `…/runs/{run_id}` with stop, resume, delete,
 /// metrics and an event stream.
@@ -77,40 +78,52 @@ struct StudioRuns: Sendable {
         return Studio.deleted(id, key: "run_id")
     }
 
-    /// Server-Sent Events: `status`, `progress` (per batch), `epoch` (per epoch), then `done`. A
-    /// late subscriber first gets what happened so far. A run that is over is told from its record.
+    /// Server-Sent Events (studio-api-related.md): `status` changes, `progress` per batch, `epoch_end`
+    /// per epoch with its metrics, and last `complete` with the final status, after which the stream
+    /// closes. A late subscriber first gets what happened so far. `complete` carries an id, so a browser
+    /// `EventSource` that reconnects once the run is over sends it back as `Last-Event-ID` and is
+    /// answered 204, which tells it to stop rather than replay the run in a loop.
     func stream(_ request: Request, _ account: Account) throws -> Response {
         let run = try run(request, account)
+        if !run.status.isActive && request.headers["Last-Event-ID"] == Self.completeID {
+            return Response(status: .noContent)
+        }
         let stream = SSEStream()
         if !run.status.isActive {
-            for event in run.metrics.map(RunEvent.epoch) + [.status(run.status, error: nil), .done] {
-                let (name, data) = Self.encoded(event)
-                stream.send(event: name, data: data)
+            for event in run.metrics.map(RunEvent.epoch) + [.status(run.status, error: run.error), .done] {
+                Self.send(event, final: StatusDocument(status: run.status.rawValue, error: run.error), on: stream)
             }
             stream.finish()
             return stream.response
         }
+        let last = Mutex(StatusDocument(status: run.status.rawValue, error: run.error))
         _ = services.runs.events.subscribe(run: run.id) { event in
-            let (name, data) = Self.encoded(event)
-            let delivered = stream.send(event: name, data: data)
+            if case .status(let status, let error) = event { last.withLock { $0 = StatusDocument(status: status.rawValue, error: error) } }
+            let delivered = Self.send(event, final: last.withLock { $0 }, on: stream)
             if case .done = event { stream.finish() }
             return delivered
         }
         return stream.response
     }
 
-    /// A run event as the stream names and writes it (studio-api-related.md's event names).
-    static func encoded(_ event: RunEvent) -> (name: String, data: String) {
+    static let completeID = "complete"
+
+    /// Writes a run event as the stream names it; `done` becomes `complete`, saying how the run ended.
+    @discardableResult
+    private static func send(_ event: RunEvent, final: StatusDocument, on stream: SSEStream) -> Bool {
         switch event {
-        case .status(let status, let error): ("status", json(StatusDocument(status: status.rawValue, error: error)))
+        case .status(let status, let error):
+            stream.send(event: "status", data: json(StatusDocument(status: status.rawValue, error: error)))
         case .progress(let epoch, let batch, let batches, let loss):
-            ("progress", json(ProgressDocument(epoch: epoch, batch: batch, batches: batches, loss: loss)))
-        case .epoch(let metrics): ("epoch", json(EpochMetricsDocument(metrics)))
-        case .done: ("done", "{}")
+            stream.send(event: "progress", data: json(ProgressDocument(epoch: epoch, batch: batch, batches: batches, loss: loss)))
+        case .epoch(let metrics):
+            stream.send(event: "epoch_end", data: json(EpochMetricsDocument(metrics)))
+        case .done:
+            stream.send(event: "complete", data: json(final), id: completeID)
         }
     }
 
-    private struct StatusDocument: Encodable {
+    private struct StatusDocument: Encodable, Sendable {
         let status: String
         let error: String?
     }

@@ -47,8 +47,10 @@ extension StudioScenarios {
             studio(.get("/api/training/{project}/runs/{run}")).expect(200).has("data.run_id", "{run}")
                 .has("data.experiment_id", "{experiment}").has("data.classes", .count(2)).has("data.metrics", .count(1))
                 .has("data.best_val_accuracy", .atLeast(0)).has("data.config.epochs", 1).has("data.finished_at", .present),
-            studio(.get("/api/training/{project}/runs/{run}/stream")).expect(200, "event: epoch", "event: status", "event: done")
+            studio(.get("/api/training/{project}/runs/{run}/stream")).expect(200, "event: epoch_end", "event: status", "event: complete", "id: complete")
                 .responseHeader("Content-Type", "text/event-stream"),
+            // An EventSource reconnecting after `complete` is told the run is over, not given it again.
+            studio(.get("/api/training/{project}/runs/{run}/stream")).header("Last-Event-ID", "complete").expect(204),
             studio(.get("/api/training/{project}/runs/{run}/metrics")).expect(200).has("data", .count(1)).has("data.0.epoch", .present),
             studio(.get("/api/training/{project}/runs")).expect(200).has("data.0.run_id", "{run}").has("data.0.status", "completed"),
             studio(.post("/api/training/{project}/runs/{run}/stop")).fails(409, .studio("conflict"), "completed"),
@@ -96,7 +98,7 @@ extension StudioScenarios {
                 .fails(409, .studio("conflict"), "{run}"),
             studio(.put("/api/projects/{project}/prelabeler")).json(#"{"run_id": "{run}"}"#).fails(409, .studio("conflict"), "{run}"),
             studio(.post("/api/training/{project}/runs/{run}/stop")).expect(200).has("data.status", "stopping"),
-            studio(.get("/api/training/{project}/runs/{run}/stream")).expect(200, "event: done"),
+            studio(.get("/api/training/{project}/runs/{run}/stream")).expect(200, "event: complete"),
             studio(.get("/api/training/{project}/runs/{run}")).expect(200).has("data.status", "stopped"),
             studio(.post("/api/training/{project}/runs/{run}/stop")).fails(409, .studio("conflict"), "stopped"),
             studio(.post("/api/training/{project}/runs/{run}/resume")).json(#"{"device": "gpu:9"}"#)
@@ -104,7 +106,7 @@ extension StudioScenarios {
             studio(.post("/api/training/{project}/runs/{run}/resume")).json(#"{"device": 9}"#).fails(400, .studio("bad_request"), "device"),
             studio(.post("/api/training/{project}/runs/{run}/resume")).expect(200).has("data.run_id", "{run}").has("data.status", "pending"),
             studio(.post("/api/training/{project}/runs/{run}/stop")).expect(200).has("data.status", "stopping"),
-            studio(.get("/api/training/{project}/runs/{run}/stream")).expect(200, "event: done"),
+            studio(.get("/api/training/{project}/runs/{run}/stream")).expect(200, "event: complete"),
             studio(.get("/api/training/{project}/runs/{run}")).expect(200).has("data.status", "stopped"),
             studio(.delete("/api/training/{project}/runs/{run}")).expect(200).has("data.deleted", true),
         ]),

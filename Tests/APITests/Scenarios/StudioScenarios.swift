@@ -45,7 +45,7 @@ enum StudioScenarios {
     static func trainedRun(_ location: SourceLocation = #_sourceLocation) -> [Step] {
         [project(at: location)] + importColours(location) + [split(at: location), experiment(at: location),
             studio(.post("/api/training/{project}/experiments/{experiment}/run", location)).expect(201).capture("run", "data.run_id"),
-            studio(.get("/api/training/{project}/runs/{run}/stream", location)).expect(200, "event: done"),
+            studio(.get("/api/training/{project}/runs/{run}/stream", location)).expect(200, "event: complete"),
             studio(.get("/api/training/{project}/runs/{run}", location)).expect(200).has("data.status", "completed")]
     }
 }
