@@ -171,3 +171,42 @@ def test_a_yolo_layout_brings_its_labels_in_pixels(make_server):
     labels = requests.get(server.url + image["url"] + "/info", headers=auth(key)).json()["data"]["labels"]
     assert labels == [{"label": "car", "type": "bounding_box", "bbox": [40, 15, 20, 20]},
                       {"label": "person", "type": "polygon", "points": [[10, 5], [50, 5], [30, 45]]}]
+
+
+def test_the_spec_fields_name_the_folder_and_the_layout(make_server):
+    """studio-api-related.md: local imports take `source_path` and `format`, uploads a `format` field;
+    a CSV names each image's class; a layout the files do not fit fails the import saying why."""
+    root = tempfile.mkdtemp(prefix="quarry-import-root-")
+    os.makedirs(os.path.join(root, "table", "pics"))
+    for name, seed in [("a.png", 21), ("b.png", 22), ("c.png", 23)]:
+        with open(os.path.join(root, "table", "pics", name), "wb") as f:
+            f.write(png(seed, seed))
+    with open(os.path.join(root, "table", "classes.csv"), "w") as f:
+        f.write('filename,label\npics/a.png,cat\nb.png,"dog"\n')
+    server = make_server(QUARRY_IMPORT_ROOT=root)
+    key = server.create_account("spec-fields")
+    project_id = project(server, key)
+    url = server.url + f"/api/datasets/{project_id}/import/local"
+    started = requests.post(url, json={"source_path": "table", "format": "csv"}, headers=auth(key))
+    assert started.status_code == 202, started.text
+    job = finished(server, key, project_id, started.json()["data"])
+    assert job["status"] == "done" and job["imported"] == 3, job
+    classes = requests.get(server.url + f"/api/datasets/{project_id}", headers=auth(key)).json()["data"]["classes"]
+    assert classes == [{"name": "cat", "count": 1}, {"name": "dog", "count": 1}]
+
+    wrong = requests.post(url, json={"source_path": "table", "format": "yolo"}, headers=auth(key))
+    failed = finished(server, key, project_id, wrong.json()["data"])
+    assert failed["status"] == "failed" and "yolo" in failed["error"] and "images/ and labels/" in failed["error"]
+    for body, field in [({"source_path": "table", "format": "parquet"}, "format"), ({"format": "csv"}, "source_path"),
+                        ({"source_path": "table", "path": "other"}, "path")]:
+        refused = requests.post(url, json=body, headers=auth(key))
+        assert refused.status_code == 400 and refused.json()["error"]["message"].startswith(field), (body, refused.text)
+
+    zipped = archive([("classes.csv", "image,class\n1.png,red\n"), ("1.png", png(31, 31)), ("2.png", png(32, 32))])
+    uploaded = requests.post(server.url + f"/api/datasets/{project_id}/import/upload", files={"file": ("data.zip", zipped)},
+                             data={"format": "CSV"}, headers=auth(key))
+    assert uploaded.status_code == 202, uploaded.text
+    assert finished(server, key, project_id, uploaded.json()["data"])["imported"] == 2
+    as_folders = requests.post(server.url + f"/api/datasets/{project_id}/import/upload?format=coco", data=zipped,
+                               headers={**auth(key), "Content-Type": "application/zip"})
+    assert finished(server, key, project_id, as_folders.json()["data"])["status"] == "failed"

@@ -105,6 +105,7 @@ extension DomainErrors {
         case .outsideImportRoot(let path): APIError(.forbidden, code: "forbidden", "'\(path.prefix(300))' is outside the import root")
         case .notAFolder(let path): .notFound("'\(path.prefix(300))' is not a folder under the import root")
         case .invalidArchive(let reason): .badRequest("the ZIP archive was refused: \(reason)")
+        case .formatMismatch: .badRequest(error.description)
         }
     }
 }

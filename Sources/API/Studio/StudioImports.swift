@@ -9,14 +9,17 @@ struct StudioImports: Sendable {
     let services: Services
     let uploads: UploadContext
 
-    /// `POST …/import/upload`: the ZIP as a multipart part named `file`, or as the raw body
-    /// (`Content-Type: application/zip`). Large bodies reach us already spooled to disk.
+    /// `POST …/import/upload`: the ZIP as a multipart part named `file`, with the layout in a `format`
+    /// field, or as the raw body (`Content-Type: application/zip`) with `?format=`. Without a format the
+    /// layout is detected. Large bodies reach us already spooled to disk.
     func upload(_ request: Request, _ account: Account) throws -> Response {
         let projectID = request.parameter("project_id") ?? ""
         let archive = "\(services.spoolDirectory)/upload-\(UUID().uuidString).zip"
+        var format = try Self.format(request.query["format"])
         if request.headers["content-type"]?.lowercased().hasPrefix("multipart/form-data") == true {
             let form = try UploadForm(request, context: uploads, fileFields: ["file"])
             guard let file = form.files.first else { throw APIError.badRequest("send the ZIP in a part named 'file'") }
+            format = try Self.format(form.fields["format"]) ?? format
             try Self.keep(file.source, at: archive)
         } else {
             switch request.body {
@@ -25,16 +28,33 @@ struct StudioImports: Sendable {
             case .file(let spooled): try Self.keep(.spooled(path: spooled.path), at: archive)
             }
         }
-        let job = try services.imports.importArchive(accountID: account.id, projectID: projectID, archive: archive)
+        let job = try services.imports.importArchive(accountID: account.id, projectID: projectID, archive: archive, format: format)
         return Studio.ok(ImportJobDocument(job), status: .accepted)
     }
 
-    /// `POST …/import/local` with `{"path": "…"}`: a folder under `QUARRY_IMPORT_ROOT`.
+    /// `POST …/import/local` with `{"source_path": "…", "format": "…"}` (studio-api-related.md): a folder
+    /// under `QUARRY_IMPORT_ROOT`. `path` is read as `source_path`, as earlier Quarry took it; without
+    /// a format the layout is detected.
     func local(_ request: Request, _ account: Account) throws -> Response {
-        struct Body: Decodable { let path: String }
+        struct Body: Decodable {
+            let source_path: String?
+            let path: String?
+            let format: String?
+        }
         let body = try JSON.decode(Body.self, from: request)
-        let job = try services.imports.importFolder(accountID: account.id, projectID: request.parameter("project_id") ?? "", path: body.path)
+        guard let path = body.source_path ?? body.path else { throw APIError.invalid("source_path", "is required") }
+        if let other = body.path, body.source_path != nil, other != path {
+            throw APIError.invalid("path", "names another folder than source_path; send one of them")
+        }
+        let job = try services.imports.importFolder(accountID: account.id, projectID: request.parameter("project_id") ?? "", path: path,
+                                                    format: try Self.format(body.format))
         return Studio.ok(ImportJobDocument(job), status: .accepted)
+    }
+
+    /// One of `ImportFormat`'s names, case ignored; nil or empty detects the layout.
+    private static func format(_ name: String?) throws(APIError) -> ImportFormat? {
+        guard let name = name?.trimmingCharacters(in: .whitespaces).lowercased(), !name.isEmpty else { return nil }
+        return try JSON.choice(name, "format", or: .folder)
     }
 
     func job(_ request: Request, _ account: Account) throws -> Response {

@@ -56,4 +56,20 @@ public enum ImportError: Error, Equatable, Sendable {
     case outsideImportRoot(String)
     case notAFolder(String)
     case invalidArchive(String)
+    /// The files are not in the layout the client named.
+    case formatMismatch(ImportFormat, String)
+}
+
+extension ImportError: CustomStringConvertible {
+    /// How a failed import job reads.
+    public var description: String {
+        switch self {
+        case .notFound(let id): "import \(id) not found"
+        case .localImportsDisabled: "local imports are disabled (QUARRY_IMPORT_ROOT is not set)"
+        case .outsideImportRoot(let path): "\(path) is outside the import root"
+        case .notAFolder(let path): "\(path) is not a folder"
+        case .invalidArchive(let reason): "the ZIP archive was refused: \(reason)"
+        case .formatMismatch(let format, let reason): "the files are not in the \(format.rawValue) layout: \(reason)"
+        }
+    }
 }

@@ -2,7 +2,8 @@ import Foundation
 import Imaging
 
 /// Which files of an import are images and what each is labeled, by the layout the files are in
-/// (a single folder wrapping everything is looked through first):
+/// (a single folder wrapping everything is looked through first). The client may name the layout
+/// (`ImportFormat`); otherwise the first that fits, in this order:
 ///
 /// - **COCO**: a `.json` file at the top with `images`, `annotations` and `categories`. Boxes become
 ///   `bounding_box` labels and polygon segmentations `polygon` labels; crowd (RLE) masks are skipped.
@@ -10,23 +11,36 @@ import Imaging
 /// - **YOLO**: `images/` and `labels/` folders; `labels/x.txt` labels `images/x.jpg`. Lines of five
 ///   numbers are boxes (`class cx cy w h`, normalized), longer ones polygons (`class x1 y1 x2 y2 …`).
 ///   Class names come from `data.yaml` (`names`), `classes.txt` or `obj.names`, else the index.
-/// - **ImageNet** otherwise: the folder below the top is the image's class (`cat/1.jpg`).
+/// - **CSV**: a `.csv` file at the top naming each image's class (`CSVLayout`).
+/// - **Folder** (ImageNet's) otherwise: the folder below the top is the image's class (`cat/1.jpg`).
 enum ImportLayout {
-    static func candidates(_ files: [ImportSource.File]) -> ([ImportSource.Candidate], [ImportJob.Skipped]) {
+    static func candidates(_ files: [ImportSource.File], format: ImportFormat?) throws(ImportError)
+        -> ([ImportSource.Candidate], [ImportJob.Skipped]) {
         let prefix = wrapper(files.map(\.name))
         let relative = files.map { (file: $0, path: String($0.name.dropFirst(prefix.count))) }
-        if let coco = relative.first(where: { !$0.path.contains("/") && $0.path.lowercased().hasSuffix(".json") }) {
-            return COCOLayout.candidates(relative, annotations: coco)
-        }
-        if relative.contains(where: { $0.path.hasPrefix("labels/") }) && relative.contains(where: { $0.path.hasPrefix("images/") }) {
+        let top = { (suffix: String) in relative.first { !$0.path.contains("/") && $0.path.lowercased().hasSuffix(suffix) } }
+        let isYOLO = relative.contains { $0.path.hasPrefix("labels/") } && relative.contains { $0.path.hasPrefix("images/") }
+        let table = top(".csv").flatMap { csv in CSVLayout.classes(in: csv.file) }
+        switch format {
+        case .coco?, nil where top(".json") != nil:
+            guard let json = top(".json") else { throw .formatMismatch(.coco, "no annotations .json file at the top") }
+            return COCOLayout.candidates(relative, annotations: json)
+        case .yolo?, nil where isYOLO:
+            guard isYOLO else { throw .formatMismatch(.yolo, "no images/ and labels/ folders") }
             return YOLOLayout.candidates(relative)
+        case .csv?, nil where table != nil:
+            guard let table else {
+                throw .formatMismatch(.csv, "no .csv file at the top with a header naming a file column (\(CSVLayout.fileColumns.joined(separator: ", "))) and a class column (\(CSVLayout.classColumns.joined(separator: ", ")))")
+            }
+            return (CSVLayout.candidates(relative, classes: table), [])
+        case .folder?, nil:
+            let candidates = relative.map { entry in
+                let components = entry.path.split(separator: "/")
+                return ImportSource.Candidate(name: entry.file.name, className: components.count > 1 ? String(components[0]) : nil,
+                                              read: entry.file.read)
+            }
+            return (candidates, [])
         }
-        let candidates = relative.map { entry in
-            let components = entry.path.split(separator: "/")
-            return ImportSource.Candidate(name: entry.file.name, className: components.count > 1 ? String(components[0]) : nil,
-                                          read: entry.file.read)
-        }
-        return (candidates, [])
     }
 
     /// The folders every file sits in (`dataset/` for `dataset/cat/1.jpg`, `dataset/dog/2.jpg`), with the slash.

@@ -27,8 +27,8 @@ struct ImportRun {
 
     /// Checks every file and commits the new dataset with the import's completion; a failure is thrown
     /// for the job runner to record, with nothing imported.
-    func run(_ source: () -> ([ImportSource.Candidate], [ImportJob.Skipped])) throws -> JobRunner.Ending {
-        let (candidates, skippedUpFront) = source()
+    func run(_ source: () throws -> ([ImportSource.Candidate], [ImportJob.Skipped])) throws -> JobRunner.Ending {
+        let (candidates, skippedUpFront) = try source()
         advise { db in try ImportJobStore.setTotal(candidates.count, id: jobID, on: db) }
         let batch = service.blobs.batch()
         let outcomes = process(candidates, into: batch)

@@ -25,7 +25,8 @@ public final class ImportService: Sendable {
     }
 
     /// Imports a ZIP. `archive` is a file in the blob store's temp directory; the import takes it over.
-    public func importArchive(accountID: String, projectID: String, archive: String) throws -> ImportJob {
+    /// `format` names the files' layout; nil detects it.
+    public func importArchive(accountID: String, projectID: String, archive: String, format: ImportFormat? = nil) throws -> ImportJob {
         let project = try project(accountID: accountID, id: projectID)
         let owned = "\(blobs.temporaryDirectory)/import-\(SecureRandom.hex(bytes: 8)).zip"
         guard rename(archive, owned) == 0 else { throw ImportError.invalidArchive("the upload could not be kept") }
@@ -36,11 +37,11 @@ public final class ImportService: Sendable {
             unlink(owned)
             throw ImportError.invalidArchive(error.description)
         }
-        return try start(project: project, source: "upload") { ImportSource.zip(reader) } cleanup: { unlink(owned) }
+        return try start(project: project, source: "upload") { try ImportSource.zip(reader, format: format) } cleanup: { unlink(owned) }
     }
 
     /// Imports a folder under the import root (a path relative to it, or absolute inside it).
-    public func importFolder(accountID: String, projectID: String, path: String) throws -> ImportJob {
+    public func importFolder(accountID: String, projectID: String, path: String, format: ImportFormat? = nil) throws -> ImportJob {
         guard let root = importRoot else { throw ImportError.localImportsDisabled }
         let joined = path.hasPrefix("/") ? path : "\(root)/\(path)"
         let resolved = URL(fileURLWithPath: joined).resolvingSymlinksInPath().path
@@ -52,7 +53,7 @@ public final class ImportService: Sendable {
             throw ImportError.notAFolder(path)
         }
         let project = try project(accountID: accountID, id: projectID)
-        return try start(project: project, source: "local") { ImportSource.folder(resolved) } cleanup: {}
+        return try start(project: project, source: "local") { try ImportSource.folder(resolved, format: format) } cleanup: {}
     }
 
     public func job(accountID: String, projectID: String, id: String) throws -> ImportJob {
@@ -76,7 +77,7 @@ public final class ImportService: Sendable {
         try database.read { db in try ProjectStore.owned(accountID: accountID, id: id, on: db) }
     }
 
-    private func start(project: Project, source: String, candidates: @escaping @Sendable () -> ([ImportSource.Candidate], [ImportJob.Skipped]),
+    private func start(project: Project, source: String, candidates: @escaping @Sendable () throws -> ([ImportSource.Candidate], [ImportJob.Skipped]),
                        cleanup: @escaping @Sendable () -> Void) throws -> ImportJob {
         let id = ID.make("import")
         try database.write { db in

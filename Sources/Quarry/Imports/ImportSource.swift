@@ -20,7 +20,7 @@ enum ImportSource {
     /// Files larger than this are skipped: no single training image needs more.
     static let maxFileBytes = 64 << 20
 
-    static func zip(_ reader: ZipReader) -> (candidates: [Candidate], skipped: [ImportJob.Skipped]) {
+    static func zip(_ reader: ZipReader, format: ImportFormat?) throws -> (candidates: [Candidate], skipped: [ImportJob.Skipped]) {
         var files: [(index: Int, name: String)] = []
         var skipped: [ImportJob.Skipped] = []
         for (index, entry) in reader.entries.enumerated() where !entry.isDirectory {
@@ -35,13 +35,13 @@ enum ImportSource {
                 do throws(ZipReadError) { return try reader.data(of: file.index) } catch { throw ImportError.invalidArchive(error.description) }
             }
         }
-        let (candidates, unreadable) = ImportLayout.candidates(found)
+        let (candidates, unreadable) = try ImportLayout.candidates(found, format: format)
         return (candidates, skipped + unreadable)
     }
 
     /// Every regular file below `folder` (already checked to be inside the import root). Links are
     /// not followed: a link could point outside the root.
-    static func folder(_ folder: String) -> (candidates: [Candidate], skipped: [ImportJob.Skipped]) {
+    static func folder(_ folder: String, format: ImportFormat?) throws -> (candidates: [Candidate], skipped: [ImportJob.Skipped]) {
         var names: [String] = []
         var skipped: [ImportJob.Skipped] = []
         let enumerator = FileManager.default.enumerator(atPath: folder)
@@ -60,7 +60,7 @@ enum ImportSource {
         let found = names.map { name in
             File(name: name) { [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(name)"))) }
         }
-        let (candidates, unreadable) = ImportLayout.candidates(found)
+        let (candidates, unreadable) = try ImportLayout.candidates(found, format: format)
         return (candidates, skipped + unreadable)
     }
 }

@@ -43,7 +43,7 @@ extension StudioScenarios {
             studio(.post("/api/datasets/{project}/import/local")).json(#"{"path": "notes.txt"}"#)
                 .fails(404, .studio("not_found"), "is not a folder"),
             studio(.post("/api/datasets/{project}/import/local")).json(#"{"folder": "colours"}"#)
-                .fails(400, .studio("bad_request"), "path is required"),
+                .fails(400, .studio("bad_request"), "source_path is required"),
             other(.post("/api/datasets/{project}/import/local")).json(#"{"path": "colours"}"#).fails(404, .studio("not_found")),
             .post("/api/datasets/{project}/import/local").json(#"{"path": "colours"}"#).fails(401, .studio("unauthorized")),
         ]),
