@@ -78,7 +78,9 @@ def test_splits_are_stratified_deterministic_and_reindexed(server):
     project_id, _ = labeled_project(server, key, ["a"] * 10 + ["b"] * 10)
     ratios = {"train": 0.8, "val": 0.1, "test": 0.1}
     preview = requests.get(server.url + f"/api/splits/{project_id}/preview", params={**ratios, "seed": 42}, headers=auth(key)).json()
-    assert preview["data"]["stats"] == {"train": 16, "val": 2, "test": 2}
+    assert preview["data"]["stats"] == {"train": 16, "val": 2, "test": 2, "none": 0}
+    # Stratified: each class splits 8/1/1, as the origin's own tests read the distribution.
+    assert preview["data"]["class_distribution"] == {c: {"train": 8, "val": 1, "test": 1, "none": 0} for c in ["a", "b"]}
     created = requests.post(server.url + f"/api/splits/{project_id}", json={"name": "80-10-10", "ratios": ratios, "seed": 42},
                             headers=auth(key))
     assert created.status_code == 201

@@ -32,8 +32,12 @@ struct StudioSplits: Sendable {
         }
         guard let seed = UInt64(request.query["seed"] ?? "0") else { throw APIError.badRequest("seed must be a non-negative integer") }
         let planner = try SplitPlanner(ratios: ratios, seed: seed)
-        let stats = try services.splits.preview(accountID: account.id, projectID: request.parameter("project_id") ?? "", planner: planner)
-        return Studio.ok(["stats": stats])
+        struct Preview: Encodable {
+            let stats: [String: Int]
+            let class_distribution: [String: [String: Int]]
+        }
+        let preview = try services.splits.preview(accountID: account.id, projectID: request.parameter("project_id") ?? "", planner: planner)
+        return Studio.ok(Preview(stats: preview.stats, class_distribution: preview.classes))
     }
 
     func details(_ request: Request, _ account: Account) throws -> Response {

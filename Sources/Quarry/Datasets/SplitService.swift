@@ -15,14 +15,32 @@ public struct SplitSummary: Sendable {
     public var classes: [String: [String: Int]]?
 }
 
+/// What a split would make of a project's images now: images per subset, and per class (`""` for
+/// unlabeled images) the count in each subset. Every subset and `none` (images left out) is named, 0 or not.
+public struct SplitPreview: Sendable, Equatable {
+    public let stats: [String: Int]
+    public let classes: [String: [String: Int]]
+}
+
 /// Splits of a project's images (`SplitStore`): a split is written in one transaction, never half.
 public struct SplitService: Sendable {
     let database: Database
 
-    public func preview(accountID: String, projectID: String, planner: SplitPlanner) throws -> [String: Int] {
+    public func preview(accountID: String, projectID: String, planner: SplitPlanner) throws -> SplitPreview {
         try database.read { db in
             let project = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-            return Self.stats(planner.assign(try SplitStore.imagesByClass(projectID: project.id, on: db)))
+            let images = try SplitStore.imagesByClass(projectID: project.id, on: db)
+            let assignment = planner.assign(images)
+            let subsets = SplitPlanner.subsets + ["none"]
+            var stats = Dictionary(uniqueKeysWithValues: subsets.map { ($0, 0) })
+            var classes: [String: [String: Int]] = [:]
+            for (className, ids) in images {
+                var counts = Dictionary(uniqueKeysWithValues: subsets.map { ($0, 0) })
+                for id in ids { counts[assignment[id] ?? "none", default: 0] += 1 }
+                classes[className ?? ""] = counts
+                stats.merge(counts, uniquingKeysWith: +)
+            }
+            return SplitPreview(stats: stats, classes: classes)
         }
     }
 

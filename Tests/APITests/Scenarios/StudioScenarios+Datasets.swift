@@ -83,7 +83,8 @@ extension StudioScenarios {
         ]),
         Scenario("splits are previewed, saved, read and removed", accounts: ["key", "other"], [project()] + importColours() + [
             studio(.get("/api/splits/{project}/preview?train=0.5&val=0.25&test=0.25&seed=7")).expect(200)
-                .has("data.stats.train", .atLeast(1)).has("data.stats.test", .atLeast(1)),
+                .has("data.stats.train", .atLeast(1)).has("data.stats.test", .atLeast(1)).has("data.stats.none", 0)
+                .has("data.class_distribution", .present),
             studio(.get("/api/splits/{project}/preview?train=0.9")).fails(400, .studio("bad_request"), "sum to 1"),
             studio(.get("/api/splits/{project}/preview?train=most")).fails(400, .studio("bad_request"), "train must be a number"),
             other(.get("/api/splits/{project}/preview?train=1")).fails(404, .studio("not_found")),

@@ -9,10 +9,11 @@ import Testing
         let (splits, account, project) = (fixture.services.splits, fixture.accountID, fixture.projectID)
         let planner = try SplitPlanner(ratios: ["train": 0.5, "val": 0.5, "test": 0], seed: 3)
         let preview = try splits.preview(accountID: account, projectID: project, planner: planner)
-        #expect(preview.values.reduce(0, +) == 20 && preview["test"] == 0)
+        #expect(preview.stats.values.reduce(0, +) == 20 && preview.stats["test"] == 0 && preview.stats["none"] == 0)
+        #expect(preview.classes.count == 2 && preview.classes.values.allSatisfy { $0.values.reduce(0, +) == 10 && $0["train"] == 5 })
 
         let first = try splits.create(accountID: account, projectID: project, name: "first", planner: planner)
-        #expect(first.index == 0 && first.stats == preview)
+        #expect(first.index == 0 && first.stats == preview.stats.filter { $0.key != "none" })
         let second = try fixture.split()
         #expect(second.index == 1)
         let details = try splits.details(accountID: account, projectID: project, index: 0)
