@@ -141,3 +141,28 @@ def test_thumbnails_have_a_long_side_of_256(server):
     image = requests.get(server.url + f"/api/datasets/{project_id}/images", headers=auth(key)).json()["data"]["images"][0]
     with Image.open(io.BytesIO(requests.get(server.url + image["thumbnail_url"], headers=auth(key)).content)) as thumbnail:
         assert thumbnail.size == (256, 128)
+
+
+def test_images_are_also_served_by_their_original_name_when_it_is_unique(server):
+    """A client that imported `img03.png` asks for `img03.png`; Quarry's own `<id>_` names keep working,
+    and a name two images share is a 409 naming the ones to choose from."""
+    key = server.create_account("original-names")
+    project_id, created = labeled_project(server, key, ["cat", "dog", None])
+    listed = requests.get(server.url + f"/api/datasets/{project_id}/images", headers=auth(key)).json()["data"]["images"]
+    first = next(i for i in listed if i["original_name"] == "img00.png")
+    by_id = requests.get(server.url + first["url"], headers=auth(key))
+    by_name = requests.get(server.url + f"/api/datasets/{project_id}/images/img00.png", headers=auth(key))
+    assert by_name.status_code == 200 and by_name.content == by_id.content
+    thumbnail = requests.get(server.url + f"/api/datasets/{project_id}/thumbnails/img00.png", headers=auth(key))
+    assert thumbnail.status_code == 200 and thumbnail.headers["Content-Type"] == "image/jpeg"
+    info = requests.get(server.url + f"/api/datasets/{project_id}/images/img00.png/info", headers=auth(key)).json()["data"]
+    assert info["image"]["filename"] == first["filename"]
+
+    # A second dataset of the same project brings another img00.png.
+    again = distinct_pngs(1, 30, 9)[0]
+    requests.post(server.url + "/create_dataset/", data={"dataset_name": "E", "project_name": "Pets"},
+                  files=[("images", ("img00.png", again))], headers=auth(key))
+    shared = requests.get(server.url + f"/api/datasets/{project_id}/images/img00.png", headers=auth(key))
+    assert shared.status_code == 409 and first["filename"] in shared.json()["error"]["message"]
+    assert requests.get(server.url + first["url"], headers=auth(key)).content == by_id.content
+    assert requests.get(server.url + f"/api/datasets/{project_id}/images/nothing.png", headers=auth(key)).status_code == 404

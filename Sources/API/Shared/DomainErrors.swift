@@ -48,6 +48,8 @@ enum DomainErrors {
         switch error {
         case .notFound(let id): .notFound("dataset \(id) not found")
         case .imageNotFound(let name): .notFound("image '\(name.prefix(300))' not found")
+        case .ambiguousImage(let name, let candidates):
+            .conflict("several images are named '\(name.prefix(300))'; ask for one of: \(candidates.joined(separator: ", "))")
         case .nameTaken(let name): .conflict("a dataset named '\(name)' already exists in this project")
         case .noImages: .badRequest("no images were uploaded: send one or more files in the 'images' field")
         case .tooManyImages(let limit): APIError(.contentTooLarge, code: "payload_too_large", "more than \(limit) images in one request")

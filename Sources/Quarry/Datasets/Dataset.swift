@@ -44,6 +44,8 @@ public struct IncomingFile: Sendable {
 public enum DatasetError: Error, Equatable, Sendable {
     case notFound(Int)
     case imageNotFound(String)
+    /// Several images of the project have this original name; the Studio filenames that tell them apart.
+    case ambiguousImage(String, candidates: [String])
     case nameTaken(String)
     case noImages
     case tooManyImages(limit: Int)

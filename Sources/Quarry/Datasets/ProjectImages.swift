@@ -106,18 +106,23 @@ public struct ProjectImages: Sendable {
         }
     }
 
-    /// The image a Studio filename names (`<id>_<name>`), if it is in the account's project.
+    /// The image a Studio filename names (`<id>_<name>`), or else the one image of the project with that
+    /// original name (as a client that imported `cat/1.png` asks for `1.png`); several with it are ambiguous.
     public func entry(accountID: String, projectID: String, filename: String) throws -> Entry {
         try database.read { db in
             let project = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-            guard let id = Int(filename.prefix { $0.isNumber }),
-                  let row = try db.queryOne("""
-                    SELECT \(DatasetStore.imageColumns), i.class_name FROM images i JOIN datasets d ON d.id = i.dataset_id
-                    WHERE i.id = ? AND d.project_id = ?
-                    """, [id, project.id]) else { throw DatasetError.imageNotFound(filename) }
-            let entry = Entry(image: try DatasetStore.image(row), className: try row.optionalString("class_name"))
-            guard entry.filename == filename else { throw DatasetError.imageNotFound(filename) }
-            return entry
+            let select = "SELECT \(DatasetStore.imageColumns), i.class_name FROM images i JOIN datasets d ON d.id = i.dataset_id"
+            if let id = Int(filename.prefix { $0.isNumber }),
+               let row = try db.queryOne("\(select) WHERE i.id = ? AND d.project_id = ?", [id, project.id]),
+               case let entry = Entry(image: try DatasetStore.image(row), className: try row.optionalString("class_name")),
+               entry.filename == filename {
+                return entry
+            }
+            let named = try db.query("\(select) WHERE i.file_name = ? AND d.project_id = ? ORDER BY i.id LIMIT 11", [filename, project.id])
+                .map { Entry(image: try DatasetStore.image($0), className: try $0.optionalString("class_name")) }
+            guard let only = named.first else { throw DatasetError.imageNotFound(filename) }
+            guard named.count == 1 else { throw DatasetError.ambiguousImage(filename, candidates: named.prefix(10).map(\.filename)) }
+            return only
         }
     }
 
