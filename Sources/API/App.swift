@@ -14,6 +14,12 @@ public struct App: Sendable {
         public var egressIP: String?
         /// The HTTP layer's request counters, which `/metrics` reports (with the admin key).
         public var requestMetrics: RequestMetrics?
+        /// The Studio's single-user mode (`QUARRY_STUDIO_ACCOUNT`): Studio requests that carry no
+        /// credentials act as this account. Requests with credentials are checked as always.
+        public var studioAccountID: String?
+        /// With `studioAccountID`: act as it only for requests sent to a loopback name, the server being
+        /// meant for this machine (false with `QUARRY_STUDIO_ACCOUNT_ANY_ADDRESS`).
+        public var studioAccountLoopbackOnly = true
 
         public init(adminKey: String? = nil, limits: Limits = Limits(), maxUploadBytes: Int = 1 << 30, egressIP: String? = nil) {
             self.adminKey = adminKey
@@ -40,7 +46,9 @@ public struct App: Sendable {
         WorkerRoutes.bind(&router, services: services)
         WorkbenchRoutes.bind(&router, services: services)
         DashboardRoutes.bind(&router, services: services)
-        StudioRoutes.bind(&router, services: services, uploads: uploads)
+        StudioRoutes.bind(&router, services: services, uploads: uploads, anonymous: configuration.studioAccountID.map {
+            AnonymousStudio(accountID: $0, loopbackOnly: configuration.studioAccountLoopbackOnly)
+        })
         if let adminKey = configuration.adminKey, !adminKey.isEmpty {
             AdminRoutes.bind(&router, services: services, adminKey: adminKey, requestMetrics: configuration.requestMetrics)
         }

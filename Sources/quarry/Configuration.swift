@@ -15,6 +15,9 @@ struct Configuration {
     var maxUploadBytes = 1 << 30
     var egressIP: String?
     var publicURL: String?
+    /// The Studio's single-user mode: Studio requests without credentials act as this account.
+    var studioAccount: String?
+    var studioAccountAnyAddress = false
     var services = Services.Settings()
 
     struct Invalid: Error, CustomStringConvertible {
@@ -58,7 +61,18 @@ struct Configuration {
         services.cublasLibrary = reader.string("QUARRY_CUBLAS_LIBRARY") ?? services.cublasLibrary
         egressIP = reader.string("QUARRY_EGRESS_IP")
         publicURL = reader.string("QUARRY_PUBLIC_URL")
+        studioAccount = reader.string("QUARRY_STUDIO_ACCOUNT")
+        studioAccountAnyAddress = try reader.boolean("QUARRY_STUDIO_ACCOUNT_ANY_ADDRESS") ?? false
         try apply(flags: flags)
+        if studioAccount != nil && !studioAccountAnyAddress && !Self.isLoopback(host) {
+            throw Invalid(description: "QUARRY_STUDIO_ACCOUNT answers Studio requests without credentials, so it listens on loopback only "
+                + "(QUARRY_HOST 127.0.0.1, ::1 or localhost, not '\(host)'); set QUARRY_STUDIO_ACCOUNT_ANY_ADDRESS=1 to serve it on '\(host)'")
+        }
+    }
+
+    /// Whether `host` is reachable from this machine only.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.") && host.split(separator: ".").count == 4
     }
 
     /// `QUARRY_PUBLIC_URL`, else the address the server listens on.

@@ -32,6 +32,13 @@ enum Serve {
         try services.recoverFromLastProcess()
         var appConfiguration = App.Configuration(adminKey: configuration.adminKey, limits: configuration.limits,
                                                  maxUploadBytes: configuration.maxUploadBytes, egressIP: configuration.egressIP)
+        if let name = configuration.studioAccount {
+            let (account, created) = try services.accounts.ensure(name: name)
+            appConfiguration.studioAccountID = account.id
+            appConfiguration.studioAccountLoopbackOnly = !configuration.studioAccountAnyAddress
+            Output.log("studio single-user mode: Studio requests without credentials act as account '\(account.name)' (\(account.id))"
+                + (created ? ", created now; `quarry admin account rotate-key \(account.name)` prints a key for the other APIs" : ""))
+        }
         let metrics = RequestMetrics()
         appConfiguration.requestMetrics = metrics
         let app = App(services: services, configuration: appConfiguration)

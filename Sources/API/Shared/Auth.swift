@@ -29,15 +29,20 @@ enum Auth {
 
     /// The calling account; 401 when the key is missing or not accepted. With `queryKey`, a
     /// request without an Authorization header may carry the key in that query parameter instead.
-    /// Without either, the dashboard's session cookie is accepted.
-    static func account(_ request: Request, _ accounts: AccountService, queryKey: String? = nil) throws -> Account {
+    /// Without either, the dashboard's session cookie is accepted, and without that the
+    /// `anonymousAccountID` acts, where the Studio's single-user mode names one. Credentials that are
+    /// sent are always checked: a bad key is a 401 in that mode too.
+    static func account(_ request: Request, _ accounts: AccountService, queryKey: String? = nil,
+                        anonymousAccountID: String? = nil) throws -> Account {
         if let key = presentedKey(request) ?? queryKey.flatMap({ request.query[$0] }) {
             guard let account = try accounts.authenticate(key: key) else { throw APIError.unauthorized }
             return account
         }
-        guard let secret = SessionCookie.account.value(in: request), let account = try accounts.account(session: secret) else {
-            throw APIError.unauthorized
+        if let secret = SessionCookie.account.value(in: request) {
+            guard let account = try accounts.account(session: secret) else { throw APIError.unauthorized }
+            return account
         }
+        guard let id = anonymousAccountID, let account = try accounts.find(id) else { throw APIError.unauthorized }
         return account
     }
 }

@@ -6,9 +6,12 @@ import Quarry
 /// envelope `{"status": "ok", "data": …}`, every error `{"status": "error", "error": {"code", "message"}}`
 /// with the stable codes of docs/decisions.md.
 enum StudioRoutes {
-    static func bind(_ router: inout Router, services: Services, uploads: UploadContext) {
+    static func bind(_ router: inout Router, services: Services, uploads: UploadContext, anonymous: AnonymousStudio? = nil) {
         func route(_ handler: @escaping @Sendable (Request, Account) throws -> Response) -> Handler {
-            shaped(ErrorShapes.studio) { request in try handler(request, try Auth.account(request, services.accounts)) }
+            shaped(ErrorShapes.studio) { request in
+                let account = try Auth.account(request, services.accounts, anonymousAccountID: anonymous?.accountID(for: request))
+                return try handler(request, account)
+            }
         }
         let projects = StudioProjects(services: services)
         let system = StudioSystem(services: services)

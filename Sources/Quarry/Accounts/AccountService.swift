@@ -27,6 +27,20 @@ public struct AccountService: Sendable {
         return (account, key.text)
     }
 
+    /// The account named `name`, made (with a key nobody is shown) if there is none: the Studio's
+    /// single-user mode acts as it. Whether it was made now.
+    public func ensure(name rawName: String) throws -> (account: Account, created: Bool) {
+        let name = try Self.validated(name: rawName)
+        if let existing = try find(name) { return (existing, false) }
+        do {
+            return (try create(name: name).account, true)
+        } catch AccountError.nameTaken {
+            // Another process made it between the look and the insert.
+            guard let made = try find(name) else { throw AccountError.notFound(name) }
+            return (made, false)
+        }
+    }
+
     /// Revokes every key of the account and issues a new one. Old keys stop working at once in this
     /// process and within `VerifiedKeys.lifetime` in a server beside it, and so do dashboard sessions
     /// signed in with them: rotation is what an administrator does when a key has leaked, so no grace period.
