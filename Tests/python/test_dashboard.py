@@ -4,6 +4,7 @@ dataset, a training run, an evaluation and an export. A project named like marku
 screenshot of the dashboard goes to .build/test-artifacts/."""
 import contextlib
 import os
+import re
 import sqlite3
 
 import requests
@@ -14,7 +15,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from hitl_support import admin_header
 from test_studio_evaluation import evaluated
 from test_studio_model_export import exported
-from test_studio_runs import auth, colour_project, trained
+from test_studio_runs import auth, colour_project, experiment, trained
 from test_workbench_browser import ARTIFACTS, MARKUP, browser  # noqa: F401 (the fixture)
 
 
@@ -104,3 +105,27 @@ def test_the_dashboard_shows_a_projects_work(server, browser):
     matrix = requests.get(server.url + f"/api/evaluation/{project_id}/{evaluation_id}", headers=auth(key)).json()["data"]["results"]["confusion_matrix"]
     cells = [int(cell.text) for cell in browser.find_elements(By.CSS_SELECTOR, "#confusion td") if cell.text.strip().isdigit()]
     assert cells == [count for row in matrix for count in row]
+
+
+def test_a_live_run_streams_its_epochs_into_the_dashboard_until_it_ends(server, browser):
+    """The page follows a running run over the event stream (`epoch_end`), and `complete` ends it."""
+    key = server.create_account("dash-live")
+    project_id = colour_project(server, key)
+    exp_id = experiment(server, key, project_id, epochs=1000)
+    run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
+    browser.get(server.url + "/dashboard/")
+    WebDriverWait(browser, 15).until(ready.visibility_of_element_located((By.ID, "api-key"))).send_keys(key)
+    browser.find_element(By.ID, "signin-button").click()
+    WebDriverWait(browser, 15).until(ready.element_to_be_clickable((By.CSS_SELECTOR, f'#projects .project[data-id="{project_id}"]'))).click()
+    WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, f'#runs .run[data-id="{run_id}"]')))
+
+    def epochs_shown(driver):
+        match = re.search(r"(\d+) epochs?", driver.find_element(By.ID, "run-status").text)
+        return int(match.group(1)) if match else 0
+
+    # The list the page loaded had at most a few epochs; more arrive only over the stream.
+    start = epochs_shown(browser)
+    WebDriverWait(browser, 60).until(lambda d: epochs_shown(d) >= start + 3)
+    assert "running" in browser.find_element(By.ID, "run-status").text
+    requests.post(server.url + f"/api/training/{project_id}/runs/{run_id}/stop", headers=auth(key))
+    WebDriverWait(browser, 60).until(lambda d: "stopped" in d.find_element(By.ID, "run-status").text)
