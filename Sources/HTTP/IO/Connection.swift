@@ -11,6 +11,8 @@ final class Connection: @unchecked Sendable {
 
     let fd: Int32
     let remote: String
+    /// Where the connection arrived (`Socket.arrival`).
+    let local: String?
     unowned let loop: EventLoop
     /// What the connection is doing (ConnectionState.swift); the rest of its fields are its buffers.
     var state: ConnectionState
@@ -23,9 +25,10 @@ final class Connection: @unchecked Sendable {
     var output: [UInt8] = []
     var outputOffset = 0
 
-    init(fd: Int32, remote: String, loop: EventLoop) {
+    init(fd: Int32, remote: String, local: String?, loop: EventLoop) {
         self.fd = fd
         self.remote = remote
+        self.local = local
         self.loop = loop
         self.input = ReadBuffer(capacity: Self.initialBufferCapacity)
         self.parser = RequestHeadParser(maxHeadBytes: loop.context.limits.maxHeadBytes,
@@ -154,7 +157,7 @@ final class Connection: @unchecked Sendable {
         var inFlight = received
         if case .file(let spooled) = requestBody { inFlight.spooled = spooled }
         let request = Request(head: inFlight.head, body: requestBody, pathParameters: inFlight.parameters,
-                              requestID: inFlight.requestID, remoteAddress: remote)
+                              requestID: inFlight.requestID, remoteAddress: remote, localAddress: local)
         let errorResponder = loop.context.errorResponder
         if route.options.runsInline || route.options.runsInlineWhen?(request) == true {
             respond(Self.run(route.handler, request, errorResponder), to: inFlight)
