@@ -26,7 +26,6 @@ enum Serve {
         }
 
         var settings = configuration.services
-        settings.publicURL = configuration.resolvedPublicURL
         settings.webhookBody = App.webhookBody
         let services = try Services(dataDirectory: configuration.dataDirectory, settings: settings)
         try services.recoverFromLastProcess()
@@ -34,6 +33,7 @@ enum Serve {
                                                  maxUploadBytes: configuration.maxUploadBytes, egressIP: configuration.egressIP)
         let metrics = RequestMetrics()
         appConfiguration.requestMetrics = metrics
+        appConfiguration.trustedProxies = configuration.trustedProxies
         let app = App(services: services, configuration: appConfiguration)
         let server = Server(router: app.router, limits: configuration.limits, spoolDirectory: services.spoolDirectory,
                             errorResponder: app.errorResponder, accessLog: configuration.accessLog,
