@@ -16,6 +16,8 @@ struct Configuration {
     var maxUploadBytes = 1 << 30
     var egressIP: String?
     var trustedProxies: [AddressBlock] = []
+    /// Off unless `QUARRY_CORS_ORIGINS` names origins.
+    var cors: CORSPolicy?
     var services = Services.Settings()
 
     struct Invalid: Error, CustomStringConvertible {
@@ -60,6 +62,7 @@ struct Configuration {
         egressIP = reader.string("QUARRY_EGRESS_IP")
         do {
             services.publicURL = try reader.string("QUARRY_PUBLIC_URL").map { try PublicURLs.checked(publicURL: $0) }
+            cors = try reader.string("QUARRY_CORS_ORIGINS").map { try CORSPolicy(origins: $0) }
         } catch {
             throw Invalid(description: "\(error)")
         }

@@ -37,7 +37,7 @@ enum Serve {
         let app = App(services: services, configuration: appConfiguration)
         let server = Server(router: app.router, limits: configuration.limits, spoolDirectory: services.spoolDirectory,
                             errorResponder: app.errorResponder, accessLog: configuration.accessLog,
-                            eventLoops: configuration.eventLoops, metrics: metrics)
+                            eventLoops: configuration.eventLoops, metrics: metrics, cors: configuration.cors)
         let port = try server.start(host: configuration.host, port: configuration.port)
         let shown = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         Output.log("listening on \(shown):\(port)")

@@ -133,7 +133,7 @@ def test_the_admin_worker_link_is_a_whole_url_that_signs_in(make_server, site):
 
 def test_settings_that_cannot_make_a_url_stop_the_server_at_start():
     for name, value in [("QUARRY_PUBLIC_URL", "quarry.example.com"), ("QUARRY_PUBLIC_URL", "https://quarry.example.com/?x"),
-                        ("QUARRY_TRUSTED_PROXIES", "10.0.0.1, proxy.lan")]:
+                        ("QUARRY_TRUSTED_PROXIES", "10.0.0.1, proxy.lan"), ("QUARRY_CORS_ORIGINS", "*")]:
         started = subprocess.run([BINARY, "serve", "--port", "0", "--data", "/nonexistent/never-made"], capture_output=True, text=True,
                                  timeout=30, env={**os.environ, name: value})
         assert started.returncode != 0 and name in started.stderr, (name, started.stderr)

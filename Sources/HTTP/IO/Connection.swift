@@ -121,6 +121,12 @@ final class Connection: @unchecked Sendable {
         let requestID = loop.requestIDs.next(incoming: head.headers["x-request-id"])
         var inFlight = InFlight(head: head, requestID: requestID, started: loop.now, keepAlive: head.keepAlive && !loop.draining)
         let limits = loop.context.limits
+        // Before routing: a preflight's answer does not depend on the path (CORSPolicy).
+        if let preflight = loop.context.cors?.preflight(head) {
+            if framing != .none { inFlight.keepAlive = false }
+            respond(preflight, to: inFlight)
+            return
+        }
         switch loop.context.router.match(head.method, path: head.path) {
         case .badPath:
             failBeforeHandler(.badRequest, "malformed request path", inFlight: inFlight, bodyPending: framing != .none)
