@@ -20,6 +20,8 @@ public struct App: Sendable {
         /// With `studioAccountID`: act as it only for requests sent to a loopback name, the server being
         /// meant for this machine (false with `QUARRY_STUDIO_ACCOUNT_ANY_ADDRESS`).
         public var studioAccountLoopbackOnly = true
+        /// Peers whose `X-Forwarded-Proto` and `X-Forwarded-Host` are believed (`QUARRY_TRUSTED_PROXIES`, `PublicURLs`).
+        public var trustedProxies: [AddressBlock] = []
 
         public init(adminKey: String? = nil, limits: Limits = Limits(), maxUploadBytes: Int = 1 << 30, egressIP: String? = nil) {
             self.adminKey = adminKey
@@ -39,10 +41,11 @@ public struct App: Sendable {
         uploadLimits.maxMultipartParts = 10_050
         let uploads = UploadContext(limits: uploadLimits, spoolDirectory: services.spoolDirectory,
                                     maxUploadBytes: configuration.maxUploadBytes)
+        let urls = PublicURLs(publicURL: services.settings.publicURL, trustedProxies: configuration.trustedProxies)
         var router = Router()
         SystemRoutes.bind(&router)
-        JThetaRoutes.bind(&router, services: services, uploads: uploads)
-        HITLRoutes.bind(&router, services: services, egressIP: configuration.egressIP)
+        JThetaRoutes.bind(&router, services: services, uploads: uploads, urls: urls)
+        HITLRoutes.bind(&router, services: services, egressIP: configuration.egressIP, urls: urls)
         WorkerRoutes.bind(&router, services: services)
         WorkbenchRoutes.bind(&router, services: services)
         DashboardRoutes.bind(&router, services: services)

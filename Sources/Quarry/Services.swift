@@ -36,8 +36,10 @@ public final class Services: Sendable {
         public var cublasLibrary = "libcublas.so.12"
         /// The GPU kernels' PTX (Resources/cuda/kernels.ptx); nil where it was not found.
         public var gpuKernels = ResourceFolders.gpuKernels()
-        /// The base URL clients reach the server at, for links inside webhook bodies.
-        public var publicURL = "http://127.0.0.1:8080"
+        /// The base URL clients reach the server at (`QUARRY_PUBLIC_URL`); nil to take it from each request.
+        public var publicURL: String?
+        /// The listen address as a URL, for the links of HITL jobs made before their base was kept (`JobLinks`).
+        public var listenURL = "http://127.0.0.1:8080"
         /// How a job's webhook reads: the HITL API's job status (`App.webhookBody`). Nil only where no
         /// job reports (tools, some tests); a job that reports without it fails its status change.
         public var webhookBody: WebhookBody?
@@ -69,6 +71,8 @@ public final class Services: Sendable {
     public let modelExports: ModelExportService
     public let gpus: GPUDevices
     public let devices: ComputeDevices
+    /// Where HITL jobs' links point, in polls and webhooks alike.
+    public let jobLinks: JobLinks
     public let startedAt = Date()
     private let collectionQueue = DispatchQueue(label: "quarry.blob-collection", qos: .utility)
     private let work = WorkInFlight()
@@ -94,7 +98,8 @@ public final class Services: Sendable {
         jobs = JobRunner(database: database, work: work, concurrency: [.run: settings.trainingConcurrency])
         runs = try RunService(database: database, blobs: blobs, dataDirectory: root, jobs: jobs, devices: devices)
         prelabeler = Prelabeler(database: database, blobs: blobs, runs: runs)
-        outbox = WebhookOutbox(baseURL: settings.publicURL, body: settings.webhookBody)
+        jobLinks = JobLinks(publicURL: settings.publicURL, listenURL: settings.listenURL)
+        outbox = WebhookOutbox(links: jobLinks, body: settings.webhookBody)
         labeling = LabelingService(database: database, outbox: outbox, prelabeler: prelabeler)
         exports = ExportService(database: database, blobs: blobs, links: try DownloadLinks(database: database))
         hitl = HITLService(database: database, downloads: FileDownloads(fetcher: fetcher, blobs: blobs, imageLimits: settings.imageLimits),

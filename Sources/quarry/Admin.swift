@@ -1,3 +1,4 @@
+import API
 import Foundation
 import Quarry
 
@@ -52,7 +53,9 @@ enum Admin {
         case let args where args.count >= 3 && args[0] == "worker" && args[1] == "link":
             let options = try options(Array(args.dropFirst(3)), allowed: ["--account"])
             let (worker, token) = try services.workers.issueToken(email: args[2], account: options["--account"])
-            Output.print("workbench link for \(worker.email) (earlier links no longer work): /workbench/#token=\(token)")
+            // A whole URL a person can click; a command has no request to take a host from (PublicURLs).
+            let base = configuration.services.publicURL ?? configuration.listenURL
+            Output.print("workbench link for \(worker.email) (earlier links no longer work): \(base)\(WorkbenchLink.path(token: token))")
             Output.print(token)
         default:
             throw Configuration.Invalid(description: "unknown admin command\n\(usage)")

@@ -1,3 +1,4 @@
+import API
 import Foundation
 import HTTP
 import Quarry
@@ -14,7 +15,9 @@ struct Configuration {
     var limits = Limits()
     var maxUploadBytes = 1 << 30
     var egressIP: String?
-    var publicURL: String?
+    var trustedProxies: [AddressBlock] = []
+    /// Off unless `QUARRY_CORS_ORIGINS` names origins.
+    var cors: CORSPolicy?
     /// The Studio's single-user mode: Studio requests without credentials act as this account.
     var studioAccount: String?
     var studioAccountAnyAddress = false
@@ -60,10 +63,21 @@ struct Configuration {
         services.nvmlLibrary = reader.string("QUARRY_NVML_LIBRARY") ?? services.nvmlLibrary
         services.cublasLibrary = reader.string("QUARRY_CUBLAS_LIBRARY") ?? services.cublasLibrary
         egressIP = reader.string("QUARRY_EGRESS_IP")
-        publicURL = reader.string("QUARRY_PUBLIC_URL")
+        do {
+            services.publicURL = try reader.string("QUARRY_PUBLIC_URL").map { try PublicURLs.checked(publicURL: $0) }
+            cors = try reader.string("QUARRY_CORS_ORIGINS").map { try CORSPolicy(origins: $0) }
+        } catch {
+            throw Invalid(description: "\(error)")
+        }
+        do {
+            trustedProxies = try reader.string("QUARRY_TRUSTED_PROXIES").map { try AddressBlock.list(parsing: $0) } ?? []
+        } catch {
+            throw Invalid(description: "QUARRY_TRUSTED_PROXIES: \(error)")
+        }
         studioAccount = reader.string("QUARRY_STUDIO_ACCOUNT")
         studioAccountAnyAddress = try reader.boolean("QUARRY_STUDIO_ACCOUNT_ANY_ADDRESS") ?? false
         try apply(flags: flags)
+        services.listenURL = listenURL
         if studioAccount != nil && !studioAccountAnyAddress && !Self.isLoopback(host) {
             throw Invalid(description: "QUARRY_STUDIO_ACCOUNT answers Studio requests without credentials, so it listens on loopback only "
                 + "(QUARRY_HOST 127.0.0.1, ::1 or localhost, not '\(host)'); set QUARRY_STUDIO_ACCOUNT_ANY_ADDRESS=1 to serve it on '\(host)'")
@@ -75,9 +89,15 @@ struct Configuration {
         host == "localhost" || host == "::1" || host.hasPrefix("127.") && host.split(separator: ".").count == 4
     }
 
-    /// `QUARRY_PUBLIC_URL`, else the address the server listens on.
-    var resolvedPublicURL: String {
-        publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    /// Where `quarry serve` is reached on this machine, as a URL: the listen host and port, a wildcard
+    /// (`0.0.0.0`, `::`) read as loopback, since a link must name one address.
+    var listenURL: String {
+        let reachable = switch host {
+        case "0.0.0.0": "127.0.0.1"
+        case "::": "::1"
+        default: host
+        }
+        return "http://\(reachable.contains(":") ? "[\(reachable)]" : reachable):\(port)"
     }
 
     private mutating func apply(flags: [String]) throws {

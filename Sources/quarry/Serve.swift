@@ -26,7 +26,6 @@ enum Serve {
         }
 
         var settings = configuration.services
-        settings.publicURL = configuration.resolvedPublicURL
         settings.webhookBody = App.webhookBody
         let services = try Services(dataDirectory: configuration.dataDirectory, settings: settings)
         try services.recoverFromLastProcess()
@@ -41,10 +40,11 @@ enum Serve {
         }
         let metrics = RequestMetrics()
         appConfiguration.requestMetrics = metrics
+        appConfiguration.trustedProxies = configuration.trustedProxies
         let app = App(services: services, configuration: appConfiguration)
         let server = Server(router: app.router, limits: configuration.limits, spoolDirectory: services.spoolDirectory,
                             errorResponder: app.errorResponder, accessLog: configuration.accessLog,
-                            eventLoops: configuration.eventLoops, metrics: metrics)
+                            eventLoops: configuration.eventLoops, metrics: metrics, cors: configuration.cors)
         let port = try server.start(host: configuration.host, port: configuration.port)
         let shown = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         Output.log("listening on \(shown):\(port)")

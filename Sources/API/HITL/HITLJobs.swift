@@ -4,6 +4,8 @@ import Quarry
 
 struct HITLJobs: Sendable {
     let services: Services
+    /// The base a new job keeps for its links (`JobLinks`).
+    let urls: PublicURLs
 
     static let defaultPageSize = 100
     static let maxPageSize = 1000
@@ -13,7 +15,8 @@ struct HITLJobs: Sendable {
     func create(_ request: Request, _ account: Account) throws -> Response {
         let body = try JSON.decode(Body.self, from: request)
         var job = JobRequest(projectID: body.project_id, fileURLs: body.file_urls, webhookURL: body.webhook_url,
-                             webhookHeaders: body.webhook_headers ?? [:], expirationMinutes: try body.minutes)
+                             webhookHeaders: body.webhook_headers ?? [:], expirationMinutes: try body.minutes,
+                             linkBase: urls.base(of: request))
         if let predictions = body.predictions {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -24,14 +27,15 @@ struct HITLJobs: Sendable {
     }
 
     func status(_ request: Request, _ account: Account) throws -> Response {
-        JSON.response(JobStatusDocument(try job(request, account), baseURL: request.baseURL))
+        let job = try job(request, account)
+        return JSON.response(JobStatusDocument(job, baseURL: services.jobLinks.base(for: job)))
     }
 
     /// `DELETE`: answers a list holding the canceled job's status object, as the spec describes.
     func cancel(_ request: Request, _ account: Account) throws -> Response {
         let job = try services.hitl.cancel(accountID: account.id, projectID: request.parameter("project_id") ?? "",
                                            jobID: request.parameter("job_id") ?? "")
-        return JSON.response([JobStatusDocument(job, baseURL: request.baseURL)])
+        return JSON.response([JobStatusDocument(job, baseURL: services.jobLinks.base(for: job))])
     }
 
     /// `GET /v1/jobs/{project_id}`: a JSON list as the spec shows, oldest first, `page` (from 1) and
@@ -41,7 +45,7 @@ struct HITLJobs: Sendable {
         let size = try request.integer("page_size", default: Self.defaultPageSize, range: 1...Self.maxPageSize)
         let (jobs, total) = try services.hitl.jobs(accountID: account.id, projectID: request.parameter("project_id") ?? "",
                                                    page: page, pageSize: size)
-        var response = JSON.response(jobs.map { JobStatusDocument($0, baseURL: request.baseURL) })
+        var response = JSON.response(jobs.map { JobStatusDocument($0, baseURL: services.jobLinks.base(for: $0)) })
         response.headers.append("X-Total-Count", String(total))
         response.headers.append("X-Page", String(page))
         response.headers.append("X-Page-Size", String(size))

@@ -3,12 +3,12 @@ import Quarry
 
 /// The Humans-in-the-Loop v1 API (../shared/specs/hitl-api-v1.md). Errors are `{"error": "..."}`.
 enum HITLRoutes {
-    static func bind(_ router: inout Router, services: Services, egressIP: String?) {
+    static func bind(_ router: inout Router, services: Services, egressIP: String?, urls: PublicURLs) {
         func route(_ handler: @escaping @Sendable (Request, Account) throws -> Response) -> Handler {
             shaped(ErrorShapes.plain) { request in try handler(request, try Auth.account(request, services.accounts)) }
         }
         let projects = HITLProjects(services: services)
-        let jobs = HITLJobs(services: services)
+        let jobs = HITLJobs(services: services, urls: urls)
         let json = RouteOptions(maxBodyBytes: 4 << 20)
         // Answered on the event loop when it needs no database: no key, or a key verified a moment ago.
         let health = RouteOptions(runsInlineWhen: { request in

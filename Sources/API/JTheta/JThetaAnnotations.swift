@@ -67,9 +67,3 @@ struct JThetaAnnotations: Sendable {
         return JSON.response([key: workers.map { WorkerBody(id: $0.worker.id, email: $0.worker.email, task_count: $0.tasks) }])
     }
 }
-
-/// Where a worker signs in to the workbench. The token rides in the fragment, which browsers never
-/// send to servers or put in Referer headers, and the page trades it for a session.
-enum WorkbenchLink {
-    static func path(token: String) -> String { "/workbench/#token=\(token)" }
-}

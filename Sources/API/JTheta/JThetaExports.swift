@@ -6,6 +6,7 @@ import Quarry
 /// signed download links.
 struct JThetaExports: Sendable {
     let services: Services
+    let urls: PublicURLs
 
     /// `GET /api/export/download?key=…[&format=coco|yolo|voc|csv][&project_title=…][&dataset_id=…]`:
     /// 302 to the archive's download link. Without a project or dataset it exports the whole account.
@@ -67,8 +68,8 @@ struct JThetaExports: Sendable {
         }
         let archive = try services.exports.export(accountID: account.id, scope: scope, format: format)
         let link = services.exports.links.link(exportID: archive.id, fileName: archive.fileName)
-        // An absolute URL on the host the client used, so the link works wherever Quarry is reached from.
-        let url = request.baseURL + link.path
+        // Absolute, as a redirect's Location is best written: the link works wherever Quarry is reached from.
+        let url = urls.base(of: request) + link.path
         return (url, Body(export_id: archive.id, format: format.rawValue, file_name: archive.fileName, size: archive.size,
                           download_url: url, expires_at: Timestamp.format(Date(timeIntervalSince1970: TimeInterval(link.expires)))))
     }

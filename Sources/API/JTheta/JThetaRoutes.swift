@@ -5,7 +5,7 @@ import Quarry
 /// slashes included, and the same operations at the paths JTheta's Python SDK calls (its base URL
 /// ends in `/api`). Errors are `{"detail": "..."}` with the status the spec lists.
 enum JThetaRoutes {
-    static func bind(_ router: inout Router, services: Services, uploads: UploadContext) {
+    static func bind(_ router: inout Router, services: Services, uploads: UploadContext, urls: PublicURLs) {
         let upload = RouteOptions(maxBodyBytes: uploads.maxUploadBytes)
         let json = RouteOptions(maxBodyBytes: 1 << 20)
         func route(_ handler: @escaping @Sendable (Request, Account) throws -> Response) -> Handler {
@@ -14,7 +14,7 @@ enum JThetaRoutes {
         let projects = JThetaProjects(services: services)
         let datasets = JThetaDatasets(services: services, uploads: uploads)
         let annotations = JThetaAnnotations(services: services)
-        let exports = JThetaExports(services: services)
+        let exports = JThetaExports(services: services, urls: urls)
 
         for prefix in ["", "/api"] {
             router.get("\(prefix)/validate_key/", route(projects.validateKey))

@@ -9,7 +9,4 @@ extension Request {
         }
         return number
     }
-
-    /// The server as this client reached it (from `Host`), so links in answers work from where it stands.
-    var baseURL: String { "http://\(headers["host"] ?? "localhost")" }
 }

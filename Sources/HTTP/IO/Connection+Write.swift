@@ -5,8 +5,10 @@ extension Connection {
     /// Queues the response to `received`. A response whose body is in memory is complete once queued,
     /// so the next pipelined request can be parsed at once and several responses leave in one write;
     /// file and stream bodies hold the connection until sent.
-    func respond(_ response: Response, to received: InFlight) {
+    func respond(_ answer: Response, to received: InFlight) {
         var inFlight = received
+        var response = answer
+        loop.context.cors?.decorate(&response, for: received.head)
         if let spooled = inFlight.spooled {
             unlink(spooled.path)
             inFlight.spooled = nil

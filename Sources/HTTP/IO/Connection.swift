@@ -11,6 +11,8 @@ final class Connection: @unchecked Sendable {
 
     let fd: Int32
     let remote: String
+    /// Where the connection arrived (`Socket.arrival`).
+    let local: String?
     unowned let loop: EventLoop
     /// What the connection is doing (ConnectionState.swift); the rest of its fields are its buffers.
     var state: ConnectionState
@@ -23,9 +25,10 @@ final class Connection: @unchecked Sendable {
     var output: [UInt8] = []
     var outputOffset = 0
 
-    init(fd: Int32, remote: String, loop: EventLoop) {
+    init(fd: Int32, remote: String, local: String?, loop: EventLoop) {
         self.fd = fd
         self.remote = remote
+        self.local = local
         self.loop = loop
         self.input = ReadBuffer(capacity: Self.initialBufferCapacity)
         self.parser = RequestHeadParser(maxHeadBytes: loop.context.limits.maxHeadBytes,
@@ -118,6 +121,12 @@ final class Connection: @unchecked Sendable {
         let requestID = loop.requestIDs.next(incoming: head.headers["x-request-id"])
         var inFlight = InFlight(head: head, requestID: requestID, started: loop.now, keepAlive: head.keepAlive && !loop.draining)
         let limits = loop.context.limits
+        // Before routing: a preflight's answer does not depend on the path (CORSPolicy).
+        if let preflight = loop.context.cors?.preflight(head) {
+            if framing != .none { inFlight.keepAlive = false }
+            respond(preflight, to: inFlight)
+            return
+        }
         switch loop.context.router.match(head.method, path: head.path) {
         case .badPath:
             failBeforeHandler(.badRequest, "malformed request path", inFlight: inFlight, bodyPending: framing != .none)
@@ -154,7 +163,7 @@ final class Connection: @unchecked Sendable {
         var inFlight = received
         if case .file(let spooled) = requestBody { inFlight.spooled = spooled }
         let request = Request(head: inFlight.head, body: requestBody, pathParameters: inFlight.parameters,
-                              requestID: inFlight.requestID, remoteAddress: remote)
+                              requestID: inFlight.requestID, remoteAddress: remote, localAddress: local)
         let errorResponder = loop.context.errorResponder
         if route.options.runsInline || route.options.runsInlineWhen?(request) == true {
             respond(Self.run(route.handler, request, errorResponder), to: inFlight)

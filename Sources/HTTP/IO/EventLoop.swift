@@ -147,7 +147,7 @@ final class EventLoop: @unchecked Sendable {
                 refuse(accepted.fd)
                 continue
             }
-            let connection = Connection(fd: accepted.fd, remote: accepted.remote, loop: self)
+            let connection = Connection(fd: accepted.fd, remote: accepted.remote, local: Socket.arrival(accepted.fd), loop: self)
             connections[accepted.fd] = connection
             do {
                 try epoll.add(accepted.fd, connection.interest)

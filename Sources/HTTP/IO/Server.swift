@@ -11,9 +11,9 @@ public final class Server: Sendable {
     public init(router: Router, limits: Limits = Limits(), spoolDirectory: String,
                 errorResponder: @escaping ErrorResponder = DefaultErrorResponder.json,
                 accessLog: Bool = true, eventLoops: Int = ProcessInfo.processInfo.activeProcessorCount,
-                metrics: RequestMetrics? = nil) {
+                metrics: RequestMetrics? = nil, cors: CORSPolicy? = nil) {
         context = ServerContext(router: router, limits: limits, spoolDirectory: spoolDirectory,
-                                errorResponder: errorResponder, accessLog: accessLog, metrics: metrics)
+                                errorResponder: errorResponder, accessLog: accessLog, metrics: metrics, cors: cors)
         loopCount = max(1, eventLoops)
     }
 

@@ -10,10 +10,12 @@ final class ServerContext: Sendable {
     let errorResponder: ErrorResponder
     let accessLog: Bool
     let metrics: RequestMetrics?
+    /// Cross-origin access, nil when it is off (the default).
+    let cors: CORSPolicy?
     let openConnections = Atomic<Int>(0)
 
     init(router: Router, limits: Limits, spoolDirectory: String, errorResponder: @escaping ErrorResponder, accessLog: Bool,
-         metrics: RequestMetrics?) {
+         metrics: RequestMetrics?, cors: CORSPolicy?) {
         self.router = router
         self.limits = limits
         self.spoolDirectory = spoolDirectory
@@ -21,6 +23,7 @@ final class ServerContext: Sendable {
         self.errorResponder = errorResponder
         self.accessLog = accessLog
         self.metrics = metrics
+        self.cors = cors
     }
 }
 

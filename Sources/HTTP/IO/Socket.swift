@@ -35,6 +35,21 @@ enum Socket {
 
     /// The port a socket is bound to (after binding port 0, the one the kernel chose).
     static func boundPort(_ fd: Int32) throws(IOError) -> Int {
+        Int(try local(fd).port)
+    }
+
+    /// Where an accepted connection arrived, as a URL authority (`192.0.2.1:8080`, `[2001:db8::1]:8080`),
+    /// for links to a client that named no usable `Host`. An IPv4 client of a dual-stack socket reads as IPv4.
+    static func arrival(_ fd: Int32) -> String? {
+        guard let (address, port) = try? local(fd) else { return nil }
+        let mapped = "::ffff:"
+        if address.hasPrefix(mapped), !address.dropFirst(mapped.count).contains(":") {
+            return "\(address.dropFirst(mapped.count)):\(port)"
+        }
+        return address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
+    }
+
+    private static func local(_ fd: Int32) throws(IOError) -> (address: String, port: UInt16) {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = try withUnsafeMutablePointer(to: &storage) { pointer throws(IOError) in
@@ -42,7 +57,7 @@ enum Socket {
                 try syscallChecked("getsockname") { getsockname(fd, address, &length) }
             }
         }
-        return Int(describe(storage).port)
+        return describe(storage)
     }
 
     /// Accepts one connection; nil when none is waiting.

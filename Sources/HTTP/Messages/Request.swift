@@ -10,15 +10,19 @@ public struct Request: Sendable {
     /// Echoed as `X-Request-Id` and written in the access log, so a client's report can be found in the log.
     public let requestID: String
     public let remoteAddress: String
+    /// The server's address and port the connection arrived at, as a URL authority (`127.0.0.1:8080`,
+    /// `[::1]:8080`); nil for a request that came over no socket (the in-process tests).
+    public let localAddress: String?
 
     public init(head: RequestHead, body: RequestBody, pathParameters: [String: String] = [:],
-                requestID: String, remoteAddress: String) {
+                requestID: String, remoteAddress: String, localAddress: String? = nil) {
         self.head = head
         self.body = body
         self.pathParameters = pathParameters
         self.query = QueryParameters(rawQuery: head.query)
         self.requestID = requestID
         self.remoteAddress = remoteAddress
+        self.localAddress = localAddress
     }
 
     public var method: Method { head.method }

@@ -1,5 +1,7 @@
+import Foundation
+
 /// A CIDR block such as `10.1.0.0/16` or `fd00::/8`.
-struct AddressBlock: Sendable, Equatable {
+public struct AddressBlock: Sendable, Equatable {
     let network: IPAddress
     let prefixLength: Int
 
@@ -10,7 +12,7 @@ struct AddressBlock: Sendable, Equatable {
 
     /// Parses `address/length`; a bare address is a block of one. Host bits beyond the prefix are
     /// refused rather than masked, since `10.1.2.3/16` is more likely a typo than an intent.
-    init(parsing text: String) throws(AddressPolicy.InvalidSetting) {
+    public init(parsing text: String) throws(AddressPolicy.InvalidSetting) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count <= 2, let address = IPAddress(String(parts[0])) else {
             throw AddressPolicy.InvalidSetting(description: "\"\(text)\" is not an IP address or CIDR block")
@@ -30,7 +32,14 @@ struct AddressBlock: Sendable, Equatable {
         }
     }
 
-    func contains(_ address: IPAddress) -> Bool {
+    /// Blocks from a comma list (`127.0.0.2/32, 10.1.0.0/16, fd00::/8`); the first item that is not one is the error.
+    public static func list(parsing text: String) throws(AddressPolicy.InvalidSetting) -> [AddressBlock] {
+        try text.split(separator: ",", omittingEmptySubsequences: false).map { item throws(AddressPolicy.InvalidSetting) in
+            try AddressBlock(parsing: item.trimmingCharacters(in: .whitespaces))
+        }
+    }
+
+    public func contains(_ address: IPAddress) -> Bool {
         let candidate = address.bits
         let base = network.bits
         guard candidate.count == base.count else { return false }
@@ -39,7 +48,7 @@ struct AddressBlock: Sendable, Equatable {
 }
 
 extension AddressBlock: CustomStringConvertible {
-    var description: String { "\(network)/\(prefixLength)" }
+    public var description: String { "\(network)/\(prefixLength)" }
 }
 
 extension IPAddress {

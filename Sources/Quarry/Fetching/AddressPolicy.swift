@@ -34,10 +34,7 @@ public struct AddressPolicy: Sendable, Equatable {
             self = .allowAll
         default:
             do {
-                let blocks = try value.split(separator: ",", omittingEmptySubsequences: false).map { item throws(InvalidSetting) in
-                    try AddressBlock(parsing: item.trimmingCharacters(in: .whitespaces))
-                }
-                self.init(allowsEverything: false, extraBlocks: blocks)
+                self.init(allowsEverything: false, extraBlocks: try AddressBlock.list(parsing: value))
             } catch {
                 throw InvalidSetting(description: "QUARRY_ALLOW_PRIVATE_URLS: \(error.description); expected 0, 1 or a comma-separated list of CIDR blocks such as 10.1.0.0/16")
             }

@@ -87,7 +87,7 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The IPv4 address a socket to ::ffff:a.b.c.d actually reaches; other addresses unchanged.
-    var unmapped: IPAddress {
+    public var unmapped: IPAddress {
         if case .v6(let bytes) = self, bytes[0 ..< 10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
             return embeddedIPv4 ?? self
         }

@@ -19,5 +19,7 @@ public struct HITLJob: Sendable {
     public let webhookHeaders: [String: String]
     /// The client's predictions exactly as sent, as JSON text.
     public let clientPredictions: String?
+    /// The base URL of the request that created the job (`JobLinks`); nil for jobs made before it was kept.
+    public let linkBase: String?
     public let files: [File]
 }

@@ -10,15 +10,18 @@ public struct JobRequest: Sendable {
     public var webhookURL: String?
     public var webhookHeaders: [String: String]
     public var expirationMinutes: Int?
+    /// Where the client reached the server (`JobLinks`).
+    public var linkBase: String?
 
     public init(projectID: String, fileURLs: [String], predictions: String? = nil, webhookURL: String? = nil,
-                webhookHeaders: [String: String] = [:], expirationMinutes: Int? = nil) {
+                webhookHeaders: [String: String] = [:], expirationMinutes: Int? = nil, linkBase: String? = nil) {
         self.projectID = projectID
         self.fileURLs = fileURLs
         self.predictions = predictions
         self.webhookURL = webhookURL
         self.webhookHeaders = webhookHeaders
         self.expirationMinutes = expirationMinutes
+        self.linkBase = linkBase
     }
 }
 
@@ -84,7 +87,8 @@ public struct HITLService: Sendable {
                                  updatedAt: created, startedAt: nil, submittedAt: nil, finishedAt: nil)
             try TaskStore.insert(task, on: db)
             try HITLStore.setHITLFields(taskID: task.id, expiresAt: expiresAt, webhookURL: request.webhookURL,
-                                        webhookHeaders: request.webhookHeaders, clientPredictions: request.predictions, on: db)
+                                        webhookHeaders: request.webhookHeaders, clientPredictions: request.predictions,
+                                        linkBase: request.linkBase, on: db)
             for (position, file) in files.enumerated() {
                 try HITLStore.insertFile(taskID: task.id, position: position, file: file, on: db)
             }

@@ -26,7 +26,7 @@ enum HITLStore {
     static func job(id: String, on db: Connection) throws -> HITLJob? {
         guard let task = try TaskStore.find(id: id, on: db), task.source == .hitl,
               let row = try db.queryOne("""
-                SELECT p.account_id, t.expires_at, t.error_message, t.webhook_url, t.webhook_headers, t.client_predictions
+                SELECT p.account_id, t.expires_at, t.error_message, t.webhook_url, t.webhook_headers, t.client_predictions, t.link_base
                 FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = ?
                 """, [id]) else { return nil }
         let headers = try row.optionalString("webhook_headers").flatMap {
@@ -40,14 +40,16 @@ enum HITLStore {
             }
         return HITLJob(task: task, accountID: try row.string("account_id"), expiresAt: try row.optionalString("expires_at"),
                        errorMessage: try row.optionalString("error_message"), webhookURL: try row.optionalString("webhook_url"),
-                       webhookHeaders: headers, clientPredictions: try row.optionalString("client_predictions"), files: files)
+                       webhookHeaders: headers, clientPredictions: try row.optionalString("client_predictions"),
+                       linkBase: try row.optionalString("link_base"), files: files)
     }
 
     static func setHITLFields(taskID: String, expiresAt: String?, webhookURL: String?, webhookHeaders: [String: String],
-                              clientPredictions: String?, on db: Connection) throws {
+                              clientPredictions: String?, linkBase: String?, on db: Connection) throws {
         let headers = String(decoding: try JSONEncoder().encode(webhookHeaders), as: UTF8.self)
-        try db.run("UPDATE tasks SET expires_at = ?, webhook_url = ?, webhook_headers = ?, client_predictions = ? WHERE id = ?",
-                   [expiresAt, webhookURL, headers, clientPredictions, taskID])
+        try db.run("""
+            UPDATE tasks SET expires_at = ?, webhook_url = ?, webhook_headers = ?, client_predictions = ?, link_base = ? WHERE id = ?
+            """, [expiresAt, webhookURL, headers, clientPredictions, linkBase, taskID])
     }
 
     static func insertFile(taskID: String, position: Int, file: FileDownloads.Stored, on db: Connection) throws {

@@ -6,8 +6,8 @@ import Storage
 /// written in one transaction, so a committed change always has its delivery, and a rolled-back
 /// one never does. The dispatcher delivers rows later, also after a restart.
 struct WebhookOutbox: Sendable {
-    /// Where clients reach this server, for the URLs inside webhook bodies.
-    let baseURL: String
+    /// Where the URLs inside webhook bodies point: the same base the job's polls show.
+    let links: JobLinks
     /// How a report reads; nil where no job can report (some tools and tests).
     let body: WebhookBody?
 
@@ -26,7 +26,7 @@ struct WebhookOutbox: Sendable {
         guard let job = try HITLStore.job(id: taskID, on: db), let url = job.webhookURL,
               let event = Self.event(for: job.task.status) else { return }
         guard let render = self.body else { throw WebhookBodyMissing() }
-        let body = try render(job, baseURL)
+        let body = try render(job, links.base(for: job))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let headers = String(decoding: try encoder.encode(job.webhookHeaders), as: UTF8.self)

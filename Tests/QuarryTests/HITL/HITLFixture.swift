@@ -68,10 +68,10 @@ final class HITLFixture {
     }
 
     /// A job of the image in `projectID`, reporting to the server's `/hook` when `webhook` is set.
-    func job(in projectID: String, webhook: Bool = false, expirationMinutes: Int? = nil) throws -> String {
+    func job(in projectID: String, webhook: Bool = false, expirationMinutes: Int? = nil, linkBase: String? = nil) throws -> String {
         try services.hitl.createJob(accountID: accountID, JobRequest(
             projectID: projectID, fileURLs: [imageURL], webhookURL: webhook ? server.url("/hook") : nil,
-            webhookHeaders: webhook ? ["X-Client": "abc"] : [:], expirationMinutes: expirationMinutes))
+            webhookHeaders: webhook ? ["X-Client": "abc"] : [:], expirationMinutes: expirationMinutes, linkBase: linkBase))
     }
 
     func worker(_ email: String) throws -> Worker {
