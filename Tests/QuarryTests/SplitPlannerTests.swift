@@ -1,4 +1,4 @@
-import Quarry
+@testable import Quarry
 import Testing
 
 struct SplitPlannerTests {
@@ -22,9 +22,9 @@ struct SplitPlannerTests {
     }
 
     @Test func theOrderImagesArriveInDoesNotMatter() throws {
-        let assignment = try SplitPlanner(ratios: ["train": 0.5, "test": 0.5], seed: 1).assign(["c": [1, 2, 3, 4]])
+        let assignment = try SplitPlanner(ratios: ["train": 0.5, "val": 0, "test": 0.5], seed: 1).assign(["c": [1, 2, 3, 4]])
         #expect(assignment.keys.sorted().map { assignment[$0]! }.filter { $0 == "train" }.count == 2)
-        #expect(assignment == (try SplitPlanner(ratios: ["train": 0.5, "test": 0.5], seed: 1).assign(["c": [4, 3, 2, 1]])))
+        #expect(assignment == (try SplitPlanner(ratios: ["train": 0.5, "val": 0, "test": 0.5], seed: 1).assign(["c": [4, 3, 2, 1]])))
     }
 
     @Test func ratiosAreValidated() {
@@ -32,5 +32,14 @@ struct SplitPlannerTests {
         #expect(throws: SplitError.self) { try SplitPlanner(ratios: ["train": 1.5, "val": -0.5], seed: 0) }
         #expect(throws: SplitError.self) { try SplitPlanner(ratios: ["train": 0.5, "dev": 0.5], seed: 0) }
         #expect(throws: Never.self) { try SplitPlanner(ratios: ["train": 0.7, "val": 0.2, "test": 0.1 + 5e-7], seed: 0) }
+        #expect(throws: SplitError.self, "train and val must be named") { try SplitPlanner(ratios: ["train": 1], seed: 0) }
+        #expect(throws: SplitError.self) { try SplitPlanner(ratios: ["val": 0.5, "test": 0.5], seed: 0) }
+    }
+
+    /// studio-api-related.md allows a sum off by 0.01: thirds written as 0.33 split as thirds.
+    @Test func ratiosWithinAHundredthOfOneAreScaledToOne() throws {
+        let planner = try SplitPlanner(ratios: ["train": 0.33, "val": 0.33, "test": 0.33], seed: 0)
+        #expect(planner.counts(for: 99) == [33, 33, 33] && planner.ratios["train"] == 0.33, "kept as the client wrote them")
+        #expect(throws: SplitError.self) { try SplitPlanner(ratios: ["train": 0.5, "val": 0.48], seed: 0) }
     }
 }

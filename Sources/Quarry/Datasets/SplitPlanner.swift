@@ -7,8 +7,12 @@ public struct SplitPlanner: Sendable {
 
     public let ratios: [String: Double]
     public let seed: UInt64
+    /// What scales the ratios to sum to exactly 1.
+    private let scale: Double
 
-    /// Ratios for `train`, `val` and `test` (missing ones are 0), each in [0, 1], summing to 1 within 1e-6.
+    /// Ratios for `train`, `val` and `test`, each in [0, 1], summing to 1 within 0.01 (studio-api-related.md:
+    /// a client's thirds, 0.33 each, are a split), kept as given and scaled to 1 when images are counted;
+    /// `train` and `val` must be named, `test` is 0 when left out.
     public init(ratios: [String: Double], seed: UInt64) throws {
         for key in ratios.keys where !Self.subsets.contains(key) {
             throw SplitError.invalid("ratios may name only train, val and test, not '\(key.prefix(40))'")
@@ -17,8 +21,12 @@ public struct SplitPlanner: Sendable {
             throw SplitError.invalid("ratio '\(key)' must be between 0 and 1")
         }
         let sum = ratios.values.reduce(0, +)
-        guard abs(sum - 1) <= 1e-6 else { throw SplitError.invalid("ratios must sum to 1 (they sum to \(sum))") }
+        guard abs(sum - 1) <= 0.01 + 1e-9 else { throw SplitError.invalid("ratios must sum to 1, within 0.01 (they sum to \(sum))") }
+        for required in ["train", "val"] where ratios[required] == nil {
+            throw SplitError.invalid("ratios must name train and val (0 is allowed); '\(required)' is missing")
+        }
         self.ratios = ratios
+        scale = 1 / sum
         self.seed = seed
     }
 
@@ -48,7 +56,7 @@ public struct SplitPlanner: Sendable {
     /// How many of `total` go to each subset: floors first, then the leftovers by largest remainder
     /// (ties in train, val, test order).
     func counts(for total: Int) -> [Int] {
-        let exact = Self.subsets.map { Double(total) * ratios[$0, default: 0] }
+        let exact = Self.subsets.map { Double(total) * ratios[$0, default: 0] * scale }
         var counts = exact.map { Int($0.rounded(.down)) }
         let order = exact.indices.sorted { (exact[$0] - exact[$0].rounded(.down)) > (exact[$1] - exact[$1].rounded(.down)) }
         var left = total - counts.reduce(0, +)

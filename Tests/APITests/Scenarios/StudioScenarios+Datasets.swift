@@ -87,8 +87,8 @@ extension StudioScenarios {
                 .has("data.class_distribution", .present),
             studio(.get("/api/splits/{project}/preview?train=0.9")).fails(400, .studio("bad_request"), "sum to 1"),
             studio(.get("/api/splits/{project}/preview?train=most")).fails(400, .studio("bad_request"), "train must be a number"),
-            other(.get("/api/splits/{project}/preview?train=1")).fails(404, .studio("not_found")),
-            .get("/api/splits/{project}/preview?train=1").fails(401, .studio("unauthorized")),
+            other(.get("/api/splits/{project}/preview?train=1&val=0")).fails(404, .studio("not_found")),
+            .get("/api/splits/{project}/preview?train=1&val=0").fails(401, .studio("unauthorized")),
             split(),
             studio(.post("/api/splits/{project}")).json(#"{"name": "second", "ratios": {"train": 0.75, "val": 0.25}}"#).expect(201)
                 .has("data.split_index", 1).has("data.name", "second").has("data.ratios.train", .number(0.75)).has("data.stats.train", 10)
@@ -96,8 +96,8 @@ extension StudioScenarios {
             studio(.post("/api/splits/{project}")).json(#"{"name": "odd", "ratios": {"train": 0.5, "holdout": 0.5}}"#)
                 .fails(400, .studio("bad_request"), "holdout"),
             studio(.post("/api/splits/{project}")).json(#"{"ratios": {"train": 1}}"#).fails(400, .studio("bad_request"), "name is required"),
-            other(.post("/api/splits/{project}")).json(#"{"name": "theirs", "ratios": {"train": 1}}"#).fails(404, .studio("not_found")),
-            .post("/api/splits/{project}").json(#"{"name": "anon", "ratios": {"train": 1}}"#).fails(401, .studio("unauthorized")),
+            other(.post("/api/splits/{project}")).json(#"{"name": "theirs", "ratios": {"train": 1, "val": 0}}"#).fails(404, .studio("not_found")),
+            .post("/api/splits/{project}").json(#"{"name": "anon", "ratios": {"train": 1, "val": 0}}"#).fails(401, .studio("unauthorized")),
             studio(.get("/api/splits/{project}")).expect(200).has("data", .count(2)).has("data.0.name", "main").has("data.0.split_index", 0)
                 .has("data.0.stats.none", 0),
             other(.get("/api/splits/{project}")).fails(404, .studio("not_found")),
@@ -113,7 +113,7 @@ extension StudioScenarios {
             studio(.get("/api/splits/{project}/0")).expect(200).has("data.name", "second"),
             studio(.delete("/api/splits/{project}/5")).fails(404, .studio("not_found"), "split 5 not found"),
             project("empty", as: "empty"),
-            studio(.post("/api/splits/{empty}")).json(#"{"name": "none", "ratios": {"train": 1}}"#)
+            studio(.post("/api/splits/{empty}")).json(#"{"name": "none", "ratios": {"train": 1, "val": 0}}"#)
                 .fails(400, .studio("bad_request"), "no images to split"),
         ]),
     ]
