@@ -4,7 +4,7 @@ import Quarry
 
 /// The training studio API under `/api/` (../shared/specs/studio-api.md). Every answer is the
 /// envelope `{"status": "ok", "data": …}`, every error `{"status": "error", "error": {"code", "message"}}`
-/// with the stable codes of docs/decisions.md.
+/// (with `details` for a refused value) with the codes of studio-api-related.md and docs/decisions.md.
 enum StudioRoutes {
     static func bind(_ router: inout Router, services: Services, uploads: UploadContext) {
         func route(_ handler: @escaping @Sendable (Request, Account) throws -> Response) -> Handler {

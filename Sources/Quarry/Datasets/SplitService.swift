@@ -22,7 +22,10 @@ public struct SplitService: Sendable {
     public func preview(accountID: String, projectID: String, planner: SplitPlanner) throws -> [String: Int] {
         try database.read { db in
             let project = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
-            return Self.stats(planner.assign(try SplitStore.imagesByClass(projectID: project.id, on: db)))
+            let assignment = planner.assign(try SplitStore.imagesByClass(projectID: project.id, on: db))
+            // Refused as a split of no images is, so a client learns from the preview that it must import first.
+            guard !assignment.isEmpty else { throw SplitError.noImages }
+            return Self.stats(assignment)
         }
     }
 

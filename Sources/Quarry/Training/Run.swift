@@ -22,7 +22,9 @@ public struct Run: ProjectJob {
 
 public enum RunError: Error, Equatable, Sendable {
     case notFound(String)
-    case notStartable(String)
+    case invalid(field: String, reason: String)
+    /// The split's subset that trains has labeled images of fewer than two classes: nothing to learn.
+    case notEnoughClasses(subset: String)
     case notResumable(id: String, status: JobStatus)
     case stillActive(String)
 }

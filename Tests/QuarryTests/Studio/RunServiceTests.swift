@@ -28,7 +28,7 @@ import Testing
     @Test func aRunWithoutASplitIsRefusedAndAStoppedOneResumesToTheEnd() throws {
         let fixture = try StudioFixture()
         let experiment = try fixture.experiment()
-        #expect(throws: RunError.notStartable("split 0 does not exist; create one first")) {
+        #expect(throws: SplitError.notFound(0)) {
             try fixture.services.runs.start(accountID: fixture.accountID, projectID: fixture.projectID, experimentID: experiment.id)
         }
         _ = try fixture.split()
