@@ -7,7 +7,7 @@ import Testing
 
 /// The Studio's errors as studio-api-related.md has them: each domain error's status, code and details
 /// in the Studio shape beside what the other surfaces keep; the codes of errors the HTTP layer raises
-/// under /api/.
+/// under /api/; and health that is not healthy as an error.
 /// The routes that raise them are the scenario tables' (`Scenarios/Studio*.swift`).
 @Suite struct StudioErrorTests {
     struct Case: Sendable, CustomStringConvertible {
@@ -117,6 +117,24 @@ import Testing
             #expect(Self.text(answer.body) == #"{"error":{"code":"\#(code)","message":"refused"},"status":"error"}"#)
         }
         #expect(Set(codes.map(\.1)).count == codes.count && codes.allSatisfy { $0.1 == $0.1.uppercased() })
+    }
+
+    /// A server whose database does not answer says so in the error shape, to a monitor without a key.
+    @Test func degradedHealthIsAnError() throws {
+        let directory = try TemporaryDirectory("quarry-degraded")
+        defer { directory.remove() }
+        let services = try Services(dataDirectory: directory.path)
+        let app = App(services: services, configuration: App.Configuration())
+        guard case .found(let route, _) = app.router.match(.get, path: "/api/system/health") else {
+            Issue.record("no health route")
+            return
+        }
+        #expect(try Self.answer(route.handler(Self.request("/api/system/health"))).status == 200)
+        services.close()
+        let degraded = try Self.answer(route.handler(Self.request("/api/system/health")))
+        #expect(degraded.status == 503)
+        #expect(Self.text(degraded.body)
+            == #"{"error":{"code":"UNAVAILABLE","message":"degraded: the database does not answer"},"status":"error"}"#)
     }
 
     private struct Answer {

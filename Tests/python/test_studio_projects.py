@@ -53,6 +53,12 @@ def test_errors_have_the_specs_codes(server):
     assert hitl.status_code == 400 and set(hitl.json()) == {"error"}, hitl.text
 
 
+def test_health_answers_without_a_key(server):
+    healthy = requests.get(server.url + "/api/system/health")
+    assert healthy.status_code == 200 and healthy.json()["data"]["status"] == "healthy"
+    assert requests.get(server.url + "/api/system/health", headers=auth("qk_" + "0" * 64)).status_code == 401
+
+
 def test_another_accounts_project_is_not_found(server):
     alice = server.create_account("alice")
     bob = server.create_account("bob")

@@ -71,7 +71,7 @@ enum StudioRoutes {
         router.get("/api/export/{project_id}/{export_id}", route(modelExports.get))
         router.delete("/api/export/{project_id}/{export_id}", route(modelExports.delete))
         router.get("/api/export/{project_id}/{export_id}/download", route(modelExports.download))
-        router.get("/api/system/health", route(system.health))
+        router.get("/api/system/health", shaped(ErrorShapes.studio, system.health))
         router.get("/api/system/devices", route(system.devices))
         router.get("/api/system/workspace", route(system.workspace))
     }
