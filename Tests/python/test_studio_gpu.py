@@ -128,9 +128,9 @@ def test_running_out_of_device_memory_fails_the_run_and_the_next_run_trains(make
     project_id = colour_project(server, key)
     large = experiment(server, key, project_id, name="large", device="gpu:0", model="resnet18", image_size=32, batch_size=16)
     failed = run(server, key, project_id, large)
-    assert failed["status"] == "failed", failed
+    assert failed["status"] == "failed" and failed["error"]["type"] == "out_of_memory", failed
     for words in ("out of memory", "asked for", "free of 4.0 MiB", "smaller batch_size"):
-        assert words in failed["error"], failed["error"]
+        assert words in failed["error"]["message"], failed["error"]
     devices = requests.get(server.url + "/api/system/devices", headers=auth(key)).json()["data"]["devices"]
     assert devices[1]["memory_free_mb"] == 4, "the failed run's memory went back to the driver"
     small = experiment(server, key, project_id, name="small", device="gpu:0", epochs=1)
@@ -171,7 +171,8 @@ def test_a_device_lost_mid_run_fails_the_run_and_the_server_lives_on(make_server
     key = server.create_account("lost")
     project_id = colour_project(server, key)
     failed = run(server, key, project_id, experiment(server, key, project_id, name="lost", device=device))
-    assert failed["status"] == "failed" and "CUDA_ERROR_LAUNCH_FAILED" in failed["error"], failed
+    assert failed["status"] == "failed" and failed["error"]["type"] == "device_error", failed
+    assert "CUDA_ERROR_LAUNCH_FAILED" in failed["error"]["message"], failed
     assert requests.get(server.url + "/v1/health").status_code == 200
     assert run(server, key, project_id, experiment(server, key, project_id, name="cpu", device="cpu", epochs=1))["status"] == "completed"
 

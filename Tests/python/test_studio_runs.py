@@ -151,6 +151,20 @@ def test_runs_that_cannot_train_are_refused(server):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "RUN_NOT_FOUND"
 
 
+def test_a_failed_run_records_the_type_and_message_of_its_error(server):
+    """Images that can no longer be decoded fail the run as `data_error`, with the decoder's words."""
+    key = server.create_account("failing")
+    project_id = colour_project(server, key)
+    exp_id = experiment(server, key, project_id)
+    # The colour images are small, so the blob store keeps them in its SQLite file: garble them all there.
+    with contextlib.closing(sqlite3.connect(os.path.join(server.data, "blobs", "inline.sqlite"), timeout=10)) as db, db:
+        db.execute("UPDATE inline_blobs SET data = x'00'")
+    run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
+    run = finished(server, key, project_id, run_id)
+    assert run["status"] == "failed" and set(run["error"]) == {"type", "message"}, run
+    assert run["error"]["type"] == "data_error" and run["error"]["message"], run
+
+
 def run_past_its_first_epoch(server, key):
     """A 40-epoch run that has recorded at least one epoch: its project, id and URL path."""
     project_id = colour_project(server, key)

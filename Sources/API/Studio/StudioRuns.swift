@@ -15,7 +15,7 @@ struct StudioRuns: Sendable {
         let classes: [String]
         let metrics: [EpochMetricsDocument]
         let best_val_accuracy: Float?
-        let error: String?
+        let error: FailureBody?
         let config: ExperimentConfig
         let created_at: String
         let started_at: String?
@@ -28,12 +28,19 @@ struct StudioRuns: Sendable {
             classes = run.classes
             metrics = run.metrics.map(EpochMetricsDocument.init)
             best_val_accuracy = run.bestValidationAccuracy
-            error = run.error
+            error = run.error.map { FailureBody(type: $0.kind.rawValue, message: $0.message) }
             config = run.config
             created_at = run.createdAt
             started_at = run.startedAt
             finished_at = run.finishedAt
         }
+    }
+
+    /// A failed run's error as studio-api-related.md has it: a stable `type` (docs/studio.md lists them)
+    /// and the `message`.
+    private struct FailureBody: Encodable {
+        let type: String
+        let message: String
     }
 
     func start(_ request: Request, _ account: Account) throws -> Response {

@@ -14,7 +14,8 @@ public struct Run: ProjectJob {
     public var classes: [String]
     public var metrics: [EpochMetrics]
     public var bestValidationAccuracy: Float?
-    public var error: String?
+    /// Why it failed; nil unless it did.
+    public var error: JobFailure?
     public let createdAt: String
     public var startedAt: String?
     public var finishedAt: String?
