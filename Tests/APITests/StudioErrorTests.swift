@@ -7,7 +7,7 @@ import Testing
 
 /// The Studio's errors as studio-api-related.md has them: each domain error's status, code and details
 /// in the Studio shape beside what the other surfaces keep; the codes of errors the HTTP layer raises
-/// under /api/; and health that is not healthy as an error.
+/// under /api/; health that is not healthy as an error; and the spellings of a boolean query parameter.
 /// The routes that raise them are the scenario tables' (`Scenarios/Studio*.swift`).
 @Suite struct StudioErrorTests {
     struct Case: Sendable, CustomStringConvertible {
@@ -135,6 +135,18 @@ import Testing
         #expect(degraded.status == 503)
         #expect(Self.text(degraded.body)
             == #"{"error":{"code":"UNAVAILABLE","message":"degraded: the database does not answer"},"status":"error"}"#)
+    }
+
+    @Test func booleanQueryParametersTakeEveryUsualSpelling() throws {
+        for (spelling, value) in [("true", true), ("True", true), ("TRUE", true), ("1", true), ("yes", true), ("On", true),
+                                  ("false", false), ("False", false), ("0", false), ("no", false), ("OFF", false)] {
+            #expect(try Self.request("/x?filter_correct=\(spelling)").boolean("filter_correct") == value, "\(spelling)")
+        }
+        #expect(try Self.request("/x").boolean("filter_correct") == nil)
+        #expect(try Self.request("/x?filter_correct=").boolean("filter_correct") == nil)
+        #expect(throws: APIError.invalid("filter_correct", "must be true or false (or 1/0, yes/no, on/off)")) {
+            try Self.request("/x?filter_correct=maybe").boolean("filter_correct")
+        }
     }
 
     private struct Answer {

@@ -99,6 +99,12 @@ def test_results_page_sort_and_filter(server):
     assert [r["loss"] for r in by_error] == sorted((r["loss"] for r in everything), reverse=True)
     wrong = all_results(server, key, project_id, evaluation_id, filter_correct="false")
     assert wrong["total"] == sum(not r["correct"] for r in everything) and not any(r["correct"] for r in wrong["results"])
+    # Booleans as Python clients send them (requests writes True as "True"), and the other usual spellings.
+    right = all_results(server, key, project_id, evaluation_id, filter_correct="true")
+    for spelling in [True, "TRUE", "1", "yes", "On"]:
+        assert all_results(server, key, project_id, evaluation_id, filter_correct=spelling) == right, spelling
+    for spelling in [False, "False", "0", "NO", "off"]:
+        assert all_results(server, key, project_id, evaluation_id, filter_correct=spelling) == wrong, spelling
     reds = all_results(server, key, project_id, evaluation_id, filter_class="red")["results"]
     assert reds and all(r["ground_truth"] == "red" for r in reds)
     first = requests.get(server.url + f"/api/evaluation/{project_id}/{evaluation_id}/results", params={"page_size": 5, "page": 2},

@@ -10,6 +10,18 @@ extension Request {
         return number
     }
 
+    /// A boolean query parameter, nil when absent or empty (as a form's "any" sends it). Python's
+    /// `requests` sends `True`/`False` for booleans and other clients `1`/`0`, `yes`/`no` or `on`/`off`,
+    /// so every one of those is read, in any case; anything else is refused naming the parameter.
+    func boolean(_ name: String) throws(APIError) -> Bool? {
+        guard let text = query[name], !text.isEmpty else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw APIError.invalid(name, "must be true or false (or 1/0, yes/no, on/off)")
+        }
+    }
+
     /// The server as this client reached it (from `Host`), so links in answers work from where it stands.
     var baseURL: String { "http://\(headers["host"] ?? "localhost")" }
 }

@@ -83,12 +83,7 @@ struct StudioEvaluations: Sendable {
             guard let value = EvaluationResultQuery.Sort(rawValue: sort) else { throw APIError.invalid("sort_by", "must be filename, confidence or error") }
             query.sort = value
         }
-        switch request.query["filter_correct"] {
-        case nil: break
-        case "true": query.filterCorrect = true
-        case "false": query.filterCorrect = false
-        default: throw APIError.invalid("filter_correct", "must be true or false")
-        }
+        query.filterCorrect = try request.boolean("filter_correct")
         query.filterClass = request.query["filter_class"]
         let (results, total) = try services.evaluations.results(accountID: account.id, projectID: request.parameter("project_id") ?? "",
                                                                 id: request.parameter("eval_id") ?? "", query: query)

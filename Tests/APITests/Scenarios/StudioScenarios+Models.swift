@@ -18,6 +18,9 @@ extension StudioScenarios {
                 .has("error.details.field", "sort_by"),
             studio(.get("/api/evaluation/{project}/{evaluation}/results?filter_correct=maybe"))
                 .fails(422, .studio("VALIDATION_ERROR"), "filter_correct").has("error.details.field", "filter_correct"),
+            studio(.get("/api/evaluation/{project}/{evaluation}/results?filter_correct=true")).expect(200).capture("right", "data.total"),
+            studio(.get("/api/evaluation/{project}/{evaluation}/results?filter_correct=false")).expect(200).capture("wrong", "data.total"),
+        ] + booleanSpellings("/api/evaluation/{project}/{evaluation}/results?filter_correct", true: "{right}", false: "{wrong}") + [
             studio(.get("/api/evaluation/{project}/{evaluation}/results?page_size=501")).fails(422, .studio("VALIDATION_ERROR"), "page_size"),
             studio(.get("/api/evaluation/{project}")).expect(200).has("data.0.eval_id", "{evaluation}").has("data.1", .absent),
             experiment("other-experiment", as: "second"),
@@ -129,4 +132,15 @@ extension StudioScenarios {
             studio(.get("/api/projects/{project}/prelabeler")).expect(200).has("data.run_id", nil),
         ]),
     ]
+
+    /// Every spelling of a boolean query parameter that Python clients and browsers send gives what
+    /// `true` and `false` give: the totals captured as `trueTotal` and `falseTotal`.
+    static func booleanSpellings(_ parameter: String, true trueTotal: String, false falseTotal: String,
+                                 _ location: SourceLocation = #_sourceLocation) -> [Step] {
+        let spellings = [("True", trueTotal), ("1", trueTotal), ("yes", trueTotal), ("ON", trueTotal),
+                         ("False", falseTotal), ("0", falseTotal), ("NO", falseTotal), ("off", falseTotal)]
+        return spellings.map { spelling, total in
+            studio(.get("\(parameter)=\(spelling)", location)).expect(200).has("data.total", .text(total))
+        }
+    }
 }
