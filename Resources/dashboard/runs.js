@@ -68,7 +68,8 @@ function showRunStatus(run) {
   const epochs = state.points.size;
   if (epochs) parts.push(epochs + (epochs === 1 ? " epoch" : " epochs"));
   if (isNum(bestAccuracy(run))) parts.push("best val accuracy " + pct(bestAccuracy(run)));
-  if (run.error) parts.push("error: " + run.error);
+  // A failed run's error is {type, message}: the message is for people, the type for programs.
+  if (run.error) parts.push("error: " + run.error.message);
   $("run-status").textContent = parts.join(" · ");
 }
 

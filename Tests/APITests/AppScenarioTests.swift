@@ -24,7 +24,7 @@ import Testing
         let jtheta = app.errorResponder(.contentTooLarge, "too big", head("/create_dataset/"))
         let sdk = app.errorResponder(.contentTooLarge, "too big", head("/api/datasets/create"))
         let unparsed = app.errorResponder(.badRequest, "bad \"quote\"\n", nil)
-        #expect(Self.text(studio) == "{\"error\":{\"code\":\"payload_too_large\",\"message\":\"too big\"},\"status\":\"error\"}")
+        #expect(Self.text(studio) == "{\"error\":{\"code\":\"PAYLOAD_TOO_LARGE\",\"message\":\"too big\"},\"status\":\"error\"}")
         #expect(Self.text(plain) == "{\"error\":\"too big\"}")
         // JTheta's SDK paths sit under /api/ but keep JTheta's shape: literal routes win over the Studio prefix.
         #expect(Self.text(jtheta) == "{\"detail\":\"too big\"}")

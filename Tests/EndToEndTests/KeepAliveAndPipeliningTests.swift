@@ -102,7 +102,7 @@ import Testing
             #expect(studio.status == 404)
             let envelope = try studio.json()
             #expect(envelope["status"] as? String == "error")
-            #expect((envelope["error"] as? [String: Any])?["code"] as? String == "not_found")
+            #expect((envelope["error"] as? [String: Any])?["code"] as? String == "NOT_FOUND")
         }
     }
 }

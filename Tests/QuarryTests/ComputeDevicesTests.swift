@@ -18,24 +18,30 @@ struct ComputeDevicesTests {
 
         #expect(try devices.choose(nil, preferring: .gpu(9)) == .gpu(0))
         #expect(try devices.choose(nil, preferring: .cpu) == .cpu && devices.choose(.cpu, preferring: .gpu(0)) == .cpu)
-        #expect(throws: ComputeDevices.Refusal.self) { try devices.choose(.gpu(9), preferring: .cpu) }
-
-        // Lists train data-parallel: GPUs only, each once, each here, no more than a batch has samples.
-        #expect(devices.unavailability(DeviceSelection(list: ["gpu:0"]), batchSize: 1) == nil)
-        let refusals: [(DeviceSelection, Int, String)] = [
-            (DeviceSelection(list: []), 8, "device must be cpu, gpu:N or a list of GPUs"),
-            (DeviceSelection(list: ["gpu:0", "gpu:x"]), 8, "device must be cpu, gpu:N or a list of GPUs"),
-            (DeviceSelection(list: ["cpu", "gpu:0"]), 8, "device a list trains data-parallel on GPUs only"),
-            (DeviceSelection(list: ["gpu:0", "gpu:0"]), 8, "device names a GPU twice"),
-            (DeviceSelection(list: ["gpu:0", "gpu:9"]), 8, "gpu:9 is not available"),
-            (DeviceSelection(list: (0..<17).map { "gpu:\($0)" }), 64, "device lists at most 16 GPUs"),
-            (DeviceSelection(list: ["gpu:0", "gpu:9"]), 1, "device lists 2 GPUs for a batch_size of 1"),
-        ]
-        for (selection, batch, reason) in refusals {
-            #expect(devices.unavailability(selection, batchSize: batch)?.hasPrefix(reason) == true, "\(selection)")
+        #expect(throws: GPUUnavailable(reason: "gpu:9 is not available: this server has gpu:0, gpu:1, gpu:2")) {
+            try devices.choose(.gpu(9), preferring: .cpu)
         }
 
-        #expect(throws: RunError.notStartable("the GPU kernels (Resources/cuda/kernels.ptx) were not found; set QUARRY_RESOURCES")) {
+        // Lists train data-parallel: GPUs only, each once, each here, no more than a batch has samples.
+        // What is not a selection is the selection's to say; a GPU that is not here, the devices'.
+        #expect(DeviceSelection(list: ["gpu:0"]).problem(batchSize: 1) == nil)
+        let problems: [(DeviceSelection, Int, String)] = [
+            (DeviceSelection(list: []), 8, "must be cpu, gpu:N or a list of GPUs"),
+            (DeviceSelection(list: ["gpu:0", "gpu:x"]), 8, "must be cpu, gpu:N or a list of GPUs"),
+            (DeviceSelection(list: ["cpu", "gpu:0"]), 8, "a list trains data-parallel on GPUs only"),
+            (DeviceSelection(list: ["gpu:0", "gpu:0"]), 8, "names a GPU twice"),
+            (DeviceSelection(list: (0..<17).map { "gpu:\($0)" }), 64, "lists at most 16 GPUs"),
+            (DeviceSelection(list: ["gpu:0", "gpu:9"]), 1, "lists 2 GPUs for a batch_size of 1"),
+        ]
+        for (selection, batch, reason) in problems {
+            #expect(selection.problem(batchSize: batch)?.hasPrefix(reason) == true, "\(selection)")
+        }
+        #expect(throws: Never.self) { try devices.check(DeviceSelection(list: ["gpu:0", "gpu:2"])) }
+        #expect(throws: GPUUnavailable(reason: "gpu:9 is not available: this server has gpu:0, gpu:1, gpu:2")) {
+            try devices.check(DeviceSelection(list: ["gpu:0", "gpu:9"]))
+        }
+
+        #expect(throws: GPUUnavailable(reason: "the GPU kernels (Resources/cuda/kernels.ptx) were not found; set QUARRY_RESOURCES")) {
             try devices.backend(on: .gpu(0))
         }
 

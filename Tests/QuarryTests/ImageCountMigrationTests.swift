@@ -30,6 +30,8 @@ import Testing
                     ALTER TABLE datasets DROP COLUMN image_count; ALTER TABLE evaluations DROP COLUMN device;
                     ALTER TABLE projects DROP COLUMN prelabel_device;
                     ALTER TABLE import_jobs DROP COLUMN started_at; ALTER TABLE model_exports DROP COLUMN started_at;
+                    ALTER TABLE runs DROP COLUMN error_type; ALTER TABLE evaluations DROP COLUMN error_type;
+                    ALTER TABLE model_exports DROP COLUMN error_type; ALTER TABLE import_jobs DROP COLUMN error_type;
                     DROP TABLE prelabel_jobs; ALTER TABLE tasks DROP COLUMN link_base;
                     DELETE FROM schema_migrations WHERE version >= 13;
                     """)

@@ -1,4 +1,7 @@
+import CUDA
 import Foundation
+import Imaging
+import Learn
 @testable import Quarry
 import QuarryTesting
 import Storage
@@ -35,11 +38,11 @@ import Testing
             }
         }
 
-        func row(_ id: String) throws -> (status: String, error: String?, started: String?, finished: String?) {
+        func row(_ id: String) throws -> (status: String, error: String?, errorType: String?, started: String?, finished: String?) {
             try services.database.read { db in
                 let row = try #require(try db.queryOne("SELECT * FROM import_jobs WHERE id = ?", [id]))
-                return (try row.string("status"), try row.optionalString("error"), try row.optionalString("started_at"),
-                        try row.optionalString("finished_at"))
+                return (try row.string("status"), try row.optionalString("error"), try row.optionalString("error_type"),
+                        try row.optionalString("started_at"), try row.optionalString("finished_at"))
             }
         }
     }
@@ -81,7 +84,8 @@ import Testing
         try fixture.insert("failing")
         first.submit(.importJob, id: "failing") { _ in throw Broken() }
         #expect(reports.wait("failing", .failed))
-        #expect(try fixture.row("failing").error == "the disk is full")
+        let failed = try fixture.row("failing")
+        #expect(failed.error == "the disk is full" && failed.errorType == "internal")
 
         try fixture.insert("stopping")
         first.submit(.importJob, id: "stopping") { context in
@@ -126,8 +130,29 @@ import Testing
         for id in ["waiting", "going"] {
             let row = try fixture.row(id)
             #expect(row.status == "failed" && row.error == "interrupted by a restart; start the import again" && row.finished != nil)
+            #expect(row.errorType == "interrupted")
         }
         #expect(try fixture.row("finished").status == "completed")
         #expect(JobKind.run.afterRestart.event == .interrupt && JobKind.evaluation.afterRestart.event == .fail)
+    }
+
+    /// A failure's type comes from what was thrown; its message is the error's description, as it was.
+    @Test func aFailureIsTypedByWhatWasThrown() {
+        struct Unexpected: Error {}
+        let failures: [(any Error, JobFailure.Kind)] = [
+            (GPUError.outOfMemory(device: 0, requested: 1 << 30, free: 0, total: 1 << 30, message: "out of memory"), .outOfMemory),
+            (GPUError.driver(call: "cuLaunchKernel", code: 719, name: "CUDA_ERROR_LAUNCH_FAILED", message: ""), .deviceError),
+            (GPUUnavailable(reason: "gpu:1 is not available: this server has gpu:0"), .deviceError),
+            (ImageError.corrupt("truncated"), .dataError),
+            (SplitError.notFound(2), .dataError),
+            (RunError.notEnoughClasses(subset: "train"), .dataError),
+            (TrainingError.nonFiniteLoss(epoch: 3, batch: 7), .diverged),
+            (CheckpointError.corrupt("short read"), .internal),
+            (Unexpected(), .internal),
+        ]
+        for (error, kind) in failures {
+            let failure = JobFailure(error)
+            #expect(failure.kind == kind && failure.message == "\(error)", "\(error)")
+        }
     }
 }

@@ -53,7 +53,7 @@ def test_uploads_fail_with_507_and_succeed_once_space_returns(small_disk):
 
         refused = requests.post(server.url + f"/api/datasets/{project_id}/import/upload", data=zipped,
                                 headers={**auth(key), "Content-Type": "application/zip"})
-        assert refused.status_code == 507 and refused.json()["error"]["code"] == "insufficient_storage", refused.text
+        assert refused.status_code == 507 and refused.json()["error"]["code"] == "INSUFFICIENT_STORAGE", refused.text
         jtheta = requests.post(server.url + "/create_dataset/", headers=auth(key), data={"project_name": "Jt", "dataset_name": "d"},
                                files=[("images", (f"{i}.png", data + os.urandom(40_000))) for i, data in enumerate(distinct_pngs(150))])
         assert jtheta.status_code == 507 and "detail" in jtheta.json(), jtheta.text

@@ -70,6 +70,6 @@ def test_errors_come_in_each_api_shape(server):
     assert plain.status_code == 404 and "error" in plain.json()
     studio = requests.get(server.url + "/api/nothing")
     assert studio.status_code == 404
-    assert studio.json()["status"] == "error" and studio.json()["error"]["code"] == "not_found"
+    assert studio.json()["status"] == "error" and studio.json()["error"]["code"] == "NOT_FOUND"
     wrong = requests.put(server.url + "/healthz")
     assert wrong.status_code == 405 and wrong.headers["Allow"] == "GET, HEAD"

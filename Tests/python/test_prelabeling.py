@@ -47,11 +47,12 @@ def test_a_trained_model_pre_labels_new_jobs(make_server, site):
     url = server.url + f"/api/projects/{project_id}/prelabeler"
     assert requests.get(url, headers=auth(key)).json()["data"] == {"run_id": None, "checkpoint": None, "device": None}
     run_id = train_on_colours(server, key, project_id)
-    assert requests.put(url, json={"run_id": "run-nope"}, headers=auth(key)).status_code == 404
-    assert requests.put(url, json={"run_id": run_id, "checkpoint": "middle"}, headers=auth(key)).status_code == 400
-    for body, field in [({}, "run_id"), ({"run_id": run_id, "checkpoint": 5}, "checkpoint")]:
+    unknown = requests.put(url, json={"run_id": "run-nope"}, headers=auth(key))
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "RUN_NOT_FOUND", unknown.text
+    for body, field in [({}, "run_id"), ({"run_id": run_id, "checkpoint": 5}, "checkpoint"), ({"run_id": run_id, "checkpoint": "middle"}, "checkpoint")]:
         refused = requests.put(url, json=body, headers=auth(key))
-        assert refused.status_code == 400 and field in refused.json()["error"]["message"], refused.text
+        error = refused.json()["error"]
+        assert refused.status_code == 422 and error["code"] == "VALIDATION_ERROR" and error["details"]["field"] == field, refused.text
     named = requests.put(url, json={"run_id": run_id}, headers=auth(key))
     assert named.status_code == 200 and named.json()["data"] == {"run_id": run_id, "checkpoint": "best", "device": "cpu"}
 

@@ -54,8 +54,9 @@ def test_dataset_stats_listing_and_images(server):
     by_class = requests.get(server.url + f"/api/datasets/{project_id}/images", params={"sort_by": "class", "sort_order": "desc"},
                             headers=auth(key)).json()["data"]["images"]
     assert [i["class"] for i in by_class][:3] == ["dog", "dog", "dog"]
-    assert requests.get(server.url + f"/api/datasets/{project_id}/images", params={"page_size": 501}, headers=auth(key)).status_code == 400
-    assert requests.get(server.url + f"/api/datasets/{project_id}/images", params={"sort_by": "color"}, headers=auth(key)).status_code == 400
+    for parameter, value in [("page_size", 501), ("sort_by", "color"), ("sort_order", "up")]:
+        refused = requests.get(server.url + f"/api/datasets/{project_id}/images", params={parameter: value}, headers=auth(key))
+        assert refused.status_code == 422 and refused.json()["error"]["details"]["field"] == parameter, refused.text
 
     first = page["images"][0]
     image = requests.get(server.url + first["url"], headers=auth(key))
@@ -68,7 +69,7 @@ def test_dataset_stats_listing_and_images(server):
         assert decoded.format == "JPEG" and decoded.size == (first["width"], first["height"])
     assert requests.get(server.url + first["thumbnail_url"], headers=auth(key)).content == thumbnail.content
     missing = requests.get(server.url + f"/api/datasets/{project_id}/images/999999_nothing.png", headers=auth(key))
-    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "NOT_FOUND"
     stranger = server.create_account("stranger")
     assert requests.get(server.url + first["url"], headers=auth(stranger)).status_code == 404
 
@@ -100,11 +101,24 @@ def test_splits_are_stratified_deterministic_and_reindexed(server):
     assert deleted.status_code == 200
     remaining = requests.get(server.url + f"/api/splits/{project_id}", headers=auth(key)).json()["data"]
     assert [(s["split_index"], s["name"]) for s in remaining] == [(0, "same seed"), (1, "other seed")]
-    assert requests.get(server.url + f"/api/splits/{project_id}/2", headers=auth(key)).status_code == 404
+    gone = requests.get(server.url + f"/api/splits/{project_id}/2", headers=auth(key))
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "SPLIT_NOT_FOUND"
 
-    for bad in [{"train": 0.8, "val": 0.1}, {"train": 1.2, "val": -0.2}, {"train": 0.5, "holdout": 0.5}]:
+    for bad, field in [({"train": 0.8, "val": 0.1}, "ratios"), ({"train": 1.2, "val": -0.2}, "ratios.train"),
+                       ({"train": 0.5, "holdout": 0.5}, "ratios")]:
         response = requests.post(server.url + f"/api/splits/{project_id}", json={"name": "bad", "ratios": bad, "seed": 1}, headers=auth(key))
-        assert response.status_code == 400, bad
+        assert response.status_code == 422 and response.json()["error"]["code"] == "VALIDATION_ERROR", bad
+        assert response.json()["error"]["details"]["field"] == field, response.text
+
+
+def test_a_split_of_a_project_without_images_asks_for_an_import(server):
+    key = server.create_account("empty")
+    project_id = requests.post(server.url + "/api/projects", json={"name": "empty"}, headers=auth(key)).json()["data"]["id"]
+    ratios = {"train": 0.8, "val": 0.2}
+    created = requests.post(server.url + f"/api/splits/{project_id}", json={"name": "s", "ratios": ratios}, headers=auth(key))
+    preview = requests.get(server.url + f"/api/splits/{project_id}/preview", params=ratios, headers=auth(key))
+    for response in (created, preview):
+        assert response.status_code == 422 and response.json()["error"]["code"] == "DATASET_NOT_IMPORTED", response.text
 
 
 def test_the_same_seed_gives_the_same_split_in_another_server(make_server):

@@ -99,6 +99,12 @@ def test_results_page_sort_and_filter(server):
     assert [r["loss"] for r in by_error] == sorted((r["loss"] for r in everything), reverse=True)
     wrong = all_results(server, key, project_id, evaluation_id, filter_correct="false")
     assert wrong["total"] == sum(not r["correct"] for r in everything) and not any(r["correct"] for r in wrong["results"])
+    # Booleans as Python clients send them (requests writes True as "True"), and the other usual spellings.
+    right = all_results(server, key, project_id, evaluation_id, filter_correct="true")
+    for spelling in [True, "TRUE", "1", "yes", "On"]:
+        assert all_results(server, key, project_id, evaluation_id, filter_correct=spelling) == right, spelling
+    for spelling in [False, "False", "0", "NO", "off"]:
+        assert all_results(server, key, project_id, evaluation_id, filter_correct=spelling) == wrong, spelling
     reds = all_results(server, key, project_id, evaluation_id, filter_class="red")["results"]
     assert reds and all(r["ground_truth"] == "red" for r in reds)
     first = requests.get(server.url + f"/api/evaluation/{project_id}/{evaluation_id}/results", params={"page_size": 5, "page": 2},
@@ -106,9 +112,10 @@ def test_results_page_sort_and_filter(server):
     assert first["results"] == everything[5:10] and first["page"] == 2 and first["page_size"] == 5
     listed = requests.get(server.url + f"/api/evaluation/{project_id}", headers=auth(key)).json()["data"]
     assert [e["eval_id"] for e in listed] == [evaluation_id]
-    for params, field in [({"sort_by": "size"}, "sort_by"), ({"filter_correct": "yes"}, "filter_correct"), ({"page_size": 501}, "page_size")]:
+    for params, field in [({"sort_by": "size"}, "sort_by"), ({"filter_correct": "maybe"}, "filter_correct"), ({"page_size": 501}, "page_size")]:
         response = requests.get(server.url + f"/api/evaluation/{project_id}/{evaluation_id}/results", params=params, headers=auth(key))
-        assert response.status_code == 400 and field in response.json()["error"]["message"], response.text
+        error = response.json()["error"]
+        assert response.status_code == 422 and error["code"] == "VALIDATION_ERROR" and error["details"]["field"] == field, response.text
     assert requests.delete(server.url + f"/api/evaluation/{project_id}/{evaluation_id}", headers=auth(key)).json()["data"]["deleted"] is True
     assert requests.get(server.url + f"/api/evaluation/{project_id}/{evaluation_id}", headers=auth(key)).status_code == 404
 
@@ -120,20 +127,22 @@ def test_bad_requests_name_the_field(server):
     other_exp = experiment(server, key, project_id, name="other")
     url = server.url + f"/api/evaluation/{project_id}"
     good = {"experiment_id": exp_id, "run_id": run_id}
-    for body, status, field in [
-        ({"experiment_id": exp_id}, 400, "run_id"),
-        ({**good, "checkpoint": "middle"}, 400, "checkpoint"),
-        ({**good, "split_subset": "holdout"}, 400, "split_subset"),
-        ({**good, "batch_size": 0}, 400, "batch_size"),
-        ({**good, "batch_size": "8"}, 400, "batch_size"),
-        ({**good, "split_index": 4}, 400, "split_index"),
-        ({**good, "colour": "red"}, 400, "colour"),
-        ({"experiment_id": other_exp, "run_id": run_id}, 400, "run_id"),
-        ({"experiment_id": exp_id, "run_id": "run-nope"}, 404, "run-nope"),
+    for body, status, code, field in [
+        ({"experiment_id": exp_id}, 422, "VALIDATION_ERROR", "run_id"),
+        ({**good, "checkpoint": "middle"}, 422, "VALIDATION_ERROR", "checkpoint"),
+        ({**good, "split_subset": "holdout"}, 422, "VALIDATION_ERROR", "split_subset"),
+        ({**good, "batch_size": 0}, 422, "VALIDATION_ERROR", "batch_size"),
+        ({**good, "batch_size": "8"}, 422, "VALIDATION_ERROR", "batch_size"),
+        ({**good, "colour": "red"}, 422, "VALIDATION_ERROR", "colour"),
+        ({"experiment_id": other_exp, "run_id": run_id}, 422, "VALIDATION_ERROR", "run_id"),
+        ({**good, "split_index": 4}, 404, "SPLIT_NOT_FOUND", None),
+        ({"experiment_id": exp_id, "run_id": "run-nope"}, 404, "RUN_NOT_FOUND", None),
     ]:
         response = requests.post(url, json=body, headers=auth(key))
-        assert response.status_code == status and field in response.json()["error"]["message"], (body, response.text)
-    assert requests.post(url, data=b"[1]", headers={**auth(key), "Content-Type": "application/json"}).status_code == 400
+        error = response.json()["error"]
+        assert response.status_code == status and error["code"] == code, (body, response.text)
+        assert error.get("details", {}).get("field") == field and (field is None or error["message"].startswith(field)), response.text
+    assert requests.post(url, data=b"[1]", headers={**auth(key), "Content-Type": "application/json"}).status_code == 422
     # A run still training cannot be evaluated yet.
     slow_exp = experiment(server, key, project_id, name="slow", epochs=30)
     slow_run = requests.post(server.url + f"/api/training/{project_id}/experiments/{slow_exp}/run", headers=auth(key)).json()["data"]["run_id"]

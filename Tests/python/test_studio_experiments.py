@@ -61,5 +61,6 @@ def test_bad_settings_are_refused_naming_the_field(server):
              ({"name": "x", "stem": "vgg"}, "stem"), ({"epochs": 3}, "name")]
     for body, field in cases:
         response = requests.post(url, json=body, headers=auth(key))
-        assert response.status_code == 400, body
-        assert response.json()["error"]["message"].startswith(field), (body, response.json())
+        error = response.json()["error"]
+        assert response.status_code == 422 and error["code"] == "VALIDATION_ERROR", (body, error)
+        assert error["message"].startswith(field) and error["details"]["field"] == field, (body, error)

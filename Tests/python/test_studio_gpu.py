@@ -97,26 +97,29 @@ def test_a_gpu_that_is_not_here_is_refused_when_saved_and_when_started(make_serv
         project_id = colour_project(server, key)
         response = requests.post(server.url + f"/api/training/{project_id}/experiments", headers=auth(key),
                                  json={"name": "gpu3", "model": "small_cnn", "image_size": 8, "device": "gpu:3"})
-        assert response.status_code == 400, response.text
+        assert response.status_code == 422 and response.json()["error"]["code"] == "GPU_NOT_AVAILABLE", response.text
         assert "gpu:3 is not available" in response.json()["error"]["message"] and "gpu:0" in response.json()["error"]["message"]
         exp_id = experiment(server, key, project_id, name="gpu0", device="gpu:0", epochs=1)
         # Evaluations and the pre-labeler are refused a GPU that is not here too, and a device that is no device.
         cpu_exp = experiment(server, key, project_id, name="cpu", device="cpu", epochs=1)
         cpu_run = run(server, key, project_id, cpu_exp)
         assert cpu_run["status"] == "completed", cpu_run
-        for device, words in [("gpu:5", "gpu:5 is not available"), ("tpu", "must be cpu or gpu:N")]:
+        for device, code, words in [("gpu:5", "GPU_NOT_AVAILABLE", "gpu:5 is not available"), ("tpu", "VALIDATION_ERROR", "must be cpu or gpu:N")]:
             evaluation = requests.post(server.url + f"/api/evaluation/{project_id}", headers=auth(key), json={
                 "experiment_id": cpu_exp, "run_id": cpu_run["run_id"], "device": device})
-            assert evaluation.status_code == 400 and words in evaluation.json()["error"]["message"], evaluation.text
             prelabeler = requests.put(server.url + f"/api/projects/{project_id}/prelabeler", headers=auth(key),
                                       json={"run_id": cpu_run["run_id"], "device": device})
-            assert prelabeler.status_code == 400 and words in prelabeler.json()["error"]["message"], prelabeler.text
+            for response in (evaluation, prelabeler):
+                error = response.json()["error"]
+                assert response.status_code == 422 and error["code"] == code and words in error["message"], response.text
+                assert error["details"]["field"] == "device", response.text
     finally:
         server.stop()
     # The same data served where there is no GPU: the saved experiment cannot start.
     server = make_server(data=data, QUARRY_CUDA_LIBRARY="libcuda-not-installed.so.1")
     response = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key))
-    assert response.status_code == 400 and "gpu:0 is not available" in response.json()["error"]["message"], response.text
+    assert response.status_code == 422 and response.json()["error"]["code"] == "GPU_NOT_AVAILABLE", response.text
+    assert "gpu:0 is not available" in response.json()["error"]["message"], response.text
 
 
 def test_running_out_of_device_memory_fails_the_run_and_the_next_run_trains(make_server):
@@ -125,9 +128,9 @@ def test_running_out_of_device_memory_fails_the_run_and_the_next_run_trains(make
     project_id = colour_project(server, key)
     large = experiment(server, key, project_id, name="large", device="gpu:0", model="resnet18", image_size=32, batch_size=16)
     failed = run(server, key, project_id, large)
-    assert failed["status"] == "failed", failed
+    assert failed["status"] == "failed" and failed["error"]["type"] == "out_of_memory", failed
     for words in ("out of memory", "asked for", "free of 4.0 MiB", "smaller batch_size"):
-        assert words in failed["error"], failed["error"]
+        assert words in failed["error"]["message"], failed["error"]
     devices = requests.get(server.url + "/api/system/devices", headers=auth(key)).json()["data"]["devices"]
     assert devices[1]["memory_free_mb"] == 4, "the failed run's memory went back to the driver"
     small = experiment(server, key, project_id, name="small", device="gpu:0", epochs=1)
@@ -154,10 +157,12 @@ def test_two_gpus_train_data_parallel_as_one_does(make_server):
                                json={"experiment_id": two_id, "run_id": two["run_id"]}).json()["data"]
     assert evaluation["device"] == "gpu:0", "the first of the run's devices evaluates"
     # A list names GPUs that are here, each once.
-    for device, words in [(["gpu:0", "gpu:2"], "gpu:2 is not available"), (["gpu:1", "gpu:1"], "names a GPU twice")]:
+    for device, code, words in [(["gpu:0", "gpu:2"], "GPU_NOT_AVAILABLE", "gpu:2 is not available"),
+                                (["gpu:1", "gpu:1"], "VALIDATION_ERROR", "names a GPU twice")]:
         response = requests.post(server.url + f"/api/training/{project_id}/experiments", headers=auth(key),
                                  json={"name": "bad", "device": device})
-        assert response.status_code == 400 and words in response.json()["error"]["message"], response.text
+        error = response.json()["error"]
+        assert response.status_code == 422 and error["code"] == code and words in error["message"], response.text
 
 
 @pytest.mark.parametrize("device", ["gpu:0", ["gpu:0", "gpu:1"]])
@@ -166,7 +171,8 @@ def test_a_device_lost_mid_run_fails_the_run_and_the_server_lives_on(make_server
     key = server.create_account("lost")
     project_id = colour_project(server, key)
     failed = run(server, key, project_id, experiment(server, key, project_id, name="lost", device=device))
-    assert failed["status"] == "failed" and "CUDA_ERROR_LAUNCH_FAILED" in failed["error"], failed
+    assert failed["status"] == "failed" and failed["error"]["type"] == "device_error", failed
+    assert "CUDA_ERROR_LAUNCH_FAILED" in failed["error"]["message"], failed
     assert requests.get(server.url + "/v1/health").status_code == 200
     assert run(server, key, project_id, experiment(server, key, project_id, name="cpu", device="cpu", epochs=1))["status"] == "completed"
 
@@ -188,9 +194,11 @@ def test_a_busy_gpu_says_so_and_a_stopped_gpu_run_goes_on_on_the_cpu(make_server
     stopped = finished(server, key, project_id, run_id)
     assert stopped["status"] == "stopped" and not gpu_busy()
 
-    for body, words in [({"device": "gpu:7"}, "gpu:7 is not available"), ({"device": 5}, "device has the wrong type")]:
+    for body, code, words in [({"device": "gpu:7"}, "GPU_NOT_AVAILABLE", "gpu:7 is not available"),
+                              ({"device": 5}, "VALIDATION_ERROR", "device has the wrong type")]:
         response = requests.post(url + "/resume", json=body, headers=auth(key))
-        assert response.status_code == 400 and words in response.json()["error"]["message"], response.text
+        error = response.json()["error"]
+        assert response.status_code == 422 and error["code"] == code and words in error["message"], response.text
     assert requests.post(url + "/resume", json={"device": "cpu"}, headers=auth(key)).status_code == 200
     resumed = finished(server, key, project_id, run_id, timeout=300)
     assert resumed["status"] == "completed", resumed

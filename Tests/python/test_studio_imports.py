@@ -79,8 +79,8 @@ def test_hostile_archives_are_refused_before_anything_is_imported(server):
     for name, data in [("zip-slip", slip), ("absolute", absolute), ("symlink", link.getvalue()), ("bomb", bomb.getvalue()),
                        ("truncated", truncated), ("not a zip", b"definitely not a zip")]:
         response = upload(server, key, project_id, data)
-        assert response.status_code == 400, name
-        assert response.json()["error"]["code"] == "bad_request", name
+        assert response.status_code == 422, name
+        assert response.json()["error"]["code"] == "VALIDATION_ERROR", name
     assert requests.get(server.url + f"/api/datasets/{project_id}/imports", headers=auth(key)).json()["data"] == []
     assert requests.get(server.url + f"/api/datasets/{project_id}", headers=auth(key)).json()["data"]["image_count"] == 0
 

@@ -144,12 +144,29 @@ def test_runs_that_cannot_train_are_refused(server):
     project_id = colour_project(server, key)
     no_split = experiment(server, key, project_id, name="no-split", split_index=5)
     response = requests.post(server.url + f"/api/training/{project_id}/experiments/{no_split}/run", headers=auth(key))
-    assert response.status_code == 400 and "split 5" in response.json()["error"]["message"]
+    assert response.status_code == 404 and response.json()["error"] == {"code": "SPLIT_NOT_FOUND", "message": "split 5 not found"}
     # A GPU this server does not have is refused when the experiment is saved (test_studio_gpu starts one).
     response = requests.post(server.url + f"/api/training/{project_id}/experiments", headers=auth(key),
                              json={"name": "gpu", "model": "small_cnn", "image_size": 8, "device": "gpu:0"})
-    assert response.status_code == 400 and "gpu:0 is not available" in response.json()["error"]["message"]
-    assert requests.get(server.url + f"/api/training/{project_id}/runs/run-000000000000", headers=auth(key)).status_code == 404
+    error = response.json()["error"]
+    assert response.status_code == 422 and error["code"] == "GPU_NOT_AVAILABLE", response.text
+    assert error["message"].startswith("device gpu:0 is not available") and error["details"]["field"] == "device"
+    missing = requests.get(server.url + f"/api/training/{project_id}/runs/run-000000000000", headers=auth(key))
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "RUN_NOT_FOUND"
+
+
+def test_a_failed_run_records_the_type_and_message_of_its_error(server):
+    """Images that can no longer be decoded fail the run as `data_error`, with the decoder's words."""
+    key = server.create_account("failing")
+    project_id = colour_project(server, key)
+    exp_id = experiment(server, key, project_id)
+    # The colour images are small, so the blob store keeps them in its SQLite file: garble them all there.
+    with contextlib.closing(sqlite3.connect(os.path.join(server.data, "blobs", "inline.sqlite"), timeout=10)) as db, db:
+        db.execute("UPDATE inline_blobs SET data = x'00'")
+    run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
+    run = finished(server, key, project_id, run_id)
+    assert run["status"] == "failed" and set(run["error"]) == {"type", "message"}, run
+    assert run["error"]["type"] == "data_error" and run["error"]["message"], run
 
 
 def run_past_its_first_epoch(server, key):

@@ -12,7 +12,7 @@ enum AdminRoutes {
                 // Both sides hashed first, so the comparison is constant-time whatever the lengths.
                 let presented = SHA256.hash(Array((Auth.presentedKey(request) ?? "").utf8))
                 guard ConstantTime.equal(presented, expected) else {
-                    throw APIError(.unauthorized, code: "unauthorized", "missing or invalid admin key")
+                    throw APIError(.unauthorized, "missing or invalid admin key")
                 }
                 return try handler(request)
             }

@@ -41,7 +41,7 @@ enum HITLRoutes {
     /// only the operator knows it), else the source address the kernel picks for the default route.
     private static func egress(_ configured: String?) throws -> Response {
         guard let address = configured ?? EgressAddress.discover() else {
-            throw APIError(.serviceUnavailable, code: "unavailable", "the egress address is unknown; set QUARRY_EGRESS_IP")
+            throw APIError(.serviceUnavailable, "the egress address is unknown; set QUARRY_EGRESS_IP")
         }
         return .text(address)
     }

@@ -38,12 +38,12 @@ struct JThetaExports: Sendable {
     func serve(_ request: Request) throws -> Response {
         let id = request.parameter("export_id") ?? ""
         guard let expires = request.query["expires"].flatMap(Int.init), let signature = request.query["signature"] else {
-            throw APIError(.forbidden, code: "forbidden", "this download link is incomplete")
+            throw APIError(.forbidden, "this download link is incomplete")
         }
         switch services.exports.links.check(exportID: id, expires: expires, signature: signature) {
         case .valid: break
-        case .forged: throw APIError(.forbidden, code: "forbidden", "this download link is not valid")
-        case .expired: throw APIError(.gone, code: "gone", "this download link has expired; request the export again")
+        case .forged: throw APIError(.forbidden, "this download link is not valid")
+        case .expired: throw APIError(.gone, "this download link has expired; request the export again")
         }
         guard let archive = try services.exports.archive(id: id) else { throw APIError.notFound("export not found") }
         return try BlobResponse.make(archive.blob, in: services.blobs, contentType: "application/zip", caching: .never,

@@ -18,10 +18,10 @@ enum DomainErrors {
         case let error as EvaluationError: evaluation(error)
         case let error as TrainedModelError: trainedModel(error)
         case let error as ModelExportError: modelExport(error)
-        case let error as PrelabelError:
-            switch error { case .invalid(let field, let reason): .badRequest("\(field) \(reason)") }
-        case let error as MultipartError:
-            APIError(error.status, code: APIError.code(for: error.status), error.reason)
+        case let error as GPUUnavailable:
+            // The field is `device` wherever a device is named: experiments, runs, evaluations, the pre-labeler.
+            .invalid("device", error.reason, code: "GPU_NOT_AVAILABLE", status: .unprocessableContent)
+        case let error as MultipartError: APIError(error.status, error.reason)
         default: nil
         }
     }
@@ -38,7 +38,7 @@ enum DomainErrors {
         switch error {
         case .notFound(let name): .notFound("project '\(name.prefix(200))' not found")
         case .nameTaken(let name): .conflict("a project named '\(name)' already exists")
-        case .invalid(let field, let reason): .badRequest("\(field) \(reason)")
+        case .invalid(let field, let reason): .invalid(field, reason)
         case .classTypeConflict(let name, let existing, let requested):
             .conflict("label '\(name)' already exists as \(existing.rawValue); it cannot also be \(requested.rawValue)")
         }
@@ -52,7 +52,7 @@ enum DomainErrors {
             .conflict("several images are named '\(name.prefix(300))'; ask for one of: \(candidates.joined(separator: ", "))")
         case .nameTaken(let name): .conflict("a dataset named '\(name)' already exists in this project")
         case .noImages: .badRequest("no images were uploaded: send one or more files in the 'images' field")
-        case .tooManyImages(let limit): APIError(.contentTooLarge, code: "payload_too_large", "more than \(limit) images in one request")
+        case .tooManyImages(let limit): APIError(.contentTooLarge, "more than \(limit) images in one request")
         case .invalidImage(let fileName, let reason):
             .badRequest("file '\(fileName)' is not a valid PNG or JPEG image (\(reason)); nothing from this request was stored")
         }
@@ -70,8 +70,8 @@ enum DomainErrors {
         switch error {
         case .taskNotFound(let id): .notFound("task '\(id.prefix(100))' not found")
         case .transitionNotAllowed(let task, let status, let action): .conflict("cannot \(action) task \(task): it is \(status.rawValue)")
-        case .notYourTurn(let task, let role): APIError(.forbidden, code: "forbidden", "only the \(role) of task \(task) can do that")
-        case .invalidAnnotation(let reason): APIError(.unprocessableContent, code: "unprocessable", reason)
+        case .notYourTurn(let task, let role): APIError(.forbidden, "only the \(role) of task \(task) can do that")
+        case .invalidAnnotation(let reason): APIError(.unprocessableContent, reason)
         }
     }
 }
@@ -84,7 +84,7 @@ extension DomainErrors {
             .conflict("project \(id) is \(status.rawValue); it accepts jobs only once an administrator activates it")
         case .jobNotFound(let id): .notFound("job '\(id.prefix(100))' not found")
         case .cannotCancel(let job, let status): .conflict("job \(job) is \(status); only new or progress jobs can be canceled")
-        case .invalid(let field, let reason): .badRequest("\(field) \(reason)")
+        case .invalid(let field, let reason): .invalid(field, reason)
         }
     }
 }
@@ -92,9 +92,9 @@ extension DomainErrors {
 extension DomainErrors {
     static func split(_ error: SplitError) -> APIError {
         switch error {
-        case .invalid(let reason): .badRequest(reason)
-        case .notFound(let index): .notFound("split \(index) not found")
-        case .noImages: .badRequest("the project has no images to split")
+        case .invalid(let field, let reason): .invalid(field, reason)
+        case .notFound(let index): .notFound("split \(index) not found", code: "SPLIT_NOT_FOUND")
+        case .noImages: APIError(.unprocessableContent, code: "DATASET_NOT_IMPORTED", "the project has no images to split; import a dataset first")
         }
     }
 }
@@ -103,8 +103,8 @@ extension DomainErrors {
     static func importing(_ error: ImportError) -> APIError {
         switch error {
         case .notFound(let id): .notFound("import '\(id.prefix(100))' not found")
-        case .localImportsDisabled: APIError(.forbidden, code: "forbidden", "local imports are off; set QUARRY_IMPORT_ROOT to the folder they may read")
-        case .outsideImportRoot(let path): APIError(.forbidden, code: "forbidden", "'\(path.prefix(300))' is outside the import root")
+        case .localImportsDisabled: APIError(.forbidden, "local imports are off; set QUARRY_IMPORT_ROOT to the folder they may read")
+        case .outsideImportRoot(let path): APIError(.forbidden, "'\(path.prefix(300))' is outside the import root")
         case .notAFolder(let path): .notFound("'\(path.prefix(300))' is not a folder under the import root")
         case .invalidArchive(let reason): .badRequest("the ZIP archive was refused: \(reason)")
         case .formatMismatch: .badRequest(error.description)
@@ -115,8 +115,8 @@ extension DomainErrors {
 extension DomainErrors {
     static func experiment(_ error: ExperimentError) -> APIError {
         switch error {
-        case .invalid(let field, let reason): .badRequest("\(field) \(reason)")
-        case .notFound(let id): .notFound("experiment '\(id.prefix(100))' not found")
+        case .invalid(let field, let reason): .invalid(field, reason)
+        case .notFound(let id): .notFound("experiment '\(id.prefix(100))' not found", code: "EXPERIMENT_NOT_FOUND")
         case .nameTaken(let name): .conflict("an experiment named '\(name.prefix(200))' already exists in this project")
         }
     }
@@ -125,8 +125,9 @@ extension DomainErrors {
 extension DomainErrors {
     static func run(_ error: RunError) -> APIError {
         switch error {
-        case .notFound(let id): .notFound("run '\(id.prefix(100))' not found")
-        case .notStartable(let reason): .badRequest(reason)
+        case .notFound(let id): .notFound("run '\(id.prefix(100))' not found", code: "RUN_NOT_FOUND")
+        case .invalid(let field, let reason): .invalid(field, reason)
+        case .notEnoughClasses(let subset): .badRequest("the \(subset) subset needs labeled images of at least two classes")
         case .notResumable(let id, let status): .conflict("run \(id) is \(status.rawValue)")
         case .stillActive(let id): .conflict("run \(id) is still going; stop it first")
         }
@@ -134,7 +135,7 @@ extension DomainErrors {
 
     static func evaluation(_ error: EvaluationError) -> APIError {
         switch error {
-        case .invalid(let field, let reason): .badRequest("\(field) \(reason)")
+        case .invalid(let field, let reason): .invalid(field, reason)
         case .notFound(let what): .notFound("\(what.prefix(120)) not found")
         case .notCompleted(let id, let status): .conflict("evaluation \(id) is \(status.rawValue); its results come when it completes")
         case .stillActive(let id): .conflict("evaluation \(id) is still going")
@@ -143,15 +144,17 @@ extension DomainErrors {
 
     static func trainedModel(_ error: TrainedModelError) -> APIError {
         switch error {
-        case .runNotFound(let id): .notFound("run '\(id.prefix(100))' not found")
-        case .wrongExperiment(let run, let experiment): .badRequest("run_id \(run) belongs to experiment \(experiment)")
-        case .notReady(let reason): .conflict(reason)
+        case .runNotFound(let id): .notFound("run '\(id.prefix(100))' not found", code: "RUN_NOT_FOUND")
+        case .wrongExperiment(let run, let experiment): .invalid("run_id", "\(run) belongs to experiment \(experiment)")
+        case .stillTraining(let run, let status): .conflict("run \(run) is still \(status.rawValue); wait for it to finish")
+        case .checkpointNotFound(let run, let checkpoint):
+            .notFound("run \(run) has no \(checkpoint.rawValue) checkpoint", code: "CHECKPOINT_NOT_FOUND")
         }
     }
 
     static func modelExport(_ error: ModelExportError) -> APIError {
         switch error {
-        case .invalid(let field, let reason): .badRequest("\(field) \(reason)")
+        case .invalid(let field, let reason): .invalid(field, reason)
         case .notFound(let what): .notFound("\(what.prefix(120)) not found")
         case .notReady(let id, let status): .conflict("export \(id) is \(status); its file comes when it completes")
         case .stillActive(let id): .conflict("export \(id) is still being made")

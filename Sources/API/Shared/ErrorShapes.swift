@@ -13,15 +13,18 @@ enum ErrorShapes {
         JSON.response(["detail": error.message], status: error.status)
     }
 
-    /// `{"status": "error", "error": {"code": ..., "message": ...}}`: the Studio API under /api/.
+    /// `{"status": "error", "error": {"code": ..., "message": ..., "details": {"field", "reason"}}}`: the
+    /// Studio API under /api/, `details` only for a refused value. A refused request is 422 here, as
+    /// studio-api-related.md says, where the other surfaces' specs answer it 400.
     static func studio(_ error: APIError) -> Response {
-        JSON.response(StudioFailure(error: .init(code: error.code, message: error.message)), status: error.status)
+        let status: Status = error.code == APIError.validation ? .unprocessableContent : error.status
+        return JSON.response(StudioFailure(error: .init(code: error.code, message: error.message, details: error.details)), status: status)
     }
 
     static func isStudio(path: String) -> Bool { path == "/api" || path.hasPrefix("/api/") }
 
     static let responder: ErrorResponder = { status, message, head in
-        let error = APIError(status, code: APIError.code(for: status), message)
+        let error = APIError(status, message)
         guard let path = head?.path else { return plain(error) }
         if JThetaRoutes.owns(path: path) { return detail(error) }
         return isStudio(path: path) ? studio(error) : plain(error)
@@ -31,6 +34,8 @@ enum ErrorShapes {
         struct Detail: Encodable {
             let code: String
             let message: String
+            /// Left out when nil, as the synthesized encoding does.
+            let details: APIError.Details?
         }
 
         var status = "error"

@@ -25,7 +25,7 @@ package enum JSON {
         var nested: [String: Set<String>] = [:]
     }
 
-    /// Decodes the request body as `T`, answering 400 with the offending field for bad input. Every
+    /// Decodes the request body as `T`, refusing bad input with the offending field (`APIError.invalid`). Every
     /// message starts with the field's path (`optimizer.lr has the wrong type`), as Studio clients
     /// rely on and the other surfaces' clients read most easily.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, keys: Keys? = nil) throws(APIError) -> T {
@@ -56,6 +56,9 @@ package enum JSON {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             throw APIError.invalid((context.codingPath + [key]).fieldPath, "is required")
+        } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
+            // The body itself (an array, a string) rather than a field of it: there is no field to name.
+            throw APIError.badRequest("request body must be a JSON object")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             throw APIError.invalid(context.codingPath.fieldPath, "has the wrong type")
         } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {

@@ -14,8 +14,7 @@ func shaped(_ shape: @escaping @Sendable (APIError) -> Response,
         } catch {
             if let mapped = DomainErrors.map(error) { return shape(mapped) }
             Diagnostics.log("error: request \(request.requestID) failed: \(error)")
-            return shape(APIError(.internalServerError, code: "internal_error",
-                                  "internal error (request id \(request.requestID))"))
+            return shape(APIError(.internalServerError, "internal error (request id \(request.requestID))"))
         }
     }
 }

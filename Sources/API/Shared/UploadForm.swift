@@ -13,7 +13,7 @@ struct UploadForm: ~Copyable {
     /// Parts whose field name is one of `fileFields` and that carry a filename become files.
     init(_ request: Request, context: UploadContext, fileFields: Set<String>) throws {
         guard let contentType = request.headers["content-type"], contentType.lowercased().hasPrefix("multipart/form-data") else {
-            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", "send multipart/form-data")
+            throw APIError(.unsupportedMediaType, "send multipart/form-data")
         }
         let parts = try MultipartForm.parse(request, limits: context.limits, spoolDirectory: context.spoolDirectory,
                                             maxPartBytes: context.maxUploadBytes)

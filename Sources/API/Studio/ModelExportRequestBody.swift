@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Quarry
 
 /// The body of `POST /api/export/{project_id}` (docs/studio.md, "Export"): a run's checkpoint
@@ -27,7 +28,7 @@ package struct ModelExportRequestBody: Decodable {
             var request = ModelExportRequest(experimentID: try JSON.identifier(experiment_id, "experiment_id"),
                                              runID: try JSON.identifier(run_id, "run_id"))
             request.checkpoint = try JSON.choice(checkpoint, "checkpoint", or: request.checkpoint)
-            request.format = try JSON.choice(format, "format", or: request.format)
+            request.format = try format.map(Self.format) ?? request.format
             if request.format == .onnx {
                 request.options = try onnxOptions
             } else if options.map({ !$0.isEmpty }) == true {
@@ -35,6 +36,17 @@ package struct ModelExportRequestBody: Decodable {
             }
             return request
         }
+    }
+
+    /// A format Quarry does not make (`torchscript`, `tensorrt`, …) is the spec's `EXPORT_FORMAT_UNAVAILABLE`,
+    /// which a client can tell from a malformed body.
+    private static func format(_ name: String) throws(APIError) -> ModelExportRequest.Format {
+        guard let format = ModelExportRequest.Format(rawValue: name) else {
+            let names = ModelExportRequest.Format.allCases.map(\.rawValue).joined(separator: " or ")
+            throw APIError.invalid("format", "'\(name.prefix(40))' is not available: \(names)", code: "EXPORT_FORMAT_UNAVAILABLE",
+                                   status: .unprocessableContent)
+        }
+        return format
     }
 
     private var onnxOptions: ModelExportRequest.ONNXOptions {

@@ -67,13 +67,13 @@ struct StudioDatasets: Sendable {
         query.page = try request.integer("page", default: 1, range: 1...1_000_000)
         query.pageSize = try request.integer("page_size", default: 50, range: 1...ProjectImages.Query.maxPageSize)
         if let sort = request.query["sort_by"] {
-            guard let value = ProjectImages.Query.Sort(rawValue: sort) else { throw APIError.badRequest("sort_by must be filename, class or size") }
+            guard let value = ProjectImages.Query.Sort(rawValue: sort) else { throw APIError.invalid("sort_by", "must be filename, class or size") }
             query.sort = value
         }
         switch request.query["sort_order"] ?? "asc" {
         case "asc": query.descending = false
         case "desc": query.descending = true
-        default: throw APIError.badRequest("sort_order must be asc or desc")
+        default: throw APIError.invalid("sort_order", "must be asc or desc")
         }
         query.filterClass = request.query["filter_class"]
         query.search = request.query["search"]

@@ -80,15 +80,10 @@ struct StudioEvaluations: Sendable {
         query.page = try request.integer("page", default: 1, range: 1...1_000_000)
         query.pageSize = try request.integer("page_size", default: 50, range: 1...EvaluationResultQuery.maxPageSize)
         if let sort = request.query["sort_by"] {
-            guard let value = EvaluationResultQuery.Sort(rawValue: sort) else { throw APIError.badRequest("sort_by must be filename, confidence or error") }
+            guard let value = EvaluationResultQuery.Sort(rawValue: sort) else { throw APIError.invalid("sort_by", "must be filename, confidence or error") }
             query.sort = value
         }
-        switch request.query["filter_correct"] {
-        case nil: break
-        case "true": query.filterCorrect = true
-        case "false": query.filterCorrect = false
-        default: throw APIError.badRequest("filter_correct must be true or false")
-        }
+        query.filterCorrect = try request.boolean("filter_correct")
         query.filterClass = request.query["filter_class"]
         let (results, total) = try services.evaluations.results(accountID: account.id, projectID: request.parameter("project_id") ?? "",
                                                                 id: request.parameter("eval_id") ?? "", query: query)

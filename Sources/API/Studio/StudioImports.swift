@@ -18,7 +18,7 @@ struct StudioImports: Sendable {
         var format = try Self.format(request.query["format"])
         if request.headers["content-type"]?.lowercased().hasPrefix("multipart/form-data") == true {
             let form = try UploadForm(request, context: uploads, fileFields: ["file"])
-            guard let file = form.files.first else { throw APIError.badRequest("send the ZIP in a part named 'file'") }
+            guard let file = form.files.first else { throw APIError.invalid("file", "is required: send the ZIP in a part named 'file'") }
             format = try Self.format(form.fields["format"]) ?? format
             try Self.keep(file.source, at: archive)
         } else {
@@ -70,10 +70,10 @@ struct StudioImports: Sendable {
     private static func keep(_ source: IncomingFile.Source, at path: String) throws {
         switch source {
         case .spooled(let spooled):
-            guard rename(spooled, path) == 0 else { throw APIError(.internalServerError, code: "internal_error", "could not keep the upload") }
+            guard rename(spooled, path) == 0 else { throw APIError(.internalServerError, "could not keep the upload") }
         case .bytes(let bytes):
             guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-                throw APIError(.insufficientStorage, code: "insufficient_storage", "could not store the upload")
+                throw APIError(.insufficientStorage, "could not store the upload")
             }
         }
     }

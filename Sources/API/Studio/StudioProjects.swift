@@ -69,7 +69,7 @@ struct StudioProjects: Sendable {
     private static func task(_ name: String?) throws -> ProjectTask? {
         guard let name else { return nil }
         guard let task = ProjectTask(rawValue: name) else {
-            throw APIError.badRequest("task must be one of \(ProjectTask.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw APIError.invalid("task", "must be one of \(ProjectTask.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return task
     }

@@ -4,7 +4,7 @@ import Quarry
 
 /// The training studio API under `/api/` (../shared/specs/studio-api.md). Every answer is the
 /// envelope `{"status": "ok", "data": …}`, every error `{"status": "error", "error": {"code", "message"}}`
-/// with the stable codes of docs/decisions.md.
+/// (with `details` for a refused value) with the codes of studio-api-related.md and docs/decisions.md.
 enum StudioRoutes {
     static func bind(_ router: inout Router, services: Services, uploads: UploadContext, anonymous: AnonymousStudio? = nil) {
         func route(_ handler: @escaping @Sendable (Request, Account) throws -> Response) -> Handler {
@@ -74,7 +74,7 @@ enum StudioRoutes {
         router.get("/api/export/{project_id}/{export_id}", route(modelExports.get))
         router.delete("/api/export/{project_id}/{export_id}", route(modelExports.delete))
         router.get("/api/export/{project_id}/{export_id}/download", route(modelExports.download))
-        router.get("/api/system/health", route(system.health))
+        router.get("/api/system/health", shaped(ErrorShapes.studio, system.health))
         router.get("/api/system/devices", route(system.devices))
         router.get("/api/system/workspace", route(system.workspace))
     }

@@ -16,7 +16,7 @@ struct StudioRuns: Sendable {
         let classes: [String]
         let metrics: [EpochMetricsDocument]
         let best_val_accuracy: Float?
-        let error: String?
+        let error: FailureBody?
         let config: ExperimentConfig
         let created_at: String
         let started_at: String?
@@ -29,12 +29,19 @@ struct StudioRuns: Sendable {
             classes = run.classes
             metrics = run.metrics.map(EpochMetricsDocument.init)
             best_val_accuracy = run.bestValidationAccuracy
-            error = run.error
+            error = run.error.map { FailureBody(type: $0.kind.rawValue, message: $0.message) }
             config = run.config
             created_at = run.createdAt
             started_at = run.startedAt
             finished_at = run.finishedAt
         }
+    }
+
+    /// A failed run's error as studio-api-related.md has it: a stable `type` (docs/studio.md lists them)
+    /// and the `message`.
+    private struct FailureBody: Encodable {
+        let type: String
+        let message: String
     }
 
     func start(_ request: Request, _ account: Account) throws -> Response {
@@ -90,13 +97,13 @@ struct StudioRuns: Sendable {
         }
         let stream = SSEStream()
         if !run.status.isActive {
-            for event in run.metrics.map(RunEvent.epoch) + [.status(run.status, error: run.error), .done] {
-                Self.send(event, final: StatusDocument(status: run.status.rawValue, error: run.error), on: stream)
+            for event in run.metrics.map(RunEvent.epoch) + [.status(run.status, error: run.error?.message), .done] {
+                Self.send(event, final: StatusDocument(status: run.status.rawValue, error: run.error?.message), on: stream)
             }
             stream.finish()
             return stream.response
         }
-        let last = Mutex(StatusDocument(status: run.status.rawValue, error: run.error))
+        let last = Mutex(StatusDocument(status: run.status.rawValue, error: run.error?.message))
         _ = services.runs.events.subscribe(run: run.id) { event in
             if case .status(let status, let error) = event { last.withLock { $0 = StatusDocument(status: status.rawValue, error: error) } }
             let delivered = Self.send(event, final: last.withLock { $0 }, on: stream)

@@ -27,10 +27,10 @@ struct StudioSplits: Sendable {
         var ratios: [String: Double] = [:]
         for subset in SplitPlanner.subsets {
             guard let text = request.query[subset] else { continue }
-            guard let value = Double(text) else { throw APIError.badRequest("\(subset) must be a number") }
+            guard let value = Double(text) else { throw APIError.invalid(subset, "must be a number") }
             ratios[subset] = value
         }
-        guard let seed = UInt64(request.query["seed"] ?? "0") else { throw APIError.badRequest("seed must be a non-negative integer") }
+        guard let seed = UInt64(request.query["seed"] ?? "0") else { throw APIError.invalid("seed", "must be a non-negative integer") }
         let planner = try SplitPlanner(ratios: ratios, seed: seed)
         struct Preview: Encodable {
             let stats: [String: Int]
@@ -53,7 +53,7 @@ struct StudioSplits: Sendable {
 
     private static func index(_ request: Request) throws -> Int {
         guard let index = request.parameter("split_index").flatMap(Int.init), index >= 0 else {
-            throw APIError.badRequest("split_index must be a non-negative integer")
+            throw APIError.invalid("split_index", "must be a non-negative integer")
         }
         return index
     }

@@ -6,16 +6,20 @@ import Quarry
 struct StudioSystem: Sendable {
     let services: Services
 
-    func health(_ request: Request, _ account: Account) throws -> Response {
+    /// `{status: "healthy", database: "ok", uptime_seconds}`; a server whose database does not answer is
+    /// degraded, an error like any other (503 `UNAVAILABLE`), so a client that reads the envelope's
+    /// `status` alone is not told it is `ok`. It needs no key, as `/v1/health` and `/healthz` do not:
+    /// monitors probe it, and with the database down no key could be checked, so a keyed health check
+    /// could never say so. A key it is given must be valid.
+    func health(_ request: Request) throws -> Response {
         struct Health: Encodable {
             let status: String
             let database: String
             let uptime_seconds: Int
         }
-        let healthy = services.isHealthy
-        let body = Health(status: healthy ? "healthy" : "degraded", database: healthy ? "ok" : "unavailable",
-                          uptime_seconds: Int(Date().timeIntervalSince(services.startedAt)))
-        return Studio.ok(body, status: healthy ? .ok : .serviceUnavailable)
+        guard services.isHealthy else { throw APIError(.serviceUnavailable, "degraded: the database does not answer") }
+        if let key = Auth.presentedKey(request), try services.accounts.authenticate(key: key) == nil { throw APIError.unauthorized }
+        return Studio.ok(Health(status: "healthy", database: "ok", uptime_seconds: Int(Date().timeIntervalSince(services.startedAt))))
     }
 
     /// The CPU and every CUDA device, asked afresh (free memory changes); `default_selected` is the first

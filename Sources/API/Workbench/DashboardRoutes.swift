@@ -12,7 +12,7 @@ enum DashboardRoutes {
             struct Body: Decodable { let api_key: String }
             let body = try JSON.decode(Body.self, from: request)
             guard let (account, secret) = try services.accounts.startSession(key: body.api_key) else {
-                throw APIError(.unauthorized, code: "unauthorized", "this API key is not valid")
+                throw APIError(.unauthorized, "this API key is not valid")
             }
             var response = JSON.response(["account": account.name])
             response.headers.append("Set-Cookie", SessionCookie.account.set(secret, lifetime: AccountService.sessionLifetime))

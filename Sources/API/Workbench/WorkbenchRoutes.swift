@@ -13,7 +13,7 @@ enum WorkbenchRoutes {
             struct Body: Decodable { let token: String }
             let body = try JSON.decode(Body.self, from: request)
             guard let (worker, secret) = try services.workers.startSession(token: body.token) else {
-                throw APIError(.unauthorized, code: "unauthorized", "this sign-in link is not valid (any more); ask for a new one")
+                throw APIError(.unauthorized, "this sign-in link is not valid (any more); ask for a new one")
             }
             var response = JSON.response(["id": worker.id, "email": worker.email])
             response.headers.append("Set-Cookie", SessionCookie.worker.set(secret, lifetime: WorkerService.sessionLifetime))

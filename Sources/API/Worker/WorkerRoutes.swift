@@ -15,7 +15,7 @@ enum WorkerRoutes {
                 } else {
                     try SessionCookie.worker.value(in: request).flatMap { try services.workers.worker(session: $0) }
                 }
-                guard let worker else { throw APIError(.unauthorized, code: "unauthorized", "missing or invalid worker token") }
+                guard let worker else { throw APIError(.unauthorized, "missing or invalid worker token") }
                 return try handler(request, worker)
             }
         }

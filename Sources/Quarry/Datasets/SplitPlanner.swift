@@ -14,16 +14,19 @@ public struct SplitPlanner: Sendable {
     /// a client's thirds, 0.33 each, are a split), kept as given and scaled to 1 when images are counted;
     /// `train` and `val` must be named, `test` is 0 when left out.
     public init(ratios: [String: Double], seed: UInt64) throws {
-        for key in ratios.keys where !Self.subsets.contains(key) {
-            throw SplitError.invalid("ratios may name only train, val and test, not '\(key.prefix(40))'")
+        // In key order, so that of two refusals the same one is named every time.
+        for key in ratios.keys.sorted() where !Self.subsets.contains(key) {
+            throw SplitError.invalid(field: "ratios", reason: "may name only train, val and test, not '\(key.prefix(40))'")
         }
-        for (key, value) in ratios where !(value.isFinite && value >= 0 && value <= 1) {
-            throw SplitError.invalid("ratio '\(key)' must be between 0 and 1")
+        for (key, value) in ratios.sorted(by: { $0.key < $1.key }) where !(value.isFinite && value >= 0 && value <= 1) {
+            throw SplitError.invalid(field: "ratios.\(key)", reason: "must be between 0 and 1")
         }
         let sum = ratios.values.reduce(0, +)
-        guard abs(sum - 1) <= 0.01 + 1e-9 else { throw SplitError.invalid("ratios must sum to 1, within 0.01 (they sum to \(sum))") }
+        guard abs(sum - 1) <= 0.01 + 1e-9 else {
+            throw SplitError.invalid(field: "ratios", reason: "must sum to 1, within 0.01 (they sum to \(sum))")
+        }
         for required in ["train", "val"] where ratios[required] == nil {
-            throw SplitError.invalid("ratios must name train and val (0 is allowed); '\(required)' is missing")
+            throw SplitError.invalid(field: "ratios.\(required)", reason: "is required (0 is allowed)")
         }
         self.ratios = ratios
         scale = 1 / sum
@@ -93,7 +96,8 @@ struct SplitMix64 {
 }
 
 public enum SplitError: Error, Equatable, Sendable {
-    case invalid(String)
+    case invalid(field: String, reason: String)
     case notFound(Int)
+    /// The project has no images to split: nothing was imported or uploaded yet.
     case noImages
 }

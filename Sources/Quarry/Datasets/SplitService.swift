@@ -31,6 +31,8 @@ public struct SplitService: Sendable {
             let project = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             let images = try SplitStore.imagesByClass(projectID: project.id, on: db)
             let assignment = planner.assign(images)
+            // Refused as a split of no images is, so a client learns from the preview that it must import first.
+            guard !assignment.isEmpty else { throw SplitError.noImages }
             let subsets = SplitPlanner.subsets + ["none"]
             var stats = Dictionary(uniqueKeysWithValues: subsets.map { ($0, 0) })
             var classes: [String: [String: Int]] = [:]

@@ -26,16 +26,8 @@ public final class EvaluationService: Sendable {
             let run = try TrainedModel.checkedRun(request.runID, experimentID: request.experimentID, projectID: projectID,
                                                   checkpoint: request.checkpoint, runs: runs, on: db)
             let splitIndex = request.splitIndex ?? run.config.splitIndex
-            guard try SplitStore.exists(projectID: projectID, position: splitIndex, on: db) else {
-                throw EvaluationError.invalid(field: "split_index", reason: "split \(splitIndex) does not exist")
-            }
-            let device: Device
-            do {
-                device = try devices.choose(request.device, preferring: run.config.device.primary)
-            } catch let refusal as ComputeDevices.Refusal {
-                throw EvaluationError.invalid(field: "device", reason: refusal.reason)
-            }
-            (request.splitIndex, request.device) = (splitIndex, device)
+            guard try SplitStore.exists(projectID: projectID, position: splitIndex, on: db) else { throw SplitError.notFound(splitIndex) }
+            (request.splitIndex, request.device) = (splitIndex, try devices.choose(request.device, preferring: run.config.device.primary))
             let evaluation = Evaluation(id: ID.make("eval"), projectID: projectID, request: request, status: .pending, error: nil,
                                         report: nil, skipped: 0, createdAt: Timestamp.now(), startedAt: nil, finishedAt: nil)
             try EvaluationStore.insert(evaluation, on: db)

@@ -36,13 +36,7 @@ public final class Prelabeler: Sendable {
             guard let run = try RunStore.find(id: runID, on: db), run.projectID == projectID else { throw TrainedModelError.runNotFound(runID) }
             _ = try TrainedModel.checkedRun(runID, experimentID: run.experimentID, projectID: projectID, checkpoint: checkpoint,
                                             runs: runs, on: db)
-            let chosen: Device
-            do {
-                chosen = try runs.devices.choose(device, preferring: run.config.device.primary)
-            } catch let refusal as ComputeDevices.Refusal {
-                throw PrelabelError.invalid(field: "device", reason: refusal.reason)
-            }
-            let setting = Setting(runID: runID, checkpoint: checkpoint, device: chosen)
+            let setting = Setting(runID: runID, checkpoint: checkpoint, device: try runs.devices.choose(device, preferring: run.config.device.primary))
             try ProjectStore.setPrelabeler(setting, projectID: projectID, on: db)
             return setting
         }
@@ -138,8 +132,4 @@ public final class Prelabeler: Sendable {
             try TaskStore.update(task, on: db)
         }
     }
-}
-
-public enum PrelabelError: Error, Equatable, Sendable {
-    case invalid(field: String, reason: String)
 }

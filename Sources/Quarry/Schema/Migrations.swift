@@ -41,5 +41,6 @@ public enum Migrations {
         jobStatuses,
         prelabelJobs,
         jobLinkBases,
+        jobErrorTypes,
     ]
 }

@@ -32,27 +32,26 @@ public final class ComputeDevices: Sendable {
         return "\(device) is not available: this server has \((0..<count).map { "gpu:\($0)" }.joined(separator: ", "))"
     }
 
-    /// Why a device asked for was refused.
-    struct Refusal: Error {
-        let reason: String
+    /// Refuses `device` when it cannot compute here.
+    func check(_ device: Device) throws(GPUUnavailable) {
+        if let reason = unavailability(device) { throw GPUUnavailable(reason: reason) }
+    }
+
+    /// Refuses a selection naming a GPU that is not here. Whether it is a selection at all is the
+    /// selection's to say (`DeviceSelection.problem`), a validation error rather than a missing device.
+    func check(_ selection: DeviceSelection) throws(GPUUnavailable) {
+        for device in selection.devices ?? [] { try check(device) }
     }
 
     /// The device asked for, refused with the reason when it is not here; with none asked for, the
     /// `preferred` one (a run's first) when it is here, else the first GPU, else the CPU.
-    func choose(_ asked: Device?, preferring preferred: Device) throws(Refusal) -> Device {
+    func choose(_ asked: Device?, preferring preferred: Device) throws(GPUUnavailable) -> Device {
         if let asked {
-            if let reason = unavailability(asked) { throw Refusal(reason: reason) }
+            try check(asked)
             return asked
         }
         if unavailability(preferred) == nil { return preferred }
         return gpus.count().count > 0 ? .gpu(0) : .cpu
-    }
-
-    /// Why a selection cannot train batches of `batchSize` here: not a selection at all, or a device of
-    /// it missing.
-    public func unavailability(_ selection: DeviceSelection, batchSize: Int) -> String? {
-        if let problem = selection.problem(batchSize: batchSize) { return "device \(problem)" }
-        return selection.devices?.lazy.compactMap(unavailability).first
     }
 
     /// Whether a run, evaluation or pre-labeling computes on GPU `index` now.
@@ -78,7 +77,7 @@ public final class ComputeDevices: Sendable {
     /// A backend of its own (a stream) on `device`, products in TF32 where allowed; the CPU's is shared.
     func backend(on device: Device, tf32: Bool = false) throws -> any Backend {
         guard case .gpu(let index) = device else { return CPUBackend.shared }
-        if let reason = unavailability(device) { throw RunError.notStartable(reason) }
+        try check(device)
         return try GPUBackend(kernels: kernels(on: index), tf32: tf32)
     }
 
@@ -101,12 +100,20 @@ public final class ComputeDevices: Sendable {
         try loaded.withLock { loaded in
             if let kernels = loaded[index] { return kernels }
             guard let kernelsPath, let ptx = try? String(contentsOfFile: kernelsPath, encoding: .utf8) else {
-                throw RunError.notStartable("the GPU kernels (Resources/cuda/kernels.ptx) were not found; set QUARRY_RESOURCES")
+                throw GPUUnavailable(reason: "the GPU kernels (Resources/cuda/kernels.ptx) were not found; set QUARRY_RESOURCES")
             }
-            guard let driver = gpus.driver() else { throw RunError.notStartable("gpu:\(index) is not available: no CUDA driver") }
+            guard let driver = gpus.driver() else { throw GPUUnavailable(reason: "gpu:\(index) is not available: no CUDA driver") }
             let kernels = try GPUKernels(gpu: driver.device(index), ptx: ptx, blas: CuBLAS(cublasLibrary))
             loaded[index] = kernels
             return kernels
         }
     }
+}
+
+/// A GPU asked for that this server cannot compute on: one the driver does not list (the reason names
+/// those it does), or any GPU where the driver or the kernels are missing.
+public struct GPUUnavailable: Error, Equatable, Sendable, CustomStringConvertible {
+    public let reason: String
+
+    public var description: String { reason }
 }

@@ -55,11 +55,10 @@ public struct ExperimentService: Sendable {
         }
     }
 
-    /// A GPU the driver does not list is refused when the experiment is saved, not when it first runs.
-    private func checkDevice(_ config: ExperimentConfig) throws(ExperimentError) {
-        if let reason = devices.unavailability(config.device, batchSize: config.batchSize) {
-            throw .invalid(field: "device", reason: reason)
-        }
+    /// A GPU the driver does not list is refused when the experiment is saved, not when it first runs
+    /// (`validate` has checked that the selection is one).
+    private func checkDevice(_ config: ExperimentConfig) throws(GPUUnavailable) {
+        try devices.check(config.device)
     }
 
     public func delete(accountID: String, projectID: String, id: String) throws {

@@ -14,7 +14,8 @@ public struct Run: ProjectJob {
     public var classes: [String]
     public var metrics: [EpochMetrics]
     public var bestValidationAccuracy: Float?
-    public var error: String?
+    /// Why it failed; nil unless it did.
+    public var error: JobFailure?
     public let createdAt: String
     public var startedAt: String?
     public var finishedAt: String?
@@ -22,7 +23,9 @@ public struct Run: ProjectJob {
 
 public enum RunError: Error, Equatable, Sendable {
     case notFound(String)
-    case notStartable(String)
+    case invalid(field: String, reason: String)
+    /// The split's subset that trains has labeled images of fewer than two classes: nothing to learn.
+    case notEnoughClasses(subset: String)
     case notResumable(id: String, status: JobStatus)
     case stillActive(String)
 }

@@ -30,9 +30,10 @@ public final class RunService: Sendable {
 
     func checkpointPath(_ runID: String, _ checkpoint: RunCheckpoint) -> String { "\(directory)/\(runID)/\(checkpoint.rawValue).ckpt" }
 
-    /// Refuses a device this server cannot train on: a GPU the driver does not list.
-    func checkDevice(_ config: ExperimentConfig) throws(RunError) {
-        if let reason = devices.unavailability(config.device, batchSize: config.batchSize) { throw .notStartable(reason) }
+    /// Refuses a device this server cannot train on: not a selection, or a GPU the driver does not list.
+    func checkDevice(_ config: ExperimentConfig) throws {
+        if let problem = config.device.problem(batchSize: config.batchSize) { throw RunError.invalid(field: "device", reason: problem) }
+        try devices.check(config.device)
     }
 
     /// Starts a run of the experiment's configuration as it is now.

@@ -43,9 +43,16 @@ enum RunStore: ProjectJobStore {
                    config: try ExperimentConfig.stored(try row.string("config")),
                    classes: try decoder.decode([String].self, from: Data(try row.string("classes").utf8)),
                    metrics: try decoder.decode([EpochMetrics].self, from: Data(try row.string("metrics").utf8)),
-                   bestValidationAccuracy: try row.optionalDouble("best_val_accuracy").map(Float.init), error: try row.optionalString("error"),
+                   bestValidationAccuracy: try row.optionalDouble("best_val_accuracy").map(Float.init), error: try failure(row),
                    createdAt: try row.string("created_at"), startedAt: try row.optionalString("started_at"),
                    finishedAt: try row.optionalString("finished_at"))
+    }
+
+    /// A row's failure: its message and its type, which migration 19 gave every failure (a word this
+    /// binary does not know reads as `internal`).
+    private static func failure(_ row: Row) throws -> JobFailure? {
+        guard let message = try row.optionalString("error") else { return nil }
+        return JobFailure(JobFailure.Kind(rawValue: try row.optionalString("error_type") ?? "") ?? .internal, message)
     }
 
     private static func json(_ value: some Encodable) throws -> String {

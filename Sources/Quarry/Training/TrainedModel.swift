@@ -16,10 +16,10 @@ struct TrainedModel {
             throw TrainedModelError.wrongExperiment(run: runID, experiment: run.experimentID)
         }
         guard !run.status.isActive else {
-            throw TrainedModelError.notReady("run \(run.id) is still \(run.status.rawValue); wait for it to finish")
+            throw TrainedModelError.stillTraining(run: run.id, status: run.status)
         }
         guard !run.classes.isEmpty, FileManager.default.fileExists(atPath: runs.checkpointPath(run.id, checkpoint)) else {
-            throw TrainedModelError.notReady("run \(run.id) has no \(checkpoint.rawValue) checkpoint")
+            throw TrainedModelError.checkpointNotFound(run: run.id, checkpoint: checkpoint)
         }
         return run
     }
@@ -35,6 +35,7 @@ struct TrainedModel {
 public enum TrainedModelError: Error, Equatable, Sendable {
     case runNotFound(String)
     case wrongExperiment(run: String, experiment: String)
-    /// Still training, or without the checkpoint asked for.
-    case notReady(String)
+    /// Pending or running: its checkpoints are not final.
+    case stillTraining(run: String, status: JobStatus)
+    case checkpointNotFound(run: String, checkpoint: RunCheckpoint)
 }

@@ -19,7 +19,7 @@ struct TrainingData: Sendable {
     /// index is the same in every run over the same data.
     static func load(projectID: String, config: ExperimentConfig, on db: Connection) throws -> TrainingData {
         guard try SplitStore.exists(projectID: projectID, position: config.splitIndex, on: db) else {
-            throw RunError.notStartable("split \(config.splitIndex) does not exist; create one first")
+            throw SplitError.notFound(config.splitIndex)
         }
         var subsets: [String: [(blob: BlobID, className: String)]] = [:]
         for labeled in try SplitStore.labeledImages(projectID: projectID, position: config.splitIndex, on: db) {
@@ -28,7 +28,7 @@ struct TrainingData: Sendable {
         let trainRows = subsets[config.trainSubset.rawValue] ?? []
         let classes = Array(Set(trainRows.map(\.className))).sorted()
         guard classes.count >= 2 else {
-            throw RunError.notStartable("the \(config.trainSubset.rawValue) subset needs labeled images of at least two classes")
+            throw RunError.notEnoughClasses(subset: config.trainSubset.rawValue)
         }
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         func items(_ rows: [(blob: BlobID, className: String)]) -> [Item] {

@@ -1,5 +1,5 @@
 /// The kinds of durable background work. A job is a row of its kind's table with the columns the job
-/// runner owns: `status` (a `JobStatus`), `error`, `started_at` and `finished_at`.
+/// runner owns: `status` (a `JobStatus`), `error` and `error_type` (a `JobFailure`), `started_at` and `finished_at`.
 public enum JobKind: String, Sendable, CaseIterable {
     case run
     case evaluation
@@ -22,11 +22,11 @@ public enum JobKind: String, Sendable, CaseIterable {
     /// `interrupted`, resumable from its last checkpoint, and so does a pre-label, which the pre-labeler
     /// queues again at the start (predicting twice is harmless: a task with predictions is skipped); the
     /// rest fail, saying why, and can be made again.
-    var afterRestart: (event: JobStatus.Event, error: String?) {
+    var afterRestart: (event: JobStatus.Event, failure: JobFailure?) {
         switch self {
         case .run, .prelabel: (.interrupt, nil)
-        case .importJob: (.fail, "interrupted by a restart; start the import again")
-        case .evaluation, .modelExport: (.fail, "interrupted by a server restart; create it again")
+        case .importJob: (.fail, JobFailure(.interrupted, "interrupted by a restart; start the import again"))
+        case .evaluation, .modelExport: (.fail, JobFailure(.interrupted, "interrupted by a server restart; create it again"))
         }
     }
 }

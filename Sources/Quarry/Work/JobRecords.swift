@@ -4,10 +4,10 @@ import Storage
 /// is one UPDATE whose WHERE names the statuses it may leave, so a row that moved meanwhile (another
 /// worker took it, its owner stopped it) is left as it is, and the caller learns so.
 enum JobRecords {
-    /// Applies `event` to job `id` if its status allows it; whether it did. `error` goes with `fail`.
+    /// Applies `event` to job `id` if its status allows it; whether it did. `failure` goes with `fail`.
     @discardableResult
-    static func apply(_ event: JobStatus.Event, to kind: JobKind, id: String, error: String? = nil, on db: Connection) throws -> Bool {
-        let (assignments, arguments) = effects(of: event, error: error)
+    static func apply(_ event: JobStatus.Event, to kind: JobKind, id: String, failure: JobFailure? = nil, on db: Connection) throws -> Bool {
+        let (assignments, arguments) = effects(of: event, failure: failure)
         return try db.run("UPDATE \(kind.table) SET \(assignments) WHERE id = ? AND status IN (\(sources(event)))",
                           arguments + [id]) == 1
     }
@@ -20,8 +20,8 @@ enum JobRecords {
     /// Applies the kind's restart event to every job the last process left active; how many moved.
     @discardableResult
     static func settle(_ kind: JobKind, on db: Connection) throws -> Int {
-        let (event, error) = kind.afterRestart
-        let (assignments, arguments) = effects(of: event, error: error)
+        let (event, failure) = kind.afterRestart
+        let (assignments, arguments) = effects(of: event, failure: failure)
         return try db.run("UPDATE \(kind.table) SET \(assignments) WHERE status IN (\(sources(event)))", arguments)
     }
 
@@ -29,16 +29,18 @@ enum JobRecords {
     static var active: String { quoted(JobStatus.active) }
 
     /// The columns an event sets: starting stamps the first start (a resumed run keeps it) and clears the
-    /// last error; ending stamps the finish; resuming clears both.
-    private static func effects(of event: JobStatus.Event, error: String?) -> (String, [any SQLConvertible]) {
+    /// last failure; ending stamps the finish; resuming clears both.
+    private static func effects(of event: JobStatus.Event, failure: JobFailure?) -> (String, [any SQLConvertible]) {
         let status = event.result
         switch event {
         case .start:
-            return ("status = ?, error = NULL, started_at = COALESCE(started_at, ?), finished_at = NULL", [status.rawValue, Timestamp.now()])
+            return ("status = ?, error = NULL, error_type = NULL, started_at = COALESCE(started_at, ?), finished_at = NULL",
+                    [status.rawValue, Timestamp.now()])
         case .resume:
-            return ("status = ?, error = NULL, finished_at = NULL", [status.rawValue])
+            return ("status = ?, error = NULL, error_type = NULL, finished_at = NULL", [status.rawValue])
         case .complete, .fail, .stop, .interrupt:
-            return ("status = ?, error = ?, finished_at = ?", [status.rawValue, error, Timestamp.now()])
+            return ("status = ?, error = ?, error_type = ?, finished_at = ?",
+                    [status.rawValue, failure?.message, failure?.kind.rawValue, Timestamp.now()])
         }
     }
 

@@ -14,7 +14,7 @@ import Synchronization
 ///
 /// Each kind's service observes its jobs' status changes (runs publish them as server-sent events).
 final class JobRunner: Sendable {
-    /// How a job's work ended when it did not throw; a thrown error fails it with its description.
+    /// How a job's work ended when it did not throw; a thrown error fails it (`JobFailure`).
     enum Ending: Sendable {
         case completed
         /// It saw `Context.shouldStop` and stopped at a safe point.
@@ -86,8 +86,8 @@ final class JobRunner: Sendable {
                     observers.withLock { $0[kind] }?(id, .completed, nil)
                 }
             case .success(.stopped): transition(kind, id, .stop)
-            case .success(.interrupted): transition(kind, id, kind.afterRestart.event, error: kind.afterRestart.error)
-            case .failure(let error): transition(kind, id, .fail, error: "\(error)")
+            case .success(.interrupted): transition(kind, id, kind.afterRestart.event, failure: kind.afterRestart.failure)
+            case .failure(let error): transition(kind, id, .fail, failure: JobFailure(error))
             }
         }
     }
@@ -109,15 +109,15 @@ final class JobRunner: Sendable {
     @discardableResult
     /// A write that fails leaves the row as it was (a running job stays running until the next start
     /// settles it), and says so in the log.
-    private func transition(_ kind: JobKind, _ id: String, _ event: JobStatus.Event, error: String? = nil) -> Bool {
+    private func transition(_ kind: JobKind, _ id: String, _ event: JobStatus.Event, failure: JobFailure? = nil) -> Bool {
         let moved: Bool
         do {
-            moved = try database.write { db in try JobRecords.apply(event, to: kind, id: id, error: error, on: db) }
+            moved = try database.write { db in try JobRecords.apply(event, to: kind, id: id, failure: failure, on: db) }
         } catch let failure {
             FileHandle.standardError.write(Data("error: \(kind.rawValue) \(id) could not become \(event.result.rawValue): \(failure)\n".utf8))
             return false
         }
-        if moved { observers.withLock { $0[kind] }?(id, event.result, error) }
+        if moved { observers.withLock { $0[kind] }?(id, event.result, failure?.message) }
         return moved
     }
 

@@ -17,7 +17,8 @@ enum AdminSystemScenarios {
         ]),
         Scenario("an unrouted path answers in its surface's shape", [
             .get("/no/such/path").fails(404, .plain, "no route for GET /no/such/path"),
-            .get("/api/no-such-thing").fails(404, .studio("not_found")),
+            .get("/api/no-such-thing").fails(404, .studio("NOT_FOUND")),
+            .delete("/api/account").fails(405, .studio("METHOD_NOT_ALLOWED"), "not allowed").responseHeader("Allow", "GET"),
             .get("/create_project/").fails(405, .detail, "not allowed").responseHeader("Allow", "POST"),
             .delete("/healthz").fails(405, .plain).responseHeader("Allow", "GET"),
         ]),
@@ -49,7 +50,7 @@ enum AdminSystemScenarios {
             .get("/api/account").auth("Bearer {key}").expect(200).has("data.id", "{key_account}"),
             admin(.post("/admin/accounts/{key_account}/keys/rotate")).expect(200).has("account.id", "{key_account}")
                 .has("api_key", .prefix("qk_")).capture("rotated", "api_key"),
-            .get("/api/account").auth("Bearer {key}").fails(401, .studio("unauthorized")),
+            .get("/api/account").auth("Bearer {key}").fails(401, .studio("UNAUTHORIZED")),
             .get("/api/account").auth("Bearer {rotated}").expect(200).has("data.name", "scenario-{run}-key"),
             admin(.post("/admin/accounts/acct-000000000000/keys/rotate")).fails(404, .plain, "no account"),
             .post("/admin/accounts/{key_account}/keys/rotate").auth("Bearer {rotated}").fails(401, .plain),

@@ -54,12 +54,12 @@ enum BrowserAppScenarios {
                 .responseHeader("Set-Cookie", "SameSite=Strict").captureHeader("session", "Set-Cookie", .cookie),
             .get("/api/account").header("Cookie", "{session}").expect(200).has("data.name", "scenario-{run}-key"),
             .get("/v1/projects/proj-000000000000").header("Cookie", "{session}").fails(404, .plain),
-            .get("/api/account").header("Cookie", "{session}").auth("Bearer qk_nope").fails(401, .studio("unauthorized")),
+            .get("/api/account").header("Cookie", "{session}").auth("Bearer qk_nope").fails(401, .studio("UNAUTHORIZED")),
             .post("/dashboard/session").json(#"{"api_key": "qk_nope"}"#).fails(401, .plain, "not valid"),
             .post("/dashboard/session").json(#"{"key": "{key}"}"#).fails(400, .plain, "api_key is required"),
             .post("/dashboard/signout").header("Cookie", "{session}").expect(200).has("signed_out", true)
                 .responseHeader("Set-Cookie", "Max-Age=0"),
-            .get("/api/account").header("Cookie", "{session}").fails(401, .studio("unauthorized")),
+            .get("/api/account").header("Cookie", "{session}").fails(401, .studio("UNAUTHORIZED")),
             .post("/dashboard/signout").expect(200).has("signed_out", true),
         ]),
     ]

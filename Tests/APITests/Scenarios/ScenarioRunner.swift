@@ -111,8 +111,16 @@ struct ScenarioRunner {
             return Set(object.keys) == ["detail"] && object["detail"] is String ? nil : #"not {"detail": message}"#
         case .studio(let code):
             guard Set(object.keys) == ["status", "error"], object["status"] as? String == "error",
-                  let error = object["error"] as? [String: Any], Set(error.keys) == ["code", "message"], error["message"] is String else {
+                  let error = object["error"] as? [String: Any], error["message"] is String,
+                  Set(error.keys) == ["code", "message"] || Set(error.keys) == ["code", "message", "details"] else {
                 return #"not {"status": "error", "error": {"code", "message"}}"#
+            }
+            if let details = error["details"] {
+                guard let details = details as? [String: Any], Set(details.keys) == ["field", "reason"],
+                      let field = details["field"] as? String, let reason = details["reason"] as? String,
+                      error["message"] as? String == "\(field) \(reason)" else {
+                    return #"details not {"field", "reason"} of a message "field reason""#
+                }
             }
             return error["code"] as? String == code ? nil : "code \(error["code"] ?? "none"), expected \(code)"
         }

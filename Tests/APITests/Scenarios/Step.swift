@@ -165,6 +165,7 @@ enum ErrorShape: Sendable {
     case plain
     /// `{"detail": "message"}`: JTheta.
     case detail
-    /// `{"status": "error", "error": {"code": code, "message": "message"}}`: the Studio API.
+    /// `{"status": "error", "error": {"code": code, "message": "message"}}`: the Studio API; a refused
+    /// value adds `"details": {"field", "reason"}`, the two parts of the message.
     case studio(String)
 }

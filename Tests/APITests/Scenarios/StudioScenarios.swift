@@ -2,8 +2,8 @@ import Testing
 
 /// The training studio API under `/api/` (docs/studio.md): projects, datasets and imports, splits,
 /// experiments, runs, evaluations, model exports, the pre-labeler and the system. Answers are
-/// `{"status": "ok", "data": …}`; errors `{"status": "error", "error": {"code", "message"}}` with the
-/// stable codes of docs/decisions.md. Another account's project and everything in it is 404.
+/// `{"status": "ok", "data": …}`; errors `{"status": "error", "error": {"code", "message", "details"?}}` with
+/// the codes of docs/decisions.md. Another account's project and everything in it is 404.
 ///
 /// Training uses the smallest model there is: a small CNN on the 8-pixel colour images of
 /// `Fixtures.colours`, one epoch in batches of four, waited for on the run's event stream.

@@ -28,7 +28,7 @@ import Testing
 
         var missing = request
         missing.splitIndex = 4
-        #expect(throws: EvaluationError.invalid(field: "split_index", reason: "split 4 does not exist")) {
+        #expect(throws: SplitError.notFound(4)) {
             try evaluations.create(accountID: account, projectID: project, request: missing)
         }
         var oversized = request

@@ -9,7 +9,7 @@ import Testing
         let fixture = try StudioFixture()
         _ = try fixture.split()
         let run = try fixture.train(try fixture.experiment())
-        #expect(run.status == .completed && run.error == nil, "\(run.error ?? "")")
+        #expect(run.status == .completed && run.error == nil, "\(run.error?.message ?? "")")
         #expect(run.metrics.map(\.epoch) == [0, 1] && run.classes == ["blue", "red"])
         #expect(run.bestValidationAccuracy != nil && run.startedAt != nil && run.finishedAt != nil)
         let listed = try fixture.services.runs.list(accountID: fixture.accountID, projectID: fixture.projectID)
@@ -28,7 +28,7 @@ import Testing
     @Test func aRunWithoutASplitIsRefusedAndAStoppedOneResumesToTheEnd() throws {
         let fixture = try StudioFixture()
         let experiment = try fixture.experiment()
-        #expect(throws: RunError.notStartable("split 0 does not exist; create one first")) {
+        #expect(throws: SplitError.notFound(0)) {
             try fixture.services.runs.start(accountID: fixture.accountID, projectID: fixture.projectID, experimentID: experiment.id)
         }
         _ = try fixture.split()
