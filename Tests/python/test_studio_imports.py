@@ -200,7 +200,8 @@ def test_the_spec_fields_name_the_folder_and_the_layout(make_server):
     for body, field in [({"source_path": "table", "format": "parquet"}, "format"), ({"format": "csv"}, "source_path"),
                         ({"source_path": "table", "path": "other"}, "path")]:
         refused = requests.post(url, json=body, headers=auth(key))
-        assert refused.status_code == 400 and refused.json()["error"]["message"].startswith(field), (body, refused.text)
+        error = refused.json()["error"]
+        assert refused.status_code == 422 and error["code"] == "VALIDATION_ERROR" and error["details"]["field"] == field, (body, refused.text)
 
     zipped = archive([("classes.csv", "image,class\n1.png,red\n"), ("1.png", png(31, 31)), ("2.png", png(32, 32))])
     uploaded = requests.post(server.url + f"/api/datasets/{project_id}/import/upload", files={"file": ("data.zip", zipped)},
