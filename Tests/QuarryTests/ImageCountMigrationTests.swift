@@ -30,7 +30,7 @@ import Testing
                     ALTER TABLE datasets DROP COLUMN image_count; ALTER TABLE evaluations DROP COLUMN device;
                     ALTER TABLE projects DROP COLUMN prelabel_device;
                     ALTER TABLE import_jobs DROP COLUMN started_at; ALTER TABLE model_exports DROP COLUMN started_at;
-                    DROP TABLE prelabel_jobs;
+                    DROP TABLE prelabel_jobs; DROP INDEX tasks_project_created;
                     DELETE FROM schema_migrations WHERE version >= 13;
                     """)
             }

@@ -40,5 +40,6 @@ public enum Migrations {
         prelabelDevices,
         jobStatuses,
         prelabelJobs,
+        jobListingIndex,
     ]
 }
