@@ -1,6 +1,7 @@
 """The Humans-in-the-Loop v1 API end to end, with a local site serving files and receiving webhooks."""
 import hashlib
 import hmac
+import sqlite3
 
 import requests
 
@@ -16,6 +17,20 @@ def test_health_and_egress_ip(make_server):
     assert requests.get(server.url + "/v1/health", headers=key_header("qk_" + "f" * 64)).status_code == 401
     ip = requests.get(server.url + "/v1/ip", headers=key_header(key))
     assert ip.status_code == 200 and ip.text == "203.0.113.7" and ip.headers["Content-Type"].startswith("text/plain")
+
+
+def test_health_is_down_while_the_database_cannot_be_written(server):
+    """Another process holds the database's write lock: the health probe's write waits out SQLite's busy
+    timeout (5 s), and the answer is the spec's DOWN, with 503. Once the lock is let go, UP again."""
+    holder = sqlite3.connect(server.data + "/quarry.sqlite", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        down = requests.get(server.url + "/v1/health")
+        assert down.status_code == 503 and down.json() == {"status": "DOWN"}
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert requests.get(server.url + "/v1/health").json() == {"status": "UP"}
 
 
 def test_projects_start_new_and_take_jobs_only_once_active(make_server, site):
