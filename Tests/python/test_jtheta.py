@@ -52,7 +52,7 @@ def test_create_dataset_records_each_image(server):
                               [("slide1.png", png(64, 48)), ("slide2.jpg", jpeg(40, 30))], license="CC-BY-4.0")
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["image_count"] == 2 and isinstance(body["dataset_id"], int)
+    assert body["image_count"] == 2 and isinstance(body["dataset_id"], int) and body["id"] == body["dataset_id"]
     assert [(i["file_name"], i["width"], i["height"], i["format"]) for i in body["images"]] == [
         ("slide1.png", 64, 48, "png"), ("slide2.jpg", 40, 30, "jpeg")]
 

@@ -50,7 +50,11 @@ enum JThetaScenarios {
             jtheta(.post("/api/datasets/create")).multipart([.field("dataset_name", "more"), .field("project_name", "Tumor Study"),
                                                              .field("license", "CC-BY-4.0"), image("green.png", [30, 200, 30])])
                 .expect(201).has("dataset_name", "more").has("license", "CC-BY-4.0").has("image_count", 1)
-                .has("images.0.file_name", "green.png").has("images.0.width", 8).has("images.0.height", 6).has("images.0.format", "png"),
+                .has("images.0.file_name", "green.png").has("images.0.width", 8).has("images.0.height", 6).has("images.0.format", "png")
+                .capture("more", "id"),
+            // `id` is the dataset's id too, which the SDK's README reads.
+            jtheta(.post("/api/dataset/upload_images")).multipart([.field("dataset_id", "{more}"), .field("project_name", "Tumor Study"), red])
+                .expect(201).has("dataset_id", .text("{more}")).has("image_count", 2),
             jtheta(.post("/create_dataset/")).multipart([.field("dataset_name", "scans"), .field("project_name", "Tumor Study"), red])
                 .fails(409, .detail, "already exists"),
             jtheta(.post("/create_dataset/")).multipart([.field("dataset_name", "broken"), .field("project_name", "Tumor Study"), red,
