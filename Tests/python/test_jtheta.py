@@ -152,7 +152,11 @@ def test_request_annotation_creates_one_task_per_image_once(server):
     assert again.json()["tasks_created"] == 0 and again.json()["task_count"] == 3
     assert again.json()["workbench_links"] == {}
     bad_type = dict(body, labels=[{"label": "X", "type": "circle"}])
-    assert requests.post(server.url + "/request_annotation/", json=bad_type, headers=auth(key)).status_code == 400
+    refused = requests.post(server.url + "/request_annotation/", json=bad_type, headers=auth(key))
+    assert refused.status_code == 400 and "Bounding Boxes, Polygons, Points" in refused.json()["detail"]
+    product = dict(body, labels=[{"label": "Cell", "type": "instance segmentation"}, {"label": "Dot", "type": "Points"}])
+    named = requests.post(server.url + "/request_annotation/", json=product, headers=auth(key)).json()["labels"]
+    assert named[2:] == [{"name": "Cell", "type": "polygon"}, {"name": "Dot", "type": "point"}]
     conflict = dict(body, labels=[{"label": "Tumor", "type": "point"}])
     assert requests.post(server.url + "/request_annotation/", json=conflict, headers=auth(key)).status_code == 409
     bad_email = dict(body, assigned_annotator="not-an-email")
