@@ -79,6 +79,7 @@ public final class Services: Sendable {
     private let jobs: JobRunner
     private let outbox: WebhookOutbox
     private let collectionQueued = Atomic<Bool>(false)
+    let databaseProbe: DatabaseProbe
 
     public init(dataDirectory: String, settings: Settings = Settings()) throws {
         let root = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
@@ -87,6 +88,7 @@ public final class Services: Sendable {
         self.dataDirectory = root
         self.settings = settings
         database = try Database(path: "\(root)/quarry.sqlite", migrations: Migrations.all, pageSize: Self.pageSize)
+        databaseProbe = DatabaseProbe(database: database)
         blobs = try BlobStore(root: "\(root)/blobs")
         let fetcher = Fetcher(policy: settings.addressPolicy, limits: settings.fetchLimits)
         accounts = AccountService(database: database)

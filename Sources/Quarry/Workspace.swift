@@ -43,8 +43,10 @@ extension Services {
                               projects: projects, images: images)
     }
 
-    /// True when the database answers a query.
-    public var isHealthy: Bool {
-        (try? database.read { db in try db.scalar("SELECT 1") }) == .integer(1)
-    }
+    /// True when the database can be read and written (`DatabaseProbe`: a read, and a write rolled back).
+    public var isHealthy: Bool { databaseProbe.check() }
+
+    /// True when the database passed a probe a moment ago, so that `isHealthy` reads nothing: cheap
+    /// handlers then answer on the event loop.
+    public var wasRecentlyHealthy: Bool { databaseProbe.passedRecently }
 }

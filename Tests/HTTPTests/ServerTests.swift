@@ -129,6 +129,54 @@ import Testing
         #expect(gone.wait(timeout: .now() + 5) == .success)
     }
 
+    @Test func aPulledStreamIsAskedForEachPartOnlyOnceTheLastWasSent() throws {
+        let parts = (0..<40).map { index in [UInt8](repeating: UInt8(ascii: "a") + UInt8(index % 26), count: 64 * 1024) }
+        let asks = Atomic<Int>(0)
+        let server = try TestServer { router in
+            router.get("/pulled") { _ in
+                let body = BodyStream()
+                body.onDemand { [weak body] in
+                    let ask = asks.add(1, ordering: .relaxed).newValue
+                    guard let body else { return }
+                    DispatchQueue.global().async {
+                        if ask < parts.count { body.write(parts[ask - 1]) } else { body.finish(parts[ask - 1]) }
+                    }
+                }
+                return Response(body: .stream(body))
+            }
+        }
+        defer { server.stop() }
+        let client = try server.client()
+        try client.send("GET /pulled HTTP/1.1\r\nHost: t\r\n\r\n")
+        let response = try client.readResponse()
+        #expect(response.body == parts.flatMap { $0 })
+        // One ask per part: never again while a part was unsent, nor after the last came with the finish.
+        #expect(asks.load(ordering: .relaxed) == parts.count)
+    }
+
+    @Test func anAbortedStreamClosesTheConnectionWithoutTheLastChunk() throws {
+        let asks = Atomic<Int>(0)
+        let server = try TestServer { router in
+            router.get("/cut") { _ in
+                let body = BodyStream()
+                body.onDemand { [weak body] in
+                    // The first ask gets a part, the second finds the producer broken.
+                    let first = asks.add(1, ordering: .relaxed).newValue == 1
+                    guard let body else { return }
+                    DispatchQueue.global().async {
+                        if first { body.write(Array("[1,".utf8)) } else { body.abort() }
+                    }
+                }
+                return Response(body: .stream(body))
+            }
+        }
+        defer { server.stop() }
+        let client = try server.client()
+        try client.send("GET /cut HTTP/1.1\r\nHost: t\r\n\r\n")
+        let received = String(decoding: try client.readToEnd(), as: UTF8.self)
+        #expect(received.hasPrefix("HTTP/1.1 200") && received.hasSuffix("3\r\n[1,\r\n"))
+    }
+
     @Test func aThrowingHandlerGetsA500WithTheRequestId() throws {
         struct Boom: Error {}
         let server = try TestServer { router in

@@ -1,6 +1,7 @@
 """The Humans-in-the-Loop v1 API end to end, with a local site serving files and receiving webhooks."""
 import hashlib
 import hmac
+import sqlite3
 
 import requests
 
@@ -16,6 +17,20 @@ def test_health_and_egress_ip(make_server):
     assert requests.get(server.url + "/v1/health", headers=key_header("qk_" + "f" * 64)).status_code == 401
     ip = requests.get(server.url + "/v1/ip", headers=key_header(key))
     assert ip.status_code == 200 and ip.text == "203.0.113.7" and ip.headers["Content-Type"].startswith("text/plain")
+
+
+def test_health_is_down_while_the_database_cannot_be_written(server):
+    """Another process holds the database's write lock: the health probe's write waits out SQLite's busy
+    timeout (5 s), and the answer is the spec's DOWN, with 503. Once the lock is let go, UP again."""
+    holder = sqlite3.connect(server.data + "/quarry.sqlite", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        down = requests.get(server.url + "/v1/health")
+        assert down.status_code == 503 and down.json() == {"status": "DOWN"}
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert requests.get(server.url + "/v1/health").json() == {"status": "UP"}
 
 
 def test_projects_start_new_and_take_jobs_only_once_active(make_server, site):
@@ -112,9 +127,29 @@ def test_cancel_only_new_or_progress_and_list_jobs_in_pages(make_server, site):
     assert requests.delete(server.url + f"/v1/jobs/{project_id}/{jobs[1]}", headers=key_header(key)).status_code == 409
     page = requests.get(server.url + f"/v1/jobs/{project_id}", params={"page": 2, "page_size": 2}, headers=key_header(key))
     assert page.headers["X-Total-Count"] == "3" and [j["job_id"] for j in page.json()] == [jobs[2]]
-    everything = requests.get(server.url + f"/v1/jobs/{project_id}", headers=key_header(key)).json()
-    assert [j["status"] for j in everything] == ["canceled", "done", "new"]
+    assert page.headers["X-Page"] == "2" and page.headers["X-Page-Size"] == "2"
+    everything = requests.get(server.url + f"/v1/jobs/{project_id}", headers=key_header(key))
+    assert [j["status"] for j in everything.json()] == ["canceled", "done", "new"]
+    assert everything.headers["Transfer-Encoding"] == "chunked" and "X-Page" not in everything.headers
+    assert requests.get(server.url + f"/v1/jobs/{project_id}", params={"page": "", "page_size": ""},
+                        headers=key_header(key)).json() == everything.json()
     assert requests.get(server.url + f"/v1/jobs/{project_id}", params={"page_size": 5000}, headers=key_header(key)).status_code == 400
+
+
+def test_the_job_list_is_whole_unless_paging_is_asked_for(make_server, site):
+    """More jobs than a default page held: the spec's list has them all; a page is what was asked for."""
+    server = make_server(**FAST)
+    key = server.create_account("bulk")
+    project_id, _, _ = active_project(server, site, key)
+    jobs = [create_job(server, site, key, project_id) for _ in range(101)]
+    listed = requests.get(server.url + f"/v1/jobs/{project_id}", headers=key_header(key))
+    order = [(j["create_date"], j["job_id"]) for j in listed.json()]
+    # Oldest first; jobs made in the same millisecond go by id.
+    assert sorted(order) == order and {job for _, job in order} == set(jobs) and listed.headers["X-Total-Count"] == "101"
+    first = requests.get(server.url + f"/v1/jobs/{project_id}", params={"page": 1}, headers=key_header(key))
+    assert first.json() == listed.json()[:100] and first.headers["X-Page-Size"] == "100"
+    head = requests.head(server.url + f"/v1/jobs/{project_id}", headers=key_header(key))
+    assert head.status_code == 200 and head.content == b""
 
 
 def test_webhook_fires_on_approval_signed_and_retried_until_accepted(make_server, site):

@@ -52,5 +52,9 @@ def test_metrics_match_hand_computed_figures(make_server, site):
     # 2023-01-02 is a Monday; 2023-01-15 (Sunday) belongs to the week of 2023-01-09.
     assert [m["period_group_start"] for m in weekly["metrics"]] == [
         "2023-01-02", "2023-01-09", "2023-01-16", "2023-01-30", "2023-02-27"]
+    # An empty list is no list: every project, as when the parameter is left out.
+    everything = requests.get(server.url + "/v1/metrics", headers=key_header(key), params={"project_ids": ""})
+    assert everything.status_code == 200 and {p["project_id"] for p in everything.json()} == {project_id, other_id}
+    assert everything.json() == requests.get(server.url + "/v1/metrics", headers=key_header(key)).json()
     assert requests.get(server.url + "/v1/metrics", headers=key_header(key), params={"period_group_level": "fortnight"}).status_code == 400
     assert requests.get(server.url + "/v1/metrics", headers=key_header(key), params={"project_ids": "proj-000000000000"}).status_code == 404

@@ -52,7 +52,7 @@ def test_create_dataset_records_each_image(server):
                               [("slide1.png", png(64, 48)), ("slide2.jpg", jpeg(40, 30))], license="CC-BY-4.0")
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["image_count"] == 2 and isinstance(body["dataset_id"], int)
+    assert body["image_count"] == 2 and isinstance(body["dataset_id"], int) and body["id"] == body["dataset_id"]
     assert [(i["file_name"], i["width"], i["height"], i["format"]) for i in body["images"]] == [
         ("slide1.png", 64, 48, "png"), ("slide2.jpg", 40, 30, "jpeg")]
 
@@ -152,7 +152,11 @@ def test_request_annotation_creates_one_task_per_image_once(server):
     assert again.json()["tasks_created"] == 0 and again.json()["task_count"] == 3
     assert again.json()["workbench_links"] == {}
     bad_type = dict(body, labels=[{"label": "X", "type": "circle"}])
-    assert requests.post(server.url + "/request_annotation/", json=bad_type, headers=auth(key)).status_code == 400
+    refused = requests.post(server.url + "/request_annotation/", json=bad_type, headers=auth(key))
+    assert refused.status_code == 400 and "Bounding Boxes, Polygons, Points" in refused.json()["detail"]
+    product = dict(body, labels=[{"label": "Cell", "type": "instance segmentation"}, {"label": "Dot", "type": "Points"}])
+    named = requests.post(server.url + "/request_annotation/", json=product, headers=auth(key)).json()["labels"]
+    assert named[2:] == [{"name": "Cell", "type": "polygon"}, {"name": "Dot", "type": "point"}]
     conflict = dict(body, labels=[{"label": "Tumor", "type": "point"}])
     assert requests.post(server.url + "/request_annotation/", json=conflict, headers=auth(key)).status_code == 409
     bad_email = dict(body, assigned_annotator="not-an-email")

@@ -38,18 +38,34 @@ struct HITLJobs: Sendable {
         return JSON.response([JobStatusDocument(job, baseURL: services.jobLinks.base(for: job))])
     }
 
-    /// `GET /v1/jobs/{project_id}`: a JSON list as the spec shows, oldest first, `page` (from 1) and
-    /// `page_size` (default 100, at most 1000); the total is in `X-Total-Count`.
+    /// `GET /v1/jobs/{project_id}`: as the spec says, every job of the project in one JSON list, oldest
+    /// first, streamed (`JobListStream`). A client that asks for paging with `page` (from 1) or
+    /// `page_size` (default 100, at most 1000) gets that page, with `X-Page` and `X-Page-Size`. The
+    /// project's total is in `X-Total-Count` either way.
     func list(_ request: Request, _ account: Account) throws -> Response {
-        let page = try request.integer("page", default: 1, range: 1...1_000_000)
-        let size = try request.integer("page_size", default: Self.defaultPageSize, range: 1...Self.maxPageSize)
-        let (jobs, total) = try services.hitl.jobs(accountID: account.id, projectID: request.parameter("project_id") ?? "",
-                                                   page: page, pageSize: size)
+        let projectID = request.parameter("project_id") ?? ""
+        guard let (page, size) = try paging(request) else {
+            let listing = try services.hitl.listing(accountID: account.id, projectID: projectID)
+            return JobListStream.response(listing, services: services, requestID: request.requestID)
+        }
+        let (jobs, total) = try services.hitl.jobs(accountID: account.id, projectID: projectID, page: page, pageSize: size)
         var response = JSON.response(jobs.map { JobStatusDocument($0, baseURL: services.jobLinks.base(for: $0)) })
         response.headers.append("X-Total-Count", String(total))
         response.headers.append("X-Page", String(page))
         response.headers.append("X-Page-Size", String(size))
         return response
+    }
+
+    /// The page asked for, or nil when neither `page` nor `page_size` is given. An empty parameter
+    /// counts as absent, as everywhere in this API (query builders send optional fields that way).
+    private func paging(_ request: Request) throws -> (page: Int, size: Int)? {
+        func given(_ name: String) -> Bool { !(request.query[name] ?? "").isEmpty }
+        func number(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+            given(name) ? try request.integer(name, default: value, range: range) : value
+        }
+        guard given("page") || given("page_size") else { return nil }
+        return (try number("page", default: 1, range: 1...1_000_000),
+                try number("page_size", default: Self.defaultPageSize, range: 1...Self.maxPageSize))
     }
 
     /// A file of the job, to the same API key.

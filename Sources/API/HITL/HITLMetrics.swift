@@ -15,9 +15,10 @@ struct HITLMetrics: Sendable {
         } catch .invalid(let parameter, let reason) {
             throw APIError.badRequest("\(parameter) \(reason)")
         }
-        let requested = request.query["project_ids"].map {
-            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
+        // A list that names no project (`project_ids=`) counts as absent, like every empty parameter: all projects.
+        let named = (request.query["project_ids"] ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let requested = named.isEmpty ? nil : named
         let (projects, jobs) = try services.hitl.metricsInput(accountID: account.id, projectIDs: requested)
         return JSON.response(MetricsCalculator.compute(projects: projects, jobs: jobs, query: query).map(ProjectMetricsDocument.init))
     }

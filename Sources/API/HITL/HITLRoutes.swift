@@ -10,9 +10,10 @@ enum HITLRoutes {
         let projects = HITLProjects(services: services)
         let jobs = HITLJobs(services: services, urls: urls)
         let json = RouteOptions(maxBodyBytes: 4 << 20)
-        // Answered on the event loop when it needs no database: no key, or a key verified a moment ago.
+        // Answered on the event loop when it needs no database: the database passed its probe a moment
+        // ago, and there is no key or one verified a moment ago.
         let health = RouteOptions(runsInlineWhen: { request in
-            Auth.presentedKey(request).map { services.accounts.isRecentlyVerified(key: $0) } ?? true
+            services.wasRecentlyHealthy && (Auth.presentedKey(request).map { services.accounts.isRecentlyVerified(key: $0) } ?? true)
         })
         router.get("/v1/health", options: health, shaped(ErrorShapes.plain) { request in try Self.health(request, services) })
         router.post("/v1/projects", options: json, route(projects.create))
@@ -28,14 +29,18 @@ enum HITLRoutes {
         router.get("/v1/webhooks/secret", route(jobs.secret))
     }
 
-    /// `{"status": "UP"}`. A request that presents a key also learns whether it is accepted (401 if not).
+    /// `{"status": "UP"}` when the database can be read and written (`Services.isHealthy`), else
+    /// `{"status": "DOWN"}` with 503. A request that presents a key also learns whether it is accepted
+    /// (401 if not), which takes the database, so a DOWN answers first.
     private static func health(_ request: Request, _ services: Services) throws -> Response {
+        guard services.isHealthy else { return down }
         if let key = Auth.presentedKey(request), try services.accounts.authenticate(key: key) == nil { throw APIError.unauthorized }
         return up
     }
 
     /// Encoded once: the health check is polled, and answered on the event loop.
     private static let up = JSON.response(["status": "UP"])
+    private static let down = JSON.response(["status": "DOWN"], status: .serviceUnavailable)
 
     /// The address this server's outgoing requests come from: `QUARRY_EGRESS_IP` when set (behind NAT
     /// only the operator knows it), else the source address the kernel picks for the default route.

@@ -33,8 +33,9 @@ struct JThetaAnnotations: Sendable {
         }
         let body = try JSON.decode(Body.self, from: request)
         let labels = try (body.labels ?? []).enumerated().map { index, label in
-            guard let type = LabelType(rawValue: label.type) else {
-                throw APIError.badRequest("labels[\(index)].type must be one of \(LabelType.allCases.map(\.rawValue).joined(separator: ", "))")
+            guard let type = JThetaLabelType.parse(label.type) else {
+                throw APIError.invalid("labels[\(index)].type",
+                                       "must be one of \(JThetaLabelType.accepted) (case and spacing aside), not '\(label.type.prefix(40))'")
             }
             return LabelClass(name: label.label.trimmingCharacters(in: .whitespaces), type: type)
         }

@@ -20,6 +20,8 @@ struct JThetaDatasets: Sendable {
 
     func create(_ request: Request, _ account: Account) throws -> Response {
         struct Created: Encodable {
+            /// The dataset's id again, under the name the SDK's README reads (`dataset["id"]`).
+            let id: Int
             let dataset_id: Int
             let dataset_name: String
             let project_name: String
@@ -33,7 +35,7 @@ struct JThetaDatasets: Sendable {
             accountID: account.id, projectName: projectName, name: try form.required("dataset_name"),
             license: form.fields["license"] ?? "", files: form.files)
         return JSON.response(Created(
-            dataset_id: dataset.id, dataset_name: dataset.name, project_name: projectName, license: dataset.license,
+            id: dataset.id, dataset_id: dataset.id, dataset_name: dataset.name, project_name: projectName, license: dataset.license,
             image_count: dataset.imageCount,
             images: images.map { ImageBody(id: $0.id, file_name: $0.fileName, width: $0.width, height: $0.height,
                                            format: $0.format.rawValue, size: $0.size) }), status: .created)

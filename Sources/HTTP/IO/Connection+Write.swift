@@ -156,8 +156,13 @@ extension Connection {
     }
 
     /// Moves what the producer queued into the output, framed as chunks. Returns false when
-    /// there is nothing to send yet (the producer's next write wakes us).
+    /// there is nothing to send yet (the producer's next write wakes us), and closes when the
+    /// stream was terminated: a body cut short must not look complete, nor hold the connection.
     private func pullStream(_ body: BodyStream, chunked: Bool, _ received: InFlight) -> Bool {
+        guard !body.isTerminated else {
+            close()
+            return false
+        }
         let (bytes, finished) = body.take()
         var inFlight = received
         if !bytes.isEmpty {

@@ -3,7 +3,7 @@ import Storage
 
 /// The SQL for tasks and their images. Labels are stored as JSON in the canonical shape.
 enum TaskStore {
-    private static let columns = """
+    static let columns = """
         t.id, t.project_id, t.source, t.status, t.annotator_id, t.reviewer_id, t.predictions, t.annotations, t.draft,
         t.review_comment, t.created_at, t.updated_at, t.started_at, t.submitted_at, t.finished_at,
         (SELECT group_concat(image_id) FROM (SELECT image_id FROM task_images WHERE task_id = t.id ORDER BY position)) AS image_ids

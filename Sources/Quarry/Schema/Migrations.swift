@@ -42,5 +42,6 @@ public enum Migrations {
         prelabelJobs,
         jobLinkBases,
         jobErrorTypes,
+        jobListingIndex,
     ]
 }

@@ -48,7 +48,7 @@ enum RunStore: ProjectJobStore {
                    finishedAt: try row.optionalString("finished_at"))
     }
 
-    /// A row's failure: its message and its type, which migration 19 gave every failure (a word this
+    /// A row's failure: its message and its type, which migration 20 gave every failure (a word this
     /// binary does not know reads as `internal`).
     private static func failure(_ row: Row) throws -> JobFailure? {
         guard let message = try row.optionalString("error") else { return nil }

@@ -62,6 +62,9 @@ enum HITLScenarios {
             hitl(.get("/v1/jobs/{project}/{job}/files/0")).expect(200).responseHeader("Content-Type", "image/png"),
             hitl(.get("/v1/jobs/{project}/{job}/files/1")).fails(404, .plain, "no file 1"),
             hitl(.get("/v1/jobs/{project}")).expect(200).has("0.job_id", "{job}").has("1", .absent).responseHeader("X-Total-Count", "1"),
+            hitl(.get("/v1/jobs/{project}?page=&page_size=")).expect(200).has("0.job_id", "{job}").responseHeader("X-Total-Count", "1"),
+            hitl(.get("/v1/jobs/{project}?page_size=1")).expect(200).has("0.job_id", "{job}").responseHeader("X-Page", "1")
+                .responseHeader("X-Page-Size", "1"),
             hitl(.get("/v1/jobs/{project}?page=2&page_size=1")).expect(200).has("0", .absent).responseHeader("X-Total-Count", "1"),
             hitl(.get("/v1/jobs/{project}?page_size=0")).fails(400, .plain, "page_size must be an integer from 1 to 1000"),
             hitl(.get("/v1/jobs/proj-000000000000")).fails(404, .plain, "not found"),
@@ -133,6 +136,8 @@ enum HITLScenarios {
                 .has("0.project_name", "hitl-{run}").has("0.period_group_level", "day").has("0.metrics.0.jobs_all", 1)
                 .has("0.metrics.0.jobs_new", 1).has("0.metrics.0.avg_seconds_to_finish_job", nil).has("1", .absent),
             hitl(.get("/v1/metrics")).expect(200).has("0.period_group_level", "month"),
+            hitl(.get("/v1/metrics?project_ids=&period_start_date=&period_group_level=")).expect(200).has("0.project_id", "{project}")
+                .has("0.metrics.0.jobs_all", 1),
             hitl(.get("/v1/metrics?period_group_level=hour")).fails(400, .plain, "period_group_level"),
             hitl(.get("/v1/metrics?period_start_date=yesterday")).fails(400, .plain, "period_start_date"),
             hitl(.get("/v1/metrics?project_ids=proj-000000000000")).fails(404, .plain, "not found"),

@@ -60,7 +60,8 @@ struct InProcessTransport: Transport {
         }
     }
 
-    /// Reads a streamed body (a run's events) to its end, as the connection would: woken by each write.
+    /// Reads a streamed body (a run's events, a job listing) to its end, as the connection would: woken by
+    /// each write, and asking a pulled stream for more by taking what it has.
     private static func drain(_ stream: BodyStream) throws -> [UInt8] {
         let woken = DispatchSemaphore(value: 0)
         stream.attach { woken.signal() }
@@ -70,6 +71,9 @@ struct InProcessTransport: Transport {
             let (chunk, finished) = stream.take()
             bytes += chunk
             if finished { return bytes }
+            guard !stream.isTerminated else { throw Failure(description: "the stream was aborted after \(bytes.count) bytes") }
+            // Having taken bytes, take again at once, as the connection does once it has sent them.
+            guard chunk.isEmpty else { continue }
             guard woken.wait(timeout: deadline) == .success else {
                 stream.terminate()
                 throw Failure(description: "the stream did not end within \(Step.pollDeadline) s")

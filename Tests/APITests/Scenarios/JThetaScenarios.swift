@@ -50,7 +50,11 @@ enum JThetaScenarios {
             jtheta(.post("/api/datasets/create")).multipart([.field("dataset_name", "more"), .field("project_name", "Tumor Study"),
                                                              .field("license", "CC-BY-4.0"), image("green.png", [30, 200, 30])])
                 .expect(201).has("dataset_name", "more").has("license", "CC-BY-4.0").has("image_count", 1)
-                .has("images.0.file_name", "green.png").has("images.0.width", 8).has("images.0.height", 6).has("images.0.format", "png"),
+                .has("images.0.file_name", "green.png").has("images.0.width", 8).has("images.0.height", 6).has("images.0.format", "png")
+                .capture("more", "id"),
+            // `id` is the dataset's id too, which the SDK's README reads.
+            jtheta(.post("/api/dataset/upload_images")).multipart([.field("dataset_id", "{more}"), .field("project_name", "Tumor Study"), red])
+                .expect(201).has("dataset_id", .text("{more}")).has("image_count", 2),
             jtheta(.post("/create_dataset/")).multipart([.field("dataset_name", "scans"), .field("project_name", "Tumor Study"), red])
                 .fails(409, .detail, "already exists"),
             jtheta(.post("/create_dataset/")).multipart([.field("dataset_name", "broken"), .field("project_name", "Tumor Study"), red,
@@ -104,7 +108,13 @@ enum JThetaScenarios {
                 .has("tasks_created", 0).has("task_count", 2).has("workbench_links", .count(0)),
             jtheta(.post("/request_annotation/")).json(annotationRequest("[]")).fails(400, .detail, "labels must name at least one label class"),
             jtheta(.post("/request_annotation/")).json(annotationRequest(#"[{"label": "Tumor", "type": "circle"}]"#))
-                .fails(400, .detail, "labels[0].type must be one of"),
+                .fails(400, .detail, "labels[0].type must be one of Bounding Boxes, Polygons, Points, Instance Segmentation, ", "not 'circle'"),
+            // JTheta's own spellings, as its SDK's README sends them, case and spacing aside.
+            jtheta(.post("/api/annotation/request")).json(annotationRequest(#"[{"label": "Car", "type": "Bounding Boxes"}, "#
+                + #"{"label": "Road", "type": "semantic segmentation"}, {"label": "Sky", "type": "CLASSIFICATION"}, "#
+                + #"{"label": "Eye", "type": "Points"}, {"label": "Lane", "type": "Instance_Segmentation"}]"#))
+                .expect(200).has("labels.2.name", "Car").has("labels.2.type", "bounding_box").has("labels.3.type", "polygon")
+                .has("labels.4.type", "tag").has("labels.5.type", "point").has("labels.6.type", "polygon"),
             jtheta(.post("/request_annotation/")).json(annotationRequest(#"[{"label": "Tumor", "type": "tag"}]"#))
                 .fails(409, .detail, "already exists as polygon"),
             jtheta(.post("/request_annotation/")).json(annotationRequest(tumor, dataset: "999999")).fails(404, .detail, "dataset 999999 not found"),
