@@ -182,6 +182,8 @@ public final class Services: Sendable {
         // A collection already queued finishes before the database it reads goes away.
         collectionQueue.sync {}
         database.close()
+        // After the close: a probe that passed just before it must not be reused.
+        databaseProbe.forget()
         blobs.close()
         return true
     }

@@ -39,6 +39,11 @@ final class DatabaseProbe: Sendable {
         }
     }
 
+    /// Forgets a passing probe: the database is known to be gone (closed), so no answer may be reused.
+    func forget() {
+        passed.withLock { $0 = nil }
+    }
+
     private struct RolledBack: Error {}
 
     private func probe() throws {
