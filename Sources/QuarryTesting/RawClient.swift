@@ -23,15 +23,13 @@ public final class RawClient: @unchecked Sendable {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else {
-            let code = errno
-            Glibc.close(fd)
-            throw Failure(description: "connect to \(host):\(port): errno \(code)")
-        }
+        // No close here: every property is set, so `deinit` runs when this initializer throws, and closes
+        // it. Closing twice could close a descriptor another test's server has since been given.
+        guard connected == 0 else { throw Failure(description: "connect to \(host):\(port): errno \(errno)") }
         setTimeout(timeout)
     }
 
-    deinit { Glibc.close(fd) }
+    deinit { if fd >= 0 { Glibc.close(fd) } }
 
     public func setTimeout(_ seconds: Double) {
         var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
