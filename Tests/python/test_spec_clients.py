@@ -5,11 +5,13 @@ import io
 
 import onnx
 import pytest
+import requests
 from PIL import Image
 
 from hitl_support import FAST, PDF, finish_job, wait_for
-from images import png
-from spec_clients.hitl_client import GROUP_LEVELS, JOB_STATUSES, HitlClient, HitlError
+from images import jpeg, png
+from spec_clients.hitl_client import GROUP_LEVELS, JOB_STATUSES, HitlClient
+from spec_clients.jtheta_client import JThetaClient, JThetaError
 from spec_clients.studio_client import UNFINISHED, StudioClient, StudioError, image_rows
 from spec_support import (IMAGE_COUNT, activate_hitl_project, all_rows, dataset_files, expect_error, gone, ident,
                           imported_project, rows, trained_run, utc_day, zip_of)
@@ -318,3 +320,43 @@ def test_hitl_metrics(hitl):
         assert metric_totals(client.metrics(period_group_level=level), project_id)["jobs_all"] == 4
     # "If not provided, all projects": an empty list is not providing one.
     assert {e["project_id"] for e in client.metrics(project_ids="")} == {project_id, idle_id}
+
+
+# ---- JTheta (the routes as jtheta-api.md spells them; the SDK's own paths are in test_jtheta_sdk.py) --
+
+def test_jtheta_spec_routes(server):
+    key = server.create_account("spec-jtheta")
+    client = JThetaClient(server.url, key)
+    client.validate_key()
+    assert client.last_status == 200
+    client.create_project("Retinal Dataset", "Medical Imaging")
+    assert client.last_status == 201
+    dataset = client.create_dataset("TumorSlides", "Retinal Dataset", [("slide1.png", png(20, 10)),
+                                                                       ("slide2.jpg", jpeg(12, 8))], license="CC0")
+    assert client.last_status == 201
+    dataset_id = ident(dataset, "dataset_id")  # "dataset_id: numeric ID" is what the upload asks for
+    assert isinstance(dataset_id, int)
+    client.upload_images_to_dataset(dataset_id, "Retinal Dataset", [("slide3.png", png(8, 8))])
+    labels = [{"label": "Tumor", "type": "polygon"}, {"label": "Blood Vessel", "type": "bounding_box"}]
+    client.request_annotation(dataset_id, "Retinal Dataset", "alice@domain.com", "bob@domain.com", labels)
+    assert client.last_status == 200
+    assert isinstance(client.get_annotation_status("Retinal Dataset"), dict)
+    location = client.export_download_url()
+    assert location.startswith(("http://", "https://"))  # a redirect a plain curl can follow
+    assert requests.get(location, timeout=30).content
+    client.delete_project("Retinal Dataset")
+    with pytest.raises(JThetaError) as caught:
+        client.get_annotation_status("Retinal Dataset")
+    assert caught.value.status == 404
+
+
+def test_jtheta_spec_statuses(server):
+    """The page's documented failures: 401 for a missing or invalid key, 400 for missing fields."""
+    key = server.create_account("spec-jtheta-errors")
+    for call in (lambda c: c.validate_key(), lambda c: c.create_project("P", "C")):
+        with pytest.raises(JThetaError) as caught:
+            call(JThetaClient(server.url, "not-a-key"))
+        assert caught.value.status == 401
+    with pytest.raises(JThetaError) as caught:
+        JThetaClient(server.url, key).create_project("", "")
+    assert caught.value.status == 400
