@@ -8,6 +8,7 @@ import pytest
 from conftest import Server
 from hitl_support import FAST, PDF, finish_job
 from images import png
+from site_server import Site
 from spec_clients.hitl_client import HitlClient, HitlError
 from spec_clients.studio_client import StudioClient
 from spec_support import (NOT_FOUND_CODES as NF, activate_hitl_project, all_rows, dataset_files, expect_error,
@@ -119,7 +120,6 @@ def test_studio_filter_correct_is_a_bool(studio_world, spelling):
 @pytest.fixture(scope="module")
 def hitl_world():
     """A HITL server with an active project (one done job, one canceled) and a project still `new`."""
-    from site_server import Site
     server, site = Server(**FAST), Site()
     try:
         site.files["/instructions.pdf"] = (PDF, "application/pdf")
