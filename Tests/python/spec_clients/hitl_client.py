@@ -6,6 +6,8 @@ when the body is JSON that has one.
 """
 import requests
 
+from spec_clients.errors import SpecError, error_from
+
 # The spec's own vocabularies, for callers that check answers against them.
 PROJECT_STATUSES = {"new", "active", "inactive"}
 JOB_STATUSES = {"new", "progress", "done", "error", "canceled", "expired"}
@@ -13,25 +15,12 @@ GROUP_LEVELS = {"day", "week", "month", "year"}
 FILE_EXTENSIONS = {"pdf", "png", "jpg", "jpeg"}
 
 
-class HitlError(Exception):
+class HitlError(SpecError):
     """A non-2xx answer: `status`, the parsed `body` (or its text) and a readable `message`."""
-
-    def __init__(self, status, body, message):
-        super().__init__(f"{status}: {message}")
-        self.status = status
-        self.body = body
-        self.message = message
 
 
 def _error_from(response):
-    try:
-        body = response.json()
-    except ValueError:
-        body = response.text
-    message = body
-    if isinstance(body, dict):
-        message = body.get("error") or body.get("message") or body.get("detail") or body
-    return HitlError(response.status_code, body, str(message)[:500])
+    return error_from(response, HitlError, ("error", "message", "detail"))
 
 
 class HitlClient:

@@ -9,26 +9,15 @@ import mimetypes
 
 import requests
 
+from spec_clients.errors import SpecError, error_from
 
-class JThetaError(Exception):
+
+class JThetaError(SpecError):
     """A non-2xx answer (a 302 where the page promises one is an answer, not an error)."""
-
-    def __init__(self, status, body, message):
-        super().__init__(f"{status}: {message}")
-        self.status = status
-        self.body = body
-        self.message = message
 
 
 def _error_from(response):
-    try:
-        body = response.json()
-    except ValueError:
-        body = response.text
-    message = body
-    if isinstance(body, dict):
-        message = body.get("detail") or body.get("error") or body.get("message") or body
-    return JThetaError(response.status_code, body, str(message)[:500])
+    return error_from(response, JThetaError, ("detail", "error", "message"))
 
 
 class JThetaClient:
