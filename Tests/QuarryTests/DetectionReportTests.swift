@@ -105,21 +105,9 @@ struct DetectionReportTests {
                 out["ap%d" % k] = float(np.mean(p[p > -1])) if (p > -1).any() else -1.0
             print(json.dumps(out))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, directory.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let figures = try JSONSerialization.jsonObject(with: data) as? [String: Double] else {
-            throw CocoevalFailed(output: String(decoding: data, as: UTF8.self))
+        guard let figures = try PythonJudge.run(script, arguments: [directory.path]) as? [String: Double] else {
+            throw PythonJudge.Failed(output: "not numbers")
         }
         return figures
-    }
-
-    private struct CocoevalFailed: Error {
-        let output: String
     }
 }
