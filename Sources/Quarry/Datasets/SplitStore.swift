@@ -63,6 +63,14 @@ enum SplitStore {
         return classes
     }
 
+    /// Every image a split put in `subset`, labeled or not, in image order.
+    static func images(projectID: String, position: Int, subset: String, on db: Connection) throws -> [ImageRecord] {
+        try db.query("""
+            SELECT i.* FROM split_assignments a JOIN images i ON i.id = a.image_id
+            WHERE a.project_id = ? AND a.position = ? AND a.subset = ? ORDER BY i.id
+            """, [projectID, position, subset]).map(DatasetStore.image)
+    }
+
     /// The labeled images a split put in `subset`, in image order, with their class names.
     static func labeledImages(projectID: String, position: Int, subset: String? = nil, on db: Connection) throws
         -> [(image: ImageRecord, subset: String, className: String)] {
