@@ -138,7 +138,12 @@ import Testing
                 try create("pets", "licensed", String(repeating: "l", count: 1001))
             }
             #expect(try create("pets", "licensed", String(repeating: "l", count: 1000)).dataset.license.count == 1000)
-            #expect(throws: ProjectError.notFound("ghost")) { try create("ghost", "two", "") }
+            // Refused before anything is stored: the image that would have come is not in the blob store.
+            let ghostly = try TestImages.uploads(1, from: 40)
+            #expect(throws: ProjectError.notFound("ghost")) {
+                try datasets.create(accountID: account, projectName: "ghost", name: "two", license: "", files: ghostly)
+            }
+            if case .bytes(let bytes) = ghostly[0].source { #expect(!services.blobs.contains(TestImages.blob(bytes))) }
             #expect(try services.rowCount("datasets") == 3)
         }
     }

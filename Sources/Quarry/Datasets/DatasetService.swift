@@ -17,6 +17,11 @@ public struct DatasetService: Sendable {
                        files: [IncomingFile]) throws -> (dataset: Dataset, images: [ImageRecord]) {
         let name = try Validate.name(rawName, field: "dataset_name")
         let license = try Validate.text(license, field: "license", limit: 1000)
+        // Look before the (possibly long) image checks and stores, as addImages does, so a wrong project
+        // fails fast and leaves no files for the collector; the write below looks again, for a delete meanwhile.
+        guard try database.read({ db in try ProjectStore.find(accountID: accountID, name: projectName, on: db) }) != nil else {
+            throw ProjectError.notFound(projectName)
+        }
         let stored = try intake.store(files)
         return try database.write { db in
             guard let project = try ProjectStore.find(accountID: accountID, name: projectName, on: db) else {
