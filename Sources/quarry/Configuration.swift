@@ -78,15 +78,10 @@ struct Configuration {
         studioAccountAnyAddress = try reader.boolean("QUARRY_STUDIO_ACCOUNT_ANY_ADDRESS") ?? false
         try apply(flags: flags)
         services.listenURL = listenURL
-        if studioAccount != nil && !studioAccountAnyAddress && !Self.isLoopback(host) {
+        if studioAccount != nil && !studioAccountAnyAddress && !Authority.isLoopback(host) {
             throw Invalid(description: "QUARRY_STUDIO_ACCOUNT answers Studio requests without credentials, so it listens on loopback only "
                 + "(QUARRY_HOST 127.0.0.1, ::1 or localhost, not '\(host)'); set QUARRY_STUDIO_ACCOUNT_ANY_ADDRESS=1 to serve it on '\(host)'")
         }
-    }
-
-    /// Whether `host` is reachable from this machine only.
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.") && host.split(separator: ".").count == 4
     }
 
     /// Where `quarry serve` is reached on this machine, as a URL: the listen host and port, a wildcard

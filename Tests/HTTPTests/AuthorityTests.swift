@@ -37,4 +37,14 @@ struct AuthorityTests {
             #expect(Authority.origin(text) == nil, "\(text)")
         }
     }
+
+    /// The single-user mode's two checks, at start (`QUARRY_HOST`, bare) and per request (`Host`).
+    @Test func loopbackNamesAreThisMachinesOnly() {
+        for text in ["localhost", "LOCALHOST:8080", "127.0.0.1", "127.9.9.9:80", "::1", "[::1]", "[::1]:8080"] {
+            #expect(Authority.isLoopback(text), "\(text)")
+        }
+        for text in ["0.0.0.0", "::", "127.0.0.1.evil.example", "evil.example:8080", "127.0.0.256", "128.0.0.1", "", "127.0.0.1/x"] {
+            #expect(!Authority.isLoopback(text), "\(text)")
+        }
+    }
 }

@@ -11,22 +11,15 @@ struct AnonymousStudio: Sendable {
 
     func accountID(for request: Request) -> String? {
         let host = request.headers["host"] ?? ""
-        if loopbackOnly && !Self.isLoopback(host: host) { return nil }
+        if loopbackOnly && !Authority.isLoopback(host) { return nil }
         if let site = request.headers["sec-fetch-site"], site != "same-origin", site != "none" { return nil }
         if let origin = request.headers["origin"], !Self.origin(origin, isSameAs: host) { return nil }
         return accountID
     }
 
-    /// `localhost`, `127.x.x.x` or `[::1]`, with or without a port.
-    static func isLoopback(host: String) -> Bool {
-        let name = host.hasPrefix("[") ? String(host.prefix { $0 != "]" }.dropFirst()) : String(host.prefix { $0 != ":" })
-        let lower = name.lowercased()
-        return lower == "localhost" || lower == "::1" || lower.hasPrefix("127.") && lower.split(separator: ".").count == 4
-    }
-
     /// Whether an `Origin` (`http://host:port`) names the host the request was sent to.
     static func origin(_ origin: String, isSameAs host: String) -> Bool {
-        guard let separator = origin.range(of: "://") else { return false }
-        return origin[separator.upperBound...].lowercased() == host.lowercased()
+        guard let origin = Authority.origin(origin), let host = Authority.validated(host) else { return false }
+        return origin.hasSuffix("://" + host)
     }
 }

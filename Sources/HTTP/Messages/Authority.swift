@@ -40,6 +40,16 @@ public enum Authority {
         return nil
     }
 
+    /// Whether an authority (or a bare host, as `QUARRY_HOST` is written) names this machine's loopback:
+    /// `localhost`, `127.x.x.x` or `::1`, with any port.
+    public static func isLoopback(_ text: String) -> Bool {
+        let bare = text.contains("[") ? text : (text.filter { $0 == ":" }.count > 1 ? "[\(text)]" : text)
+        guard let authority = validated(bare) else { return false }
+        let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }.dropFirst()) : String(authority.prefix { $0 != ":" })
+        let octets = host.split(separator: ".")
+        return host == "localhost" || host == "::1" || octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
     private static func isName(_ host: Substring) -> Bool {
         guard !host.isEmpty, host.utf8.count <= 253 else { return false }
         let labels = host.split(separator: ".", omittingEmptySubsequences: false)
