@@ -1,3 +1,5 @@
+import Foundation
+
 /// A CSV file's rows (RFC 4180): fields split by commas, a field in double quotes may hold commas,
 /// line breaks and doubled quotes, rows end in CRLF or LF. Blank lines are dropped.
 enum CSVTable {
@@ -5,7 +7,7 @@ enum CSVTable {
         var rows: [[String]] = [], row: [String] = [], field = ""
         var quoted = false, wasQuoted = false
         var characters = text.makeIterator()
-        func endField() { row.append(wasQuoted ? field : field.trimmingWhitespace); field = ""; wasQuoted = false }
+        func endField() { row.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces)); field = ""; wasQuoted = false }
         func endRow() {
             endField()
             if row != [""] { rows.append(row) }
@@ -31,11 +33,5 @@ enum CSVTable {
         }
         if !field.isEmpty || !row.isEmpty || wasQuoted { endRow() }
         return rows
-    }
-}
-
-private extension String {
-    var trimmingWhitespace: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

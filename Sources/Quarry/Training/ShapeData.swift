@@ -13,16 +13,16 @@ public struct ShapeData: Sendable {
         public let x, y, width, height: Double
     }
 
+    /// A polygon's class and `[x, y]` points, as drawn (masks clip what falls outside).
+    public struct Polygon: Sendable, Equatable {
+        public let classIndex: Int
+        public let points: [[Double]]
+    }
+
     public struct Item: Sendable, Equatable {
         public let image: ImageRecord
         public let boxes: [Box]
-        /// Each polygon's class and `[x, y]` points, as drawn (masks clip what falls outside).
-        public let polygons: [(classIndex: Int, points: [[Double]])]
-
-        public static func == (a: Item, b: Item) -> Bool {
-            a.image == b.image && a.boxes == b.boxes && a.polygons.map(\.classIndex) == b.polygons.map(\.classIndex)
-                && a.polygons.map(\.points) == b.polygons.map(\.points)
-        }
+        public let polygons: [Polygon]
     }
 
     public struct Report: Sendable, Equatable {
@@ -50,12 +50,12 @@ public struct ShapeData: Sendable {
         var items: [Item] = []
         var canonical = ""
         for (image, labels) in labelled {
-            var boxes: [Box] = [], polygons: [(classIndex: Int, points: [[Double]])] = []
+            var boxes: [Box] = [], polygons: [Polygon] = []
             for label in labels {
                 let classIndex = index[label.label]!
                 let extent: [Double]?
                 if label.type == .polygon, let points = label.points, points.count >= 3 {
-                    polygons.append((classIndex, points))
+                    polygons.append(Polygon(classIndex: classIndex, points: points))
                     report.polygons += 1
                     let xs = points.map { $0[0] }, ys = points.map { $0[1] }
                     extent = [xs.min()!, ys.min()!, xs.max()! - xs.min()!, ys.max()! - ys.min()!]
