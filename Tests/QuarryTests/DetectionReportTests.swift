@@ -1,5 +1,5 @@
 import Foundation
-import Quarry
+@testable import Quarry
 import Testing
 
 /// `DetectionReport` against the outside judge it is written to agree with: pycocotools' COCOeval on the
@@ -12,16 +12,10 @@ struct DetectionReportTests {
         var predictions: [DetectionReport.Box] = []
     }
 
-    /// A fixed pseudo-random scene (SplitMix-style), so the test is the same on every run.
+    /// A fixed pseudo-random scene (the splits' SplitMix64), so the test is the same on every run.
     private static func scene() -> Scene {
-        var state: UInt64 = 0x5eed
-        func next() -> Double {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
+        var random = SplitMix64(seed: 0x5eed)
+        func next() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
         var scene = Scene()
         for image in 1...60 {
             scene.images.append(image)

@@ -1,16 +1,13 @@
 import Foundation
-import Quarry
+@testable import Quarry
 import Testing
 
 /// `SegmentationReport` against numpy computing the same figures from the same masks: a confusion matrix by
 /// `bincount`, IoU per class, their mean over the classes that occur, pixel accuracy, per-image mean IoU.
 struct SegmentationReportTests {
     @Test func theFiguresAreNumpysOnTheSameMasks() throws {
-        var state: UInt64 = 7
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var random = SplitMix64(seed: 7)
+        func next(_ bound: Int) -> Int { Int(random.next() % UInt64(bound)) }
         let classes = ["background", "circle", "square", "star"]
         var truths: [[Int]] = [], predictions: [[Int]] = []
         for _ in 0..<12 {
