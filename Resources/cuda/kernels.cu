@@ -648,6 +648,30 @@ KERNEL quarry_global_avgpool_backward(const float *dy, float *dx, int planes, in
 }
 EXPORT_KERNEL(quarry_global_avgpool_backward)
 
+// 1-D over y: nearest upsampling by a whole factor (planes of height × width in, factor times each side out).
+KERNEL quarry_upsample_nearest_forward(const float *x, float *y, int planes, int height, int width, int factor) {
+    const int outH = height * factor, outW = width * factor;
+    GRID_STRIDE(e, (long long)planes * outH * outW) {
+        const int ow = (int)(e % outW), oh = (int)(e / outW % outH);
+        y[e] = x[e / ((long long)outW * outH) * height * width + oh / factor * width + ow / factor];
+    }
+}
+EXPORT_KERNEL(quarry_upsample_nearest_forward)
+
+// 1-D over dx: each input value sums the factor × factor square it was copied to, row by row as the CPU does.
+KERNEL quarry_upsample_nearest_backward(const float *dy, float *dx, int planes, int height, int width, int factor) {
+    const int outW = width * factor;
+    GRID_STRIDE(e, (long long)planes * height * width) {
+        const int iw = (int)(e % width), ih = (int)(e / width % height);
+        const float *gradient = dy + e / ((long long)width * height) * height * factor * outW;
+        float sum = 0.0f;
+        for (int dh = 0; dh < factor; ++dh)
+            for (int dw = 0; dw < factor; ++dw) sum += gradient[(ih * factor + dh) * outW + iw * factor + dw];
+        dx[e] = sum;
+    }
+}
+EXPORT_KERNEL(quarry_upsample_nearest_backward)
+
 // ---- Loss and predictions ----------------------------------------------------------------------------------
 
 // Block 256 (any size up to 1024); grid (batch), one row of logits (batch, classes) per block, any class count.

@@ -150,6 +150,27 @@ extension GPUBackend {
         return inputGradient
     }
 
+    public func upsampleNearest(_ input: Tensor, factor: Int) -> Tensor {
+        precondition(input.rank == 4 && factor >= 1, "nearest upsampling needs (N, C, H, W) and a factor ≥ 1, got \(input.shape), \(factor)")
+        let output = empty([input.shape[0], input.shape[1], input.shape[2] * factor, input.shape[3] * factor])
+        launch(.upsampleNearestForward, over: output.count, [
+            .address(input.address), .address(output.address), .int(input.shape[0] * input.shape[1]), .int(input.shape[2]),
+            .int(input.shape[3]), .int(factor),
+        ])
+        return output
+    }
+
+    public func upsampleNearestBackward(_ gradient: Tensor, factor: Int) -> Tensor {
+        precondition(gradient.rank == 4 && factor >= 1 && gradient.shape[2] % factor == 0 && gradient.shape[3] % factor == 0,
+                     "nearest upsampling's gradient \(gradient.shape) is not a multiple of \(factor)")
+        let inputGradient = empty([gradient.shape[0], gradient.shape[1], gradient.shape[2] / factor, gradient.shape[3] / factor])
+        launch(.upsampleNearestBackward, over: inputGradient.count, [
+            .address(gradient.address), .address(inputGradient.address), .int(gradient.shape[0] * gradient.shape[1]),
+            .int(inputGradient.shape[2]), .int(inputGradient.shape[3]), .int(factor),
+        ])
+        return inputGradient
+    }
+
     public func linear(_ input: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
         let (batch, inputSize, outputSize) = (input.shape[0], input.shape[1], weight.shape[1])
         let output = empty([batch, outputSize])

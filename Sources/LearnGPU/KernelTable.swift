@@ -26,6 +26,8 @@ struct KernelTable: Sendable {
         case averagePoolForward = "quarry_avgpool_forward", averagePoolBackward = "quarry_avgpool_backward"
         case globalAveragePoolForward = "quarry_global_avgpool_forward"
         case globalAveragePoolBackward = "quarry_global_avgpool_backward"
+        case upsampleNearestForward = "quarry_upsample_nearest_forward"
+        case upsampleNearestBackward = "quarry_upsample_nearest_backward"
         case softmaxCrossEntropy = "quarry_softmax_cross_entropy", lossTotals = "quarry_loss_totals"
         case softmaxPredictions = "quarry_softmax_predictions"
         case sgd = "quarry_sgd", adamW = "quarry_adamw"

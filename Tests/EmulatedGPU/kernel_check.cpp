@@ -701,6 +701,31 @@ static void check_pooling() {
         launch("quarry_global_avgpool_backward", grid, block, gradient.pointer, dx.pointer, planes, plane);
         expect_exact("quarry_global_avgpool_backward", "dx", dx.read(), spread);
     }
+    // Nearest upsampling by 2 and 3, and its adjoint summed row by row as Upsample.nearestBackward does.
+    for (int factor = 2; factor <= 3; factor++) {
+        const int outH = height * factor, outW = width * factor;
+        std::vector<float> copied(planes * outH * outW), upGradient = random_values(planes * outH * outW), sums(planes * plane);
+        for (int p = 0; p < planes; p++)
+            for (int oh = 0; oh < outH; oh++)
+                for (int ow = 0; ow < outW; ow++)
+                    copied[(p * outH + oh) * outW + ow] = values[p * plane + oh / factor * width + ow / factor];
+        for (int p = 0; p < planes; p++)
+            for (int ih = 0; ih < height; ih++)
+                for (int iw = 0; iw < width; iw++) {
+                    float sum = 0;
+                    for (int dh = 0; dh < factor; dh++)
+                        for (int dw = 0; dw < factor; dw++) sum += upGradient[(p * outH + ih * factor + dh) * outW + iw * factor + dw];
+                    sums[p * plane + ih * width + iw] = sum;
+                }
+        for (int config = 0; config < 2; config++) {
+            const Dim grid = linear_grids[config], block = linear_blocks[config];
+            Buffer<float> in(values), y(copied.size()), gradient(upGradient), dx(planes * plane);
+            launch("quarry_upsample_nearest_forward", grid, block, in.pointer, y.pointer, planes, height, width, factor);
+            expect_exact("quarry_upsample_nearest_forward", "y", y.read(), copied);
+            launch("quarry_upsample_nearest_backward", grid, block, gradient.pointer, dx.pointer, planes, height, width, factor);
+            expect_exact("quarry_upsample_nearest_backward", "dx", dx.read(), sums);
+        }
+    }
 }
 
 // MARK: - Loss and predictions

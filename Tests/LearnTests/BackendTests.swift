@@ -94,6 +94,16 @@ struct BackendTests {
             return cpu.globalAveragePoolBackward(gradient, inputShape: inputShape)
         }
 
+        func upsampleNearest(_ input: Tensor, factor: Int) -> Tensor {
+            record("upsampleNearest")
+            return cpu.upsampleNearest(input, factor: factor)
+        }
+
+        func upsampleNearestBackward(_ gradient: Tensor, factor: Int) -> Tensor {
+            record("upsampleNearestBackward")
+            return cpu.upsampleNearestBackward(gradient, factor: factor)
+        }
+
         func linear(_ input: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
             record("linear")
             return cpu.linear(input, weight: weight, bias: bias)

@@ -43,6 +43,10 @@ public protocol Backend: AnyObject, Sendable {
     /// (N, C, H, W) → (N, C)
     func globalAveragePool(_ input: Tensor) -> Tensor
     func globalAveragePoolBackward(_ gradient: Tensor, inputShape: [Int]) -> Tensor
+    /// (N, C, H, W) → (N, C, H·factor, W·factor), each value copied over its factor × factor square.
+    func upsampleNearest(_ input: Tensor, factor: Int) -> Tensor
+    /// dL/dy (N, C, H·factor, W·factor) → dL/dx (N, C, H, W): each square's gradients summed.
+    func upsampleNearestBackward(_ gradient: Tensor, factor: Int) -> Tensor
 
     /// x (N, in) · weight (in, out) + bias (out) → (N, out)
     func linear(_ input: Tensor, weight: Tensor, bias: Tensor) -> Tensor

@@ -77,6 +77,14 @@ public final class CPUBackend: Backend {
         Pool2D.globalAverageBackward(gradient, inputShape: inputShape)
     }
 
+    public func upsampleNearest(_ input: Tensor, factor: Int) -> Tensor {
+        Upsample.nearest(input, factor: factor)
+    }
+
+    public func upsampleNearestBackward(_ gradient: Tensor, factor: Int) -> Tensor {
+        Upsample.nearestBackward(gradient, factor: factor)
+    }
+
     public func linear(_ input: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
         let (batch, inputSize, outputSize) = (input.shape[0], input.shape[1], weight.shape[1])
         return Tensor(shape: [batch, outputSize]) { y in

@@ -20,30 +20,49 @@ public enum MobileNetV2 {
         backend: any Backend = CPUBackend.shared, random: inout Random
     ) -> Sequential {
         Models.validate(classes: classes, inputSize: inputSize, channels: channels)
+        let stages = features(inputSize: inputSize, width: width, channels: channels, stem: stem, backend: backend, random: &random)
+        let lastChannels = divisible(1280 * max(1, width))
+        return Sequential(stages.layers
+            + Models.convBatchNorm(stages.channels[2], lastChannels, kernel: 1, backend: backend, random: &random)
+            + [
+                ActivationLayer(.relu6, backend: backend),
+                GlobalAvgPoolLayer(backend: backend),
+                Dropout(probability: 0.2, random: Random(seed: random.next()), backend: backend),
+                Linear(inputSize: lastChannels, outputSize: classes, backend: backend, random: &random),
+            ])
+    }
+
+    /// The stem and the seven stages, cut after the third (32 channels, stride 8 with the ImageNet
+    /// stem), the fifth (96, stride 16) and the seventh (320, stride 32); the classifier's last
+    /// conv1×1(1280) is left to it.
+    public static func features(
+        inputSize: Int, width: Double = 1, channels: Int = 3, stem: Stem? = nil, backend: any Backend = CPUBackend.shared,
+        random: inout Random
+    ) -> FeatureStages {
         precondition(width > 0, "MobileNetV2 width must be positive, got \(width)")
         var inChannels = divisible(32 * width)
-        let stemStride = (stem ?? .automatic(inputSize: inputSize)) == .imagenet ? 2 : 1
-        var layers = Models.convBatchNorm(channels, inChannels, kernel: 3, stride: stemStride, backend: backend, random: &random)
-            + [ActivationLayer(.relu6, backend: backend)]
-        for (expansion, baseChannels, repeats, firstStride) in stages {
+        let imagenet = (stem ?? .automatic(inputSize: inputSize)) == .imagenet
+        var parts: [[any Layer]] = [
+            Models.convBatchNorm(channels, inChannels, kernel: 3, stride: imagenet ? 2 : 1, backend: backend, random: &random)
+                + [ActivationLayer(.relu6, backend: backend)],
+        ]
+        var outputs: [Int] = []
+        for (stage, (expansion, baseChannels, repeats, firstStride)) in stages.enumerated() {
             let outChannels = divisible(Double(baseChannels) * width)
             for index in 0..<repeats {
                 let stride = index == 0 ? firstStride : 1
                 let block = invertedResidual(inChannels, outChannels, stride: stride, expansion: expansion,
                                              backend: backend, random: &random)
-                layers.append(stride == 1 && inChannels == outChannels ? Residual(block, backend: backend) : block)
+                parts[parts.count - 1].append(stride == 1 && inChannels == outChannels ? Residual(block, backend: backend) : block)
                 inChannels = outChannels
             }
+            if [2, 4, 6].contains(stage) {
+                outputs.append(outChannels)
+                if stage < 6 { parts.append([]) }
+            }
         }
-        let lastChannels = divisible(1280 * max(1, width))
-        layers += Models.convBatchNorm(inChannels, lastChannels, kernel: 1, backend: backend, random: &random)
-            + [ActivationLayer(.relu6, backend: backend)]
-        layers += [
-            GlobalAvgPoolLayer(backend: backend),
-            Dropout(probability: 0.2, random: Random(seed: random.next()), backend: backend),
-            Linear(inputSize: lastChannels, outputSize: classes, backend: backend, random: &random),
-        ]
-        return Sequential(layers)
+        let first = imagenet ? 8 : 4
+        return FeatureStages(parts: parts, channels: outputs, strides: [first, first * 2, first * 4])
     }
 
     /// (N, C, H, W) → (N, C', H/s, W/s): expand, depthwise filter, project; no activation after the

@@ -13,26 +13,42 @@ public enum ResNet18 {
         backend: any Backend = CPUBackend.shared, random: inout Random
     ) -> Sequential {
         Models.validate(classes: classes, inputSize: inputSize, channels: channels)
+        let stages = features(inputSize: inputSize, width: width, channels: channels, stem: stem, backend: backend, random: &random)
+        return Sequential(stages.layers + [
+            GlobalAvgPoolLayer(backend: backend),
+            Linear(inputSize: stages.channels[2], outputSize: classes, backend: backend, random: &random),
+        ])
+    }
+
+    /// The network without its head, cut after stages 2, 3 and 4: the stem and stages 1–2 (stride 8
+    /// with the ImageNet stem), stage 3 (16) and stage 4 (32).
+    public static func features(
+        inputSize: Int, width: Double = 1, channels: Int = 3, stem: Stem? = nil, backend: any Backend = CPUBackend.shared,
+        random: inout Random
+    ) -> FeatureStages {
         precondition(width > 0, "ResNet18 width must be positive, got \(width)")
         let widths = [64, 128, 256, 512].map { max(1, Int((Double($0) * width).rounded())) }
-        var layers: [any Layer]
-        if (stem ?? .automatic(inputSize: inputSize)) == .imagenet {
-            layers = Models.convBatchNorm(channels, widths[0], kernel: 7, stride: 2, backend: backend, random: &random)
-                + [ActivationLayer(.relu, backend: backend), MaxPool2DLayer(kernel: 3, stride: 2, padding: 1, backend: backend)]
+        let imagenet = (stem ?? .automatic(inputSize: inputSize)) == .imagenet
+        var parts: [[any Layer]]
+        if imagenet {
+            parts = [Models.convBatchNorm(channels, widths[0], kernel: 7, stride: 2, backend: backend, random: &random)
+                + [ActivationLayer(.relu, backend: backend), MaxPool2DLayer(kernel: 3, stride: 2, padding: 1, backend: backend)]]
         } else {
-            layers = Models.convBatchNorm(channels, widths[0], kernel: 3, backend: backend, random: &random) + [ActivationLayer(.relu, backend: backend)]
+            parts = [Models.convBatchNorm(channels, widths[0], kernel: 3, backend: backend, random: &random)
+                + [ActivationLayer(.relu, backend: backend)]]
         }
         var inChannels = widths[0]
         for (stage, outChannels) in widths.enumerated() {
+            // Stages 1 and 2 share the first part with the stem; 3 and 4 are a part each.
+            if stage >= 2 { parts.append([]) }
             for block in 0..<2 {
                 let stride = stage > 0 && block == 0 ? 2 : 1
-                layers.append(BasicBlock(inChannels: inChannels, outChannels: outChannels, stride: stride,
-                                         backend: backend, random: &random))
+                parts[parts.count - 1].append(BasicBlock(inChannels: inChannels, outChannels: outChannels, stride: stride,
+                                                         backend: backend, random: &random))
                 inChannels = outChannels
             }
         }
-        layers += [GlobalAvgPoolLayer(backend: backend),
-                   Linear(inputSize: inChannels, outputSize: classes, backend: backend, random: &random)]
-        return Sequential(layers)
+        let first = imagenet ? 8 : 2
+        return FeatureStages(parts: parts, channels: Array(widths[1...]), strides: [first, first * 2, first * 4])
     }
 }
