@@ -107,6 +107,16 @@ struct GPUBackendLayerTests {
                                                              stride: stride, padding: padding)), expectedGradient, "backward")
     }
 
+    @Test(arguments: [2, 3]) func upsampleNearest(factor: Int) throws {
+        let gpu = try EmulatedGPU.backend()
+        let input = Tensor.normal([2, 3, 5, 4], seed: 15)
+        let expected = cpu.upsampleNearest(input, factor: factor)
+        expectClose(try gpu.download(gpu.upsampleNearest(gpu.upload(input), factor: factor)), expected, "forward")
+        let gradient = Tensor.normal(expected.shape, seed: 16)
+        expectClose(try gpu.download(gpu.upsampleNearestBackward(gpu.upload(gradient), factor: factor)),
+                    cpu.upsampleNearestBackward(gradient, factor: factor), "backward")
+    }
+
     @Test func globalAveragePool() throws {
         let gpu = try EmulatedGPU.backend()
         let input = Tensor.normal([3, 5, 7, 6], seed: 15)

@@ -10,17 +10,17 @@ struct DataLoaderTests {
     /// and the seeds show in the batches. Label = index · 10.
     static func loader(count: Int = 23, batchSize: Int = 5, shuffle: Bool = true, dropLast: Bool = false,
                        seed: UInt64 = 7, workers: Int = 2, prefetch: Int = 2,
-                       sample: (@Sendable (Int, UInt64) throws -> (image: [Float], label: Int))? = nil) -> DataLoader {
+                       sample: (@Sendable (Int, UInt64) throws -> (image: [Float], label: Int))? = nil) -> DataLoader<Int> {
         DataLoader(count: count, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, seed: seed,
                    workers: workers, prefetch: prefetch, shape: [2, 1, 1],
                    sample: sample ?? { index, seed in ([Float(index), Float(seed >> 40)], index * 10) })
     }
 
-    static func batches(_ loader: DataLoader, epoch: Int = 0, startingAt start: Int = 0) throws -> [Batch] {
+    static func batches(_ loader: DataLoader<Int>, epoch: Int = 0, startingAt start: Int = 0) throws -> [Batch<Int>] {
         try loader.epoch(epoch, startingAt: start).map { try $0.get() }
     }
 
-    static func summary(_ batches: [Batch]) -> [[Float]] { batches.map(\.images.storage) }
+    static func summary(_ batches: [Batch<Int>]) -> [[Float]] { batches.map(\.images.storage) }
 
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
     func everyIndexOncePerEpoch(shuffle: Bool, dropLast: Bool) throws {

@@ -5,9 +5,11 @@ import Learn
 struct EpochMetricsDocument: Encodable, Sendable {
     let epoch: Int
     let train_loss: Float
-    let train_accuracy: Float
+    /// A classifier's; a detector has no per-image right or wrong and reports `val_map` instead.
+    let train_accuracy: Float?
     let val_loss: Float?
     let val_accuracy: Float?
+    let val_map: Float?
     let learning_rate: Float
     let images_per_second: Float
     let epoch_time: Float
@@ -21,6 +23,7 @@ struct EpochMetricsDocument: Encodable, Sendable {
         train_accuracy = metrics.trainAccuracy
         val_loss = metrics.validationLoss
         val_accuracy = metrics.validationAccuracy
+        val_map = metrics.validationMAP
         learning_rate = metrics.learningRate
         images_per_second = metrics.imagesPerSecond
         epoch_time = metrics.seconds

@@ -10,8 +10,8 @@ import Foundation
 /// Stopping: `cancel()` (from the iterator's deinit) sets a flag that workers check before every
 /// claim and wakes the sleeping ones, so each exits after at most the example it is making. Workers
 /// hold only this object, never the iterator, so dropping the iterator is what triggers it.
-final class Pipeline: @unchecked Sendable {
-    private let loader: DataLoader
+final class Pipeline<Label: Sendable>: @unchecked Sendable {
+    private let loader: DataLoader<Label>
     private let epoch: Int
     private let order: [Int]
     private let positions: Range<Int>
@@ -27,13 +27,14 @@ final class Pipeline: @unchecked Sendable {
     /// One batch in the making.
     private struct Slot {
         var images: [Float]
-        var labels: [Int]
+        /// nil until the example at that offset is made.
+        var labels: [Label?]
         var filled = 0
         /// The failure at the lowest position so far, so the error reported does not depend on timing.
         var failure: (position: Int, error: any Error)?
     }
 
-    init(loader: DataLoader, epoch: Int, order: [Int], positions: Range<Int>) {
+    init(loader: DataLoader<Label>, epoch: Int, order: [Int], positions: Range<Int>) {
         self.loader = loader
         self.epoch = epoch
         self.order = order
@@ -56,7 +57,7 @@ final class Pipeline: @unchecked Sendable {
         condition.unlock()
     }
 
-    func next() -> Result<Batch, any Error>? {
+    func next() -> Result<Batch<Label>, any Error>? {
         let batch = consumed
         let range = self.range(of: batch)
         guard !range.isEmpty else { return nil }
@@ -74,7 +75,8 @@ final class Pipeline: @unchecked Sendable {
         condition.unlock()
         if let failure = slot.failure { return .failure(failure.error) }
         let shape = [range.count] + loader.shape
-        return .success(Batch(images: Tensor(shape: shape, storage: slot.images), labels: slot.labels,
+        // Every example was made (no failure), so every label is there.
+        return .success(Batch(images: Tensor(shape: shape, storage: slot.images), labels: slot.labels.map { $0! },
                               indices: Array(order[range])))
     }
 
@@ -102,13 +104,13 @@ final class Pipeline: @unchecked Sendable {
     }
 
     /// Copies one example into its batch's slot and wakes the consumer when the batch is full.
-    private func store(_ result: Result<(image: [Float], label: Int), any Error>, at position: Int) {
+    private func store(_ result: Result<(image: [Float], label: Label), any Error>, at position: Int) {
         let batch = position / loader.batchSize, offset = position % loader.batchSize
         let size = range(of: batch).count, plane = loader.shape.reduce(1, *)
         condition.lock()
         defer { condition.unlock() }
         var slot = slots.removeValue(forKey: batch)
-            ?? Slot(images: [Float](repeating: 0, count: size * plane), labels: [Int](repeating: 0, count: size))
+            ?? Slot(images: [Float](repeating: 0, count: size * plane), labels: [Label?](repeating: nil, count: size))
         switch result {
         case .success(let example):
             slot.images.withUnsafeMutableBufferPointer { images in

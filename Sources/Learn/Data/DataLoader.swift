@@ -1,11 +1,11 @@
-/// One mini-batch: `images` is (N, C, H, W); `labels` and `indices` (the dataset indices the
-/// examples came from) follow the same order.
-public struct Batch: Sendable {
+/// One mini-batch: `images` is (N, C, H, W); `labels` (a class, or an image's boxes) and `indices`
+/// (the dataset indices the examples came from) follow the same order.
+public struct Batch<Label: Sendable>: Sendable {
     public let images: Tensor
-    public let labels: [Int]
+    public let labels: [Label]
     public let indices: [Int]
 
-    public init(images: Tensor, labels: [Int], indices: [Int]) {
+    public init(images: Tensor, labels: [Label], indices: [Int]) {
         precondition(images.rank == 4 && images.shape[0] == labels.count && labels.count == indices.count,
                      "a batch has one label and one index per image")
         self.images = images
@@ -26,7 +26,7 @@ public enum DataLoaderError: Error, Equatable {
 /// generator seeded by (seed, epoch), and each example's `sample` seed from (seed, epoch, index).
 /// So the batches never depend on thread timing, and an epoch resumed at batch k gives exactly the
 /// batches a full run would have given from k on.
-public final class DataLoader: Sendable {
+public final class DataLoader<Label: Sendable>: Sendable {
     public let count: Int
     public let batchSize: Int
     public let shuffle: Bool
@@ -36,16 +36,16 @@ public final class DataLoader: Sendable {
     public let prefetch: Int
     /// C, H, W of every example.
     public let shape: [Int]
-    let sample: @Sendable (Int, UInt64) throws -> (image: [Float], label: Int)
+    let sample: @Sendable (Int, UInt64) throws -> (image: [Float], label: Label)
 
     /// `sample(index, seed)` makes one example (decoded, augmented, normalized: C·H·W floats in CHW
-    /// order, and its label). It runs on background threads, several at once, and must give the
+    /// order, and its label, which augmentations may have moved with the pixels). It runs on background threads, several at once, and must give the
     /// same example for the same (index, seed). `workers` threads (0: on the consuming thread) keep
     /// at most `prefetch` batches (at least 1) made or in the making ahead of the consumer, which
     /// bounds memory to about `prefetch + 1` batches.
     public init(count: Int, batchSize: Int, shuffle: Bool, dropLast: Bool, seed: UInt64, workers: Int,
                 prefetch: Int, shape: [Int],
-                sample: @escaping @Sendable (Int, UInt64) throws -> (image: [Float], label: Int)) {
+                sample: @escaping @Sendable (Int, UInt64) throws -> (image: [Float], label: Label)) {
         precondition(count >= 0 && batchSize > 0, "a dataset has a count and a positive batch size")
         precondition(workers >= 0 && prefetch >= 0, "workers and prefetch are not negative")
         precondition(shape.count == 3 && shape.allSatisfy { $0 > 0 }, "an example's shape is C, H, W")
@@ -68,7 +68,7 @@ public final class DataLoader: Sendable {
     /// not all be made is a `.failure` carrying the error of its first failed example; iteration
     /// goes on past it. Dropping the iterator early stops the workers: each finishes the example
     /// in hand and exits, so no thread outlives the epoch by more than one `sample` call.
-    public func epoch(_ epoch: Int, startingAt batch: Int = 0) -> Batches {
+    public func epoch(_ epoch: Int, startingAt batch: Int = 0) -> Batches<Label> {
         precondition(epoch >= 0, "epochs count from 0")
         precondition((0...batchesPerEpoch).contains(batch), "batch \(batch) is outside the epoch")
         let end = dropLast ? batchesPerEpoch * batchSize : count
@@ -105,7 +105,7 @@ public final class DataLoader: Sendable {
     }
 
     /// Runs `sample` for one dataset index, checking the size it promised.
-    func make(epoch: Int, index: Int) -> Result<(image: [Float], label: Int), any Error> {
+    func make(epoch: Int, index: Int) -> Result<(image: [Float], label: Label), any Error> {
         Result {
             let example = try sample(index, sampleSeed(epoch: epoch, index: index))
             let expected = shape.reduce(1, *)
@@ -118,15 +118,15 @@ public final class DataLoader: Sendable {
 }
 
 /// The batches of one epoch. Not for sharing between threads: one consumer calls `next()`.
-public final class Batches: Sequence, IteratorProtocol {
-    private let pipeline: Pipeline
+public final class Batches<Label: Sendable>: Sequence, IteratorProtocol {
+    private let pipeline: Pipeline<Label>
 
-    init(pipeline: Pipeline) {
+    init(pipeline: Pipeline<Label>) {
         self.pipeline = pipeline
         pipeline.start()
     }
 
-    public func next() -> Result<Batch, any Error>? {
+    public func next() -> Result<Batch<Label>, any Error>? {
         pipeline.next()
     }
 

@@ -30,3 +30,11 @@ struct EpochTotals {
     var meanLoss: Float { seen > 0 ? Float(lossSum / Double(seen)) : 0 }
     var accuracy: Float { seen > 0 ? Float(correct) / Float(seen) : 0 }
 }
+
+extension ContinuousClock.Instant {
+    /// Seconds from this instant to now: an epoch's wall time.
+    var secondsElapsed: Double {
+        let elapsed = duration(to: .now).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+    }
+}

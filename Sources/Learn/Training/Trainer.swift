@@ -84,7 +84,7 @@ public final class Trainer {
                 progress(epoch, batch, loss)
                 batch += 1
             }
-            let trainSeconds = Self.seconds(since: began)
+            let trainSeconds = began.secondsElapsed
             let validation = try evaluate(validationBatches())
             let metrics = EpochMetrics(
                 epoch: epoch, trainLoss: totals.meanLoss, trainAccuracy: totals.accuracy,
@@ -92,7 +92,7 @@ public final class Trainer {
                 validationAccuracy: validation.predictions.isEmpty ? nil : validation.accuracy,
                 learningRate: optimizer.learningRate,
                 imagesPerSecond: trainSeconds > 0 ? Float(Double(images) / trainSeconds) : 0,
-                seconds: Float(Self.seconds(since: began)))
+                seconds: Float(began.secondsElapsed))
             epochDone(metrics, try makeCheckpoint(epoch: epoch + 1, batch: 0, totals: EpochTotals()))
         }
         return .completed
@@ -152,10 +152,5 @@ public final class Trainer {
     private func makeCheckpoint(epoch: Int, batch: Int, totals: EpochTotals) throws -> Checkpoint {
         try Checkpoint(model: model, optimizer: optimizer, epoch: epoch, batch: batch, random: random,
                        metadata: metadata.merging(totals.metadata) { $1 })
-    }
-
-    private static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = start.duration(to: .now).components
-        return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
     }
 }

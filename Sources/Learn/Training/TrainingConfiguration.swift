@@ -44,10 +44,14 @@ public struct EpochMetrics: Sendable, Codable, Equatable {
     public var epoch: Int
     /// Means over every sample of the epoch, including those trained before a resume.
     public var trainLoss: Float
-    public var trainAccuracy: Float
+    /// nil for a task without a per-image right or wrong (detection).
+    public var trainAccuracy: Float?
     /// nil when there are no validation samples.
     public var validationLoss: Float?
+    /// A classifier's; nil for other tasks.
     public var validationAccuracy: Float?
+    /// A detector's COCO mAP@[.5:.95] on the validation images; nil for other tasks.
+    public var validationMAP: Float?
     /// The rate of the epoch's last step.
     public var learningRate: Float
     /// Training throughput of this process's part of the epoch.
@@ -59,13 +63,14 @@ public struct EpochMetrics: Sendable, Codable, Equatable {
     public var deviceMemoryBytes: Int?
     public var deviceMemoryPeakBytes: Int?
 
-    public init(epoch: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float?, validationAccuracy: Float?,
-                learningRate: Float, imagesPerSecond: Float, seconds: Float) {
+    public init(epoch: Int, trainLoss: Float, trainAccuracy: Float?, validationLoss: Float?, validationAccuracy: Float?,
+                validationMAP: Float? = nil, learningRate: Float, imagesPerSecond: Float, seconds: Float) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.trainAccuracy = trainAccuracy
         self.validationLoss = validationLoss
         self.validationAccuracy = validationAccuracy
+        self.validationMAP = validationMAP
         self.learningRate = learningRate
         self.imagesPerSecond = imagesPerSecond
         self.seconds = seconds

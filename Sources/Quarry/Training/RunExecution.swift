@@ -60,12 +60,12 @@ struct RunExecution {
     }
 
     /// Trains to the end of the configured epochs (or a stop), checkpointing and recording every epoch.
-    private func train(_ trainer: Trainer, from checkpoint: Checkpoint?, run: inout Run, trainLoader: DataLoader,
-                       validationLoader: DataLoader, memory: [DeviceAllocator]) throws -> JobRunner.Ending {
+    private func train(_ trainer: Trainer, from checkpoint: Checkpoint?, run: inout Run, trainLoader: DataLoader<Int>,
+                       validationLoader: DataLoader<Int>, memory: [DeviceAllocator]) throws -> JobRunner.Ending {
         let database = service.database
         let failure = Mutex<(any Error)?>(nil)
 
-        func batches(_ loader: DataLoader, epoch: Int, start: Int) -> AnySequence<Trainer.Batch> {
+        func batches(_ loader: DataLoader<Int>, epoch: Int, start: Int) -> AnySequence<Trainer.Batch> {
             let iterator = loader.epoch(epoch, startingAt: start)
             return AnySequence(AnyIterator {
                 guard let next = iterator.next() else { return nil }
