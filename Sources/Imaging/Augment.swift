@@ -44,7 +44,7 @@ public enum Augment {
 
     /// The rectangle RandomResizedCrop takes, as torchvision's `get_params` computes it: sides
     /// rounded half to even like Python's `round`, offsets uniform over every position that fits.
-    static func cropRectangle(width: Int, height: Int, scale: ClosedRange<Double>, ratio: ClosedRange<Double>,
+    public static func cropRectangle(width: Int, height: Int, scale: ClosedRange<Double>, ratio: ClosedRange<Double>,
                               uniform: () -> Double) -> (x: Int, y: Int, width: Int, height: Int) {
         precondition(scale.lowerBound > 0 && ratio.lowerBound > 0, "scale and ratio are positive")
         let area = Double(width * height)
@@ -78,7 +78,7 @@ public enum Augment {
     }
 
     /// The pixels of one rectangle, which must lie inside the bitmap.
-    static func crop(_ bitmap: Bitmap, x: Int, y: Int, width: Int, height: Int) -> Bitmap {
+    public static func crop(_ bitmap: Bitmap, x: Int, y: Int, width: Int, height: Int) -> Bitmap {
         precondition(x >= 0 && y >= 0 && width > 0 && height > 0 && x + width <= bitmap.width
                      && y + height <= bitmap.height, "the crop lies inside the bitmap")
         if x == 0 && y == 0 && width == bitmap.width && height == bitmap.height { return bitmap }

@@ -26,7 +26,7 @@ import Testing
                     ALTER TABLE runs DROP COLUMN error_type; ALTER TABLE evaluations DROP COLUMN error_type;
                     ALTER TABLE model_exports DROP COLUMN error_type; ALTER TABLE import_jobs DROP COLUMN error_type;
                     ALTER TABLE prelabel_jobs DROP COLUMN error_type;
-                    DROP INDEX tasks_project_created;
+                    DROP INDEX tasks_project_created; ALTER TABLE runs DROP COLUMN data;
                     DELETE FROM schema_migrations WHERE version >= 20;
                     """)
                 for failure in failures {

@@ -128,6 +128,9 @@ extension DomainErrors {
         case .notFound(let id): .notFound("run '\(id.prefix(100))' not found", code: "RUN_NOT_FOUND")
         case .invalid(let field, let reason): .invalid(field, reason)
         case .notEnoughClasses(let subset): .badRequest("the \(subset) subset needs labeled images of at least two classes")
+        case .noBoxes(let subset, let split):
+            APIError(.unprocessableContent, code: "DATASET_NOT_IMPORTED",
+                     "the \(subset) subset of split \(split) has no boxes: import a dataset with boxes (COCO, YOLO or VOC) or approve labeled tasks")
         case .notResumable(let id, let status): .conflict("run \(id) is \(status.rawValue)")
         case .stillActive(let id): .conflict("run \(id) is still going; stop it first")
         }
@@ -149,6 +152,7 @@ extension DomainErrors {
         case .stillTraining(let run, let status): .conflict("run \(run) is still \(status.rawValue); wait for it to finish")
         case .checkpointNotFound(let run, let checkpoint):
             .notFound("run \(run) has no \(checkpoint.rawValue) checkpoint", code: "CHECKPOINT_NOT_FOUND")
+        case .unsupportedTask(let run, let task): .invalid("run_id", "run \(run) trained a \(task.rawValue) model, which this cannot use")
         }
     }
 

@@ -95,7 +95,10 @@ package struct ExperimentConfigChanges: Decodable {
         config.splitIndex = split_index ?? config.splitIndex
         config.trainSubset = try JSON.choice(train_subset, "train_subset", or: config.trainSubset)
         config.validationSubset = try JSON.choice(val_subset, "val_subset", or: config.validationSubset)
-        config.model = try JSON.choice(model, "model", or: config.model)
+        let named = try JSON.choice(model, "model", or: config.model)
+        // A model named anew brings its own default size, unless the body gives one.
+        if named != config.model { config.imageSize = named.defaultImageSize }
+        config.model = named
         config.width = width ?? config.width
         config.stem = try JSON.choice(stem, "stem", or: config.stem)
         config.imageSize = image_size ?? config.imageSize

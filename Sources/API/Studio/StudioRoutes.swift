@@ -46,6 +46,7 @@ enum StudioRoutes {
         router.get("/api/splits/{project_id}/preview", route(splits.preview))
         router.get("/api/splits/{project_id}/{split_index}", route(splits.details))
         router.delete("/api/splits/{project_id}/{split_index}", route(splits.delete))
+        router.get("/api/training/models", route(StudioModels().list))
         let experiments = StudioExperiments(services: services)
         router.get("/api/training/{project_id}/experiments", route(experiments.list))
         router.post("/api/training/{project_id}/experiments", options: json, route(experiments.create))

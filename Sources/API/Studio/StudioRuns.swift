@@ -16,6 +16,10 @@ struct StudioRuns: Sendable {
         let classes: [String]
         let metrics: [EpochMetricsDocument]
         let best_val_accuracy: Float?
+        /// A detector's.
+        let best_val_map: Float?
+        /// What it trains on: the data's snapshot id and counts, from its first start.
+        let data: RunData?
         let error: FailureBody?
         let config: ExperimentConfig
         let created_at: String
@@ -29,6 +33,8 @@ struct StudioRuns: Sendable {
             classes = run.classes
             metrics = run.metrics.map(EpochMetricsDocument.init)
             best_val_accuracy = run.bestValidationAccuracy
+            best_val_map = run.bestValidationMAP
+            data = run.data
             error = run.error.map { FailureBody(type: $0.kind.rawValue, message: $0.message) }
             config = run.config
             created_at = run.createdAt

@@ -5,7 +5,7 @@ import Foundation
 /// in place of cross-entropy, and validation that reports the loss and the decoded detections. It
 /// trains on one device: the loss runs on the host, which would serialize data-parallel replicas.
 public final class DetectionTrainer {
-    public typealias Batch = (images: Tensor, boxes: [[LabeledBox]])
+    public typealias Batch = (images: Tensor, labels: [[LabeledBox]])
 
     public let model: FCOS
     public let optimizer: any Optimizer

@@ -1,3 +1,5 @@
+import Learn
+
 /// The figures of a detection evaluation, each as pycocotools' `COCOeval` (bbox, area "all", up to 100
 /// detections per image and class) computes it, so a report can be checked against it on the same boxes:
 ///
@@ -127,5 +129,23 @@ public struct DetectionReport: Sendable, Equatable, Codable {
     private static func linspace(_ start: Double, _ stop: Double, _ count: Int) -> [Double] {
         let step = (stop - start) / Double(count - 1)
         return (0..<count).map { $0 == count - 1 ? stop : Double($0) * step + start }
+    }
+}
+
+extension DetectionReport {
+    /// Each image's true boxes as report boxes, the image numbered by its position.
+    static func boxes(_ images: [[LabeledBox]]) -> [Box] {
+        images.enumerated().flatMap { image, boxes in
+            boxes.map { Box(imageID: image, classIndex: $0.classIndex, x: Double($0.x1), y: Double($0.y1), width: Double($0.width),
+                            height: Double($0.height)) }
+        }
+    }
+
+    /// Each image's detections as scored report boxes, the image numbered by its position.
+    static func boxes(_ images: [[Detection]]) -> [Box] {
+        images.enumerated().flatMap { image, detections in
+            detections.map { Box(imageID: image, classIndex: $0.box.classIndex, x: Double($0.box.x1), y: Double($0.box.y1),
+                                 width: Double($0.box.width), height: Double($0.box.height), score: Double($0.score)) }
+        }
     }
 }

@@ -43,5 +43,6 @@ public enum Migrations {
         jobLinkBases,
         jobErrorTypes,
         jobListingIndex,
+        runData,
     ]
 }

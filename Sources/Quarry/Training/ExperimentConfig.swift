@@ -3,10 +3,13 @@ import Learn
 /// A training configuration, validated as a whole. Every setting has a documented default
 /// (docs/training.md). The enums' raw values are the names the documentation and the stored rows use.
 public struct ExperimentConfig: Sendable, Equatable {
+    /// The zoo, each model for one project task (`ModelCatalog.swift`).
     public enum Model: String, Sendable, CaseIterable {
         case smallCNN = "small_cnn"
         case resnet18
         case mobileNetV2 = "mobilenet_v2"
+        case fcosResNet18 = "fcos_resnet18"
+        case fcosMobileNetV2 = "fcos_mobilenet_v2"
     }
 
     /// `auto` takes ImageNet's stem from 128 pixels up and CIFAR's below; small_cnn has no stem.

@@ -22,7 +22,7 @@ public struct ExperimentService: Sendable {
         let now = Timestamp.now()
         let experiment = Experiment(id: ID.make("exp"), projectID: projectID, config: config, createdAt: now, updatedAt: now)
         try database.write { db in
-            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
+            try config.validate(for: try ProjectStore.owned(accountID: accountID, id: projectID, on: db).task)
             try ExperimentStore.insert(experiment, on: db)
         }
         return experiment
@@ -48,6 +48,7 @@ public struct ExperimentService: Sendable {
             var config = current.config
             try change(&config)
             try config.validate()
+            try config.validate(for: try ProjectStore.owned(accountID: accountID, id: projectID, on: db).task)
             try checkDevice(config)
             let updated = Experiment(id: id, projectID: projectID, config: config, createdAt: current.createdAt, updatedAt: Timestamp.now())
             try ExperimentStore.update(updated, on: db)

@@ -14,11 +14,16 @@ public struct Run: ProjectJob {
     public var classes: [String]
     public var metrics: [EpochMetrics]
     public var bestValidationAccuracy: Float?
+    /// What it trains on; nil until it first starts (and for runs from before it was recorded).
+    public var data: RunData?
     /// Why it failed; nil unless it did.
     public var error: JobFailure?
     public let createdAt: String
     public var startedAt: String?
     public var finishedAt: String?
+
+    /// A detector's best validation mAP so far.
+    public var bestValidationMAP: Float? { metrics.compactMap(\.validationMAP).max() }
 }
 
 public enum RunError: Error, Equatable, Sendable {
@@ -26,6 +31,8 @@ public enum RunError: Error, Equatable, Sendable {
     case invalid(field: String, reason: String)
     /// The split's subset that trains has labeled images of fewer than two classes: nothing to learn.
     case notEnoughClasses(subset: String)
+    /// A detection run's train subset has no approved box (nor polygon) to learn from.
+    case noBoxes(subset: String, split: Int)
     case notResumable(id: String, status: JobStatus)
     case stillActive(String)
 }

@@ -5,9 +5,10 @@ import LearnGPU
 import Storage
 import Synchronization
 
-/// One run on the worker pool: loads the data, builds the model and optimizer from the config,
-/// trains with checkpoints after every epoch (`last`, and `best` by validation accuracy), and
-/// records metrics and status as it goes.
+/// One run on the worker pool: freezes the examples it trains on (a resume reads them back, whatever
+/// labeling has done since), builds the model and optimizer from the config, trains with checkpoints
+/// after every epoch (`last`, and `best` by the task's validation figure), and records metrics and status
+/// as it goes.
 struct RunExecution {
     let service: RunService
     let runID: String
@@ -18,31 +19,8 @@ struct RunExecution {
     func perform() throws -> JobRunner.Ending {
         // A finished run gives back the convolution scratch its steps kept pooled for the next one.
         defer { Conv2D.releaseScratch() }
-        let database = service.database
-        guard var run = try database.read({ db in try RunStore.find(id: runID, on: db) }) else { throw RunError.notFound(runID) }
-        let config = run.config
-        try service.checkDevice(config)
-        let data = try database.read { db in try TrainingData.load(projectID: run.projectID, config: config, on: db) }
-        run.classes = data.classes
-        try database.write { db in try RunStore.update(run, on: db) }
-
-        let shape = [3, config.imageSize, config.imageSize]
-        let blobs = service.blobs
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
-        // A GPU takes raw pixels, a byte each, and normalizes them on the device (RunRecipe says so).
-        let normalized = RunRecipe.normalizesOnHost(config)
-        let trainLoader = DataLoader(count: data.train.count, batchSize: config.batchSize, shuffle: true, dropLast: false,
-                                     seed: config.seed, workers: workers, prefetch: 2, shape: shape) { index, seed in
-            let item = data.train[index]
-            return (try TrainingData.example(item, blobs: blobs, config: config, training: true, seed: seed, normalized: normalized),
-                    item.label)
-        }
-        let validationLoader = DataLoader(count: data.validation.count, batchSize: config.batchSize, shuffle: false, dropLast: false,
-                                          seed: config.seed, workers: workers, prefetch: 2, shape: shape) { index, seed in
-            let item = data.validation[index]
-            return (try TrainingData.example(item, blobs: blobs, config: config, training: false, seed: seed, normalized: normalized),
-                    item.label)
-        }
+        guard var run = try service.database.read({ db in try RunStore.find(id: runID, on: db) }) else { throw RunError.notFound(runID) }
+        try service.checkDevice(run.config)
         let checkpoint = resume ? try CheckpointFile.read(from: service.checkpointPath(runID, .last)) : nil
         if let checkpoint {
             // Epochs the checkpoint does not hold were recorded but not checkpointed when the last process
@@ -50,78 +28,63 @@ struct RunExecution {
             run.metrics = run.metrics.filter { $0.epoch < checkpoint.epoch }
             run.bestValidationAccuracy = run.metrics.compactMap(\.validationAccuracy).max()
         }
+        let recorder = EpochRecorder(service: service, runID: runID, run: run)
+        switch run.config.model.task {
+        case .detection:
+            let data = try frozen { db in try DetectionData.load(projectID: run.projectID, config: run.config, on: db) }
+            try recorder.start(classes: data.classes, data: RunData(snapshot: data.snapshot, trainImages: data.train.count,
+                                                                     validationImages: data.validation.count, shapes: data.report))
+            return try DetectionRun(execution: self, data: data, recorder: recorder).train(from: checkpoint)
+        case .classification, .segmentation:
+            let data = try frozen { db in try TrainingData.load(projectID: run.projectID, config: run.config, on: db) }
+            try recorder.start(classes: data.classes, data: RunData(snapshot: data.snapshot, trainImages: data.train.count,
+                                                                     validationImages: data.validation.count, shapes: nil))
+            return try classify(data, from: checkpoint, recorder: recorder)
+        }
+    }
+
+    /// The examples as the run first loaded them: read back on a resume, else loaded and written beside
+    /// the checkpoints (atomically, so a kill leaves the old file or the new).
+    private func frozen<Data: Codable>(_ load: (Connection) throws -> Data) throws -> Data {
+        let path = service.dataPath(runID)
+        if resume, let bytes = FileManager.default.contents(atPath: path) {
+            return try JSONDecoder().decode(Data.self, from: bytes)
+        }
+        let data = try service.database.read(load)
+        try AtomicFile.write(Array(try JSONEncoder().encode(data)), to: path)
+        return data
+    }
+
+    private func classify(_ data: TrainingData, from checkpoint: Checkpoint?, recorder: EpochRecorder) throws -> JobRunner.Ending {
+        let config = recorder.config
+        let shape = [3, config.imageSize, config.imageSize]
+        let blobs = service.blobs
+        // A GPU takes raw pixels, a byte each, and normalizes them on the device (RunRecipe says so).
+        let normalized = RunRecipe.normalizesOnHost(config)
+        func loader(_ items: [TrainingData.Item], training: Bool) -> DataLoader<Int> {
+            DataLoader(count: items.count, batchSize: config.batchSize, shuffle: training, dropLast: false, seed: config.seed,
+                       workers: Self.workers, prefetch: 2, shape: shape) { index, seed in
+                (try TrainingData.example(items[index], blobs: blobs, config: config, training: training, seed: seed,
+                                          normalized: normalized), items[index].label)
+            }
+        }
+        let (trainLoader, validationLoader) = (loader(data.train, training: true), loader(data.validation, training: false))
         return try service.devices.compute(on: config.device.devices ?? [.cpu], tf32: config.tf32) { backends in
             let recipe = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch)
-            let memory = backends.compactMap { ($0 as? GPUBackend)?.gpu.allocator }
-            for allocator in memory { allocator.resetPeaks() }
-            return try train(recipe.trainer(on: backends), from: checkpoint, run: &run, trainLoader: trainLoader,
-                             validationLoader: validationLoader, memory: memory)
+            recorder.watch(backends)
+            let trainer = recipe.trainer(on: backends)
+            let outcome = try trainer.run(
+                from: checkpoint,
+                trainBatches: { epoch, start in recorder.batches(trainLoader, epoch: epoch, start: start) },
+                batchesPerEpoch: trainLoader.batchesPerEpoch,
+                validationBatches: { recorder.batches(validationLoader, epoch: 0, start: 0) },
+                shouldStop: { context.shouldStop || recorder.failed },
+                progress: { recorder.progress(epoch: $0, batch: $1, of: trainLoader.batchesPerEpoch, loss: $2) },
+                epochDone: { recorder.record($0, $1, score: $0.validationAccuracy) })
+            return try recorder.ending(outcome, context: context)
         }
     }
 
-    /// Trains to the end of the configured epochs (or a stop), checkpointing and recording every epoch.
-    private func train(_ trainer: Trainer, from checkpoint: Checkpoint?, run: inout Run, trainLoader: DataLoader<Int>,
-                       validationLoader: DataLoader<Int>, memory: [DeviceAllocator]) throws -> JobRunner.Ending {
-        let database = service.database
-        let failure = Mutex<(any Error)?>(nil)
-
-        func batches(_ loader: DataLoader<Int>, epoch: Int, start: Int) -> AnySequence<Trainer.Batch> {
-            let iterator = loader.epoch(epoch, startingAt: start)
-            return AnySequence(AnyIterator {
-                guard let next = iterator.next() else { return nil }
-                switch next {
-                case .success(let batch): return (batch.images, batch.labels)
-                case .failure(let error):
-                    // The trainer cannot be thrown into; it stops at the next batch and the run fails with this.
-                    failure.withLock { $0 = error }
-                    return nil
-                }
-            })
-        }
-
-        var best = run.bestValidationAccuracy
-        let outcome = try trainer.run(
-            from: checkpoint,
-            trainBatches: { epoch, start in batches(trainLoader, epoch: epoch, start: start) },
-            batchesPerEpoch: trainLoader.batchesPerEpoch,
-            validationBatches: { batches(validationLoader, epoch: 0, start: 0) },
-            shouldStop: { context.shouldStop || failure.withLock { $0 != nil } },
-            progress: { epoch, batch, loss in
-                service.events.publish(run: runID, .progress(epoch: epoch, batch: batch + 1, batches: trainLoader.batchesPerEpoch, loss: loss))
-            },
-            epochDone: { epochMetrics, checkpoint in
-                var metrics = epochMetrics
-                // Per device, the most any of the run's holds: what a device needs free to train it.
-                let statistics = memory.map(\.statistics)
-                if !statistics.isEmpty {
-                    (metrics.deviceMemoryBytes, metrics.deviceMemoryPeakBytes) = (statistics.map(\.bytesHeld).max(),
-                                                                                  statistics.map(\.peakBytesHeld).max())
-                }
-                // In an order a kill can interrupt anywhere: `best` first (a newer best than the database
-                // says is rewritten alike when the epoch is trained again), the epoch's row next, `last`
-                // last (a resume trains again the epochs recorded past it, and drops their rows).
-                do {
-                    if let accuracy = metrics.validationAccuracy, accuracy > (best ?? -1) {
-                        best = accuracy
-                        try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, .best))
-                    }
-                    run.metrics.append(metrics)
-                    run.bestValidationAccuracy = best
-                    try database.write { db in try RunStore.update(run, on: db) }
-                    try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, .last))
-                } catch {
-                    failure.withLock { $0 = error }
-                }
-                service.events.publish(run: runID, .epoch(metrics))
-            })
-        if let error = failure.withLock({ $0 }) { throw error }
-        switch outcome {
-        case .completed:
-            return .completed
-        case .stopped(let checkpoint):
-            try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, .last))
-            // Stopped by the server's shutdown, not by its owner: what a restart would call it.
-            return context.isClosing ? .interrupted : .stopped
-        }
-    }
+    /// Worker threads making examples: every core but the one training.
+    static var workers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount - 1) }
 }

@@ -8,9 +8,9 @@ struct RunRecipe {
     let classes: Int
     let batchesPerEpoch: Int
 
-    /// The model is built on the host from the seed, whatever the backend, so every device starts from
-    /// the same weights, and then placed on the backend's device. Several backends train data-parallel,
-    /// a replica of the model and optimizer on each.
+    /// A classifier's trainer. The model is built on the host from the seed, whatever the backend, so
+    /// every device starts from the same weights, and then placed on the backend's device. Several
+    /// backends train data-parallel, a replica of the model and optimizer on each.
     func trainer(on backends: [any Backend] = [CPUBackend.shared]) -> Trainer {
         var random = Random(seed: config.seed)
         var replicas: [Replica] = []
@@ -19,44 +19,59 @@ struct RunRecipe {
             random = Random(seed: config.seed)
             replicas.append(Replica(model: model(on: backend, random: &random), optimizer: optimizer(on: backend), backend: backend))
         }
-        let learningRate = Float(config.optimizer.learningRate)
-        let total = max(1, config.epochs * batchesPerEpoch)
-        let kind: LearningRateSchedule.Kind = switch config.scheduler.kind {
-        case .cosine: .cosine
-        case .step: .step
-        case .none: .constant
-        }
-        let schedule = LearningRateSchedule(kind: kind, baseLearningRate: learningRate, totalSteps: total,
-                                            warmupSteps: config.scheduler.warmupEpochs * batchesPerEpoch,
-                                            stepSize: max(1, config.scheduler.stepSize * batchesPerEpoch),
-                                            gamma: Float(config.scheduler.gamma))
-        let normalization = Self.normalizesOnHost(config)
-            ? nil : PixelNormalization(mean: ImageTensor.imageNetMean, std: ImageTensor.imageNetStd)
-        let trainer = Trainer(replicas: replicas, schedule: schedule,
-                              configuration: TrainingConfiguration(epochs: config.epochs, gradientClipNorm: config.gradientClip.map(Float.init),
-                                                                   labelSmoothing: Float(config.labelSmoothing),
-                                                                   pixelNormalization: normalization))
+        let trainer = Trainer(replicas: replicas, schedule: schedule, configuration: configuration)
+        trainer.random = random
+        return trainer
+    }
+
+    /// A detector's trainer, on one backend.
+    func detectionTrainer(on backend: any Backend) -> DetectionTrainer {
+        var random = Random(seed: config.seed)
+        guard let model = model(on: backend, random: &random) as? FCOS else { preconditionFailure("\(config.model) is not a detector") }
+        let trainer = DetectionTrainer(model: model, optimizer: optimizer(on: backend), schedule: schedule,
+                                       configuration: configuration, backend: backend)
         trainer.random = random
         return trainer
     }
 
     /// The configured model as a run starts it, from the seed, placed on `backend`.
-    func model(on backend: any Backend = CPUBackend.shared) -> Sequential {
+    func model(on backend: any Backend = CPUBackend.shared) -> any Layer {
         var random = Random(seed: config.seed)
         return model(on: backend, random: &random)
     }
 
     /// The configured model, built from `random` and placed on `backend`.
-    private func model(on backend: any Backend, random: inout Random) -> Sequential {
-        let model: Sequential = switch config.model {
-        case .smallCNN: SmallCNN.make(classes: classes, inputSize: config.imageSize, backend: backend, random: &random)
-        case .resnet18: ResNet18.make(classes: classes, inputSize: config.imageSize, width: config.width,
-                                      stem: config.stem.explicit, backend: backend, random: &random)
-        case .mobileNetV2: MobileNetV2.make(classes: classes, inputSize: config.imageSize, width: config.width,
-                                            stem: config.stem.explicit, backend: backend, random: &random)
+    private func model(on backend: any Backend, random: inout Random) -> any Layer {
+        let (size, width, stem) = (config.imageSize, config.width, config.stem.explicit)
+        let model: any Layer = switch config.model {
+        case .smallCNN: SmallCNN.make(classes: classes, inputSize: size, backend: backend, random: &random)
+        case .resnet18: ResNet18.make(classes: classes, inputSize: size, width: width, stem: stem, backend: backend, random: &random)
+        case .mobileNetV2: MobileNetV2.make(classes: classes, inputSize: size, width: width, stem: stem, backend: backend, random: &random)
+        case .fcosResNet18, .fcosMobileNetV2:
+            FCOS.make(classes: classes, backbone: config.model.detectorBackbone!, inputSize: size, width: width, stem: stem,
+                      backend: backend, random: &random)
         }
         backend.place(model)
         return model
+    }
+
+    private var schedule: LearningRateSchedule {
+        let kind: LearningRateSchedule.Kind = switch config.scheduler.kind {
+        case .cosine: .cosine
+        case .step: .step
+        case .none: .constant
+        }
+        return LearningRateSchedule(kind: kind, baseLearningRate: Float(config.optimizer.learningRate),
+                                    totalSteps: max(1, config.epochs * batchesPerEpoch),
+                                    warmupSteps: config.scheduler.warmupEpochs * batchesPerEpoch,
+                                    stepSize: max(1, config.scheduler.stepSize * batchesPerEpoch), gamma: Float(config.scheduler.gamma))
+    }
+
+    private var configuration: TrainingConfiguration {
+        let normalization = Self.normalizesOnHost(config)
+            ? nil : PixelNormalization(mean: ImageTensor.imageNetMean, std: ImageTensor.imageNetStd)
+        return TrainingConfiguration(epochs: config.epochs, gradientClipNorm: config.gradientClip.map(Float.init),
+                                     labelSmoothing: Float(config.labelSmoothing), pixelNormalization: normalization)
     }
 
     private func optimizer(on backend: any Backend) -> any Optimizer {

@@ -29,6 +29,8 @@ public final class RunService: Sendable {
     }
 
     func checkpointPath(_ runID: String, _ checkpoint: RunCheckpoint) -> String { "\(directory)/\(runID)/\(checkpoint.rawValue).ckpt" }
+    /// The examples the run trains on, frozen when it first starts (`RunExecution`).
+    func dataPath(_ runID: String) -> String { "\(directory)/\(runID)/data.json" }
 
     /// Refuses a device this server cannot train on: not a selection, or a GPU the driver does not list.
     func checkDevice(_ config: ExperimentConfig) throws {
@@ -41,10 +43,16 @@ public final class RunService: Sendable {
         let run = try database.write { db -> Run in
             let experiment = try ExperimentService.find(accountID: accountID, projectID: projectID, id: experimentID, on: db)
             try checkDevice(experiment.config)
+            // The project's task may have changed since the experiment was saved.
+            try experiment.config.validate(for: try ProjectStore.owned(accountID: accountID, id: projectID, on: db).task)
             // Checked now so a run that cannot train is refused at once rather than failing later.
-            _ = try TrainingData.load(projectID: projectID, config: experiment.config, on: db)
+            if experiment.config.model.task == .detection {
+                _ = try DetectionData.load(projectID: projectID, config: experiment.config, on: db)
+            } else {
+                _ = try TrainingData.load(projectID: projectID, config: experiment.config, on: db)
+            }
             let run = Run(id: ID.make("run"), projectID: projectID, experimentID: experimentID, status: .pending, config: experiment.config,
-                          classes: [], metrics: [], bestValidationAccuracy: nil, error: nil, createdAt: Timestamp.now(),
+                          classes: [], metrics: [], bestValidationAccuracy: nil, data: nil, error: nil, createdAt: Timestamp.now(),
                           startedAt: nil, finishedAt: nil)
             try RunStore.insert(run, on: db)
             return run

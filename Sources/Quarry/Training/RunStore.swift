@@ -18,6 +18,11 @@ enum RunStore: ProjectJobStore {
                    [try json(run.classes), try json(run.metrics), run.bestValidationAccuracy.map(Double.init), run.id])
     }
 
+    /// What the run trains on, recorded when it first starts; a resume keeps the first record.
+    static func recordData(_ data: RunData, runID: String, on db: Connection) throws {
+        try db.run("UPDATE runs SET data = ? WHERE id = ? AND data IS NULL", [try json(data), runID])
+    }
+
     /// The configuration a run trains with; only a resume on another device changes it.
     static func updateConfig(_ run: Run, on db: Connection) throws {
         try db.run("UPDATE runs SET config = ? WHERE id = ?", [try run.config.storedText, run.id])
@@ -43,7 +48,8 @@ enum RunStore: ProjectJobStore {
                    config: try ExperimentConfig.stored(try row.string("config")),
                    classes: try decoder.decode([String].self, from: Data(try row.string("classes").utf8)),
                    metrics: try decoder.decode([EpochMetrics].self, from: Data(try row.string("metrics").utf8)),
-                   bestValidationAccuracy: try row.optionalDouble("best_val_accuracy").map(Float.init), error: try failure(row),
+                   bestValidationAccuracy: try row.optionalDouble("best_val_accuracy").map(Float.init),
+                   data: try row.optionalString("data").map { try decoder.decode(RunData.self, from: Data($0.utf8)) }, error: try failure(row),
                    createdAt: try row.string("created_at"), startedAt: try row.optionalString("started_at"),
                    finishedAt: try row.optionalString("finished_at"))
     }

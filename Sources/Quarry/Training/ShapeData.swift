@@ -25,7 +25,7 @@ public struct ShapeData: Sendable {
         public let polygons: [Polygon]
     }
 
-    public struct Report: Sendable, Equatable {
+    public struct Report: Sendable, Equatable, Codable {
         public var images = 0
         public var boxes = 0
         public var polygons = 0
@@ -33,6 +33,13 @@ public struct ShapeData: Sendable {
         public var clipped = 0
         /// Boxes (or polygons' boxes) with no area inside the image, left out.
         public var skipped = 0
+        /// Shapes of a class the run does not train (absent from its train subset), left out.
+        public var unlisted = 0
+
+        static func + (lhs: Report, rhs: Report) -> Report {
+            Report(images: lhs.images + rhs.images, boxes: lhs.boxes + rhs.boxes, polygons: lhs.polygons + rhs.polygons,
+                   clipped: lhs.clipped + rhs.clipped, skipped: lhs.skipped + rhs.skipped, unlisted: lhs.unlisted + rhs.unlisted)
+        }
     }
 
     public let classes: [String]
@@ -41,12 +48,17 @@ public struct ShapeData: Sendable {
     /// SHA-256 (hex) over every image's blob and size and its shapes, in image order.
     public let snapshot: String
 
-    static func load(projectID: String, splitIndex: Int, subset: SplitSubset, on db: Connection) throws -> ShapeData {
+    /// The subset's shapes, classes numbered by `classes` (another subset's, whose shapes of other classes
+    /// are then left out and counted as `unlisted`) or by the subset's own names, sorted.
+    static func load(projectID: String, splitIndex: Int, subset: SplitSubset, classes listed: [String]? = nil,
+                     on db: Connection) throws -> ShapeData {
         let images = try SplitStore.images(projectID: projectID, position: splitIndex, subset: subset.rawValue, on: db)
-        let labelled = try images.map { ($0, try TaskStore.approvedLabels(imageID: $0.id, on: db).filter { [.boundingBox, .polygon].contains($0.type) }) }
-        let classes = Set(labelled.flatMap { $0.1.map(\.label) }).sorted()
+        let shapes = try images.map { ($0, try TaskStore.approvedLabels(imageID: $0.id, on: db).filter { [.boundingBox, .polygon].contains($0.type) }) }
+        let classes = listed ?? Set(shapes.flatMap { $0.1.map(\.label) }).sorted()
+        let labelled = shapes.map { image, labels in (image, labels.filter { classes.contains($0.label) }) }
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         var report = Report(images: images.count)
+        report.unlisted = shapes.reduce(0) { $0 + $1.1.count } - labelled.reduce(0) { $0 + $1.1.count }
         var items: [Item] = []
         var canonical = ""
         for (image, labels) in labelled {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Imaging
 import Learn
@@ -5,8 +6,8 @@ import Storage
 
 /// The examples of a run: the images of the split's subsets that have a class, and how each becomes
 /// a tensor. Training images are augmented as configured; validation images are only resized.
-struct TrainingData: Sendable {
-    struct Item: Sendable {
+struct TrainingData: Sendable, Codable {
+    struct Item: Sendable, Codable {
         let blob: BlobID
         let label: Int
     }
@@ -14,6 +15,15 @@ struct TrainingData: Sendable {
     let classes: [String]
     let train: [Item]
     let validation: [Item]
+
+    /// SHA-256 over the classes and each subset's blobs and labels, in order.
+    var snapshot: String {
+        var canonical = classes.joined(separator: "\n") + "\n"
+        for (name, items) in [("train", train), ("val", validation)] {
+            for item in items { canonical += "\(name) \(item.blob.hex) \(item.label)\n" }
+        }
+        return Hex.encode(SHA256.hash(Array(canonical.utf8)))
+    }
 
     /// Reads the split's assignment; classes are the train subset's, sorted by name, so a class's
     /// index is the same in every run over the same data.

@@ -47,6 +47,33 @@ extension StudioScenarios {
             studio(.get("/api/training/{project}/experiments/{experiment}")).fails(404, .studio("EXPERIMENT_NOT_FOUND")),
             studio(.delete("/api/training/{project}/experiments/{experiment}")).fails(404, .studio("EXPERIMENT_NOT_FOUND")),
         ]),
+        Scenario("the models are listed, and a detection project trains only detectors, on boxes", accounts: ["key"], [
+            studio(.get("/api/training/models")).expect(200).has("data.models", .count(5)).has("data.models.0.name", "small_cnn")
+                .has("data.models.0.task", "classification").has("data.models.0.parameters", 94_762)
+                .has("data.models.3.name", "fcos_resnet18").has("data.models.3.task", "detection")
+                .has("data.models.3.default_image_size", 320).has("data.models.3.parameter_classes", 10),
+            studio(.get("/api/training/models?task=detection")).expect(200).has("data.models", .count(2))
+                .has("data.models.1.name", "fcos_mobilenet_v2"),
+            studio(.get("/api/training/models?task=poetry")).fails(422, .studio("VALIDATION_ERROR"), "task")
+                .has("error.details.field", "task"),
+            .get("/api/training/models").fails(401, .studio("UNAUTHORIZED")),
+            studio(.post("/api/projects")).json(#"{"name": "boxes", "task": "detection"}"#).expect(201).capture("project", "data.id"),
+        ] + importColours() + [
+            split(),
+            studio(.post("/api/training/{project}/experiments")).json(#"{"name": "classifier", "model": "small_cnn"}"#)
+                .fails(422, .studio("VALIDATION_ERROR"), "model must be fcos_resnet18 or fcos_mobilenet_v2 for a detection project")
+                .has("error.details.field", "model"),
+            studio(.post("/api/training/{project}/experiments")).json(#"{"name": "default"}"#)
+                .fails(422, .studio("VALIDATION_ERROR"), "model must be fcos_resnet18"),
+            studio(.post("/api/training/{project}/experiments")).json(#"{"name": "odd", "model": "fcos_resnet18", "image_size": 100}"#)
+                .fails(422, .studio("VALIDATION_ERROR"), "image_size must be a multiple of 32").has("error.details.field", "image_size"),
+            studio(.post("/api/training/{project}/experiments")).json(#"{"name": "detector", "model": "fcos_mobilenet_v2", "epochs": 1}"#)
+                .expect(201).has("data.config.image_size", 320).capture("experiment", "data.id"),
+            studio(.patch("/api/training/{project}/experiments/{experiment}")).json(#"{"model": "resnet18"}"#)
+                .fails(422, .studio("VALIDATION_ERROR"), "model must be fcos_resnet18"),
+            studio(.post("/api/training/{project}/experiments/{experiment}/run"))
+                .fails(422, .studio("DATASET_NOT_IMPORTED"), "the train subset of split 0 has no boxes"),
+        ]),
         Scenario("a run trains to its end and reports its metrics", accounts: ["key", "other"], trainedRun() + [
             studio(.get("/api/training/{project}/runs/{run}")).expect(200).has("data.run_id", "{run}")
                 .has("data.experiment_id", "{experiment}").has("data.classes", .count(2)).has("data.metrics", .count(1))

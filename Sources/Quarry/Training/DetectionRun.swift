@@ -1,0 +1,52 @@
+import Learn
+
+/// A detector's training within a run: its loaders carry each image's boxes, moved by the augmentations
+/// with the pixels; after every epoch the validation images are detected and scored as COCO does, and
+/// the mAP picks the `best` checkpoint.
+struct DetectionRun {
+    let execution: RunExecution
+    let data: DetectionData
+    let recorder: EpochRecorder
+
+    func train(from checkpoint: Checkpoint?) throws -> JobRunner.Ending {
+        let config = recorder.config
+        let (blobs, service, context) = (execution.service.blobs, execution.service, execution.context)
+        let normalized = RunRecipe.normalizesOnHost(config)
+        func loader(_ items: [DetectionData.Item], training: Bool) -> DataLoader<[LabeledBox]> {
+            DataLoader(count: items.count, batchSize: config.batchSize, shuffle: training, dropLast: false, seed: config.seed,
+                       workers: RunExecution.workers, prefetch: 2, shape: [3, config.imageSize, config.imageSize]) { index, seed in
+                try DetectionData.example(items[index], blobs: blobs, config: config, training: training, seed: seed, normalized: normalized)
+            }
+        }
+        let (trainLoader, validationLoader) = (loader(data.train, training: true), loader(data.validation, training: false))
+        return try service.devices.compute(on: [config.device.primary], tf32: config.tf32) { backends in
+            let recipe = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch)
+            recorder.watch(backends)
+            let trainer = recipe.detectionTrainer(on: backends[0])
+            let outcome = try trainer.run(
+                from: checkpoint,
+                trainBatches: { epoch, start in recorder.batches(trainLoader, epoch: epoch, start: start) },
+                batchesPerEpoch: trainLoader.batchesPerEpoch,
+                validate: { trainer in try validate(trainer, validationLoader) },
+                shouldStop: { context.shouldStop || recorder.failed },
+                progress: { recorder.progress(epoch: $0, batch: $1, of: trainLoader.batchesPerEpoch, loss: $2) },
+                epochDone: { recorder.record($0, $1, score: $0.validationMAP) })
+            return try recorder.ending(outcome, context: context)
+        }
+    }
+
+    /// The validation loss and COCO mAP, in the model's input pixels (IoU is the same at any scale).
+    private func validate(_ trainer: DetectionTrainer, _ loader: DataLoader<[LabeledBox]>) throws -> (loss: Float, map: Float)? {
+        guard !data.validation.isEmpty else { return nil }
+        var truths: [[LabeledBox]] = []
+        let batches = recorder.batches(loader, epoch: 0, start: 0).lazy.map { batch in
+            truths += batch.labels
+            return batch
+        }
+        let (loss, detections) = try trainer.evaluate(AnySequence(batches))
+        guard detections.count == data.validation.count else { return nil }
+        let report = DetectionReport(classes: data.classes, images: Array(truths.indices),
+                                     truths: DetectionReport.boxes(truths), predictions: DetectionReport.boxes(detections))
+        return (loss, Float(report.map))
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import CUDA
+import Learn
+import LearnGPU
+import Storage
+import Synchronization
+
+/// What a run records as it trains, whatever its task: its classes and data at the start, progress
+/// events, and after each epoch the metrics, the `best` checkpoint (by the task's validation figure) and
+/// the `last`. A failure while recording, or a batch that could not be made, stops the trainer at its
+/// next batch and fails the run with that error.
+final class EpochRecorder: @unchecked Sendable {
+    private let service: RunService
+    private let runID: String
+    // Touched only from the training thread (the trainer's callbacks run on it).
+    private var run: Run
+    private var best: Float?
+    private var memory: [DeviceAllocator] = []
+    private let failure = Mutex<(any Error)?>(nil)
+
+    init(service: RunService, runID: String, run: Run) {
+        (self.service, self.runID, self.run) = (service, runID, run)
+        best = run.metrics.compactMap { $0.validationAccuracy ?? $0.validationMAP }.max()
+    }
+
+    var config: ExperimentConfig { run.config }
+    var failed: Bool { failure.withLock { $0 != nil } }
+
+    /// Records the classes and, on the first start, the data the run trains on.
+    func start(classes: [String], data: RunData) throws {
+        run.classes = classes
+        try service.database.write { db in
+            try RunStore.update(run, on: db)
+            try RunStore.recordData(data, runID: runID, on: db)
+        }
+    }
+
+    /// Follows the memory of the GPUs among `backends`, from now.
+    func watch(_ backends: [any Backend]) {
+        memory = backends.compactMap { ($0 as? GPUBackend)?.gpu.allocator }
+        for allocator in memory { allocator.resetPeaks() }
+    }
+
+    /// A loader's batches as the trainers take them; a batch that failed ends the sequence and records why.
+    func batches<Label>(_ loader: DataLoader<Label>, epoch: Int, start: Int) -> AnySequence<(images: Tensor, labels: [Label])> {
+        let iterator = loader.epoch(epoch, startingAt: start)
+        return AnySequence(AnyIterator { [self] in
+            guard let next = iterator.next() else { return nil }
+            switch next {
+            case .success(let batch): return (batch.images, batch.labels)
+            case .failure(let error):
+                // The trainer cannot be thrown into; it stops at the next batch and the run fails with this.
+                failure.withLock { $0 = $0 ?? error }
+                return nil
+            }
+        })
+    }
+
+    func progress(epoch: Int, batch: Int, of batches: Int, loss: Float) {
+        service.events.publish(run: runID, .progress(epoch: epoch, batch: batch + 1, batches: batches, loss: loss))
+    }
+
+    /// One epoch's end: `score` (validation accuracy, or mAP) picks the `best` checkpoint.
+    func record(_ epochMetrics: EpochMetrics, _ checkpoint: Checkpoint, score: Float?) {
+        var metrics = epochMetrics
+        // Per device, the most any of the run's holds: what a device needs free to train it.
+        let statistics = memory.map(\.statistics)
+        if !statistics.isEmpty {
+            (metrics.deviceMemoryBytes, metrics.deviceMemoryPeakBytes) = (statistics.map(\.bytesHeld).max(),
+                                                                          statistics.map(\.peakBytesHeld).max())
+        }
+        // In an order a kill can interrupt anywhere: `best` first (a newer best than the database says is
+        // rewritten alike when the epoch is trained again), the epoch's row next, `last` last (a resume
+        // trains again the epochs recorded past it, and drops their rows).
+        do {
+            if let score, score > (best ?? -1) {
+                best = score
+                try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, .best))
+            }
+            run.metrics.append(metrics)
+            run.bestValidationAccuracy = run.metrics.compactMap(\.validationAccuracy).max()
+            try service.database.write { db in try RunStore.update(run, on: db) }
+            try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, .last))
+        } catch {
+            failure.withLock { $0 = $0 ?? error }
+        }
+        service.events.publish(run: runID, .epoch(metrics))
+    }
+
+    /// How the job ends once the trainer returns: a recorded failure first, else completed, or stopped
+    /// with its checkpoint saved (interrupted when the server is closing, as a restart would call it).
+    func ending(_ outcome: Trainer.Outcome, context: JobRunner.Context) throws -> JobRunner.Ending {
+        if let error = failure.withLock({ $0 }) { throw error }
+        switch outcome {
+        case .completed:
+            return .completed
+        case .stopped(let checkpoint):
+            try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, .last))
+            return context.isClosing ? .interrupted : .stopped
+        }
+    }
+}
