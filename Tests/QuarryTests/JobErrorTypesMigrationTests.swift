@@ -27,6 +27,8 @@ import Testing
                     ALTER TABLE model_exports DROP COLUMN error_type; ALTER TABLE import_jobs DROP COLUMN error_type;
                     ALTER TABLE prelabel_jobs DROP COLUMN error_type;
                     DROP INDEX tasks_project_created; ALTER TABLE runs DROP COLUMN data;
+                    ALTER TABLE evaluation_results DROP COLUMN details; ALTER TABLE evaluation_results DROP COLUMN classes;
+                    ALTER TABLE evaluations DROP COLUMN snapshot;
                     DELETE FROM schema_migrations WHERE version >= 20;
                     """)
                 for failure in failures {

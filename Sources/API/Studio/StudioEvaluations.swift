@@ -19,7 +19,10 @@ struct StudioEvaluations: Sendable {
         let device: String
         let status: String
         let error: String?
-        let results: ClassificationReport?
+        let results: EvaluationReport?
+        /// The snapshot id of the labeled images measured.
+        let data_snapshot: String?
+        /// Images (a classifier's) or true boxes (a detector's) of classes the run did not train.
         let skipped: Int
         let created_at: String
         let started_at: String?
@@ -32,10 +35,13 @@ struct StudioEvaluations: Sendable {
                                                                 request.batchSize)
             device = (request.device ?? .cpu).description
             (status, error, results, skipped) = (evaluation.status.rawValue, evaluation.error, evaluation.report, evaluation.skipped)
+            data_snapshot = evaluation.snapshot
             (created_at, started_at, finished_at) = (evaluation.createdAt, evaluation.startedAt, evaluation.finishedAt)
         }
     }
 
+    /// A classifier's image: its true and predicted class. A detector's adds its boxes: true positives, false
+    /// positives and misses, with `loss` the count of the last two (what `sort_by=error` sorts by).
     private struct ResultBody: Encodable {
         let filename: String
         let ground_truth: String
@@ -43,6 +49,16 @@ struct StudioEvaluations: Sendable {
         let confidence: Double
         let loss: Double
         let correct: Bool
+        let true_positives: [ImageDetections.Found]?
+        let false_positives: [ImageDetections.Found]?
+        let misses: [ImageDetections.Missed]?
+
+        init(_ result: EvaluationResult) {
+            (filename, ground_truth, prediction, confidence, loss, correct) = (result.fileName, result.groundTruth, result.prediction,
+                                                                             result.confidence, result.loss, result.correct)
+            (true_positives, false_positives, misses) = (result.detections?.truePositives, result.detections?.falsePositives,
+                                                         result.detections?.misses)
+        }
     }
 
     func list(_ request: Request, _ account: Account) throws -> Response {
@@ -87,9 +103,6 @@ struct StudioEvaluations: Sendable {
         query.filterClass = request.query["filter_class"]
         let (results, total) = try services.evaluations.results(accountID: account.id, projectID: request.parameter("project_id") ?? "",
                                                                 id: request.parameter("eval_id") ?? "", query: query)
-        return Studio.ok(Page(results: results.map {
-            ResultBody(filename: $0.fileName, ground_truth: $0.groundTruth, prediction: $0.prediction, confidence: $0.confidence,
-                       loss: $0.loss, correct: $0.correct)
-        }, total: total, page: query.page, page_size: query.pageSize))
+        return Studio.ok(Page(results: results.map(ResultBody.init), total: total, page: query.page, page_size: query.pageSize))
     }
 }

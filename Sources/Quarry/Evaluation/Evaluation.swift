@@ -9,7 +9,9 @@ public struct Evaluation: ProjectJob {
     public let request: EvaluationRequest
     public var status: JobStatus
     public var error: String?
-    public var report: ClassificationReport?
+    public var report: EvaluationReport?
+    /// The snapshot id of the labeled images it measured (`RunData`'s kind), once it has completed.
+    public var snapshot: String?
     /// Images of the subset whose class the model was not trained on, which it cannot be scored on.
     public var skipped: Int
     public let createdAt: String
@@ -17,16 +19,31 @@ public struct Evaluation: ProjectJob {
     public var finishedAt: String?
 }
 
-/// One image's outcome.
+/// One image's outcome. A classifier's names its true and predicted class; a detector's lists its boxes
+/// (`detections`), the true and found classes joined by ", " in `groundTruth` and `prediction`.
 public struct EvaluationResult: Sendable, Equatable {
     public let fileName: String
     public let groundTruth: String
     public let prediction: String
-    /// The softmax probability of the predicted class.
+    /// The softmax probability of the predicted class; a detector's highest listed score (0 with none).
     public let confidence: Double
-    /// The cross-entropy of the true class.
+    /// The cross-entropy of the true class; a detector's false positives and misses.
     public let loss: Double
-    public var correct: Bool { groundTruth == prediction }
+    public var detections: ImageDetections?
+
+    public var correct: Bool { detections.map { $0.errors == 0 } ?? (groundTruth == prediction) }
+
+    init(fileName: String, groundTruth: String, prediction: String, confidence: Double, loss: Double, detections: ImageDetections? = nil) {
+        (self.fileName, self.groundTruth, self.prediction, self.confidence, self.loss) = (fileName, groundTruth, prediction, confidence, loss)
+        self.detections = detections
+    }
+
+    init(fileName: String, detections: ImageDetections, truths: [String]) {
+        let found = detections.truePositives + detections.falsePositives
+        self.init(fileName: fileName, groundTruth: Set(truths).sorted().joined(separator: ", "),
+                  prediction: Set(found.map(\.className)).sorted().joined(separator: ", "), confidence: found.map(\.score).max() ?? 0,
+                  loss: Double(detections.errors), detections: detections)
+    }
 }
 
 /// What an evaluation asks for. `splitIndex` defaults to the run's own split, and `device` to the

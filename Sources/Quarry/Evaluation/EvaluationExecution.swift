@@ -3,8 +3,8 @@ import Learn
 import Storage
 
 /// One evaluation on its queue: rebuilds the run's model from its configuration, loads the
-/// checkpoint, classifies every image of the subset whose class the model knows, and commits the
-/// report and the per-image results together.
+/// checkpoint, classifies every image of the subset whose class the model knows (or detects the boxes
+/// of every image, `DetectionEvaluation`), and commits the report and the per-image results together.
 struct EvaluationExecution {
     let service: EvaluationService
     let id: String
@@ -25,6 +25,9 @@ struct EvaluationExecution {
         let request = evaluation.request
         guard let run = try database.read({ db in try RunStore.find(id: request.runID, on: db) }) else {
             throw TrainedModelError.runNotFound(request.runID)
+        }
+        if run.config.model.task == .detection {
+            return try DetectionEvaluation(service: service, evaluation: evaluation, run: run).perform()
         }
         let (images, skipped) = try database.read { db in try Self.images(evaluation, classes: run.classes, on: db) }
 
@@ -54,7 +57,10 @@ struct EvaluationExecution {
         }
         let report = ClassificationReport(classes: run.classes, truths: truths, predictions: scores.map(\.best),
                                           inTopFive: zip(truths, scores).map { $1.topFive.contains($0) }, losses: results.map(\.loss))
-        try database.write { db in try EvaluationStore.complete(id, report: report, skipped: skipped, results: results, on: db) }
+        let snapshot = TrainingData(classes: run.classes, train: [], validation: images.map(\.item)).snapshot
+        try database.write { db in
+            try EvaluationStore.complete(id, report: .classification(report), snapshot: snapshot, skipped: skipped, results: results, on: db)
+        }
         return .completed
     }
 

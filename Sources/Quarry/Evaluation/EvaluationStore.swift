@@ -17,10 +17,11 @@ enum EvaluationStore: ProjectJobStore {
     }
 
     /// The report and its per-image results, and the evaluation completed, in the caller's transaction.
-    static func complete(_ id: String, report: ClassificationReport, skipped: Int, results: [EvaluationResult], on db: Connection) throws {
+    static func complete(_ id: String, report: EvaluationReport, snapshot: String, skipped: Int, results: [EvaluationResult],
+                         on db: Connection) throws {
         try insertResults(results, evaluationID: id, on: db)
-        try db.run("UPDATE evaluations SET report = ?, skipped = ? WHERE id = ?",
-                   [String(decoding: try JSONEncoder().encode(report), as: UTF8.self), skipped, id])
+        try db.run("UPDATE evaluations SET report = ?, snapshot = ?, skipped = ? WHERE id = ?",
+                   [String(decoding: try JSONEncoder().encode(report), as: UTF8.self), snapshot, skipped, id])
         try JobRecords.apply(.complete, to: .evaluation, id: id, on: db)
     }
 
@@ -37,12 +38,18 @@ enum EvaluationStore: ProjectJobStore {
     }
 
     private static func insertResults(_ results: [EvaluationResult], evaluationID: String, on db: Connection) throws {
+        let encoder = JSONEncoder()
         for (position, result) in results.enumerated() {
+            let classes = result.detections.map { detections in
+                Set((detections.truePositives + detections.falsePositives).map(\.className) + detections.misses.map(\.className))
+                    .sorted().map { "\n\($0)\n" }.joined()
+            }
             try db.run("""
-                INSERT INTO evaluation_results (evaluation_id, position, file_name, ground_truth, prediction, confidence, loss, correct)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO evaluation_results (evaluation_id, position, file_name, ground_truth, prediction, confidence, loss, correct,
+                                                details, classes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [evaluationID, position, result.fileName, result.groundTruth, result.prediction, result.confidence, result.loss,
-                      result.correct ? 1 : 0])
+                      result.correct ? 1 : 0, try result.detections.map { String(decoding: try encoder.encode($0), as: UTF8.self) }, classes])
         }
     }
 
@@ -54,8 +61,11 @@ enum EvaluationStore: ProjectJobStore {
             arguments.append(correct ? 1 : 0)
         }
         if let name = query.filterClass {
-            conditions.append("ground_truth = ?")
-            arguments.append(name)
+            // A classifier's true class, or any class among a detector's boxes (each between newlines).
+            conditions.append(#"(ground_truth = ? OR classes LIKE ? ESCAPE '\')"#)
+            let escaped = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_")
+            arguments += [name, "%\n\(escaped)\n%"]
         }
         let filter = conditions.joined(separator: " AND ")
         let total = try db.queryOne("SELECT COUNT(*) AS n FROM evaluation_results WHERE \(filter)", arguments)?.int("n") ?? 0
@@ -67,9 +77,11 @@ enum EvaluationStore: ProjectJobStore {
         let rows = try db.query("""
             SELECT * FROM evaluation_results WHERE \(filter) ORDER BY \(order) LIMIT ? OFFSET ?
             """, arguments + [query.pageSize, (query.page - 1) * query.pageSize])
+        let decoder = JSONDecoder()
         return (try rows.map { row in
             EvaluationResult(fileName: try row.string("file_name"), groundTruth: try row.string("ground_truth"),
-                             prediction: try row.string("prediction"), confidence: try row.double("confidence"), loss: try row.double("loss"))
+                             prediction: try row.string("prediction"), confidence: try row.double("confidence"), loss: try row.double("loss"),
+                             detections: try row.optionalString("details").map { try decoder.decode(ImageDetections.self, from: Data($0.utf8)) })
         }, total)
     }
 
@@ -82,8 +94,8 @@ enum EvaluationStore: ProjectJobStore {
         request.device = Device(try row.string("device"))
         return Evaluation(id: try row.string("id"), projectID: try row.string("project_id"), request: request,
                           status: JobStatus(rawValue: try row.string("status")) ?? .failed, error: try row.optionalString("error"),
-                          report: try row.optionalString("report").map { try JSONDecoder().decode(ClassificationReport.self, from: Data($0.utf8)) },
-                          skipped: try row.int("skipped"), createdAt: try row.string("created_at"),
+                          report: try row.optionalString("report").map { try JSONDecoder().decode(EvaluationReport.self, from: Data($0.utf8)) },
+                          snapshot: try row.optionalString("snapshot"), skipped: try row.int("skipped"), createdAt: try row.string("created_at"),
                           startedAt: try row.optionalString("started_at"), finishedAt: try row.optionalString("finished_at"))
     }
 }

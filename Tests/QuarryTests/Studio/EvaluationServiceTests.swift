@@ -20,7 +20,7 @@ import Testing
         #expect(finished.wait(created.id, until: { !$0.isActive }) == .completed)
 
         let evaluation = try evaluations.get(accountID: account, projectID: project, id: created.id)
-        let report = try #require(evaluation.report)
+        guard case .classification(let report) = try #require(evaluation.report) else { Issue.record("not a classification report"); return }
         #expect(report.count == split.stats["val"] && evaluation.skipped == 0)
         let (results, total) = try evaluations.results(accountID: account, projectID: project, id: created.id, query: EvaluationResultQuery())
         #expect(total == report.count && results.count == total)
