@@ -13,12 +13,12 @@ import { $ } from "./quarry-ui.js";
 import { render } from "./draw.js";
 import { redo, undo } from "./history.js";
 import { onKeyDown, onKeyUp } from "./keyboard.js";
-import { updateControls } from "./panels.js";
+import { acceptSuggestions, renderLabels, updateControls } from "./panels.js";
 import { onDoubleClick, onMouseDown, onMouseMove, onMouseUp, onWheel } from "./pointer.js";
 import { switchRole } from "./queue.js";
-import { review, saveOnLeave, submitTask } from "./saving.js";
+import { review, saveOnLeave, scheduleSave, submitTask } from "./saving.js";
 import { signOut, start } from "./session.js";
-import { state } from "./state.js";
+import { currentLabels, isHidden, state } from "./state.js";
 import { stepImage } from "./task.js";
 import { setTool } from "./tools.js";
 import { canvas, fitView, focusCanvas, initCanvas, resizeCanvas, updateCursor } from "./view.js";
@@ -35,6 +35,17 @@ function bindUI() {
   $("prev-image").addEventListener("click", () => stepImage(-1));
   $("next-image").addEventListener("click", () => stepImage(1));
   $("zoom-reset").addEventListener("click", () => { fitView(); render(); });
+  $("threshold").addEventListener("input", (e) => {
+    state.threshold = Number(e.target.value);
+    state.selected = -1;
+    renderLabels();
+    render();
+    scheduleSave();
+  });
+  $("accept-all").addEventListener("click", () => {
+    const shown = currentLabels().flatMap((l, i) => (l.confidence != null && !isHidden(l) ? [i] : []));
+    acceptSuggestions(shown, true);
+  });
   $("submit").addEventListener("click", submitTask);
   $("approve").addEventListener("click", () => review("approve"));
   $("reject").addEventListener("click", () => review("reject"));

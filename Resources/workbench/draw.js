@@ -2,7 +2,7 @@
 
 import { boxCorners, clampPoint } from "./geometry.js";
 import { percent } from "./panels.js";
-import { TYPES, currentImage, currentLabels, state } from "./state.js";
+import { TYPES, currentImage, currentLabels, isHidden, state } from "./state.js";
 import { canvas, canvasSize, ctx, toScreen } from "./view.js";
 
 // A stable colour per class name, so a class looks the same on every image and task: a hash of the
@@ -53,7 +53,7 @@ export function render() {
   canvas.dataset.imageId = String(image.id);
   drawImage(image);
   const labels = currentLabels();
-  labels.forEach((l, i) => { if (l.type !== TYPES.tag) drawShape(l, i); });
+  labels.forEach((l, i) => { if (l.type !== TYPES.tag && !isHidden(l)) drawShape(l, i); });
   drawTags(labels);
   drawInProgress();
 }
@@ -166,7 +166,7 @@ function drawTags(labels) {
   let y = 8;
   ctx.font = "12px system-ui, sans-serif";
   labels.forEach((l, i) => {
-    if (l.type !== TYPES.tag) return;
+    if (l.type !== TYPES.tag || isHidden(l)) return;
     const text = "tag: " + caption(l);
     const w = ctx.measureText(text).width + 10;
     ctx.fillStyle = classColor(l.label);

@@ -1,6 +1,6 @@
 // Geometry in image coordinates and hit-testing: which label or handle lies under the pointer.
 
-import { HANDLE_PX, TYPES, currentImage, currentLabels, state } from "./state.js";
+import { HANDLE_PX, TYPES, currentImage, currentLabels, isHidden, state } from "./state.js";
 import { toScreen } from "./view.js";
 
 const round2 = (v) => Math.round(v * 100) / 100;
@@ -55,6 +55,7 @@ export function handleAt(sx, sy) {
   if (state.selected >= 0 && state.selected < labels.length) order.push(state.selected);
   for (let i = labels.length - 1; i >= 0; i--) if (i !== state.selected) order.push(i);
   for (const i of order) {
+    if (isHidden(labels[i])) continue;
     const handles = handlesOf(labels[i], i);
     for (let k = 0; k < handles.length; k++) {
       if (screenDist(handles[k], sx, sy) <= HANDLE_PX) return { label: i, vertex: k };
@@ -68,6 +69,7 @@ export function labelAt(p) {
   const labels = currentLabels();
   let best = -1, bestArea = Infinity;
   labels.forEach((l, i) => {
+    if (isHidden(l)) return;
     let area = Infinity;
     if (l.type === TYPES.point && screenDist(l.point, p.sx, p.sy) <= HANDLE_PX) area = 0;
     else if (l.type === TYPES.box) {

@@ -3,8 +3,8 @@
 
 import { $, el, setStatus } from "./quarry-ui.js";
 import { assignHues, classColor, render } from "./draw.js";
-import { removeLabel } from "./history.js";
-import { classByName, classes, currentLabels, state } from "./state.js";
+import { commit, removeLabel } from "./history.js";
+import { classByName, classes, currentLabels, isHidden, state } from "./state.js";
 import { focusCanvas } from "./view.js";
 
 export function renderClasses() {
@@ -60,6 +60,7 @@ export function renderLabels() {
   list.replaceChildren();
   const labels = currentLabels();
   labels.forEach((label, index) => {
+    if (isHidden(label)) return;
     const li = document.createElement("li");
     li.className = "label";
     li.dataset.index = String(index);
@@ -72,6 +73,16 @@ export function renderLabels() {
     li.appendChild(el("span", "label-name", label.label));
     li.appendChild(el("span", "label-type", label.type));
     if (label.confidence != null) li.appendChild(el("span", "confidence", percent(label.confidence)));
+    if (!state.readOnly && label.confidence != null) {
+      const accept = document.createElement("button");
+      accept.type = "button";
+      accept.className = "accept";
+      accept.textContent = "✓";
+      accept.title = "Accept this suggestion";
+      accept.setAttribute("aria-label", "Accept this suggestion");
+      accept.addEventListener("click", (e) => { e.stopPropagation(); acceptSuggestions([index]); });
+      li.appendChild(accept);
+    }
     if (!state.readOnly) {
       const remove = document.createElement("button");
       remove.type = "button";
@@ -85,7 +96,28 @@ export function renderLabels() {
     li.addEventListener("click", () => select(index));
     list.appendChild(li);
   });
-  $("labels-empty").hidden = labels.length > 0;
+  $("labels-empty").hidden = labels.some((l) => !isHidden(l));
+  renderSuggestions();
+}
+
+// The suggestion bar: shown while the open image has model suggestions to accept or hide.
+function renderSuggestions() {
+  const suggestions = currentLabels().filter((l) => l.confidence != null);
+  $("suggestions").hidden = state.readOnly || suggestions.length === 0;
+  $("threshold-value").textContent = percent(state.threshold);
+  $("accept-all").disabled = !suggestions.some((l) => !isHidden(l));
+}
+
+// Turns suggestions into ordinary labels (undoable). Accepting all also drops the hidden ones.
+export function acceptSuggestions(indices, dropHidden = false) {
+  const labels = currentLabels();
+  commit(() => {
+    for (const i of indices) delete labels[i].confidence;
+    if (dropHidden) {
+      for (let i = labels.length - 1; i >= 0; i--) if (isHidden(labels[i])) labels.splice(i, 1);
+      state.selected = -1;
+    }
+  });
 }
 
 export function select(index) {

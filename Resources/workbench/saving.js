@@ -6,13 +6,14 @@ import { $, setStatus, showError } from "./quarry-ui.js";
 import { updateControls } from "./panels.js";
 import { leaveTask, renderQueue } from "./queue.js";
 import { api, taskPath } from "./session.js";
-import { SAVE_DELAY_MS, TYPES, state } from "./state.js";
+import { SAVE_DELAY_MS, TYPES, isHidden, state } from "./state.js";
 
-// The body the server wants: every image of the task, labels without the model's confidence.
+// The body the server wants: every image of the task, labels without the model's confidence. The
+// suggestions the confidence slider hides are dropped; those it shows are kept as labels.
 function annotationsBody() {
   return state.task.images.map((image) => ({
     image_id: image.id,
-    labels: (state.docs.get(image.id) || []).map(cleanLabel),
+    labels: (state.docs.get(image.id) || []).filter((l) => !isHidden(l)).map(cleanLabel),
   }));
 }
 

@@ -36,6 +36,7 @@ export const state = {
   openSeq: 0,               // drops answers to task loads the user has already moved on from
   generation: 0,            // bumped by each sign-in, so a late 401 from an earlier session is ignored
   busy: false,
+  threshold: 0,             // model suggestions under this confidence are hidden, and left out when saving
 };
 
 export function currentImage() {
@@ -45,6 +46,11 @@ export function currentImage() {
 export function currentLabels() {
   const image = currentImage();
   return image ? state.docs.get(image.id) || [] : [];
+}
+
+// A model's suggestion (a label with its confidence) the confidence slider hides.
+export function isHidden(label) {
+  return label.confidence != null && label.confidence < state.threshold;
 }
 
 export function classes() { return state.task && state.task.classes ? state.task.classes : []; }

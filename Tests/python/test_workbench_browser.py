@@ -6,6 +6,7 @@ text. Screenshots of the annotator's and the reviewer's views go to .build/test-
 import io
 import json
 import os
+import sqlite3
 import zipfile
 
 import pytest
@@ -190,3 +191,53 @@ def test_label_review_reject_fix_approve_in_a_browser(make_server, site, browser
     exported = {names[annotation["category_id"]] for annotation in document["annotations"]}
     assert {"car", "lake", "eye"} <= exported
     assert any("sunny" in image.get("tags", []) for image in document["images"])
+
+
+def test_a_models_box_suggestions_are_accepted_one_or_all_and_hidden_by_confidence(make_server, site, browser):
+    """A detector's boxes arrive as the task's predictions (written here as the pre-labeler writes them): the
+    workbench shows them as dashed suggestions with their confidence; the slider hides those under it, a
+    tick accepts one, "Accept all shown" accepts the rest shown and drops the hidden, and only the accepted
+    boxes are submitted, as plain labels."""
+    server = make_server(**FAST)
+    key = server.create_account("suggestions")
+    project_id, annotator, _ = active_project(server, site, key)
+    dataset_id = create_dataset(server, key, "hitl-project", "seed", [("seed.png", png(16, 16, (0, 90, 0)))]).json()["dataset_id"]
+    requested = requests.post(server.url + "/request_annotation/", headers={"Authorization": f"Bearer {key}"}, json={
+        "dataset_id": dataset_id, "project_name": "hitl-project", "assigned_annotator": "ann@hitl.io",
+        "assigned_reviewer": "rev@hitl.io", "labels": [{"label": "car", "type": "bounding_box"}]})
+    assert requested.status_code == 200, requested.text
+    site.files["/road.png"] = (png(64, 48, (120, 130, 140)), "image/png")
+    job_id = requests.post(server.url + "/v1/jobs", headers=key_header(key), json={
+        "project_id": project_id, "file_urls": [site.url + "/road.png"]}).json()["job_id"]
+    worker = {"Authorization": f"Bearer {annotator}"}
+    image_id = requests.get(server.url + f"/worker/tasks/{job_id}", headers=worker).json()["images"][0]["id"]
+    boxes = [(0.9, [2, 2, 20, 14]), (0.6, [30, 4, 16, 16]), (0.2, [10, 30, 12, 10])]
+    predictions = [{"image_id": image_id, "labels": [{"label": "car", "type": "bounding_box", "bbox": bbox, "confidence": score}
+                                                     for score, bbox in boxes]}]
+    with sqlite3.connect(os.path.join(server.data, "quarry.sqlite"), timeout=10) as db:
+        db.execute("UPDATE tasks SET predictions = ? WHERE id = ?", (json.dumps(predictions), job_id))
+
+    sign_in(browser, server, annotator)
+    open_task(browser, job_id)
+
+    def shown():
+        items = browser.find_elements(By.CSS_SELECTOR, "#labels .label")
+        return [(item.find_element(By.CSS_SELECTOR, ".label-name").text, "prediction" in item.get_attribute("class")) for item in items]
+
+    WebDriverWait(browser, 10).until(lambda d: len(shown()) == 3)
+    assert all(prediction for _, prediction in shown())
+    assert browser.find_element(By.ID, "suggestions").is_displayed()
+    browser.execute_script("const s = document.getElementById('threshold'); s.value = '0.5'; s.dispatchEvent(new Event('input'));")
+    WebDriverWait(browser, 10).until(lambda d: len(shown()) == 2)
+    assert browser.find_element(By.ID, "threshold-value").text == "50%"
+    click(browser, '#labels .label[data-index="0"] .accept')
+    WebDriverWait(browser, 10).until(lambda d: [p for _, p in shown()] == [False, True])
+    browser.find_element(By.ID, "accept-all").click()
+    WebDriverWait(browser, 10).until(lambda d: [p for _, p in shown()] == [False, False])
+    assert not browser.find_element(By.ID, "suggestions").is_displayed()
+    status_says(browser, "saved")
+    browser.find_element(By.ID, "submit").click()
+    status_says(browser, "Submitted")
+    task = requests.get(server.url + f"/worker/tasks/{job_id}", headers=worker).json()
+    (image,) = task["annotations"]
+    assert image["labels"] == [{"label": "car", "type": "bounding_box", "bbox": bbox} for _, bbox in boxes[:2]]

@@ -47,8 +47,8 @@ public struct Label: Sendable, Equatable, Codable {
 
     public static func tag(_ label: String) -> Label { Label(label: label, type: .tag) }
 
-    public static func box(_ label: String, x: Double, y: Double, width: Double, height: Double) -> Label {
-        Label(label: label, type: .boundingBox, bbox: [x, y, width, height])
+    public static func box(_ label: String, x: Double, y: Double, width: Double, height: Double, confidence: Double? = nil) -> Label {
+        Label(label: label, type: .boundingBox, bbox: [x, y, width, height], confidence: confidence)
     }
 
     public static func polygon(_ label: String, _ points: [[Double]]) -> Label {

@@ -6,8 +6,9 @@ import Synchronization
 /// A project's pre-labeler: a run's checkpoint whose predictions new tasks get before anyone labels
 /// them. HITL jobs sent without `predictions` and new JTheta tasks each get a pre-label job
 /// (`JobKind.prelabel`) in the transaction that creates them, run by the job runner; each image gets
-/// the model's most likely class as a `tag` with its confidence, as the task's predictions, which
-/// the workbench shows as editable pre-labels and the HITL job status returns.
+/// a classifier's most likely class as a `tag`, or a detector's boxes scoring at least `boxScore`, each
+/// with its confidence, as the task's predictions, which the workbench shows as editable suggestions
+/// and the HITL job status returns.
 public final class Prelabeler: Sendable {
     public struct Setting: Sendable, Equatable {
         public let runID: String
@@ -18,6 +19,8 @@ public final class Prelabeler: Sendable {
     let database: Database
     let blobs: BlobStore
     let runs: RunService
+    /// A detector's boxes below this confidence are not suggested: the workbench's slider hides more.
+    public static let boxScore: Float = 0.25
     /// The last model loaded (on its device), kept while the next task asks for the same one.
     private let loaded = Mutex<(key: String, model: TrainedModel, backend: any Backend)?>(nil)
 
@@ -35,7 +38,7 @@ public final class Prelabeler: Sendable {
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             guard let run = try RunStore.find(id: runID, on: db), run.projectID == projectID else { throw TrainedModelError.runNotFound(runID) }
             _ = try TrainedModel.checkedRun(runID, experimentID: run.experimentID, projectID: projectID, checkpoint: checkpoint,
-                                            runs: runs, on: db)
+                                            runs: runs, tasks: [.classification, .detection], on: db)
             let setting = Setting(runID: runID, checkpoint: checkpoint, device: try runs.devices.choose(device, preferring: run.config.device.primary))
             try ProjectStore.setPrelabeler(setting, projectID: projectID, on: db)
             return setting
@@ -104,32 +107,49 @@ public final class Prelabeler: Sendable {
             current = (key, model, backend)
             return (model, backend)
         }
-        let images = try database.read { db -> [(id: Int, blob: BlobID)] in
+        let images = try database.read { db -> [ImageRecord] in
             guard let task = try TaskStore.find(id: taskID, on: db), task.predictions.isEmpty else { return [] }
-            return try task.imageIDs.compactMap { id in
-                try DatasetStore.blob(imageID: id, on: db).map { (id, $0) }
-            }
+            return try task.imageIDs.compactMap { id in try DatasetStore.image(id: id, on: db) }
         }
         guard !images.isEmpty else { return }
         let config = run.config, side = config.imageSize
-        var values: [Float] = []
+        var pixels: [Float] = []
         for image in images {
-            values += try TrainingData.example(TrainingData.Item(blob: image.blob, label: 0), blobs: blobs, config: config, training: false, seed: 0)
+            pixels += try TrainingData.example(TrainingData.Item(blob: image.blob, label: 0), blobs: blobs, config: config, training: false, seed: 0)
         }
-        let logits = try runs.devices.occupying(device) {
-            try trained.model.forward(backend.upload(Tensor(shape: [images.count, 3, side, side], storage: values)), training: false)
-                .hostValues()
+        let output = try runs.devices.occupying(device) {
+            trained.model.forward(backend.upload(Tensor(shape: [images.count, 3, side, side], storage: pixels)), training: false)
         }
+        let values = try output.hostValues()
         let classes = run.classes
-        let predictions = images.enumerated().map { row, image in
-            let scores = ClassScores(logits[row * classes.count..<(row + 1) * classes.count])
-            return ImageLabels(imageID: image.id, labels: [Label(label: classes[scores.best], type: .tag, confidence: scores.probabilities[scores.best])])
+        let predictions: [ImageLabels]
+        if let detector = trained.model as? FCOS {
+            let decoder = FCOSDecoder(classes: detector.classes, stride: detector.stride)
+            let found = decoder.decode(values, shape: output.shape, imageWidth: side, imageHeight: side)
+            predictions = zip(images, found).map { image, detections in
+                ImageLabels(imageID: image.id, labels: Self.boxes(detections, in: image, side: side, classes: classes))
+            }
+        } else {
+            predictions = images.enumerated().map { row, image in
+                let scores = ClassScores(values[row * classes.count..<(row + 1) * classes.count])
+                return ImageLabels(imageID: image.id, labels: [Label(label: classes[scores.best], type: .tag, confidence: scores.probabilities[scores.best])])
+            }
         }
         try database.write { db in
             // A worker may have started meanwhile, or the client's own predictions arrived: theirs stand.
             guard var task = try TaskStore.find(id: taskID, on: db), task.predictions.isEmpty, [.new, .progress].contains(task.status) else { return }
             task.predictions = predictions
             try TaskStore.update(task, on: db)
+        }
+    }
+
+    /// A detector's boxes worth suggesting, from its square input back to the image's pixels.
+    static func boxes(_ detections: [Detection], in image: ImageRecord, side: Int, classes: [String]) -> [Label] {
+        let (sx, sy) = (Float(image.width) / Float(side), Float(image.height) / Float(side))
+        return detections.filter { $0.score >= boxScore }.map { detection in
+            let box = detection.box.scaled(x: sx, y: sy)
+            return Label.box(classes[box.classIndex], x: Double(box.x1), y: Double(box.y1), width: Double(box.width),
+                             height: Double(box.height), confidence: Double(detection.score))
         }
     }
 }
