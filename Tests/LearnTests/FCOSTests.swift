@@ -40,52 +40,16 @@ struct FCOSTests {
 
     /// Bright and dark squares on noise: after a short training the detector finds nearly every one.
     @Test func learnsToFindDrawnSquares() throws {
-        let side = 64
-        var draw = Random(seed: 7)
-        var images: [[Float]] = []
-        var truths: [[LabeledBox]] = []
-        for _ in 0..<48 {
-            var pixels = (0..<3 * side * side).map { _ in draw.uniform() - 0.5 }
-            var boxes: [LabeledBox] = []
-            for _ in 0..<1 + Int(draw.next() % 2) {
-                let size = 12 + Int(draw.next() % 12)
-                let (x, y) = (Int(draw.next() % UInt64(side - size)), Int(draw.next() % UInt64(side - size)))
-                let box = LabeledBox(classIndex: Int(draw.next() % 2), x1: Float(x), y1: Float(y), x2: Float(x + size), y2: Float(y + size))
-                guard boxes.allSatisfy({ $0.iou(box) == 0 && $0.x2 + 2 < box.x1 || box.x2 + 2 < $0.x1 || $0.y2 + 2 < box.y1 || box.y2 + 2 < $0.y1 })
-                else { continue }
-                for c in 0..<3 {
-                    for row in y..<y + size {
-                        for column in x..<x + size { pixels[(c * side + row) * side + column] = box.classIndex == 0 ? 1.5 : -1.5 }
-                    }
-                }
-                boxes.append(box)
-            }
-            images.append(pixels)
-            truths.append(boxes)
-        }
-        var random = Random(seed: 8)
-        let model = FCOS.make(classes: 2, backbone: .resnet18, inputSize: side, width: 0.125, random: &random)
-        let epochs = 30, batch = 8, batches = images.count / batch
-        let trainer = DetectionTrainer(model: model, optimizer: AdamW(learningRate: 2e-3, weightDecay: 1e-4),
-                                       schedule: LearningRateSchedule(kind: .cosine, baseLearningRate: 2e-3, totalSteps: epochs * batches),
-                                       configuration: TrainingConfiguration(epochs: epochs))
-        func batchOf(_ index: Int) -> DetectionTrainer.Batch {
-            let range = index * batch..<(index + 1) * batch
-            return (Tensor(shape: [batch, 3, side, side], storage: range.flatMap { images[$0] }), range.map { truths[$0] })
-        }
-        var losses: [Float] = []
-        _ = try trainer.run(from: nil, trainBatches: { _, start in AnySequence((start..<batches).map(batchOf)) },
-                            batchesPerEpoch: batches, validate: { _ in nil }, shouldStop: { false },
-                            progress: { _, _, _ in }, epochDone: { metrics, _ in losses.append(metrics.trainLoss) })
+        let (trainer, losses) = try DrawnSquares.train(epochs: 30)
         #expect(losses.last! < losses.first! / 3, "\(losses)")
-        let found = try trainer.evaluate(AnySequence((0..<batches).map(batchOf)))
+        let found = try trainer.evaluate(AnySequence((0..<DrawnSquares.batches).map(DrawnSquares.batch)))
         var matched = 0
-        for (detections, boxes) in zip(found.detections, truths) {
+        for (detections, boxes) in zip(found.detections, DrawnSquares.truths) {
             matched += boxes.filter { truth in
                 detections.contains { $0.score > 0.3 && $0.box.classIndex == truth.classIndex && $0.box.iou(truth) >= 0.5 }
             }.count
         }
-        let total = truths.reduce(0) { $0 + $1.count }
+        let total = DrawnSquares.truths.reduce(0) { $0 + $1.count }
         #expect(Double(matched) >= 0.9 * Double(total), "found \(matched) of \(total)")
     }
 }

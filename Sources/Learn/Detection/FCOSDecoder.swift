@@ -2,13 +2,14 @@ import Foundation
 
 /// Turns FCOS head outputs into detections: a location's score for a class is √(σ(class) · σ(centerness)),
 /// those above `scoreThreshold` become boxes (the location's center minus and plus its distances,
-/// clipped to the image), the best `candidates` of an image go through class-wise non-maximum
-/// suppression, and at most `limit` remain. torchvision's FCOS postprocessing, on one level.
+/// clipped to the image), go through class-wise non-maximum suppression, and the best `limit` of an image
+/// remain. torchvision's FCOS postprocessing on one level, without its cap of 1000 candidates before the
+/// suppression, which an exported graph's NonMaxSuppression could not follow (one level has few
+/// locations; a trained model scores few of them above the threshold).
 public struct FCOSDecoder: Sendable {
     public let classes: Int
     public let stride: Int
     public var scoreThreshold: Float = 0.05
-    public var candidates = 1000
     public var iouThreshold: Float = 0.6
     public var limit = 100
 
@@ -40,8 +41,7 @@ public struct FCOSDecoder: Sendable {
                     if box.area > 0 { found.append(Detection(box: box, score: score)) }
                 }
             }
-            let best = found.indices.sorted { (found[$0].score, -$0) > (found[$1].score, -$1) }.prefix(candidates).map { found[$0] }
-            return NonMaxSuppression.apply(best, iouThreshold: iouThreshold, limit: limit)
+            return NonMaxSuppression.apply(found, iouThreshold: iouThreshold, limit: limit)
         }
     }
 }

@@ -2,7 +2,8 @@
 /// in evaluation mode. Layers become Conv, BatchNormalization, Relu, Clip (ReLU6), MaxPool,
 /// AveragePool, GlobalAveragePool, Flatten, Gemm, Dropout and Add; residual blocks become their two
 /// paths and an Add. With `simplify`, each batch norm after a convolution is folded into the
-/// convolution's weights and bias, and dropout, a no-op outside training, is left out.
+/// convolution's weights and bias, and dropout, a no-op outside training, is left out. A detector also
+/// decodes its boxes and suppresses overlaps in the graph (`ONNXExport+Detector.swift`).
 public enum ONNXExport {
     public static let opsets = 13...17
 
@@ -33,9 +34,11 @@ public enum ONNXExport {
         }
     }
 
-    /// The file's bytes. The input is `input`, the output `output`, both float32.
+    /// The file's bytes. The input is `input`, the output `output`, both float32; a detector's outputs are
+    /// `Detector.outputs`.
     public static func export(_ model: any Layer, options: Options) throws(Failure) -> [UInt8] {
         var (walk, shape) = try build(model, options: options)
+        if let detector = model as? FCOS { return walk.detections(detector, head: shape, options: options) }
         walk.graph.nameOutput("output")
         let batch: Int? = options.batchName == nil ? options.inputShape[0] : nil, symbol = options.batchName ?? ""
         return walk.graph.serialize(opset: options.opset,
@@ -62,7 +65,7 @@ public enum ONNXExport {
 
     /// Layer by layer, keeping the shape of one sample ((C, H, W), then (features)) to refuse an
     /// input the model cannot take before anything is written.
-    private struct Walk {
+    struct Walk {
         let simplify: Bool
         var graph = ONNXGraph()
         private var constants: [Float: String] = [:]
@@ -109,6 +112,7 @@ public enum ONNXExport {
                 return (graph.add("Gemm", inputs), [linear.outputSize])
             case let dropout as Dropout:
                 return simplify ? (input, shape) : (graph.add("Dropout", [input, constant(dropout.probability)]), shape)
+            case let detector as FCOS: return try self.detector(detector, input, shape)
             default:
                 throw .unsupported(String(describing: type(of: layer)))
             }
@@ -169,14 +173,14 @@ public enum ONNXExport {
         }
 
         /// A scalar float initializer, one per value.
-        private mutating func constant(_ value: Float) -> String {
+        mutating func constant(_ value: Float) -> String {
             if let name = constants[value] { return name }
             let name = graph.weight("constant", shape: [], [value])
             constants[value] = name
             return name
         }
 
-        private func expect(_ condition: Bool, _ reason: String) throws(Failure) {
+        func expect(_ condition: Bool, _ reason: String) throws(Failure) {
             if !condition { throw .inputShape("does not fit the model: \(reason)") }
         }
     }
