@@ -23,7 +23,7 @@ public enum MobileNetV2 {
         let stages = features(inputSize: inputSize, width: width, channels: channels, stem: stem, backend: backend, random: &random)
         let lastChannels = divisible(1280 * max(1, width))
         return Sequential(stages.layers
-            + Models.convBatchNorm(stages.channels[2], lastChannels, kernel: 1, backend: backend, random: &random)
+            + Models.convBatchNorm(stages.channels[3], lastChannels, kernel: 1, backend: backend, random: &random)
             + [
                 ActivationLayer(.relu6, backend: backend),
                 GlobalAvgPoolLayer(backend: backend),
@@ -32,9 +32,9 @@ public enum MobileNetV2 {
             ])
     }
 
-    /// The stem and the seven stages, cut after the third (32 channels, stride 8 with the ImageNet
-    /// stem), the fifth (96, stride 16) and the seventh (320, stride 32); the classifier's last
-    /// conv1×1(1280) is left to it.
+    /// The stem and the seven stages, cut after the second (24 channels, stride 4 with the ImageNet stem),
+    /// the third (32, stride 8), the fifth (96, stride 16) and the seventh (320, stride 32); the
+    /// classifier's last conv1×1(1280) is left to it.
     public static func features(
         inputSize: Int, width: Double = 1, channels: Int = 3, stem: Stem? = nil, backend: any Backend = CPUBackend.shared,
         random: inout Random
@@ -56,13 +56,13 @@ public enum MobileNetV2 {
                 parts[parts.count - 1].append(stride == 1 && inChannels == outChannels ? Residual(block, backend: backend) : block)
                 inChannels = outChannels
             }
-            if [2, 4, 6].contains(stage) {
+            if [1, 2, 4, 6].contains(stage) {
                 outputs.append(outChannels)
                 if stage < 6 { parts.append([]) }
             }
         }
-        let first = imagenet ? 8 : 4
-        return FeatureStages(parts: parts, channels: outputs, strides: [first, first * 2, first * 4])
+        let first = imagenet ? 4 : 2
+        return FeatureStages(parts: parts, channels: outputs, strides: [first, first * 2, first * 4, first * 8])
     }
 
     /// (N, C, H, W) → (N, C', H/s, W/s): expand, depthwise filter, project; no activation after the

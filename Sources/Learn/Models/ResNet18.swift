@@ -16,12 +16,12 @@ public enum ResNet18 {
         let stages = features(inputSize: inputSize, width: width, channels: channels, stem: stem, backend: backend, random: &random)
         return Sequential(stages.layers + [
             GlobalAvgPoolLayer(backend: backend),
-            Linear(inputSize: stages.channels[2], outputSize: classes, backend: backend, random: &random),
+            Linear(inputSize: stages.channels[3], outputSize: classes, backend: backend, random: &random),
         ])
     }
 
-    /// The network without its head, cut after stages 2, 3 and 4: the stem and stages 1–2 (stride 8
-    /// with the ImageNet stem), stage 3 (16) and stage 4 (32).
+    /// The network without its head, cut after each stage: the stem and stage 1 (stride 4 with the
+    /// ImageNet stem), stage 2 (8), stage 3 (16) and stage 4 (32).
     public static func features(
         inputSize: Int, width: Double = 1, channels: Int = 3, stem: Stem? = nil, backend: any Backend = CPUBackend.shared,
         random: inout Random
@@ -39,8 +39,8 @@ public enum ResNet18 {
         }
         var inChannels = widths[0]
         for (stage, outChannels) in widths.enumerated() {
-            // Stages 1 and 2 share the first part with the stem; 3 and 4 are a part each.
-            if stage >= 2 { parts.append([]) }
+            // Stage 1 shares the first part with the stem; the others are a part each.
+            if stage >= 1 { parts.append([]) }
             for block in 0..<2 {
                 let stride = stage > 0 && block == 0 ? 2 : 1
                 parts[parts.count - 1].append(BasicBlock(inChannels: inChannels, outChannels: outChannels, stride: stride,
@@ -48,7 +48,7 @@ public enum ResNet18 {
                 inChannels = outChannels
             }
         }
-        let first = imagenet ? 8 : 2
-        return FeatureStages(parts: parts, channels: Array(widths[1...]), strides: [first, first * 2, first * 4])
+        let first = imagenet ? 4 : 1
+        return FeatureStages(parts: parts, channels: widths, strides: [first, first * 2, first * 4, first * 8])
     }
 }
