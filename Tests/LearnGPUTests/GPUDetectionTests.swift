@@ -21,7 +21,7 @@ struct GPUDetectionTests {
         }
         var result: (losses: [Float], checkpoint: Checkpoint?) = ([], nil)
         _ = try trainer.run(from: nil, trainBatches: { _, start in AnySequence(batches[start...].map { $0 }) }, batchesPerEpoch: 2,
-                            validate: { _ in nil }, shouldStop: { false }, progress: { _, _, loss in result.losses.append(loss) },
+                            validate: { _ in nil }, metrics: { _, _ in }, shouldStop: { false }, progress: { _, _, loss in result.losses.append(loss) },
                             epochDone: { _, checkpoint in result.checkpoint = checkpoint })
         return result
     }

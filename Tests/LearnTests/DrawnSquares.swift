@@ -47,7 +47,7 @@ enum DrawnSquares {
                                        configuration: TrainingConfiguration(epochs: epochs))
         var losses: [Float] = []
         _ = try trainer.run(from: nil, trainBatches: { _, start in AnySequence((start..<batches).map(batch)) },
-                            batchesPerEpoch: batches, validate: { _ in nil }, shouldStop: { false },
+                            batchesPerEpoch: batches, validate: { _ in nil }, metrics: { _, _ in }, shouldStop: { false },
                             progress: { _, _, _ in }, epochDone: { metrics, _ in losses.append(metrics.trainLoss) })
         return (trainer, losses)
     }

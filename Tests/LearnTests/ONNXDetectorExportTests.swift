@@ -23,10 +23,11 @@ struct ONNXDetectorExportTests {
         // Stride 8: 64 locations a class, fewer than the 100 boxes the graph keeps of each, and with Quarry's
         // limit of an image's boxes lifted, the two keep the same boxes.
         let (trainer, _) = try DrawnSquares.train(epochs: 12, stem: .imagenet)
-        trainer.decoder.limit = 1000
+        var decoder = trainer.decoder
+        decoder.limit = 1000
         let side = DrawnSquares.side, batch = 6
         let images = Tensor(shape: [batch, 3, side, side], storage: DrawnSquares.images.prefix(batch).flatMap { $0 })
-        let expected = try trainer.detect(images)
+        let expected = try trainer.detect(images, decoder: decoder)
         #expect(expected.reduce(0) { $0 + $1.filter { $0.score > 0.3 }.count } >= batch, "the detector finds the squares")
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-onnx-detector-\(UUID().uuidString)")

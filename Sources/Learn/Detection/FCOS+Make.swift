@@ -16,7 +16,7 @@ extension FCOS {
         case .resnet18: ResNet18.features(inputSize: inputSize, width: width, stem: stem, backend: backend, random: &random)
         case .mobileNetV2: MobileNetV2.features(inputSize: inputSize, width: width, stem: stem, backend: backend, random: &random)
         }
-        return FCOS(classes: classes, backbone: stages, pyramidChannels: max(8, Int((128 * width).rounded())), backend: backend,
+        return FCOS(classes: classes, backbone: stages, pyramidChannels: max(64, Int((128 * width).rounded())), backend: backend,
                     random: &random)
     }
 }

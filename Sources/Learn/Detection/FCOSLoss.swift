@@ -6,7 +6,7 @@ import Foundation
 /// binary cross-entropy of each positive's centerness, divided by the number of positives. The head's
 /// output is small (a few hundred locations an image), so it comes down from a device for this and its
 /// gradient goes back up.
-public struct FCOSLoss: Sendable {
+public struct FCOSLoss: DenseObjective {
     public struct Result {
         /// classification + box + centerness: what the run reports as its loss.
         public let loss: Float
@@ -24,6 +24,11 @@ public struct FCOSLoss: Sendable {
 
     public init(classes: Int, stride: Int) {
         (self.classes, self.stride) = (classes, stride)
+    }
+
+    public func loss(_ output: [Float], shape: [Int], labels: [[LabeledBox]]) -> (loss: Float, gradient: [Float]) {
+        let result = self(output, shape: shape, boxes: labels)
+        return (result.loss, result.gradient)
     }
 
     /// `output` holds the head's values (N, classes + 5, H, W) row-major; `boxes[n]` image n's objects

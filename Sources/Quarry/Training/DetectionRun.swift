@@ -28,6 +28,7 @@ struct DetectionRun {
                 trainBatches: { epoch, start in recorder.batches(trainLoader, epoch: epoch, start: start) },
                 batchesPerEpoch: trainLoader.batchesPerEpoch,
                 validate: { trainer in try validate(trainer, validationLoader) },
+                metrics: { $0.validationMAP = $1 },
                 shouldStop: { context.shouldStop || recorder.failed },
                 progress: { recorder.progress(epoch: $0, batch: $1, of: trainLoader.batchesPerEpoch, loss: $2) },
                 epochDone: { recorder.record($0, $1, score: $0.validationMAP) })
@@ -36,14 +37,14 @@ struct DetectionRun {
     }
 
     /// The validation loss and COCO mAP, in the model's input pixels (IoU is the same at any scale).
-    private func validate(_ trainer: DetectionTrainer, _ loader: DataLoader<[LabeledBox]>) throws -> (loss: Float, map: Float)? {
+    private func validate(_ trainer: DetectionTrainer, _ loader: DataLoader<[LabeledBox]>) throws -> (loss: Float, score: Float)? {
         guard !data.validation.isEmpty else { return nil }
         var truths: [[LabeledBox]] = []
         let batches = recorder.batches(loader, epoch: 0, start: 0).lazy.map { batch in
             truths += batch.labels
             return batch
         }
-        let (loss, detections) = try trainer.evaluate(AnySequence(batches))
+        let (loss, detections) = try trainer.evaluateDetections(AnySequence(batches))
         guard detections.count == data.validation.count else { return nil }
         let report = DetectionReport(classes: data.classes, images: Array(truths.indices),
                                      truths: DetectionReport.boxes(truths), predictions: DetectionReport.boxes(detections))
