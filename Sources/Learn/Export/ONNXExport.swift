@@ -3,7 +3,8 @@
 /// AveragePool, GlobalAveragePool, Flatten, Gemm, Dropout and Add; residual blocks become their two
 /// paths and an Add. With `simplify`, each batch norm after a convolution is folded into the
 /// convolution's weights and bias, and dropout, a no-op outside training, is left out. A detector also
-/// decodes its boxes and suppresses overlaps in the graph (`ONNXExport+Detector.swift`).
+/// decodes its boxes and suppresses overlaps in the graph (`ONNXExport+Detector.swift`), and a segmenter
+/// gives each pixel's class (`ONNXExport+Segmenter.swift`).
 public enum ONNXExport {
     public static let opsets = 13...17
 
@@ -39,6 +40,7 @@ public enum ONNXExport {
     public static func export(_ model: any Layer, options: Options) throws(Failure) -> [UInt8] {
         var (walk, shape) = try build(model, options: options)
         if let detector = model as? FCOS { return walk.detections(detector, head: shape, options: options) }
+        if let segmenter = model as? Segmenter { return walk.classes(segmenter, options: options) }
         walk.graph.nameOutput("output")
         let batch: Int? = options.batchName == nil ? options.inputShape[0] : nil, symbol = options.batchName ?? ""
         return walk.graph.serialize(opset: options.opset,
@@ -113,6 +115,7 @@ public enum ONNXExport {
             case let dropout as Dropout:
                 return simplify ? (input, shape) : (graph.add("Dropout", [input, constant(dropout.probability)]), shape)
             case let detector as FCOS: return try self.detector(detector, input, shape)
+            case let segmenter as Segmenter: return try self.segmenter(segmenter, input, shape)
             default:
                 throw .unsupported(String(describing: type(of: layer)))
             }

@@ -1,0 +1,59 @@
+/// A light semantic segmenter: a feature pyramid fusing the backbone's maps from stride 4 up
+/// (`FeaturePyramid`), a conv3×3-BN-ReLU, and a conv1×1 giving every location of the stride-4 map a
+/// logit per class, the background first:
+///
+///     (N, 3, S, S) → (N, classes + 1, S/4, S/4)     (ImageNet stem; S a multiple of 32)
+///
+/// It learns from polygons rasterized at its own resolution (`PixelCrossEntropy`), and its logits are
+/// resized to the image bilinearly before each pixel takes its best class (`SegmentationDecoder`), as
+/// DeepLab's light decoders do.
+public final class Segmenter: ContainerLayer {
+    /// Object classes; the output has one more channel, 0 the background.
+    public let classes: Int
+    let pyramid: FeaturePyramid
+    let decoder: Sequential
+    let head: Conv2DLayer
+    public let backend: any Backend
+
+    public init(classes: Int, backbone: FeatureStages, pyramidChannels: Int, backend: any Backend = CPUBackend.shared,
+                random: inout Random) {
+        precondition(classes > 0 && pyramidChannels > 0, "a segmenter needs classes and pyramid channels")
+        (self.classes, self.backend) = (classes, backend)
+        pyramid = FeaturePyramid(backbone: backbone, first: 0, channels: pyramidChannels, backend: backend, random: &random)
+        decoder = Sequential(Models.convBatchNorm(pyramidChannels, pyramidChannels, kernel: 3, backend: backend, random: &random)
+            + [ActivationLayer(.relu, backend: backend)])
+        head = Conv2DLayer(inChannels: pyramidChannels, outChannels: classes + 1, kernel: 1, backend: backend, random: &random)
+    }
+
+    /// The zoo's segmenter for `classes` on (N, 3, S, S) images; `width` scales the backbone and the
+    /// pyramid's 128 channels, which keep 32 at least.
+    public static func make(
+        classes: Int, backbone: FCOS.Backbone, inputSize: Int, width: Double = 1, stem: Stem? = nil,
+        backend: any Backend = CPUBackend.shared, random: inout Random
+    ) -> Segmenter {
+        Models.validate(classes: classes, inputSize: inputSize, channels: 3)
+        let stages = switch backbone {
+        case .resnet18: ResNet18.features(inputSize: inputSize, width: width, stem: stem, backend: backend, random: &random)
+        case .mobileNetV2: MobileNetV2.features(inputSize: inputSize, width: width, stem: stem, backend: backend, random: &random)
+        }
+        return Segmenter(classes: classes, backbone: stages, pyramidChannels: max(32, Int((128 * width).rounded())), backend: backend,
+                         random: &random)
+    }
+
+    /// Input pixels per output location along each side.
+    public var stride: Int { pyramid.stride }
+    public var children: [any Layer] { [pyramid, decoder, head] }
+    public var parameters: [Parameter] { children.flatMap(\.parameters) }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        head.forward(decoder.forward(pyramid.forward(input, training: training), training: training), training: training)
+    }
+
+    public func backward(_ gradient: Tensor) -> Tensor {
+        pyramid.backward(decoder.backward(head.backward(gradient)))
+    }
+
+    public func accumulateGradients(_ gradient: Tensor) {
+        pyramid.accumulateGradients(decoder.backward(head.backward(gradient)))
+    }
+}
