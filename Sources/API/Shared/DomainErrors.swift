@@ -131,6 +131,9 @@ extension DomainErrors {
         case .noBoxes(let subset, let split):
             APIError(.unprocessableContent, code: "DATASET_NOT_IMPORTED",
                      "the \(subset) subset of split \(split) has no boxes: import a dataset with boxes (COCO, YOLO or VOC) or approve labeled tasks")
+        case .noPolygons(let subset, let split):
+            APIError(.unprocessableContent, code: "DATASET_NOT_IMPORTED",
+                     "the \(subset) subset of split \(split) has no polygons: import a COCO dataset with segmentations or approve polygon labels")
         case .notResumable(let id, let status): .conflict("run \(id) is \(status.rawValue)")
         case .stillActive(let id): .conflict("run \(id) is still going; stop it first")
         }

@@ -5,11 +5,13 @@ import Learn
 struct EpochMetricsDocument: Encodable, Sendable {
     let epoch: Int
     let train_loss: Float
-    /// A classifier's; a detector has no per-image right or wrong and reports `val_map` instead.
+    /// A classifier's; a detector or segmenter has no per-image right or wrong and reports `val_map` or
+    /// `val_mean_iou` instead.
     let train_accuracy: Float?
     let val_loss: Float?
     let val_accuracy: Float?
     let val_map: Float?
+    let val_mean_iou: Float?
     let learning_rate: Float
     let images_per_second: Float
     let epoch_time: Float
@@ -24,6 +26,7 @@ struct EpochMetricsDocument: Encodable, Sendable {
         val_loss = metrics.validationLoss
         val_accuracy = metrics.validationAccuracy
         val_map = metrics.validationMAP
+        val_mean_iou = metrics.validationMeanIoU
         learning_rate = metrics.learningRate
         images_per_second = metrics.imagesPerSecond
         epoch_time = metrics.seconds

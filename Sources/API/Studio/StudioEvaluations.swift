@@ -41,7 +41,8 @@ struct StudioEvaluations: Sendable {
     }
 
     /// A classifier's image: its true and predicted class. A detector's adds its boxes: true positives, false
-    /// positives and misses, with `loss` the count of the last two (what `sort_by=error` sorts by).
+    /// positives and misses, with `loss` the count of the last two (what `sort_by=error` sorts by). A
+    /// segmenter's adds its IoU and each class's, with `loss` 1 − IoU.
     private struct ResultBody: Encodable {
         let filename: String
         let ground_truth: String
@@ -52,12 +53,22 @@ struct StudioEvaluations: Sendable {
         let true_positives: [ImageDetections.Found]?
         let false_positives: [ImageDetections.Found]?
         let misses: [ImageDetections.Missed]?
+        let iou: Double?
+        let class_iou: [String: Double]?
 
         init(_ result: EvaluationResult) {
             (filename, ground_truth, prediction, confidence, loss, correct) = (result.fileName, result.groundTruth, result.prediction,
                                                                              result.confidence, result.loss, result.correct)
-            (true_positives, false_positives, misses) = (result.detections?.truePositives, result.detections?.falsePositives,
-                                                         result.detections?.misses)
+            switch result.details {
+            case .detections(let found):
+                (true_positives, false_positives, misses) = (found.truePositives, found.falsePositives, found.misses)
+                (iou, class_iou) = (nil, nil)
+            case .segmentation(let segmentation):
+                (true_positives, false_positives, misses) = (nil, nil, nil)
+                (iou, class_iou) = (segmentation.iou, segmentation.classIoU)
+            case nil:
+                (true_positives, false_positives, misses, iou, class_iou) = (nil, nil, nil, nil, nil)
+            }
         }
     }
 

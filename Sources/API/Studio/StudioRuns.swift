@@ -18,6 +18,8 @@ struct StudioRuns: Sendable {
         let best_val_accuracy: Float?
         /// A detector's.
         let best_val_map: Float?
+        /// A segmenter's.
+        let best_val_mean_iou: Float?
         /// What it trains on: the data's snapshot id and counts, from its first start.
         let data: RunData?
         let error: FailureBody?
@@ -34,6 +36,7 @@ struct StudioRuns: Sendable {
             metrics = run.metrics.map(EpochMetricsDocument.init)
             best_val_accuracy = run.bestValidationAccuracy
             best_val_map = run.bestValidationMAP
+            best_val_mean_iou = run.bestValidationMeanIoU
             data = run.data
             error = run.error.map { FailureBody(type: $0.kind.rawValue, message: $0.message) }
             config = run.config

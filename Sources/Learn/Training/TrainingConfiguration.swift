@@ -52,6 +52,8 @@ public struct EpochMetrics: Sendable, Codable, Equatable {
     public var validationAccuracy: Float?
     /// A detector's COCO mAP@[.5:.95] on the validation images; nil for other tasks.
     public var validationMAP: Float?
+    /// A segmenter's mean IoU over the classes (background included) on the validation images; nil for other tasks.
+    public var validationMeanIoU: Float?
     /// The rate of the epoch's last step.
     public var learningRate: Float
     /// Training throughput of this process's part of the epoch.

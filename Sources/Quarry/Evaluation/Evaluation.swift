@@ -20,29 +20,43 @@ public struct Evaluation: ProjectJob {
 }
 
 /// One image's outcome. A classifier's names its true and predicted class; a detector's lists its boxes
-/// (`detections`), the true and found classes joined by ", " in `groundTruth` and `prediction`.
+/// and a segmenter's gives its IoU (`details`), the true and found classes joined by ", " in `groundTruth`
+/// and `prediction`.
 public struct EvaluationResult: Sendable, Equatable {
     public let fileName: String
     public let groundTruth: String
     public let prediction: String
     /// The softmax probability of the predicted class; a detector's highest listed score (0 with none).
     public let confidence: Double
-    /// The cross-entropy of the true class; a detector's false positives and misses.
+    /// The cross-entropy of the true class; a detector's false positives and misses; a segmenter's 1 − IoU.
     public let loss: Double
-    public var detections: ImageDetections?
+    public var details: ResultDetails?
 
-    public var correct: Bool { detections.map { $0.errors == 0 } ?? (groundTruth == prediction) }
+    public var correct: Bool {
+        switch details {
+        case .detections(let found): found.errors == 0
+        case .segmentation(let segmentation): segmentation.iou >= ImageSegmentation.correctIoU
+        case nil: groundTruth == prediction
+        }
+    }
 
-    init(fileName: String, groundTruth: String, prediction: String, confidence: Double, loss: Double, detections: ImageDetections? = nil) {
+    init(fileName: String, groundTruth: String, prediction: String, confidence: Double, loss: Double, details: ResultDetails? = nil) {
         (self.fileName, self.groundTruth, self.prediction, self.confidence, self.loss) = (fileName, groundTruth, prediction, confidence, loss)
-        self.detections = detections
+        self.details = details
     }
 
     init(fileName: String, detections: ImageDetections, truths: [String]) {
         let found = detections.truePositives + detections.falsePositives
         self.init(fileName: fileName, groundTruth: Set(truths).sorted().joined(separator: ", "),
                   prediction: Set(found.map(\.className)).sorted().joined(separator: ", "), confidence: found.map(\.score).max() ?? 0,
-                  loss: Double(detections.errors), detections: detections)
+                  loss: Double(detections.errors), details: .detections(detections))
+    }
+
+    /// A segmenter's image: the classes present in truth and prediction, and `confidence` its IoU.
+    init(fileName: String, segmentation: ImageSegmentation, truths: [String], predictions: [String]) {
+        self.init(fileName: fileName, groundTruth: Set(truths).sorted().joined(separator: ", "),
+                  prediction: Set(predictions).sorted().joined(separator: ", "), confidence: segmentation.iou, loss: 1 - segmentation.iou,
+                  details: .segmentation(segmentation))
     }
 }
 

@@ -26,8 +26,10 @@ struct EvaluationExecution {
         guard let run = try database.read({ db in try RunStore.find(id: request.runID, on: db) }) else {
             throw TrainedModelError.runNotFound(request.runID)
         }
-        if run.config.model.task == .detection {
-            return try DetectionEvaluation(service: service, evaluation: evaluation, run: run).perform()
+        switch run.config.model.task {
+        case .detection: return try DetectionEvaluation(service: service, evaluation: evaluation, run: run).perform()
+        case .segmentation: return try SegmentationEvaluation(service: service, evaluation: evaluation, run: run).perform()
+        case .classification: break
         }
         let (images, skipped) = try database.read { db in try Self.images(evaluation, classes: run.classes, on: db) }
 

@@ -40,16 +40,13 @@ enum EvaluationStore: ProjectJobStore {
     private static func insertResults(_ results: [EvaluationResult], evaluationID: String, on db: Connection) throws {
         let encoder = JSONEncoder()
         for (position, result) in results.enumerated() {
-            let classes = result.detections.map { detections in
-                Set((detections.truePositives + detections.falsePositives).map(\.className) + detections.misses.map(\.className))
-                    .sorted().map { "\n\($0)\n" }.joined()
-            }
+            let classes = result.details.map { $0.classes.sorted().map { "\n\($0)\n" }.joined() }
             try db.run("""
                 INSERT INTO evaluation_results (evaluation_id, position, file_name, ground_truth, prediction, confidence, loss, correct,
                                                 details, classes)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [evaluationID, position, result.fileName, result.groundTruth, result.prediction, result.confidence, result.loss,
-                      result.correct ? 1 : 0, try result.detections.map { String(decoding: try encoder.encode($0), as: UTF8.self) }, classes])
+                      result.correct ? 1 : 0, try result.details.map { String(decoding: try encoder.encode($0), as: UTF8.self) }, classes])
         }
     }
 
@@ -61,7 +58,7 @@ enum EvaluationStore: ProjectJobStore {
             arguments.append(correct ? 1 : 0)
         }
         if let name = query.filterClass {
-            // A classifier's true class, or any class among a detector's boxes (each between newlines).
+            // A classifier's true class, or any class among a detector's boxes or a segmenter's regions (each between newlines).
             conditions.append(#"(ground_truth = ? OR classes LIKE ? ESCAPE '\')"#)
             let escaped = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_")
@@ -81,7 +78,7 @@ enum EvaluationStore: ProjectJobStore {
         return (try rows.map { row in
             EvaluationResult(fileName: try row.string("file_name"), groundTruth: try row.string("ground_truth"),
                              prediction: try row.string("prediction"), confidence: try row.double("confidence"), loss: try row.double("loss"),
-                             detections: try row.optionalString("details").map { try decoder.decode(ImageDetections.self, from: Data($0.utf8)) })
+                             details: try row.optionalString("details").map { try decoder.decode(ResultDetails.self, from: Data($0.utf8)) })
         }, total)
     }
 

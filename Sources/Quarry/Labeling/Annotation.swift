@@ -51,8 +51,8 @@ public struct Label: Sendable, Equatable, Codable {
         Label(label: label, type: .boundingBox, bbox: [x, y, width, height], confidence: confidence)
     }
 
-    public static func polygon(_ label: String, _ points: [[Double]]) -> Label {
-        Label(label: label, type: .polygon, points: points)
+    public static func polygon(_ label: String, _ points: [[Double]], confidence: Double? = nil) -> Label {
+        Label(label: label, type: .polygon, points: points, confidence: confidence)
     }
 
     public static func point(_ label: String, x: Double, y: Double) -> Label {

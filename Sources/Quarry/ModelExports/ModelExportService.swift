@@ -23,7 +23,7 @@ public final class ModelExportService: Sendable {
         let run = try database.read { db in
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             return try TrainedModel.checkedRun(request.runID, experimentID: request.experimentID, projectID: projectID,
-                                               checkpoint: request.checkpoint, runs: runs, tasks: [.classification, .detection], on: db)
+                                               checkpoint: request.checkpoint, runs: runs, tasks: Set(ProjectTask.allCases), on: db)
         }
         if var options = request.options {
             options.inputShape = options.inputShape ?? [1, 3, run.config.imageSize, run.config.imageSize]
@@ -98,16 +98,18 @@ public final class ModelExportService: Sendable {
     /// and where the model came from.
     private static func metadata(_ run: Run, _ request: ModelExportRequest) -> [(String, String)] {
         func json(_ value: some Encodable) -> String { (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "" }
-        let outputs = run.config.model.task == .detection
-            ? [("outputs", "boxes (K, 4) float32: x1, y1, x2, y2 in input pixels; scores (K) float32; labels (K) int64 indices into classes; "
-                    + "batch_index (K) int64: the image of the batch; class-wise NMS at IoU 0.6 of boxes scoring above 0.05, at most 100 a class")]
-            : [("outputs", "output (N, classes) float32: logits, in the order of classes")]
+        let outputs = switch run.config.model.task {
+        case .classification: "output (N, classes) float32: logits, in the order of classes"
+        case .detection: "boxes (K, 4) float32: x1, y1, x2, y2 in input pixels; scores (K) float32; labels (K) int64 indices into classes; "
+            + "batch_index (K) int64: the image of the batch; class-wise NMS at IoU 0.6 of boxes scoring above 0.05, at most 100 a class"
+        case .segmentation: "classes (N, H, W) int64: each input pixel's class, 0 the background and i + 1 the i-th of classes"
+        }
         return [("classes", json(run.classes)),
                 ("normalization", json(["mean": ImageTensor.imageNetMean, "std": ImageTensor.imageNetStd])),
                 ("input_size", "\(run.config.imageSize)"),
                 ("input_format", "RGB, NCHW float32: each value (pixel / 255 - mean) / std; image resized to input_size square"),
                 ("model", run.config.model.rawValue),
                 ("run_id", run.id),
-                ("checkpoint", request.checkpoint.rawValue), ("task", run.config.model.task.rawValue)] + outputs
+                ("checkpoint", request.checkpoint.rawValue), ("task", run.config.model.task.rawValue), ("outputs", outputs)]
     }
 }

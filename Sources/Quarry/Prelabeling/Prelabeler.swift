@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Learn
 import Storage
 import Synchronization
@@ -6,9 +7,9 @@ import Synchronization
 /// A project's pre-labeler: a run's checkpoint whose predictions new tasks get before anyone labels
 /// them. HITL jobs sent without `predictions` and new JTheta tasks each get a pre-label job
 /// (`JobKind.prelabel`) in the transaction that creates them, run by the job runner; each image gets
-/// a classifier's most likely class as a `tag`, or a detector's boxes scoring at least `boxScore`, each
-/// with its confidence, as the task's predictions, which the workbench shows as editable suggestions
-/// and the HITL job status returns.
+/// a classifier's most likely class as a `tag`, a detector's boxes scoring at least `boxScore`, or a
+/// segmenter's regions traced into polygons, each with its confidence, as the task's predictions, which
+/// the workbench shows as editable suggestions and the HITL job status returns.
 public final class Prelabeler: Sendable {
     public struct Setting: Sendable, Equatable {
         public let runID: String
@@ -38,7 +39,7 @@ public final class Prelabeler: Sendable {
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             guard let run = try RunStore.find(id: runID, on: db), run.projectID == projectID else { throw TrainedModelError.runNotFound(runID) }
             _ = try TrainedModel.checkedRun(runID, experimentID: run.experimentID, projectID: projectID, checkpoint: checkpoint,
-                                            runs: runs, tasks: [.classification, .detection], on: db)
+                                            runs: runs, tasks: Set(ProjectTask.allCases), on: db)
             let setting = Setting(runID: runID, checkpoint: checkpoint, device: try runs.devices.choose(device, preferring: run.config.device.primary))
             try ProjectStore.setPrelabeler(setting, projectID: projectID, on: db)
             return setting
@@ -129,6 +130,13 @@ public final class Prelabeler: Sendable {
             predictions = zip(images, found).map { image, detections in
                 ImageLabels(imageID: image.id, labels: Self.boxes(detections, in: image, side: side, classes: classes))
             }
+        } else if trained.model is Segmenter {
+            let plane = output.count / output.shape[0]
+            predictions = images.enumerated().map { row, image in
+                let values = Array(values[row * plane..<(row + 1) * plane])
+                return ImageLabels(imageID: image.id, labels: Self.polygons(values, shape: [1] + output.shape.dropFirst(), in: image,
+                                                                             classes: classes))
+            }
         } else {
             predictions = images.enumerated().map { row, image in
                 let scores = ClassScores(values[row * classes.count..<(row + 1) * classes.count])
@@ -152,4 +160,20 @@ public final class Prelabeler: Sendable {
                              height: Double(box.height), confidence: Double(detection.score))
         }
     }
+
+    /// A segmenter's regions at the image's size, each class's traced into polygons (`MaskContours`, within
+    /// a pixel, regions under `regionPixels` left out as noise), a polygon's confidence the mean of its
+    /// class's softmax probability over the class's pixels.
+    static func polygons(_ logits: [Float], shape: [Int], in image: ImageRecord, classes: [String]) -> [Label] {
+        let (width, height) = (image.width, image.height)
+        let mask = SegmentationDecoder().masks(logits, shape: shape, width: width, height: height)[0]
+        let confidence = SegmentationDecoder().meanProbabilities(logits, shape: shape, of: mask, width: width, height: height)
+        return classes.indices.flatMap { index in
+            MaskContours.polygons(of: UInt8(index + 1), in: mask, width: width, height: height, tolerance: 1, minimumPixels: regionPixels)
+                .map { Label.polygon(classes[index], $0, confidence: confidence[index + 1]) }
+        }
+    }
+
+    /// A segmenter's regions smaller than this many pixels are not suggested.
+    public static let regionPixels = 16
 }

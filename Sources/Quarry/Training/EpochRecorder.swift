@@ -20,7 +20,7 @@ final class EpochRecorder: @unchecked Sendable {
 
     init(service: RunService, runID: String, run: Run) {
         (self.service, self.runID, self.run) = (service, runID, run)
-        best = run.metrics.compactMap { $0.validationAccuracy ?? $0.validationMAP }.max()
+        best = run.metrics.compactMap { $0.validationAccuracy ?? $0.validationMAP ?? $0.validationMeanIoU }.max()
     }
 
     var config: ExperimentConfig { run.config }
@@ -60,7 +60,7 @@ final class EpochRecorder: @unchecked Sendable {
         service.events.publish(run: runID, .progress(epoch: epoch, batch: batch + 1, batches: batches, loss: loss))
     }
 
-    /// One epoch's end: `score` (validation accuracy, or mAP) picks the `best` checkpoint.
+    /// One epoch's end: `score` (validation accuracy, mAP or mean IoU) picks the `best` checkpoint.
     func record(_ epochMetrics: EpochMetrics, _ checkpoint: Checkpoint, score: Float?) {
         var metrics = epochMetrics
         // Per device, the most any of the run's holds: what a device needs free to train it.

@@ -26,18 +26,19 @@ extension ExperimentConfig {
         if let problem = device.problem(batchSize: batchSize) { throw .invalid(field: "device", reason: problem) }
     }
 
-    /// What a project of `task` adds: its model must be one of the task's, and a detector takes sides
-    /// its pyramid halves evenly, on one device (its loss is computed on the host between steps).
+    /// What a project of `task` adds: its model must be one of the task's, and a detector or segmenter
+    /// takes sides its pyramid halves evenly, on one device (its loss is computed on the host between steps).
     public func validate(for task: ProjectTask) throws(ExperimentError) {
         let allowed = Model.trained(for: task).map(\.rawValue)
         guard model.task == task else {
             throw .invalid(field: "model", reason: "must be \(allowed.dropLast().joined(separator: ", ")) or \(allowed.last ?? "") for a \(task.rawValue) project")
         }
-        if task == .detection {
+        if task != .classification {
+            let model = task == .detection ? "detector" : "segmenter"
             if imageSize % 32 != 0 || imageSize < 64 {
-                throw .invalid(field: "image_size", reason: "must be a multiple of 32 from 64 up for a detector")
+                throw .invalid(field: "image_size", reason: "must be a multiple of 32 from 64 up for a \(model)")
             }
-            if (device.devices?.count ?? 1) > 1 { throw .invalid(field: "device", reason: "a detector trains on one device") }
+            if (device.devices?.count ?? 1) > 1 { throw .invalid(field: "device", reason: "a \(model) trains on one device") }
         }
     }
 }

@@ -10,6 +10,8 @@ public struct ExperimentConfig: Sendable, Equatable {
         case mobileNetV2 = "mobilenet_v2"
         case fcosResNet18 = "fcos_resnet18"
         case fcosMobileNetV2 = "fcos_mobilenet_v2"
+        case segResNet18 = "seg_resnet18"
+        case segMobileNetV2 = "seg_mobilenet_v2"
     }
 
     /// `auto` takes ImageNet's stem from 128 pixels up and CIFAR's below; small_cnn has no stem.

@@ -8,20 +8,25 @@ extension ExperimentConfig.Model {
         switch self {
         case .smallCNN, .resnet18, .mobileNetV2: .classification
         case .fcosResNet18, .fcosMobileNetV2: .detection
+        case .segResNet18, .segMobileNetV2: .segmentation
         }
     }
 
     /// Classifiers keep the 64 pixels experiments have always defaulted to; a detector needs room for
-    /// small objects at its stride of 8.
+    /// small objects at its stride of 8, a segmenter for outlines at its stride of 4.
     public var defaultImageSize: Int {
-        task == .detection ? 320 : 64
+        switch task {
+        case .classification: 64
+        case .detection: 320
+        case .segmentation: 256
+        }
     }
 
-    /// The backbone a detector builds on; nil for a classifier.
-    var detectorBackbone: FCOS.Backbone? {
+    /// The backbone a detector or segmenter builds on; nil for a classifier.
+    var denseBackbone: FCOS.Backbone? {
         switch self {
-        case .fcosResNet18: .resnet18
-        case .fcosMobileNetV2: .mobileNetV2
+        case .fcosResNet18, .segResNet18: .resnet18
+        case .fcosMobileNetV2, .segMobileNetV2: .mobileNetV2
         case .smallCNN, .resnet18, .mobileNetV2: nil
         }
     }

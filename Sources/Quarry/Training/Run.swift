@@ -24,6 +24,8 @@ public struct Run: ProjectJob {
 
     /// A detector's best validation mAP so far.
     public var bestValidationMAP: Float? { metrics.compactMap(\.validationMAP).max() }
+    /// A segmenter's best validation mean IoU so far.
+    public var bestValidationMeanIoU: Float? { metrics.compactMap(\.validationMeanIoU).max() }
 }
 
 public enum RunError: Error, Equatable, Sendable {
@@ -33,6 +35,8 @@ public enum RunError: Error, Equatable, Sendable {
     case notEnoughClasses(subset: String)
     /// A detection run's train subset has no approved box (nor polygon) to learn from.
     case noBoxes(subset: String, split: Int)
+    /// A segmentation run's train subset has no approved polygon to learn from.
+    case noPolygons(subset: String, split: Int)
     case notResumable(id: String, status: JobStatus)
     case stillActive(String)
 }

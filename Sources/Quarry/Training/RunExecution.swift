@@ -35,7 +35,12 @@ struct RunExecution {
             try recorder.start(classes: data.classes, data: RunData(snapshot: data.snapshot, trainImages: data.train.count,
                                                                      validationImages: data.validation.count, shapes: data.report))
             return try DetectionRun(execution: self, data: data, recorder: recorder).train(from: checkpoint)
-        case .classification, .segmentation:
+        case .segmentation:
+            let data = try frozen { db in try SegmentationData.load(projectID: run.projectID, config: run.config, on: db) }
+            try recorder.start(classes: data.classes, data: RunData(snapshot: data.snapshot, trainImages: data.train.count,
+                                                                     validationImages: data.validation.count, shapes: data.report))
+            return try SegmentationRun(execution: self, data: data, recorder: recorder).train(from: checkpoint)
+        case .classification:
             let data = try frozen { db in try TrainingData.load(projectID: run.projectID, config: run.config, on: db) }
             try recorder.start(classes: data.classes, data: RunData(snapshot: data.snapshot, trainImages: data.train.count,
                                                                      validationImages: data.validation.count, shapes: nil))

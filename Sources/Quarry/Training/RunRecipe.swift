@@ -34,6 +34,16 @@ struct RunRecipe {
         return trainer
     }
 
+    /// A segmenter's trainer, on one backend.
+    func segmentationTrainer(on backend: any Backend) -> SegmentationTrainer {
+        var random = Random(seed: config.seed)
+        guard let model = model(on: backend, random: &random) as? Segmenter else { preconditionFailure("\(config.model) is not a segmenter") }
+        let trainer = SegmentationTrainer(model: model, optimizer: optimizer(on: backend), schedule: schedule,
+                                          configuration: configuration, backend: backend)
+        trainer.random = random
+        return trainer
+    }
+
     /// The configured model as a run starts it, from the seed, placed on `backend`.
     func model(on backend: any Backend = CPUBackend.shared) -> any Layer {
         var random = Random(seed: config.seed)
@@ -48,8 +58,11 @@ struct RunRecipe {
         case .resnet18: ResNet18.make(classes: classes, inputSize: size, width: width, stem: stem, backend: backend, random: &random)
         case .mobileNetV2: MobileNetV2.make(classes: classes, inputSize: size, width: width, stem: stem, backend: backend, random: &random)
         case .fcosResNet18, .fcosMobileNetV2:
-            FCOS.make(classes: classes, backbone: config.model.detectorBackbone!, inputSize: size, width: width, stem: stem,
+            FCOS.make(classes: classes, backbone: config.model.denseBackbone!, inputSize: size, width: width, stem: stem,
                       backend: backend, random: &random)
+        case .segResNet18, .segMobileNetV2:
+            Segmenter.make(classes: classes, backbone: config.model.denseBackbone!, inputSize: size, width: width, stem: stem,
+                           backend: backend, random: &random)
         }
         backend.place(model)
         return model

@@ -46,10 +46,10 @@ public final class RunService: Sendable {
             // The project's task may have changed since the experiment was saved.
             try experiment.config.validate(for: try ProjectStore.owned(accountID: accountID, id: projectID, on: db).task)
             // Checked now so a run that cannot train is refused at once rather than failing later.
-            if experiment.config.model.task == .detection {
-                _ = try DetectionData.load(projectID: projectID, config: experiment.config, on: db)
-            } else {
-                _ = try TrainingData.load(projectID: projectID, config: experiment.config, on: db)
+            switch experiment.config.model.task {
+            case .classification: _ = try TrainingData.load(projectID: projectID, config: experiment.config, on: db)
+            case .detection: _ = try DetectionData.load(projectID: projectID, config: experiment.config, on: db)
+            case .segmentation: _ = try SegmentationData.load(projectID: projectID, config: experiment.config, on: db)
             }
             let run = Run(id: ID.make("run"), projectID: projectID, experimentID: experimentID, status: .pending, config: experiment.config,
                           classes: [], metrics: [], bestValidationAccuracy: nil, data: nil, error: nil, createdAt: Timestamp.now(),

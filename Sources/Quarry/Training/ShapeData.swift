@@ -14,7 +14,7 @@ public struct ShapeData: Sendable {
     }
 
     /// A polygon's class and `[x, y]` points, as drawn (masks clip what falls outside).
-    public struct Polygon: Sendable, Equatable {
+    public struct Polygon: Sendable, Equatable, Codable {
         public let classIndex: Int
         public let points: [[Double]]
     }

@@ -48,7 +48,7 @@ extension StudioScenarios {
             studio(.delete("/api/training/{project}/experiments/{experiment}")).fails(404, .studio("EXPERIMENT_NOT_FOUND")),
         ]),
         Scenario("the models are listed, and a detection project trains only detectors, on boxes", accounts: ["key"], [
-            studio(.get("/api/training/models")).expect(200).has("data.models", .count(5)).has("data.models.0.name", "small_cnn")
+            studio(.get("/api/training/models")).expect(200).has("data.models", .count(7)).has("data.models.0.name", "small_cnn")
                 .has("data.models.0.task", "classification").has("data.models.0.parameters", 94_762)
                 .has("data.models.3.name", "fcos_resnet18").has("data.models.3.task", "detection")
                 .has("data.models.3.default_image_size", 320).has("data.models.3.parameter_classes", 10),
