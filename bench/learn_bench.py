@@ -78,6 +78,53 @@ def inference_images_per_second(side=224, batch=16, steps=4, rounds=3):
                   f"onnxruntime on our ONNX export, {threads} threads", max(theirs), True)
 
 
+ORT_DETECTOR = """
+import sys, time, numpy as np, onnxruntime as ort
+path, batch, side, steps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+options = ort.SessionOptions()
+options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+x = np.random.default_rng(0).standard_normal((batch, 3, side, side), dtype=np.float32)
+session.run(None, {"input": x})
+started = time.perf_counter()
+for _ in range(steps):
+    session.run(None, {"input": x})
+print(batch * steps / (time.perf_counter() - started))
+"""
+
+
+def detection_training_images_per_second(side=128, batch=8, steps=4, rounds=3):
+    """fcos_resnet18 (width 1) training beside torchvision's FCOS over a ResNet-18 pyramid, same size, batch and
+    optimizer; best of `rounds` alternating runs. torchvision's detector is the heavier (five levels, towers of four
+    256-channel GroupNorm convolutions against one level and two 128-channel ones): the ratio compares the two
+    detectors as each ships, not the two engines."""
+    threads = os.cpu_count()
+    ours, theirs = [], []
+    for _ in range(rounds):
+        out = subprocess.run([BENCH, "detect-train", str(side), str(batch), str(steps)], capture_output=True, text=True, check=True).stdout
+        ours.append(float(out.strip().split()[-1]))
+        theirs.append(float(subprocess.run([sys.executable, os.path.join(ROOT, "bench", "torch_fcos.py"), str(side), str(batch), str(steps),
+                                            str(threads)], capture_output=True, text=True, check=True).stdout.strip()))
+    return Figure(f"fcos_resnet18_train_{side}px_batch{batch}_images_per_second", max(ours), "images/s",
+                  f"torchvision FCOS (ResNet-18 FPN) on PyTorch CPU, {threads} threads", max(theirs), True)
+
+
+def detection_inference_images_per_second(side=320, batch=4, steps=3, rounds=3):
+    """fcos_resnet18 inference with decoding beside onnxruntime on its ONNX export (decoding and NMS in the graph)."""
+    threads = os.cpu_count()
+    ours, theirs = [], []
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "fcos.onnx")
+        for _ in range(rounds):
+            out = subprocess.run([BENCH, "detect-infer", str(side), str(batch), str(steps), path], capture_output=True, text=True,
+                                 check=True).stdout
+            ours.append(float(out.strip().split()[-1]))
+            theirs.append(float(subprocess.run([sys.executable, "-c", ORT_DETECTOR, path, str(batch), str(side), str(steps), str(threads)],
+                                               capture_output=True, text=True, check=True).stdout.strip()))
+    return Figure(f"fcos_resnet18_inference_{side}px_batch{batch}_images_per_second", max(ours), "images/s",
+                  f"onnxruntime on our ONNX export, {threads} threads", max(theirs), True)
+
+
 def conv_mix_gflops(rounds=3):
     """(ours, OpenBLAS): GFLOPS over all of ResNet-18's convolution products, forward and both gradients."""
     out = subprocess.run([BENCH, "gemm-shapes", str(rounds)], capture_output=True, text=True, check=True).stdout
@@ -93,4 +140,6 @@ def run():
     figures.append(Figure("sgemm_resnet18_conv_mix_gflops", ours, "GFLOPS", "OpenBLAS cblas_sgemm", openblas, True))
     figures.append(training_images_per_second())
     figures.append(inference_images_per_second())
+    figures.append(detection_training_images_per_second())
+    figures.append(detection_inference_images_per_second())
     return figures

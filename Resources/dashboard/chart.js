@@ -2,6 +2,7 @@
 
 import { $ } from "./quarry-ui.js";
 import { isNum } from "./format.js";
+import { scoreName, validationScore } from "./runs.js";
 import { state } from "./state.js";
 
 const CHART_W = 640;           // CSS pixels; must match #run-chart in dashboard.css
@@ -42,7 +43,8 @@ export function drawChart() {
     return;
   }
   drawSeries(ctx, points, "train_loss", COLORS.loss, xOf, yLoss);
-  drawSeries(ctx, points, "val_accuracy", COLORS.acc, xOf, (v) => yAcc(Math.min(1, Math.max(0, v))));
+  drawSeries(ctx, points.map((p) => ({ ...p, score: validationScore(p) })), "score", COLORS.acc, xOf,
+             (v) => yAcc(Math.min(1, Math.max(0, v))));
 }
 
 // Rounds a scale maximum up to 1, 2 or 5 times a power of ten, so the tick labels are short.
@@ -101,7 +103,7 @@ function trimNumber(v) {
 }
 
 function drawLegend(ctx, plot) {
-  const items = [["training loss", COLORS.loss], ["validation accuracy", COLORS.acc]];
+  const items = [["training loss", COLORS.loss], ["validation " + scoreName(state.runs.find((r) => r.run_id === state.runId)).replace("val ", ""), COLORS.acc]];
   let x = plot.x;
   const y = 14;
   ctx.textAlign = "left";

@@ -37,10 +37,24 @@ function runItemParts(run) {
   return [el("span", "item-id", run.run_id), badge(run.status), el("span", "item-figure", pct(bestAccuracy(run)))];
 }
 
+// An epoch's validation figure by the run's task: a classifier's accuracy, a detector's mAP, a segmenter's mean IoU.
+export function validationScore(m) {
+  return [m.val_accuracy, m.val_map, m.val_mean_iou].find(isNum) ?? null;
+}
+
 function bestAccuracy(run) {
-  if (isNum(run.best_val_accuracy)) return run.best_val_accuracy;
-  const values = (run.metrics || []).map((m) => m.val_accuracy).filter(isNum);
+  const best = [run.best_val_accuracy, run.best_val_map, run.best_val_mean_iou].find(isNum);
+  if (isNum(best)) return best;
+  const values = (run.metrics || []).map(validationScore).filter(isNum);
   return values.length ? Math.max(...values) : null;
+}
+
+// What the validation figure is called for the run's task.
+export function scoreName(run) {
+  const metrics = run && run.metrics && run.metrics.length ? run.metrics[0] : run || {};
+  if (isNum(run && run.best_val_map) || isNum(metrics.val_map)) return "val mAP";
+  if (isNum(run && run.best_val_mean_iou) || isNum(metrics.val_mean_iou)) return "val mean IoU";
+  return "val accuracy";
 }
 
 // `reload`: the list was fetched again; reseed from it even when the same run stays selected.
@@ -67,7 +81,7 @@ function showRunStatus(run) {
   const parts = ["Run " + run.run_id, run.status || "unknown"];
   const epochs = state.points.size;
   if (epochs) parts.push(epochs + (epochs === 1 ? " epoch" : " epochs"));
-  if (isNum(bestAccuracy(run))) parts.push("best val accuracy " + pct(bestAccuracy(run)));
+  if (isNum(bestAccuracy(run))) parts.push("best " + scoreName(run) + " " + pct(bestAccuracy(run)));
   // A failed run's error is {type, message}: the message is for people, the type for programs.
   if (run.error) parts.push("error: " + run.error.message);
   $("run-status").textContent = parts.join(" · ");
@@ -107,6 +121,8 @@ function openStream(run) {
     addPoint(m);
     if (!(run.metrics || []).some((x) => x.epoch === m.epoch)) (run.metrics = run.metrics || []).push(m);
     if (isNum(m.val_accuracy) && !(run.best_val_accuracy >= m.val_accuracy)) run.best_val_accuracy = m.val_accuracy;
+    if (isNum(m.val_map) && !(run.best_val_map >= m.val_map)) run.best_val_map = m.val_map;
+    if (isNum(m.val_mean_iou) && !(run.best_val_mean_iou >= m.val_mean_iou)) run.best_val_mean_iou = m.val_mean_iou;
     updateRunItem(run);
     drawChart();
   });

@@ -54,6 +54,16 @@ do {
             exit(2)
         }
         print("infer resnet18 \(side) batch \(batch) images/s \(try InferBench.run(side: side, batch: batch, steps: steps, file: args[4]))")
+    case let args where (4...5).contains(args.count) && ["detect-train", "detect-infer"].contains(args[0]):
+        guard let side = Int(args[1]), let batch = Int(args[2]), let steps = Int(args[3]), side >= 64, side % 32 == 0, batch > 0, steps > 0,
+              (args[0] == "detect-train") == (args.count == 4) else {
+            FileHandle.standardError.write(Data("\(args[0]) needs a side (a multiple of 32 from 64), a batch, steps\(args[0] == "detect-infer" ? " and a file" : "")\n".utf8))
+            exit(2)
+        }
+        let imagesPerSecond = args[0] == "detect-train"
+            ? try DetectionBench.train(side: side, batch: batch, steps: steps)
+            : try DetectionBench.infer(side: side, batch: batch, steps: steps, file: args[4])
+        print("\(args[0]) fcos_resnet18 \(side) batch \(batch) images/s \(imagesPerSecond)")
     case ["gpu-check"]:
         exit(try GPUBench.check() ? 0 : 1)
     case let args where args.count >= 3 && args[0] == "gpu-sgemm" && Int(args[1]) != nil && Int(args[2]) != nil:
@@ -81,7 +91,8 @@ do {
 func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: quarry-bench gemm N REPEATS | gemm-shapes ROUNDS | train MODEL SIDE BATCH STEPS | thumbnails ZIP N
-                          | infer SIDE BATCH STEPS FILE | gpu-check | gpu-sgemm N REPEATS [tf32] [cublas]
+                          | infer SIDE BATCH STEPS FILE | detect-train SIDE BATCH STEPS | detect-infer SIDE BATCH STEPS FILE
+                          | gpu-check | gpu-sgemm N REPEATS [tf32] [cublas]
                           | gpu-gemm-shapes REPEATS [tf32] | gpu-train MODEL SIDE BATCH STEPS [tf32] [cublas]
 
         """.utf8))

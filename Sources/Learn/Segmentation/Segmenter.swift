@@ -1,5 +1,5 @@
 /// A light semantic segmenter: a feature pyramid fusing the backbone's maps from stride 4 up
-/// (`FeaturePyramid`), a conv3×3-BN-ReLU, and a conv1×1 giving every location of the stride-4 map a
+/// (`FeaturePyramid`), two conv3×3-BN-ReLU, and a conv1×1 giving every location of the stride-4 map a
 /// logit per class, the background first:
 ///
 ///     (N, 3, S, S) → (N, classes + 1, S/4, S/4)     (ImageNet stem; S a multiple of 32)
@@ -20,13 +20,15 @@ public final class Segmenter: ContainerLayer {
         precondition(classes > 0 && pyramidChannels > 0, "a segmenter needs classes and pyramid channels")
         (self.classes, self.backend) = (classes, backend)
         pyramid = FeaturePyramid(backbone: backbone, first: 0, channels: pyramidChannels, backend: backend, random: &random)
-        decoder = Sequential(Models.convBatchNorm(pyramidChannels, pyramidChannels, kernel: 3, backend: backend, random: &random)
-            + [ActivationLayer(.relu, backend: backend)])
+        decoder = Sequential((0..<2).flatMap { _ in
+            Models.convBatchNorm(pyramidChannels, pyramidChannels, kernel: 3, backend: backend, random: &random)
+                + [ActivationLayer(.relu, backend: backend)]
+        })
         head = Conv2DLayer(inChannels: pyramidChannels, outChannels: classes + 1, kernel: 1, backend: backend, random: &random)
     }
 
     /// The zoo's segmenter for `classes` on (N, 3, S, S) images; `width` scales the backbone and the
-    /// pyramid's 128 channels, which keep 32 at least.
+    /// pyramid's 128 channels, which keep 64 at least.
     public static func make(
         classes: Int, backbone: FCOS.Backbone, inputSize: Int, width: Double = 1, stem: Stem? = nil,
         backend: any Backend = CPUBackend.shared, random: inout Random
@@ -36,7 +38,7 @@ public final class Segmenter: ContainerLayer {
         case .resnet18: ResNet18.features(inputSize: inputSize, width: width, stem: stem, backend: backend, random: &random)
         case .mobileNetV2: MobileNetV2.features(inputSize: inputSize, width: width, stem: stem, backend: backend, random: &random)
         }
-        return Segmenter(classes: classes, backbone: stages, pyramidChannels: max(32, Int((128 * width).rounded())), backend: backend,
+        return Segmenter(classes: classes, backbone: stages, pyramidChannels: max(64, Int((128 * width).rounded())), backend: backend,
                          random: &random)
     }
 

@@ -108,9 +108,10 @@ public final class Prelabeler: Sendable {
             current = (key, model, backend)
             return (model, backend)
         }
-        let images = try database.read { db -> [ImageRecord] in
-            guard let task = try TaskStore.find(id: taskID, on: db), task.predictions.isEmpty else { return [] }
-            return try task.imageIDs.compactMap { id in try DatasetStore.image(id: id, on: db) }
+        let (images, polygonClasses) = try database.read { db -> ([ImageRecord], Set<String>) in
+            guard let task = try TaskStore.find(id: taskID, on: db), task.predictions.isEmpty else { return ([], []) }
+            let polygons = try ProjectStore.classes(projectID: run.projectID, on: db).filter { $0.type == .polygon }.map(\.name)
+            return (try task.imageIDs.compactMap { id in try DatasetStore.image(id: id, on: db) }, Set(polygons))
         }
         guard !images.isEmpty else { return }
         let config = run.config, side = config.imageSize
@@ -128,7 +129,7 @@ public final class Prelabeler: Sendable {
             let decoder = FCOSDecoder(classes: detector.classes, stride: detector.stride)
             let found = decoder.decode(values, shape: output.shape, imageWidth: side, imageHeight: side)
             predictions = zip(images, found).map { image, detections in
-                ImageLabels(imageID: image.id, labels: Self.boxes(detections, in: image, side: side, classes: classes))
+                ImageLabels(imageID: image.id, labels: Self.boxes(detections, in: image, side: side, classes: classes, polygonClasses: polygonClasses))
             }
         } else if trained.model is Segmenter {
             let plane = output.count / output.shape[0]
@@ -151,13 +152,18 @@ public final class Prelabeler: Sendable {
         }
     }
 
-    /// A detector's boxes worth suggesting, from its square input back to the image's pixels.
-    static func boxes(_ detections: [Detection], in image: ImageRecord, side: Int, classes: [String]) -> [Label] {
+    /// A detector's boxes worth suggesting, from its square input back to the image's pixels. A class the
+    /// project labels with polygons (a detector also learns from polygons' boxes) gets its box as a
+    /// four-corner polygon, so the suggestion is a label the class takes.
+    static func boxes(_ detections: [Detection], in image: ImageRecord, side: Int, classes: [String], polygonClasses: Set<String>) -> [Label] {
         let (sx, sy) = (Float(image.width) / Float(side), Float(image.height) / Float(side))
         return detections.filter { $0.score >= boxScore }.map { detection in
             let box = detection.box.scaled(x: sx, y: sy)
-            return Label.box(classes[box.classIndex], x: Double(box.x1), y: Double(box.y1), width: Double(box.width),
-                             height: Double(box.height), confidence: Double(detection.score))
+            let (name, confidence) = (classes[box.classIndex], Double(detection.score))
+            let (x1, y1, x2, y2) = (Double(box.x1), Double(box.y1), Double(box.x2), Double(box.y2))
+            return polygonClasses.contains(name)
+                ? Label.polygon(name, [[x1, y1], [x2, y1], [x2, y2], [x1, y2]], confidence: confidence)
+                : Label.box(name, x: x1, y: y1, width: x2 - x1, height: y2 - y1, confidence: confidence)
         }
     }
 
