@@ -39,3 +39,39 @@ struct GPUDetectionTests {
         }
     }
 }
+
+/// The segmenter's training steps on the emulated GPU against the CPU, as the detector's.
+struct GPUSegmentationTests {
+    static func train(on backend: any Backend) throws -> (losses: [Float], checkpoint: Checkpoint?) {
+        var random = Random(seed: 22)
+        let backbone = ResNet18.features(inputSize: 16, width: 0.0625, stem: .cifar, backend: backend, random: &random)
+        let model = Segmenter(classes: 2, backbone: backbone, pyramidChannels: 8, backend: backend, random: &random)
+        backend.place(model)
+        let trainer = SegmentationTrainer(model: model, optimizer: SGD(learningRate: 0.01, momentum: 0.9, backend: backend),
+                                          schedule: LearningRateSchedule(kind: .constant, baseLearningRate: 0.01, totalSteps: 2),
+                                          configuration: TrainingConfiguration(epochs: 1, gradientClipNorm: 5), backend: backend)
+        // Stripes of three classes, shifted per image and step.
+        func mask(_ shift: Int) -> [UInt8] { (0..<256).map { location in UInt8((location / 16 + location % 16 + shift) % 3) } }
+        let batches: [SegmentationTrainer.Batch] = (0..<2).map { step in
+            (Tensor.normal([2, 3, 16, 16], seed: UInt64(400 + step)), [mask(step), mask(step + 1)])
+        }
+        var result: (losses: [Float], checkpoint: Checkpoint?) = ([], nil)
+        _ = try trainer.run(from: nil, trainBatches: { _, start in AnySequence(batches[start...].map { $0 }) }, batchesPerEpoch: 2,
+                            validate: { _ in nil }, metrics: { _, _ in }, shouldStop: { false },
+                            progress: { _, _, loss in result.losses.append(loss) },
+                            epochDone: { _, checkpoint in result.checkpoint = checkpoint })
+        return result
+    }
+
+    @Test func twoStepsMatchTheCPU() throws {
+        let expected = try Self.train(on: CPUBackend.shared)
+        let actual = try Self.train(on: try EmulatedGPU.backend())
+        #expect(actual.losses.count == 2)
+        #expect(zip(actual.losses, expected.losses).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) },
+                "losses \(actual.losses) vs \(expected.losses)")
+        let (a, e) = (try #require(actual.checkpoint), try #require(expected.checkpoint))
+        for (key, values) in e.parameters {
+            expectClose(Tensor(shape: [values.count], storage: a.parameters[key]!), Tensor(shape: [values.count], storage: values), key)
+        }
+    }
+}
