@@ -94,10 +94,8 @@ print(batch * steps / (time.perf_counter() - started))
 
 
 def detection_training_images_per_second(side=128, batch=8, steps=4, rounds=3):
-    """fcos_resnet18 (width 1) training beside torchvision's FCOS over a ResNet-18 pyramid, same size, batch and
-    optimizer; best of `rounds` alternating runs. torchvision's detector is the heavier (five levels, towers of four
-    256-channel GroupNorm convolutions against one level and two 128-channel ones): the ratio compares the two
-    detectors as each ships, not the two engines."""
+    """fcos_resnet18 (width 1) training beside the same detector written in PyTorch (bench/torch_fcos.py), same size,
+    batch and optimizer; best of `rounds` alternating runs."""
     threads = os.cpu_count()
     ours, theirs = [], []
     for _ in range(rounds):
@@ -106,7 +104,7 @@ def detection_training_images_per_second(side=128, batch=8, steps=4, rounds=3):
         theirs.append(float(subprocess.run([sys.executable, os.path.join(ROOT, "bench", "torch_fcos.py"), str(side), str(batch), str(steps),
                                             str(threads)], capture_output=True, text=True, check=True).stdout.strip()))
     return Figure(f"fcos_resnet18_train_{side}px_batch{batch}_images_per_second", max(ours), "images/s",
-                  f"torchvision FCOS (ResNet-18 FPN) on PyTorch CPU, {threads} threads", max(theirs), True)
+                  f"the same detector in PyTorch CPU, {threads} threads", max(theirs), True)
 
 
 def detection_inference_images_per_second(side=320, batch=4, steps=3, rounds=3):
