@@ -155,7 +155,6 @@ extension DomainErrors {
         case .stillTraining(let run, let status): .conflict("run \(run) is still \(status.rawValue); wait for it to finish")
         case .checkpointNotFound(let run, let checkpoint):
             .notFound("run \(run) has no \(checkpoint.rawValue) checkpoint", code: "CHECKPOINT_NOT_FOUND")
-        case .unsupportedTask(let run, let task): .invalid("run_id", "run \(run) trained a \(task.rawValue) model, which this cannot use")
         }
     }
 

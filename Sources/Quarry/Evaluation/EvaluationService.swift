@@ -24,7 +24,7 @@ public final class EvaluationService: Sendable {
         let evaluation = try database.write { db -> Evaluation in
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             let run = try TrainedModel.checkedRun(request.runID, experimentID: request.experimentID, projectID: projectID,
-                                                  checkpoint: request.checkpoint, runs: runs, tasks: Set(ProjectTask.allCases), on: db)
+                                                  checkpoint: request.checkpoint, runs: runs, on: db)
             let splitIndex = request.splitIndex ?? run.config.splitIndex
             guard try SplitStore.exists(projectID: projectID, position: splitIndex, on: db) else { throw SplitError.notFound(splitIndex) }
             (request.splitIndex, request.device) = (splitIndex, try devices.choose(request.device, preferring: run.config.device.primary))

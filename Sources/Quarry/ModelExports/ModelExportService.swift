@@ -23,7 +23,7 @@ public final class ModelExportService: Sendable {
         let run = try database.read { db in
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             return try TrainedModel.checkedRun(request.runID, experimentID: request.experimentID, projectID: projectID,
-                                               checkpoint: request.checkpoint, runs: runs, tasks: Set(ProjectTask.allCases), on: db)
+                                               checkpoint: request.checkpoint, runs: runs, on: db)
         }
         if var options = request.options {
             options.inputShape = options.inputShape ?? [1, 3, run.config.imageSize, run.config.imageSize]

@@ -39,7 +39,7 @@ public final class Prelabeler: Sendable {
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             guard let run = try RunStore.find(id: runID, on: db), run.projectID == projectID else { throw TrainedModelError.runNotFound(runID) }
             _ = try TrainedModel.checkedRun(runID, experimentID: run.experimentID, projectID: projectID, checkpoint: checkpoint,
-                                            runs: runs, tasks: Set(ProjectTask.allCases), on: db)
+                                            runs: runs, on: db)
             let setting = Setting(runID: runID, checkpoint: checkpoint, device: try runs.devices.choose(device, preferring: run.config.device.primary))
             try ProjectStore.setPrelabeler(setting, projectID: projectID, on: db)
             return setting

@@ -9,15 +9,11 @@ struct TrainedModel {
 
     /// The run `runID` of the project, which must belong to `experimentID`, have stopped training and
     /// have the `checkpoint` (`best` or `last`).
-    /// `tasks` are the tasks the caller serves: a run of a model for another is refused.
     static func checkedRun(_ runID: String, experimentID: String, projectID: String, checkpoint: RunCheckpoint, runs: RunService,
-                           tasks: Set<ProjectTask> = [.classification], on db: Connection) throws -> Run {
+                           on db: Connection) throws -> Run {
         guard let run = try RunStore.find(id: runID, on: db), run.projectID == projectID else { throw TrainedModelError.runNotFound(runID) }
         guard run.experimentID == experimentID else {
             throw TrainedModelError.wrongExperiment(run: runID, experiment: run.experimentID)
-        }
-        guard tasks.contains(run.config.model.task) else {
-            throw TrainedModelError.unsupportedTask(run: run.id, task: run.config.model.task)
         }
         guard !run.status.isActive else {
             throw TrainedModelError.stillTraining(run: run.id, status: run.status)
@@ -42,6 +38,4 @@ public enum TrainedModelError: Error, Equatable, Sendable {
     /// Pending or running: its checkpoints are not final.
     case stillTraining(run: String, status: JobStatus)
     case checkpointNotFound(run: String, checkpoint: RunCheckpoint)
-    /// The run's model is for a task this use of it does not serve yet.
-    case unsupportedTask(run: String, task: ProjectTask)
 }
