@@ -4,7 +4,7 @@ import Testing
 
 /// The detector's layers and a short training on drawn boxes.
 struct FCOSTests {
-    @Test(arguments: FCOS.Backbone.allCases) func shapesAndStride(backbone: FCOS.Backbone) {
+    @Test(arguments: Backbone.allCases) func shapesAndStride(backbone: Backbone) {
         var random = Random(seed: 1)
         let model = FCOS.make(classes: 3, backbone: backbone, inputSize: 128, width: 0.25, random: &random)
         #expect(model.stride == 8)

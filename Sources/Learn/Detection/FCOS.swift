@@ -10,11 +10,11 @@ import Foundation
 /// Distances are `stride · exp(value)` from the location's center. One output level rather than FCOS's
 /// five: the fused map carries the coarse levels' context, and on the small images Quarry trains a
 /// stride of 8 covers the objects (docs/decisions.md).
-public final class FCOS: ContainerLayer {
+public final class FCOS: PyramidModel {
     public let classes: Int
-    let pyramid: FeaturePyramid
-    let tower: Sequential
-    let head: Conv2DLayer
+    public let pyramid: FeaturePyramid
+    /// The tower and the head.
+    public let top: Sequential
     public let backend: any Backend
 
     /// The prior probability of an object the class logits start from, so the focal loss's many
@@ -28,32 +28,28 @@ public final class FCOS: ContainerLayer {
         precondition(classes > 0 && pyramidChannels > 0, "a detector needs classes and pyramid channels")
         (self.classes, self.backend) = (classes, backend)
         pyramid = FeaturePyramid(backbone: backbone, first: 1, channels: pyramidChannels, backend: backend, random: &random)
-        tower = Sequential((0..<2).flatMap { _ in
+        let tower = (0..<2).flatMap { _ in
             Models.convBatchNorm(pyramidChannels, pyramidChannels, kernel: 3, backend: backend, random: &random)
                 + [ActivationLayer(.relu, backend: backend)]
-        })
-        head = Conv2DLayer(inChannels: pyramidChannels, outChannels: classes + 5, kernel: 3, padding: 1, backend: backend,
-                           random: &random)
+        }
+        let head = Conv2DLayer(inChannels: pyramidChannels, outChannels: classes + 5, kernel: 3, padding: 1, backend: backend,
+                               random: &random)
         // FCOS's head initialization: small weights, and class biases at the prior's logit.
         head.weight.value.storage = head.weight.value.storage.map { $0 / 100 }
         let priorLogit = -log((1 - Self.prior) / Self.prior)
         head.bias!.value.storage = (0..<classes + 5).map { $0 < classes ? priorLogit : 0 }
+        top = Sequential(tower + [head])
     }
 
-    /// Input pixels per output location along each side.
-    public var stride: Int { pyramid.stride }
-    public var children: [any Layer] { [pyramid, tower, head] }
-    public var parameters: [Parameter] { children.flatMap(\.parameters) }
-
-    public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        head.forward(tower.forward(pyramid.forward(input, training: training), training: training), training: training)
-    }
-
-    public func backward(_ gradient: Tensor) -> Tensor {
-        pyramid.backward(tower.backward(head.backward(gradient)))
-    }
-
-    public func accumulateGradients(_ gradient: Tensor) {
-        pyramid.accumulateGradients(tower.backward(head.backward(gradient)))
+    /// A detector for `classes` on (N, 3, S, S) images, S a multiple of 32 with the ImageNet stem.
+    /// `width` scales the backbone and the pyramid's channels alike.
+    public static func make(
+        classes: Int, backbone: Backbone, inputSize: Int, width: Double = 1, stem: Stem? = nil,
+        backend: any Backend = CPUBackend.shared, random: inout Random
+    ) -> FCOS {
+        Models.validate(classes: classes, inputSize: inputSize, channels: 3)
+        let stages = backbone.features(inputSize: inputSize, width: width, stem: stem, backend: backend, random: &random)
+        return FCOS(classes: classes, backbone: stages, pyramidChannels: Backbone.pyramidChannels(width: width), backend: backend,
+                    random: &random)
     }
 }

@@ -15,39 +15,8 @@ extension ONNXExport {
 }
 
 extension ONNXExport.Walk {
-    /// The detector's layers up to its head: (N, classes + 5, H/stride, W/stride).
-    mutating func detector(_ model: FCOS, _ input: String, _ shape: [Int]) throws(ONNXExport.Failure) -> (String, [Int]) {
-        let fused = try pyramid(model.pyramid, input, shape)
-        let towered = try layer(model.tower, fused.0, fused.1)
-        return try layer(model.head, towered.0, towered.1)
-    }
-
-    /// A feature pyramid: the backbone's parts, then each fused level's lateral plus the level above
-    /// doubled by Resize (nearest, asymmetric, floor: y[i] = x[i / 2], Upsample.nearest's copy).
-    mutating func pyramid(_ pyramid: FeaturePyramid, _ input: String, _ shape: [Int]) throws(ONNXExport.Failure) -> (String, [Int]) {
-        try expect(shape.count == 3 && shape[1] % pyramid.sideMultiple == 0 && shape[2] % pyramid.sideMultiple == 0,
-                   "a pyramid's sides must be multiples of \(pyramid.sideMultiple), got \(shape)")
-        var features: [(String, [Int])] = []
-        var current = (input, shape)
-        for part in pyramid.backbone.parts {
-            current = try layer(part, current.0, current.1)
-            features.append(current)
-        }
-        let top = features.count - 1
-        var fused = try layer(pyramid.laterals[top - pyramid.first], features[top].0, features[top].1)
-        let scales = graph.weight("resize.scales", shape: [4], [1, 1, 2, 2])
-        for level in stride(from: top - 1, through: pyramid.first, by: -1) {
-            let lateral = try layer(pyramid.laterals[level - pyramid.first], features[level].0, features[level].1)
-            let doubled = graph.add("Resize", [fused.0, "", scales], [
-                .string("mode", "nearest"), .string("coordinate_transformation_mode", "asymmetric"), .string("nearest_mode", "floor"),
-            ])
-            fused = (graph.add("Add", [lateral.0, doubled]), lateral.1)
-        }
-        return fused
-    }
-
-    /// The decoding and suppression after the head, and the graph's four outputs.
-    mutating func detections(_ model: FCOS, head shape: [Int], options: ONNXExport.Options) -> [UInt8] {
+    /// The decoding and suppression after the head; returns the graph's four outputs.
+    mutating func detections(_ model: FCOS, head shape: [Int], options: ONNXExport.Options) -> [ONNXGraph.Value] {
         let head = graph.nodes[graph.nodes.count - 1].output
         let (classes, height, width, stride) = (model.classes, shape[1], shape[2], model.stride)
         let plane = height * width
@@ -89,16 +58,11 @@ extension ONNXExport.Walk {
         graph.rename(graph.add("GatherND", [scores, selected]), to: names[1])
         graph.rename(column(1), to: names[2])
         graph.rename(column(0), to: names[3])
-        let batch: Int? = options.batchName == nil ? options.inputShape[0] : nil, symbol = options.batchName ?? ""
-        return graph.serialize(
-            opset: options.opset,
-            input: .init(name: "input", shape: [batch] + options.inputShape.dropFirst().map { $0 }, symbol: symbol),
-            outputs: [
-                .init(name: names[0], shape: [nil, 4], symbol: "detections"),
-                .init(name: names[1], shape: [nil], symbol: "detections"),
-                .init(name: names[2], shape: [nil], symbol: "detections", elementType: .int64),
-                .init(name: names[3], shape: [nil], symbol: "detections", elementType: .int64),
-            ],
-            metadata: options.metadata)
+        return [
+            .init(name: names[0], shape: [nil, 4], symbol: "detections"),
+            .init(name: names[1], shape: [nil], symbol: "detections"),
+            .init(name: names[2], shape: [nil], symbol: "detections", elementType: .int64),
+            .init(name: names[3], shape: [nil], symbol: "detections", elementType: .int64),
+        ]
     }
 }

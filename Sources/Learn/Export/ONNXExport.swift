@@ -39,13 +39,18 @@ public enum ONNXExport {
     /// `Detector.outputs`.
     public static func export(_ model: any Layer, options: Options) throws(Failure) -> [UInt8] {
         var (walk, shape) = try build(model, options: options)
-        if let detector = model as? FCOS { return walk.detections(detector, head: shape, options: options) }
-        if let segmenter = model as? Segmenter { return walk.classes(segmenter, options: options) }
-        walk.graph.nameOutput("output")
         let batch: Int? = options.batchName == nil ? options.inputShape[0] : nil, symbol = options.batchName ?? ""
+        let outputs: [ONNXGraph.Value]
+        switch model {
+        case let detector as FCOS: outputs = walk.detections(detector, head: shape, options: options)
+        case let segmenter as Segmenter: outputs = [walk.classes(segmenter, batch: batch, options: options)]
+        default:
+            walk.graph.nameOutput("output")
+            outputs = [.init(name: "output", shape: [batch] + shape.map { $0 }, symbol: symbol)]
+        }
         return walk.graph.serialize(opset: options.opset,
                                     input: .init(name: "input", shape: [batch] + options.inputShape.dropFirst().map { $0 }, symbol: symbol),
-                                    output: .init(name: "output", shape: [batch] + shape.map { $0 }, symbol: symbol), metadata: options.metadata)
+                                    outputs: outputs, metadata: options.metadata)
     }
 
     /// Checks that `model` exports with `options` (the opset, and an input shape it can take) without
@@ -114,8 +119,9 @@ public enum ONNXExport {
                 return (graph.add("Gemm", inputs), [linear.outputSize])
             case let dropout as Dropout:
                 return simplify ? (input, shape) : (graph.add("Dropout", [input, constant(dropout.probability)]), shape)
-            case let detector as FCOS: return try self.detector(detector, input, shape)
-            case let segmenter as Segmenter: return try self.segmenter(segmenter, input, shape)
+            case let dense as any PyramidModel:
+                let fused = try pyramid(dense.pyramid, input, shape)
+                return try self.layer(dense.top, fused.0, fused.1)
             default:
                 throw .unsupported(String(describing: type(of: layer)))
             }

@@ -79,10 +79,6 @@ struct ONNXGraph {
         var elementType = ElementType.float
     }
 
-    func serialize(opset: Int, input: Value, output: Value, metadata: [(String, String)]) -> [UInt8] {
-        serialize(opset: opset, input: input, outputs: [output], metadata: metadata)
-    }
-
     func serialize(opset: Int, input: Value, outputs: [Value], metadata: [(String, String)]) -> [UInt8] {
         var model = Protobuf()
         // IR 7 came with opsets 13 and 14, IR 8 with 15 to 17.

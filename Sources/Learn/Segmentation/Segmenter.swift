@@ -7,12 +7,12 @@
 /// It learns from polygons rasterized at its own resolution (`PixelCrossEntropy`), and its logits are
 /// resized to the image bilinearly before each pixel takes its best class (`SegmentationDecoder`), as
 /// DeepLab's light decoders do.
-public final class Segmenter: ContainerLayer {
+public final class Segmenter: PyramidModel {
     /// Object classes; the output has one more channel, 0 the background.
     public let classes: Int
-    let pyramid: FeaturePyramid
-    let decoder: Sequential
-    let head: Conv2DLayer
+    public let pyramid: FeaturePyramid
+    /// The decoder and the head.
+    public let top: Sequential
     public let backend: any Backend
 
     public init(classes: Int, backbone: FeatureStages, pyramidChannels: Int, backend: any Backend = CPUBackend.shared,
@@ -20,42 +20,23 @@ public final class Segmenter: ContainerLayer {
         precondition(classes > 0 && pyramidChannels > 0, "a segmenter needs classes and pyramid channels")
         (self.classes, self.backend) = (classes, backend)
         pyramid = FeaturePyramid(backbone: backbone, first: 0, channels: pyramidChannels, backend: backend, random: &random)
-        decoder = Sequential((0..<2).flatMap { _ in
+        let decoder = (0..<2).flatMap { _ in
             Models.convBatchNorm(pyramidChannels, pyramidChannels, kernel: 3, backend: backend, random: &random)
                 + [ActivationLayer(.relu, backend: backend)]
-        })
-        head = Conv2DLayer(inChannels: pyramidChannels, outChannels: classes + 1, kernel: 1, backend: backend, random: &random)
+        }
+        top = Sequential(decoder + [Conv2DLayer(inChannels: pyramidChannels, outChannels: classes + 1, kernel: 1, backend: backend,
+                                                random: &random)])
     }
 
     /// The zoo's segmenter for `classes` on (N, 3, S, S) images; `width` scales the backbone and the
-    /// pyramid's 128 channels, which keep 64 at least.
+    /// pyramid's channels alike.
     public static func make(
-        classes: Int, backbone: FCOS.Backbone, inputSize: Int, width: Double = 1, stem: Stem? = nil,
+        classes: Int, backbone: Backbone, inputSize: Int, width: Double = 1, stem: Stem? = nil,
         backend: any Backend = CPUBackend.shared, random: inout Random
     ) -> Segmenter {
         Models.validate(classes: classes, inputSize: inputSize, channels: 3)
-        let stages = switch backbone {
-        case .resnet18: ResNet18.features(inputSize: inputSize, width: width, stem: stem, backend: backend, random: &random)
-        case .mobileNetV2: MobileNetV2.features(inputSize: inputSize, width: width, stem: stem, backend: backend, random: &random)
-        }
-        return Segmenter(classes: classes, backbone: stages, pyramidChannels: max(64, Int((128 * width).rounded())), backend: backend,
+        let stages = backbone.features(inputSize: inputSize, width: width, stem: stem, backend: backend, random: &random)
+        return Segmenter(classes: classes, backbone: stages, pyramidChannels: Backbone.pyramidChannels(width: width), backend: backend,
                          random: &random)
-    }
-
-    /// Input pixels per output location along each side.
-    public var stride: Int { pyramid.stride }
-    public var children: [any Layer] { [pyramid, decoder, head] }
-    public var parameters: [Parameter] { children.flatMap(\.parameters) }
-
-    public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        head.forward(decoder.forward(pyramid.forward(input, training: training), training: training), training: training)
-    }
-
-    public func backward(_ gradient: Tensor) -> Tensor {
-        pyramid.backward(decoder.backward(head.backward(gradient)))
-    }
-
-    public func accumulateGradients(_ gradient: Tensor) {
-        pyramid.accumulateGradients(decoder.backward(head.backward(gradient)))
     }
 }

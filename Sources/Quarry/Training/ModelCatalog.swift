@@ -23,7 +23,7 @@ extension ExperimentConfig.Model {
     }
 
     /// The backbone a detector or segmenter builds on; nil for a classifier.
-    var denseBackbone: FCOS.Backbone? {
+    var denseBackbone: Backbone? {
         switch self {
         case .fcosResNet18, .segResNet18: .resnet18
         case .fcosMobileNetV2, .segMobileNetV2: .mobileNetV2
