@@ -70,11 +70,14 @@ struct DenseExamplesTests {
         let expected = (0..<64).map { (cell: Int) -> UInt8 in (1...2).contains(cell % 8) && (1...4).contains(cell / 8) ? 2 : 0 }
         #expect(plain.label == expected)
         #expect(SegmentationData.truth(item, width: 16, height: 8).filter { $0 == 2 }.count == 16)
-        for seed in 0..<8 as Range<UInt64> {
+        var flips = 0
+        for seed in 0..<16 as Range<UInt64> {
             let example = try SegmentationData.example(item, blobs: blobs, config: config, stride: 4, training: true, seed: seed)
             guard example.label != plain.label else { continue }
+            flips += 1
             let mirrored = (0..<64).map { (cell: Int) -> UInt8 in expected[cell / 8 * 8 + 7 - cell % 8] }
             #expect(example.label == mirrored)
         }
+        #expect((1..<16).contains(flips), "\(flips) of 16 seeds flipped")
     }
 }

@@ -17,13 +17,7 @@ struct DetectionEvaluation {
             try ShapeData.load(projectID: evaluation.projectID, splitIndex: request.splitIndex ?? 0, subset: request.splitSubset,
                                classes: run.classes, on: db)
         }
-        let items = data.items.map { item in
-            DetectionData.Item(imageID: item.image.id, blob: item.image.blob, width: item.image.width, height: item.image.height,
-                               boxes: item.boxes.map {
-                                   LabeledBox(classIndex: $0.classIndex, x1: Float($0.x), y1: Float($0.y), x2: Float($0.x + $0.width),
-                                              y2: Float($0.y + $0.height))
-                               })
-        }
+        let items = DetectionData.items(data)
         let (blobs, config) = (service.blobs, run.config)
         let loader = DataLoader(count: items.count, batchSize: request.batchSize, shuffle: false, dropLast: false, seed: config.seed,
                                 workers: RunExecution.workers, prefetch: 2, shape: [3, config.imageSize, config.imageSize]) { index, seed in

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Imaging
 import Learn
@@ -26,25 +25,22 @@ struct DetectionData: Sendable, Codable {
     let snapshot: String
 
     static func load(projectID: String, config: ExperimentConfig, on db: Connection) throws -> DetectionData {
-        guard try SplitStore.exists(projectID: projectID, position: config.splitIndex, on: db) else {
-            throw SplitError.notFound(config.splitIndex)
+        let subsets = try ShapeData.runSubsets(projectID: projectID, config: config, on: db) { train in
+            guard train.report.boxes > 0 else { throw RunError.noBoxes(subset: config.trainSubset.rawValue, split: config.splitIndex) }
+            return train.classes
         }
-        let train = try ShapeData.load(projectID: projectID, splitIndex: config.splitIndex, subset: config.trainSubset, on: db)
-        guard train.report.boxes > 0 else { throw RunError.noBoxes(subset: config.trainSubset.rawValue, split: config.splitIndex) }
-        let validation = try ShapeData.load(projectID: projectID, splitIndex: config.splitIndex, subset: config.validationSubset,
-                                            classes: train.classes, on: db)
-        func items(_ data: ShapeData) -> [Item] {
-            data.items.map { item in
-                Item(imageID: item.image.id, blob: item.image.blob, width: item.image.width, height: item.image.height,
-                     boxes: item.boxes.map {
-                         LabeledBox(classIndex: $0.classIndex, x1: Float($0.x), y1: Float($0.y), x2: Float($0.x + $0.width),
-                                    y2: Float($0.y + $0.height))
-                     })
-            }
+        return DetectionData(classes: subsets.classes, train: items(subsets.train), validation: items(subsets.validation),
+                             report: subsets.report, snapshot: subsets.snapshot)
+    }
+
+    /// Each image of `data` with its boxes, corners in the image's pixels.
+    static func items(_ data: ShapeData) -> [Item] {
+        data.items.map { item in
+            Item(imageID: item.image.id, blob: item.image.blob, width: item.image.width, height: item.image.height,
+                 boxes: item.boxes.map {
+                     LabeledBox(classIndex: $0.classIndex, x1: Float($0.x), y1: Float($0.y), x2: Float($0.x + $0.width), y2: Float($0.y + $0.height))
+                 })
         }
-        return DetectionData(classes: train.classes, train: items(train), validation: items(validation),
-                             report: train.report + validation.report,
-                             snapshot: Hex.encode(SHA256.hash(Array("\(train.snapshot) \(validation.snapshot)".utf8))))
     }
 
     /// One example as the model takes it (CHW, normalized or raw pixels as `normalized` says) and its

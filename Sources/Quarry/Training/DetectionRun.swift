@@ -23,16 +23,8 @@ struct DetectionRun {
             let recipe = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch)
             recorder.watch(backends)
             let trainer = recipe.detectionTrainer(on: backends[0])
-            let outcome = try trainer.run(
-                from: checkpoint,
-                trainBatches: { epoch, start in recorder.batches(trainLoader, epoch: epoch, start: start) },
-                batchesPerEpoch: trainLoader.batchesPerEpoch,
-                validate: { trainer in try validate(trainer, validationLoader) },
-                metrics: { $0.validationMAP = $1 },
-                shouldStop: { context.shouldStop || recorder.failed },
-                progress: { recorder.progress(epoch: $0, batch: $1, of: trainLoader.batchesPerEpoch, loss: $2) },
-                epochDone: { recorder.record($0, $1, score: $0.validationMAP) })
-            return try recorder.ending(outcome, context: context)
+            return try recorder.train(trainer, from: checkpoint, batches: trainLoader, validate: { try validate($0, validationLoader) },
+                                      score: \.validationMAP, context: context)
         }
     }
 

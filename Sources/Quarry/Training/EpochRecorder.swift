@@ -100,3 +100,22 @@ final class EpochRecorder: @unchecked Sendable {
         }
     }
 }
+
+extension EpochRecorder {
+    /// Trains a dense model to the end of its epochs (or a stop), recording every epoch; `score` is where the
+    /// validation figure goes in the epoch's metrics, and it picks the `best` checkpoint.
+    func train<Objective>(_ trainer: DenseTrainer<Objective>, from checkpoint: Checkpoint?, batches loader: DataLoader<Objective.Label>,
+                          validate: (DenseTrainer<Objective>) throws -> (loss: Float, score: Float)?,
+                          score: WritableKeyPath<EpochMetrics, Float?>, context: JobRunner.Context) throws -> JobRunner.Ending {
+        let outcome = try trainer.run(
+            from: checkpoint,
+            trainBatches: { epoch, start in batches(loader, epoch: epoch, start: start) },
+            batchesPerEpoch: loader.batchesPerEpoch,
+            validate: validate,
+            metrics: { $0[keyPath: score] = $1 },
+            shouldStop: { context.shouldStop || failed },
+            progress: { progress(epoch: $0, batch: $1, of: loader.batchesPerEpoch, loss: $2) },
+            epochDone: { record($0, $1, score: $0[keyPath: score]) })
+        return try ending(outcome, context: context)
+    }
+}

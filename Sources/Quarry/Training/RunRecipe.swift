@@ -26,20 +26,20 @@ struct RunRecipe {
 
     /// A detector's trainer, on one backend.
     func detectionTrainer(on backend: any Backend) -> DetectionTrainer {
-        var random = Random(seed: config.seed)
-        guard let model = model(on: backend, random: &random) as? FCOS else { preconditionFailure("\(config.model) is not a detector") }
-        let trainer = DetectionTrainer(model: model, optimizer: optimizer(on: backend), schedule: schedule,
-                                       configuration: configuration, backend: backend)
-        trainer.random = random
-        return trainer
+        denseTrainer(on: backend) { (model: FCOS) in FCOSLoss(classes: model.classes, stride: model.stride) }
     }
 
     /// A segmenter's trainer, on one backend.
     func segmentationTrainer(on backend: any Backend) -> SegmentationTrainer {
+        denseTrainer(on: backend) { (_: Segmenter) in PixelCrossEntropy() }
+    }
+
+    /// A dense model's trainer: the configured model, which must be a `Model`, and its objective.
+    private func denseTrainer<Model: Layer, Objective>(on backend: any Backend, objective: (Model) -> Objective) -> DenseTrainer<Objective> {
         var random = Random(seed: config.seed)
-        guard let model = model(on: backend, random: &random) as? Segmenter else { preconditionFailure("\(config.model) is not a segmenter") }
-        let trainer = SegmentationTrainer(model: model, optimizer: optimizer(on: backend), schedule: schedule,
-                                          configuration: configuration, backend: backend)
+        guard let model = model(on: backend, random: &random) as? Model else { preconditionFailure("\(config.model) is not a \(Model.self)") }
+        let trainer = DenseTrainer(model: model, objective: objective(model), optimizer: optimizer(on: backend), schedule: schedule,
+                                   configuration: configuration, backend: backend)
         trainer.random = random
         return trainer
     }

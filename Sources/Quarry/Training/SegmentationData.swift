@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Imaging
 import Learn
@@ -26,17 +25,13 @@ struct SegmentationData: Sendable, Codable {
     let snapshot: String
 
     static func load(projectID: String, config: ExperimentConfig, on db: Connection) throws -> SegmentationData {
-        guard try SplitStore.exists(projectID: projectID, position: config.splitIndex, on: db) else {
-            throw SplitError.notFound(config.splitIndex)
+        let subsets = try ShapeData.runSubsets(projectID: projectID, config: config, on: db) { train in
+            let classes = Set(train.items.flatMap { $0.polygons.map { train.classes[$0.classIndex] } }).sorted()
+            guard !classes.isEmpty else { throw RunError.noPolygons(subset: config.trainSubset.rawValue, split: config.splitIndex) }
+            return classes
         }
-        let shapes = try ShapeData.load(projectID: projectID, splitIndex: config.splitIndex, subset: config.trainSubset, on: db)
-        let classes = Set(shapes.items.flatMap { $0.polygons.map { shapes.classes[$0.classIndex] } }).sorted()
-        guard !classes.isEmpty else { throw RunError.noPolygons(subset: config.trainSubset.rawValue, split: config.splitIndex) }
-        let train = try ShapeData.load(projectID: projectID, splitIndex: config.splitIndex, subset: config.trainSubset, classes: classes, on: db)
-        let validation = try ShapeData.load(projectID: projectID, splitIndex: config.splitIndex, subset: config.validationSubset,
-                                            classes: classes, on: db)
-        return SegmentationData(classes: classes, train: items(train), validation: items(validation), report: train.report + validation.report,
-                                snapshot: Hex.encode(SHA256.hash(Array("\(train.snapshot) \(validation.snapshot)".utf8))))
+        return SegmentationData(classes: subsets.classes, train: items(subsets.train), validation: items(subsets.validation),
+                                report: subsets.report, snapshot: subsets.snapshot)
     }
 
     static func items(_ data: ShapeData) -> [Item] {

@@ -26,16 +26,8 @@ struct SegmentationRun {
             }
             let (trainLoader, validationLoader) = (loader(data.train, training: true), loader(data.validation, training: false))
             recorder.watch(backends)
-            let outcome = try trainer.run(
-                from: checkpoint,
-                trainBatches: { epoch, start in recorder.batches(trainLoader, epoch: epoch, start: start) },
-                batchesPerEpoch: trainLoader.batchesPerEpoch,
-                validate: { trainer in try validate(trainer, validationLoader) },
-                metrics: { $0.validationMeanIoU = $1 },
-                shouldStop: { context.shouldStop || recorder.failed },
-                progress: { recorder.progress(epoch: $0, batch: $1, of: trainLoader.batchesPerEpoch, loss: $2) },
-                epochDone: { recorder.record($0, $1, score: $0.validationMeanIoU) })
-            return try recorder.ending(outcome, context: context)
+            return try recorder.train(trainer, from: checkpoint, batches: trainLoader, validate: { try validate($0, validationLoader) },
+                                      score: \.validationMeanIoU, context: context)
         }
     }
 

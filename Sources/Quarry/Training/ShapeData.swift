@@ -92,4 +92,22 @@ public struct ShapeData: Sendable {
         }
         return ShapeData(classes: classes, items: items, report: report, snapshot: Hex.encode(SHA256.hash(Array(canonical.utf8))))
     }
+
+    /// A run's two subsets of its split: the train subset's shapes numbered by the classes `pick` chooses from
+    /// them (loaded again only when those are not the subset's own), the validation subset's numbered alike,
+    /// their reports added and their snapshots hashed together.
+    static func runSubsets(projectID: String, config: ExperimentConfig, on db: Connection, classes pick: (ShapeData) throws -> [String])
+        throws -> (classes: [String], train: ShapeData, validation: ShapeData, report: Report, snapshot: String) {
+        guard try SplitStore.exists(projectID: projectID, position: config.splitIndex, on: db) else {
+            throw SplitError.notFound(config.splitIndex)
+        }
+        var train = try load(projectID: projectID, splitIndex: config.splitIndex, subset: config.trainSubset, on: db)
+        let classes = try pick(train)
+        if classes != train.classes {
+            train = try load(projectID: projectID, splitIndex: config.splitIndex, subset: config.trainSubset, classes: classes, on: db)
+        }
+        let validation = try load(projectID: projectID, splitIndex: config.splitIndex, subset: config.validationSubset, classes: classes, on: db)
+        return (classes, train, validation, train.report + validation.report,
+                Hex.encode(SHA256.hash(Array("\(train.snapshot) \(validation.snapshot)".utf8))))
+    }
 }

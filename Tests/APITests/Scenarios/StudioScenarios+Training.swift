@@ -74,6 +74,17 @@ extension StudioScenarios {
             studio(.post("/api/training/{project}/experiments/{experiment}/run"))
                 .fails(422, .studio("DATASET_NOT_IMPORTED"), "the train subset of split 0 has no boxes"),
         ]),
+        Scenario("a segmentation project trains only segmenters, on polygons", accounts: ["key"], [
+            studio(.post("/api/projects")).json(#"{"name": "regions", "task": "segmentation"}"#).expect(201).capture("project", "data.id"),
+        ] + importColours() + [
+            split(),
+            studio(.post("/api/training/{project}/experiments")).json(#"{"name": "detector", "model": "fcos_resnet18"}"#)
+                .fails(422, .studio("VALIDATION_ERROR"), "model must be seg_resnet18 or seg_mobilenet_v2 for a segmentation project"),
+            studio(.post("/api/training/{project}/experiments")).json(#"{"name": "segmenter", "model": "seg_resnet18", "epochs": 1}"#)
+                .expect(201).has("data.config.image_size", 256).capture("experiment", "data.id"),
+            studio(.post("/api/training/{project}/experiments/{experiment}/run"))
+                .fails(422, .studio("DATASET_NOT_IMPORTED"), "the train subset of split 0 has no polygons"),
+        ]),
         Scenario("a run trains to its end and reports its metrics", accounts: ["key", "other"], trainedRun() + [
             studio(.get("/api/training/{project}/runs/{run}")).expect(200).has("data.run_id", "{run}")
                 .has("data.experiment_id", "{experiment}").has("data.classes", .count(2)).has("data.metrics", .count(1))
