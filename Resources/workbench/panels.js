@@ -74,25 +74,9 @@ export function renderLabels() {
     li.appendChild(el("span", "label-type", label.type));
     if (label.confidence != null) li.appendChild(el("span", "confidence", percent(label.confidence)));
     if (!state.readOnly && label.confidence != null) {
-      const accept = document.createElement("button");
-      accept.type = "button";
-      accept.className = "accept";
-      accept.textContent = "✓";
-      accept.title = "Accept this suggestion";
-      accept.setAttribute("aria-label", "Accept this suggestion");
-      accept.addEventListener("click", (e) => { e.stopPropagation(); acceptSuggestions([index]); });
-      li.appendChild(accept);
+      li.appendChild(labelButton("accept", "✓", "Accept this suggestion", () => acceptSuggestions([index])));
     }
-    if (!state.readOnly) {
-      const remove = document.createElement("button");
-      remove.type = "button";
-      remove.className = "remove";
-      remove.textContent = "×";
-      remove.title = "Remove";
-      remove.setAttribute("aria-label", "Remove this label");
-      remove.addEventListener("click", (e) => { e.stopPropagation(); removeLabel(index); });
-      li.appendChild(remove);
-    }
+    if (!state.readOnly) li.appendChild(labelButton("remove", "×", "Remove this label", () => removeLabel(index)));
     li.addEventListener("click", () => select(index));
     list.appendChild(li);
   });
@@ -118,6 +102,18 @@ export function acceptSuggestions(indices, dropHidden = false) {
       state.selected = -1;
     }
   });
+}
+
+// A small button of a labels list entry; its click does not also select the entry.
+function labelButton(className, text, label, action) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = className;
+  button.textContent = text;
+  button.title = label;
+  button.setAttribute("aria-label", label);
+  button.addEventListener("click", (e) => { e.stopPropagation(); action(); });
+  return button;
 }
 
 export function select(index) {
