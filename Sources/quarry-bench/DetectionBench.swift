@@ -50,8 +50,9 @@ enum DetectionBench {
         try Data(try ONNXExport.export(model, options: options)).write(to: URL(fileURLWithPath: file))
         let images = images(batch, side)
         let decoder = FCOSDecoder(classes: model.classes, stride: model.stride)
+        let compiled = try InferenceModel(model, backend: CPUBackend.shared)
         func detect() {
-            let output = model.forward(images, training: false)
+            let output = compiled.forward(images)
             _ = decoder.decode(output.storage, shape: output.shape, imageWidth: side, imageHeight: side)
         }
         detect()

@@ -1,8 +1,8 @@
 import Foundation
 import Learn
 
-/// Inference throughput of torchvision's ResNet-18 in our engine (evaluation-mode forward on random
-/// images, after a warm-up batch), and the same model written as ONNX (simplified, symbolic batch)
+/// Inference throughput of torchvision's ResNet-18 in our engine (the compiled evaluation path,
+/// `InferenceModel`, on random images, after a warm-up batch), and the same model written as ONNX (simplified, symbolic batch)
 /// for onnxruntime to be timed on in the same run.
 ///
 ///     quarry-bench infer SIDE BATCH STEPS FILE     images/s; the model is written to FILE
@@ -14,9 +14,10 @@ enum InferBench {
         options.simplify = true
         try Data(try ONNXExport.export(model, options: options)).write(to: URL(fileURLWithPath: file))
         let images = Tensor(shape: [batch, 3, side, side], storage: (0..<batch * 3 * side * side).map { _ in random.normal() })
-        _ = model.forward(images, training: false)
+        let compiled = try InferenceModel(model, backend: CPUBackend.shared)
+        _ = compiled.forward(images)
         let started = ContinuousClock.now
-        for _ in 0..<steps { _ = model.forward(images, training: false) }
+        for _ in 0..<steps { _ = compiled.forward(images) }
         let elapsed = ContinuousClock.now - started
         return Double(batch * steps) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }

@@ -32,11 +32,7 @@ struct ONNXExportTests {
     /// Batch-norm statistics and affine terms away from 1 and 0, so that folding them shows.
     static func perturb(_ layer: any Layer, _ random: inout Random) {
         switch layer {
-        case let sequence as Sequential: for inner in sequence.layers { perturb(inner, &random) }
-        case let residual as Residual: perturb(residual.inner, &random)
-        case let block as BasicBlock:
-            perturb(block.main, &random)
-            if let shortcut = block.shortcut { perturb(shortcut, &random) }
+        case let container as any ContainerLayer: for inner in container.children { perturb(inner, &random) }
         case let norm as BatchNorm2DLayer:
             let n = norm.channels
             norm.runningMean = Tensor(shape: [n], storage: (0..<n).map { _ in random.normal() * 0.3 })

@@ -35,8 +35,15 @@ public protocol Backend: AnyObject, Sendable {
     /// dL/dx given Σ dy·x̂ and Σ dy over all `cache.count` values per channel, on the host.
     func batchNormInputGradient(_ gradient: Tensor, cache: BatchNormCache, gammaSums: [Float], betaSums: [Float]) -> Tensor
 
+    /// Evaluation's convolution (`FusedConvolution`): batch norm folded in, then `residual` added and the
+    /// activation applied, in one pass over the output where the backend fuses them (Backend+Evaluation.swift
+    /// has the layer-by-layer composition).
+    func fusedConvolution(_ input: Tensor, _ convolution: FusedConvolution, residual: Tensor?) -> Tensor
+
     /// Also returns where each maximum came from, on the same device, for backward.
     func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: PoolIndices)
+    /// Evaluation's max pooling: the output alone.
+    func maxPoolOutput(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> Tensor
     func maxPoolBackward(_ gradient: Tensor, argmax: PoolIndices, inputShape: [Int], kernel: Int, stride: Int, padding: Int) -> Tensor
     func averagePool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> Tensor
     func averagePoolBackward(_ gradient: Tensor, inputShape: [Int], kernel: Int, stride: Int, padding: Int) -> Tensor

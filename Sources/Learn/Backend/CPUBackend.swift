@@ -7,9 +7,20 @@ public final class CPUBackend: Backend {
 
     public func convolution(_ input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, training: Bool)
         -> (output: Tensor, cache: ConvolutionCache?) {
-        Winograd.applies(to: shape)
-            ? Winograd.forward(input: input, weight: weight, bias: bias, shape: shape, keepInput: training)
-            : Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, keepColumns: training)
+        let chunkValues = training ? Conv2D.chunkValues : Conv2D.evaluationChunkValues
+        return Winograd.applies(to: shape)
+            ? Winograd.forward(input: input, weight: weight, bias: bias, shape: shape, keepInput: training, chunkValues: chunkValues)
+            : Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, keepColumns: training, chunkValues: chunkValues)
+    }
+
+    public func fusedConvolution(_ input: Tensor, _ convolution: FusedConvolution, residual: Tensor?) -> Tensor {
+        let shape = convolution.layer.shape(for: input.shape)
+        let epilogue = Epilogue(residual: residual, activation: convolution.activation)
+        return Winograd.applies(to: shape)
+            ? Winograd.forward(input: input, weight: convolution.weight, bias: convolution.bias, shape: shape, epilogue: epilogue,
+                               transformed: convolution.winogradKernels, chunkValues: Conv2D.evaluationChunkValues).output
+            : Conv2D.forward(input: input, weight: convolution.weight, bias: convolution.bias, shape: shape, epilogue: epilogue,
+                             chunkValues: Conv2D.evaluationChunkValues).output
     }
 
     public func convolutionBackward(
@@ -54,6 +65,10 @@ public final class CPUBackend: Backend {
     public func maxPool(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> (output: Tensor, argmax: PoolIndices) {
         let (output, argmax) = Pool2D.maxForward(input, kernel: kernel, stride: stride, padding: padding)
         return (output, PoolIndices(values: argmax))
+    }
+
+    public func maxPoolOutput(_ input: Tensor, kernel: Int, stride: Int, padding: Int) -> Tensor {
+        Pool2D.maxOutput(input, kernel: kernel, stride: stride, padding: padding)
     }
 
     public func maxPoolBackward(_ gradient: Tensor, argmax: PoolIndices, inputShape: [Int], kernel: Int, stride: Int,

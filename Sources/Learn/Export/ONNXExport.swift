@@ -142,8 +142,7 @@ public enum ONNXExport {
             return (name, shape)
         }
 
-        /// A Conv node, with `norm` folded in: w' = w·γ/σ per output channel, b' = (b − μ)·γ/σ + β,
-        /// σ = √(running variance + ε).
+        /// A Conv node, with `norm` folded in (`FusedConvolution.fold`).
         private mutating func convolution(_ layer: Conv2DLayer, then norm: BatchNorm2DLayer?, _ input: String,
                                           _ shape: [Int]) throws(Failure) -> (String, [Int]) {
             try expect(shape.count == 3 && shape[0] == layer.inChannels, "a convolution of \(layer.inChannels) channels gets \(shape)")
@@ -154,14 +153,9 @@ public enum ONNXExport {
             var bias = layer.bias?.value.storage
             if let norm {
                 try expect(norm.channels == layer.outChannels, "a batch norm of \(norm.channels) channels follows \(layer.outChannels)")
-                let perChannel = weights.count / layer.outChannels
-                var folded = [Float](repeating: 0, count: layer.outChannels)
-                for channel in 0..<layer.outChannels {
-                    let scale = norm.gamma.value.storage[channel] / (norm.runningVariance.storage[channel] + norm.epsilon).squareRoot()
-                    for i in channel * perChannel..<(channel + 1) * perChannel { weights[i] *= scale }
-                    folded[channel] = ((bias?[channel] ?? 0) - norm.runningMean.storage[channel]) * scale + norm.beta.value.storage[channel]
-                }
-                bias = folded
+                bias = FusedConvolution.fold(weights: &weights, bias: bias ?? [Float](repeating: 0, count: layer.outChannels),
+                                             gamma: norm.gamma.value.storage, beta: norm.beta.value.storage, mean: norm.runningMean.storage,
+                                             variance: norm.runningVariance.storage, epsilon: norm.epsilon)
             }
             var inputs = [input, graph.weight("conv.weight", shape: layer.weight.value.shape, weights)]
             if let bias { inputs.append(graph.weight("conv.bias", shape: [layer.outChannels], bias)) }

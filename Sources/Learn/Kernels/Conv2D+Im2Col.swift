@@ -29,51 +29,23 @@ extension Conv2D {
         }
     }
 
-    /// im2col for one input channel over the chunk's samples: `planes(sample)` is that channel of a
-    /// sample, (H, W); rows is the channel's kh·kw rows of the (K, L) matrix, `rowStride` apart, and
-    /// row (ki, kj) gets, sample after sample, the input value that tap multiplies at each output pixel.
-    @inline(__always)
-    static func im2col(
-        _ planes: (Int) -> UnsafePointer<Float>, samples: Int, into rows: UnsafeMutablePointer<Float>, rowStride: Int,
-        pixels: Int, table: UnsafePointer<Int32>, taps: Int
-    ) {
-        forEachRow(samples: samples, rowStride: rowStride, pixels: pixels, table: table, taps: taps) { start, sample, offsets in
-            let plane = planes(sample), out = rows + start
-            for pixel in 0..<pixels {
-                let offset = Int(offsets[pixel])
-                out[pixel] = offset >= 0 ? plane[offset] : 0
-            }
-        }
-    }
-
-    /// The adjoint of im2col for one input channel: every entry of the channel's rows is added back to
-    /// the input pixel it was copied from, so overlapping windows sum their gradients. Within one tap
-    /// no two pixels share an input, which keeps the adds independent.
+    /// The adjoint of im2col for one input channel: every entry of the channel's rows (tap by tap, sample
+    /// after sample, `pixels` each) is added back to the input pixel it was copied from, so overlapping
+    /// windows sum their gradients. Within one tap no two pixels share an input, which keeps the adds independent.
     @inline(__always)
     static func col2im(
         _ rows: UnsafePointer<Float>, rowStride: Int, into planes: (Int) -> UnsafeMutablePointer<Float>, samples: Int,
         pixels: Int, table: UnsafePointer<Int32>, taps: Int
     ) {
-        forEachRow(samples: samples, rowStride: rowStride, pixels: pixels, table: table, taps: taps) { start, sample, offsets in
-            let plane = planes(sample), input = rows + start
-            for pixel in 0..<pixels {
-                let offset = Int(offsets[pixel])
-                if offset >= 0 { plane[offset] += input[pixel] }
-            }
-        }
-    }
-
-    /// The walk im2col and col2im share: for each tap, then each sample, where that stretch of `pixels`
-    /// begins in the (K, L) matrix and the tap's offset table (an input index per output pixel, -1 in
-    /// the padding). Inlined, so each caller's pixel loop compiles as if written out in place.
-    @inline(__always)
-    private static func forEachRow(
-        samples: Int, rowStride: Int, pixels: Int, table: UnsafePointer<Int32>, taps: Int,
-        _ body: (_ start: Int, _ sample: Int, _ offsets: UnsafePointer<Int32>) -> Void
-    ) {
         for tap in 0..<taps {
             let offsets = table + tap * pixels
-            for sample in 0..<samples { body(tap * rowStride + sample * pixels, sample, offsets) }
+            for sample in 0..<samples {
+                let plane = planes(sample), input = rows + tap * rowStride + sample * pixels
+                for pixel in 0..<pixels {
+                    let offset = Int(offsets[pixel])
+                    if offset >= 0 { plane[offset] += input[pixel] }
+                }
+            }
         }
     }
 }

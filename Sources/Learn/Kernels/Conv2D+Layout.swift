@@ -92,12 +92,28 @@ extension Conv2D {
         private static let pool = Mutex<[Buffer]>([])
     }
 
-    /// im2col for every sample of the chunk into the groups' matrices. Each task takes whole input
-    /// channels, so it writes whole rows of the matrix, each one contiguous run across the samples.
+    /// im2col for every sample of the chunk into the groups' matrices. Each task takes whole rows of the
+    /// matrix, one (channel, tap) each, every one a contiguous run across the samples: rows rather than
+    /// channels, so that a stem's three channels keep both cores busy (one had had twice the other's share).
     static func lower(_ x: UnsafePointer<Float>, samples: Range<Int>, into columns: UnsafeMutablePointer<Float>, _ layout: Layout) {
-        forEachChannel(samples: samples, layout) { rows, plane, table in
-            im2col({ x + plane($0) }, samples: samples.count, into: columns + rows, rowStride: samples.count * layout.pixels,
-                   pixels: layout.pixels, table: table, taps: layout.taps)
+        let (width, channels, taps) = (samples.count * layout.pixels, layout.shape.inChannels, layout.taps)
+        layout.table.offsets.withUnsafeBufferPointer { table in
+            Parallel.forRanges(channels * taps, work: layout.columnValues) { range in
+                for row in range {
+                    let (channel, tap) = row.quotientAndRemainder(dividingBy: taps)
+                    let (group, within) = channel.quotientAndRemainder(dividingBy: layout.groupIn)
+                    let out = columns + (group * layout.patch + within * taps + tap) * width
+                    let offsets = table.baseAddress! + tap * layout.pixels
+                    for sample in 0..<samples.count {
+                        let plane = x + ((samples.lowerBound + sample) * channels + channel) * layout.plane
+                        let target = out + sample * layout.pixels
+                        for pixel in 0..<layout.pixels {
+                            let offset = Int(offsets[pixel])
+                            target[pixel] = offset >= 0 ? plane[offset] : 0
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -129,18 +145,25 @@ extension Conv2D {
         }
     }
 
-    /// The channel-major product (OC, L) to NCHW rows of y, each plus its channel's bias.
+    /// The channel-major product (OC, L) to NCHW rows of y, each plus its channel's bias, then the
+    /// residual's value at the same place and the activation, when given (`Epilogue`).
     static func scatter(
-        _ product: UnsafePointer<Float>, samples: Range<Int>, bias: [Float]?, into y: UnsafeMutablePointer<Float>, _ layout: Layout
+        _ product: UnsafePointer<Float>, samples: Range<Int>, bias: [Float]?, residual: UnsafePointer<Float>?, activation: Activation?,
+        into y: UnsafeMutablePointer<Float>, _ layout: Layout
     ) {
         let (channels, pixels, width) = (layout.shape.outChannels, layout.pixels, samples.count * layout.pixels)
         Parallel.forEach(samples.count, work: channels * width) { index in
-            let sample = y + (samples.lowerBound + index) * channels * pixels
+            let first = (samples.lowerBound + index) * channels * pixels
             for channel in 0..<channels {
                 let source = product + channel * width + index * pixels
-                let target = sample + channel * pixels
+                let offset = first + channel * pixels
+                let target = y + offset
                 let shift = bias?[channel] ?? 0
-                for pixel in 0..<pixels { target[pixel] = source[pixel] + shift }
+                if residual == nil && activation == nil {
+                    for pixel in 0..<pixels { target[pixel] = source[pixel] + shift }
+                } else {
+                    for pixel in 0..<pixels { target[pixel] = activation.finish(source[pixel] + shift, residual: residual, at: offset + pixel) }
+                }
             }
         }
     }

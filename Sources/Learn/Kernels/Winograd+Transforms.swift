@@ -87,47 +87,6 @@ extension Winograd {
         store(inputRows(t0.3, t1.3, t2.3, t3.3), at: out + 12 * stride, stride: stride, count: count)
     }
 
-    /// Aᵀ m A of every tile of m[p][channel][t] into y (N, channels, height, width) for `samples`, plus
-    /// the channel's bias; the pixels of edge tiles that fall past the image are dropped. Lanes take
-    /// consecutive tiles whatever rows they are in, so small late-stage planes fill them too.
-    static func transformOutput(_ m: UnsafePointer<Float>, _ layout: Matrices, channels: Int, samples: Range<Int>, _ grid: Grid,
-                                bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
-        let (height, width, tiles) = (grid.height, grid.width, samples.count * grid.tilesPerSample)
-        let stride = layout.stride
-        Parallel.forRanges(channels, work: layout.count) { range in
-            for channel in range {
-                let shift = bias?[channel] ?? 0
-                var (sample, ty, tx) = (samples.lowerBound, 0, 0)
-                for first in Swift.stride(from: 0, to: tiles, by: lanes) {
-                    let count = min(lanes, tiles - first), source = m + channel * layout.ld + first
-                    func row(_ k: Int) -> (Lanes, Lanes, Lanes, Lanes) {
-                        (load(source + 4 * k * stride, count: count), load(source + (4 * k + 1) * stride, count: count),
-                         load(source + (4 * k + 2) * stride, count: count), load(source + (4 * k + 3) * stride, count: count))
-                    }
-                    let (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3))
-                    // Down the columns (Aᵀ m), then across each of the two rows (· A).
-                    let s0 = outputRows(r0.0, r1.0, r2.0, r3.0), s1 = outputRows(r0.1, r1.1, r2.1, r3.1)
-                    let s2 = outputRows(r0.2, r1.2, r2.2, r3.2), s3 = outputRows(r0.3, r1.3, r2.3, r3.3)
-                    let top = outputRows(s0.0, s1.0, s2.0, s3.0), bottom = outputRows(s0.1, s1.1, s2.1, s3.1)
-                    for lane in 0..<count {
-                        let (oy, ox) = (2 * ty, 2 * tx)
-                        let out = y + ((sample * channels + channel) * height + oy) * width + ox
-                        let right = ox + 1 < width
-                        out[0] = top.0[lane] + shift
-                        if right { out[1] = top.1[lane] + shift }
-                        if oy + 1 < height {
-                            out[width] = bottom.0[lane] + shift
-                            if right { out[width + 1] = bottom.1[lane] + shift }
-                        }
-                        tx += 1
-                        if tx == grid.tilesWide { (tx, ty) = (0, ty + 1) }
-                        if ty == grid.tilesHigh { (ty, sample) = (0, sample + 1) }
-                    }
-                }
-            }
-        }
-    }
-
     /// A q Aᵀ of every 2×2 tile q of dy (N, channels, height, width) for `samples`, zero past the image,
     /// into dm[p][channel][t]: the gradient of the products that `transformOutput` reads.
     static func transformOutputGradient(_ dy: UnsafePointer<Float>, channels: Int, samples: Range<Int>, _ grid: Grid,

@@ -67,9 +67,10 @@ public enum Winograd {
     }
 
     /// As `Conv2D.forward`; with `keepInput`, when the batch was one chunk, the transformed input for backward.
+    /// `transformed`, the weight's kernels transformed beforehand, spares transforming them here.
     public static func forward(
-        input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, keepInput: Bool = false,
-        chunkValues: Int = Conv2D.chunkValues
+        input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, keepInput: Bool = false, epilogue: Epilogue = .none,
+        transformed: WinogradKernels? = nil, chunkValues: Int = Conv2D.chunkValues
     ) -> (output: Tensor, cache: ConvolutionCache?) {
         precondition(applies(to: shape), "not a Winograd convolution: \(shape)")
         precondition(input.shape == shape.inputShape && weight.shape == shape.weightShape, "input \(input.shape), weight \(weight.shape) for \(shape)")
@@ -78,28 +79,33 @@ public enum Winograd {
         let largest = chunks[0].count * grid.tilesPerSample
         // u (OC, C), v (C, T) and m (OC, T) at each position.
         let (u, v, m) = (Matrices(rows: oc, columns: c), Matrices(rows: c, columns: largest), Matrices(rows: oc, columns: largest))
-        let kernels = Conv2D.Scratch(count: u.count), tiles = Conv2D.Scratch(count: v.count), products = Conv2D.Scratch(count: m.count)
-        weight.storage.withUnsafeBufferPointer { transformKernels($0.baseAddress!, outChannels: oc, inChannels: c, into: kernels.pointer, u) }
+        let tiles = Conv2D.Scratch(count: v.count), products = Conv2D.Scratch(count: m.count)
+        var kernels: Conv2D.Scratch?
+        if let transformed {
+            precondition(transformed.outChannels == oc && transformed.inChannels == c, "kernels transformed for another shape than \(shape)")
+        } else {
+            kernels = Conv2D.Scratch(count: u.count)
+            weight.storage.withUnsafeBufferPointer { transformKernels($0.baseAddress!, outChannels: oc, inChannels: c, into: kernels!.pointer, u) }
+        }
         let output = Tensor(shape: shape.outputShape) { y in
             input.storage.withUnsafeBufferPointer { x in
-                for chunk in chunks {
-                    let t = chunk.count * grid.tilesPerSample
-                    let (v, m) = (Matrices(rows: c, columns: t), Matrices(rows: oc, columns: t))
-                    transformInput(x.baseAddress!, channels: c, samples: chunk, grid, into: tiles.pointer, v)
-                    // m_p (OC, T) = u_p (OC, C) · v_p (C, T)
-                    multiply(kernels.pointer, u, tiles.pointer, v, products.pointer, m, k: c)
-                    if let bias {
-                        bias.storage.withUnsafeBufferPointer {
-                            transformOutput(products.pointer, m, channels: oc, samples: chunk, grid, bias: $0.baseAddress!, into: y)
+                epilogue.withResidual(shape: shape.outputShape) { residual in
+                    for chunk in chunks {
+                        let t = chunk.count * grid.tilesPerSample
+                        let (v, m) = (Matrices(rows: c, columns: t), Matrices(rows: oc, columns: t))
+                        transformInput(x.baseAddress!, channels: c, samples: chunk, grid, into: tiles.pointer, v)
+                        // m_p (OC, T) = u_p (OC, C) · v_p (C, T)
+                        multiply(transformed?.pointer ?? kernels!.pointer, u, tiles.pointer, v, products.pointer, m, k: c)
+                        bias.withValues {
+                            transformOutput(products.pointer, m, channels: oc, samples: chunk, grid, bias: $0, residual: residual,
+                                            activation: epilogue.activation, into: y)
                         }
-                    } else {
-                        transformOutput(products.pointer, m, channels: oc, samples: chunk, grid, bias: nil, into: y)
                     }
                 }
             }
         }
         let whole = keepInput && chunks.count == 1
-        return (output, whole ? ConvolutionCache(keeping: tiles, kernels: kernels, values: v.count + u.count, shape: shape) : nil)
+        return (output, whole ? kernels.flatMap { ConvolutionCache(keeping: tiles, kernels: $0, values: v.count + u.count, shape: shape) } : nil)
     }
 
     /// As `Conv2D.backward`; `kept` from this input's forward spares transforming it again.

@@ -16,6 +16,10 @@ public final class MaxPool2DLayer: Layer {
 
     // x is (N, C, H, W), y is (N, C, OH, OW)
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        guard training else {
+            (inputShape, argmax) = (nil, nil)
+            return backend.maxPoolOutput(input, kernel: kernel, stride: stride, padding: padding)
+        }
         let (output, argmax) = backend.maxPool(input, kernel: kernel, stride: stride, padding: padding)
         (inputShape, self.argmax) = (input.shape, argmax)
         return output

@@ -102,8 +102,9 @@ public final class DenseTrainer<Objective: DenseObjective> {
     /// with its shape) and images to `each`.
     public func evaluate(_ batches: AnySequence<Batch>, each: ([Float], [Int], Tensor) throws -> Void) throws -> Float {
         var totals = EpochTotals()
+        let compiled = try InferenceModel(model, backend: backend)
         for (images, labels) in batches {
-            let (values, shape) = try infer(images)
+            let (values, shape) = try infer(images, compiled)
             totals.add(loss: objective.loss(values, shape: shape, labels: labels).loss, correct: 0, count: labels.count)
             try each(values, shape, images)
         }
@@ -112,7 +113,11 @@ public final class DenseTrainer<Objective: DenseObjective> {
 
     /// The model's output for `images` in evaluation mode, on the host.
     public func infer(_ images: Tensor) throws -> (values: [Float], shape: [Int]) {
-        let output = model.forward(input(images), training: false)
+        try infer(images, InferenceModel(model, backend: backend))
+    }
+
+    private func infer(_ images: Tensor, _ compiled: InferenceModel) throws -> (values: [Float], shape: [Int]) {
+        let output = compiled.forward(input(images))
         return (try output.hostValues(), output.shape)
     }
 

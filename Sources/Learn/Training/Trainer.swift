@@ -123,7 +123,8 @@ public final class Trainer {
         return result.loss
     }
 
-    /// Evaluation mode (running batch-norm statistics, no dropout), plain cross-entropy. The loss
+    /// Evaluation mode (running batch-norm statistics, no dropout; the compiled path, `InferenceModel`),
+    /// plain cross-entropy. The loss
     /// and accuracy are means over samples; each prediction is the arg-max class and its
     /// confidence that class's softmax probability. All zero and empty for no batches.
     public func evaluate(_ batches: AnySequence<Batch>) throws -> (loss: Float, accuracy: Float, predictions: [Int],
@@ -131,8 +132,9 @@ public final class Trainer {
         var totals = EpochTotals()
         var predictions: [Int] = []
         var confidences: [Float] = []
+        let compiled = try InferenceModel(model, backend: backend)
         for (images, labels) in batches {
-            let logits = model.forward(input(images), training: false)
+            let logits = compiled.forward(input(images))
             let result = backend.softmaxCrossEntropy(logits, labels: labels, labelSmoothing: 0)
             let batch = backend.predictions(logits)
             try backend.synchronize()

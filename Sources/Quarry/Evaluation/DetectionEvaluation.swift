@@ -24,13 +24,13 @@ struct DetectionEvaluation {
             try DetectionData.example(items[index], blobs: blobs, config: config, training: false, seed: seed)
         }
         let found = try service.devices.compute(on: request.device ?? .cpu, tf32: config.tf32) { backend -> [[Detection]] in
-            guard let model = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: service.runs, on: backend).model as? FCOS
-            else { preconditionFailure("a detection run builds a detector") }
+            let trained = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: service.runs, on: backend)
+            guard let model = trained.model as? FCOS else { preconditionFailure("a detection run builds a detector") }
             let decoder = FCOSDecoder(classes: model.classes, stride: model.stride)
             var found: [[Detection]] = []
             for next in loader.epoch(0) {
                 let batch = try next.get()
-                let output = model.forward(backend.upload(batch.images), training: false)
+                let output = trained.inference.forward(backend.upload(batch.images))
                 found += decoder.decode(try output.hostValues(), shape: output.shape, imageWidth: config.imageSize, imageHeight: config.imageSize)
             }
             return found

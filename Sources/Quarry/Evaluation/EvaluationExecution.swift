@@ -42,12 +42,12 @@ struct EvaluationExecution {
         }
         let device = request.device ?? .cpu
         let scores = try service.devices.compute(on: device, tf32: config.tf32) { backend -> [ClassScores] in
-            let model = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: service.runs, on: backend).model
+            let model = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: service.runs, on: backend).inference
             var scores: [ClassScores] = []
             for next in loader.epoch(0) {
                 let batch = try next.get()
                 // The logits come back once per batch: the report needs every class's score.
-                let logits = try model.forward(backend.upload(batch.images), training: false).hostValues()
+                let logits = try model.forward(backend.upload(batch.images)).hostValues()
                 scores += (0..<batch.labels.count).map { ClassScores(logits[$0 * run.classes.count..<($0 + 1) * run.classes.count]) }
             }
             return scores

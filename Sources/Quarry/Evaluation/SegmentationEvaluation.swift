@@ -20,8 +20,8 @@ struct SegmentationEvaluation {
         let (blobs, config) = (service.blobs, run.config)
         let classes = ["background"] + run.classes
         let masks = try service.devices.compute(on: request.device ?? .cpu, tf32: config.tf32) { backend -> [[UInt8]] in
-            guard let model = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: service.runs, on: backend).model as? Segmenter
-            else { preconditionFailure("a segmentation run builds a segmenter") }
+            let trained = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: service.runs, on: backend)
+            guard let model = trained.model as? Segmenter else { preconditionFailure("a segmentation run builds a segmenter") }
             let stride = model.stride
             let loader = DataLoader(count: items.count, batchSize: request.batchSize, shuffle: false, dropLast: false, seed: config.seed,
                                     workers: RunExecution.workers, prefetch: 2, shape: [3, config.imageSize, config.imageSize]) { index, seed in
@@ -30,7 +30,7 @@ struct SegmentationEvaluation {
             var masks: [[UInt8]] = []
             for next in loader.epoch(0) {
                 let batch = try next.get()
-                let output = model.forward(backend.upload(batch.images), training: false)
+                let output = trained.inference.forward(backend.upload(batch.images))
                 let values = try output.hostValues()
                 // Each image at its own size: one row of the batch at a time.
                 let plane = output.count / output.shape[0]

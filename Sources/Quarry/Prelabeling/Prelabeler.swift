@@ -120,7 +120,7 @@ public final class Prelabeler: Sendable {
             pixels += try TrainingData.example(TrainingData.Item(blob: image.blob, label: 0), blobs: blobs, config: config, training: false, seed: 0)
         }
         let output = try runs.devices.occupying(device) {
-            trained.model.forward(backend.upload(Tensor(shape: [images.count, 3, side, side], storage: pixels)), training: false)
+            trained.inference.forward(backend.upload(Tensor(shape: [images.count, 3, side, side], storage: pixels)))
         }
         let values = try output.hostValues()
         let classes = run.classes

@@ -6,6 +6,9 @@ import Storage
 struct TrainedModel {
     let run: Run
     let model: any Layer
+    /// The model compiled for evaluation (batch norm folded, bias, residual sums and activations fused):
+    /// what evaluations and pre-labels run.
+    let inference: InferenceModel
 
     /// The run `runID` of the project, which must belong to `experimentID`, have stopped training and
     /// have the `checkpoint` (`best` or `last`).
@@ -28,7 +31,7 @@ struct TrainedModel {
     static func load(_ run: Run, checkpoint: RunCheckpoint, runs: RunService, on backend: any Backend = CPUBackend.shared) throws -> TrainedModel {
         let model = RunRecipe(config: run.config, classes: run.classes.count, batchesPerEpoch: 1).model(on: backend)
         try CheckpointFile.read(from: runs.checkpointPath(run.id, checkpoint)).restore(into: model, optimizer: nil)
-        return TrainedModel(run: run, model: model)
+        return TrainedModel(run: run, model: model, inference: try InferenceModel(model, backend: backend))
     }
 }
 
