@@ -20,7 +20,8 @@ extension GEMM {
         threads: Int = ProcessInfo.processInfo.activeProcessorCount
     ) {
         guard k > 0, alpha != 0 else { return scale(c, ldc: ldc, m: m, n: n, by: beta) }
-        let grid = Grid(m: m, n: n, threads: threads)
+        // Inside a parallel loop's iteration, which already has a core of its own.
+        let grid = Grid(m: m, n: n, threads: Parallel.isNested ? 1 : threads)
         nonisolated(unsafe) let c = c
         @Sendable func task(_ index: Int) {
             let (rows, columns) = grid.rectangle(index)

@@ -6,6 +6,17 @@ extension GEMM {
         let base: UnsafePointer<Float>
         let ld: Int
         let transposed: Bool
+        /// For B: a convolution's input read as its im2col matrix, which packing lowers panel by panel
+        /// (`Conv2D.Lowering`) instead of reading `base`.
+        var lowering: Conv2D.Lowering? = nil
+
+        init(base: UnsafePointer<Float>, ld: Int, transposed: Bool) {
+            (self.base, self.ld, self.transposed) = (base, ld, transposed)
+        }
+
+        init(lowering: Conv2D.Lowering) {
+            (base, ld, transposed, self.lowering) = (lowering.input, 0, false, lowering)
+        }
     }
 
     /// Rows `rows` × depth `depth` of op(A) into micro-panels of `MicroKernel.rows` rows, each k-major (step p
@@ -56,6 +67,7 @@ extension GEMM {
     static func packB(
         _ b: Operand, columns: Range<Int>, depth: Range<Int>, into panels: UnsafeMutablePointer<Float>
     ) {
+        if let lowering = b.lowering { return lowering.pack(columns: columns, depth: depth, into: panels) }
         let width = MicroKernel.columns, kc = depth.count
         for start in Swift.stride(from: 0, to: columns.count, by: width) {
             let valid = min(width, columns.count - start)

@@ -10,15 +10,21 @@ enum Parallel {
     static let minimumWork = 1 << 14
 
     /// Calls `body(i)` for every i in `0..<count`, on several cores when `work` (values touched by
-    /// the whole loop) pays for it. `body` must only write what index i owns.
+    /// the whole loop) pays for it. `body` must only write what index i owns. Loops inside `body` run on
+    /// its own thread: the outer loop already keeps every core busy.
     static func forEach(_ count: Int, work: Int, _ body: (Int) -> Void) {
-        guard count > 1, cores > 1, work >= minimumWork else {
+        guard count > 1, cores > 1, work >= minimumWork, !isNested else {
             for index in 0..<count { body(index) }
             return
         }
         withoutActuallyEscaping(body) { body in
             nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: count) { body($0) }
+            DispatchQueue.concurrentPerform(iterations: count) { index in
+                let outer = isNested
+                pthread_setspecific(nesting, UnsafeRawPointer(bitPattern: 1))
+                body(index)
+                if !outer { pthread_setspecific(nesting, nil) }
+            }
         }
     }
 
@@ -30,4 +36,14 @@ enum Parallel {
             body(count * part / parts..<count * (part + 1) / parts)
         }
     }
+
+    /// Whether this thread is running an iteration of `forEach`.
+    static var isNested: Bool { pthread_getspecific(nesting) != nil }
+
+    /// Set on a thread for as long as it runs an iteration of `forEach` (the caller's thread runs some too).
+    private static let nesting: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "no thread-specific key for Parallel")
+        return key
+    }()
 }

@@ -58,6 +58,15 @@ public enum Winograd {
         /// Groups of `lanes` tiles across a tile row, the last one possibly partial.
         var groupsWide: Int { (tilesWide + Winograd.lanes - 1) / Winograd.lanes }
 
+        /// Evaluation's chunks when each core may take whole ones: enough samples for products of about 256
+        /// tiles, and at least two chunks per core; nil where the batch is too small for that (late stages,
+        /// whose few tiles per sample would make narrow products that repack all the kernels each time).
+        func tasks(_ shape: Conv2DShape) -> [Range<Int>]? {
+            let size = (256 + tilesPerSample - 1) / tilesPerSample
+            guard Parallel.cores > 1, shape.batch / size >= 2 * Parallel.cores else { return nil }
+            return stride(from: 0, to: shape.batch, by: size).map { $0..<min($0 + size, shape.batch) }
+        }
+
         /// Samples per chunk, so that no transformed tensor of a chunk holds more than `chunkValues`.
         func chunks(_ shape: Conv2DShape, chunkValues: Int) -> [Range<Int>] {
             let perSample = 16 * max(shape.inChannels, shape.outChannels) * tilesPerSample
@@ -75,11 +84,11 @@ public enum Winograd {
         precondition(applies(to: shape), "not a Winograd convolution: \(shape)")
         precondition(input.shape == shape.inputShape && weight.shape == shape.weightShape, "input \(input.shape), weight \(weight.shape) for \(shape)")
         let (c, oc, grid) = (shape.inChannels, shape.outChannels, Grid(shape))
-        let chunks = grid.chunks(shape, chunkValues: chunkValues)
+        let tasks = keepInput ? nil : grid.tasks(shape)
+        let chunks = tasks ?? grid.chunks(shape, chunkValues: chunkValues)
         let largest = chunks[0].count * grid.tilesPerSample
         // u (OC, C), v (C, T) and m (OC, T) at each position.
         let (u, v, m) = (Matrices(rows: oc, columns: c), Matrices(rows: c, columns: largest), Matrices(rows: oc, columns: largest))
-        let tiles = Conv2D.Scratch(count: v.count), products = Conv2D.Scratch(count: m.count)
         var kernels: Conv2D.Scratch?
         if let transformed {
             precondition(transformed.outChannels == oc && transformed.inChannels == c, "kernels transformed for another shape than \(shape)")
@@ -87,25 +96,37 @@ public enum Winograd {
             kernels = Conv2D.Scratch(count: u.count)
             weight.storage.withUnsafeBufferPointer { transformKernels($0.baseAddress!, outChannels: oc, inChannels: c, into: kernels!.pointer, u) }
         }
+        let kernelValues = transformed?.pointer ?? kernels!.pointer
+        var tiles: Conv2D.Scratch?
         let output = Tensor(shape: shape.outputShape) { y in
             input.storage.withUnsafeBufferPointer { x in
                 epilogue.withResidual(shape: shape.outputShape) { residual in
-                    for chunk in chunks {
-                        let t = chunk.count * grid.tilesPerSample
-                        let (v, m) = (Matrices(rows: c, columns: t), Matrices(rows: oc, columns: t))
-                        transformInput(x.baseAddress!, channels: c, samples: chunk, grid, into: tiles.pointer, v)
-                        // m_p (OC, T) = u_p (OC, C) · v_p (C, T)
-                        multiply(transformed?.pointer ?? kernels!.pointer, u, tiles.pointer, v, products.pointer, m, k: c)
-                        bias.withValues {
-                            transformOutput(products.pointer, m, channels: oc, samples: chunk, grid, bias: $0, residual: residual,
+                    bias.withValues { bias in
+                        func convolve(_ chunk: Range<Int>, tiles: Conv2D.Scratch, products: Conv2D.Scratch) {
+                            let t = chunk.count * grid.tilesPerSample
+                            let (v, m) = (Matrices(rows: c, columns: t), Matrices(rows: oc, columns: t))
+                            // m_p (OC, T) = u_p (OC, C) · v_p (C, T)
+                            transformInput(x.baseAddress!, channels: c, samples: chunk, grid, into: tiles.pointer, v)
+                            multiply(kernelValues, u, tiles.pointer, v, products.pointer, m, k: c)
+                            transformOutput(products.pointer, m, channels: oc, samples: chunk, grid, bias: bias, residual: residual,
                                             activation: epilogue.activation, into: y)
+                        }
+                        if tasks != nil {
+                            // Each core takes whole chunks from the input's transform to the output's: no barrier between passes.
+                            Parallel.forEach(chunks.count, work: Parallel.minimumWork) { index in
+                                convolve(chunks[index], tiles: Conv2D.Scratch(count: v.count), products: Conv2D.Scratch(count: m.count))
+                            }
+                        } else {
+                            tiles = Conv2D.Scratch(count: v.count)
+                            let products = Conv2D.Scratch(count: m.count)
+                            for chunk in chunks { convolve(chunk, tiles: tiles!, products: products) }
                         }
                     }
                 }
             }
         }
         let whole = keepInput && chunks.count == 1
-        return (output, whole ? kernels.flatMap { ConvolutionCache(keeping: tiles, kernels: $0, values: v.count + u.count, shape: shape) } : nil)
+        return (output, whole ? kernels.flatMap { ConvolutionCache(keeping: tiles!, kernels: $0, values: v.count + u.count, shape: shape) } : nil)
     }
 
     /// As `Conv2D.backward`; `kept` from this input's forward spares transforming it again.
