@@ -1,9 +1,10 @@
 @testable import Learn
 import Testing
 
-/// Evaluation's convolution kernels that the debug build's dispatch never picks (they need the blocked GEMM
-/// kernel, which only AVX-512 builds take), checked directly: implicit im2col against lowering and packing,
-/// and Winograd with each core taking whole chunks against im2col.
+/// Evaluation's convolution kernels checked directly against training's: implicit im2col (which the debug
+/// build's dispatch never picks, since it needs the blocked GEMM kernel that only AVX-512 builds take)
+/// against lowering and packing, Winograd with each core taking whole chunks, and the direct kernel for
+/// few input channels, both against im2col.
 struct LoweringTests {
     static let shapes: [Conv2DShape] = [
         // A stem's few channels, stride and padding; a panel that spans two samples (3 × 3 = 9 pixels each).
@@ -92,6 +93,24 @@ struct LoweringTests {
         expected = backend.activation(.relu, expected)
         let output = Winograd.forward(input: input, weight: weight, bias: bias, shape: shape,
                                       epilogue: Epilogue(residual: residual, activation: .relu), transformed: WinogradKernels(weight: weight))
+        WinogradTests.close(output.output, expected, "\(shape)")
+    }
+
+    /// Stems over RGB: ResNet's 7×7/2 with a last block of 32 columns half past the image, and a 3×3/1.
+    @Test(arguments: [
+        Conv2DShape(batch: 2, inChannels: 3, height: 40, width: 45, outChannels: 16, kernelHeight: 7, kernelWidth: 7, stride: 2, padding: 3),
+        Conv2DShape(batch: 3, inChannels: 3, height: 9, width: 33, outChannels: 8, kernelHeight: 3, kernelWidth: 3, padding: 1),
+        Conv2DShape(batch: 1, inChannels: 1, height: 20, width: 60, outChannels: 24, kernelHeight: 5, kernelWidth: 5, stride: 3, padding: 2),
+    ])
+    func directConvolutionOfFewChannelsIsTheConvolution(shape: Conv2DShape) {
+        #expect(Conv2D.Direct.applies(to: shape))
+        let (input, weight) = (Tensor.normal(shape.inputShape, seed: 9), Tensor.normal(shape.weightShape, seed: 10))
+        let (bias, residual) = (Tensor.normal([shape.outChannels], seed: 11), Tensor.normal(shape.outputShape, seed: 12))
+        let backend = CPUBackend.shared
+        var expected = Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, keepColumns: true).output
+        backend.add(residual, into: &expected)
+        expected = backend.activation(.relu6, expected)
+        let output = Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, epilogue: Epilogue(residual: residual, activation: .relu6))
         WinogradTests.close(output.output, expected, "\(shape)")
     }
 }

@@ -28,6 +28,21 @@ public enum Conv2D {
         precondition(input.shape == shape.inputShape, "input \(input.shape), expected \(shape.inputShape)")
         precondition(weight.shape == shape.weightShape, "weight \(weight.shape), expected \(shape.weightShape)")
         if let bias { precondition(bias.shape == [shape.outChannels], "bias \(bias.shape), expected [\(shape.outChannels)]") }
+        if !keepColumns && Direct.applies(to: shape) {
+            let output = Tensor(shape: shape.outputShape) { y in
+                input.storage.withUnsafeBufferPointer { x in
+                    weight.storage.withUnsafeBufferPointer { w in
+                        epilogue.withResidual(shape: shape.outputShape) { residual in
+                            bias.withValues {
+                                Direct.forward(x.baseAddress!, w.baseAddress!, bias: $0, residual: residual, activation: epilogue.activation,
+                                               shape: shape, into: y)
+                            }
+                        }
+                    }
+                }
+            }
+            return (output, nil)
+        }
         let layout = Layout(shape, chunkValues: chunkValues)
         // Without a matrix to keep, the blocked kernel's packing lowers the input itself (`Lowering`). (Each
         // core taking whole chunks, as Winograd's evaluation does, measured no faster here.)

@@ -41,10 +41,37 @@ extension Activation {
 }
 
 extension Optional where Wrapped == Activation {
+    /// `Activation.apply` lane by lane: NaN stays NaN.
+    @inline(__always)
+    func finish(_ row: SIMD16<Float>) -> SIMD16<Float> {
+        switch self {
+        case nil: row
+        case .relu: row.replacing(with: 0, where: row .< 0)
+        case .relu6: row.replacing(with: 0, where: row .< 0).replacing(with: 6, where: row .> 6)
+        }
+    }
+
     /// The value stored at `offset` of the output: plus the residual there, through the activation.
     @inline(__always)
     func finish(_ x: Float, residual: UnsafePointer<Float>?, at offset: Int) -> Float {
         let sum = residual.map { x + $0[offset] } ?? x
         return self?.apply(sum) ?? sum
+    }
+}
+
+extension Epilogue {
+    /// The first `valid` values of `row` (none when `valid` ≤ 0), plus the residual's values there, through
+    /// the activation, at y[offset...]: as one vector when all 16 are, else value by value, since setting a
+    /// vector's lanes at a run-time index costs a compare and a masked broadcast each, where reading them
+    /// costs a load.
+    @inline(__always)
+    static func store(_ row: SIMD16<Float>, at offset: Int, valid: Int, _ y: UnsafeMutablePointer<Float>,
+                      residual: UnsafePointer<Float>?, activation: Activation?) {
+        if valid == row.scalarCount {
+            let sum = residual.map { row + UnsafeRawPointer($0 + offset).loadUnaligned(as: SIMD16<Float>.self) } ?? row
+            UnsafeMutableRawPointer(y + offset).storeBytes(of: activation.finish(sum), as: SIMD16<Float>.self)
+        } else {
+            for i in 0..<max(0, valid) { y[offset + i] = activation.finish(row[i], residual: residual, at: offset + i) }
+        }
     }
 }

@@ -32,9 +32,10 @@ extension Winograd {
                             let top = outputRows(s0.0, s1.0, s2.0, s3.0), bottom = outputRows(s0.1, s1.1, s2.1, s3.1)
                             let ox = 2 * lanes * group, valid = min(2 * count, width - ox)
                             let offset = rowOffset + ox
-                            store(interleave(top.0, top.1) + shift, at: offset, valid: valid, y, residual, activation)
+                            Epilogue.store(interleave(top.0, top.1) + shift, at: offset, valid: valid, y, residual: residual, activation: activation)
                             if oy + 1 < height {
-                                store(interleave(bottom.0, bottom.1) + shift, at: offset + width, valid: valid, y, residual, activation)
+                                Epilogue.store(interleave(bottom.0, bottom.1) + shift, at: offset + width, valid: valid, y, residual: residual,
+                                               activation: activation)
                             }
                             source += count
                         }
@@ -48,29 +49,5 @@ extension Winograd {
     @inline(__always)
     private static func interleave(_ a: Lanes, _ b: Lanes) -> Row {
         Row(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
-    }
-
-    /// The first `valid` values of `row`, finished by the epilogue (`Activation.finish`), at y[offset...].
-    @inline(__always)
-    private static func store(_ row: Row, at offset: Int, valid: Int, _ y: UnsafeMutablePointer<Float>,
-                              _ residual: UnsafePointer<Float>?, _ activation: Activation?) {
-        if valid == Row.scalarCount {
-            let sum = residual.map { row + UnsafeRawPointer($0 + offset).loadUnaligned(as: Row.self) } ?? row
-            UnsafeMutableRawPointer(y + offset).storeBytes(of: finish(sum, activation), as: Row.self)
-        } else {
-            // Value by value: setting a vector's lanes at a run-time index costs a compare and a masked
-            // broadcast each, where reading them costs a load.
-            for i in 0..<valid { y[offset + i] = activation.finish(row[i], residual: residual, at: offset + i) }
-        }
-    }
-
-    /// `Activation.apply` lane by lane: NaN stays NaN.
-    @inline(__always)
-    private static func finish(_ row: Row, _ activation: Activation?) -> Row {
-        switch activation {
-        case nil: row
-        case .relu: row.replacing(with: 0, where: row .< 0)
-        case .relu6: row.replacing(with: 0, where: row .< 0).replacing(with: 6, where: row .> 6)
-        }
     }
 }
