@@ -38,7 +38,7 @@ enum DetectionBench {
             optimizer.step(parameters)
         }
         for _ in 0..<2 { step() }
-        return Double(batch * steps) / time { for _ in 0..<steps { step() } }
+        return Double(batch * steps) / Stopwatch.seconds { for _ in 0..<steps { step() } }
     }
 
     static func infer(side: Int, batch: Int, steps: Int, file: String) throws -> Double {
@@ -56,13 +56,6 @@ enum DetectionBench {
             _ = decoder.decode(output.storage, shape: output.shape, imageWidth: side, imageHeight: side)
         }
         detect()
-        return Double(batch * steps) / time { for _ in 0..<steps { detect() } }
-    }
-
-    private static func time(_ body: () throws -> Void) rethrows -> Double {
-        let started = ContinuousClock.now
-        try body()
-        let elapsed = ContinuousClock.now - started
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return Double(batch * steps) / Stopwatch.seconds { for _ in 0..<steps { detect() } }
     }
 }

@@ -47,13 +47,6 @@ enum GPUBench {
         return try GPUBackend(kernels: GPUKernels(gpu: driver.device(0), ptx: ptx, blas: blas), tf32: options.tf32)
     }
 
-    static func seconds(_ body: () throws -> Void) rethrows -> Double {
-        let started = ContinuousClock.now
-        try body()
-        let elapsed = ContinuousClock.now - started
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
-
     static func sgemm(n: Int, repeats: Int, _ options: Options) throws -> Double {
         try product(.nn, m: n, n: n, k: n, batch: 1, repeats: repeats, on: backend(options))
     }
@@ -66,7 +59,7 @@ enum GPUBench {
         let c = gpu.zeros([batch * m * n])
         gpu.product(layout, m: m, n: n, k: k, batch: batch, a, b, into: c)
         try gpu.synchronize()
-        let elapsed = try seconds {
+        let elapsed = try Stopwatch.seconds {
             for _ in 0..<repeats { gpu.product(layout, m: m, n: n, k: k, batch: batch, a, b, into: c) }
             try gpu.synchronize()
         }

@@ -16,9 +16,6 @@ enum InferBench {
         let images = Tensor(shape: [batch, 3, side, side], storage: (0..<batch * 3 * side * side).map { _ in random.normal() })
         let compiled = try InferenceModel(model, backend: CPUBackend.shared)
         _ = compiled.forward(images)
-        let started = ContinuousClock.now
-        for _ in 0..<steps { _ = compiled.forward(images) }
-        let elapsed = ContinuousClock.now - started
-        return Double(batch * steps) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return Double(batch * steps) / Stopwatch.seconds { for _ in 0..<steps { _ = compiled.forward(images) } }
     }
 }

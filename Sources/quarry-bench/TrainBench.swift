@@ -27,12 +27,10 @@ enum TrainBench {
             optimizer.step(parameters)
         }
         for _ in 0..<2 { try step() }
-        let started = ContinuousClock.now
-        for _ in 0..<steps { try step() }
-        try backend.synchronize()
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Double(batch * steps) / seconds
+        return Double(batch * steps) / (try Stopwatch.seconds {
+            for _ in 0..<steps { try step() }
+            try backend.synchronize()
+        })
     }
 
     /// A zoo model by its configuration name, ImageNet stems as the PyTorch references have them, on `backend`.
