@@ -40,16 +40,4 @@ public final class FCOS: PyramidModel {
         head.bias!.value.storage = (0..<classes + 5).map { $0 < classes ? priorLogit : 0 }
         top = Sequential(tower + [head])
     }
-
-    /// A detector for `classes` on (N, 3, S, S) images, S a multiple of 32 with the ImageNet stem.
-    /// `width` scales the backbone and the pyramid's channels alike.
-    public static func make(
-        classes: Int, backbone: Backbone, inputSize: Int, width: Double = 1, stem: Stem? = nil,
-        backend: any Backend = CPUBackend.shared, random: inout Random
-    ) -> FCOS {
-        Models.validate(classes: classes, inputSize: inputSize, channels: 3)
-        let stages = backbone.features(inputSize: inputSize, width: width, stem: stem, backend: backend, random: &random)
-        return FCOS(classes: classes, backbone: stages, pyramidChannels: Backbone.pyramidChannels(width: width), backend: backend,
-                    random: &random)
-    }
 }

@@ -23,9 +23,23 @@ public enum Backbone: String, Sendable, CaseIterable {
 public protocol PyramidModel: ContainerLayer {
     var pyramid: FeaturePyramid { get }
     var top: Sequential { get }
+
+    init(classes: Int, backbone: FeatureStages, pyramidChannels: Int, backend: any Backend, random: inout Random)
 }
 
 extension PyramidModel {
+    /// The zoo's model for `classes` on (N, 3, S, S) images, S a multiple of 32 with the ImageNet stem; `width`
+    /// scales the backbone and the pyramid's channels alike.
+    public static func make(
+        classes: Int, backbone: Backbone, inputSize: Int, width: Double = 1, stem: Stem? = nil,
+        backend: any Backend = CPUBackend.shared, random: inout Random
+    ) -> Self {
+        Models.validate(classes: classes, inputSize: inputSize, channels: 3)
+        let stages = backbone.features(inputSize: inputSize, width: width, stem: stem, backend: backend, random: &random)
+        return Self(classes: classes, backbone: stages, pyramidChannels: Backbone.pyramidChannels(width: width), backend: backend,
+                    random: &random)
+    }
+
     /// Input pixels per output location along each side.
     public var stride: Int { pyramid.stride }
     public var children: [any Layer] { [pyramid, top] }

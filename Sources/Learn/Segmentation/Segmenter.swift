@@ -27,16 +27,4 @@ public final class Segmenter: PyramidModel {
         top = Sequential(decoder + [Conv2DLayer(inChannels: pyramidChannels, outChannels: classes + 1, kernel: 1, backend: backend,
                                                 random: &random)])
     }
-
-    /// The zoo's segmenter for `classes` on (N, 3, S, S) images; `width` scales the backbone and the
-    /// pyramid's channels alike.
-    public static func make(
-        classes: Int, backbone: Backbone, inputSize: Int, width: Double = 1, stem: Stem? = nil,
-        backend: any Backend = CPUBackend.shared, random: inout Random
-    ) -> Segmenter {
-        Models.validate(classes: classes, inputSize: inputSize, channels: 3)
-        let stages = backbone.features(inputSize: inputSize, width: width, stem: stem, backend: backend, random: &random)
-        return Segmenter(classes: classes, backbone: stages, pyramidChannels: Backbone.pyramidChannels(width: width), backend: backend,
-                         random: &random)
-    }
 }
