@@ -82,7 +82,7 @@ public final class ModelExportService: Sendable {
         }
         let bytes: [UInt8]
         if let options = request.options {
-            let model = try TrainedModel.load(run, checkpoint: request.checkpoint, runs: runs).model
+            let model = try TrainedModel.restored(run, checkpoint: request.checkpoint, runs: runs)
             bytes = try ONNXExport.export(model, options: Self.onnxOptions(options, metadata: Self.metadata(run, request)))
         } else {
             bytes = Array(try Data(contentsOf: URL(fileURLWithPath: runs.checkpointPath(run.id, request.checkpoint))))

@@ -27,11 +27,19 @@ struct TrainedModel {
         return run
     }
 
-    /// Rebuilds the model from the run's configuration on `backend` and loads the checkpoint into it.
+    /// The checkpoint's model on `backend`, compiled for evaluation.
     static func load(_ run: Run, checkpoint: RunCheckpoint, runs: RunService, on backend: any Backend = CPUBackend.shared) throws -> TrainedModel {
+        let model = try restored(run, checkpoint: checkpoint, runs: runs, on: backend)
+        return TrainedModel(run: run, model: model, inference: try InferenceModel(model, backend: backend))
+    }
+
+    /// Rebuilds the model from the run's configuration on `backend` and loads the checkpoint into it: what an
+    /// export reads, which needs no compiled copy.
+    static func restored(_ run: Run, checkpoint: RunCheckpoint, runs: RunService, on backend: any Backend = CPUBackend.shared) throws
+        -> any Layer {
         let model = RunRecipe(config: run.config, classes: run.classes.count, batchesPerEpoch: 1).model(on: backend)
         try CheckpointFile.read(from: runs.checkpointPath(run.id, checkpoint)).restore(into: model, optimizer: nil)
-        return TrainedModel(run: run, model: model, inference: try InferenceModel(model, backend: backend))
+        return model
     }
 }
 
