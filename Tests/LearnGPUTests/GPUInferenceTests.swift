@@ -19,4 +19,18 @@ struct GPUInferenceTests {
         let worst = zip(output, expected).map { abs($0 - $1) }.max() ?? .infinity
         #expect(output.count == expected.count && worst <= 1e-4, "\(name): off by \(worst)")
     }
+
+    /// Compiling reads the weights back; a device that has failed cannot give them, and the model is not made.
+    @Test func aFailedDeviceCompilesNothing() throws {
+        let gpu = try GPUBackend(kernels: EmulatedGPU.kernels(0))
+        var random = Random(seed: 3)
+        let model = GPUModelTests.models[0].1(gpu, &random)
+        gpu.place(model)
+        _ = gpu.zeros([1 << 16, 1 << 15])  // past the kernels' 32-bit indices: the backend fails
+        #expect {
+            _ = try InferenceModel(model, backend: gpu)
+        } throws: { error in
+            "\(error)".contains("2147483648 values")
+        }
+    }
 }

@@ -25,6 +25,39 @@ struct InferenceModelTests {
         WinogradTests.close(compiled.forward(input), expected, name)
     }
 
+    /// The compiled tree, not only its output: every convolution of the model became a fused one, and no batch
+    /// norm, activation or dropout is left to run as a layer (an `InferenceModel` that ran the layers as they
+    /// are would pass the test above).
+    @Test(arguments: models().map(\.0))
+    func everyConvolutionIsFusedAndNothingAfterItRunsAlone(name: String) throws {
+        let (_, model, _) = try #require(Self.models().first { $0.0 == name })
+        let compiled = try InferenceModel(model, backend: CPUBackend.shared)
+        let (fused, alone) = Self.contents(compiled.root)
+        #expect(fused == Self.convolutions(in: model), "\(name)")
+        #expect(alone.allSatisfy { !($0 is Conv2DLayer || $0 is BatchNorm2DLayer || $0 is ActivationLayer || $0 is Dropout) },
+                "\(name) runs \(alone.map { type(of: $0) }) as layers")
+    }
+
+    /// Fused convolutions in a compiled tree, and the layers it runs as they are.
+    static func contents(_ step: any InferenceStep) -> (fused: Int, alone: [any Layer]) {
+        func sum(_ parts: [(fused: Int, alone: [any Layer])]) -> (fused: Int, alone: [any Layer]) {
+            (parts.map(\.fused).reduce(0, +), parts.flatMap(\.alone))
+        }
+        switch step {
+        case let sequence as SequenceStep: return sum(sequence.steps.map(contents))
+        case let residual as ResidualStep: return sum([contents(residual.main), (1, [])] + (residual.shortcut.map { [contents($0)] } ?? []))
+        case let pyramid as PyramidStep: return sum(pyramid.parts.map(contents) + [(pyramid.laterals.count, [])])
+        case is ConvolutionStep: return (1, [])
+        case let layer as LayerStep: return (0, [layer.layer])
+        default: Issue.record("an unknown step \(step)"); return (0, [])
+        }
+    }
+
+    static func convolutions(in layer: any Layer) -> Int {
+        if layer is Conv2DLayer { return 1 }
+        return (layer as? any ContainerLayer)?.children.map(convolutions).reduce(0, +) ?? 0
+    }
+
     /// Each convolution kernel with a residual and an activation after it against the separate passes.
     @Test(arguments: [Activation.relu, .relu6])
     func epilogueMatchesTheSeparatePasses(activation: Activation) {
