@@ -32,53 +32,26 @@ def quarry_gflops(n, repeats):
     return float(out.strip().split()[-1])
 
 
+def alternating(ours, theirs, rounds):
+    """(ours, theirs): the best of `rounds` runs of each command, alternating, since a run on two shared cores can lose
+    a third to whatever else wakes up (PyTorch's spinning OpenMP threads suffer most). Each prints its figure last."""
+    def run(command):
+        return float(subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip().split()[-1])
+    results = [(run(ours), run(theirs)) for _ in range(rounds)]
+    return max(r[0] for r in results), max(r[1] for r in results)
+
+
 def training_images_per_second(side=64, batch=32, steps=8, rounds=3):
-    """Best of `rounds` runs of each side, alternating, since a run on two shared cores can lose a third to
-    whatever else wakes up (PyTorch's spinning OpenMP threads suffer most)."""
+    """ResNet-18 training beside the same model and step in PyTorch (bench/torch_resnet.py)."""
     threads = os.cpu_count()
-    quarry_runs, torch_runs = [], []
-    for _ in range(rounds):
-        out = subprocess.run([BENCH, "train", "resnet18", str(side), str(batch), str(steps)],
-                             capture_output=True, text=True, check=True).stdout
-        quarry_runs.append(float(out.strip().split()[-1]))
-        torch_runs.append(float(subprocess.run([sys.executable, os.path.join(ROOT, "bench", "torch_resnet.py"), str(side), str(batch),
-                                                str(steps), str(threads)], capture_output=True, text=True, check=True).stdout.strip()))
-    return Figure(f"resnet18_train_{side}px_batch{batch}_images_per_second", max(quarry_runs), "images/s",
-                  f"PyTorch CPU, {threads} threads", max(torch_runs), True)
+    ours, theirs = alternating([BENCH, "train", "resnet18", str(side), str(batch), str(steps)],
+                               [sys.executable, os.path.join(ROOT, "bench", "torch_resnet.py"), str(side), str(batch), str(steps),
+                                str(threads)], rounds)
+    return Figure(f"resnet18_train_{side}px_batch{batch}_images_per_second", ours, "images/s", f"PyTorch CPU, {threads} threads",
+                  theirs, True)
 
 
 ORT_TIMING = """
-import sys, time, numpy as np, onnxruntime as ort
-path, batch, side, steps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-options = ort.SessionOptions()
-options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
-session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-x = np.random.default_rng(0).standard_normal((batch, 3, side, side), dtype=np.float32)
-session.run(["output"], {"input": x})
-started = time.perf_counter()
-for _ in range(steps):
-    session.run(["output"], {"input": x})
-print(batch * steps / (time.perf_counter() - started))
-"""
-
-
-def inference_images_per_second(side=224, batch=16, steps=4, rounds=3):
-    """ResNet-18 (ImageNet's, 1,000 classes) inference in our engine beside onnxruntime running the ONNX file
-    we export of the same model, on as many threads; best of `rounds` alternating runs each."""
-    threads = os.cpu_count()
-    ours, theirs = [], []
-    with tempfile.TemporaryDirectory() as directory:
-        path = os.path.join(directory, "resnet18.onnx")
-        for _ in range(rounds):
-            out = subprocess.run([BENCH, "infer", str(side), str(batch), str(steps), path], capture_output=True, text=True, check=True).stdout
-            ours.append(float(out.strip().split()[-1]))
-            theirs.append(float(subprocess.run([sys.executable, "-c", ORT_TIMING, path, str(batch), str(side), str(steps), str(threads)],
-                                               capture_output=True, text=True, check=True).stdout.strip()))
-    return Figure(f"resnet18_inference_{side}px_batch{batch}_images_per_second", max(ours), "images/s",
-                  f"onnxruntime on our ONNX export, {threads} threads", max(theirs), True)
-
-
-ORT_DETECTOR = """
 import sys, time, numpy as np, onnxruntime as ort
 path, batch, side, steps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 options = ort.SessionOptions()
@@ -93,34 +66,38 @@ print(batch * steps / (time.perf_counter() - started))
 """
 
 
+def beside_onnxruntime(command, name, side, batch, steps, rounds):
+    """`quarry-bench COMMAND SIDE BATCH STEPS FILE` (which writes its model's ONNX export to FILE) beside onnxruntime
+    running that file on as many threads, alternating; the figure `name`."""
+    threads = os.cpu_count()
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "model.onnx")
+        ours, theirs = alternating([BENCH, command, str(side), str(batch), str(steps), path],
+                                   [sys.executable, "-c", ORT_TIMING, path, str(batch), str(side), str(steps), str(threads)], rounds)
+    return Figure(name, ours, "images/s", f"onnxruntime on our ONNX export, {threads} threads", theirs, True)
+
+
+def inference_images_per_second(side=224, batch=16, steps=4, rounds=3):
+    """ResNet-18 (ImageNet's, 1,000 classes) inference in our engine beside onnxruntime running the ONNX file we export
+    of the same model."""
+    return beside_onnxruntime("infer", f"resnet18_inference_{side}px_batch{batch}_images_per_second", side, batch, steps, rounds)
+
+
 def detection_training_images_per_second(side=128, batch=8, steps=4, rounds=3):
     """fcos_resnet18 (width 1) training beside the same detector written in PyTorch (bench/torch_fcos.py), same size,
-    batch and optimizer; best of `rounds` alternating runs."""
+    batch and optimizer."""
     threads = os.cpu_count()
-    ours, theirs = [], []
-    for _ in range(rounds):
-        out = subprocess.run([BENCH, "detect-train", str(side), str(batch), str(steps)], capture_output=True, text=True, check=True).stdout
-        ours.append(float(out.strip().split()[-1]))
-        theirs.append(float(subprocess.run([sys.executable, os.path.join(ROOT, "bench", "torch_fcos.py"), str(side), str(batch), str(steps),
-                                            str(threads)], capture_output=True, text=True, check=True).stdout.strip()))
-    return Figure(f"fcos_resnet18_train_{side}px_batch{batch}_images_per_second", max(ours), "images/s",
-                  f"the same detector in PyTorch CPU, {threads} threads", max(theirs), True)
+    ours, theirs = alternating([BENCH, "detect-train", str(side), str(batch), str(steps)],
+                               [sys.executable, os.path.join(ROOT, "bench", "torch_fcos.py"), str(side), str(batch), str(steps),
+                                str(threads)], rounds)
+    return Figure(f"fcos_resnet18_train_{side}px_batch{batch}_images_per_second", ours, "images/s",
+                  f"the same detector in PyTorch CPU, {threads} threads", theirs, True)
 
 
 def detection_inference_images_per_second(side=320, batch=4, steps=3, rounds=3):
     """fcos_resnet18 inference with decoding beside onnxruntime on its ONNX export (decoding and NMS in the graph)."""
-    threads = os.cpu_count()
-    ours, theirs = [], []
-    with tempfile.TemporaryDirectory() as directory:
-        path = os.path.join(directory, "fcos.onnx")
-        for _ in range(rounds):
-            out = subprocess.run([BENCH, "detect-infer", str(side), str(batch), str(steps), path], capture_output=True, text=True,
-                                 check=True).stdout
-            ours.append(float(out.strip().split()[-1]))
-            theirs.append(float(subprocess.run([sys.executable, "-c", ORT_DETECTOR, path, str(batch), str(side), str(steps), str(threads)],
-                                               capture_output=True, text=True, check=True).stdout.strip()))
-    return Figure(f"fcos_resnet18_inference_{side}px_batch{batch}_images_per_second", max(ours), "images/s",
-                  f"onnxruntime on our ONNX export, {threads} threads", max(theirs), True)
+    return beside_onnxruntime("detect-infer", f"fcos_resnet18_inference_{side}px_batch{batch}_images_per_second", side, batch, steps,
+                              rounds)
 
 
 def conv_mix_gflops(rounds=3):

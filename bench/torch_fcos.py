@@ -9,14 +9,13 @@ reference, but its PyPI wheel does not load beside the CPU build of torch the be
 """
 import os
 import sys
-import time
 
 import torch
 from torch import nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "gpu"))
-from torch_models import resnet18  # noqa: E402
+from torch_models import images_per_second, resnet18  # noqa: E402
 
 
 class Detector(nn.Module):
@@ -106,12 +105,7 @@ def main(side, batch, steps, threads):
         loss(model(images), label, distances, centerness, classes, stride).backward()
         optimizer.step()
 
-    for _ in range(2):
-        step()
-    started = time.perf_counter()
-    for _ in range(steps):
-        step()
-    print(batch * steps / (time.perf_counter() - started))
+    print(images_per_second(step, batch, steps))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ so the bench needs only torch), trained with the step Quarry's trainer takes, on
 """
 import os
 import sys
-import time
 
 import torch
 from torch import nn
@@ -13,7 +12,7 @@ from torch import nn
 
 # torchvision's resnet18, written out once for both benches (the GPU machines may lack torchvision).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "gpu"))
-from torch_models import resnet18  # noqa: E402
+from torch_models import images_per_second, resnet18  # noqa: E402
 
 
 def main(side, batch, steps, threads):
@@ -30,12 +29,7 @@ def main(side, batch, steps, threads):
         criterion(model(images), labels).backward()
         optimizer.step()
 
-    for _ in range(2):
-        step()
-    started = time.perf_counter()
-    for _ in range(steps):
-        step()
-    print(batch * steps / (time.perf_counter() - started))
+    print(images_per_second(step, batch, steps))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """ResNet-18 and MobileNetV2 in plain torch, torchvision's layouts (the lent GPU machines have PyTorch but
-not necessarily torchvision), for bench/gpu/compare.py."""
+not necessarily torchvision), for bench/gpu/compare.py, and the CPU references' timing."""
+import time
+
 from torch import nn
 
 
@@ -14,6 +16,17 @@ class BasicBlock(nn.Module):
 
     def forward(self, x):
         return (self.main(x) + (x if self.shortcut is None else self.shortcut(x))).relu()
+
+
+def images_per_second(step, batch, steps, warmup=2):
+    """Images a second through `steps` calls of `step` (a training step on `batch` images), after `warmup` untimed ones:
+    the CPU references' timing (the GPU comparison synchronizes the device around its own)."""
+    for _ in range(warmup):
+        step()
+    started = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return batch * steps / (time.perf_counter() - started)
 
 
 def resnet18(classes):
