@@ -29,6 +29,15 @@ extension Conv2D {
         }
     }
 
+    /// One tap's inputs for `count` output pixels: plane[offsets[i]], or 0 where the window lies on the padding.
+    @inline(__always)
+    static func gather(_ plane: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, count: Int, into target: UnsafeMutablePointer<Float>) {
+        for pixel in 0..<count {
+            let offset = Int(offsets[pixel])
+            target[pixel] = offset >= 0 ? plane[offset] : 0
+        }
+    }
+
     /// The adjoint of im2col for one input channel: every entry of the channel's rows (tap by tap, sample
     /// after sample, `pixels` each) is added back to the input pixel it was copied from, so overlapping
     /// windows sum their gradients. Within one tap no two pixels share an input, which keeps the adds independent.

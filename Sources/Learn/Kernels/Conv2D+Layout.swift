@@ -105,12 +105,8 @@ extension Conv2D {
                     let out = columns + (group * layout.patch + within * taps + tap) * width
                     let offsets = table.baseAddress! + tap * layout.pixels
                     for sample in 0..<samples.count {
-                        let plane = x + ((samples.lowerBound + sample) * channels + channel) * layout.plane
-                        let target = out + sample * layout.pixels
-                        for pixel in 0..<layout.pixels {
-                            let offset = Int(offsets[pixel])
-                            target[pixel] = offset >= 0 ? plane[offset] : 0
-                        }
+                        gather(x + ((samples.lowerBound + sample) * channels + channel) * layout.plane, offsets: offsets, count: layout.pixels,
+                               into: out + sample * layout.pixels)
                     }
                 }
             }
@@ -120,26 +116,14 @@ extension Conv2D {
     /// col2im for every sample of the chunk, adding each channel's column gradient onto dx; tasks
     /// take whole channels, so no two write the same plane.
     static func raise(_ columns: UnsafePointer<Float>, samples: Range<Int>, into dx: UnsafeMutablePointer<Float>, _ layout: Layout) {
-        forEachChannel(samples: samples, layout) { rows, plane, table in
-            col2im(columns + rows, rowStride: samples.count * layout.pixels, into: { dx + plane($0) }, samples: samples.count,
-                   pixels: layout.pixels, table: table, taps: layout.taps)
-        }
-    }
-
-    /// Calls `body` once per input channel, runs of channels spread over the cores, with where the
-    /// channel's kh·kw rows start in the chunk's matrices, where its plane starts in the chunk's n-th
-    /// sample, and the tap table.
-    @inline(__always)
-    private static func forEachChannel(
-        samples: Range<Int>, _ layout: Layout, _ body: (_ rows: Int, _ plane: (Int) -> Int, _ table: UnsafePointer<Int32>) -> Void
-    ) {
         let (width, channels) = (samples.count * layout.pixels, layout.shape.inChannels)
         layout.table.offsets.withUnsafeBufferPointer { table in
             Parallel.forRanges(channels, work: layout.columnValues) { range in
                 for channel in range {
                     let (group, within) = channel.quotientAndRemainder(dividingBy: layout.groupIn)
-                    body((group * layout.patch + within * layout.taps) * width,
-                         { ((samples.lowerBound + $0) * channels + channel) * layout.plane }, table.baseAddress!)
+                    col2im(columns + (group * layout.patch + within * layout.taps) * width, rowStride: width,
+                           into: { dx + ((samples.lowerBound + $0) * channels + channel) * layout.plane }, samples: samples.count,
+                           pixels: layout.pixels, table: table.baseAddress!, taps: layout.taps)
                 }
             }
         }

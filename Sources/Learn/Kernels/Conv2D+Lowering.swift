@@ -39,11 +39,7 @@ extension Conv2D {
                         let (channel, tap) = row.quotientAndRemainder(dividingBy: taps)
                         let (offsets, source, target) = (table + tap * pixels, input + channel * plane, panel + step * width)
                         if oneSample {
-                            let (offsets, source) = (offsets + pixel[0], source + planes[0])
-                            for column in 0..<valid {
-                                let offset = Int(offsets[column])
-                                target[column] = offset >= 0 ? source[offset] : 0
-                            }
+                            Conv2D.gather(source + planes[0], offsets: offsets + pixel[0], count: valid, into: target)
                         } else {
                             for column in 0..<valid {
                                 let offset = Int(offsets[pixel[column]])
