@@ -7,20 +7,23 @@ public final class CPUBackend: Backend {
 
     public func convolution(_ input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, training: Bool)
         -> (output: Tensor, cache: ConvolutionCache?) {
-        let chunkValues = training ? Conv2D.chunkValues : Conv2D.evaluationChunkValues
-        return Winograd.applies(to: shape)
-            ? Winograd.forward(input: input, weight: weight, bias: bias, shape: shape, keepInput: training, chunkValues: chunkValues)
-            : Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, keepColumns: training, chunkValues: chunkValues)
+        convolve(input, weight: weight, bias: bias, shape: shape, training: training)
     }
 
     public func fusedConvolution(_ input: Tensor, _ convolution: FusedConvolution, residual: Tensor?) -> Tensor {
-        let shape = convolution.layer.shape(for: input.shape)
-        let epilogue = Epilogue(residual: residual, activation: convolution.activation)
+        convolve(input, weight: convolution.weight, bias: convolution.bias, shape: convolution.layer.shape(for: input.shape), training: false,
+                 epilogue: Epilogue(residual: residual, activation: convolution.activation), transformed: convolution.winogradKernels).output
+    }
+
+    /// Winograd for 3×3 stride-1 convolutions, im2col (or the direct kernel) for the rest; evaluation's smaller chunks.
+    private func convolve(_ input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, training: Bool, epilogue: Epilogue = .none,
+                          transformed: WinogradKernels? = nil) -> (output: Tensor, cache: ConvolutionCache?) {
+        let chunkValues = training ? Conv2D.chunkValues : Conv2D.evaluationChunkValues
         return Winograd.applies(to: shape)
-            ? Winograd.forward(input: input, weight: convolution.weight, bias: convolution.bias, shape: shape, epilogue: epilogue,
-                               transformed: convolution.winogradKernels, chunkValues: Conv2D.evaluationChunkValues).output
-            : Conv2D.forward(input: input, weight: convolution.weight, bias: convolution.bias, shape: shape, epilogue: epilogue,
-                             chunkValues: Conv2D.evaluationChunkValues).output
+            ? Winograd.forward(input: input, weight: weight, bias: bias, shape: shape, keepInput: training, epilogue: epilogue,
+                               transformed: transformed, chunkValues: chunkValues)
+            : Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, keepColumns: training, epilogue: epilogue,
+                             chunkValues: chunkValues)
     }
 
     public func convolutionBackward(

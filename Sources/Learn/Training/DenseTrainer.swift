@@ -111,7 +111,8 @@ public final class DenseTrainer<Objective: DenseObjective> {
         return totals.meanLoss
     }
 
-    /// The model's output for `images` in evaluation mode, on the host.
+    /// The model's output for `images` in evaluation mode, on the host; the model is compiled for this call
+    /// (`evaluate` compiles once for all its batches).
     public func infer(_ images: Tensor) throws -> (values: [Float], shape: [Int]) {
         try infer(images, InferenceModel(model, backend: backend))
     }
