@@ -1,9 +1,7 @@
 """Issue 20's segmentation loop through the Studio API: the drawn shapes set imported as COCO into a segmentation
 project trains a segmenter on its polygons on the CPU and evaluates on the held-out test subset image by image (the
-report's arithmetic is checked against numpy in SegmentationReportTests). The issue's bar, mean IoU >= 0.85, is not
-reached yet: the segmenter finds the shapes' pixels (background IoU near 0.99) but mixes up their classes (about 0.4
-to 0.6 each), so this test holds what it reaches, mean IoU >= 0.5, until it does (issue 20 stays open). The run then
-pre-labels new JTheta tasks with traced polygons, and its ONNX export's per-pixel classes, in onnxruntime, are what
+report's arithmetic is checked against numpy in SegmentationReportTests) to the issue's bar, mean IoU >= 0.85. The run
+then pre-labels new JTheta tasks with traced polygons, and its ONNX export's per-pixel classes, in onnxruntime, are what
 Quarry's pre-labels draw. One run serves every check."""
 import numpy as np
 import pytest
@@ -14,14 +12,16 @@ from shape_runs import evaluated, model_input, onnx_session, prelabeled_new_imag
 from shapes import CLASSES
 from test_studio_imports import auth
 
-CONFIG = {"name": "shapes", "model": "seg_resnet18", "image_size": 128, "width": 0.25, "epochs": 30, "batch_size": 16,
+CONFIG = {"name": "shapes", "model": "seg_resnet18", "image_size": 128, "width": 0.25, "epochs": 40, "batch_size": 16,
           "optimizer": {"name": "adamw", "lr": 0.005}, "scheduler": {"name": "cosine", "warmup_epochs": 2}, "seed": 3}
 
 
 @pytest.fixture(scope="module")
 def trained():
-    """(server, key, project id, experiment id, run) of a segmenter trained on 320 drawn images, split 70/10/20."""
-    yield from served_and_trained("segmentation", CONFIG, 320, seed=12)
+    """(server, key, project id, experiment id, run) of a segmenter trained on 640 drawn images, split 70/10/20: with
+    half as many the segmenter learns where the shapes are but overfits which is which (mean IoU 0.6 – 0.77 in 30 to
+    100 epochs)."""
+    yield from served_and_trained("segmentation", CONFIG, 640, seed=12)
 
 
 def drawn_mask(shapes, size):
@@ -49,7 +49,7 @@ def test_the_held_out_subset_is_segmented_and_read_image_by_image(trained):
     url, evaluation = evaluated(server, key, project_id, exp_id, run["run_id"])
     report = evaluation["results"]
     print("test subset:", {k: report[k] for k in ("mean_iou", "pixel_accuracy")}, report["iou"])
-    assert report["mean_iou"] >= 0.5 and report["iou"]["background"] >= 0.97 and report["pixel_accuracy"] >= 0.93, report
+    assert report["mean_iou"] >= 0.85 and report["iou"]["background"] >= 0.97 and report["pixel_accuracy"] >= 0.93, report
     assert set(report["iou"]) == {"background", *CLASSES}
     page = requests.get(url + "/results", params={"sort_by": "error", "page_size": 500}, headers=auth(key)).json()["data"]
     results = page["results"]
