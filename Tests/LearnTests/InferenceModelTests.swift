@@ -79,11 +79,12 @@ struct InferenceModelTests {
                 let lowered = Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, epilogue: epilogue, chunkValues: chunkValues)
                 WinogradTests.close(lowered.output, expected, "im2col \(shape)")
                 guard Winograd.applies(to: shape) else { continue }
-                for transformed in [nil, WinogradKernels(weight: weight)] {
-                    let output = Winograd.forward(input: input, weight: weight, bias: bias, shape: shape, epilogue: epilogue,
-                                                  transformed: transformed, chunkValues: chunkValues).output
-                    WinogradTests.close(output, expected, "Winograd \(shape)")
-                }
+                let output = Winograd.forward(input: input, weight: weight, bias: bias, shape: shape, epilogue: epilogue,
+                                              chunkValues: chunkValues).output
+                WinogradTests.close(output, expected, "Winograd \(shape)")
+                let evaluated = Winograd.evaluate(input: input, kernels: WinogradKernels(weight: weight), bias: bias, shape: shape,
+                                                  epilogue: epilogue, chunkValues: chunkValues)
+                WinogradTests.close(evaluated, expected, "Winograd F(4×4) \(shape)", tolerance: WinogradEvaluationTests.tolerance)
             }
         }
     }

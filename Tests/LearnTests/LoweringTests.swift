@@ -81,19 +81,23 @@ struct LoweringTests {
         WinogradTests.close(output, expected, "\(shape)")
     }
 
-    /// 32 × 32 planes make 256 tiles a sample: with four samples every core of a two-core machine takes two chunks.
+    /// 64 × 64 planes make 1,024 tiles of F(2×2) a sample and 256 of F(4×4): with four samples every core of a
+    /// two-core machine takes two chunks of either.
     @Test func winogradChunksTakenWholeByEachCoreGiveTheConvolution() {
-        let shape = Conv2DShape(batch: 4, inChannels: 16, height: 32, width: 32, outChannels: 16, kernelHeight: 3, kernelWidth: 3, padding: 1)
+        let shape = Conv2DShape(batch: 4, inChannels: 16, height: 64, width: 64, outChannels: 16, kernelHeight: 3, kernelWidth: 3, padding: 1)
         #expect(Parallel.cores < 2 || Winograd.Grid(shape).tasks(shape)?.count == 4)
+        #expect(Parallel.cores < 2 || Winograd.Grid(shape, tile: 4).tasks(shape)?.count == 4)
         let (input, weight) = (Tensor.normal(shape.inputShape, seed: 5), Tensor.normal(shape.weightShape, seed: 6))
         let (bias, residual) = (Tensor.normal([16], seed: 7), Tensor.normal(shape.outputShape, seed: 8))
         let backend = CPUBackend.shared
         var expected = Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, keepColumns: true).output
         backend.add(residual, into: &expected)
         expected = backend.activation(.relu, expected)
-        let output = Winograd.forward(input: input, weight: weight, bias: bias, shape: shape,
-                                      epilogue: Epilogue(residual: residual, activation: .relu), transformed: WinogradKernels(weight: weight))
+        let epilogue = Epilogue(residual: residual, activation: .relu)
+        let output = Winograd.forward(input: input, weight: weight, bias: bias, shape: shape, epilogue: epilogue)
         WinogradTests.close(output.output, expected, "\(shape)")
+        let evaluated = Winograd.evaluate(input: input, kernels: WinogradKernels(weight: weight), bias: bias, shape: shape, epilogue: epilogue)
+        WinogradTests.close(evaluated, expected, "F(4×4) \(shape)", tolerance: WinogradEvaluationTests.tolerance)
     }
 
     /// Stems over RGB: ResNet's 7×7/2 with a last block of 32 columns half past the image, and a 3×3/1.

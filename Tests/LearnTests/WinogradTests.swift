@@ -14,11 +14,11 @@ struct WinogradTests {
     ]
 
     /// Within float rounding of sums hundreds of terms long, whose transforms round differently.
-    static func close(_ a: Tensor, _ b: Tensor, _ what: String) {
+    static func close(_ a: Tensor, _ b: Tensor, _ what: String, tolerance: Float = 1e-5) {
         #expect(a.shape == b.shape, "\(what)")
         let scale = b.storage.map(abs).max() ?? 1
         let worst = zip(a.storage, b.storage).map { abs($0 - $1) }.max() ?? 0
-        #expect(worst <= 1e-5 * max(1, scale), "\(what): off by \(worst) at scale \(scale)")
+        #expect(worst <= tolerance * max(1, scale), "\(what): off by \(worst) at scale \(scale)")
     }
 
     @Test(arguments: shapes)

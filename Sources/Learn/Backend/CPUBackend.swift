@@ -1,5 +1,5 @@
-/// The host's cores: 3×3 stride-1 convolution by Winograd's F(2×2, 3×3), the others through im2col,
-/// both on sgemm; SIMD loops spread over the cores for the rest. Stateless, so one instance serves every model.
+/// The host's cores: 3×3 stride-1 convolution by Winograd's F(2×2, 3×3) (F(4×4, 3×3) in compiled
+/// evaluation), the others through im2col, both on sgemm; SIMD loops spread over the cores for the rest. Stateless, so one instance serves every model.
 public final class CPUBackend: Backend {
     public static let shared = CPUBackend()
 
@@ -11,17 +11,20 @@ public final class CPUBackend: Backend {
     }
 
     public func fusedConvolution(_ input: Tensor, _ convolution: FusedConvolution, residual: Tensor?) -> Tensor {
-        convolve(input, weight: convolution.weight, bias: convolution.bias, shape: convolution.layer.shape(for: input.shape), training: false,
-                 epilogue: Epilogue(residual: residual, activation: convolution.activation), transformed: convolution.winogradKernels).output
+        let (shape, epilogue) = (convolution.layer.shape(for: input.shape), Epilogue(residual: residual, activation: convolution.activation))
+        if let kernels = convolution.winogradKernels {
+            return Winograd.evaluate(input: input, kernels: kernels, bias: convolution.bias, shape: shape, epilogue: epilogue)
+        }
+        return convolve(input, weight: convolution.weight, bias: convolution.bias, shape: shape, training: false, epilogue: epilogue).output
     }
 
     /// Winograd for 3×3 stride-1 convolutions, im2col (or the direct kernel) for the rest; evaluation's smaller chunks.
-    private func convolve(_ input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, training: Bool, epilogue: Epilogue = .none,
-                          transformed: WinogradKernels? = nil) -> (output: Tensor, cache: ConvolutionCache?) {
+    private func convolve(_ input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, training: Bool, epilogue: Epilogue = .none)
+        -> (output: Tensor, cache: ConvolutionCache?) {
         let chunkValues = training ? Conv2D.chunkValues : Conv2D.evaluationChunkValues
         return Winograd.applies(to: shape)
             ? Winograd.forward(input: input, weight: weight, bias: bias, shape: shape, keepInput: training, epilogue: epilogue,
-                               transformed: transformed, chunkValues: chunkValues)
+                               chunkValues: chunkValues)
             : Conv2D.forward(input: input, weight: weight, bias: bias, shape: shape, keepColumns: training, epilogue: epilogue,
                              chunkValues: chunkValues)
     }

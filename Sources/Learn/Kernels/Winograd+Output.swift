@@ -47,7 +47,7 @@ extension Winograd {
 
     /// (a0, b0, a1, b1, …): the even and odd output columns of eight tiles, in order along the row.
     @inline(__always)
-    private static func interleave(_ a: Lanes, _ b: Lanes) -> Row {
+    static func interleave(_ a: Lanes, _ b: Lanes) -> Row {
         Row(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
     }
 }

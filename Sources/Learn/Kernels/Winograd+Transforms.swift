@@ -43,28 +43,31 @@ extension Winograd {
     }
 
     /// Runs `body(rows, base, out, count)` for every group of up to `lanes` tiles of a tile row, channel by
-    /// channel on the cores: `rows` holds the image rows from 2·ty + `firstRow` (zeros outside the plane,
-    /// one zero in front when `firstRow` is −1), the group's values start at `rows[i] + base`, and its
+    /// channel on the cores: `rows` holds the image rows from tile·ty + `firstRow` (zeros outside the plane,
+    /// one zero in front when `firstRow` is −1), dealt into `phases`, the group's values start at
+    /// `rows[i] + base` (at `base` of each phase), and its
     /// `count` transformed tiles go to `out`, position by position `layout.stride` apart.
-    private static func forEachGroup(
+    static func forEachGroup(
         _ source: UnsafePointer<Float>, channels: Int, samples: Range<Int>, _ grid: Grid, _ layout: Matrices, rows count: Int,
-        firstRow: Int, into target: UnsafeMutablePointer<Float>,
+        firstRow: Int, phases: Int = 1, into target: UnsafeMutablePointer<Float>,
         _ body: (PaddedRows, Int, UnsafeMutablePointer<Float>, Int) -> Void
     ) {
-        let (height, width) = (grid.height, grid.width)
+        let (height, width, tile) = (grid.height, grid.width, grid.tile)
         Parallel.forRanges(channels, work: layout.count) { range in
-            // Zeros after each row as far as the last group's two 16-value loads reach.
-            let rows = PaddedRows(count: count, length: 2 * grid.groupsWide * lanes + 18, offset: -firstRow)
+            // Zeros after each row as far as the last group's loads reach: 16 values from two past its
+            // tiles for F(2×2), 8 from one past them in each phase for F(4×4).
+            let rows = PaddedRows(count: count, length: (tile * grid.groupsWide * lanes) / phases + 2 * tile + 16, offset: -firstRow,
+                                  phases: phases)
             defer { rows.deallocate() }
             for channel in range {
                 var out = target + channel * layout.ld
                 for sample in samples {
                     let plane = source + (sample * channels + channel) * height * width
                     for ty in 0..<grid.tilesHigh {
-                        for i in 0..<count { rows.load(i, from: plane, row: 2 * ty + firstRow + i, height: height, width: width) }
+                        for i in 0..<count { rows.load(i, from: plane, row: tile * ty + firstRow + i, height: height, width: width) }
                         for group in 0..<grid.groupsWide {
                             let tiles = min(lanes, grid.tilesWide - group * lanes)
-                            body(rows, 2 * lanes * group, out, tiles)
+                            body(rows, tile * lanes * group / phases, out, tiles)
                             out += tiles
                         }
                     }
@@ -114,7 +117,7 @@ extension Winograd {
     }
 
     @inline(__always)
-    private static func store(_ v: Lanes, at out: UnsafeMutablePointer<Float>, count: Int) {
+    static func store(_ v: Lanes, at out: UnsafeMutablePointer<Float>, count: Int) {
         if count == lanes {
             UnsafeMutableRawPointer(out).storeBytes(of: v, as: Lanes.self)
         } else {
@@ -133,30 +136,44 @@ extension Winograd {
 }
 
 /// Scratch rows for the transforms: image rows copied between zeros, so that every vector load of a
-/// tile group lies inside the buffer and reads zeros past the image's edges.
+/// tile group lies inside the buffer and reads zeros past the image's edges. With `phases` above one, a
+/// row is stored dealt into that many phases, padded sample p at index p / phases of phase p % phases,
+/// so that F(4×4)'s columns, every fourth sample, are contiguous vectors.
 struct PaddedRows {
     private let base: UnsafeMutablePointer<Float>
     private let length: Int
     private let offset: Int
+    private let phases: Int
 
-    /// `count` rows of `length`, each image row starting `offset` samples in.
-    init(count: Int, length: Int, offset: Int) {
-        (self.length, self.offset) = (length, offset)
-        base = .allocate(capacity: count * length)
-        base.initialize(repeating: 0, count: count * length)
+    /// `count` rows of `length` per phase, each image row starting `offset` samples in.
+    init(count: Int, length: Int, offset: Int, phases: Int = 1) {
+        (self.length, self.offset, self.phases) = (length, offset, phases)
+        base = .allocate(capacity: count * length * phases)
+        base.initialize(repeating: 0, count: count * length * phases)
     }
 
-    subscript(index: Int) -> UnsafeMutablePointer<Float> { base + index * length }
+    subscript(index: Int) -> UnsafeMutablePointer<Float> { base + index * length * phases }
+
+    subscript(index: Int, phase: Int) -> UnsafeMutablePointer<Float> { base + (index * phases + phase) * length }
 
     /// Row `row` of a height × width plane into slot `index`, or zeros where the row is outside it.
     func load(_ index: Int, from plane: UnsafePointer<Float>, row: Int, height: Int, width: Int) {
-        let target = self[index] + offset
-        // A loop, not memmove: rows of late stages are 2 to 8 values, shorter than the call.
-        if row >= 0 && row < height {
-            let source = plane + row * width
-            for x in 0..<width { target[x] = source[x] }
-        } else {
-            for x in 0..<width { target[x] = 0 }
+        let inside = row >= 0 && row < height, source = plane + row * width
+        // Loops, not memmove: rows of late stages are 2 to 8 values, shorter than the call.
+        guard phases > 1 else {
+            let target = self[index] + offset
+            for x in 0..<width { target[x] = inside ? source[x] : 0 }
+            return
+        }
+        for phase in 0..<phases {
+            // Phase q holds image samples x ≡ q − offset (mod phases), from index 1 where the first is in the padding.
+            let target = self[index, phase]
+            var (x, at) = (phase - offset, 0)
+            if x < 0 { (x, at) = (x + phases, 1) }
+            while x < width {
+                target[at] = inside ? source[x] : 0
+                (x, at) = (x + phases, at + 1)
+            }
         }
     }
 

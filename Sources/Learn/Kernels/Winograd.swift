@@ -25,20 +25,22 @@ public enum Winograd {
     /// once; that measured within noise.
     struct Matrices {
         let rows: Int, columns: Int
+        /// 16 for F(2×2, 3×3), 36 for F(4×4, 3×3).
+        var positions = 16
         var ld: Int { columns + 16 }
         var stride: Int { rows * ld + 16 }
-        /// Values the 16 matrices take.
-        var count: Int { 16 * stride }
+        /// Values the matrices take.
+        var count: Int { positions * stride }
 
         func position(_ p: Int, of base: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> { base + p * stride }
     }
 
     /// The 16 products c_p = op(a_p) · op(b_p) of one convolution step, a_p the matrix at `aPosition(p)`.
-    private static func multiply(_ a: UnsafeMutablePointer<Float>, _ aLayout: Matrices, aPosition: (Int) -> Int = { $0 },
+    static func multiply(_ a: UnsafeMutablePointer<Float>, _ aLayout: Matrices, aPosition: (Int) -> Int = { $0 },
                                  _ b: UnsafeMutablePointer<Float>, _ bLayout: Matrices,
                                  _ c: UnsafeMutablePointer<Float>, _ cLayout: Matrices,
                                  k: Int, transposeA: Bool = false, transposeB: Bool = false, beta: Float = 0) {
-        GEMM.multiplyBatch(16, a: { UnsafePointer(aLayout.position(aPosition($0), of: a)) }, lda: aLayout.ld,
+        GEMM.multiplyBatch(cLayout.positions, a: { UnsafePointer(aLayout.position(aPosition($0), of: a)) }, lda: aLayout.ld,
                            b: { UnsafePointer(bLayout.position($0, of: b)) }, ldb: bLayout.ld,
                            c: { cLayout.position($0, of: c) }, ldc: cLayout.ld,
                            m: cLayout.rows, n: cLayout.columns, k: k, transposeA: transposeA, transposeB: transposeB, beta: beta)
@@ -47,12 +49,17 @@ public enum Winograd {
     /// Output tiles over a plane; with stride 1 and padding 1 the output is as large as the input.
     struct Grid {
         let height: Int, width: Int
+        /// Output values along each side of a tile: 2 for F(2×2, 3×3), 4 for F(4×4, 3×3).
+        let tile: Int
         let tilesHigh: Int, tilesWide: Int
 
-        init(_ shape: Conv2DShape) {
-            (height, width) = (shape.height, shape.width)
-            (tilesHigh, tilesWide) = ((height + 1) / 2, (width + 1) / 2)
+        init(_ shape: Conv2DShape, tile: Int = 2) {
+            (height, width, self.tile) = (shape.height, shape.width, tile)
+            (tilesHigh, tilesWide) = ((height + tile - 1) / tile, (width + tile - 1) / tile)
         }
+
+        /// Positions of a transformed tile: (tile + 2)².
+        var positions: Int { (tile + 2) * (tile + 2) }
 
         var tilesPerSample: Int { tilesHigh * tilesWide }
         /// Groups of `lanes` tiles across a tile row, the last one possibly partial.
@@ -69,17 +76,17 @@ public enum Winograd {
 
         /// Samples per chunk, so that no transformed tensor of a chunk holds more than `chunkValues`.
         func chunks(_ shape: Conv2DShape, chunkValues: Int) -> [Range<Int>] {
-            let perSample = 16 * max(shape.inChannels, shape.outChannels) * tilesPerSample
+            let perSample = positions * max(shape.inChannels, shape.outChannels) * tilesPerSample
             let size = max(1, min(shape.batch, chunkValues / perSample))
             return stride(from: 0, to: shape.batch, by: size).map { $0..<min($0 + size, shape.batch) }
         }
     }
 
     /// As `Conv2D.forward`; with `keepInput`, when the batch was one chunk, the transformed input for backward.
-    /// `transformed`, the weight's kernels transformed beforehand, spares transforming them here.
+    /// (Evaluation with kernels transformed beforehand runs F(4×4, 3×3) instead: `evaluate`.)
     public static func forward(
         input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape, keepInput: Bool = false, epilogue: Epilogue = .none,
-        transformed: WinogradKernels? = nil, chunkValues: Int = Conv2D.chunkValues
+        chunkValues: Int = Conv2D.chunkValues
     ) -> (output: Tensor, cache: ConvolutionCache?) {
         precondition(applies(to: shape), "not a Winograd convolution: \(shape)")
         precondition(input.shape == shape.inputShape && weight.shape == shape.weightShape, "input \(input.shape), weight \(weight.shape) for \(shape)")
@@ -89,44 +96,44 @@ public enum Winograd {
         let largest = chunks[0].count * grid.tilesPerSample
         // u (OC, C), v (C, T) and m (OC, T) at each position.
         let (u, v, m) = (Matrices(rows: oc, columns: c), Matrices(rows: c, columns: largest), Matrices(rows: oc, columns: largest))
-        var kernels: Conv2D.Scratch?
-        if let transformed {
-            precondition(transformed.outChannels == oc && transformed.inChannels == c, "kernels transformed for another shape than \(shape)")
-        } else {
-            kernels = Conv2D.Scratch(count: u.count)
-            weight.storage.withUnsafeBufferPointer { transformKernels($0.baseAddress!, outChannels: oc, inChannels: c, into: kernels!.pointer, u) }
-        }
-        let kernelValues = transformed?.pointer ?? kernels!.pointer
+        let kernels = Conv2D.Scratch(count: u.count)
+        weight.storage.withUnsafeBufferPointer { transformKernels($0.baseAddress!, outChannels: oc, inChannels: c, into: kernels.pointer, u) }
         var tiles: Conv2D.Scratch?
         let output = Tensor(shape: shape.outputShape) { y in
             input.storage.withUnsafeBufferPointer { x in
                 epilogue.withResidual(shape: shape.outputShape) { residual in
                     bias.withValues { bias in
-                        func convolve(_ chunk: Range<Int>, tiles: Conv2D.Scratch, products: Conv2D.Scratch) {
+                        tiles = each(chunks, perCore: tasks != nil, tiles: v.count, products: m.count) { chunk, tiles, products in
                             let t = chunk.count * grid.tilesPerSample
                             let (v, m) = (Matrices(rows: c, columns: t), Matrices(rows: oc, columns: t))
                             // m_p (OC, T) = u_p (OC, C) · v_p (C, T)
                             transformInput(x.baseAddress!, channels: c, samples: chunk, grid, into: tiles.pointer, v)
-                            multiply(kernelValues, u, tiles.pointer, v, products.pointer, m, k: c)
+                            multiply(kernels.pointer, u, tiles.pointer, v, products.pointer, m, k: c)
                             transformOutput(products.pointer, m, channels: oc, samples: chunk, grid, bias: bias, residual: residual,
                                             activation: epilogue.activation, into: y)
-                        }
-                        if tasks != nil {
-                            // Each core takes whole chunks from the input's transform to the output's: no barrier between passes.
-                            Parallel.forEach(chunks.count, work: Parallel.minimumWork) { index in
-                                convolve(chunks[index], tiles: Conv2D.Scratch(count: v.count), products: Conv2D.Scratch(count: m.count))
-                            }
-                        } else {
-                            tiles = Conv2D.Scratch(count: v.count)
-                            let products = Conv2D.Scratch(count: m.count)
-                            for chunk in chunks { convolve(chunk, tiles: tiles!, products: products) }
                         }
                     }
                 }
             }
         }
         let whole = keepInput && chunks.count == 1
-        return (output, whole ? kernels.flatMap { ConvolutionCache(keeping: tiles!, kernels: $0, values: v.count + u.count, shape: shape) } : nil)
+        return (output, whole ? ConvolutionCache(keeping: tiles!, kernels: kernels, values: v.count + u.count, shape: shape) : nil)
+    }
+
+    /// Runs `convolve(chunk, tiles, products)` for every chunk: with `perCore`, each core takes whole chunks,
+    /// from the input's transform to the output's, with no barrier between passes and scratch of its own;
+    /// otherwise chunk after chunk on one scratch pair, whose tiles (the last chunk's) it returns.
+    static func each(_ chunks: [Range<Int>], perCore: Bool, tiles: Int, products: Int,
+                     _ convolve: (Range<Int>, Conv2D.Scratch, Conv2D.Scratch) -> Void) -> Conv2D.Scratch? {
+        if perCore {
+            Parallel.forEach(chunks.count, work: Parallel.minimumWork) { index in
+                convolve(chunks[index], Conv2D.Scratch(count: tiles), Conv2D.Scratch(count: products))
+            }
+            return nil
+        }
+        let (shared, results) = (Conv2D.Scratch(count: tiles), Conv2D.Scratch(count: products))
+        for chunk in chunks { convolve(chunk, shared, results) }
+        return shared
     }
 
     /// As `Conv2D.backward`; `kept` from this input's forward spares transforming it again.
