@@ -18,24 +18,32 @@ extension Winograd {
     static func transformKernels(_ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
                                  into u: UnsafeMutablePointer<Float>, _ layout: Matrices) {
         let stride = layout.stride
-        Parallel.forRanges(outChannels, work: 25 * outChannels * inChannels) { range in
+        forEachKernelGroup(w, into: u, outChannels: outChannels, inChannels: inChannels, layout, work: 25) { tap, out in
+            // Down the columns (G g), then across each of the four rows (· Gᵀ).
+            let c0 = kernelRows(tap(0), tap(3), tap(6)), c1 = kernelRows(tap(1), tap(4), tap(7)), c2 = kernelRows(tap(2), tap(5), tap(8))
+            store(kernelRows(c0.0, c1.0, c2.0), at: out, stride: stride, count: lanes)
+            store(kernelRows(c0.1, c1.1, c2.1), at: out + 4 * stride, stride: stride, count: lanes)
+            store(kernelRows(c0.2, c1.2, c2.2), at: out + 8 * stride, stride: stride, count: lanes)
+            store(kernelRows(c0.3, c1.3, c2.3), at: out + 12 * stride, stride: stride, count: lanes)
+        }
+    }
+
+    /// Runs `body(tap, out)` for every eight kernels of one output channel, one per lane, on the cores: `tap(k)`
+    /// is tap k (row-major) of each lane's kernel, zero past the input channels, and `out` where the lanes'
+    /// position-0 values go in u[p][o][c]. Every lane is stored; those past the channels land in the rows' padding.
+    static func forEachKernelGroup(_ w: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>, outChannels: Int, inChannels: Int,
+                                   _ layout: Matrices, work: Int, _ body: ((Int) -> Lanes, UnsafeMutablePointer<Float>) -> Void) {
+        Parallel.forRanges(outChannels, work: work * outChannels * inChannels) { range in
             for o in range {
                 for first in Swift.stride(from: 0, to: inChannels, by: lanes) {
                     let count = min(lanes, inChannels - first), kernels = w + 9 * (o * inChannels + first)
-                    // Tap k of each lane's kernel: lane i reads kernels[9·i + k].
+                    // Lane i reads kernels[9·i + k].
                     func tap(_ k: Int) -> Lanes {
                         var v = Lanes()
                         for lane in 0..<count { v[lane] = kernels[9 * lane + k] }
                         return v
                     }
-                    // Down the columns (G g), then across each of the four rows (· Gᵀ).
-                    let c0 = kernelRows(tap(0), tap(3), tap(6)), c1 = kernelRows(tap(1), tap(4), tap(7))
-                    let c2 = kernelRows(tap(2), tap(5), tap(8))
-                    let out = u + o * layout.ld + first
-                    store(kernelRows(c0.0, c1.0, c2.0), at: out, stride: stride, count: count)
-                    store(kernelRows(c0.1, c1.1, c2.1), at: out + 4 * stride, stride: stride, count: count)
-                    store(kernelRows(c0.2, c1.2, c2.2), at: out + 8 * stride, stride: stride, count: count)
-                    store(kernelRows(c0.3, c1.3, c2.3), at: out + 12 * stride, stride: stride, count: count)
+                    body(tap, u + o * layout.ld + first)
                 }
             }
         }

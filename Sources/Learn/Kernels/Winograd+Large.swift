@@ -38,28 +38,16 @@ extension Winograd {
     static func transformLargeKernels(_ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
                                       into u: UnsafeMutablePointer<Float>, _ layout: Matrices) {
         let stride = layout.stride
-        Parallel.forRanges(outChannels, work: 60 * outChannels * inChannels) { range in
-            for o in range {
-                for first in Swift.stride(from: 0, to: inChannels, by: lanes) {
-                    let count = min(lanes, inChannels - first), kernels = w + 9 * (o * inChannels + first)
-                    // Tap k of each lane's kernel: lane i reads kernels[9·i + k].
-                    func tap(_ k: Int) -> Lanes {
-                        var v = Lanes()
-                        for lane in 0..<count { v[lane] = kernels[9 * lane + k] }
-                        return v
-                    }
-                    // Down the columns (G g), then across each of the six rows (· Gᵀ).
-                    let c0 = largeKernelRows(tap(0), tap(3), tap(6)), c1 = largeKernelRows(tap(1), tap(4), tap(7))
-                    let c2 = largeKernelRows(tap(2), tap(5), tap(8))
-                    let out = u + o * layout.ld + first
-                    storeLarge(largeKernelRows(c0.0, c1.0, c2.0), at: out, stride: stride)
-                    storeLarge(largeKernelRows(c0.1, c1.1, c2.1), at: out + 6 * stride, stride: stride)
-                    storeLarge(largeKernelRows(c0.2, c1.2, c2.2), at: out + 12 * stride, stride: stride)
-                    storeLarge(largeKernelRows(c0.3, c1.3, c2.3), at: out + 18 * stride, stride: stride)
-                    storeLarge(largeKernelRows(c0.4, c1.4, c2.4), at: out + 24 * stride, stride: stride)
-                    storeLarge(largeKernelRows(c0.5, c1.5, c2.5), at: out + 30 * stride, stride: stride)
-                }
-            }
+        forEachKernelGroup(w, into: u, outChannels: outChannels, inChannels: inChannels, layout, work: 60) { tap, out in
+            // Down the columns (G g), then across each of the six rows (· Gᵀ).
+            let c0 = largeKernelRows(tap(0), tap(3), tap(6)), c1 = largeKernelRows(tap(1), tap(4), tap(7))
+            let c2 = largeKernelRows(tap(2), tap(5), tap(8))
+            storeLarge(largeKernelRows(c0.0, c1.0, c2.0), at: out, stride: stride)
+            storeLarge(largeKernelRows(c0.1, c1.1, c2.1), at: out + 6 * stride, stride: stride)
+            storeLarge(largeKernelRows(c0.2, c1.2, c2.2), at: out + 12 * stride, stride: stride)
+            storeLarge(largeKernelRows(c0.3, c1.3, c2.3), at: out + 18 * stride, stride: stride)
+            storeLarge(largeKernelRows(c0.4, c1.4, c2.4), at: out + 24 * stride, stride: stride)
+            storeLarge(largeKernelRows(c0.5, c1.5, c2.5), at: out + 30 * stride, stride: stride)
         }
     }
 
@@ -93,48 +81,31 @@ extension Winograd {
                                      bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?, activation: Activation?,
                                      into y: UnsafeMutablePointer<Float>) {
         let (height, width, stride) = (grid.height, grid.width, layout.stride)
-        Parallel.forRanges(channels, work: layout.count) { range in
-            for channel in range {
-                let shift = Row(repeating: bias?[channel] ?? 0)
-                var source = m + channel * layout.ld
-                for sample in samples {
-                    for ty in 0..<grid.tilesHigh {
-                        let oy = 4 * ty
-                        let rowOffset = ((sample * channels + channel) * height + oy) * width
-                        for group in 0..<grid.groupsWide {
-                            let count = min(lanes, grid.tilesWide - group * lanes)
-                            // All eight lanes are read, past the group's tiles from the next group's or the padding:
-                            // what they make is never stored.
-                            func row(_ k: Int) -> (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes) {
-                                func at(_ j: Int) -> Lanes { UnsafeRawPointer(source + (6 * k + j) * stride).loadUnaligned(as: Lanes.self) }
-                                return (at(0), at(1), at(2), at(3), at(4), at(5))
-                            }
-                            let r = (row(0), row(1), row(2), row(3), row(4), row(5))
-                            // Down the columns (Aᵀ m), then across each of the four rows (· A).
-                            let s0 = largeOutputRows((r.0.0, r.1.0, r.2.0, r.3.0, r.4.0, r.5.0))
-                            let s1 = largeOutputRows((r.0.1, r.1.1, r.2.1, r.3.1, r.4.1, r.5.1))
-                            let s2 = largeOutputRows((r.0.2, r.1.2, r.2.2, r.3.2, r.4.2, r.5.2))
-                            let s3 = largeOutputRows((r.0.3, r.1.3, r.2.3, r.3.3, r.4.3, r.5.3))
-                            let s4 = largeOutputRows((r.0.4, r.1.4, r.2.4, r.3.4, r.4.4, r.5.4))
-                            let s5 = largeOutputRows((r.0.5, r.1.5, r.2.5, r.3.5, r.4.5, r.5.5))
-                            let ox = 4 * lanes * group, valid = min(4 * count, width - ox)
-                            func store(_ o: (Lanes, Lanes, Lanes, Lanes), row: Int) {
-                                guard oy + row < height else { return }
-                                // Lane l's four columns go to 4l ... 4l + 3.
-                                let (front, back) = interleaveRows(interleave(o.0, o.2), interleave(o.1, o.3))
-                                let offset = rowOffset + row * width + ox
-                                Epilogue.store(front + shift, at: offset, valid: min(16, valid), y, residual: residual, activation: activation)
-                                Epilogue.store(back + shift, at: offset + 16, valid: valid - 16, y, residual: residual, activation: activation)
-                            }
-                            store(largeOutputRows((s0.0, s1.0, s2.0, s3.0, s4.0, s5.0)), row: 0)
-                            store(largeOutputRows((s0.1, s1.1, s2.1, s3.1, s4.1, s5.1)), row: 1)
-                            store(largeOutputRows((s0.2, s1.2, s2.2, s3.2, s4.2, s5.2)), row: 2)
-                            store(largeOutputRows((s0.3, s1.3, s2.3, s3.3, s4.3, s5.3)), row: 3)
-                            source += count
-                        }
-                    }
-                }
+        forEachOutputGroup(m, layout, channels: channels, samples: samples, grid) { channel, source, offset, oy, ox, count in
+            let shift = Row(repeating: bias?[channel] ?? 0)
+            // All eight lanes are read, past the group's tiles from the next group's or the padding: what
+            // they make is never stored.
+            func row(_ k: Int) -> (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes) {
+                func at(_ j: Int) -> Lanes { UnsafeRawPointer(source + (6 * k + j) * stride).loadUnaligned(as: Lanes.self) }
+                return (at(0), at(1), at(2), at(3), at(4), at(5))
             }
+            let r = (row(0), row(1), row(2), row(3), row(4), row(5))
+            // Down the columns (Aᵀ m), then across each of the four rows (· A).
+            let s0 = largeOutputRows((r.0.0, r.1.0, r.2.0, r.3.0, r.4.0, r.5.0)), s1 = largeOutputRows((r.0.1, r.1.1, r.2.1, r.3.1, r.4.1, r.5.1))
+            let s2 = largeOutputRows((r.0.2, r.1.2, r.2.2, r.3.2, r.4.2, r.5.2)), s3 = largeOutputRows((r.0.3, r.1.3, r.2.3, r.3.3, r.4.3, r.5.3))
+            let s4 = largeOutputRows((r.0.4, r.1.4, r.2.4, r.3.4, r.4.4, r.5.4)), s5 = largeOutputRows((r.0.5, r.1.5, r.2.5, r.3.5, r.4.5, r.5.5))
+            let valid = min(4 * count, width - ox)
+            func store(_ o: (Lanes, Lanes, Lanes, Lanes), row: Int) {
+                guard oy + row < height else { return }
+                // Lane l's four columns go to 4l ... 4l + 3.
+                let (front, back) = interleaveRows(interleave(o.0, o.2), interleave(o.1, o.3))
+                Epilogue.store(front + shift, at: offset + row * width, valid: min(16, valid), y, residual: residual, activation: activation)
+                Epilogue.store(back + shift, at: offset + row * width + 16, valid: valid - 16, y, residual: residual, activation: activation)
+            }
+            store(largeOutputRows((s0.0, s1.0, s2.0, s3.0, s4.0, s5.0)), row: 0)
+            store(largeOutputRows((s0.1, s1.1, s2.1, s3.1, s4.1, s5.1)), row: 1)
+            store(largeOutputRows((s0.2, s1.2, s2.2, s3.2, s4.2, s5.2)), row: 2)
+            store(largeOutputRows((s0.3, s1.3, s2.3, s3.3, s4.3, s5.3)), row: 3)
         }
     }
 

@@ -11,32 +11,43 @@ extension Winograd {
                                 bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil, activation: Activation? = nil,
                                 into y: UnsafeMutablePointer<Float>) {
         let (height, width, stride) = (grid.height, grid.width, layout.stride)
+        forEachOutputGroup(m, layout, channels: channels, samples: samples, grid) { channel, source, offset, oy, ox, count in
+            let shift = Row(repeating: bias?[channel] ?? 0)
+            func row(_ k: Int) -> (Lanes, Lanes, Lanes, Lanes) {
+                (load(source + 4 * k * stride, count: count), load(source + (4 * k + 1) * stride, count: count),
+                 load(source + (4 * k + 2) * stride, count: count), load(source + (4 * k + 3) * stride, count: count))
+            }
+            let (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3))
+            // Down the columns (Aᵀ m), then across each of the two rows (· A).
+            let s0 = outputRows(r0.0, r1.0, r2.0, r3.0), s1 = outputRows(r0.1, r1.1, r2.1, r3.1)
+            let s2 = outputRows(r0.2, r1.2, r2.2, r3.2), s3 = outputRows(r0.3, r1.3, r2.3, r3.3)
+            let top = outputRows(s0.0, s1.0, s2.0, s3.0), bottom = outputRows(s0.1, s1.1, s2.1, s3.1)
+            let valid = min(2 * count, width - ox)
+            Epilogue.store(interleave(top.0, top.1) + shift, at: offset, valid: valid, y, residual: residual, activation: activation)
+            if oy + 1 < height {
+                Epilogue.store(interleave(bottom.0, bottom.1) + shift, at: offset + width, valid: valid, y, residual: residual,
+                               activation: activation)
+            }
+        }
+    }
+
+    /// Runs `body(channel, source, offset, oy, ox, count)` for every group of up to `lanes` tiles of
+    /// m[p][channel][t], channel by channel on the cores: `source` is the group's first tile in position
+    /// 0's matrix, its top-left output is at (oy, ox) of its plane, `offset` in y (N, channels, height, width),
+    /// and `count` tiles are real.
+    static func forEachOutputGroup(_ m: UnsafePointer<Float>, _ layout: Matrices, channels: Int, samples: Range<Int>, _ grid: Grid,
+                                   _ body: (Int, UnsafePointer<Float>, Int, Int, Int, Int) -> Void) {
+        let (height, width, tile) = (grid.height, grid.width, grid.tile)
         Parallel.forRanges(channels, work: layout.count) { range in
             for channel in range {
-                let shift = Row(repeating: bias?[channel] ?? 0)
                 var source = m + channel * layout.ld
                 for sample in samples {
                     for ty in 0..<grid.tilesHigh {
-                        let oy = 2 * ty
+                        let oy = tile * ty
                         let rowOffset = ((sample * channels + channel) * height + oy) * width
                         for group in 0..<grid.groupsWide {
-                            let count = min(lanes, grid.tilesWide - group * lanes)
-                            func row(_ k: Int) -> (Lanes, Lanes, Lanes, Lanes) {
-                                (load(source + 4 * k * stride, count: count), load(source + (4 * k + 1) * stride, count: count),
-                                 load(source + (4 * k + 2) * stride, count: count), load(source + (4 * k + 3) * stride, count: count))
-                            }
-                            let (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3))
-                            // Down the columns (Aᵀ m), then across each of the two rows (· A).
-                            let s0 = outputRows(r0.0, r1.0, r2.0, r3.0), s1 = outputRows(r0.1, r1.1, r2.1, r3.1)
-                            let s2 = outputRows(r0.2, r1.2, r2.2, r3.2), s3 = outputRows(r0.3, r1.3, r2.3, r3.3)
-                            let top = outputRows(s0.0, s1.0, s2.0, s3.0), bottom = outputRows(s0.1, s1.1, s2.1, s3.1)
-                            let ox = 2 * lanes * group, valid = min(2 * count, width - ox)
-                            let offset = rowOffset + ox
-                            Epilogue.store(interleave(top.0, top.1) + shift, at: offset, valid: valid, y, residual: residual, activation: activation)
-                            if oy + 1 < height {
-                                Epilogue.store(interleave(bottom.0, bottom.1) + shift, at: offset + width, valid: valid, y, residual: residual,
-                                               activation: activation)
-                            }
+                            let (count, ox) = (min(lanes, grid.tilesWide - group * lanes), tile * lanes * group)
+                            body(channel, source, rowOffset + ox, oy, ox, count)
                             source += count
                         }
                     }
