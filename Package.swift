@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["CSQLite", "CCurl", "CZlib", "CJPEG", "CPNG", "CCrypto", "CBLAS"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "QuarryTesting"]),
-        .testTarget(name: "LearnTests", dependencies: ["Learn"]),
+        .testTarget(name: "LearnTests", dependencies: ["Learn"], exclude: ["Fixtures"]),
         .testTarget(name: "CUDATests", dependencies: ["CUDA"]),
         .testTarget(name: "LearnGPUTests", dependencies: ["LearnGPU", "Learn", "CUDA", "QuarryTesting"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Crypto"]),

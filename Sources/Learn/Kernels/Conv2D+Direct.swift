@@ -42,7 +42,10 @@ extension Conv2D {
                     Parallel.forRanges(shape.batch * outHeight, work: shape.batch * outChannels * outHeight * outWidth * kernel * kernel) { rows in
                         let phases = UnsafeMutablePointer<Float>.allocate(capacity: channels * kernel * stride * phaseLength)
                         let sums = UnsafeMutablePointer<Vector>.allocate(capacity: 2 * channelBlock)
-                        defer { (phases.deallocate(), sums.deallocate()) }
+                        defer {
+                            phases.deallocate()
+                            sums.deallocate()
+                        }
                         for row in rows {
                             let (sample, oh) = row.quotientAndRemainder(dividingBy: outHeight)
                             for c in 0..<channels {
