@@ -66,6 +66,16 @@ struct PretrainedWeightsTests {
         #expect(try target.parameters[0].value.hostValues() == source.parameters[0].value.hostValues())
     }
 
+    @Test func filesAreIdentifiedByTheBackboneTheyHoldWhole() throws {
+        for backbone in Backbone.allCases {
+            let tensors = try PretrainedWeights.stateDict(of: Self.classifier(backbone, classes: 7), backbone: backbone)
+            #expect(PretrainedWeights.identify(tensors)! == (backbone, .torchvision))
+            var partial = NamedTensors()
+            for entry in tensors.entries.dropFirst() { try partial.append(entry) }
+            #expect(PretrainedWeights.identify(partial) == nil)
+        }
+    }
+
     /// timm's names are recognized by themselves.
     @Test func timmsNamesAreRecognized() throws {
         let source = Self.classifier(.mobileNetV2, classes: 4, seed: 1)

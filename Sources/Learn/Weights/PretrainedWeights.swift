@@ -50,6 +50,23 @@ public enum PretrainedWeights {
         return tensors
     }
 
+    /// The zoo network whose backbone `tensors` hold whole, and under which names: what an uploaded file
+    /// fits. Nil where no backbone's every tensor is there in its shape.
+    public static func identify(_ tensors: NamedTensors) -> (backbone: Backbone, scheme: StateDictLayout.Scheme)? {
+        for backbone in Backbone.allCases {
+            var random = Random(seed: 0)
+            let model: Sequential = switch backbone {
+            case .resnet18: ResNet18.make(classes: 1000, inputSize: 224, stem: .imagenet, random: &random)
+            case .mobileNetV2: MobileNetV2.make(classes: 1000, inputSize: 224, stem: .imagenet, random: &random)
+            }
+            for scheme in StateDictLayout.Scheme.allCases {
+                let layout = StateDictLayout(model: model, backbone: backbone, scheme: scheme)
+                if layout.slots.allSatisfy({ $0.head || tensors[$0.name]?.shape == $0.shape }) { return (backbone, scheme) }
+            }
+        }
+        return nil
+    }
+
     private static func matches(_ layout: StateDictLayout, _ tensors: NamedTensors) -> Int {
         layout.slots.reduce(0) { $0 + (tensors[$1.name] == nil ? 0 : 1) }
     }
