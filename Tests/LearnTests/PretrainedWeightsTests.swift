@@ -76,6 +76,18 @@ struct PretrainedWeightsTests {
         }
     }
 
+    /// What a backbone file fills: a classifier's parameters but its head's, a detector's backbone's.
+    @Test func backboneParametersAreThoseAFileFills() {
+        let resnet = Self.classifier(.resnet18, classes: 3)
+        #expect(StateDictLayout(model: resnet, backbone: .resnet18, scheme: .torchvision).backboneParameters == Array(resnet.parameters.indices.dropLast(2)))
+        let mobile = Self.classifier(.mobileNetV2, classes: 3)
+        #expect(StateDictLayout(model: mobile, backbone: .mobileNetV2, scheme: .timm).backboneParameters == Array(mobile.parameters.indices.dropLast(2)))
+        var random = Random(seed: 5)
+        let detector = FCOS.make(classes: 3, backbone: .resnet18, inputSize: 64, width: 0.25, stem: .imagenet, random: &random)
+        let count = detector.pyramid.backbone.layers.flatMap(\.parameters).count
+        #expect(StateDictLayout(model: detector, backbone: .resnet18, scheme: .torchvision).backboneParameters == Array(0..<count))
+    }
+
     /// timm's names are recognized by themselves.
     @Test func timmsNamesAreRecognized() throws {
         let source = Self.classifier(.mobileNetV2, classes: 4, seed: 1)

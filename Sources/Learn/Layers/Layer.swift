@@ -26,6 +26,9 @@ public final class Parameter {
     public var gradient: Tensor
     /// Stable within its layer (for example "weight", "bias"); checkpoints key on it.
     public let name: String
+    /// What optimizers multiply their learning rate by for this parameter (a pretrained backbone's may learn
+    /// slower than a new head); 0 freezes it: optimizers then leave it and its state alone.
+    public var learningRateScale: Float = 1
 
     public init(name: String, value: Tensor) {
         self.name = name

@@ -76,13 +76,13 @@ public final class AdamW: Optimizer {
                      "AdamW has moments for \(firstMoments.count) parameters, got \(parameters.count)")
         stepCount += 1
         let t = Double(stepCount)
-        let lr = Double(learningRate)
-        let constants = Constants(
-            decay: Float(1 - lr * Double(weightDecay)),
-            stepSize: Float(lr / (1 - pow(Double(beta1), t))),
-            correction2Root: Float((1 - pow(Double(beta2), t)).squareRoot()),
-            beta1: beta1, beta2: beta2, epsilon: epsilon)
-        for (index, parameter) in parameters.enumerated() {
+        for (index, parameter) in parameters.enumerated() where parameter.learningRateScale != 0 {
+            let lr = Double(learningRate) * Double(parameter.learningRateScale)
+            let constants = Constants(
+                decay: Float(1 - lr * Double(weightDecay)),
+                stepSize: Float(lr / (1 - pow(Double(beta1), t))),
+                correction2Root: Float((1 - pow(Double(beta2), t)).squareRoot()),
+                beta1: beta1, beta2: beta2, epsilon: epsilon)
             let count = parameter.value.count
             precondition(firstMoments[index].count == count && secondMoments[index].count == count,
                          "\(parameter.name): moment buffers do not match its \(count) values")

@@ -65,9 +65,10 @@ public final class SGD: Optimizer {
         }
         precondition(momentum == 0 || momentumBuffers.count == parameters.count,
                      "SGD has momentum for \(momentumBuffers.count) parameters, got \(parameters.count)")
-        let settings = Settings(learningRate: learningRate, momentum: momentum, keep: 1 - dampening, nesterov: nesterov,
+        var settings = Settings(learningRate: learningRate, momentum: momentum, keep: 1 - dampening, nesterov: nesterov,
                                 weightDecay: weightDecay)
-        for (index, parameter) in parameters.enumerated() {
+        for (index, parameter) in parameters.enumerated() where parameter.learningRateScale != 0 {
+            settings.learningRate = learningRate * parameter.learningRateScale
             guard momentum != 0 else {
                 var none: Tensor?
                 backend.sgdUpdate(parameter, momentum: &none, settings: settings, fresh: false)

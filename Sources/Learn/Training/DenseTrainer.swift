@@ -62,6 +62,7 @@ public final class DenseTrainer<Objective: DenseObjective> {
             let began = ContinuousClock.now
             var batch = epoch == start.epoch ? start.batch : 0
             if epoch != start.epoch { totals = EpochTotals() }
+            configuration.backbone?.apply(to: parameters, epoch: epoch)
             var images = 0
             for (inputs, labels) in trainBatches(epoch, batch) {
                 if shouldStop() { return .stopped(try makeCheckpoint(epoch: epoch, batch: batch, totals: totals)) }

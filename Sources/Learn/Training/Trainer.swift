@@ -72,6 +72,7 @@ public final class Trainer {
             let began = ContinuousClock.now
             let first = epoch == start.epoch ? start.batch : 0
             if epoch != start.epoch { totals = EpochTotals() }
+            for replica in replicas { configuration.backbone?.apply(to: replica.model.parameters, epoch: epoch) }
             var batch = first
             var images = 0
             for (inputs, labels) in trainBatches(epoch, first) {

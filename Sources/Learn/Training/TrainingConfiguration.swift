@@ -9,6 +9,8 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// Set when batches hold raw pixel values (0 to 255, as floats): the backend normalizes them as they
     /// go up, so a GPU receives a byte per value rather than a float.
     public var pixelNormalization: PixelNormalization?
+    /// A pretrained backbone's own pace; nil trains every parameter alike.
+    public var backbone: BackboneTraining?
 
     public init(epochs: Int, gradientClipNorm: Float? = nil, labelSmoothing: Float = 0, pixelNormalization: PixelNormalization? = nil) {
         precondition(epochs >= 0, "epochs must be non-negative, got \(epochs)")

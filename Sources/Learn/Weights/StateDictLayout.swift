@@ -14,7 +14,7 @@ public struct StateDictLayout {
         public let name: String
         /// As PyTorch stores it: a linear layer's weight is (out, in) where the zoo's is (in, out).
         public let shape: [Int]
-        /// A classifier's last layers, new for another set of classes.
+        /// A classifier's last linear layer, new for another set of classes.
         public let head: Bool
         /// The values in PyTorch's layout, and where they are written back.
         let read: () throws -> [Float]
@@ -25,21 +25,27 @@ public struct StateDictLayout {
     public let slots: [Slot]
     /// Batch-norm layers' `num_batches_tracked` counters: torchvision's strict loading wants them, nothing reads them.
     public let counters: [String]
-    /// Prefixes of the tensors a classifier's file holds beyond a backbone's (its last convolution and
-    /// linear layer), which a detector's or segmenter's backbone leaves unread.
+    /// Prefixes of the tensors a classifier's file holds beyond a detector's or segmenter's backbone (the
+    /// linear layer, and MobileNetV2's last convolution), which such a backbone leaves unread.
     let headPrefixes: [String]
+    /// Positions in the model's `parameters` of those a backbone file fills: every parameter of the network
+    /// but a classifier's linear layer, a pyramid's and a dense head's.
+    public let backboneParameters: [Int]
 
     public init(model: any Layer, backbone: Backbone, scheme: Scheme) {
         let sequence: [any Layer] = (model as? any PyramidModel)?.pyramid.backbone.layers ?? (model as? Sequential)?.layers ?? [model]
         var namer = Namer(backbone: backbone, scheme: scheme)
-        var (slots, counters) = ([Slot](), [String]())
+        var (slots, counters, backboneIDs) = ([Slot](), [String](), Set<ObjectIdentifier>())
         for layer in sequence {
             for (prefix, leaf, head) in namer.name(layer) {
                 slots += Self.slots(of: leaf, prefix: prefix, head: head)
                 if leaf is BatchNorm2DLayer { counters.append(prefix + ".num_batches_tracked") }
+                if !head { backboneIDs.formUnion(leaf.parameters.map(ObjectIdentifier.init)) }
             }
         }
         (self.scheme, self.slots, self.counters) = (scheme, slots, counters)
+        let all = model.parameters
+        backboneParameters = all.indices.filter { backboneIDs.contains(ObjectIdentifier(all[$0])) }
         headPrefixes = switch (backbone, scheme) {
         case (.resnet18, _): ["fc."]
         case (.mobileNetV2, .torchvision): ["features.18.", "classifier."]
@@ -89,7 +95,7 @@ private struct Namer {
 
     init(backbone: Backbone, scheme: StateDictLayout.Scheme) { (self.backbone, self.scheme) = (backbone, scheme) }
 
-    /// (state-dict prefix, leaf layer, whether it is the classifier's head) for each convolution, batch norm and
+    /// (state-dict prefix, leaf layer, whether it is the classifier's linear head) for each convolution, batch norm and
     /// linear layer inside `layer`.
     mutating func name(_ layer: any Layer) -> [(String, any Layer, Bool)] {
         let leaves = Self.leaves(layer)
@@ -108,7 +114,7 @@ private struct Namer {
             case (.mobileNetV2, .timm, true): last ? "conv_head" : "conv_stem"
             case (.mobileNetV2, .timm, false): last ? "bn2" : "bn1"
             }
-            return [(name, layer, last && backbone == .mobileNetV2)]
+            return [(name, layer, false)]
         }
         defer { blocks += 1 }
         let names: [String]
