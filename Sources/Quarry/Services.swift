@@ -29,6 +29,10 @@ public final class Services: Sendable {
         public var trainingConcurrency = 1
         /// The folder local imports may read (`QUARRY_IMPORT_ROOT`); nil disables them.
         public var importRoot: String?
+        /// The largest weights file taken, uploaded or in the weights folder (`QUARRY_MAX_WEIGHTS_BYTES`).
+        public var maxWeightsBytes = 1 << 30
+        /// The folder of weights files every account sees, read at start-up (`QUARRY_WEIGHTS_DIR`); nil for none.
+        public var weightsFolder: String?
         /// The CUDA driver and NVML libraries to look for GPUs with (`QUARRY_CUDA_LIBRARY`, `QUARRY_NVML_LIBRARY`).
         public var cudaLibrary = "libcuda.so.1"
         public var nvmlLibrary = "libnvidia-ml.so.1"
@@ -69,6 +73,7 @@ public final class Services: Sendable {
     public let prelabeler: Prelabeler
     public let evaluations: EvaluationService
     public let modelExports: ModelExportService
+    public let weights: WeightsService
     public let gpus: GPUDevices
     public let devices: ComputeDevices
     /// Where HITL jobs' links point, in polls and webhooks alike.
@@ -98,7 +103,8 @@ public final class Services: Sendable {
         gpus = GPUDevices(driverLibrary: settings.cudaLibrary, nvmlLibrary: settings.nvmlLibrary)
         devices = ComputeDevices(gpus: gpus, kernelsPath: settings.gpuKernels, cublasLibrary: settings.cublasLibrary)
         jobs = JobRunner(database: database, work: work, concurrency: [.run: settings.trainingConcurrency])
-        runs = try RunService(database: database, blobs: blobs, dataDirectory: root, jobs: jobs, devices: devices)
+        weights = WeightsService(database: database, blobs: blobs, maxBytes: settings.maxWeightsBytes, folderPath: settings.weightsFolder)
+        runs = try RunService(database: database, blobs: blobs, dataDirectory: root, jobs: jobs, devices: devices, weights: weights)
         prelabeler = Prelabeler(database: database, blobs: blobs, runs: runs)
         jobLinks = JobLinks(publicURL: settings.publicURL, listenURL: settings.listenURL)
         outbox = WebhookOutbox(links: jobLinks, body: settings.webhookBody)
@@ -111,7 +117,7 @@ public final class Services: Sendable {
         images = ProjectImages(database: database)
         splits = SplitService(database: database)
         thumbnails = Thumbnails(database: database, blobs: blobs, limits: settings.imageLimits)
-        experiments = ExperimentService(database: database, devices: devices)
+        experiments = ExperimentService(database: database, devices: devices, weights: weights)
         evaluations = EvaluationService(database: database, blobs: blobs, runs: runs)
         modelExports = ModelExportService(database: database, blobs: blobs, runs: runs)
         imports = ImportService(database: database, blobs: blobs, limits: settings.imageLimits, zipLimits: settings.zipLimits,

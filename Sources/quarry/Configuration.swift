@@ -58,6 +58,8 @@ struct Configuration {
             throw Invalid(description: "QUARRY_ALLOW_PRIVATE_URLS: \(error)")
         }
         services.importRoot = reader.string("QUARRY_IMPORT_ROOT")
+        services.weightsFolder = reader.string("QUARRY_WEIGHTS_DIR")
+        services.maxWeightsBytes = try reader.integer("QUARRY_MAX_WEIGHTS_BYTES", in: 1024...(1 << 40)) ?? services.maxWeightsBytes
         services.trainingConcurrency = try reader.integer("QUARRY_TRAINING_CONCURRENCY", in: 1...64) ?? services.trainingConcurrency
         services.cudaLibrary = reader.string("QUARRY_CUDA_LIBRARY") ?? services.cudaLibrary
         services.nvmlLibrary = reader.string("QUARRY_NVML_LIBRARY") ?? services.nvmlLibrary

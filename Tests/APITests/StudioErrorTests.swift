@@ -91,7 +91,7 @@ import Testing
         }
         let unavailable = try #require(try refusal(#"{"experiment_id": "e", "run_id": "r", "format": "torchscript"}"#))
         #expect(unavailable.status == .unprocessableContent && unavailable.code == "EXPORT_FORMAT_UNAVAILABLE")
-        #expect(unavailable.details == APIError.Details(field: "format", reason: "'torchscript' is not available: onnx or quarry"))
+        #expect(unavailable.details == APIError.Details(field: "format", reason: "'torchscript' is not available: onnx or quarry or pytorch or safetensors"))
         let malformed = try #require(try refusal(#"{"experiment_id": "e", "run_id": "r", "format": 3}"#))
         #expect(malformed.code == "VALIDATION_ERROR" && malformed.details?.field == "format")
     }

@@ -75,11 +75,11 @@ enum TorchReference {
 
     struct Failed: Error { var status: Int32 }
 
-    /// Stdout of `python3 -c code`; throws when it exits with an error.
-    static func python(_ code: String, stdin: Data = Data()) throws -> Data {
+    /// Stdout of `python3 -c code arguments…`; throws when it exits with an error.
+    static func python(_ code: String, arguments: [String] = [], stdin: Data = Data()) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", code]
+        process.arguments = ["python3", "-c", code] + arguments
         let input = Pipe(), output = Pipe()
         process.standardInput = input
         process.standardOutput = output

@@ -18,6 +18,7 @@ enum DomainErrors {
         case let error as EvaluationError: evaluation(error)
         case let error as TrainedModelError: trainedModel(error)
         case let error as ModelExportError: modelExport(error)
+        case let error as WeightsFileError: weights(error)
         case let error as GPUUnavailable:
             // The field is `device` wherever a device is named: experiments, runs, evaluations, the pre-labeler.
             .invalid("device", error.reason, code: "GPU_NOT_AVAILABLE", status: .unprocessableContent)
@@ -161,6 +162,8 @@ extension DomainErrors {
     static func modelExport(_ error: ModelExportError) -> APIError {
         switch error {
         case .invalid(let field, let reason): .invalid(field, reason)
+        case .unavailable(let format, let reason):
+            .invalid("format", "\(format) is not available: \(reason)", code: "EXPORT_FORMAT_UNAVAILABLE", status: .unprocessableContent)
         case .notFound(let what): .notFound("\(what.prefix(120)) not found")
         case .notReady(let id, let status): .conflict("export \(id) is \(status); its file comes when it completes")
         case .stillActive(let id): .conflict("export \(id) is still being made")

@@ -53,10 +53,14 @@ package struct ExperimentConfigChanges: Decodable {
     let device: DeviceSelection?
     let tf32: Bool?
     let seed: UInt64?
+    /// nil: left as it is; `.some(nil)`: `null`, from random weights.
+    let pretrained: String??
+    let freeze_backbone_epochs: Int?
+    let backbone_lr_scale: Double?
 
     private enum Key: String, CodingKey {
         case name, split_index, train_subset, val_subset, model, width, stem, image_size, epochs, batch_size, optimizer, scheduler,
-             augmentations, label_smoothing, gradient_clip, device, tf32, seed
+             augmentations, label_smoothing, gradient_clip, device, tf32, seed, pretrained, freeze_backbone_epochs, backbone_lr_scale
     }
 
     package init(from decoder: any Decoder) throws {
@@ -79,11 +83,14 @@ package struct ExperimentConfigChanges: Decodable {
         device = try body.decodeIfPresent(DeviceSelection.self, forKey: .device)
         tf32 = try body.decodeIfPresent(Bool.self, forKey: .tf32)
         seed = try body.decodeIfPresent(UInt64.self, forKey: .seed)
+        pretrained = try body.nullable(String.self, forKey: .pretrained)
+        freeze_backbone_epochs = try body.decodeIfPresent(Int.self, forKey: .freeze_backbone_epochs)
+        backbone_lr_scale = try body.decodeIfPresent(Double.self, forKey: .backbone_lr_scale)
     }
 
     package static let keys = JSON.Keys(keys: ["name", "split_index", "train_subset", "val_subset", "model", "width", "stem", "image_size", "epochs",
                                        "batch_size", "optimizer", "scheduler", "augmentations", "label_smoothing", "gradient_clip",
-                                       "device", "tf32", "seed"],
+                                       "device", "tf32", "seed", "pretrained", "freeze_backbone_epochs", "backbone_lr_scale"],
                                 nested: ["optimizer": ["name", "lr", "weight_decay", "momentum", "nesterov"],
                                          "scheduler": ["name", "warmup_epochs", "step_size", "gamma"],
                                          "augmentations": ["hflip", "random_resized_crop"]])
@@ -126,6 +133,9 @@ package struct ExperimentConfigChanges: Decodable {
         config.device = device ?? config.device
         config.tf32 = tf32 ?? config.tf32
         config.seed = seed ?? config.seed
+        if let pretrained { config.pretrained = pretrained }
+        config.freezeBackboneEpochs = freeze_backbone_epochs ?? config.freezeBackboneEpochs
+        config.backboneLearningRateScale = backbone_lr_scale ?? config.backboneLearningRateScale
     }
 }
 

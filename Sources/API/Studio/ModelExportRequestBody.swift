@@ -3,7 +3,7 @@ import HTTP
 import Quarry
 
 /// The body of `POST /api/export/{project_id}` (docs/studio.md, "Export"): a run's checkpoint
-/// (`best` by default) as `onnx` (the default) or `quarry`, with ONNX options for the first only.
+/// (`best` by default) as `onnx` (the default), `quarry`, `pytorch` or `safetensors`, with ONNX options for the first only.
 package struct ModelExportRequestBody: Decodable {
     struct Options: Decodable {
         let opset_version: Int?

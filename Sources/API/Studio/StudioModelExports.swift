@@ -73,6 +73,11 @@ struct StudioModelExports: Sendable {
                    ]),
             Format(format: "quarry", description: "Quarry's own checkpoint: weights, batch-norm statistics, optimizer state and schedule position",
                    file_extension: "ckpt", options: [:]),
+            Format(format: "pytorch", description: "the weights as a PyTorch state dict (torch.save's zip) named as torchvision names its "
+                   + "network of the same name, the head for the run's classes: torch.load(f, weights_only=True), then load_state_dict; "
+                   + "resnet18 and mobilenet_v2 runs", file_extension: "pth", options: [:]),
+            Format(format: "safetensors", description: "the same state dict as safetensors, with the classes and preprocessing in its "
+                   + "metadata; resnet18 and mobilenet_v2 runs", file_extension: "safetensors", options: [:]),
         ])
     }
 

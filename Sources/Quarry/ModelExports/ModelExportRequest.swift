@@ -1,11 +1,23 @@
-/// What a model export asks for: a run's checkpoint as ONNX or as Quarry's own checkpoint file, with
-/// the ONNX options of docs/studio.md ("Export").
+/// What a model export asks for: a run's checkpoint as ONNX, as Quarry's own checkpoint file, or as a
+/// torchvision state dict (PyTorch's zip, or safetensors), with the ONNX options of docs/studio.md ("Export").
 public struct ModelExportRequest: Sendable, Equatable {
     public enum Format: String, Sendable, CaseIterable {
         case onnx
         case quarry
+        case pytorch
+        case safetensors
 
-        public var fileExtension: String { self == .onnx ? "onnx" : "ckpt" }
+        public var fileExtension: String {
+            switch self {
+            case .onnx: "onnx"
+            case .quarry: "ckpt"
+            case .pytorch: "pth"
+            case .safetensors: "safetensors"
+            }
+        }
+
+        /// The weights alone, named as torchvision names its network of the same name.
+        public var isStateDict: Bool { self == .pytorch || self == .safetensors }
     }
 
     public struct ONNXOptions: Sendable, Equatable {
@@ -34,6 +46,8 @@ public struct ModelExportRequest: Sendable, Equatable {
 
 public enum ModelExportError: Error, Equatable, Sendable {
     case invalid(field: String, reason: String)
+    /// A format the run's model cannot be written in.
+    case unavailable(format: String, reason: String)
     case notFound(String)
     case notReady(id: String, status: String)
     case stillActive(String)

@@ -25,6 +25,10 @@ public final class ModelExportService: Sendable {
             return try TrainedModel.checkedRun(request.runID, experimentID: request.experimentID, projectID: projectID,
                                                checkpoint: request.checkpoint, runs: runs, on: db)
         }
+        if request.format.isStateDict && ![.resnet18, .mobileNetV2].contains(run.config.model) {
+            throw ModelExportError.unavailable(
+                format: request.format.rawValue, reason: "only resnet18 and mobilenet_v2 runs have a torchvision network of the same name, not \(run.config.model.rawValue)")
+        }
         if var options = request.options {
             options.inputShape = options.inputShape ?? [1, 3, run.config.imageSize, run.config.imageSize]
             request.options = options
@@ -84,6 +88,10 @@ public final class ModelExportService: Sendable {
         if let options = request.options {
             let model = try TrainedModel.restored(run, checkpoint: request.checkpoint, runs: runs)
             bytes = try ONNXExport.export(model, options: Self.onnxOptions(options, metadata: Self.metadata(run, request)))
+        } else if request.format.isStateDict, let backbone = run.config.model.backbone {
+            let model = try TrainedModel.restored(run, checkpoint: request.checkpoint, runs: runs)
+            bytes = try Self.stateDict(PretrainedWeights.stateDict(of: model, backbone: backbone), format: request.format,
+                                       metadata: Self.metadata(run, request), spool: blobs.temporaryDirectory)
         } else {
             bytes = Array(try Data(contentsOf: URL(fileURLWithPath: runs.checkpointPath(run.id, request.checkpoint))))
         }
@@ -92,6 +100,21 @@ public final class ModelExportService: Sendable {
         let fileName = "\(String(experiment).prefix(80))-\(run.id)-\(request.checkpoint.rawValue).\(request.format.fileExtension)"
         try database.write { db in try ModelExportStore.complete(export.id, blob: blob, size: bytes.count, fileName: fileName, on: db) }
         return .completed
+    }
+
+    /// A state dict's file: safetensors with the metadata in its header, or the zip `torch.save` writes
+    /// (whose pickle has nowhere for metadata), put together in the spool and read back.
+    private static func stateDict(_ tensors: NamedTensors, format: ModelExportRequest.Format, metadata: [(String, String)],
+                                  spool: String) throws -> [UInt8] {
+        guard format == .pytorch else {
+            return SafeTensors.write(tensors, metadata: Dictionary(metadata, uniquingKeysWith: { $1 }))
+        }
+        let path = "\(spool)/state-dict-\(UUID().uuidString).pth"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try ZipWriter(path: path)
+        for entry in TorchStateDict.write(tensors) { try writer.add(name: entry.name, bytes: entry.bytes, compress: false) }
+        try writer.finish()
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
     /// What a consumer of the file alone needs: the classes in output order, how to prepare an image,

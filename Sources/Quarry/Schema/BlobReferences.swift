@@ -10,6 +10,7 @@ enum BlobReferences {
         ("job_files", "blob"),
         ("model_exports", "blob"),
         ("projects", "instructions_blob"),
+        ("weights", "blob"),
     ]
 
     /// The blobs some row names now.

@@ -45,5 +45,6 @@ public enum Migrations {
         jobListingIndex,
         runData,
         detectionResults,
+        weights,
     ]
 }

@@ -7,6 +7,7 @@ struct DetectionRun {
     let execution: RunExecution
     let data: DetectionData
     let recorder: EpochRecorder
+    let pretrained: NamedTensors?
 
     func train(from checkpoint: Checkpoint?) throws -> JobRunner.Ending {
         let config = recorder.config
@@ -20,9 +21,10 @@ struct DetectionRun {
         }
         let (trainLoader, validationLoader) = (loader(data.train, training: true), loader(data.validation, training: false))
         return try service.devices.compute(on: [config.device.primary], tf32: config.tf32) { backends in
-            let recipe = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch)
+            let recipe = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch,
+                                   pretrained: pretrained)
             recorder.watch(backends)
-            let trainer = recipe.detectionTrainer(on: backends[0])
+            let trainer = try recipe.detectionTrainer(on: backends[0])
             return try recorder.train(trainer, from: checkpoint, batches: trainLoader, validate: { try validate($0, validationLoader) },
                                       score: \.validationMAP, context: context)
         }

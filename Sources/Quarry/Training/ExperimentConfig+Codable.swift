@@ -20,7 +20,7 @@ extension ExperimentConfig: Codable {
 
     private enum Key: String, CodingKey {
         case name, split_index, train_subset, val_subset, model, width, stem, image_size, epochs, batch_size, optimizer, scheduler,
-             augmentations, label_smoothing, gradient_clip, device, tf32, seed
+             augmentations, label_smoothing, gradient_clip, device, tf32, seed, pretrained, freeze_backbone_epochs, backbone_lr_scale
     }
 
     private enum OptimizerKey: String, CodingKey { case name, lr, weight_decay, momentum, nesterov }
@@ -65,6 +65,9 @@ extension ExperimentConfig: Codable {
         config.device = try form.value(.device, or: config.device)
         config.tf32 = try form.value(.tf32, or: config.tf32)
         config.seed = try form.value(.seed, or: config.seed)
+        config.pretrained = try form.decodeIfPresent(String.self, forKey: .pretrained)
+        config.freezeBackboneEpochs = try form.value(.freeze_backbone_epochs, or: config.freezeBackboneEpochs)
+        config.backboneLearningRateScale = try form.value(.backbone_lr_scale, or: config.backboneLearningRateScale)
         self = config
     }
 
@@ -99,6 +102,9 @@ extension ExperimentConfig: Codable {
         try form.encode(device, forKey: .device)
         try form.encode(tf32, forKey: .tf32)
         try form.encode(seed, forKey: .seed)
+        try form.encode(pretrained, forKey: .pretrained)
+        try form.encode(freezeBackboneEpochs, forKey: .freeze_backbone_epochs)
+        try form.encode(backboneLearningRateScale, forKey: .backbone_lr_scale)
     }
 }
 

@@ -24,6 +24,19 @@ extension ExperimentConfig {
         try check(labelSmoothing >= 0 && labelSmoothing < 1, "label_smoothing", "must be from 0 up to 1")
         try check(gradientClip.map { $0 > 0 } ?? true, "gradient_clip", "must be above 0")
         if let problem = device.problem(batchSize: batchSize) { throw .invalid(field: "device", reason: problem) }
+        try check(freezeBackboneEpochs >= 0 && freezeBackboneEpochs <= epochs, "freeze_backbone_epochs", "must be from 0 to the epochs")
+        try check(backboneLearningRateScale > 0 && backboneLearningRateScale <= 10, "backbone_lr_scale", "must be above 0 and at most 10")
+        guard let pretrained else {
+            try check(freezeBackboneEpochs == 0, "freeze_backbone_epochs", "needs pretrained weights to freeze")
+            try check(backboneLearningRateScale == 1, "backbone_lr_scale", "needs pretrained weights to scale")
+            return
+        }
+        try check(!pretrained.isEmpty, "pretrained", "must name weights from /api/models/weights, or be null")
+        guard let backbone = model.backbone else { throw .invalid(field: "pretrained", reason: "\(model.rawValue) has no pretrained backbone") }
+        try check(width == 1, "width", "must be 1 with pretrained weights, whose tensors have the published widths")
+        // ResNet's published stem is ImageNet's 7×7/2; CIFAR's 3×3 has other weights. MobileNetV2's stems share them.
+        let imagenet = (stem.explicit ?? .automatic(inputSize: imageSize)) == .imagenet
+        try check(backbone != .resnet18 || imagenet, "stem", "must be imagenet with pretrained ResNet-18 weights (image_size 128 and up, or stem imagenet)")
     }
 
     /// What a project of `task` adds: its model must be one of the task's, and a detector or segmenter

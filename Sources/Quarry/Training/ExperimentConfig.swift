@@ -83,6 +83,13 @@ public struct ExperimentConfig: Sendable, Equatable {
     /// mantissas in, float32 sums. Off by default, as PyTorch's matmul.
     public var tf32 = false
     public var seed: UInt64 = 0
+    /// The name of weights the account brought (`/api/models/weights`) that the backbone starts from; nil
+    /// starts from random weights.
+    public var pretrained: String?
+    /// Epochs at the start during which a pretrained backbone does not change, only the rest of the model.
+    public var freezeBackboneEpochs = 0
+    /// What a pretrained backbone's learning rate is, as a share of the schedule's (the rest of the model's).
+    public var backboneLearningRateScale = 1.0
 
     public init(name: String) {
         self.name = name

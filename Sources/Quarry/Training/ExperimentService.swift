@@ -15,10 +15,12 @@ public struct Experiment: Sendable, Equatable {
 public struct ExperimentService: Sendable {
     let database: Database
     let devices: ComputeDevices
+    let weights: WeightsService
 
     public func create(accountID: String, projectID: String, config: ExperimentConfig) throws -> Experiment {
         try config.validate()
         try checkDevice(config)
+        try checkPretrained(config, accountID: accountID)
         let now = Timestamp.now()
         let experiment = Experiment(id: ID.make("exp"), projectID: projectID, config: config, createdAt: now, updatedAt: now)
         try database.write { db in
@@ -50,9 +52,23 @@ public struct ExperimentService: Sendable {
             try config.validate()
             try config.validate(for: try ProjectStore.owned(accountID: accountID, id: projectID, on: db).task)
             try checkDevice(config)
+            try checkPretrained(config, accountID: accountID)
             let updated = Experiment(id: id, projectID: projectID, config: config, createdAt: current.createdAt, updatedAt: Timestamp.now())
             try ExperimentStore.update(updated, on: db)
             return updated
+        }
+    }
+
+    /// Weights named as `pretrained` must be the account's (or the weights folder's) and hold the model's
+    /// backbone whole (`validate` has checked that the model has one).
+    func checkPretrained(_ config: ExperimentConfig, accountID: String) throws {
+        guard let name = config.pretrained, let backbone = config.model.backbone else { return }
+        guard let file = try weights.list(accountID: accountID).first(where: { $0.name == name }) else {
+            throw ExperimentError.invalid(field: "pretrained", reason: "no weights are named \(name.prefix(128)): upload them to /api/models/weights")
+        }
+        guard file.fit?.backbone == backbone else {
+            let held = file.fit.map { "\($0.model)'s" } ?? "no whole network of the zoo's"
+            throw ExperimentError.invalid(field: "pretrained", reason: "\(name) holds \(held) weights, not \(backbone == .resnet18 ? "resnet18" : "mobilenet_v2")'s")
         }
     }
 

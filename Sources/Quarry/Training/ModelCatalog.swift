@@ -22,6 +22,16 @@ extension ExperimentConfig.Model {
         }
     }
 
+    /// The network pretrained weights are named for: a classifier's own, a detector's or segmenter's backbone;
+    /// nil for small_cnn, which no library publishes.
+    var backbone: Backbone? {
+        switch self {
+        case .resnet18: .resnet18
+        case .mobileNetV2: .mobileNetV2
+        default: denseBackbone
+        }
+    }
+
     /// The backbone a detector or segmenter builds on; nil for a classifier.
     var denseBackbone: Backbone? {
         switch self {

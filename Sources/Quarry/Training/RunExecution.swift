@@ -29,23 +29,34 @@ struct RunExecution {
             run.bestValidationAccuracy = run.metrics.compactMap(\.validationAccuracy).max()
         }
         let recorder = EpochRecorder(service: service, runID: runID, run: run)
+        // Read when the run starts, once: a resume's checkpoint holds every weight, and the file may be gone by then.
+        let pretrained = checkpoint == nil ? try pretrainedWeights(run) : nil
         switch run.config.model.task {
         case .detection:
             let data = try frozen { db in try DetectionData.load(projectID: run.projectID, config: run.config, on: db) }
             try recorder.start(classes: data.classes, data: RunData(snapshot: data.snapshot, trainImages: data.train.count,
                                                                      validationImages: data.validation.count, shapes: data.report))
-            return try DetectionRun(execution: self, data: data, recorder: recorder).train(from: checkpoint)
+            return try DetectionRun(execution: self, data: data, recorder: recorder, pretrained: pretrained).train(from: checkpoint)
         case .segmentation:
             let data = try frozen { db in try SegmentationData.load(projectID: run.projectID, config: run.config, on: db) }
             try recorder.start(classes: data.classes, data: RunData(snapshot: data.snapshot, trainImages: data.train.count,
                                                                      validationImages: data.validation.count, shapes: data.report))
-            return try SegmentationRun(execution: self, data: data, recorder: recorder).train(from: checkpoint)
+            return try SegmentationRun(execution: self, data: data, recorder: recorder, pretrained: pretrained).train(from: checkpoint)
         case .classification:
             let data = try frozen { db in try TrainingData.load(projectID: run.projectID, config: run.config, on: db) }
             try recorder.start(classes: data.classes, data: RunData(snapshot: data.snapshot, trainImages: data.train.count,
                                                                      validationImages: data.validation.count, shapes: nil))
-            return try classify(data, from: checkpoint, recorder: recorder)
+            return try classify(data, from: checkpoint, recorder: recorder, pretrained: pretrained)
         }
+    }
+
+    /// The tensors of the weights the run's configuration names, as its project's account sees them.
+    private func pretrainedWeights(_ run: Run) throws -> NamedTensors? {
+        guard let name = run.config.pretrained else { return nil }
+        guard let project = try service.database.read({ db in try ProjectStore.find(id: run.projectID, on: db) }) else {
+            throw RunError.notFound(run.projectID)
+        }
+        return try service.weights.tensors(accountID: project.accountID, name: name)
     }
 
     /// The examples as the run first loaded them: read back on a resume, else loaded and written beside
@@ -60,7 +71,8 @@ struct RunExecution {
         return data
     }
 
-    private func classify(_ data: TrainingData, from checkpoint: Checkpoint?, recorder: EpochRecorder) throws -> JobRunner.Ending {
+    private func classify(_ data: TrainingData, from checkpoint: Checkpoint?, recorder: EpochRecorder, pretrained: NamedTensors?) throws
+        -> JobRunner.Ending {
         let config = recorder.config
         let shape = [3, config.imageSize, config.imageSize]
         let blobs = service.blobs
@@ -75,9 +87,10 @@ struct RunExecution {
         }
         let (trainLoader, validationLoader) = (loader(data.train, training: true), loader(data.validation, training: false))
         return try service.devices.compute(on: config.device.devices ?? [.cpu], tf32: config.tf32) { backends in
-            let recipe = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch)
+            let recipe = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: trainLoader.batchesPerEpoch,
+                                   pretrained: pretrained)
             recorder.watch(backends)
-            let trainer = recipe.trainer(on: backends)
+            let trainer = try recipe.trainer(on: backends)
             let outcome = try trainer.run(
                 from: checkpoint,
                 trainBatches: { epoch, start in recorder.batches(trainLoader, epoch: epoch, start: start) },

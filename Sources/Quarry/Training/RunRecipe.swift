@@ -7,39 +7,42 @@ struct RunRecipe {
     let config: ExperimentConfig
     let classes: Int
     let batchesPerEpoch: Int
+    /// The weights `config.pretrained` names, read once for the run; nil without, or on a resume, whose
+    /// checkpoint holds every weight.
+    var pretrained: NamedTensors? = nil
 
     /// A classifier's trainer. The model is built on the host from the seed, whatever the backend, so
     /// every device starts from the same weights, and then placed on the backend's device. Several
     /// backends train data-parallel, a replica of the model and optimizer on each.
-    func trainer(on backends: [any Backend] = [CPUBackend.shared]) -> Trainer {
+    func trainer(on backends: [any Backend] = [CPUBackend.shared]) throws -> Trainer {
         var random = Random(seed: config.seed)
         var replicas: [Replica] = []
         for backend in backends {
             // Each replica from the seed's stream, so that all start from the same weights.
             random = Random(seed: config.seed)
-            replicas.append(Replica(model: model(on: backend, random: &random), optimizer: optimizer(on: backend), backend: backend))
+            replicas.append(Replica(model: try startingModel(on: backend, random: &random), optimizer: optimizer(on: backend), backend: backend))
         }
-        let trainer = Trainer(replicas: replicas, schedule: schedule, configuration: configuration)
+        let trainer = Trainer(replicas: replicas, schedule: schedule, configuration: configuration(replicas[0].model))
         trainer.random = random
         return trainer
     }
 
     /// A detector's trainer, on one backend.
-    func detectionTrainer(on backend: any Backend) -> DetectionTrainer {
-        denseTrainer(on: backend) { (model: FCOS) in FCOSLoss(classes: model.classes, stride: model.stride) }
+    func detectionTrainer(on backend: any Backend) throws -> DetectionTrainer {
+        try denseTrainer(on: backend) { (model: FCOS) in FCOSLoss(classes: model.classes, stride: model.stride) }
     }
 
     /// A segmenter's trainer, on one backend.
-    func segmentationTrainer(on backend: any Backend) -> SegmentationTrainer {
-        denseTrainer(on: backend) { (_: Segmenter) in PixelCrossEntropy() }
+    func segmentationTrainer(on backend: any Backend) throws -> SegmentationTrainer {
+        try denseTrainer(on: backend) { (_: Segmenter) in PixelCrossEntropy() }
     }
 
     /// A dense model's trainer: the configured model, which must be a `Model`, and its objective.
-    private func denseTrainer<Model: Layer, Objective>(on backend: any Backend, objective: (Model) -> Objective) -> DenseTrainer<Objective> {
+    private func denseTrainer<Model: Layer, Objective>(on backend: any Backend, objective: (Model) -> Objective) throws -> DenseTrainer<Objective> {
         var random = Random(seed: config.seed)
-        guard let model = model(on: backend, random: &random) as? Model else { preconditionFailure("\(config.model) is not a \(Model.self)") }
+        guard let model = try startingModel(on: backend, random: &random) as? Model else { preconditionFailure("\(config.model) is not a \(Model.self)") }
         let trainer = DenseTrainer(model: model, objective: objective(model), optimizer: optimizer(on: backend), schedule: schedule,
-                                   configuration: configuration, backend: backend)
+                                   configuration: configuration(model), backend: backend)
         trainer.random = random
         return trainer
     }
@@ -50,8 +53,24 @@ struct RunRecipe {
         return model(on: backend, random: &random)
     }
 
+    /// The configured model as training starts it: built from `random`, its backbone loaded from the pretrained
+    /// weights when there are some (a file that does not fit throws, naming the tensor), placed on `backend`.
+    private func startingModel(on backend: any Backend, random: inout Random) throws -> any Layer {
+        let model = build(on: backend, random: &random)
+        if let pretrained, let backbone = config.model.backbone { try PretrainedWeights.load(pretrained, into: model, backbone: backbone) }
+        backend.place(model)
+        return model
+    }
+
     /// The configured model, built from `random` and placed on `backend`.
     private func model(on backend: any Backend, random: inout Random) -> any Layer {
+        let model = build(on: backend, random: &random)
+        backend.place(model)
+        return model
+    }
+
+    /// The configured model with random weights, on the host.
+    private func build(on backend: any Backend, random: inout Random) -> any Layer {
         let (size, width, stem) = (config.imageSize, config.width, config.stem.explicit)
         let model: any Layer = switch config.model {
         case .smallCNN: SmallCNN.make(classes: classes, inputSize: size, backend: backend, random: &random)
@@ -64,7 +83,6 @@ struct RunRecipe {
             Segmenter.make(classes: classes, backbone: config.model.denseBackbone!, inputSize: size, width: width, stem: stem,
                            backend: backend, random: &random)
         }
-        backend.place(model)
         return model
     }
 
@@ -80,11 +98,18 @@ struct RunRecipe {
                                     stepSize: max(1, config.scheduler.stepSize * batchesPerEpoch), gamma: Float(config.scheduler.gamma))
     }
 
-    private var configuration: TrainingConfiguration {
+    /// How `model` trains: with a pretrained backbone, that backbone at its own pace.
+    private func configuration(_ model: any Layer) -> TrainingConfiguration {
         let normalization = Self.normalizesOnHost(config)
             ? nil : PixelNormalization(mean: ImageTensor.imageNetMean, std: ImageTensor.imageNetStd)
-        return TrainingConfiguration(epochs: config.epochs, gradientClipNorm: config.gradientClip.map(Float.init),
-                                     labelSmoothing: Float(config.labelSmoothing), pixelNormalization: normalization)
+        var configuration = TrainingConfiguration(epochs: config.epochs, gradientClipNorm: config.gradientClip.map(Float.init),
+                                                  labelSmoothing: Float(config.labelSmoothing), pixelNormalization: normalization)
+        if config.pretrained != nil, let backbone = config.model.backbone {
+            configuration.backbone = BackboneTraining(
+                parameters: StateDictLayout(model: model, backbone: backbone, scheme: .torchvision).backboneParameters,
+                learningRateScale: Float(config.backboneLearningRateScale), frozenEpochs: config.freezeBackboneEpochs)
+        }
+        return configuration
     }
 
     private func optimizer(on backend: any Backend) -> any Optimizer {

@@ -14,10 +14,13 @@ public final class RunService: Sendable {
     private let directory: String
     let jobs: JobRunner
     let devices: ComputeDevices
+    /// Where a run's `pretrained` weights are read from.
+    let weights: WeightsService
 
-    init(database: Database, blobs: BlobStore, dataDirectory: String, jobs: JobRunner, devices: ComputeDevices) throws {
+    init(database: Database, blobs: BlobStore, dataDirectory: String, jobs: JobRunner, devices: ComputeDevices, weights: WeightsService) throws {
         self.jobs = jobs
         self.devices = devices
+        self.weights = weights
         self.database = database
         self.blobs = blobs
         directory = "\(dataDirectory)/runs"

@@ -8,6 +8,7 @@ struct SegmentationRun {
     let execution: RunExecution
     let data: SegmentationData
     let recorder: EpochRecorder
+    let pretrained: NamedTensors?
 
     func train(from checkpoint: Checkpoint?) throws -> JobRunner.Ending {
         let config = recorder.config
@@ -15,7 +16,8 @@ struct SegmentationRun {
         let normalized = RunRecipe.normalizesOnHost(config)
         return try service.devices.compute(on: [config.device.primary], tf32: config.tf32) { backends in
             let batches = (data.train.count + config.batchSize - 1) / config.batchSize
-            let trainer = RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: batches).segmentationTrainer(on: backends[0])
+            let trainer = try RunRecipe(config: config, classes: data.classes.count, batchesPerEpoch: batches, pretrained: pretrained)
+                .segmentationTrainer(on: backends[0])
             guard let stride = (trainer.model as? Segmenter)?.stride else { preconditionFailure("a segmentation run builds a segmenter") }
             func loader(_ items: [SegmentationData.Item], training: Bool) -> DataLoader<[UInt8]> {
                 DataLoader(count: items.count, batchSize: config.batchSize, shuffle: training, dropLast: false, seed: config.seed,

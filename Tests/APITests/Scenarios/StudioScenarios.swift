@@ -8,7 +8,7 @@ import Testing
 /// Training uses the smallest model there is: a small CNN on the 8-pixel colour images of
 /// `Fixtures.colours`, one epoch in batches of four, waited for on the run's event stream.
 enum StudioScenarios {
-    static let table = projects + datasets + training + models
+    static let table = projects + datasets + training + models + weights
 
     static func studio(_ step: Step) -> Step { step.auth("Bearer {key}") }
     static func other(_ step: Step) -> Step { step.auth("Bearer {other}") }
