@@ -29,6 +29,11 @@ TEST_DEB_PACKAGES := chromium chromium-driver strace systemd
 test-deps: deps
 	$(call ensure_debs,$(TEST_DEB_PACKAGES))
 	@python3 -c 'import requests, pytest, PIL, jtheta, pycocotools, numpy, sklearn, onnx, onnxruntime, selenium, prometheus_client, schemathesis' 2>/dev/null || python3 -m pip install -q $(PYTHON_TEST_PACKAGES)
+	@# PyTorch judges the weights Quarry reads and writes: the CPU build, and torchvision without its CUDA-built
+	@# dependencies (its networks are plain Python; the tests declare the two operators its import checks).
+	@python3 -c 'import torch' 2>/dev/null || python3 -m pip install -q torch==2.13.0+cpu
+	@python3 -c 'import safetensors' 2>/dev/null || python3 -m pip install -q safetensors
+	@python3 -m pip show -q torchvision >/dev/null 2>&1 || python3 -m pip install -q --no-deps torchvision==0.28.0
 
 bench-deps: deps
 	$(call ensure_debs,$(BENCH_PACKAGES))
