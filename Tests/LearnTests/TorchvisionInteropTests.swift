@@ -3,7 +3,7 @@ import Testing
 @testable import Learn
 
 /// torchvision as the judge (issue 21): its `resnet18` and `mobilenet_v2` with seeded random weights and
-/// batch-norm statistics, saved by `torch.save` and by safetensors, give in the zoo's networks the outputs
+/// batch-norm statistics, saved by `torch.save`, by safetensors and as ONNX, give in the zoo's networks the outputs
 /// PyTorch gives; and the zoo's state dict, written as both, loads back into torchvision with the same
 /// outputs. Skipped where python3 lacks torch, torchvision or safetensors (`make test-deps` installs them).
 struct TorchvisionInteropTests {
@@ -36,11 +36,17 @@ struct TorchvisionInteropTests {
             path = sys.argv[3]
             state = torch.load(path, weights_only=True) if path.endswith(".pth") else load_file(path)
             net.load_state_dict(state, strict=True)
-        else:
-            torch.save(net.state_dict(), f"{folder}/{name}.pth")
-            save_file({k: v.contiguous() for k, v in net.state_dict().items()}, f"{folder}/{name}.safetensors")
         net.eval()
         x = torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(1))
+        if len(sys.argv) == 3:
+            torch.save(net.state_dict(), f"{folder}/{name}.pth")
+            save_file({k: v.contiguous() for k, v in net.state_dict().items()}, f"{folder}/{name}.safetensors")
+            # Without constant folding the batch norms stay nodes, so every initializer keeps its module name.
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                torch.onnx.export(net, x, f"{folder}/{name}.onnx", dynamo=False, do_constant_folding=False,
+                                  keep_initializers_as_inputs=True)
         with torch.no_grad():
             print(json.dumps({"input": x.flatten().tolist(), "output": net(x).flatten().tolist()}))
         """
@@ -77,6 +83,7 @@ struct TorchvisionInteropTests {
         let files: [(String, NamedTensors)] = [
             ("pth", try TorchStateDictTests.read(StoredZip.entries(Array(try Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(name).pth")))))),
             ("safetensors", try SafeTensors.read(Array(try Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(name).safetensors"))))),
+            ("onnx", try ONNXInitializers.read(Array(try Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(name).onnx"))))),
         ]
         for (format, tensors) in files {
             #expect(PretrainedWeights.identify(tensors)! == (backbone, .torchvision))
