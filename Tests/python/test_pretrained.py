@@ -137,9 +137,12 @@ def test_a_pickle_that_names_another_global_is_refused_and_nothing_runs(source):
     assert not os.path.exists("/tmp/quarry-pwned")
 
 
-def test_the_pytorch_export_loads_into_torchvision_and_agrees_with_the_onnx_export(source):
+@pytest.mark.parametrize("format", ["pytorch", "safetensors"])
+def test_a_state_dict_export_loads_into_torchvision_and_agrees_with_the_onnx_export(source, format):
+    from safetensors.torch import load as load_safetensors
     server, key, project_id, exp_id, run = source
-    state = torch.load(io.BytesIO(exported(server, key, project_id, exp_id, run["run_id"], "pytorch")), weights_only=True)
+    data = exported(server, key, project_id, exp_id, run["run_id"], format)
+    state = torch.load(io.BytesIO(data), weights_only=True) if format == "pytorch" else load_safetensors(data)
     net = torchvision.models.mobilenet_v2(num_classes=5)
     # The digits train at 32 pixels with CIFAR's stem: MobileNetV2's first convolution at stride 1.
     net.features[0][0].stride = (1, 1)
