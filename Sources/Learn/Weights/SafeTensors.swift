@@ -38,7 +38,8 @@ public enum SafeTensors {
             }
             located.append((name, dtype, shape, offsets[0]..<offsets[1]))
         }
-        located.sort { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
+        // By place in the data (the file's order), then by name, so that every read reports the same overlap.
+        located.sort { ($0.range.lowerBound, $0.range.upperBound, $0.name) < ($1.range.lowerBound, $1.range.upperBound, $1.name) }
         for (before, after) in zip(located, located.dropFirst()) where after.range.lowerBound < before.range.upperBound {
             throw .malformed("\"\(before.name)\" and \"\(after.name)\" overlap")
         }
