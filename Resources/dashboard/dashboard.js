@@ -13,7 +13,8 @@
 import { $ } from "./quarry-ui.js";
 import { drawChart } from "./chart.js";
 import { goToPage, loadImages } from "./dataset.js";
-import { loadProjects, loadSections } from "./projects.js";
+import { bindProjectForms } from "./project-forms.js";
+import { loadProjects } from "./projects.js";
 import { closeStream } from "./runs.js";
 import { signIn, signOut, start } from "./session.js";
 import { SEARCH_DELAY_MS, state } from "./state.js";
@@ -21,10 +22,9 @@ import { SEARCH_DELAY_MS, state } from "./state.js";
 function bindUI() {
   $("signin").addEventListener("submit", signIn);
   $("signout").addEventListener("click", signOut);
-  $("refresh").addEventListener("click", () => {
-    if (state.projectId) loadSections();
-    else loadProjects();
-  });
+  // The list's figures and the selected project's sections, all read again.
+  $("refresh").addEventListener("click", loadProjects);
+  bindProjectForms();
   $("class-filter").addEventListener("change", (e) => {
     state.grid.filterClass = e.target.value;
     state.grid.page = 1;

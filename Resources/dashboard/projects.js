@@ -1,13 +1,23 @@
-// The project list and selection; each section of the selected project loads through forProject().
+// The project list (each project with its task, images, labeled share and last run) and the selection,
+// kept in the address so that a reload opens the same project; each section of the selected project
+// loads through forProject(). Creating, renaming and deleting are project-forms.js.
 
 import { $, el, markActive, selectable, setStatus, showError } from "./quarry-ui.js";
 import { loadDataset } from "./dataset.js";
 import { loadEvaluations } from "./evaluations.js";
+import { badge, count, isNum, pct } from "./format.js";
 import { loadExports } from "./model-exports.js";
 import { loadProgress } from "./progress.js";
 import { closeStream, loadRuns } from "./runs.js";
-import { api } from "./session.js";
+import { api, seg } from "./session.js";
 import { state } from "./state.js";
+
+// A run's best validation figure by the project's task: the run's best, or an epoch's.
+const FIGURES = {
+  classification: { name: "accuracy", best: "best_val_accuracy", epoch: "val_accuracy" },
+  detection: { name: "mAP", best: "best_val_map", epoch: "val_map" },
+  segmentation: { name: "mean IoU", best: "best_val_mean_iou", epoch: "val_mean_iou" },
+};
 
 export async function loadProjects() {
   const generation = state.generation;
@@ -16,26 +26,100 @@ export async function loadProjects() {
     if (generation !== state.generation) return;
     state.projects = Array.isArray(projects) ? projects : [];
     renderProjects();
-    const keep = state.projects.find((p) => String(p.id) === state.projectId);
-    const first = keep || state.projects[0];
+    for (const project of state.projects) loadSummary(String(project.id));
+    const wanted = state.projectId || projectInAddress();
+    const first = state.projects.find((p) => String(p.id) === wanted) || state.projects[0];
     if (first) selectProject(String(first.id));
-    else $("project-name").textContent = "";
+    else clearSelection();
   } catch (err) {
     showError(err);
   }
 }
 
+export const currentProject = () => state.projects.find((p) => String(p.id) === state.projectId) || null;
+
 function renderProjects() {
   const list = $("projects");
-  list.replaceChildren();
-  for (const project of state.projects) {
-    const id = String(project.id);
-    const li = el("li", "project", project.name || id);
-    li.dataset.id = id;
-    selectable(li, () => selectProject(id));
-    list.appendChild(li);
-  }
+  list.replaceChildren(...state.projects.map(projectItem));
   $("projects-empty").hidden = state.projects.length > 0;
+  markActive(list, state.projectId);
+}
+
+function projectItem(project) {
+  const id = String(project.id);
+  const li = el("li", "project");
+  li.dataset.id = id;
+  fillProjectItem(li, project);
+  selectable(li, () => selectProject(id));
+  return li;
+}
+
+// Three lines: the name; the task, images and labeled share; the last run and its best figure.
+function fillProjectItem(li, project) {
+  const summary = state.summaries.get(String(project.id));
+  const task = FIGURES[project.task] ? project.task : "classification";
+  const images = isNum(project.image_count) ? project.image_count : 0;
+  const facts = el("span", "project-facts");
+  facts.append(el("span", "project-task", task), el("span", "project-images", count(images) + (images === 1 ? " image" : " images")));
+  const share = labeledShare(summary && summary.stats);
+  if (share !== null) facts.appendChild(el("span", "project-labeled", pct(share) + " labeled"));
+  li.replaceChildren(el("span", "project-title", project.name || project.id), facts, lastRunLine(summary, FIGURES[task]));
+  if (summary && summary.error) li.appendChild(el("span", "item-error", summary.error));
+}
+
+// Images with a class or in an approved task (`labeled`), of all the project's images; none without images.
+function labeledShare(stats) {
+  if (!stats || !(stats.image_count > 0)) return null;
+  const labeled = isNum(stats.labeled) ? stats.labeled : stats.image_count - (Number(stats.unlabeled) || 0);
+  return labeled / stats.image_count;
+}
+
+function lastRunLine(summary, figure) {
+  const line = el("span", "project-run");
+  if (!summary) line.appendChild(el("span", null, "loading…"));
+  else if (summary.runs && !summary.runs.length) line.appendChild(el("span", null, "no runs yet"));
+  else if (summary.runs) {
+    const run = summary.runs[0];  // newest first
+    const best = bestFigure(run, figure);
+    line.append(el("span", null, "last run"), badge(run.status), el("span", "project-figure", figure.name + " " + pct(best)));
+    line.title = "Run " + run.run_id + (run.created_at ? ", started " + run.created_at : "") + ": best validation " + figure.name;
+  }
+  return line;
+}
+
+function bestFigure(run, figure) {
+  if (isNum(run[figure.best])) return run[figure.best];
+  const values = (run.metrics || []).map((m) => m[figure.epoch]).filter(isNum);
+  return values.length ? Math.max(...values) : null;
+}
+
+// What /api/projects leaves out, two calls per project: its images' counts and its runs. Each failure
+// is shown in the project's entry, in the server's words.
+async function loadSummary(id) {
+  const generation = state.generation;
+  const [stats, runs] = await Promise.allSettled([api("/api/datasets/" + seg(id)), api("/api/training/" + seg(id) + "/runs")]);
+  if (generation !== state.generation || !state.projects.some((p) => String(p.id) === id)) return;
+  const failures = [stats, runs].filter((r) => r.status === "rejected").map((r) => r.reason.message);
+  state.summaries.set(id, {
+    stats: stats.status === "fulfilled" ? stats.value : null,
+    runs: runs.status === "fulfilled" && Array.isArray(runs.value) ? runs.value : null,
+    error: failures.join(" · "),
+  });
+  updateProjectItem(id);
+}
+
+// The selected project's runs as runs.js has them (read again, or changed by the live stream), so its
+// entry's last run follows without another call.
+export function noteRuns(id, runs) {
+  const summary = state.summaries.get(id);
+  if (!summary || !id) return;
+  summary.runs = runs;
+  updateProjectItem(id);
+}
+
+function updateProjectItem(id) {
+  const project = state.projects.find((p) => String(p.id) === id);
+  for (const li of $("projects").children) if (li.dataset.id === id && project) fillProjectItem(li, project);
 }
 
 // Everything that belongs to the selected project, cleared before another one loads.
@@ -58,15 +142,69 @@ export function resetProject() {
   $("evaluation-detail").hidden = true;
 }
 
-function selectProject(id) {
+export function selectProject(id) {
   if (id !== state.projectId) {
     resetProject();
     state.projectId = id;
   }
+  rememberProject(id);
   markActive($("projects"), id);
-  const project = state.projects.find((p) => String(p.id) === id);
-  $("project-name").textContent = project ? project.name || id : "";
+  showProjectName();
   loadSections();
+}
+
+function clearSelection() {
+  resetProject();
+  state.projectId = null;
+  rememberProject(null);
+  showProjectName();
+}
+
+function showProjectName() {
+  const project = currentProject();
+  $("project-name").textContent = project ? project.name || project.id : "";
+  $("project-actions").hidden = !project;
+}
+
+// The selection lives in the fragment (#project=…), beside whatever else is there; replaceState adds no
+// history entry per click.
+function projectInAddress() {
+  return new URLSearchParams(location.hash.slice(1)).get("project");
+}
+
+function rememberProject(id) {
+  const params = new URLSearchParams(location.hash.slice(1));
+  if (id) params.set("project", id);
+  else params.delete("project");
+  const fragment = params.toString();
+  history.replaceState(history.state, "", location.pathname + location.search + (fragment ? "#" + fragment : ""));
+}
+
+// What the forms report back: the list changes in place and the selection follows.
+export function projectCreated(project) {
+  const id = String(project.id);
+  state.projects.push(project);
+  renderProjects();
+  loadSummary(id);
+  selectProject(id);
+}
+
+export function projectRenamed(project) {
+  const id = String(project.id);
+  const index = state.projects.findIndex((p) => String(p.id) === id);
+  if (index < 0) return;
+  state.projects[index] = project;
+  updateProjectItem(id);
+  showProjectName();
+}
+
+export function projectDeleted(id) {
+  state.projects = state.projects.filter((p) => String(p.id) !== id);
+  state.summaries.delete(id);
+  renderProjects();
+  if (id !== state.projectId) return;
+  if (state.projects.length) selectProject(String(state.projects[0].id));
+  else clearSelection();
 }
 
 // Each section loads and fails on its own, so one broken endpoint leaves the others readable.

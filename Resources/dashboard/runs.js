@@ -3,13 +3,14 @@
 import { $, el, markActive, selectable, setStatus, showError } from "./quarry-ui.js";
 import { drawChart } from "./chart.js";
 import { badge, fixed, isNum, pct } from "./format.js";
-import { forProject } from "./projects.js";
+import { forProject, noteRuns } from "./projects.js";
 import { api, seg } from "./session.js";
 import { state } from "./state.js";
 
 export function loadRuns() {
   return forProject("/api/training/" + seg(state.projectId) + "/runs", (runs) => {
     state.runs = Array.isArray(runs) ? runs : [];
+    noteRuns(state.projectId, state.runs);
     renderRuns();
     const keep = state.runs.find((r) => r.run_id === state.runId);
     const first = keep || state.runs[0];
@@ -169,4 +170,5 @@ function updateRunItem(run) {
     li.replaceChildren(...runItemParts(run));
   }
   if (state.runId === run.run_id) showRunStatus(run);
+  if (state.runs.includes(run)) noteRuns(state.projectId, state.runs);
 }

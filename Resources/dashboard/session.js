@@ -6,10 +6,11 @@ import { $, setStatus } from "./quarry-ui.js";
 import { loadProjects, resetProject } from "./projects.js";
 import { state } from "./state.js";
 
-// A Studio call: resolves to `data`; a 401 anywhere means the session is gone.
-export async function api(path) {
+// A Studio call (a GET unless `method` says otherwise, `body` sent as JSON): resolves to `data`, or
+// rejects with the server's own message; a 401 anywhere means the session is gone.
+export async function api(path, method = "GET", body) {
   const generation = state.generation;
-  const { response, data } = await request("GET", path);
+  const { response, data } = await request(method, path, body);
   if (response.status === 401) {
     if (generation === state.generation) showSignedOut("Your session has ended. Sign in again.");
     throw new ApiError("Not signed in", 401);
@@ -22,12 +23,16 @@ export const seg = encodeURIComponent;
 
 function showSignedOut(message) {
   state.generation++;
+  // An open modal dialog would leave the sign-in form inert.
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   resetProject();
   state.projects = [];
   state.projectId = null;
+  state.summaries = new Map();
   $("projects").replaceChildren();
   $("account-name").textContent = "";
   $("project-name").textContent = "";
+  $("project-actions").hidden = true;
   setStatus("");
   $("dashboard").hidden = true;
   $("signin-error").textContent = message || "";

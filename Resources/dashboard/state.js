@@ -8,7 +8,8 @@ export const SEARCH_DELAY_MS = 300;
 export const state = {
   generation: 0,        // bumped by sign-in and sign-out, so late answers of an old session are dropped
   projects: [],
-  projectId: null,
+  projectId: null,      // also kept in the address (#project=…), so a reload opens the same project
+  summaries: new Map(), // project id -> {stats, runs, error}: what the project list shows beside each name
   grid: { page: 1, total: 0, filterClass: "", search: "", seq: 0 },
   searchTimer: null,
   runs: [],

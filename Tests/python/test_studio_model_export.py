@@ -26,8 +26,9 @@ def exported(server, key, project_id, body):
 def test_formats_are_listed_with_their_options(server):
     key = server.create_account("formats")
     formats = {f["format"]: f for f in requests.get(server.url + "/api/export/formats", headers=auth(key)).json()["data"]}
-    assert set(formats) == {"onnx", "quarry"}
+    assert set(formats) == {"onnx", "quarry", "pytorch", "safetensors"}
     assert set(formats["onnx"]["options"]) == {"opset_version", "input_shape", "dynamic_axes", "simplify"}
+    assert formats["pytorch"]["file_extension"] == "pth" and formats["safetensors"]["options"] == {}
     assert "13 to 17" in formats["onnx"]["options"]["opset_version"]["description"]
 
 

@@ -19,8 +19,8 @@ struct AppFiles: Sendable {
         "tools.js", "pointer.js", "keyboard.js", "geometry.js", "view.js", "draw.js",
     ])
     static let dashboard = listing(page: "index.html", styles: ["dashboard.css"], modules: [
-        "dashboard.js", "state.js", "session.js", "format.js", "projects.js", "progress.js", "dataset.js",
-        "runs.js", "chart.js", "evaluations.js", "model-exports.js",
+        "dashboard.js", "state.js", "session.js", "format.js", "projects.js", "project-forms.js", "progress.js",
+        "dataset.js", "runs.js", "chart.js", "evaluations.js", "model-exports.js",
     ])
 
     /// An app's page, styles and ES modules. The modules import one another (and the shared ones) by

@@ -16,6 +16,7 @@ struct DatasetStatsDocument: Encodable {
     let project_id: String
     let image_count: Int
     let unlabeled: Int
+    let labeled: Int
     let size_bytes: Int
     let classes: [ClassCount]
     let datasets: [Part]
@@ -24,6 +25,7 @@ struct DatasetStatsDocument: Encodable {
         project_id = stats.projectID
         image_count = stats.imageCount
         unlabeled = stats.unlabeled
+        labeled = stats.labeled
         size_bytes = stats.sizeBytes
         classes = stats.classes.map { ClassCount(name: $0.name, count: $0.count) }
         datasets = stats.datasets.map { Part(id: $0.id, name: $0.name, image_count: $0.imageCount) }

@@ -19,7 +19,11 @@ public struct ProjectImages: Sendable {
 
         public let projectID: String
         public let imageCount: Int
+        /// Images without a class, what a classifier cannot train on.
         public let unlabeled: Int
+        /// Images with a class or in an approved task: labeled for any task, a detector's or a segmenter's
+        /// included (an image approved with no boxes is known to hold none).
+        public let labeled: Int
         public let sizeBytes: Int
         public let classes: [ClassCount]
         public let datasets: [Part]
@@ -71,8 +75,13 @@ public struct ProjectImages: Sendable {
             let size = try db.scalar("""
                 SELECT COALESCE(SUM(i.size), 0) FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE d.project_id = ?
                 """, [project.id])
+            let labeled = try db.scalar("""
+                SELECT COUNT(*) FROM images i JOIN datasets d ON d.id = i.dataset_id
+                WHERE d.project_id = ? AND (i.class_name IS NOT NULL OR EXISTS (
+                    SELECT 1 FROM task_images ti JOIN tasks t ON t.id = ti.task_id WHERE ti.image_id = i.id AND t.status = ?))
+                """, [project.id, TaskStatus.done.rawValue])
             return Stats(projectID: project.id, imageCount: parts.reduce(0) { $0 + $1.imageCount }, unlabeled: unlabeled,
-                         sizeBytes: size.intValue, classes: classes,
+                         labeled: labeled.intValue, sizeBytes: size.intValue, classes: classes,
                          datasets: parts.map { Stats.Part(id: $0.id, name: $0.name, imageCount: $0.imageCount) })
         }
     }

@@ -51,7 +51,7 @@ extension StudioScenarios {
         ]),
         Scenario("a dataset lists, serves and clears its images", accounts: ["key", "other"], [project()] + importColours() + [
             studio(.get("/api/datasets/{project}")).expect(200).has("data.project_id", "{project}").has("data.image_count", 12)
-                .has("data.unlabeled", 0).has("data.size_bytes", .atLeast(1)).has("data.classes", .count(2))
+                .has("data.unlabeled", 0).has("data.labeled", 12).has("data.size_bytes", .atLeast(1)).has("data.classes", .count(2))
                 .has("data.datasets.0.image_count", 12),
             studio(.get("/api/datasets/{project}/images?page_size=5&sort_by=size&sort_order=desc")).expect(200).has("data.images", .count(5))
                 .has("data.total", 12).has("data.page", 1).has("data.page_size", 5).has("data.images.0.format", "png"),
@@ -81,7 +81,7 @@ extension StudioScenarios {
             .get("/api/datasets/{project}/thumbnails/{filename}").fails(401, .studio("UNAUTHORIZED")),
             .delete("/api/datasets/{project}").fails(401, .studio("UNAUTHORIZED")),
             studio(.delete("/api/datasets/{project}")).expect(200).has("data.project_id", "{project}").has("data.removed_images", 12),
-            studio(.get("/api/datasets/{project}")).expect(200).has("data.image_count", 0),
+            studio(.get("/api/datasets/{project}")).expect(200).has("data.image_count", 0).has("data.labeled", 0),
             studio(.get("/api/datasets/{project}/images/{filename}")).fails(404, .studio("NOT_FOUND")),
         ]),
         Scenario("splits are previewed, saved, read and removed", accounts: ["key", "other"], [project()] + importColours() + [
