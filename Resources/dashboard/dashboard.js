@@ -1,5 +1,5 @@
 // Quarry account dashboard: projects, labeling progress, the dataset, training runs, evaluations
-// and model exports of one account.
+// and model exports of one account, and the System panel (devices, disk use, the server's health).
 //
 // Served under a strict CSP, so everything here builds DOM with createElement and puts any text
 // that came from the server (project, class and file names, e-mails) in with textContent only.
@@ -17,6 +17,7 @@ import { bindProjectForms } from "./project-forms.js";
 import { loadProjects } from "./projects.js";
 import { closeStream } from "./runs.js";
 import { signIn, signOut, start } from "./session.js";
+import { bindSystem } from "./system.js";
 import { SEARCH_DELAY_MS, state } from "./state.js";
 
 function bindUI() {
@@ -25,6 +26,7 @@ function bindUI() {
   // The list's figures and the selected project's sections, all read again.
   $("refresh").addEventListener("click", loadProjects);
   bindProjectForms();
+  bindSystem();
   $("class-filter").addEventListener("change", (e) => {
     state.grid.filterClass = e.target.value;
     state.grid.page = 1;

@@ -20,7 +20,7 @@ struct AppFiles: Sendable {
     ])
     static let dashboard = listing(page: "index.html", styles: ["dashboard.css"], modules: [
         "dashboard.js", "state.js", "session.js", "format.js", "projects.js", "project-forms.js", "progress.js",
-        "dataset.js", "runs.js", "chart.js", "evaluations.js", "model-exports.js",
+        "dataset.js", "runs.js", "chart.js", "evaluations.js", "model-exports.js", "system.js",
     ])
 
     /// An app's page, styles and ES modules. The modules import one another (and the shared ones) by
