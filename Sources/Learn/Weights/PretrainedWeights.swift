@@ -26,7 +26,7 @@ public enum PretrainedWeights {
             guard entry.shape == slot.shape else { throw WeightsError.shape(name: slot.name, expected: slot.shape, found: entry.shape) }
         }
         let known = Set(layout.slots.map(\.name) + layout.counters)
-        if let stranger = tensors.entries.first(where: { !known.contains($0.name) && !layout.isHead($0.name) }) {
+        if let stranger = tensors.entries.first(where: { !known.contains($0.name) && !layout.isClassifierOnly($0.name) }) {
             throw WeightsError.unexpected(stranger.name)
         }
         let written = layout.slots.filter { !$0.head || headFits }

@@ -27,7 +27,7 @@ public struct StateDictLayout {
     public let counters: [String]
     /// Prefixes of the tensors a classifier's file holds beyond a detector's or segmenter's backbone (the
     /// linear layer, and MobileNetV2's last convolution), which such a backbone leaves unread.
-    let headPrefixes: [String]
+    let classifierPrefixes: [String]
     /// Positions in the model's `parameters` of those a backbone file fills: every parameter of the network
     /// but a classifier's linear layer, a pyramid's and a dense head's.
     public let backboneParameters: [Int]
@@ -46,15 +46,15 @@ public struct StateDictLayout {
         (self.scheme, self.slots, self.counters) = (scheme, slots, counters)
         let all = model.parameters
         backboneParameters = all.indices.filter { backboneIDs.contains(ObjectIdentifier(all[$0])) }
-        headPrefixes = switch (backbone, scheme) {
+        classifierPrefixes = switch (backbone, scheme) {
         case (.resnet18, _): ["fc."]
         case (.mobileNetV2, .torchvision): ["features.18.", "classifier."]
         case (.mobileNetV2, .timm): ["conv_head.", "bn2.", "classifier."]
         }
     }
 
-    /// Whether `name` belongs to a classifier's head under this scheme.
-    func isHead(_ name: String) -> Bool { headPrefixes.contains { name.hasPrefix($0) } }
+    /// Whether `name` is a tensor only a classifier has under this scheme.
+    func isClassifierOnly(_ name: String) -> Bool { classifierPrefixes.contains { name.hasPrefix($0) } }
 
     private static func slots(of leaf: any Layer, prefix: String, head: Bool) -> [Slot] {
         func parameter(_ name: String, _ parameter: Parameter) -> Slot {
