@@ -53,19 +53,24 @@ public enum PretrainedWeights {
     /// The zoo network whose backbone `tensors` hold whole, and under which names: what an uploaded file
     /// fits. Nil where no backbone's every tensor is there in its shape.
     public static func identify(_ tensors: NamedTensors) -> (backbone: Backbone, scheme: StateDictLayout.Scheme)? {
-        for backbone in Backbone.allCases {
+        published.first { $0.tensors.allSatisfy { tensors[$0.name]?.shape == $0.shape } }.map { ($0.backbone, $0.scheme) }
+    }
+
+    /// The backbone tensors (name and shape) of each zoo network as published, at width 1 with the ImageNet
+    /// stem, under each scheme: worked out once, since building the networks to walk them costs more than
+    /// reading a small file, and the weights folder's files are identified at every start.
+    private static let published: [(backbone: Backbone, scheme: StateDictLayout.Scheme, tensors: [(name: String, shape: [Int])])] =
+        Backbone.allCases.flatMap { backbone in
             var random = Random(seed: 0)
             let model: Sequential = switch backbone {
             case .resnet18: ResNet18.make(classes: 1000, inputSize: 224, stem: .imagenet, random: &random)
             case .mobileNetV2: MobileNetV2.make(classes: 1000, inputSize: 224, stem: .imagenet, random: &random)
             }
-            for scheme in StateDictLayout.Scheme.allCases {
+            return StateDictLayout.Scheme.allCases.map { scheme in
                 let layout = StateDictLayout(model: model, backbone: backbone, scheme: scheme)
-                if layout.slots.allSatisfy({ $0.head || tensors[$0.name]?.shape == $0.shape }) { return (backbone, scheme) }
+                return (backbone, scheme, layout.slots.filter { !$0.head }.map { ($0.name, $0.shape) })
             }
         }
-        return nil
-    }
 
     private static func matches(_ layout: StateDictLayout, _ tensors: NamedTensors) -> Int {
         layout.slots.reduce(0) { $0 + (tensors[$1.name] == nil ? 0 : 1) }

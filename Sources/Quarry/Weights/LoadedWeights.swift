@@ -13,8 +13,7 @@ struct LoadedWeights {
     let sha256: String
     let byteCount: Int
 
-    /// The zoo backbone the tensors hold whole: a moment's work (both networks are built to compare), so
-    /// asked only where it is listed.
+    /// The zoo backbone the tensors hold whole, asked only where it is listed.
     var fit: WeightsFit? {
         PretrainedWeights.identify(tensors).map { WeightsFit(backbone: $0.backbone, scheme: $0.scheme) }
     }
