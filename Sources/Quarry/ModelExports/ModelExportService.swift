@@ -25,7 +25,8 @@ public final class ModelExportService: Sendable {
             return try TrainedModel.checkedRun(request.runID, experimentID: request.experimentID, projectID: projectID,
                                                checkpoint: request.checkpoint, runs: runs, on: db)
         }
-        if request.format.isStateDict && ![.resnet18, .mobileNetV2].contains(run.config.model) {
+        // A state dict loads into torchvision's network of the same name: only the zoo's classifiers of its backbones have one.
+        if request.format.isStateDict && run.config.model.backbone?.classifier != run.config.model {
             throw ModelExportError.unavailable(
                 format: request.format.rawValue, reason: "only resnet18 and mobilenet_v2 runs have a torchvision network of the same name, not \(run.config.model.rawValue)")
         }

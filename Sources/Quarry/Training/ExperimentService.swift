@@ -68,7 +68,7 @@ public struct ExperimentService: Sendable {
         }
         guard file.fit?.backbone == backbone else {
             let held = file.fit.map { "\($0.model)'s" } ?? "no whole network of the zoo's"
-            throw ExperimentError.invalid(field: "pretrained", reason: "\(name) holds \(held) weights, not \(backbone == .resnet18 ? "resnet18" : "mobilenet_v2")'s")
+            throw ExperimentError.invalid(field: "pretrained", reason: "\(name) holds \(held) weights, not \(backbone.classifier.rawValue)'s")
         }
     }
 

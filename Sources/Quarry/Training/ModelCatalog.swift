@@ -66,3 +66,14 @@ extension ExperimentConfig.Model {
 enum ModelCatalog {    /// Building a model to count it takes a moment at width 1, so each is counted once.
     static let counts = Mutex<[ExperimentConfig.Model: Int]>([:])
 }
+
+extension Backbone {
+    /// The classifier of the zoo built on this backbone, whose name is how experiments, weights files and the
+    /// API call the network (`resnet18`, `mobilenet_v2`).
+    var classifier: ExperimentConfig.Model {
+        switch self {
+        case .resnet18: .resnet18
+        case .mobileNetV2: .mobileNetV2
+        }
+    }
+}

@@ -12,16 +12,11 @@ public struct WeightsFit: Sendable, Equatable {
 
     /// The classifier of this backbone as experiments name it (`resnet18`, `mobilenet_v2`): the API's
     /// and the table's word for the fit.
-    public var model: String {
-        switch backbone {
-        case .resnet18: ExperimentConfig.Model.resnet18.rawValue
-        case .mobileNetV2: ExperimentConfig.Model.mobileNetV2.rawValue
-        }
-    }
+    public var model: String { backbone.classifier.rawValue }
 
     /// The fit a row records; nil where it records none (or a word this Quarry does not know).
     init?(model: String?, naming: String?) {
-        guard let backbone = Backbone.allCases.first(where: { WeightsFit(backbone: $0, scheme: .torchvision).model == model }),
+        guard let backbone = Backbone.allCases.first(where: { $0.classifier.rawValue == model }),
               let scheme = naming.flatMap(StateDictLayout.Scheme.init(rawValue:)) else { return nil }
         self.init(backbone: backbone, scheme: scheme)
     }
