@@ -168,3 +168,28 @@ def test_fine_tuning_from_exported_weights_beats_training_from_scratch(source):
     figures = scratch["metrics"][-1]["val_accuracy"], tuned["metrics"][-1]["val_accuracy"]
     print("digits 5-9 after one epoch: from scratch %.3f, from the digits 0-4's weights %.3f" % figures)
     assert figures[1] > figures[0] + 0.05, figures
+
+
+def test_pretrained_settings_that_do_not_fit_are_refused_by_name(source):
+    server, key, project_id, exp_id, run = source
+    base = {"model": "mobilenet_v2", "image_size": 32, "epochs": 2}
+    unknown = requests.post(server.url + f"/api/training/{project_id}/experiments", headers=auth(key),
+                            json={**base, "name": "unknown", "pretrained": "no-such-weights"})
+    assert unknown.status_code == 422 and unknown.json()["error"]["details"]["field"] == "pretrained", unknown.text
+    assert "no weights are named no-such-weights" in unknown.json()["error"]["message"]
+    # A saved experiment changed to weights of another network: the PATCH is refused and the experiment kept.
+    torch.manual_seed(1)
+    buffer = io.BytesIO()
+    torch.save(torchvision.models.resnet18().state_dict(), buffer)
+    assert upload(server, key, "resnet18-other", "resnet18.pth", buffer.getvalue()).status_code == 201
+    created = requests.post(server.url + f"/api/training/{project_id}/experiments", headers=auth(key), json={**base, "name": "patched"})
+    url = server.url + f"/api/training/{project_id}/experiments/{created.json()['data']['id']}"
+    patched = requests.patch(url, headers=auth(key), json={"pretrained": "resnet18-other", "freeze_backbone_epochs": 1})
+    assert patched.status_code == 422 and patched.json()["error"]["details"]["field"] == "pretrained", patched.text
+    assert "holds resnet18's weights, not mobilenet_v2's" in patched.json()["error"]["message"]
+    assert requests.get(url, headers=auth(key)).json()["data"]["config"]["pretrained"] is None
+    # A run of a network torchvision has no namesake of cannot be written as its state dict.
+    small, small_run = trained(server, key, project_id, model="small_cnn", image_size=16)
+    refused = requests.post(server.url + f"/api/export/{project_id}", headers=auth(key),
+                            json={"experiment_id": small, "run_id": small_run["run_id"], "format": "safetensors"})
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "EXPORT_FORMAT_UNAVAILABLE", refused.text
