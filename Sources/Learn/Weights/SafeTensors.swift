@@ -18,9 +18,8 @@ public enum SafeTensors {
         guard let object = try? JSONSerialization.jsonObject(with: Data(header)), let entries = object as? [String: Any] else {
             throw .malformed("the header is not a JSON object")
         }
-        if let name = JSONKeys.firstRepeated(in: header) ?? (JSONKeys.count(in: header) == entries.count ? nil : "(a name)") {
-            throw .duplicated(name)
-        }
+        let keys = JSONKeys.keys(header)
+        if let name = JSONKeys.firstRepeated(keys) ?? (keys.count == entries.count ? nil : "(a name)") { throw .duplicated(name) }
         let data = bytes[(8 + Int(length))...]
         var located: [(name: String, dtype: DType, shape: [Int], range: Range<Int>)] = []
         for (name, value) in entries where name != "__metadata__" {
@@ -108,14 +107,13 @@ public enum SafeTensors {
 /// The keys of a JSON text's outermost object, as written (escapes undecoded): Foundation's parser keeps the
 /// last of repeated keys without a word, and a weights file naming one tensor twice must be refused.
 enum JSONKeys {
-    static func count(in text: [UInt8]) -> Int { keys(text).count }
-
-    static func firstRepeated(in text: [UInt8]) -> String? {
+    /// The first key that comes again, or nil.
+    static func firstRepeated(_ keys: [[UInt8]]) -> String? {
         var seen = Set<[UInt8]>()
-        return keys(text).first { !seen.insert($0).inserted }.map { String(decoding: $0, as: UTF8.self) }
+        return keys.first { !seen.insert($0).inserted }.map { String(decoding: $0, as: UTF8.self) }
     }
 
-    private static func keys(_ text: [UInt8]) -> [[UInt8]] {
+    static func keys(_ text: [UInt8]) -> [[UInt8]] {
         var (keys, depth, expectingKey, i) = ([[UInt8]](), 0, false, 0)
         while i < text.count {
             switch text[i] {
