@@ -64,8 +64,9 @@ struct LoadedWeights {
         (limits.maxTotalUncompressedBytes, limits.maxEntryUncompressedBytes) = (Int64(maxBytes), Int64(maxBytes))
         do {
             let zip = try ZipReader(path: path, limits: limits)
+            let positions = Dictionary(zip.entries.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
             return try TorchStateDict.read(entryNames: zip.entries.map(\.name)) { name in
-                guard let index = zip.entries.firstIndex(where: { $0.name == name }) else { throw WeightsError.malformed("no entry \(name)") }
+                guard let index = positions[name] else { throw WeightsError.malformed("no entry \(name)") }
                 return try zip.data(of: index)
             }
         } catch let error as ZipReadError {
