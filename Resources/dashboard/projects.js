@@ -9,6 +9,7 @@ import { badge, count, isNum, pct } from "./format.js";
 import { loadExports } from "./model-exports.js";
 import { loadProgress } from "./progress.js";
 import { closeStream, loadRuns } from "./runs.js";
+import { loadRegisteredSections, resetRegisteredSections } from "./sections.js";
 import { api, seg } from "./session.js";
 import { state } from "./state.js";
 
@@ -140,6 +141,7 @@ export function resetProject() {
   for (const id of ["progress-total", "dataset-stats", "dataset-total", "grid-page", "run-status", "run-progress"]) $(id).textContent = "";
   $("run-detail").hidden = true;
   $("evaluation-detail").hidden = true;
+  resetRegisteredSections();
 }
 
 export function selectProject(id) {
@@ -216,6 +218,7 @@ export function loadSections() {
   loadRuns();
   loadEvaluations();
   loadExports();
+  loadRegisteredSections();
 }
 
 // Runs `fn` with the project's answer only if the same project (and session) is still selected.
