@@ -58,6 +58,7 @@ async function part(path, id, render, current) {
 
 function renderHealth(health) {
   return [facts([
+    ["Version", health.version || "—"],
     ["Status", health.status || "—"],
     ["Database", health.database || "—"],
     ["Up for", duration(health.uptime_seconds)],

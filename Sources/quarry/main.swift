@@ -4,6 +4,7 @@ import Quarry
 let usage = """
     usage:
       quarry serve [--host HOST] [--port PORT] [--data DIR]
+      quarry --version
     \(Admin.usage.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
 
     Settings come from QUARRY_* environment variables (see README.md); flags override them.
@@ -17,6 +18,8 @@ do {
     case "admin":
         let (command, flags) = splitFlags(Array(arguments.dropFirst()))
         try Admin.run(command, Configuration(environment: ProcessInfo.processInfo.environment, flags: flags))
+    case "version", "--version":
+        Output.print("quarry \(QuarryVersion.current)")
     case "help", "--help", "-h":
         Output.print(usage)
     default:

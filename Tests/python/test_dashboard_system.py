@@ -1,17 +1,20 @@
 """The dashboard's System panel in headless Chromium at 1280×800: opened by keyboard from the top bar, it lists the
 CPU (the only device, with the CUDA driver made unfindable) marked as the default, the workspace's disk use with the
-account's project and image counts (set up through the API), and the server's health. A failing call shows its
+account's project and image counts (set up through the API), and the server's health with the version
+`quarry --version` prints. A failing call shows its
 message in place while the other parts stay readable, and Refresh reads everything again. The test makes no API call
 for what it checks. The screenshot goes to .build/test-artifacts/dashboard-system.png."""
 import json
 import os
 import re
+import subprocess
 
 import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from conftest import BINARY
 from images import png
 from test_dashboard_projects import dialog_open, focused, sign_in
 from test_studio_imports import archive, finished as imported, upload
@@ -69,6 +72,8 @@ def test_the_system_panel_shows_devices_disk_use_and_health(make_server, browser
     assert facts["folder"] == server.data, facts
     health = browser.find_element(By.ID, "system-health-body").text
     assert "healthy" in health and "ok" in health, health
+    version = subprocess.run([BINARY, "--version"], capture_output=True, text=True, check=True).stdout.split()
+    assert version[0] == "quarry" and version[1] in health.split(), (version, health)
     assert browser.find_element(By.ID, "system-panel").get_attribute("aria-busy") is None
     browser.save_screenshot(os.path.join(ARTIFACTS, "dashboard-system.png"))
 

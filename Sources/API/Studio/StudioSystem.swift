@@ -6,7 +6,7 @@ import Quarry
 struct StudioSystem: Sendable {
     let services: Services
 
-    /// `{status: "healthy", database: "ok", uptime_seconds}`; a server whose database does not answer is
+    /// `{status: "healthy", database: "ok", uptime_seconds, version}`; a server whose database does not answer is
     /// degraded, an error like any other (503 `UNAVAILABLE`), so a client that reads the envelope's
     /// `status` alone is not told it is `ok`. It needs no key, as `/v1/health` and `/healthz` do not:
     /// monitors probe it, and with the database down no key could be checked, so a keyed health check
@@ -16,10 +16,12 @@ struct StudioSystem: Sendable {
             let status: String
             let database: String
             let uptime_seconds: Int
+            let version: String
         }
         guard services.isHealthy else { throw APIError(.serviceUnavailable, "degraded: the database does not answer") }
         if let key = Auth.presentedKey(request), try services.accounts.authenticate(key: key) == nil { throw APIError.unauthorized }
-        return Studio.ok(Health(status: "healthy", database: "ok", uptime_seconds: Int(Date().timeIntervalSince(services.startedAt))))
+        return Studio.ok(Health(status: "healthy", database: "ok", uptime_seconds: Int(Date().timeIntervalSince(services.startedAt)),
+                                 version: QuarryVersion.current))
     }
 
     /// The CPU and every CUDA device, asked afresh (free memory changes); `default_selected` is the first

@@ -54,7 +54,7 @@ extension StudioScenarios {
         ]),
         Scenario("the system reports its health, devices and workspace", [
             studio(.get("/api/system/health")).expect(200).has("data.status", "healthy").has("data.database", "ok")
-                .has("data.uptime_seconds", .atLeast(0)),
+                .has("data.uptime_seconds", .atLeast(0)).has("data.version", .present),
             .get("/api/system/health").expect(200).has("data.status", "healthy"),
             .get("/api/system/health").auth("Bearer qk_nope").fails(401, .studio("UNAUTHORIZED")),
             studio(.get("/api/system/devices")).expect(200).has("data.devices.0.id", "cpu").has("data.devices.0.type", "cpu")
