@@ -18,6 +18,7 @@ import { loadProjects } from "./projects.js";
 import { closeStream } from "./runs.js";
 import { signIn, signOut, start } from "./session.js";
 import { bindSystem } from "./system.js";
+import { bindTheme } from "./theme.js";
 import { SEARCH_DELAY_MS, state } from "./state.js";
 
 function bindUI() {
@@ -27,6 +28,7 @@ function bindUI() {
   $("refresh").addEventListener("click", loadProjects);
   bindProjectForms();
   bindSystem();
+  bindTheme();
   $("class-filter").addEventListener("change", (e) => {
     state.grid.filterClass = e.target.value;
     state.grid.page = 1;
