@@ -96,14 +96,24 @@ struct StudioDatasets: Sendable {
         return response
     }
 
+    /// The image, its approved labels, and its subset in each of the project's splits.
     func info(_ request: Request, _ account: Account) throws -> Response {
+        struct Membership: Encodable {
+            let split_index: Int
+            let name: String
+            let subset: String
+        }
         struct Info: Encodable {
             let image: ImageBody
             let labels: [Label]
+            let splits: [Membership]
         }
         let entry = try entry(request, account)
+        let projectID = request.parameter("project_id") ?? ""
         let labels = try services.labeling.approvedLabels(imageID: entry.image.id)
-        return Studio.ok(Info(image: ImageBody(entry, projectID: request.parameter("project_id") ?? ""), labels: labels))
+        let splits = try services.splits.memberships(projectID: projectID, imageID: entry.image.id)
+        return Studio.ok(Info(image: ImageBody(entry, projectID: projectID), labels: labels,
+                              splits: splits.map { Membership(split_index: $0.index, name: $0.name, subset: $0.subset) }))
     }
 
     func clear(_ request: Request, _ account: Account) throws -> Response {

@@ -42,7 +42,8 @@ struct StudioEvaluations: Sendable {
 
     /// A classifier's image: its true and predicted class. A detector's adds its boxes: true positives, false
     /// positives and misses, with `loss` the count of the last two (what `sort_by=error` sorts by). A
-    /// segmenter's adds its IoU and each class's, with `loss` 1 − IoU.
+    /// segmenter's adds its IoU and each class's, with `loss` 1 − IoU, and its predicted and true masks
+    /// (`ClassMask`, absent from results kept before masks were).
     private struct ResultBody: Encodable {
         let filename: String
         let ground_truth: String
@@ -55,6 +56,8 @@ struct StudioEvaluations: Sendable {
         let misses: [ImageDetections.Missed]?
         let iou: Double?
         let class_iou: [String: Double]?
+        let mask: ClassMask?
+        let truth_mask: ClassMask?
 
         init(_ result: EvaluationResult) {
             (filename, ground_truth, prediction, confidence, loss, correct) = (result.fileName, result.groundTruth, result.prediction,
@@ -62,12 +65,13 @@ struct StudioEvaluations: Sendable {
             switch result.details {
             case .detections(let found):
                 (true_positives, false_positives, misses) = (found.truePositives, found.falsePositives, found.misses)
-                (iou, class_iou) = (nil, nil)
+                (iou, class_iou, mask, truth_mask) = (nil, nil, nil, nil)
             case .segmentation(let segmentation):
                 (true_positives, false_positives, misses) = (nil, nil, nil)
-                (iou, class_iou) = (segmentation.iou, segmentation.classIoU)
+                (iou, class_iou, mask, truth_mask) = (segmentation.iou, segmentation.classIoU, segmentation.mask, segmentation.truthMask)
             case nil:
                 (true_positives, false_positives, misses, iou, class_iou) = (nil, nil, nil, nil, nil)
+                (mask, truth_mask) = (nil, nil)
             }
         }
     }

@@ -23,6 +23,28 @@ struct StudioPrelabeler: Sendable {
         }
     }
 
+    private struct JobBody: Encodable {
+        struct Image: Encodable {
+            let image_id: Int
+            let file_name: String
+            let labels: [Label]
+        }
+
+        let job_id: String
+        let task_id: String
+        let status: String
+        let error: String?
+        let created_at: String
+        let finished_at: String?
+        let images: [Image]
+
+        init(_ job: Prelabeler.Job) {
+            (job_id, task_id, status, error) = (job.id, job.taskID, job.status.rawValue, job.error)
+            (created_at, finished_at) = (job.createdAt, job.finishedAt)
+            images = job.images.map { Image(image_id: $0.imageID, file_name: $0.fileName, labels: $0.labels) }
+        }
+    }
+
     private struct Choice: Decodable {
         let run_id: String
         let checkpoint: String?
@@ -41,6 +63,11 @@ struct StudioPrelabeler: Sendable {
                                                   checkpoint: try JSON.choice(body.checkpoint, "checkpoint", or: .best),
                                                   device: try Studio.device(body.device))
         return Studio.ok(Body(setting))
+    }
+
+    /// The newest pre-label jobs: the tasks the model labeled (or is about to), with its predictions.
+    func jobs(_ request: Request, _ account: Account) throws -> Response {
+        Studio.ok(try services.prelabeler.jobs(accountID: account.id, projectID: request.parameter("project_id") ?? "").map(JobBody.init))
     }
 
     func clear(_ request: Request, _ account: Account) throws -> Response {

@@ -27,6 +27,7 @@ enum StudioRoutes {
         router.get("/api/projects/{project_id}/prelabeler", route(prelabeler.get))
         router.put("/api/projects/{project_id}/prelabeler", options: json, route(prelabeler.set))
         router.delete("/api/projects/{project_id}/prelabeler", route(prelabeler.clear))
+        router.get("/api/projects/{project_id}/prelabeler/jobs", route(prelabeler.jobs))
         let datasets = StudioDatasets(services: services)
         router.get("/api/datasets/{project_id}", route(datasets.stats))
         router.delete("/api/datasets/{project_id}", route(datasets.clear))

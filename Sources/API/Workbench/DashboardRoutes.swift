@@ -18,6 +18,14 @@ enum DashboardRoutes {
             response.headers.append("Set-Cookie", SessionCookie.account.set(secret, lifetime: AccountService.sessionLifetime))
             return response
         })
+        // A new workbench link for one of the account's workers (a lost one, or one handed out only once by
+        // an annotation request); earlier links of that worker stop working.
+        router.post("/dashboard/workers/link", options: RouteOptions(maxBodyBytes: 4096), shaped(ErrorShapes.plain) { request in
+            struct Body: Decodable { let email: String }
+            let account = try Auth.account(request, services.accounts)
+            let (worker, token) = try services.workers.issueToken(email: try JSON.decode(Body.self, from: request).email, account: account.id)
+            return JSON.response(["email": worker.email, "link": WorkbenchLink.path(token: token)])
+        })
         router.post("/dashboard/signout", shaped(ErrorShapes.plain) { request in
             if let secret = SessionCookie.account.value(in: request) { try services.accounts.endSession(secret) }
             var response = JSON.response(["signed_out": true])

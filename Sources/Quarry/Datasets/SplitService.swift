@@ -22,6 +22,13 @@ public struct SplitPreview: Sendable, Equatable {
     public let classes: [String: [String: Int]]
 }
 
+/// Which subset of one split an image is in: `train`, `val`, `test`, or `none` for an image added since.
+public struct SplitMembership: Sendable {
+    public let index: Int
+    public let name: String
+    public let subset: String
+}
+
 /// Splits of a project's images (`SplitStore`): a split is written in one transaction, never half.
 public struct SplitService: Sendable {
     let database: Database
@@ -72,6 +79,11 @@ public struct SplitService: Sendable {
             guard let split = try SplitStore.find(projectID: project.id, position: index, on: db) else { throw SplitError.notFound(index) }
             return split
         }
+    }
+
+    /// An image's subset in each of its project's splits; the caller has already found the image in the project.
+    public func memberships(projectID: String, imageID: Int) throws -> [SplitMembership] {
+        try database.read { db in try SplitStore.memberships(projectID: projectID, imageID: imageID, on: db) }
     }
 
     /// Deletes a split; later ones move down one index, in the same transaction.

@@ -63,6 +63,18 @@ enum SplitStore {
         return classes
     }
 
+    /// For each of the project's splits in index order, the subset it put the image in (`none` when the
+    /// image came after the split was made).
+    static func memberships(projectID: String, imageID: Int, on db: Connection) throws -> [SplitMembership] {
+        try db.query("""
+            SELECT s.position, s.name, COALESCE(a.subset, 'none') AS subset FROM splits s
+            LEFT JOIN split_assignments a ON a.project_id = s.project_id AND a.position = s.position AND a.image_id = ?
+            WHERE s.project_id = ? ORDER BY s.position
+            """, [imageID, projectID]).map { row in
+            SplitMembership(index: try row.int("position"), name: try row.string("name"), subset: try row.string("subset"))
+        }
+    }
+
     /// Every image a split put in `subset`, labeled or not, in image order.
     static func images(projectID: String, position: Int, subset: String, on db: Connection) throws -> [ImageRecord] {
         try db.query("""

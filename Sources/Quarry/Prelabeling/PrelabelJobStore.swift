@@ -22,6 +22,21 @@ enum PrelabelJobStore {
         }
     }
 
+    /// The project's newest jobs first, at most `limit`, each with its task's images and their predictions.
+    static func recent(projectID: String, limit: Int, on db: Connection) throws -> [Prelabeler.Job] {
+        try db.query("SELECT id, task_id, status, error, created_at, finished_at FROM prelabel_jobs WHERE project_id = ? "
+                     + "ORDER BY created_at DESC, id DESC LIMIT ?", [projectID, limit]).map { row in
+            let task = try TaskStore.find(id: try row.string("task_id"), on: db)
+            let predictions = Dictionary((task?.predictions ?? []).map { ($0.imageID, $0.labels) }, uniquingKeysWith: { first, _ in first })
+            let images = try (task?.imageIDs ?? []).map { id in
+                Prelabeler.Job.Image(imageID: id, fileName: try DatasetStore.image(id: id, on: db)?.fileName ?? "", labels: predictions[id] ?? [])
+            }
+            return Prelabeler.Job(id: try row.string("id"), taskID: try row.string("task_id"),
+                                  status: JobStatus(rawValue: try row.string("status")) ?? .failed, error: try row.optionalString("error"),
+                                  createdAt: try row.string("created_at"), finishedAt: try row.optionalString("finished_at"), images: images)
+        }
+    }
+
     /// Jobs a restart interrupted, oldest first.
     static func interrupted(on db: Connection) throws -> [String] {
         try db.query("SELECT id FROM prelabel_jobs WHERE status = ? ORDER BY created_at, id", [JobStatus.interrupted.rawValue])

@@ -17,6 +17,24 @@ public final class Prelabeler: Sendable {
         public let device: Device
     }
 
+    /// One task's pre-label job: its state and the task's images with the predictions they have now
+    /// (none until the job completes, or when a worker or the client got there first).
+    public struct Job: Sendable, Equatable {
+        public struct Image: Sendable, Equatable {
+            public let imageID: Int
+            public let fileName: String
+            public let labels: [Label]
+        }
+
+        public let id: String
+        public let taskID: String
+        public let status: JobStatus
+        public let error: String?
+        public let createdAt: String
+        public let finishedAt: String?
+        public let images: [Image]
+    }
+
     let database: Database
     let blobs: BlobStore
     let runs: RunService
@@ -50,6 +68,14 @@ public final class Prelabeler: Sendable {
         try database.read { db in
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             return try ProjectStore.prelabeler(projectID: projectID, on: db)
+        }
+    }
+
+    /// The project's pre-label jobs, newest first, at most `limit`: which new tasks the model labeled, and what it said.
+    public func jobs(accountID: String, projectID: String, limit: Int = 50) throws -> [Job] {
+        try database.read { db in
+            _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
+            return try PrelabelJobStore.recent(projectID: projectID, limit: limit, on: db)
         }
     }
 

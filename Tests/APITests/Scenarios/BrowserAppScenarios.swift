@@ -57,10 +57,24 @@ enum BrowserAppScenarios {
             .get("/api/account").header("Cookie", "{session}").auth("Bearer qk_nope").fails(401, .studio("UNAUTHORIZED")),
             .post("/dashboard/session").json(#"{"api_key": "qk_nope"}"#).fails(401, .plain, "not valid"),
             .post("/dashboard/session").json(#"{"key": "{key}"}"#).fails(400, .plain, "api_key is required"),
+            .post("/dashboard/workers/link").header("Cookie", "{session}").json(#"{"email": "nobody-{run}@example.com"}"#)
+                .fails(404, .plain, "no worker 'nobody-{run}@example.com'"),
+            .post("/dashboard/workers/link").header("Cookie", "{session}").json(#"{"email": "not an address"}"#)
+                .fails(400, .plain, "is not an email address"),
+            .post("/dashboard/workers/link").json(#"{"email": "nobody-{run}@example.com"}"#).fails(401, .plain),
             .post("/dashboard/signout").header("Cookie", "{session}").expect(200).has("signed_out", true)
                 .responseHeader("Set-Cookie", "Max-Age=0"),
             .get("/api/account").header("Cookie", "{session}").fails(401, .studio("UNAUTHORIZED")),
             .post("/dashboard/signout").expect(200).has("signed_out", true),
+        ]),
+        Scenario("the dashboard hands one of the account's workers a new link, and the old one stops working", accounts: ["key", "other"],
+                 worker() + [
+            .post("/dashboard/session").json(#"{"api_key": "{key}"}"#).expect(200).captureHeader("session", "Set-Cookie", .cookie),
+            .post("/dashboard/workers/link").header("Cookie", "{session}").json(#"{"email": "ANN-{run}@example.com"}"#).expect(200)
+                .has("email", "ann-{run}@example.com").has("link", .prefix("/workbench/#token=wk_")),
+            .post("/workbench/session").json(#"{"token": "{token}"}"#).fails(401, .plain, "not valid"),
+            .post("/dashboard/workers/link").auth("Bearer {other}").json(#"{"email": "ann-{run}@example.com"}"#)
+                .fails(404, .plain, "no worker 'ann-{run}@example.com'"),
         ]),
     ]
 }

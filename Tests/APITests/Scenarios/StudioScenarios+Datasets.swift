@@ -64,6 +64,10 @@ extension StudioScenarios {
             studio(.get("/api/datasets/{project}/images/{filename}")).expect(200).responseHeader("Content-Type", "image/png"),
             studio(.get("/api/datasets/{project}/images/{filename}/info")).expect(200).has("data.image.filename", "{filename}")
                 .has("data.image.url", "/api/datasets/{project}/images/{filename}").has("data.image.class", "red").has("data.labels", .present),
+            studio(.get("/api/datasets/{project}/images/{filename}/info")).expect(200).has("data.splits", .count(0)),
+            studio(.post("/api/splits/{project}")).json(#"{"name": "all in train", "ratios": {"train": 1, "val": 0}, "seed": 1}"#).expect(201),
+            studio(.get("/api/datasets/{project}/images/{filename}/info")).expect(200).has("data.splits", .count(1))
+                .has("data.splits.0.split_index", 0).has("data.splits.0.name", "all in train").has("data.splits.0.subset", "train"),
             studio(.get("/api/datasets/{project}/thumbnails/{filename}")).expect(200).responseHeader("Content-Type", "image/jpeg"),
             studio(.get("/api/datasets/{project}/images/0_missing.png")).fails(404, .studio("NOT_FOUND"), "not found"),
             studio(.get("/api/datasets/{project}/images/0_missing.png/info")).fails(404, .studio("NOT_FOUND")),

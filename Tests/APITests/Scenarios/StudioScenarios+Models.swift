@@ -114,6 +114,8 @@ extension StudioScenarios {
             studio(.put("/api/projects/{project}/prelabeler")).json(#"{"run_id": "{run}"}"#).expect(200).has("data.run_id", "{run}")
                 .has("data.checkpoint", "best").has("data.device", "cpu"),
             studio(.get("/api/projects/{project}/prelabeler")).expect(200).has("data.run_id", "{run}"),
+            studio(.get("/api/projects/{project}/prelabeler/jobs")).expect(200).has("data", .count(0)),
+            other(.get("/api/projects/{project}/prelabeler/jobs")).fails(404, .studio("NOT_FOUND")),
             studio(.put("/api/projects/{project}/prelabeler")).json(#"{"run_id": "run-000000000000"}"#).fails(404, .studio("RUN_NOT_FOUND")),
             studio(.put("/api/projects/{project}/prelabeler")).json(#"{"run_id": "{run}", "checkpoint": "middle"}"#)
                 .fails(422, .studio("VALIDATION_ERROR"), "checkpoint"),
