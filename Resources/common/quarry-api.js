@@ -25,12 +25,14 @@ export async function request(method, path, body, { keepalive = false } = {}) {
 }
 
 // Studio answers are {status, data} or {status, error: {code, message}}; the browser apps' own
-// endpoints and the worker API answer {error: "..."}. Take whichever message is there.
+// endpoints and the worker API answer {error: "..."}; JTheta's answer {detail: "..."}. Take whichever
+// message is there.
 export function errorMessage(body, httpStatus) {
   if (body && body.error) {
     if (typeof body.error === "string") return body.error;
     if (typeof body.error.message === "string") return body.error.message;
   }
+  if (body && typeof body.detail === "string") return body.detail;
   return "Request failed (" + httpStatus + ")";
 }
 

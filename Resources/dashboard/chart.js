@@ -1,50 +1,82 @@
-// The selected run's chart, drawn on a canvas.
+// The selected run's figures: training loss and the task's validation figure on one canvas, the learning
+// rate on a second, a legend naming every curve, and the table of epochs. A compared run (run-compare.js)
+// is drawn dashed on the same axes. Colours are the palette's variables, read at each draw, so a theme
+// change shows at the next one.
 
-import { $ } from "./quarry-ui.js";
-import { isNum } from "./format.js";
+import { $, el } from "./quarry-ui.js";
+import { fixed, isNum, pct } from "./format.js";
+import { comparedRun } from "./run-compare.js";
 import { scoreName, validationScore } from "./runs.js";
 import { state } from "./state.js";
 
-const CHART_W = 640;           // CSS pixels; must match #run-chart in dashboard.css
-const CHART_H = 260;
+// CSS pixels; must match #run-chart and #lr-chart in training.css.
+const MAIN = { id: "run-chart", w: 640, h: 260 };
+const RATE = { id: "lr-chart", w: 640, h: 120 };
 
-const COLORS = { loss: "#4f8cff", acc: "#3fb950", axis: "#9aa3b2", grid: "#2a2f38", text: "#e6e8ec" };
+function palette() {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name) => css.getPropertyValue(name).trim();
+  return { loss: v("--accent"), score: v("--ok"), otherLoss: v("--warn"), otherScore: v("--danger"), axis: v("--muted"),
+           grid: v("--line"), text: v("--text") };
+}
 
-// Training loss on the left scale, validation accuracy (0–100 %) on the right, epochs along x.
+const sorted = (points) => [...points.values()].sort((a, b) => a.epoch - b.epoch).map((p) => ({ ...p, score: validationScore(p) }));
+
+// Draws both charts, the legend and the table from the selected run's epochs (and the compared run's).
 export function drawChart() {
-  const canvas = $("run-chart");
+  const colors = palette();
+  const run = state.runs.find((r) => r.run_id === state.runId) || null;
+  const other = comparedRun();
+  const figure = scoreName(run).replace("val ", "validation ");
+  const runs = [{ run, points: sorted(state.points), loss: colors.loss, score: colors.score, dashed: false }];
+  if (other) runs.push({ run: other.run, points: sorted(other.points), loss: colors.otherLoss, score: colors.otherScore, dashed: true });
+  const named = (r, label) => (other ? r.run.run_id + " · " : "") + label;
+  const main = runs.flatMap((r) => [
+    { label: named(r, "training loss"), points: r.points, key: "train_loss", right: false, color: r.loss, dashed: r.dashed, run: r.run },
+    { label: named(r, figure), points: r.points, key: "score", right: true, color: r.score, dashed: r.dashed, run: r.run },
+  ]);
+  const rate = runs.map((r) => ({ label: named(r, "learning rate"), points: r.points, key: "learning_rate", right: false,
+                                  color: r.loss, dashed: r.dashed, run: r.run }));
+  plot(MAIN, main, "training loss", figure, colors);
+  plot(RATE, rate, "learning rate", null, colors);
+  legend([...main, ...rate]);
+  epochTable(runs[0].points, figure);
+}
+
+function setUp(spec) {
+  const canvas = $(spec.id);
   const dpr = window.devicePixelRatio || 1;
-  const w = Math.round(CHART_W * dpr), h = Math.round(CHART_H * dpr);
+  const w = Math.round(spec.w * dpr), h = Math.round(spec.h * dpr);
   if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
   const ctx = canvas.getContext("2d");
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, CHART_W, CHART_H);
+  ctx.clearRect(0, 0, spec.w, spec.h);
   ctx.font = "11px system-ui, sans-serif";
+  return ctx;
+}
 
-  const pad = { left: 52, right: 52, top: 30, bottom: 34 };
-  const plot = { x: pad.left, y: pad.top, w: CHART_W - pad.left - pad.right, h: CHART_H - pad.top - pad.bottom };
-  const points = [...state.points.values()].sort((a, b) => a.epoch - b.epoch);
-  const losses = points.map((p) => p.train_loss).filter(isNum);
-  const maxEpoch = Math.max(2, ...points.map((p) => p.epoch));
-  const minEpoch = Math.min(1, ...points.map((p) => p.epoch));
-  const maxLoss = niceCeil(losses.length ? Math.max(...losses) : 1);
+// Left scale from 0 to a round maximum of the left series; right scale 0–100 % when there is a right title.
+function plot(spec, series, leftTitle, rightTitle, colors) {
+  const ctx = setUp(spec);
+  const pad = { left: 58, right: rightTitle ? 52 : 16, top: 10, bottom: 34 };
+  const area = { x: pad.left, y: pad.top, w: spec.w - pad.left - pad.right, h: spec.h - pad.top - pad.bottom };
+  const epochs = series.flatMap((s) => s.points.map((p) => p.epoch));
+  const minEpoch = Math.min(1, ...epochs), maxEpoch = Math.max(2, ...epochs);
+  const leftValues = series.filter((s) => !s.right).flatMap((s) => s.points.map((p) => p[s.key]).filter(isNum));
+  const maxLeft = niceCeil(leftValues.length ? Math.max(...leftValues) : 1);
+  const xOf = (epoch) => area.x + ((epoch - minEpoch) / (maxEpoch - minEpoch)) * area.w;
+  const yLeft = (v) => area.y + area.h - (v / maxLeft) * area.h;
+  const yRight = (v) => area.y + area.h - Math.min(1, Math.max(0, v)) * area.h;
 
-  const xOf = (epoch) => plot.x + ((epoch - minEpoch) / (maxEpoch - minEpoch)) * plot.w;
-  const yLoss = (v) => plot.y + plot.h - (v / maxLoss) * plot.h;
-  const yAcc = (v) => plot.y + plot.h - v * plot.h;
-
-  drawAxes(ctx, plot, minEpoch, maxEpoch, maxLoss, xOf);
-  drawLegend(ctx, plot);
-  if (!points.length) {
-    ctx.fillStyle = COLORS.axis;
+  axes(ctx, spec, area, { minEpoch, maxEpoch, maxLeft, xOf, leftTitle, rightTitle }, colors);
+  if (!epochs.length) {
+    ctx.fillStyle = colors.axis;
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
-    ctx.fillText("No epochs yet", plot.x + plot.w / 2, plot.y + plot.h / 2);
+    ctx.fillText("No epochs yet", area.x + area.w / 2, area.y + area.h / 2);
     return;
   }
-  drawSeries(ctx, points, "train_loss", COLORS.loss, xOf, yLoss);
-  drawSeries(ctx, points.map((p) => ({ ...p, score: validationScore(p) })), "score", COLORS.acc, xOf,
-             (v) => yAcc(Math.min(1, Math.max(0, v))));
+  for (const s of series) line(ctx, s, xOf, s.right ? yRight : yLeft);
 }
 
 // Rounds a scale maximum up to 1, 2 or 5 times a power of ten, so the tick labels are short.
@@ -55,86 +87,115 @@ function niceCeil(v) {
   return 10 * p;
 }
 
-function drawAxes(ctx, plot, minEpoch, maxEpoch, maxLoss, xOf) {
-  const ticks = 4;
-  ctx.lineWidth = 1;
-  for (let i = 0; i <= ticks; i++) {
-    const y = Math.round(plot.y + plot.h - (i / ticks) * plot.h) + 0.5;
-    ctx.strokeStyle = COLORS.grid;
-    ctx.beginPath(); ctx.moveTo(plot.x, y); ctx.lineTo(plot.x + plot.w, y); ctx.stroke();
-    ctx.textBaseline = "middle";
-    ctx.fillStyle = COLORS.loss;
-    ctx.textAlign = "right";
-    ctx.fillText(trimNumber((maxLoss * i) / ticks), plot.x - 6, y);
-    ctx.fillStyle = COLORS.acc;
-    ctx.textAlign = "left";
-    ctx.fillText(((100 * i) / ticks).toFixed(0) + "%", plot.x + plot.w + 6, y);
-  }
-  // Epoch ticks: whole epochs, thinned so the labels do not collide.
-  const span = maxEpoch - minEpoch;
-  const step = Math.max(1, Math.ceil(span / 10));
-  ctx.fillStyle = COLORS.axis;
-  ctx.textAlign = "center";
-  ctx.textBaseline = "top";
-  for (let e = minEpoch; e <= maxEpoch; e += step) ctx.fillText(String(e), xOf(e), plot.y + plot.h + 5);
-  ctx.strokeStyle = COLORS.axis;
-  ctx.strokeRect(plot.x + 0.5, plot.y + 0.5, plot.w, plot.h);
-  ctx.fillText("epoch", plot.x + plot.w / 2, plot.y + plot.h + 19);
-  // Axis titles, turned along the axes.
-  ctx.save();
-  ctx.translate(12, plot.y + plot.h / 2);
-  ctx.rotate(-Math.PI / 2);
-  ctx.fillStyle = COLORS.loss;
-  ctx.textBaseline = "middle";
-  ctx.fillText("training loss", 0, 0);
-  ctx.restore();
-  ctx.save();
-  ctx.translate(CHART_W - 10, plot.y + plot.h / 2);
-  ctx.rotate(Math.PI / 2);
-  ctx.fillStyle = COLORS.acc;
-  ctx.textBaseline = "middle";
-  ctx.textAlign = "center";
-  ctx.fillText("validation accuracy", 0, 0);
-  ctx.restore();
-}
-
-function trimNumber(v) {
+function tick(v) {
+  if (v === 0) return "0";
+  if (v < 0.01) return v.toExponential(0);
   return v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2);
 }
 
-function drawLegend(ctx, plot) {
-  const items = [["training loss", COLORS.loss], ["validation " + scoreName(state.runs.find((r) => r.run_id === state.runId)).replace("val ", ""), COLORS.acc]];
-  let x = plot.x;
-  const y = 14;
-  ctx.textAlign = "left";
-  ctx.textBaseline = "middle";
-  for (const [label, color] of items) {
-    ctx.strokeStyle = color;
-    ctx.lineWidth = 2;
-    ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x + 16, y); ctx.stroke();
-    ctx.fillStyle = COLORS.text;
-    ctx.fillText(label, x + 21, y);
-    x += 21 + ctx.measureText(label).width + 18;
-  }
+function axes(ctx, spec, area, scale, colors) {
+  const ticks = 4;
   ctx.lineWidth = 1;
+  for (let i = 0; i <= ticks; i++) {
+    const y = Math.round(area.y + area.h - (i / ticks) * area.h) + 0.5;
+    ctx.strokeStyle = colors.grid;
+    ctx.beginPath(); ctx.moveTo(area.x, y); ctx.lineTo(area.x + area.w, y); ctx.stroke();
+    ctx.textBaseline = "middle";
+    ctx.fillStyle = colors.axis;
+    ctx.textAlign = "right";
+    ctx.fillText(tick((scale.maxLeft * i) / ticks), area.x - 6, y);
+    if (scale.rightTitle) {
+      ctx.textAlign = "left";
+      ctx.fillText(((100 * i) / ticks).toFixed(0) + "%", area.x + area.w + 6, y);
+    }
+  }
+  // Epoch ticks: whole epochs, thinned so the labels do not collide.
+  const step = Math.max(1, Math.ceil((scale.maxEpoch - scale.minEpoch) / 10));
+  ctx.fillStyle = colors.axis;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  for (let e = scale.minEpoch; e <= scale.maxEpoch; e += step) ctx.fillText(String(e), scale.xOf(e), area.y + area.h + 5);
+  ctx.strokeStyle = colors.axis;
+  ctx.strokeRect(area.x + 0.5, area.y + 0.5, area.w, area.h);
+  ctx.fillText("epoch", area.x + area.w / 2, area.y + area.h + 19);
+  turnedTitle(ctx, scale.leftTitle, 12, area, -1, colors.text);
+  if (scale.rightTitle) turnedTitle(ctx, scale.rightTitle, spec.w - 10, area, 1, colors.text);
+}
+
+function turnedTitle(ctx, text, x, area, direction, color) {
+  ctx.save();
+  ctx.translate(x, area.y + area.h / 2);
+  ctx.rotate((direction * Math.PI) / 2);
+  ctx.fillStyle = color;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  ctx.fillText(text, 0, 0);
+  ctx.restore();
 }
 
 // A line through the epochs that have the value (val_* may be missing), with a dot on each, so
 // a single epoch still shows.
-function drawSeries(ctx, points, key, color, xOf, yOf) {
-  const have = points.filter((p) => isNum(p[key]));
+function line(ctx, s, xOf, yOf) {
+  const have = s.points.filter((p) => isNum(p[s.key]));
   if (!have.length) return;
-  ctx.strokeStyle = color;
-  ctx.fillStyle = color;
+  ctx.strokeStyle = s.color;
+  ctx.fillStyle = s.color;
   ctx.lineWidth = 2;
   ctx.lineJoin = "round";
+  ctx.setLineDash(s.dashed ? [6, 4] : []);
   ctx.beginPath();
-  have.forEach((p, i) => (i ? ctx.lineTo(xOf(p.epoch), yOf(p[key])) : ctx.moveTo(xOf(p.epoch), yOf(p[key]))));
+  have.forEach((p, i) => (i ? ctx.lineTo(xOf(p.epoch), yOf(p[s.key])) : ctx.moveTo(xOf(p.epoch), yOf(p[s.key]))));
   ctx.stroke();
+  ctx.setLineDash([]);
   for (const p of have) {
     ctx.beginPath();
-    ctx.arc(xOf(p.epoch), yOf(p[key]), 2.5, 0, Math.PI * 2);
+    ctx.arc(xOf(p.epoch), yOf(p[s.key]), 2.5, 0, Math.PI * 2);
     ctx.fill();
   }
   ctx.lineWidth = 1;
+}
+
+// The legend is HTML, so screen readers and tests read which curves are drawn and how many epochs each has.
+function legend(series) {
+  $("chart-legend").replaceChildren(...series.map((s) => {
+    const li = el("li", "legend-item" + (s.dashed ? " dashed" : ""));
+    const swatch = el("span", "legend-swatch");
+    swatch.style.setProperty("--swatch", s.color);
+    li.dataset.run = s.run ? s.run.run_id : "";
+    li.dataset.points = String(s.points.filter((p) => isNum(p[s.key])).length);
+    li.append(swatch, el("span", "legend-label", s.label));
+    return li;
+  }));
+}
+
+// One row per epoch of the selected run; device memory only when the run reports it (a GPU run).
+function epochTable(points, figure) {
+  const gpu = points.some((p) => isNum(p.gpu_memory_mb));
+  const columns = [
+    ["Epoch", (p) => String(p.epoch)],
+    ["Train loss", (p) => fixed(p.train_loss, 4)],
+    ["Train acc.", (p) => pct(p.train_accuracy)],
+    ["Val loss", (p) => fixed(p.val_loss, 4)],
+    [figure.replace("validation ", "Val "), (p) => pct(p.score)],
+    ["Learning rate", (p) => (isNum(p.learning_rate) ? p.learning_rate.toPrecision(3) : "—")],
+    ["Images/s", (p) => fixed(p.images_per_second, 1)],
+    ["Time (s)", (p) => fixed(p.epoch_time, 2)],
+  ];
+  if (gpu) columns.push(["GPU memory (MiB)", (p) => (isNum(p.gpu_memory_mb) ? p.gpu_memory_mb + " (peak " + (p.gpu_memory_peak_mb ?? "—") + ")" : "—")]);
+  const head = el("tr");
+  for (const [title] of columns) {
+    const th = el("th", "num", title);
+    th.scope = "col";
+    head.appendChild(th);
+  }
+  const body = el("tbody");
+  for (const p of points) {
+    const tr = el("tr");
+    tr.dataset.epoch = String(p.epoch);
+    for (const [, cell] of columns) tr.appendChild(el("td", "num", cell(p)));
+    body.appendChild(tr);
+  }
+  const thead = el("thead");
+  thead.appendChild(head);
+  $("epoch-table").replaceChildren(thead, body);
 }

@@ -1,5 +1,7 @@
-// Quarry account dashboard: projects, labeling progress, the dataset, training runs, evaluations
-// and model exports of one account, and the System panel (devices, disk use, the server's health).
+// Quarry account dashboard: the whole Studio of one account in the browser. Its projects, and per
+// project the data (import, grid, an image's page, downloads), splits, labeling requests and
+// progress, experiments and runs with live curves, evaluations with their error gallery, model
+// exports and the pre-labeler; the System panel (devices, disk use, the server's health and version).
 //
 // Served under a strict CSP, so everything here builds DOM with createElement and puts any text
 // that came from the server (project, class and file names, e-mails) in with textContent only.
@@ -12,42 +14,41 @@
 
 import { $ } from "./quarry-ui.js";
 import { drawChart } from "./chart.js";
-import { goToPage, loadImages } from "./dataset.js";
+import { bindDataset } from "./dataset.js";
+import { bindEvaluations } from "./evaluations.js";
+import { bindExportForm } from "./export-form.js";
+import { bindExperiments } from "./experiment-form.js";
+import { bindLabeling } from "./labeling.js";
+import { bindPrelabeler } from "./prelabeler.js";
 import { bindProjectForms } from "./project-forms.js";
 import { loadProjects } from "./projects.js";
-import { closeStream } from "./runs.js";
+import { bindRuns, closeStream } from "./runs.js";
+import { bindSectionNav } from "./section-nav.js";
 import { signIn, signOut, start } from "./session.js";
+import { bindSplits } from "./splits.js";
 import { bindSystem } from "./system.js";
 import { bindTheme } from "./theme.js";
-import { SEARCH_DELAY_MS, state } from "./state.js";
 
 function bindUI() {
   $("signin").addEventListener("submit", signIn);
   $("signout").addEventListener("click", signOut);
   // The list's figures and the selected project's sections, all read again.
   $("refresh").addEventListener("click", loadProjects);
-  bindProjectForms();
-  bindSystem();
   bindTheme();
-  $("class-filter").addEventListener("change", (e) => {
-    state.grid.filterClass = e.target.value;
-    state.grid.page = 1;
-    loadImages();
-  });
-  $("search").addEventListener("input", (e) => {
-    clearTimeout(state.searchTimer);
-    const text = e.target.value.trim();
-    state.searchTimer = setTimeout(() => {
-      if (text === state.grid.search) return;
-      state.grid.search = text;
-      state.grid.page = 1;
-      loadImages();
-    }, SEARCH_DELAY_MS);
-  });
-  $("grid-prev").addEventListener("click", () => goToPage(-1));
-  $("grid-next").addEventListener("click", () => goToPage(1));
-  // A zoom or a move to another screen changes devicePixelRatio; redraw at the new resolution.
-  window.addEventListener("resize", () => { if (!$("run-detail").hidden) drawChart(); });
+  bindSystem();
+  bindProjectForms();
+  bindSectionNav();
+  // The sections, in the page's order.
+  bindDataset();
+  bindSplits();
+  bindLabeling();
+  bindExperiments();
+  bindRuns();
+  bindEvaluations();
+  bindExportForm();
+  bindPrelabeler();
+  // A zoom, a move to another screen (devicePixelRatio) or another theme: draw the chart again.
+  for (const event of ["resize", "quarry-theme"]) window.addEventListener(event, () => { if (!$("run-detail").hidden) drawChart(); });
   // Leaving the page should not leave a stream open.
   window.addEventListener("pagehide", closeStream);
 }

@@ -1,11 +1,48 @@
-// The dataset grid: class filter, search, thumbnails and paging.
+// The dataset grid: class filter, search, sort, thumbnails and paging; a thumbnail opens the image's
+// page (image-page.js). Importing is upload.js, the label downloads dataset-export.js.
 
 import { safePath } from "./quarry-api.js";
-import { $, el } from "./quarry-ui.js";
+import { $, el, selectable } from "./quarry-ui.js";
 import { bytes, count, isNum } from "./format.js";
+import { bindExport } from "./dataset-export.js";
+import { bindImagePage, openImage } from "./image-page.js";
 import { forProject } from "./projects.js";
 import { seg } from "./session.js";
-import { PAGE_SIZE, state } from "./state.js";
+import { PAGE_SIZE, SEARCH_DELAY_MS, state } from "./state.js";
+import { bindUpload } from "./upload.js";
+
+// The grid's order, `sort_by:sort_order` as the images endpoint takes them; kept across projects, as a
+// way of looking rather than a part of one project.
+let sort = "filename:asc";
+
+export function bindDataset() {
+  bindUpload();
+  bindImagePage();
+  bindExport();
+  $("class-filter").addEventListener("change", (e) => {
+    state.grid.filterClass = e.target.value;
+    state.grid.page = 1;
+    loadImages();
+  });
+  $("search").addEventListener("input", (e) => {
+    clearTimeout(state.searchTimer);
+    const text = e.target.value.trim();
+    state.searchTimer = setTimeout(() => {
+      if (text === state.grid.search) return;
+      state.grid.search = text;
+      state.grid.page = 1;
+      loadImages();
+    }, SEARCH_DELAY_MS);
+  });
+  $("grid-prev").addEventListener("click", () => goToPage(-1));
+  $("grid-next").addEventListener("click", () => goToPage(1));
+  $("grid-sort").value = sort;
+  $("grid-sort").addEventListener("change", (e) => {
+    sort = e.target.value;
+    state.grid.page = 1;
+    loadImages();
+  });
+}
 
 export function loadDataset() {
   loadClasses();
@@ -46,6 +83,9 @@ export async function loadImages() {
   const params = new URLSearchParams({ page: String(grid.page), page_size: String(PAGE_SIZE) });
   if (grid.filterClass) params.set("filter_class", grid.filterClass);
   if (grid.search) params.set("search", grid.search);
+  const [sortBy, sortOrder] = sort.split(":");
+  params.set("sort_by", sortBy);
+  params.set("sort_order", sortOrder);
   await forProject("/api/datasets/" + seg(state.projectId) + "/images?" + params, (page) => {
     if (seq !== state.grid.seq) return;
     renderImages(page || {});
@@ -67,9 +107,12 @@ function renderImages(page) {
   $("grid-empty").hidden = images.length > 0;
 }
 
+// Each thumbnail is a button (click, Enter or Space) that opens the image's page.
 function thumbnail(image) {
   const figure = el("figure", "thumb");
   figure.dataset.filename = image.filename || "";
+  figure.setAttribute("aria-label", "Open " + (image.original_name || image.filename || "the image"));
+  if (image.filename) selectable(figure, () => openImage(image.filename, figure));
   const img = document.createElement("img");
   img.loading = "lazy";
   img.decoding = "async";
@@ -87,7 +130,7 @@ function thumbnail(image) {
   return figure;
 }
 
-export function goToPage(delta) {
+function goToPage(delta) {
   const pages = Math.max(1, Math.ceil(state.grid.total / PAGE_SIZE));
   const next = Math.min(pages, Math.max(1, state.grid.page + delta));
   if (next === state.grid.page) return;

@@ -6,7 +6,6 @@ import { $, el, markActive, selectable, setStatus, showError } from "./quarry-ui
 import { loadDataset } from "./dataset.js";
 import { loadEvaluations } from "./evaluations.js";
 import { badge, count, isNum, pct } from "./format.js";
-import { loadExports } from "./model-exports.js";
 import { loadProgress } from "./progress.js";
 import { closeStream, loadRuns } from "./runs.js";
 import { loadRegisteredSections, resetRegisteredSections } from "./sections.js";
@@ -217,7 +216,6 @@ export function loadSections() {
   loadDataset();
   loadRuns();
   loadEvaluations();
-  loadExports();
   loadRegisteredSections();
 }
 

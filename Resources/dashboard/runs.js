@@ -1,22 +1,46 @@
-// Training runs: the list, the selected run's status, and its live event stream.
+// Training runs: the list, the selected run's status and epochs done, and its live event stream. The
+// stop, resume and delete buttons are run-controls.js; the curves and the epoch table chart.js.
 
 import { $, el, markActive, selectable, setStatus, showError } from "./quarry-ui.js";
 import { drawChart } from "./chart.js";
+import { experimentName } from "./experiment-form.js";
+import { loadForm as loadExportForm } from "./export-form.js";
 import { badge, fixed, isNum, pct } from "./format.js";
 import { forProject, noteRuns } from "./projects.js";
+import { loadPrelabeler } from "./prelabeler.js";
+import { bindCompare, fillCompareChoices } from "./run-compare.js";
+import { bindRunControls, clearRunError, showRunControls } from "./run-controls.js";
 import { api, seg } from "./session.js";
 import { state } from "./state.js";
 
-export function loadRuns() {
+const isGoing = (run) => run.status === "pending" || run.status === "running";
+
+export function bindRuns() {
+  bindRunControls();
+  bindCompare();
+}
+
+export const selectedRun = () => state.runs.find((r) => r.run_id === state.runId) || null;
+
+// `selectId`: a run to select once the list has it (one just started or resumed). Otherwise the selected
+// run stays; without one (a reload), a run still going is chosen, so its stream is followed again.
+export function loadRuns(selectId) {
   return forProject("/api/training/" + seg(state.projectId) + "/runs", (runs) => {
     state.runs = Array.isArray(runs) ? runs : [];
     noteRuns(state.projectId, state.runs);
+    const pick = state.runs.find((r) => r.run_id === selectId) || state.runs.find((r) => r.run_id === state.runId)
+      || state.runs.find(isGoing) || state.runs[0];
+    if (!pick) { closeStream(); state.runId = null; }
     renderRuns();
-    const keep = state.runs.find((r) => r.run_id === state.runId);
-    const first = keep || state.runs[0];
-    if (first) selectRun(first.run_id, true);
-    else { closeStream(); state.runId = null; $("run-detail").hidden = true; }
+    if (pick) selectRun(pick.run_id, true);
+    else $("run-detail").hidden = true;
   });
+}
+
+// The experiments' names arrived (or changed): the list entries and the comparison's choices show them.
+export function showRunNames() {
+  for (const run of state.runs) updateRunItem(run);
+  fillCompareChoices();
 }
 
 function renderRuns() {
@@ -26,7 +50,7 @@ function renderRuns() {
     const li = el("li", "run");
     li.dataset.id = run.run_id;
     li.append(...runItemParts(run));
-    li.title = "best validation accuracy";
+    li.title = "best " + scoreName(run).replace("val ", "validation ");
     selectable(li, () => selectRun(run.run_id, false));
     list.appendChild(li);
   }
@@ -35,7 +59,9 @@ function renderRuns() {
 }
 
 function runItemParts(run) {
-  return [el("span", "item-id", run.run_id), badge(run.status), el("span", "item-figure", pct(bestAccuracy(run)))];
+  const name = experimentName(run.experiment_id);
+  return [el("span", "item-id", run.run_id), el("span", "run-experiment", name ?? ""), badge(run.status),
+          el("span", "item-figure", pct(bestAccuracy(run)))];
 }
 
 // An epoch's validation figure by the run's task: a classifier's accuracy, a detector's mAP, a segmenter's mean IoU.
@@ -65,7 +91,9 @@ function selectRun(runId, reload) {
   if (!run) return;
   const sameRun = runId === state.runId;
   state.runId = runId;
+  if (!sameRun) clearRunError();
   markActive($("run-list"), runId);
+  fillCompareChoices();
   state.points = new Map();
   for (const m of run.metrics || []) addPoint(m);
   $("run-detail").hidden = false;
@@ -85,7 +113,14 @@ function showRunStatus(run) {
   if (isNum(bestAccuracy(run))) parts.push("best " + scoreName(run) + " " + pct(bestAccuracy(run)));
   // A failed run's error is {type, message}: the message is for people, the type for programs.
   if (run.error) parts.push("error: " + run.error.message);
+  const memory = [...state.points.values()].filter((m) => isNum(m.gpu_memory_mb)).pop();
+  if (memory) parts.push("GPU memory " + memory.gpu_memory_mb + " MiB (peak " + (memory.gpu_memory_peak_mb ?? "—") + " MiB)");
   $("run-status").textContent = parts.join(" · ");
+  const total = run.config && isNum(run.config.epochs) ? run.config.epochs : Math.max(epochs, 1);
+  $("run-epochs").max = total;
+  $("run-epochs").value = Math.min(epochs, total);
+  $("run-epochs-text").textContent = epochs + " of " + total + " epochs";
+  showRunControls(run);
 }
 
 function addPoint(m) {
@@ -108,6 +143,7 @@ function openStream(run) {
     const data = parse(e);
     if (!current() || !data || typeof data.status !== "string") return;
     run.status = data.status;
+    if (data.error && !run.error) run.error = { message: data.error };
     if (data.status !== "running") $("run-progress").textContent = "";
     updateRunItem(run);
   });
@@ -131,6 +167,9 @@ function openStream(run) {
     if (!current()) return;
     $("run-progress").textContent = "";
     closeStream();
+    // A run that has ended can be exported and named the pre-labeler: those forms list it now.
+    loadExportForm();
+    loadPrelabeler();
   });
   source.addEventListener("open", () => {
     // After a dropped connection the server sends only new events: re-read what was missed.

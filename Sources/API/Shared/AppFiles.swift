@@ -19,12 +19,12 @@ struct AppFiles: Sendable {
         "tools.js", "pointer.js", "keyboard.js", "geometry.js", "view.js", "draw.js",
     ])
     static let dashboard = listing(page: "index.html", styles: [
-        "dashboard.css", "theme.css", "data.css", "splits.css", "labeling.css", "training.css", "evaluation.css", "export.css",
+        "dashboard.css", "data.css", "splits.css", "labeling.css", "training.css", "evaluation.css", "export.css",
     ], modules: [
         "dashboard.js", "state.js", "session.js", "format.js", "projects.js", "project-forms.js", "sections.js", "progress.js",
         "dataset.js", "upload.js", "image-page.js", "dataset-export.js", "splits.js", "labeling.js", "runs.js", "chart.js",
         "experiment-form.js", "run-controls.js", "run-compare.js", "evaluations.js", "evaluation-form.js", "error-gallery.js",
-        "model-exports.js", "export-form.js", "prelabeler.js", "system.js", "theme.js", "dialogs.js",
+        "model-exports.js", "export-form.js", "prelabeler.js", "system.js", "theme.js", "section-nav.js",
     ])
 
     /// An app's page, styles and ES modules. The modules import one another (and the shared ones) by
