@@ -17,7 +17,7 @@ define ensure_debs
 	fi
 endef
 
-.PHONY: deps test-deps bench-deps build debug run test unit-test e2e-test bench bench-gpu gpu-bundle fuzz lint clean emulated-gpu emulated-gpu-tsan emulated-gpu-test emulated-gpu-test-tsan ptx check-ptx emulated-gpu-race
+.PHONY: deps test-deps bench-deps build debug run test tour-screenshots unit-test e2e-test bench bench-gpu gpu-bundle fuzz lint clean emulated-gpu emulated-gpu-tsan emulated-gpu-test emulated-gpu-test-tsan ptx check-ptx emulated-gpu-race
 
 deps:
 	$(call ensure_debs,$(DEB_PACKAGES))
@@ -54,6 +54,14 @@ test: test-deps lint check-ptx emulated-gpu emulated-gpu-test emulated-gpu-race
 	swift build --build-tests
 	swift test --skip-build
 	python3 -m pytest -q Tests/python
+
+# The README's five-minute tour: the one browser test that walks the whole path (Tests/python/test_dashboard_tour.py),
+# then its eight screenshots (.build/test-artifacts/tour-*.png) copied to docs/tour/, where the README shows them.
+tour-screenshots: test-deps debug
+	rm -f .build/test-artifacts/tour-*.png
+	python3 -m pytest -q Tests/python/test_dashboard_tour.py
+	mkdir -p docs/tour
+	cp .build/test-artifacts/tour-*.png docs/tour/
 
 bench: bench-deps build
 	swift build $(RELEASE_FLAGS) --product quarry-bench
