@@ -13,8 +13,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from test_dashboard_splits import CLASSES, shapes_project, show, sign_in
-from test_workbench_browser import ARTIFACTS, MARKUP, browser  # noqa: F401 (the fixture)
+from test_dashboard_projects import sign_in
+from test_dashboard_splits import CLASSES, shapes_project, show
+from test_workbench_browser import ARTIFACTS, browser  # noqa: F401 (the fixture)
 
 ROWS = """return [...document.querySelectorAll('#labeling-classes tbody tr')].map(tr =>
   [tr.querySelector('.class-name').value, tr.querySelector('.class-type').value]);"""

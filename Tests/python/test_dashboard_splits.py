@@ -12,10 +12,10 @@ import requests
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
 
 from images import png
+from test_dashboard_projects import sign_in
 from test_studio_imports import archive, finished, upload
 from test_studio_runs import auth
 from test_workbench_browser import ARTIFACTS, MARKUP, browser  # noqa: F401 (the fixture)
@@ -72,13 +72,6 @@ def preview_settled(driver):
 def show(driver, section_id):
     """Scrolls the main column to the section for a screenshot; the page itself stays where it is."""
     driver.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollTo(0, 0)", driver.find_element(By.ID, section_id))
-
-
-def sign_in(driver, server, key):
-    driver.get(server.url + "/dashboard/")
-    wait(driver, ready.visibility_of_element_located((By.ID, "api-key"))).send_keys(key)
-    driver.find_element(By.ID, "signin-button").click()
-    wait(driver, ready.visibility_of_element_located((By.ID, "dashboard")))
 
 
 def shapes_project(server, key):
