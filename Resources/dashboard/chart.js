@@ -4,30 +4,29 @@
 // change shows at the next one.
 
 import { $, el } from "./quarry-ui.js";
-import { fixed, isNum, pct } from "./format.js";
+import { bestFigure, fixed, isNum, pct, validationScore } from "./format.js";
 import { comparedRun } from "./run-compare.js";
-import { scoreName, validationScore } from "./runs.js";
 import { state } from "./state.js";
+import { palette } from "./theme.js";
 
 // CSS pixels; must match #run-chart and #lr-chart in training.css.
 const MAIN = { id: "run-chart", w: 640, h: 260 };
 const RATE = { id: "lr-chart", w: 640, h: 120 };
 
-function palette() {
-  const css = getComputedStyle(document.documentElement);
-  const v = (name) => css.getPropertyValue(name).trim();
-  return { loss: v("--accent"), score: v("--ok"), otherLoss: v("--warn"), otherScore: v("--danger"), axis: v("--muted"),
-           grid: v("--line"), text: v("--text") };
+// What each part is drawn in, from the palette as it is now.
+function chartColors() {
+  const p = palette();
+  return { loss: p.accent, score: p.ok, otherLoss: p.warn, otherScore: p.danger, axis: p.muted, grid: p.line, text: p.text };
 }
 
 const sorted = (points) => [...points.values()].sort((a, b) => a.epoch - b.epoch).map((p) => ({ ...p, score: validationScore(p) }));
 
 // Draws both charts, the legend and the table from the selected run's epochs (and the compared run's).
 export function drawChart() {
-  const colors = palette();
+  const colors = chartColors();
   const run = state.runs.find((r) => r.run_id === state.runId) || null;
   const other = comparedRun();
-  const figure = scoreName(run).replace("val ", "validation ");
+  const figure = "validation " + (run ? bestFigure(run).name : "accuracy");
   const runs = [{ run, points: sorted(state.points), loss: colors.loss, score: colors.score, dashed: false }];
   if (other) runs.push({ run: other.run, points: sorted(other.points), loss: colors.otherLoss, score: colors.otherScore, dashed: true });
   const named = (r, label) => (other ? r.run.run_id + " · " : "") + label;

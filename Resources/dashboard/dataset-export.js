@@ -2,12 +2,13 @@
 // (`GET /api/export/download?format=…&project_title=…`, which takes the dashboard's cookie when no key
 // is given). It answers 302 to a signed download link; fetch follows it, so the link is known once the
 // archive's headers arrive (the body is dropped there) and the browser then downloads it by that link.
-// A refusal is JTheta's `{"detail": …}`, shown beside the buttons.
+// A refusal is JTheta's `{"detail": …}`, shown beside the buttons; a 401 shows the signed-out view.
 
 import { errorMessage, safePath } from "./quarry-api.js";
-import { $ } from "./quarry-ui.js";
+import { $, showMessage } from "./quarry-ui.js";
 import { currentProject } from "./projects.js";
 import { registerSection } from "./sections.js";
+import { endedBy } from "./session.js";
 import { state } from "./state.js";
 
 const NAMES = { coco: "COCO", yolo: "YOLO", voc: "VOC", csv: "CSV" };
@@ -26,7 +27,7 @@ function clearExport() {
   seq++;
   setBusy(false);
   $("export-status").textContent = "";
-  $("export-error").hidden = true;
+  showMessage($("export-error"), "");
   $("export-link").hidden = true;
   $("export-link").removeAttribute("href");
 }
@@ -35,22 +36,23 @@ async function download(format) {
   const project = currentProject();
   if (!project || !NAMES[format]) return;
   const my = ++seq;
-  const projectId = state.projectId;
+  const projectId = state.projectId, generation = state.generation;
   const current = () => my === seq && projectId === state.projectId;
   setBusy(true);
-  $("export-error").hidden = true;
+  showMessage($("export-error"), "");
   $("export-link").hidden = true;
   $("export-status").textContent = "Preparing the " + NAMES[format] + " archive…";
   try {
     const query = new URLSearchParams({ format, project_title: project.name });
     const response = await fetch("/api/export/download?" + query, { credentials: "same-origin", headers: { Accept: "application/json, application/zip" } });
+    if (endedBy(response.status, generation)) return;  // the session is gone, whichever project this was for
     if (!current()) return response.body && response.body.cancel();
     if (!response.ok) return failed(await refusal(response));
     const url = new URL(response.url);
     if (response.body) response.body.cancel();
     const path = url.origin === location.origin ? safePath(url.pathname + url.search) : null;
     if (!path) return failed("The server sent a download link this page does not open.");
-    const fileName = decodeURIComponent(url.pathname.split("/").pop() || "export.zip");
+    const fileName = decodedName(url.pathname.split("/").pop() || "export.zip");
     const link = $("export-link");
     link.href = path;
     link.download = fileName;
@@ -66,6 +68,15 @@ async function download(format) {
   }
 }
 
+// The link's last part as a file name: decoded, or as it is when it is not well-formed percent-encoding.
+function decodedName(part) {
+  try {
+    return decodeURIComponent(part);
+  } catch (err) {
+    return part;
+  }
+}
+
 async function refusal(response) {
   let body = null;
   try { body = await response.json(); } catch (e) { body = null; }
@@ -74,8 +85,7 @@ async function refusal(response) {
 
 function failed(message) {
   $("export-status").textContent = "";
-  $("export-error").textContent = message;
-  $("export-error").hidden = false;
+  showMessage($("export-error"), message);
 }
 
 function setBusy(busy) {

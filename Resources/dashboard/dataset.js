@@ -66,8 +66,14 @@ function loadClasses() {
     const keep = state.grid.filterClass;
     filter.replaceChildren(new Option("All classes", ""));
     for (const c of classes) filter.appendChild(new Option(isNum(c.count) ? c.name + " (" + count(c.count) + ")" : c.name, c.name));
-    // new Option() sets text, never markup; keep the chosen class if it still exists.
-    filter.value = classes.some((c) => c.name === keep) ? keep : "";
+    // new Option() sets text, never markup; keep the chosen class if it still exists, else show them all.
+    const kept = classes.some((c) => c.name === keep);
+    filter.value = kept ? keep : "";
+    if (keep && !kept) {
+      state.grid.filterClass = "";
+      state.grid.page = 1;
+      loadImages();
+    }
     const parts = [];
     if (isNum(stats && stats.image_count)) parts.push(count(stats.image_count) + " images");
     if (isNum(stats && stats.unlabeled) && stats.unlabeled > 0) parts.push(count(stats.unlabeled) + " unlabeled");
@@ -77,7 +83,7 @@ function loadClasses() {
   });
 }
 
-export async function loadImages() {
+async function loadImages() {
   const grid = state.grid;
   const seq = ++grid.seq;  // a newer page, filter or search wins over an older answer
   const params = new URLSearchParams({ page: String(grid.page), page_size: String(PAGE_SIZE) });
@@ -97,6 +103,12 @@ function renderImages(page) {
   const images = Array.isArray(page.images) ? page.images : [];
   grid.total = isNum(page.total) ? page.total : images.length;
   const pages = Math.max(1, Math.ceil(grid.total / PAGE_SIZE));
+  // Fewer images than when the page was chosen (deleted, or another filter): the last page there is.
+  if (grid.page > pages) {
+    grid.page = pages;
+    loadImages();
+    return;
+  }
   const filtered = grid.filterClass || grid.search;
   $("dataset-total").textContent = count(grid.total) + (grid.total === 1 ? " image" : " images") + (filtered ? " match" : "");
   $("grid-page").textContent = "Page " + grid.page + " of " + pages;

@@ -8,10 +8,11 @@
 // not have; a segmenter's, which carry masks and have no confusion cells, are read a page at a time.
 
 import { safePath } from "./quarry-api.js";
-import { $, el } from "./quarry-ui.js";
+import { $, el, showMessage } from "./quarry-ui.js";
 import { count, fixed, isNum, pct } from "./format.js";
 import { api, seg } from "./session.js";
 import { state } from "./state.js";
+import { palette } from "./theme.js";
 
 const PAGE_SIZE = 24;
 const FETCH_SIZE = 500;   // the server's largest page
@@ -42,11 +43,11 @@ export function resetGallery() {
   Object.assign(view, { ev: null, rows: [], total: 0, wrong: 0, page: 1, cell: null });
   delete $("error-gallery").dataset.evalId;
   $("gallery").replaceChildren();
-  for (const id of ["gallery-count", "gallery-page", "gallery-error"]) $(id).textContent = "";
-  $("gallery-error").hidden = true;
+  for (const id of ["gallery-count", "gallery-page"]) $(id).textContent = "";
+  showMessage($("gallery-error"), "");
   $("gallery-empty").hidden = true;
   $("gallery-cell").hidden = true;
-  maskLegend().hidden = true;
+  $("gallery-mask-legend").hidden = true;
 }
 
 export function showGallery(ev, task) {
@@ -82,20 +83,22 @@ function query(page, size = FETCH_SIZE, correct = null) {
   return "/api/evaluation/" + seg(view.ev.project_id || state.projectId) + "/" + seg(view.ev.eval_id) + "/results?" + params;
 }
 
-// `keep`: stay on the page (a segmenter's next page); otherwise back to the first.
-async function load(keep = false) {
+// `turnTo`: a segmenter's page to read (Next or Previous), the page shown until it has come; otherwise
+// everything is read again from the first page.
+async function load(turnTo = null) {
   if (!view.ev) return;
   const mine = ++view.seq;
   const gallery = $("error-gallery");
+  const before = $("gallery-count").textContent;
   gallery.setAttribute("aria-busy", "true");
   $("gallery-show").disabled = !!view.cell;
   $("gallery-cell").hidden = !view.cell;
   $("gallery-cell-text").textContent = view.cell ? "True " + view.cell.truth + ", predicted " + view.cell.predicted : "";
   $("gallery-count").textContent = "loading…";
-  $("gallery-error").hidden = true;
+  showMessage($("gallery-error"), "");
   try {
     if (paged()) {
-      const [page, show] = [keep ? view.page : 1, $("gallery-show").value];
+      const [page, show] = [turnTo ?? 1, $("gallery-show").value];
       const answer = await api(query(page, PAGE_SIZE));
       const wrong = show ? null : await api(query(1, 1, "false"));
       if (mine !== view.seq) return;
@@ -119,10 +122,10 @@ async function load(keep = false) {
     render();
   } catch (err) {
     if (mine !== view.seq) return;
-    $("gallery-count").textContent = "";
-    $("gallery").replaceChildren();
-    $("gallery-error").textContent = err.message;
-    $("gallery-error").hidden = false;
+    // A page that did not come leaves the shown one as it was (its images, its count, its place in the pager).
+    $("gallery-count").textContent = turnTo === null ? "" : before;
+    if (turnTo === null) $("gallery").replaceChildren();
+    showMessage($("gallery-error"), err.message);
   } finally {
     if (mine === view.seq) gallery.removeAttribute("aria-busy");
   }
@@ -132,9 +135,10 @@ function turn(delta) {
   const pages = Math.max(1, Math.ceil((paged() ? view.total : view.rows.length) / PAGE_SIZE));
   const next = Math.min(pages, Math.max(1, view.page + delta));
   if (next === view.page) return;
+  // A segmenter's page moves once it has come (load sets view.page); the others' are all here already.
+  if (paged()) return load(next);
   view.page = next;
-  if (paged()) load(true);
-  else render();
+  render();
 }
 
 function render() {
@@ -146,12 +150,13 @@ function render() {
   $("gallery-page").textContent = "Page " + view.page + " of " + pages;
   $("gallery-prev").disabled = view.page <= 1;
   $("gallery-next").disabled = view.page >= pages;
-  $("gallery").replaceChildren(...shown.map(item));
+  const colours = palette();  // read once per drawing of the page
+  $("gallery").replaceChildren(...shown.map((row) => item(row, colours)));
   $("gallery-empty").hidden = shown.length > 0;
   if (paged()) renderMaskLegend(shown);
 }
 
-function item(row) {
+function item(row, colours) {
   const figure = el("figure", "result" + (row.correct ? "" : " wrong"));
   Object.assign(figure.dataset, { filename: row.filename || "", truth: row.ground_truth ?? "", prediction: row.prediction ?? "",
     correct: String(!!row.correct), confidence: String(row.confidence) });
@@ -159,7 +164,7 @@ function item(row) {
   canvas.className = "result-canvas";
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", (row.filename || "") + ": " + describe(row));
-  draw(canvas, row);
+  draw(canvas, row, colours);
   const caption = el("figcaption");
   const name = el("span", "result-name", row.filename || "");
   name.title = row.filename || "";
@@ -190,13 +195,13 @@ function figures(row) {
 
 // The image, fitted into the square; a detector's boxes (in the image's own pixels) over it. A classifier's or
 // segmenter's image comes as its thumbnail, a detector's whole, since its boxes are in the full image's pixels.
-function draw(canvas, row) {
+// `colours`: the palette, as render() read it.
+function draw(canvas, row, colours) {
   const ratio = window.devicePixelRatio || 1;
   canvas.width = Math.round(SIDE * ratio);
   canvas.height = Math.round(SIDE * ratio);
   const ctx = canvas.getContext("2d");
-  const colour = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  ctx.fillStyle = colour("--canvas-bg");
+  ctx.fillStyle = colours["canvas-bg"];
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   const kind = view.task === "detection" ? "/images/" : "/thumbnails/";
   const src = safePath("/api/datasets/" + seg(view.ev.project_id || state.projectId) + kind + seg(row.filename || ""));
@@ -213,13 +218,13 @@ function draw(canvas, row) {
     canvas.dataset.drawn = "true";
     if (view.task !== "detection") return;
     const boxes = [
-      ...(row.true_positives || []).map((b) => [b, "--ok", []]),
-      ...(row.false_positives || []).map((b) => [b, "--danger", []]),
-      ...(row.misses || []).map((b) => [b, "--warn", [4 * ratio, 3 * ratio]]),
+      ...(row.true_positives || []).map((b) => [b, colours.ok, []]),
+      ...(row.false_positives || []).map((b) => [b, colours.danger, []]),
+      ...(row.misses || []).map((b) => [b, colours.warn, [4 * ratio, 3 * ratio]]),
     ].filter(([b]) => Array.isArray(b.box) && b.box.length === 4 && b.box.every(isNum));
     ctx.lineWidth = 2 * ratio;
-    for (const [b, name, dash] of boxes) {
-      ctx.strokeStyle = colour(name);
+    for (const [b, stroke, dash] of boxes) {
+      ctx.strokeStyle = stroke;
       ctx.setLineDash(dash);
       const [x, y, bw, bh] = b.box;
       // Inset by half the line, so a box along the image's edge is not half cut off.
@@ -244,7 +249,7 @@ const lineColour = (index) => "hsla(" + hue(index) + ", 100%, 70%, 1)";
 
 // A mask's runs ({width, height, classes, counts}: pairs of class index and length, row-major) as one class
 // index per pixel; null for anything that is not such a mask.
-export function decodeMask(mask) {
+function decodeMask(mask) {
   if (!mask || !Number.isInteger(mask.width) || !Number.isInteger(mask.height) || !Array.isArray(mask.counts)) return null;
   const n = mask.width * mask.height;
   const classes = Array.isArray(mask.classes) ? mask.classes.length : 0;
@@ -326,21 +331,10 @@ function outline(ctx, truth, { width, height }, [x0, y0, w, h]) {
   }
 }
 
-// The legend of a segmenter's gallery: each class of the shown masks in its colour, and how to read them.
-function maskLegend() {
-  let legend = document.getElementById("gallery-mask-legend");
-  if (!legend) {
-    legend = el("ul", "gallery-legend mask-legend");
-    legend.id = "gallery-mask-legend";
-    legend.setAttribute("aria-label", "Classes");
-    legend.hidden = true;
-    $("gallery-legend").after(legend);
-  }
-  return legend;
-}
-
+// The legend of a segmenter's gallery (#gallery-mask-legend, in the page): each class of the shown masks in
+// its colour, and how to read them.
 function renderMaskLegend(rows) {
-  const legend = maskLegend();
+  const legend = $("gallery-mask-legend");
   const classes = rows.map((r) => r.mask && r.mask.classes).find((c) => Array.isArray(c)) || [];
   const items = classes.slice(1).map((name, i) => {
     const li = el("li", "legend-class", String(name));

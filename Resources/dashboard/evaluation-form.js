@@ -5,8 +5,9 @@
 // can be evaluated is the server's to say, and its refusal (a run still training, a split gone, a bad batch
 // size) shows in the dialog in its own words.
 
-import { $, setStatus } from "./quarry-ui.js";
-import { count, isNum, pct } from "./format.js";
+import { $, setStatus, showMessage } from "./quarry-ui.js";
+import { bindDialog, openDialog, returnFocusTo } from "./dialogs.js";
+import { count, isNum, runLabel } from "./format.js";
 import { api, seg } from "./session.js";
 import { state } from "./state.js";
 
@@ -15,31 +16,22 @@ const SUBSETS = ["test", "val", "train"];
 let runs = [];
 let splits = [];
 let onCreated = null;   // evaluations.js: takes the new evaluation, answers the element to focus
-let returnFocus = null;
 let loadSeq = 0;        // bumped by each opening, so a slow answer of an earlier one is dropped
 
 export function bindEvaluationForm(created) {
   onCreated = created;
   $("new-evaluation").addEventListener("click", openForm);
   $("evaluation-form").addEventListener("submit", submit);
-  $("evaluation-cancel").addEventListener("click", () => $("evaluation-dialog").close());
   $("evaluation-run").addEventListener("change", runChosen);
   $("evaluation-split").addEventListener("change", showSubsets);
-  $("evaluation-dialog").addEventListener("close", () => {
-    loadSeq++;
-    const focus = returnFocus && returnFocus.isConnected && !returnFocus.closest("[hidden]") ? returnFocus : $("new-evaluation");
-    returnFocus = null;
-    if (!$("dashboard").hidden) focus.focus();
-  });
+  // Closing drops a pending read of the choices.
+  bindDialog($("evaluation-dialog"), { cancel: $("evaluation-cancel"), fallback: $("new-evaluation"), onClose: () => loadSeq++ });
 }
 
 function openForm() {
-  if (!state.projectId) return;
-  returnFocus = document.activeElement;
   showError("");
   $("evaluation-batch").value = "32";
-  $("evaluation-dialog").showModal();
-  $("evaluation-run").focus();
+  openDialog($("evaluation-dialog"), $("evaluation-run"));
   loadChoices();
 }
 
@@ -72,12 +64,6 @@ function fillRuns() {
   select.replaceChildren(...runs.map((run) => new Option(runLabel(run), run.run_id)));
   const ready = runs.find((r) => r.status === "completed") || runs[0];
   if (ready) select.value = ready.run_id;
-}
-
-function runLabel(run) {
-  const best = [["accuracy", run.best_val_accuracy], ["mAP", run.best_val_map], ["mean IoU", run.best_val_mean_iou]].find(([, v]) => isNum(v));
-  const name = run.config && run.config.name;
-  return [run.run_id, name, run.status, best && "best " + best[0] + " " + pct(best[1])].filter(Boolean).join(" · ");
 }
 
 function fillSplits() {
@@ -133,7 +119,7 @@ async function submit(event) {
   try {
     const evaluation = await api("/api/evaluation/" + seg(pid), "POST", body());
     if (pid !== state.projectId) return;
-    returnFocus = onCreated(evaluation);
+    returnFocusTo($("evaluation-dialog"), onCreated(evaluation));
     setStatus("Started evaluation " + evaluation.eval_id + " of run " + evaluation.run_id + ".");
     $("evaluation-dialog").close();
   } catch (err) {
@@ -147,9 +133,7 @@ async function submit(event) {
 }
 
 function showError(message) {
-  const error = $("evaluation-error-message");
-  error.textContent = message;
-  error.hidden = !message;
+  showMessage($("evaluation-error-message"), message);
   // The server names the field it refuses; the batch size is the one field typed here.
   if (message.startsWith("batch_size")) $("evaluation-batch").setAttribute("aria-invalid", "true");
   else $("evaluation-batch").removeAttribute("aria-invalid");

@@ -3,19 +3,20 @@
 // confusion matrix and per-class precision, recall and F1; a detector's mAP and per-class AP; a segmenter's
 // mean IoU and per-class IoU. The per-image results are error-gallery.js; a confusion cell opens its images there.
 
-import { $, el, markActive, selectable } from "./quarry-ui.js";
+import { $, el, markActive, selectable, showMessage } from "./quarry-ui.js";
 import { badge, count, fixed, isNum, pct } from "./format.js";
 import { bindEvaluationForm } from "./evaluation-form.js";
 import { bindGallery, resetGallery, showCell, showGallery } from "./error-gallery.js";
+import { createPoller } from "./poll.js";
 import { forProject } from "./projects.js";
 import { registerSection } from "./sections.js";
 import { api, seg } from "./session.js";
 import { state } from "./state.js";
 
 const POLL_MS = 1000;
-let pollTimer = null;
-let pollSeq = 0;     // bumped when another project is selected, so a late answer about the old one is dropped
-let pollError = "";  // the server's message when reading the followed evaluation failed; cleared by the next answer
+// The server's message when reading a followed evaluation failed, kept with that evaluation's id (so it shows
+// only under that one); cleared by the next answer about it.
+let pollError = { id: null, message: "" };
 
 export function bindEvaluations() {
   bindEvaluationForm(evaluationCreated);
@@ -25,10 +26,8 @@ export function bindEvaluations() {
 }
 
 function resetEvaluations() {
-  pollSeq++;
-  clearTimeout(pollTimer);
-  pollTimer = null;
-  pollError = "";
+  poller.stop();
+  pollError = { id: null, message: "" };
   $("evaluation-report").hidden = true;
   $("evaluation-progress").hidden = true;
   resetGallery();
@@ -98,28 +97,28 @@ function fillItem(li, ev) {
 const listItem = (id) => [...$("evaluation-list").children].find((li) => li.dataset.id === id) || null;
 
 // Polls the oldest evaluation still going, one request at a time, until none is; the detail follows when
-// it is the selected one.
-function follow() {
-  if (pollTimer !== null) return;
+// it is the selected one. The section's reset stops it, so a late answer about another project is dropped.
+const poller = createPoller(async (current) => {
   const next = state.evaluations.find(isActive);
-  if (!next) return;
-  const mine = pollSeq, pid = state.projectId, id = next.eval_id;
-  pollTimer = setTimeout(async () => {
-    try {
-      const fresh = await api("/api/evaluation/" + seg(pid) + "/" + seg(id));
-      if (mine !== pollSeq) return;
-      pollError = "";
-      update(fresh && fresh.eval_id === id ? fresh : { ...next, status: "failed", error: "The server sent no evaluation." });
-    } catch (err) {
-      if (mine !== pollSeq) return;
-      // Gone (deleted elsewhere): drop it; any other failure is shown in place and the next poll tries again.
-      if (err.status === 404) dropEvaluation(id);
-      else pollError = err.message;
-      if (state.evalId === id) selectEvaluation(id, true);
-    } finally {
-      if (mine === pollSeq) { pollTimer = null; follow(); }
-    }
-  }, POLL_MS);
+  if (!next) return null;
+  const pid = state.projectId, id = next.eval_id;
+  try {
+    const fresh = await api("/api/evaluation/" + seg(pid) + "/" + seg(id));
+    if (!current()) return null;
+    if (pollError.id === id) pollError = { id: null, message: "" };
+    update(fresh && fresh.eval_id === id ? fresh : { ...next, status: "failed", error: "The server sent no evaluation." });
+  } catch (err) {
+    if (!current() || err.status === 401) return null;  // signed out: that view has taken over
+    // Gone (deleted elsewhere): drop it; any other failure is shown under it and the next poll tries again.
+    if (err.status === 404) dropEvaluation(id);
+    else pollError = { id, message: err.message };
+    if (state.evalId === id) selectEvaluation(id, true);
+  }
+  return state.evaluations.some(isActive) ? POLL_MS : null;
+});
+
+function follow() {
+  if (state.evaluations.some(isActive)) poller.start(POLL_MS);
 }
 
 function update(fresh) {
@@ -148,8 +147,7 @@ function selectEvaluation(evalId, reload) {
   const r = ev.results;
   const done = ev.status === "completed" && r;
   showProgress(ev);
-  $("evaluation-error").textContent = ev.error || "";
-  $("evaluation-error").hidden = !ev.error;
+  showMessage($("evaluation-error"), ev.error);
   $("evaluation-report").hidden = !done;
   if (!done) {
     $("evaluation-summary").textContent = "Evaluation " + evalId + " is " + (ev.status || "unknown") + (isActive(ev) ? "." : "; it has no results.");
@@ -171,14 +169,17 @@ function selectEvaluation(evalId, reload) {
   if (changed || !$("error-gallery").dataset.evalId || $("error-gallery").dataset.evalId !== evalId) showGallery(ev, task);
 }
 
+// The bar and its words only while the selected evaluation is pending or running; a failed poll's message
+// only under the evaluation it was about.
 function showProgress(ev) {
   const going = isActive(ev);
-  $("evaluation-progress").hidden = !going && !pollError;
-  if (!going) { $("evaluation-progress-text").textContent = pollError; return; }
+  $("evaluation-progress").hidden = !going;
+  const failure = pollError.id === ev.eval_id ? pollError.message : "";
+  if (!going) { $("evaluation-progress-text").textContent = ""; return; }
   const since = Date.parse(ev.status === "running" ? ev.started_at : ev.created_at);
   const seconds = isNum(since) ? Math.max(0, Math.round((Date.now() - since) / 1000)) : null;
   const words = ev.status === "running" ? "Evaluating the images" : "Waiting for its turn (evaluations run one at a time)";
-  $("evaluation-progress-text").textContent = words + (seconds === null ? "" : " · " + seconds + " s") + (pollError ? " · " + pollError : "");
+  $("evaluation-progress-text").textContent = words + (seconds === null ? "" : " · " + seconds + " s") + (failure ? " · " + failure : "");
 }
 
 function summary(ev, r) {

@@ -2,7 +2,8 @@
 // the Studio API accepts (docs/training.md, "Experiments"). The page checks nothing itself: the server
 // validates, and its message, which starts with the setting's name, is shown beside that setting's field.
 
-import { $, el, setStatus } from "./quarry-ui.js";
+import { $, el, setStatus, showMessage } from "./quarry-ui.js";
+import { bindDialog, openDialog } from "./dialogs.js";
 import { currentProject } from "./projects.js";
 import { confirmDelete } from "./run-controls.js";
 import { loadRuns, showRunNames } from "./runs.js";
@@ -75,8 +76,7 @@ const DEFAULTS = {
 let experiments = [];
 let editing = null;      // the experiment the open form changes; null for a new one
 let models = [];         // the project's task's models, as GET /api/training/models answers
-let returnFocus = null;
-let opening = 0;         // bumped per opening, so a late answer of an earlier one is dropped
+let opening = 0;         // bumped per opening and closing, so a late answer of an earlier opening is dropped
 
 const inputId = (key) => "exp-" + key.replace(/[._]/g, "-");
 const field = (key) => $(inputId(key));
@@ -88,12 +88,7 @@ export function bindExperiments() {
   buildFields();
   $("new-experiment").addEventListener("click", () => openForm(null));
   $("experiment-form").addEventListener("submit", submit);
-  $("experiment-cancel").addEventListener("click", () => $("experiment-dialog").close());
-  $("experiment-dialog").addEventListener("close", () => {
-    const focus = returnFocus && returnFocus.isConnected ? returnFocus : $("new-experiment");
-    returnFocus = null;
-    if (!$("dashboard").hidden) focus.focus();
-  });
+  bindDialog($("experiment-dialog"), { cancel: $("experiment-cancel"), fallback: $("new-experiment"), onClose: () => opening++ });
   field("model").addEventListener("change", () => {
     // As the server does: a model named anew brings its own default size.
     const model = models.find((m) => m.name === field("model").value);
@@ -148,13 +143,12 @@ async function loadExperiments() {
     const list = await api("/api/training/" + seg(pid) + "/experiments");
     if (pid !== state.projectId || generation !== state.generation) return;
     experiments = Array.isArray(list) ? list : [];
-    $("experiments-error").hidden = true;
+    showMessage($("experiments-error"), "");
     renderExperiments();
     showRunNames();
   } catch (err) {
     if (pid !== state.projectId || err.status === 401) return;
-    $("experiments-error").textContent = err.message;
-    $("experiments-error").hidden = false;
+    showMessage($("experiments-error"), err.message);
   }
 }
 
@@ -162,8 +156,9 @@ function resetExperiments() {
   experiments = [];
   $("experiment-list").replaceChildren();
   $("experiments-empty").hidden = true;
-  $("experiments-error").hidden = true;
+  showMessage($("experiments-error"), "");
   if ($("experiment-dialog").open) $("experiment-dialog").close();
+  if ($("training-confirm").open) $("training-confirm").close();
 }
 
 function renderExperiments() {
@@ -200,10 +195,12 @@ function showItemError(li, message) {
 }
 
 async function startRun(experiment, li, button) {
+  const pid = state.projectId;
   button.disabled = true;
   li.querySelector(".item-error")?.remove();
   try {
-    const started = await api("/api/training/" + seg(state.projectId) + "/experiments/" + seg(experiment.id) + "/run", "POST");
+    const started = await api("/api/training/" + seg(pid) + "/experiments/" + seg(experiment.id) + "/run", "POST");
+    if (pid !== state.projectId) return;
     setStatus("Started run " + started.run_id + " of " + experiment.config.name + ".");
     await loadRuns(started.run_id);
   } catch (err) {
@@ -214,10 +211,11 @@ async function startRun(experiment, li, button) {
 }
 
 function deleteExperiment(experiment) {
-  const name = experiment.config.name;
+  const name = experiment.config.name, pid = state.projectId;
   confirmDelete("Delete experiment", "This deletes the experiment " + name + " and all of its runs and their checkpoints.",
                 "Delete experiment", async () => {
-    await api("/api/training/" + seg(state.projectId) + "/experiments/" + seg(experiment.id), "DELETE");
+    await api("/api/training/" + seg(pid) + "/experiments/" + seg(experiment.id), "DELETE");
+    if (pid !== state.projectId) return;
     setStatus("Deleted experiment " + name + ".");
     await Promise.all([loadExperiments(), loadRuns()]);
   });
@@ -225,21 +223,17 @@ function deleteExperiment(experiment) {
 
 // Opens the dialog at once, with what it has; the lists the server gives fill in as they come.
 async function openForm(experiment) {
-  if (!state.projectId) return;
   const ticket = ++opening;
   editing = experiment;
-  returnFocus = document.activeElement;
   $("experiment-title").textContent = experiment ? "Edit experiment" : "New experiment";
   $("experiment-submit").textContent = experiment ? "Save changes" : "Create experiment";
   showErrors(null);
   const config = experiment ? experiment.config : DEFAULTS;
   fill(config);
-  $("experiment-dialog").showModal();
-  field("name").focus();
-  field("name").select();
+  openDialog($("experiment-dialog"), field("name"));
   $("experiment-loading").hidden = false;
   $("experiment-submit").disabled = true;
-  await loadChoices(config, !experiment);
+  await loadChoices(config, !experiment, ticket);
   if (ticket !== opening) return;
   $("experiment-loading").hidden = true;
   $("experiment-submit").disabled = false;
@@ -266,13 +260,14 @@ function selectValues(select, values) {
 }
 
 // The models of the project's task, the splits, the weights and the devices: each failure beside its field.
-async function loadChoices(config, isNew) {
+// `ticket`: the opening they are for; once the dialog has closed or opened again, they are dropped.
+async function loadChoices(config, isNew, ticket) {
   const pid = state.projectId;
   const task = (currentProject() || {}).task || "classification";
   const [modelList, splits, weights, devices] = await Promise.allSettled([
     api("/api/training/models?task=" + seg(task)), api("/api/splits/" + seg(pid)), api("/api/models/weights"), api("/api/system/devices"),
   ]);
-  if (pid !== state.projectId || !$("experiment-dialog").open) return;
+  if (ticket !== opening || pid !== state.projectId || !$("experiment-dialog").open) return;
   const failed = (result, key, what) => {
     if (result.status === "fulfilled") return false;
     if (result.reason.status !== 401) showFieldError(key, "Could not read the " + what + ": " + result.reason.message);
@@ -343,17 +338,19 @@ async function submit(event) {
   if (button.disabled) return;
   button.disabled = true;
   showErrors(null);
-  const base = "/api/training/" + seg(state.projectId) + "/experiments";
+  const pid = state.projectId, ticket = opening;
+  const base = "/api/training/" + seg(pid) + "/experiments";
   try {
     const saved = editing ? await api(base + "/" + seg(editing.id), "PATCH", body()) : await api(base, "POST", body());
+    if (pid !== state.projectId) return;
     const created = !editing;
-    $("experiment-dialog").close();
+    if (ticket === opening) $("experiment-dialog").close();
     setStatus((created ? "Created experiment " : "Saved experiment ") + saved.config.name + ".");
     await loadExperiments();
     const item = [...$("experiment-list").children].find((li) => li.dataset.id === saved.id);
     item?.querySelector(".experiment-run")?.focus();
   } catch (err) {
-    if (err.status !== 401) showErrors(err);
+    if (err.status !== 401 && ticket === opening) showErrors(err);
   } finally {
     button.disabled = false;
   }
@@ -368,23 +365,18 @@ function fieldOf(err) {
 
 function showErrors(err) {
   for (const f of FIELDS) showFieldError(f.key, "");
-  $("experiment-error").hidden = true;
+  showMessage($("experiment-error"), "");
   if (!err) return;
   const key = fieldOf(err);
   if (key) {
     showFieldError(key, err.message);
     field(key).focus();
-  } else {
-    $("experiment-error").textContent = err.message;
-    $("experiment-error").hidden = false;
-  }
+  } else showMessage($("experiment-error"), err.message);
 }
 
 function showFieldError(key, message) {
   const input = field(key);
-  const error = $(inputId(key) + "-error");
-  error.textContent = message;
-  error.hidden = !message;
+  showMessage($(inputId(key) + "-error"), message);
   if (message) input.setAttribute("aria-invalid", "true");
   else input.removeAttribute("aria-invalid");
   input.closest(".experiment-field").classList.toggle("invalid", !!message);

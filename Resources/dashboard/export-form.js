@@ -2,10 +2,13 @@
 // (GET /api/export/formats), with the options that format takes (ONNX: opset, input shape, dynamic batch,
 // simplify), queued by POST /api/export/{project_id}. What the server refuses (a format the run's network
 // cannot take, an input shape that does not fit) comes back as its own message under the form; the
-// export itself is followed in the list by model-exports.js.
+// export itself is followed in the list by model-exports.js. The runs are runs.js's list, followed through
+// projects.js's onRuns (a run that finishes is offered as soon as the page hears of it).
 
-import { $, setStatus } from "./quarry-ui.js";
+import { $, setStatus, showMessage } from "./quarry-ui.js";
+import { runLabel } from "./format.js";
 import { loadExports } from "./model-exports.js";
+import { onRuns } from "./projects.js";
 import { registerSection } from "./sections.js";
 import { api, seg } from "./session.js";
 import { state } from "./state.js";
@@ -14,7 +17,7 @@ const UNFINISHED = ["pending", "running"];
 // The batch is the one axis an ONNX export can leave symbolic; both tensors get the same name.
 const DYNAMIC_BATCH = { input: { 0: "batch" }, output: { 0: "batch" } };
 
-let runs = [];        // the selected project's finished runs, as the form lists them
+let runs = null;      // the selected project's finished runs, as the form lists them (null: not heard yet)
 let formats = null;   // the server's formats, read once per page (they do not change per project)
 let seq = 0;          // a project switch drops the answers of the previous project's reads
 
@@ -23,46 +26,74 @@ registerSection({ load: loadForm, reset: resetForm });
 export function bindExportForm() {
   $("export-form").addEventListener("submit", submitExport);
   $("export-format").addEventListener("change", showFormat);
+  // Every run the server lists is offered once it has ended; which of them can be exported is the server's to say.
+  onRuns((list) => {
+    runs = list.filter((run) => !UNFINISHED.includes(run.status));
+    fillForm();
+  });
 }
 
-// What a run select shows for a run: its experiment's name, its id and its state.
-export function runLabel(run) {
-  const name = run.config && run.config.name;
-  return [name, run.run_id, run.status].filter(Boolean).join(" · ");
-}
-
-export async function loadForm() {
-  const mine = ++seq, pid = state.projectId;
-  showError("");
+// The formats, once per page (a reload of the project's sections reads them again only after a failure).
+async function loadForm() {
+  const mine = ++seq;
+  showMessage($("export-form-error"), "");
   try {
-    const [runList, formatList] = await Promise.all([api("/api/training/" + seg(pid) + "/runs"), formats || api("/api/export/formats")]);
+    const formatList = formats || (await api("/api/export/formats"));
     if (mine !== seq) return;
     formats = Array.isArray(formatList) ? formatList : [];
-    runs = (Array.isArray(runList) ? runList : []).filter((run) => !UNFINISHED.includes(run.status));
     fillForm();
   } catch (err) {
-    if (mine === seq && err.status !== 401) showError(err.message);
+    if (mine === seq && err.status !== 401) showMessage($("export-form-error"), err.message);
   }
 }
 
 function resetForm() {
   seq++;
-  runs = [];
+  runs = null;
   $("export-run").replaceChildren();
-  showError("");
-  $("export-submit").disabled = true;
+  $("export-runs-empty").hidden = true;
+  showMessage($("export-form-error"), "");
+  updateSubmit();
+}
+
+// The one rule for the Export button: a run and a format to choose from, and no export being queued.
+function updateSubmit() {
+  const busy = $("export-form").getAttribute("aria-busy") === "true";
+  $("export-submit").disabled = busy || !(runs && runs.length) || !(formats && formats.length);
 }
 
 function fillForm() {
-  const runSelect = $("export-run"), formatSelect = $("export-format");
-  const keepRun = runSelect.value, keepFormat = formatSelect.value;
-  runSelect.replaceChildren(...runs.map((run) => new Option(runLabel(run), run.run_id)));
-  if (runs.some((run) => run.run_id === keepRun)) runSelect.value = keepRun;
-  formatSelect.replaceChildren(...formats.map((f) => new Option(f.format, f.format)));
-  if (formats.some((f) => f.format === keepFormat)) formatSelect.value = keepFormat;
-  $("export-runs-empty").hidden = runs.length > 0;
-  $("export-submit").disabled = !runs.length || !formats.length;
+  fillRunSelect($("export-run"), runs || []);
+  const formatSelect = $("export-format"), keepFormat = formatSelect.value;
+  const formatList = formats || [];
+  if (!sameOptions(formatSelect, formatList.map((f) => [f.format, f.format]))) {
+    formatSelect.replaceChildren(...formatList.map((f) => new Option(f.format, f.format)));
+    if (formatList.some((f) => f.format === keepFormat)) formatSelect.value = keepFormat;
+  }
+  $("export-runs-empty").hidden = !runs || runs.length > 0;
+  updateSubmit();
   showFormat();
+}
+
+// A select of runs, kept in place when it lists the same runs (its focus and choice stay); otherwise
+// refilled, keeping the chosen run, else choosing `prefer` when it is listed.
+export function fillRunSelect(select, list, prefer = null) {
+  const entries = list.map((run) => [run.run_id, runLabel(run)]);
+  if (sameOptions(select, entries, true)) {
+    entries.forEach(([, text], i) => { if (select.options[i].text !== text) select.options[i].text = text; });
+    return;
+  }
+  const keep = select.value;
+  select.replaceChildren(...entries.map(([value, text]) => new Option(text, value)));
+  const chosen = [keep, prefer].find((value) => value && entries.some(([v]) => v === value));
+  if (chosen) select.value = chosen;
+}
+
+// Whether a select lists these [value, text] entries already (by value alone when `valuesOnly`).
+function sameOptions(select, entries, valuesOnly = false) {
+  const options = select.options;
+  return options.length === entries.length &&
+    entries.every(([value, text], i) => options[i].value === value && (valuesOnly || options[i].text === text));
 }
 
 // The chosen format's description, and its options' fields when it has any (their hints the server's).
@@ -86,7 +117,7 @@ function chosenFormat() {
 
 // The body as the API takes it: options only for a format that has them, and only those filled in.
 function exportBody() {
-  const run = runs.find((r) => r.run_id === $("export-run").value);
+  const run = (runs || []).find((r) => r.run_id === $("export-run").value);
   const format = chosenFormat();
   const body = { experiment_id: run ? run.experiment_id : null, run_id: run ? run.run_id : null,
                  checkpoint: $("export-checkpoint").value, format: format ? format.format : $("export-format").value };
@@ -105,26 +136,21 @@ function exportBody() {
 
 async function submitExport(event) {
   event.preventDefault();
-  const form = $("export-form"), button = $("export-submit");
-  if (button.disabled || form.getAttribute("aria-busy") === "true") return;
+  const form = $("export-form");
+  if ($("export-submit").disabled || form.getAttribute("aria-busy") === "true") return;
   const pid = state.projectId;
   form.setAttribute("aria-busy", "true");
-  button.disabled = true;
-  showError("");
+  updateSubmit();
+  showMessage($("export-form-error"), "");
   try {
     const created = await api("/api/export/" + seg(pid), "POST", exportBody());
     if (pid !== state.projectId) return;
     setStatus("Export " + created.export_id + " (" + created.format + ") queued.");
     loadExports();
   } catch (err) {
-    if (pid === state.projectId && err.status !== 401) showError(err.message);
+    if (pid === state.projectId && err.status !== 401) showMessage($("export-form-error"), err.message);
   } finally {
     form.removeAttribute("aria-busy");
-    button.disabled = !runs.length;
+    updateSubmit();
   }
-}
-
-function showError(message) {
-  $("export-form-error").textContent = message;
-  $("export-form-error").hidden = !message;
 }

@@ -1,50 +1,52 @@
 // An image's page, opened from its thumbnail: the image large with its approved labels drawn over it on
 // a canvas (boxes, polygons and points with their class names; tags listed), its file facts, and its
-// subset in each of the project's splits. A modal <dialog>: Escape or Close shuts it, and focus goes
-// back to the thumbnail. Names go in as text only (textContent, canvas fillText).
+// subset in each of the project's splits. A modal <dialog> (dialogs.js): Escape or Close shuts it, and
+// focus goes back to the thumbnail (or, when the grid was drawn again meanwhile, to the image's new one).
+// Names go in as text only (textContent, canvas fillText).
 
 import { safePath } from "./quarry-api.js";
-import { $, el } from "./quarry-ui.js";
+import { $, el, showMessage } from "./quarry-ui.js";
+import { bindDialog, openDialog } from "./dialogs.js";
 import { bytes } from "./format.js";
 import { api, seg } from "./session.js";
 import { state } from "./state.js";
+import { palette } from "./theme.js";
 
 // Classes take these colours in turn; read from the theme at draw time, so a theme switch is followed.
-const PALETTE = ["--accent", "--ok", "--warn", "--danger"];
+const CLASS_COLOURS = ["accent", "ok", "warn", "danger"];
 const MAX_HEIGHT_SHARE = 0.62;  // of the window: the facts stay in view beside or under the image
 const MAX_ZOOM = 32;
 
 let seq = 0;           // a newer opening wins over an older answer
 let shown = null;      // {picture: HTMLImageElement, labels} of the image on show
-let returnFocus = null;
+let openName = null;   // the file name of the image on show, to find its thumbnail again
 
 export function bindImagePage() {
   const dialog = $("image-dialog");
-  $("image-close").addEventListener("click", () => dialog.close());
-  dialog.addEventListener("close", () => {
-    seq++;
-    shown = null;
-    const focus = returnFocus;
-    returnFocus = null;
-    if (focus && focus.isConnected) focus.focus();
-  });
+  bindDialog(dialog, { cancel: $("image-close"), fallback: thumbnailAgain, onClose: () => { seq++; shown = null; } });
   for (const event of ["resize", "quarry-theme"]) window.addEventListener(event, () => { if (dialog.open) draw(); });
+}
+
+// The grid drawn again while the page was open: the image's thumbnail there, else the grid's first one.
+function thumbnailAgain() {
+  const thumbs = [...$("grid").querySelectorAll(".thumb")];
+  return thumbs.find((t) => t.dataset.filename === openName) || thumbs[0] || $("class-filter");
 }
 
 export async function openImage(filename, from) {
   const dialog = $("image-dialog");
-  returnFocus = from || null;
   const my = ++seq;
   shown = null;
+  openName = filename;
   $("image-title").textContent = filename;
-  $("image-error").hidden = true;
+  showMessage($("image-error"), "");
   $("image-loading").hidden = false;
   for (const id of ["image-facts", "image-labels"]) $(id).replaceChildren();
   $("image-splits").tBodies[0].replaceChildren();
   for (const id of ["image-labels-empty", "image-splits-empty"]) $(id).hidden = true;
   $("image-canvas").getContext("2d").clearRect(0, 0, $("image-canvas").width, $("image-canvas").height);
-  if (!dialog.open) dialog.showModal();
-  $("image-close").focus();
+  $("image-canvas").setAttribute("aria-label", filename);
+  openDialog(dialog, $("image-close"), from || document.activeElement);
   const projectId = state.projectId;
   try {
     const info = await api("/api/datasets/" + seg(projectId) + "/images/" + seg(filename) + "/info");
@@ -53,8 +55,7 @@ export async function openImage(filename, from) {
   } catch (err) {
     if (my !== seq) return;
     $("image-loading").hidden = true;
-    $("image-error").textContent = err.message;
-    $("image-error").hidden = false;
+    showMessage($("image-error"), err.message);
   }
 }
 
@@ -73,15 +74,21 @@ function render(info, my) {
     shown = { picture, labels };
     draw();
   });
-  picture.addEventListener("error", () => {
-    if (my !== seq) return;
-    $("image-loading").hidden = true;
-    $("image-error").textContent = "The image could not be loaded.";
-    $("image-error").hidden = false;
-  });
+  picture.addEventListener("error", () => { if (my === seq) unloadable(); });
+  $("image-canvas").setAttribute("aria-label", (image.original_name || image.filename || "The image") + labelCount(labels));
   const src = safePath(image.url);
+  // A link this page does not open (not a same-origin path) is as good as none.
   if (src) picture.src = src;
+  else unloadable();
 }
+
+function unloadable() {
+  $("image-loading").hidden = true;
+  showMessage($("image-error"), "The image could not be loaded.");
+  $("image-canvas").setAttribute("aria-label", "The image could not be loaded.");
+}
+
+const labelCount = (labels) => (labels.length ? ", with " + labels.length + (labels.length === 1 ? " label" : " labels") + " drawn over it" : ", no labels");
 
 function renderFacts(image) {
   const facts = [
@@ -110,7 +117,7 @@ function renderLabels(labels) {
     const li = el("li", "image-label");
     li.dataset.type = label.type || "";
     const swatch = el("span", "swatch");
-    swatch.style.setProperty("background", "var(" + colourVar(classes, label.label) + ")");
+    swatch.style.setProperty("background", "var(--" + colourName(classes, label.label) + ")");
     const where = label.type === "tag" ? "tag" : (label.type || "").replace("_", " ");
     li.append(swatch, el("span", "image-label-name", label.label || ""), el("span", "muted", where + confidence(label)));
     list.appendChild(li);
@@ -138,7 +145,7 @@ function classOrder(labels) {
   return [...new Set(labels.map((l) => l.label || ""))];
 }
 
-const colourVar = (classes, name) => PALETTE[Math.max(0, classes.indexOf(name || "")) % PALETTE.length];
+const colourName = (classes, name) => CLASS_COLOURS[Math.max(0, classes.indexOf(name || "")) % CLASS_COLOURS.length];
 
 // The image fitted to the space, small ones enlarged (up to MAX_ZOOM, pixels kept sharp), at the
 // screen's resolution; labels in image pixels are scaled with it.
@@ -161,15 +168,14 @@ function draw() {
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.imageSmoothingEnabled = scale < 1;
   ctx.drawImage(picture, 0, 0, width, height);
-  const theme = getComputedStyle(document.documentElement);
-  const colour = (name) => theme.getPropertyValue(name).trim();
+  const colours = palette();
   const classes = classOrder(labels);
-  ctx.font = "12px " + (theme.fontFamily || "sans-serif");
+  ctx.font = "12px system-ui, sans-serif";
   ctx.lineWidth = 2;
   for (const label of labels) {
-    const stroke = colour(colourVar(classes, label.label));
+    const stroke = colours[colourName(classes, label.label)];
     const anchor = shape(ctx, label, scale, stroke);
-    if (anchor) caption(ctx, label.label || "", anchor, stroke, colour("--panel"), colour("--text"));
+    if (anchor) caption(ctx, label.label || "", anchor, stroke, colours.panel, colours.text);
   }
 }
 

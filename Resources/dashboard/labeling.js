@@ -1,15 +1,16 @@
 // The Request labeling section: asks for a dataset of the selected project to be annotated, through
 // JTheta's POST /api/annotation/request (the dashboard's cookie authenticates it; it names the project
 // by its name, and its errors are {"detail": "..."}). It shows the tasks created and the workbench
-// sign-in links of the workers the request created, which the server shows this once only.
+// sign-in links of the workers the request created, which the server shows this once only: each
+// project's last answer is kept for the session, so a switch to another project does not lose them.
 
-import { ApiError, errorMessage, request, safePath } from "./quarry-api.js";
-import { $, el, setStatus } from "./quarry-ui.js";
+import { safePath } from "./quarry-api.js";
+import { $, el, setStatus, showMessage } from "./quarry-ui.js";
 import { count } from "./format.js";
 import { loadProgress } from "./progress.js";
 import { currentProject } from "./projects.js";
 import { registerSection } from "./sections.js";
-import { api, seg } from "./session.js";
+import { api, call, seg } from "./session.js";
 import { state } from "./state.js";
 
 // The spellings JTheta's product uses (Sources/API/JTheta/JThetaLabelType.swift), and what each
@@ -21,12 +22,20 @@ const FOR_TASK = { classification: "Classification", detection: "Bounding Boxes"
 let loadSeq = 0;
 let sending = false;
 let sentRows = [];  // the class rows of the last request, in the order the server numbers them (labels[i])
+// The class rows are filled from the project's classes once per project: a Refresh or a finished import
+// (which load every section again) keeps what the user has edited in them.
+let rowsFor = null;
+let rowsEdited = false;
+// Each project's last answer (its sign-in links are shown this once), by project id, for this session.
+const answers = new Map();
 
 export function bindLabeling() {
   $("labeling-add-class").addEventListener("click", () => {
     const row = addClassRow({ name: "", type: defaultType() });
+    rowsEdited = true;
     row.querySelector("input").focus();
   });
+  for (const type of ["input", "change"]) $("labeling-classes").addEventListener(type, () => { rowsEdited = true; });
   $("labeling-form").addEventListener("submit", requestLabeling);
   registerSection({ load: loadLabeling, reset: resetLabeling });
 }
@@ -37,7 +46,13 @@ const defaultType = () => FOR_TASK[(currentProject() || {}).task] || TYPES[0];
 async function loadLabeling() {
   const seq = ++loadSeq;
   const pid = state.projectId, generation = state.generation;
-  fillClassRows((currentProject() || {}).classes);
+  if (rowsFor !== pid || !rowsEdited) {
+    fillClassRows((currentProject() || {}).classes);
+    rowsFor = pid;
+    rowsEdited = false;
+  }
+  const kept = answers.get(pid);
+  if (kept && kept.generation === generation && $("labeling-result").hidden) showResult(kept.answer);
   try {
     const stats = await api("/api/datasets/" + seg(pid));
     if (seq !== loadSeq || pid !== state.projectId || generation !== state.generation) return;
@@ -50,7 +65,11 @@ async function loadLabeling() {
 function resetLabeling() {
   loadSeq++;
   sentRows = [];
+  rowsFor = null;
+  rowsEdited = false;
   $("labeling-dataset").replaceChildren();
+  // Nothing to send until the project's datasets are in (a failed load leaves it so).
+  $("labeling-submit").disabled = true;
   $("labeling-classes").tBodies[0].replaceChildren();
   $("labeling-result").hidden = true;
   $("labeling-links").replaceChildren();
@@ -64,7 +83,7 @@ function fillDatasets(datasets) {
   select.replaceChildren(...datasets.map((d) => new Option(d.name + " (" + count(d.image_count) + (d.image_count === 1 ? " image)" : " images)"), String(d.id))));
   if (datasets.some((d) => String(d.id) === keep)) select.value = keep;
   $("labeling-no-dataset").hidden = datasets.length > 0;
-  $("labeling-submit").disabled = datasets.length === 0;
+  $("labeling-submit").disabled = sending || datasets.length === 0;
 }
 
 // ---------- Class rows: a name and a type each, added and removed by the user ----------
@@ -93,6 +112,7 @@ function addClassRow({ name, type }) {
   remove.addEventListener("click", () => {
     const next = tr.nextElementSibling || tr.previousElementSibling;
     tr.remove();
+    rowsEdited = true;
     numberRows();
     (next ? next.querySelector("input") : $("labeling-add-class")).focus();
   });
@@ -117,8 +137,8 @@ function numberRows() {
 async function requestLabeling(event) {
   event.preventDefault();
   const project = currentProject();
-  if (sending || !project) return;
-  const pid = state.projectId;
+  if (sending || !project || !$("labeling-dataset").value) return;
+  const pid = state.projectId, generation = state.generation;
   // A row left blank is not sent (the server would make a class with no name of it).
   sentRows = [...$("labeling-classes").tBodies[0].rows].filter((tr) => tr.querySelector(".class-name").value.trim() !== "");
   const body = {
@@ -132,22 +152,30 @@ async function requestLabeling(event) {
   };
   sending = true;
   $("labeling-submit").disabled = true;
-  $("labeling-state").textContent = "Creating tasks…";
+  $("labeling-state").textContent = "Creating tasks for " + project.name + "…";
   showError("");
   try {
-    const { response, data } = await request("POST", "/api/annotation/request", body);
-    if (!response.ok) throw new ApiError(errorMessage(data, response.status), response.status);
-    if (pid !== state.projectId) return;
-    showResult(data || {});
-    // The answer's labels are the project's classes now: the rows, and the project as the list holds it.
-    if (Array.isArray(data && data.labels)) {
-      project.classes = data.labels;
-      fillClassRows(data.labels);
+    const answer = (await call("/api/annotation/request", "POST", body)) || {};
+    if (generation !== state.generation) return;
+    answers.set(pid, { answer, generation });
+    // The answer's labels are the project's classes now: the project as the list holds it, and its rows.
+    if (Array.isArray(answer.labels)) project.classes = answer.labels;
+    if (pid !== state.projectId) {
+      // Another project is shown meanwhile: the links wait for this one's return.
+      setStatus("Labeling requested for " + (project.name || pid) + ": " + count(answer.tasks_created) +
+        " tasks created; its links are shown when you return to it.");
+      return;
     }
-    setStatus("Labeling requested: " + count(data && data.tasks_created) + " tasks created.");
+    showResult(answer);
+    if (Array.isArray(answer.labels)) {
+      fillClassRows(answer.labels);
+      rowsEdited = false;
+    }
+    setStatus("Labeling requested: " + count(answer.tasks_created) + " tasks created.");
     loadProgress();
   } catch (err) {
     if (pid === state.projectId) showError(err.message);
+    else if (generation === state.generation) setStatus("Labeling request for " + (project.name || pid) + " failed: " + err.message, true);
   } finally {
     sending = false;
     $("labeling-submit").disabled = $("labeling-dataset").options.length === 0;
@@ -200,8 +228,7 @@ async function copyLink(field, note) {
 // The server's message under the button, and the fields it names (by JSON field, or by the value it
 // quotes, as "'x' is not an email address" does) marked invalid.
 function showError(message) {
-  $("labeling-error").textContent = message;
-  $("labeling-error").hidden = !message;
+  showMessage($("labeling-error"), message);
   const fields = [["labeling-annotator", "assigned_annotator"], ["labeling-reviewer", "assigned_reviewer"], ["labeling-dataset", "dataset_id"]];
   for (const [id, key] of fields) {
     const value = $(id).value.trim();

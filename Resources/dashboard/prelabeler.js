@@ -1,12 +1,16 @@
 // The loop's last step: which run's checkpoint pre-labels the project's new tasks
 // (GET/PUT/DELETE /api/projects/{project_id}/prelabeler), and the new tasks it labeled with what it said
-// (GET …/prelabeler/jobs). The jobs run on the server; the list is read again while any is waiting and,
-// while a pre-labeler is named, every few seconds, so tasks sent meanwhile (a HITL job, a JTheta annotation
-// request) show up without a reload, and a reload finds them all the same.
+// (GET …/prelabeler/jobs). The jobs run on the server; the list is read again (poll.js: one request at a
+// time, none in a background tab) while any is waiting and, while a pre-labeler is named, every few seconds,
+// so tasks sent meanwhile (a HITL job, a JTheta annotation request) show up without a reload, and a reload
+// finds them all the same. Each read updates the list in place, by job id. The runs offered are runs.js's
+// list, followed through projects.js's onRuns.
 
-import { $, el, setStatus } from "./quarry-ui.js";
-import { runLabel } from "./export-form.js";
+import { $, el, setStatus, showMessage, updateList } from "./quarry-ui.js";
+import { fillRunSelect } from "./export-form.js";
 import { badge, pct } from "./format.js";
+import { createPoller } from "./poll.js";
+import { onRuns } from "./projects.js";
 import { registerSection } from "./sections.js";
 import { api, seg } from "./session.js";
 import { state } from "./state.js";
@@ -16,55 +20,56 @@ const NAMED_POLL_MS = 5000;   // a pre-labeler is named: new tasks can arrive at
 const WAITING = ["pending", "running"];
 
 let current = null;   // the setting as the server last said it: {run_id, checkpoint, device}
-let pollTimer = null;
 let seq = 0;          // only the latest read's answer is shown; a project switch drops older ones
-let jobsSeq = 0;      // the same for the jobs list, read on its own schedule
+const jobsPoller = createPoller(readJobs);
 
 registerSection({ load: loadPrelabeler, reset: resetPrelabeler });
 
 export function bindPrelabeler() {
   $("prelabeler-form").addEventListener("submit", (e) => { e.preventDefault(); change("PUT"); });
   $("prelabeler-clear").addEventListener("click", () => change("DELETE"));
+  // Every run is offered: one that has not finished, or lacks the checkpoint, is the server's to refuse.
+  onRuns((runs) => {
+    fillRunSelect($("prelabeler-run"), runs, current && current.run_id);
+    updateButtons();
+  });
 }
 
-export async function loadPrelabeler() {
+async function loadPrelabeler() {
   const mine = ++seq, pid = state.projectId;
-  showError("");
+  showMessage($("prelabeler-error"), "");
   try {
-    const [setting, runs] = await Promise.all([api(base(pid)), api("/api/training/" + seg(pid) + "/runs")]);
+    const setting = await api(base(pid));
     if (mine !== seq) return;
-    fillRuns(Array.isArray(runs) ? runs : []);
     showCurrent(setting);
   } catch (err) {
-    if (mine === seq && err.status !== 401) showError(err.message);
+    if (mine === seq && err.status !== 401) showMessage($("prelabeler-error"), err.message);
   }
-  if (mine === seq) loadJobs();
+  if (mine === seq) jobsPoller.start(0);
 }
 
 function resetPrelabeler() {
   seq++;
-  jobsSeq++;
-  clearTimeout(pollTimer);
-  pollTimer = null;
+  jobsPoller.stop();
   current = null;
   $("prelabeler-run").replaceChildren();
   $("prelabeler-current").textContent = "";
   $("prelabel-jobs").replaceChildren();
   $("prelabel-summary").textContent = "";
   $("prelabel-jobs-empty").hidden = true;
-  showError("");
-  showJobsError("");
+  showMessage($("prelabeler-error"), "");
+  showMessage($("prelabel-jobs-error"), "");
+  updateButtons();
 }
 
 const base = (pid) => "/api/projects/" + seg(pid) + "/prelabeler";
 
-// Every run is offered: one that has not finished, or lacks the checkpoint, is the server's to refuse.
-function fillRuns(runs) {
-  const select = $("prelabeler-run");
-  const keep = select.value;
-  select.replaceChildren(...runs.map((run) => new Option(runLabel(run), run.run_id)));
-  if (runs.some((run) => run.run_id === keep)) select.value = keep;
-  $("prelabeler-set").disabled = !runs.length;
+// The one rule for both buttons: nothing while one is at work; naming needs a run, stopping a pre-labeler.
+function updateButtons() {
+  const set = $("prelabeler-set"), clear = $("prelabeler-clear");
+  const busy = [set, clear].some((b) => b.getAttribute("aria-busy") === "true");
+  set.disabled = busy || !$("prelabeler-run").options.length;
+  clear.disabled = busy || !current;
 }
 
 function showCurrent(setting) {
@@ -80,53 +85,52 @@ function showCurrent(setting) {
   } else {
     line.textContent = "No pre-labeler: new tasks wait for a person.";
   }
-  $("prelabeler-clear").disabled = !current;
+  updateButtons();
 }
 
 // Names the chosen run (PUT) or clears the setting (DELETE); a refusal stays under the form, in the server's words.
 async function change(method) {
   const pid = state.projectId;
   const buttons = [$("prelabeler-set"), $("prelabeler-clear")];
-  if (!pid || buttons.some((b) => b.getAttribute("aria-busy") === "true")) return;
+  if (buttons.some((b) => b.getAttribute("aria-busy") === "true")) return;
   const body = method === "PUT" ? { run_id: $("prelabeler-run").value, checkpoint: $("prelabeler-checkpoint").value } : undefined;
   const button = method === "PUT" ? buttons[0] : buttons[1];
   button.setAttribute("aria-busy", "true");
-  for (const b of buttons) b.disabled = true;
-  showError("");
+  updateButtons();
+  showMessage($("prelabeler-error"), "");
   try {
     const setting = await api(base(pid), method, body);
     if (pid !== state.projectId) return;
     showCurrent(setting);
     setStatus(current ? "Run " + current.run_id + " now pre-labels new tasks." : "Pre-labeling stopped.");
-    loadJobs();
+    jobsPoller.start(0);
   } catch (err) {
-    if (pid === state.projectId && err.status !== 401) showError(err.message);
+    if (pid === state.projectId && err.status !== 401) showMessage($("prelabeler-error"), err.message);
   } finally {
     button.removeAttribute("aria-busy");
-    $("prelabeler-set").disabled = !$("prelabeler-run").options.length;
-    $("prelabeler-clear").disabled = !current;
+    updateButtons();
   }
 }
 
-async function loadJobs() {
-  clearTimeout(pollTimer);
-  pollTimer = null;
-  const mine = ++jobsSeq, pid = state.projectId, generation = state.generation;
+// One read of the jobs; the next in a second while one is waiting, in five while a pre-labeler is named.
+async function readJobs(live) {
+  const pid = state.projectId, generation = state.generation;
   let jobs = null, failure = null;
   try {
     jobs = await api(base(pid) + "/jobs");
   } catch (err) {
     failure = err;
   }
-  if (mine !== jobsSeq || pid !== state.projectId || generation !== state.generation || (failure && failure.status === 401)) return;
-  showJobsError(failure ? failure.message : "");
+  if (!live() || pid !== state.projectId || generation !== state.generation || (failure && failure.status === 401)) return null;
+  showMessage($("prelabel-jobs-error"), failure ? failure.message : "");
   if (jobs) renderJobs(Array.isArray(jobs) ? jobs : []);
   const busy = jobs && jobs.some((job) => WAITING.includes(job.status));
-  if (busy || current) pollTimer = setTimeout(loadJobs, busy ? BUSY_POLL_MS : NAMED_POLL_MS);
+  return busy ? BUSY_POLL_MS : current ? NAMED_POLL_MS : null;
 }
 
+// The list in the server's order; entries are kept by job id and redrawn only when their job changed.
 function renderJobs(jobs) {
-  $("prelabel-jobs").replaceChildren(...jobs.map(jobItem));
+  updateList($("prelabel-jobs"), jobs, { key: (job) => job.job_id, className: "prelabel-job", fill: fillJob });
   $("prelabel-jobs-empty").hidden = jobs.length > 0;
   const counts = new Map();
   for (const job of jobs) counts.set(job.status, (counts.get(job.status) || 0) + 1);
@@ -137,12 +141,9 @@ function renderJobs(jobs) {
 }
 
 // One new task: its id and job state, then each of its images with the model's labels for it.
-function jobItem(job) {
-  const li = el("li", "prelabel-job");
-  li.dataset.id = job.job_id;
+function fillJob(li, job) {
   li.dataset.task = job.task_id;
   li.dataset.status = job.status;
-  li.append(el("span", "item-id", job.task_id), badge(job.status), el("span", "item-meta", job.finished_at || job.created_at || ""));
   const images = el("ul", "prelabel-images");
   for (const image of job.images || []) {
     const row = el("li", "prelabel-image");
@@ -152,21 +153,10 @@ function jobItem(job) {
     else row.append(el("span", "prelabel-labels muted", job.status === "completed" ? "no predictions" : "—"));
     images.appendChild(row);
   }
-  li.appendChild(images);
+  li.replaceChildren(el("span", "item-id", job.task_id), badge(job.status), el("span", "item-meta", job.finished_at || job.created_at || ""), images);
   if (job.error) li.appendChild(el("span", "item-error", job.error));
-  return li;
 }
 
 function labelText(label) {
   return label.label + (typeof label.confidence === "number" ? " " + pct(label.confidence) : "");
-}
-
-function showError(message) {
-  $("prelabeler-error").textContent = message;
-  $("prelabeler-error").hidden = !message;
-}
-
-function showJobsError(message) {
-  $("prelabel-jobs-error").textContent = message;
-  $("prelabel-jobs-error").hidden = !message;
 }

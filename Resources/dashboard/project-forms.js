@@ -3,12 +3,12 @@
 // the dialog, beside the field. Deleting asks for the project's exact name, typed, before its button
 // enables. The names only ever go into the page as text.
 
-import { $, setStatus } from "./quarry-ui.js";
+import { bindDialog, openDialog, returnFocusTo } from "./dialogs.js";
+import { $, setStatus, showMessage } from "./quarry-ui.js";
 import { currentProject, projectCreated, projectDeleted, projectRenamed } from "./projects.js";
 import { api, seg } from "./session.js";
 
-let target = null;      // the project the rename or delete dialog is about, fixed when it opens
-let returnFocus = null; // where focus goes once the dialog closes
+let target = null; // the project the rename or delete dialog is about, fixed when it opens
 
 export function bindProjectForms() {
   $("new-project").addEventListener("click", openCreate);
@@ -18,23 +18,16 @@ export function bindProjectForms() {
   $("rename-form").addEventListener("submit", (e) => submit(e, renameProject));
   $("delete-form").addEventListener("submit", (e) => submit(e, deleteProject));
   $("delete-confirm").addEventListener("input", updateDeleteButton);
-  for (const dialog of document.querySelectorAll("dialog.dialog")) {
-    dialog.querySelector(".dialog-cancel").addEventListener("click", () => dialog.close());
-    dialog.addEventListener("close", () => {
-      const focus = returnFocus && returnFocus.isConnected && !returnFocus.closest("[hidden]") ? returnFocus : $("new-project");
-      returnFocus = null;
-      if (!$("dashboard").hidden) focus.focus();
-    });
+  for (const id of ["create-dialog", "rename-dialog", "delete-dialog"]) {
+    const dialog = $(id);
+    bindDialog(dialog, { cancel: dialog.querySelector(".dialog-cancel"), fallback: $("new-project") });
   }
 }
 
 function open(dialogId, field) {
   const dialog = $(dialogId);
-  returnFocus = document.activeElement;
   showFormError(dialog.querySelector("form"), "");
-  dialog.showModal();
-  field.focus();
-  field.select?.();
+  openDialog(dialog, field);
 }
 
 function openCreate() {
@@ -76,7 +69,7 @@ async function submit(event, action) {
   showFormError(form, "");
   try {
     const focus = await action();
-    if (focus) returnFocus = focus;
+    if (focus) returnFocusTo(dialog, focus);
     dialog.close();
   } catch (err) {
     if (err.status === 401) return;  // the signed-out view has taken over
@@ -96,9 +89,7 @@ async function submit(event, action) {
 }
 
 function showFormError(form, message) {
-  const error = form.querySelector(".form-error");
-  error.textContent = message;
-  error.hidden = !message;
+  showMessage(form.querySelector(".form-error"), message);
   for (const input of form.querySelectorAll("input")) {
     if (message) input.setAttribute("aria-invalid", "true");
     else input.removeAttribute("aria-invalid");

@@ -5,19 +5,15 @@
 import { $, el, markActive, selectable, setStatus, showError } from "./quarry-ui.js";
 import { loadDataset } from "./dataset.js";
 import { loadEvaluations } from "./evaluations.js";
-import { badge, count, isNum, pct } from "./format.js";
+import { badge, bestFigure, count, isNum, pct } from "./format.js";
 import { loadProgress } from "./progress.js";
 import { closeStream, loadRuns } from "./runs.js";
 import { loadRegisteredSections, resetRegisteredSections } from "./sections.js";
 import { api, seg } from "./session.js";
 import { state } from "./state.js";
 
-// A run's best validation figure by the project's task: the run's best, or an epoch's.
-const FIGURES = {
-  classification: { name: "accuracy", best: "best_val_accuracy", epoch: "val_accuracy" },
-  detection: { name: "mAP", best: "best_val_map", epoch: "val_map" },
-  segmentation: { name: "mean IoU", best: "best_val_mean_iou", epoch: "val_mean_iou" },
-};
+// What a project's runs are measured by, by its task (named even before a run has a figure).
+const FIGURES = { classification: "accuracy", detection: "mAP", segmentation: "mean IoU" };
 
 export async function loadProjects() {
   const generation = state.generation;
@@ -80,17 +76,12 @@ function lastRunLine(summary, figure) {
   else if (summary.runs && !summary.runs.length) line.appendChild(el("span", null, "no runs yet"));
   else if (summary.runs) {
     const run = summary.runs[0];  // newest first
-    const best = bestFigure(run, figure);
-    line.append(el("span", null, "last run"), badge(run.status), el("span", "project-figure", figure.name + " " + pct(best)));
-    line.title = "Run " + run.run_id + (run.created_at ? ", started " + run.created_at : "") + ": best validation " + figure.name;
+    const best = bestFigure(run);
+    const name = isNum(best.value) ? best.name : figure;
+    line.append(el("span", null, "last run"), badge(run.status), el("span", "project-figure", name + " " + pct(best.value)));
+    line.title = "Run " + run.run_id + (run.created_at ? ", started " + run.created_at : "") + ": best validation " + name;
   }
   return line;
-}
-
-function bestFigure(run, figure) {
-  if (isNum(run[figure.best])) return run[figure.best];
-  const values = (run.metrics || []).map((m) => m[figure.epoch]).filter(isNum);
-  return values.length ? Math.max(...values) : null;
 }
 
 // What /api/projects leaves out, two calls per project: its images' counts and its runs. Each failure
@@ -111,10 +102,18 @@ async function loadSummary(id) {
 // The selected project's runs as runs.js has them (read again, or changed by the live stream), so its
 // entry's last run follows without another call.
 export function noteRuns(id, runs) {
+  for (const listener of runListeners) listener(runs);
   const summary = state.summaries.get(id);
   if (!summary || !id) return;
   summary.runs = runs;
   updateProjectItem(id);
+}
+
+// The sections that offer the project's runs (the export form, the pre-labeler, the evaluation dialog)
+// follow them from here instead of reading the list again: `listener(runs)` on every change.
+const runListeners = [];
+export function onRuns(listener) {
+  runListeners.push(listener);
 }
 
 function updateProjectItem(id) {
@@ -143,7 +142,7 @@ export function resetProject() {
   resetRegisteredSections();
 }
 
-export function selectProject(id) {
+function selectProject(id) {
   if (id !== state.projectId) {
     resetProject();
     state.projectId = id;
@@ -165,6 +164,9 @@ function showProjectName() {
   const project = currentProject();
   $("project-name").textContent = project ? project.name || project.id : "";
   $("project-actions").hidden = !project;
+  // Without a project, its sections have nothing to act on: the list's own hint says what to do.
+  $("section-nav").hidden = !project;
+  $("project-sections").hidden = !project;
 }
 
 // The selection lives in the fragment (#project=…), beside whatever else is there; replaceState adds no
@@ -209,7 +211,7 @@ export function projectDeleted(id) {
 }
 
 // Each section loads and fails on its own, so one broken endpoint leaves the others readable.
-export function loadSections() {
+function loadSections() {
   if (!state.projectId) return;
   setStatus("");
   loadProgress();

@@ -1,9 +1,10 @@
 // Comparing the selected run with a second one of the project: the chosen run is read once
 // (GET …/runs/{run_id}) and chart.js draws its curves dashed on the same axes, named in the legend.
 
-import { $ } from "./quarry-ui.js";
+import { $, showMessage } from "./quarry-ui.js";
 import { drawChart } from "./chart.js";
 import { experimentName } from "./experiment-form.js";
+import { runLabel } from "./format.js";
 import { api, seg } from "./session.js";
 import { state } from "./state.js";
 
@@ -16,21 +17,23 @@ export function bindCompare() {
   $("compare-run").addEventListener("change", (e) => chooseRun(e.target.value));
 }
 
-// The choices: every run of the project but the selected one, kept when the list is read again.
+// The choices: every run of the project but the selected one, kept when the list is read again or a
+// run changes (its status, its best figure): then only the texts change, so an open list stays open.
 export function fillCompareChoices() {
   const select = $("compare-run");
   const keep = compared ? compared.run.run_id : "";
   const others = state.runs.filter((r) => r.run_id !== state.runId);
+  const label = (r) => runLabel(r, experimentName(r.experiment_id) ?? undefined);
+  const values = [...select.options].slice(1).map((o) => o.value);
+  if (others.length && values.length === others.length && others.every((r, i) => r.run_id === values[i])) {
+    others.forEach((r, i) => { select.options[i + 1].text = label(r); });
+    return;
+  }
   select.replaceChildren(new Option(others.length ? "No other run" : "No other run to compare", ""),
-                         ...others.map((r) => new Option(runLabel(r), r.run_id)));
+                         ...others.map((r) => new Option(label(r), r.run_id)));
   select.disabled = others.length === 0;
   if (keep && others.some((r) => r.run_id === keep)) select.value = keep;
   else if (compared) { compared = null; showError(""); }
-}
-
-function runLabel(run) {
-  const name = experimentName(run.experiment_id);
-  return run.run_id + (name !== null ? " · " + name : "") + " · " + run.status;
 }
 
 async function chooseRun(runId) {
@@ -55,7 +58,4 @@ async function chooseRun(runId) {
   drawChart();
 }
 
-function showError(message) {
-  $("compare-error").textContent = message;
-  $("compare-error").hidden = !message;
-}
+const showError = (message) => showMessage($("compare-error"), message);

@@ -4,21 +4,45 @@
 import { $, el, markActive, selectable, setStatus, showError } from "./quarry-ui.js";
 import { drawChart } from "./chart.js";
 import { experimentName } from "./experiment-form.js";
-import { loadForm as loadExportForm } from "./export-form.js";
-import { badge, fixed, isNum, pct } from "./format.js";
+import { badge, bestFigure, fixed, isNum, pct } from "./format.js";
+import { createPoller } from "./poll.js";
 import { forProject, noteRuns } from "./projects.js";
-import { loadPrelabeler } from "./prelabeler.js";
 import { bindCompare, fillCompareChoices } from "./run-compare.js";
 import { bindRunControls, clearRunError, showRunControls } from "./run-controls.js";
+import { registerSection } from "./sections.js";
 import { api, seg } from "./session.js";
 import { state } from "./state.js";
 
 const isGoing = (run) => run.status === "pending" || run.status === "running";
+const OTHERS_EVERY = 5000; // ms between readings of runs going without a stream
 
 export function bindRuns() {
   bindRunControls();
   bindCompare();
+  registerSection({ load() {}, reset: () => others.stop() });
 }
+
+// Runs going that no stream follows (another run is selected): the list is read again now and then,
+// so their ends show in it and reach noteRuns' listeners (the sections offering ended runs).
+const unfollowed = () => state.runs.filter((r) => isGoing(r) && !(r.run_id === state.runId && state.stream));
+const others = createPoller(async (current) => {
+  const pid = state.projectId;
+  if (!unfollowed().length) return null;
+  try {
+    const fresh = await api("/api/training/" + seg(pid) + "/runs");
+    if (!current() || pid !== state.projectId) return null;
+    for (const run of unfollowed()) {
+      const now = (Array.isArray(fresh) ? fresh : []).find((r) => r.run_id === run.run_id);
+      if (!now || (now.status === run.status && (now.metrics || []).length === (run.metrics || []).length)) continue;
+      Object.assign(run, now);
+      updateRunItem(run);
+    }
+  } catch (err) {
+    if (current() && pid === state.projectId) showError(err);
+    return null;
+  }
+  return unfollowed().length ? OTHERS_EVERY : null;
+});
 
 export const selectedRun = () => state.runs.find((r) => r.run_id === state.runId) || null;
 
@@ -50,7 +74,7 @@ function renderRuns() {
     const li = el("li", "run");
     li.dataset.id = run.run_id;
     li.append(...runItemParts(run));
-    li.title = "best " + scoreName(run).replace("val ", "validation ");
+    li.title = "best validation " + bestFigure(run).name;
     selectable(li, () => selectRun(run.run_id, false));
     list.appendChild(li);
   }
@@ -61,27 +85,7 @@ function renderRuns() {
 function runItemParts(run) {
   const name = experimentName(run.experiment_id);
   return [el("span", "item-id", run.run_id), el("span", "run-experiment", name ?? ""), badge(run.status),
-          el("span", "item-figure", pct(bestAccuracy(run)))];
-}
-
-// An epoch's validation figure by the run's task: a classifier's accuracy, a detector's mAP, a segmenter's mean IoU.
-export function validationScore(m) {
-  return [m.val_accuracy, m.val_map, m.val_mean_iou].find(isNum) ?? null;
-}
-
-function bestAccuracy(run) {
-  const best = [run.best_val_accuracy, run.best_val_map, run.best_val_mean_iou].find(isNum);
-  if (isNum(best)) return best;
-  const values = (run.metrics || []).map(validationScore).filter(isNum);
-  return values.length ? Math.max(...values) : null;
-}
-
-// What the validation figure is called for the run's task.
-export function scoreName(run) {
-  const metrics = run && run.metrics && run.metrics.length ? run.metrics[0] : run || {};
-  if (isNum(run && run.best_val_map) || isNum(metrics.val_map)) return "val mAP";
-  if (isNum(run && run.best_val_mean_iou) || isNum(metrics.val_mean_iou)) return "val mean IoU";
-  return "val accuracy";
+          el("span", "item-figure", pct(bestFigure(run).value))];
 }
 
 // `reload`: the list was fetched again; reseed from it even when the same run stays selected.
@@ -101,16 +105,17 @@ function selectRun(runId, reload) {
   showRunStatus(run);
   drawChart();
   // A finished run's epochs are all in the list already; only a run still going has news to stream.
-  const going = run.status === "pending" || run.status === "running";
-  if (!going) closeStream();
+  if (!isGoing(run)) closeStream();
   else if (!(sameRun && state.stream)) openStream(run);
+  if (unfollowed().length) others.start(OTHERS_EVERY);
 }
 
 function showRunStatus(run) {
   const parts = ["Run " + run.run_id, run.status || "unknown"];
   const epochs = state.points.size;
   if (epochs) parts.push(epochs + (epochs === 1 ? " epoch" : " epochs"));
-  if (isNum(bestAccuracy(run))) parts.push("best " + scoreName(run) + " " + pct(bestAccuracy(run)));
+  const best = bestFigure(run);
+  if (isNum(best.value)) parts.push("best val " + best.name + " " + pct(best.value));
   // A failed run's error is {type, message}: the message is for people, the type for programs.
   if (run.error) parts.push("error: " + run.error.message);
   const memory = [...state.points.values()].filter((m) => isNum(m.gpu_memory_mb)).pop();
@@ -138,14 +143,21 @@ function openStream(run) {
   state.streamBroken = false;
   const current = () => state.stream === source && state.runId === runId;
   const parse = (e) => { try { return JSON.parse(e.data); } catch (err) { return null; } };
+  // Refresh puts new objects in state.runs: the events change the list's own entry of the run (the one
+  // the stream was opened with only while the list lacks it), so noteRuns' listeners follow them.
+  const live = () => state.runs.find((r) => r.run_id === runId) || run;
+  const changeStatus = (data) => {
+    const target = live();
+    target.status = data.status;
+    if (data.error && !target.error) target.error = { message: data.error };
+    if (data.status !== "running") $("run-progress").textContent = "";
+    updateRunItem(target);
+  };
 
   source.addEventListener("status", (e) => {
     const data = parse(e);
     if (!current() || !data || typeof data.status !== "string") return;
-    run.status = data.status;
-    if (data.error && !run.error) run.error = { message: data.error };
-    if (data.status !== "running") $("run-progress").textContent = "";
-    updateRunItem(run);
+    changeStatus(data);
   });
   source.addEventListener("progress", (e) => {
     const d = parse(e);
@@ -156,20 +168,23 @@ function openStream(run) {
     const m = parse(e);
     if (!current() || !m) return;
     addPoint(m);
-    if (!(run.metrics || []).some((x) => x.epoch === m.epoch)) (run.metrics = run.metrics || []).push(m);
-    if (isNum(m.val_accuracy) && !(run.best_val_accuracy >= m.val_accuracy)) run.best_val_accuracy = m.val_accuracy;
-    if (isNum(m.val_map) && !(run.best_val_map >= m.val_map)) run.best_val_map = m.val_map;
-    if (isNum(m.val_mean_iou) && !(run.best_val_mean_iou >= m.val_mean_iou)) run.best_val_mean_iou = m.val_mean_iou;
-    updateRunItem(run);
+    const target = live();
+    if (!(target.metrics || []).some((x) => x.epoch === m.epoch)) (target.metrics = target.metrics || []).push(m);
+    for (const key of ["accuracy", "map", "mean_iou"]) {
+      const value = m["val_" + key], best = "best_val_" + key;
+      if (isNum(value) && !(target[best] >= value)) target[best] = value;
+    }
+    updateRunItem(target);
     drawChart();
   });
-  source.addEventListener("complete", () => {
+  // The run has ended (its final status with it): the sections offering ended runs (the export form,
+  // the pre-labeler, the evaluation dialog) hear of it through noteRuns.
+  source.addEventListener("complete", (e) => {
+    const data = parse(e);
     if (!current()) return;
-    $("run-progress").textContent = "";
     closeStream();
-    // A run that has ended can be exported and named the pre-labeler: those forms list it now.
-    loadExportForm();
-    loadPrelabeler();
+    if (data && typeof data.status === "string" && data.status !== live().status) changeStatus(data);
+    else $("run-progress").textContent = "";
   });
   source.addEventListener("open", () => {
     // After a dropped connection the server sends only new events: re-read what was missed.
@@ -202,12 +217,15 @@ async function refetchRun(runId) {
   });
 }
 
-// Updates the selected run's list entry and status line in place, without rebuilding the list.
+// Updates a run's list entry (and the selected run's status line) in place, without rebuilding the
+// list; the comparison's choices and noteRuns' listeners (the project's entry, the sections offering
+// runs) hear of the change.
 function updateRunItem(run) {
   for (const li of $("run-list").children) {
     if (li.dataset.id !== run.run_id) continue;
     li.replaceChildren(...runItemParts(run));
   }
   if (state.runId === run.run_id) showRunStatus(run);
+  else fillCompareChoices();
   if (state.runs.includes(run)) noteRuns(state.projectId, state.runs);
 }

@@ -23,7 +23,7 @@ export function bindSectionNav() {
     for (const entry of entries) visible.set(entry.target.id, entry.isIntersecting);
     const current = buttons.find((b) => visible.get(b.dataset.target));
     if (current) mark(buttons, current.dataset.target);
-  }, { root: nav.parentElement.querySelector(".sections"), rootMargin: "0px 0px -66% 0px" });
+  }, { root: $("project-sections"), rootMargin: "0px 0px -66% 0px" });
   for (const button of buttons) observer.observe($(button.dataset.target));
 }
 

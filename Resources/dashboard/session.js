@@ -9,14 +9,27 @@ import { state } from "./state.js";
 // A Studio call (a GET unless `method` says otherwise, `body` sent as JSON): resolves to `data`, or
 // rejects with the server's own message; a 401 anywhere means the session is gone.
 export async function api(path, method = "GET", body) {
+  const data = await call(path, method, body);
+  return data ? data.data : null;
+}
+
+// The same for the APIs without the Studio's envelope (JTheta's, the dashboard's own routes):
+// resolves to the whole answer.
+export async function call(path, method = "GET", body) {
   const generation = state.generation;
   const { response, data } = await request(method, path, body);
-  if (response.status === 401) {
-    if (generation === state.generation) showSignedOut("Your session has ended. Sign in again.");
-    throw new ApiError("Not signed in", 401);
-  }
+  if (endedBy(response.status, generation)) throw new ApiError("Not signed in", 401);
   if (!response.ok || (data && data.status === "error")) throw new ApiError(errorMessage(data, response.status), response.status);
-  return data ? data.data : null;
+  return data;
+}
+
+// For a request made another way (an upload's XMLHttpRequest, a download's fetch): whether its
+// status says the session is gone, in which case the signed-out view is shown (once, for the session
+// `generation` it was made in).
+export function endedBy(status, generation) {
+  if (status !== 401) return false;
+  if (generation === state.generation) showSignedOut("Your session has ended. Sign in again.");
+  return true;
 }
 
 export const seg = encodeURIComponent;

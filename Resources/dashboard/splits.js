@@ -7,7 +7,7 @@
 // and only once that one is at 0 does the third give way. So the three always sum to 100, and a move
 // back undoes a move as long as the next subset did not hit 0.
 
-import { $, el, setStatus } from "./quarry-ui.js";
+import { $, el, setStatus, showMessage } from "./quarry-ui.js";
 import { count } from "./format.js";
 import { registerSection } from "./sections.js";
 import { api, seg } from "./session.js";
@@ -23,7 +23,7 @@ let listSeq = 0;
 let creating = false;
 
 // The rule above, as a pure function of whole percents: returns the new three.
-export function rebalance(current, subset, value) {
+function rebalance(current, subset, value) {
   const v = Math.min(100, Math.max(0, Math.round(value)));
   const i = SUBSETS.indexOf(subset);
   const next = SUBSETS[(i + 1) % 3], third = SUBSETS[(i + 2) % 3];
@@ -97,8 +97,10 @@ function schedulePreview(delay = PREVIEW_DELAY_MS) {
 
 async function runPreview(seq) {
   const pid = state.projectId, generation = state.generation;
-  const params = new URLSearchParams({ train: fraction(ratios.train), val: fraction(ratios.val), test: fraction(ratios.test),
-    seed: $("split-seed").value.trim() });
+  const params = new URLSearchParams({ train: fraction(ratios.train), val: fraction(ratios.val), test: fraction(ratios.test) });
+  // A blank seed is left out, as Create leaves it out: the server then uses its default.
+  const seed = $("split-seed").value.trim();
+  if (seed !== "") params.set("seed", seed);
   const current = () => seq === previewSeq && pid === state.projectId && generation === state.generation;
   try {
     const preview = await api("/api/splits/" + seg(pid) + "/preview?" + params);
@@ -160,7 +162,7 @@ function seedValue() {
 
 async function createSplit(event) {
   event.preventDefault();
-  if (creating || !state.projectId) return;
+  if (creating) return;
   const pid = state.projectId;
   const name = $("split-name").value.trim() || defaultName();
   const body = { name, ratios: { train: ratios.train / 100, val: ratios.val / 100, test: ratios.test / 100 } };
@@ -239,11 +241,11 @@ function splitItem(split, open) {
 
 async function loadDetails(pid, seq, item) {
   try {
-    const split = await api("/api/splits/" + seg(pid) + "/" + item.split.split_index);
+    const split = await api(splitPath(pid, item.split));
     if (seq !== listSeq || pid !== state.projectId) return;
     item.body.replaceChildren(countsTable(split.stats, split.classes, "split-table"));
   } catch (err) {
-    if (seq === listSeq && err.status !== 401) showItemError(item.error, err.message);
+    if (seq === listSeq && err.status !== 401) showMessage(item.error, err.message);
   }
 }
 
@@ -263,27 +265,24 @@ async function deleteSplit(split, actions, confirm) {
   const pid = state.projectId;
   const error = actions.closest("li").querySelector(".split-error");
   confirm.disabled = true;
-  showItemError(error, "");
+  showMessage(error, "");
   try {
-    await api("/api/splits/" + seg(pid) + "/" + split.split_index, "DELETE");
+    await api(splitPath(pid, split), "DELETE");
     if (pid !== state.projectId) return;
     setStatus("Deleted split " + split.name + ".");
     await loadSplitList();
     $("split-create").focus();
   } catch (err) {
     confirm.disabled = false;
-    if (err.status !== 401) showItemError(error, err.message);
+    if (err.status !== 401 && pid === state.projectId) showMessage(error, err.message);
   }
 }
 
-function showItemError(node, message) {
-  node.textContent = message;
-  node.hidden = !message;
-}
+const splitPath = (pid, split) => "/api/splits/" + seg(pid) + "/" + seg(String(split.split_index));
 
 // A refusal that names the seed marks the seed field too.
 function showError(id, message) {
-  showItemError($(id), message);
+  showMessage($(id), message);
   if (id === "splits-error") return;
   const seedRefused = ["split-preview-error", "split-create-error"].some((e) => /\bseed\b/.test($(e).textContent) && !$(e).hidden);
   if (seedRefused) $("split-seed").setAttribute("aria-invalid", "true");

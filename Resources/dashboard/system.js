@@ -2,9 +2,9 @@
 // workspace on disk. Three calls, each shown (or failing, in the server's words) in its own part of the
 // panel. Refresh reads all three again; it stays enabled, so focus stays on it, and a click while a load
 // is under way starts a fresh one whose answers replace the earlier ones'. The panel is a modal <dialog>:
-// Escape or Close shuts it, and focus goes back to the top bar's System button. The server exposes no
-// version to the browser, so none is shown.
+// Escape or Close shuts it, and focus goes back to the top bar's System button.
 
+import { bindDialog, openDialog } from "./dialogs.js";
 import { $, el } from "./quarry-ui.js";
 import { bytes, count, isNum } from "./format.js";
 import { api } from "./session.js";
@@ -15,17 +15,15 @@ let seq = 0; // bumped by each load, so a slow answer of an earlier one is dropp
 export function bindSystem() {
   $("system-open").addEventListener("click", openSystem);
   $("system-refresh").addEventListener("click", loadSystem);
-  $("system-close").addEventListener("click", () => $("system-dialog").close());
-  $("system-dialog").addEventListener("close", () => { if (!$("dashboard").hidden) $("system-open").focus(); });
+  bindDialog($("system-dialog"), { cancel: $("system-close"), fallback: $("system-open") });
 }
 
 function openSystem() {
-  $("system-dialog").showModal();
-  $("system-refresh").focus();
+  openDialog($("system-dialog"), $("system-refresh"));
   loadSystem();
 }
 
-export function loadSystem() {
+function loadSystem() {
   const mine = ++seq, generation = state.generation;
   const current = () => mine === seq && generation === state.generation;
   $("system-panel").setAttribute("aria-busy", "true");

@@ -40,7 +40,9 @@ export function bindTheme() {
   apply();
 }
 
-// What a canvas draws with: a palette colour by its CSS variable's name (without the dashes).
-export function colour(name) {
-  return getComputedStyle(document.documentElement).getPropertyValue("--" + name).trim();
+// What a canvas draws with: the palette's colours, read once per drawing, by their CSS names less the dashes.
+export function palette() {
+  const css = getComputedStyle(document.documentElement);
+  const names = ["bg", "panel", "panel-2", "line", "text", "muted", "accent", "danger", "ok", "warn", "canvas-bg"];
+  return Object.fromEntries(names.map((name) => [name, css.getPropertyValue("--" + name).trim()]));
 }

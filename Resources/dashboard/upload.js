@@ -5,19 +5,21 @@
 // reports its outcome. A reload finds a running import in the project's list and follows it again.
 
 import { errorMessage } from "./quarry-api.js";
-import { $, el } from "./quarry-ui.js";
+import { $, el, showMessage } from "./quarry-ui.js";
 import { count } from "./format.js";
 import { loadDataset } from "./dataset.js";
+import { createPoller } from "./poll.js";
 import { loadProjects } from "./projects.js";
 import { registerSection } from "./sections.js";
-import { api, seg } from "./session.js";
+import { api, endedBy, seg } from "./session.js";
 import { state } from "./state.js";
 
 const POLL_MS = 400;
+const CANCELLED = "Import cancelled: another project was selected.";
+const BUSY = "An upload is already on its way; import again once it has gone up.";
 
-let follow = 0;        // bumped to drop the poll of an import nobody looks at any more
 let followed = null;   // {projectId, id} of the import on show
-let uploading = false;
+let uploading = false; // a drop being read, files being packed or a body going up: one at a time
 
 export function bindUpload() {
   $("import-zip-button").addEventListener("click", () => $("import-zip").click());
@@ -28,8 +30,9 @@ export function bindUpload() {
   zone.addEventListener("dragover", (e) => {
     if (!carriesFiles(e) || !state.projectId) return;
     e.preventDefault();  // without it the browser would open the file instead of dropping it here
-    e.dataTransfer.dropEffect = "copy";
-    zone.classList.add("dropping");
+    // Over a dialog (the image's page) nothing is imported: the drop is refused there.
+    e.dataTransfer.dropEffect = inDialog(e) ? "none" : "copy";
+    zone.classList.toggle("dropping", !inDialog(e));
   });
   zone.addEventListener("dragleave", (e) => { if (!zone.contains(e.relatedTarget)) zone.classList.remove("dropping"); });
   zone.addEventListener("drop", dropped);
@@ -38,13 +41,31 @@ export function bindUpload() {
 registerSection({ load: findRunningImport, reset: clearImport });
 
 const carriesFiles = (e) => e.dataTransfer && [...e.dataTransfer.types].includes("Files");
+const inDialog = (e) => e.target instanceof Element && !!e.target.closest("dialog");
+const messageOf = (err) => (err && err.message ? err.message : String(err));
+
+// An import from here starts busy (the buttons disabled) and every way out of it ends that, with its
+// reason shown in the import panel unless the server's job takes over.
+function begin() {
+  uploading = true;
+  setBusy(true);
+}
+
+function end(message) {
+  uploading = false;
+  setBusy(false);
+  if (message) showImportError(message);
+}
 
 function picked(input, isFolder) {
   const files = [...input.files];
   input.value = "";  // so that picking the same file again still fires `change`
-  if (!files.length) return;
-  if (!isFolder && files.length === 1) send(files[0], files[0].name);
-  else packAndSend(files.map((file) => ({ file, path: file.webkitRelativePath || file.name })), folderName(files));
+  const projectId = state.projectId;
+  if (!files.length || !projectId) return;
+  if (uploading) return showImportError(BUSY);
+  begin();
+  if (!isFolder && files.length === 1) send(projectId, files[0], files[0].name);
+  else packAndSend(projectId, files.map((file) => ({ file, path: file.webkitRelativePath || file.name })), folderName(files));
 }
 
 function folderName(files) {
@@ -52,30 +73,33 @@ function folderName(files) {
   return first.includes("/") ? first.slice(0, first.indexOf("/")) : files.length + " files";
 }
 
-// A single ZIP goes up as it is; folders and loose files are read (folders recursively) and packed.
+// A single ZIP goes up as it is; folders and loose files are read (folders recursively) and packed. The
+// project is the one selected at the drop: another chosen meanwhile cancels the import.
 async function dropped(e) {
   e.preventDefault();
   $("dataset").classList.remove("dropping");
-  if (!state.projectId || !e.dataTransfer) return;
-  if (uploading) return showImportError("An upload is already on its way; drop again once it has gone up.");
+  const projectId = state.projectId;
+  if (inDialog(e) || !projectId || !e.dataTransfer) return;
+  if (uploading) return showImportError(BUSY);
   // Entries must be taken while the event lasts; synthetic drops may carry plain files without entries.
   const items = [...e.dataTransfer.items].filter((i) => i.kind === "file");
   const entries = items.map((i) => (i.webkitGetAsEntry ? i.webkitGetAsEntry() : null));
   const files = [...e.dataTransfer.files];
-  if (entries.length === 1 && entries[0] && entries[0].isFile && isZip(files[0])) return send(files[0], files[0].name);
+  begin();
+  if (entries.length === 1 && entries[0] && entries[0].isFile && isZip(files[0])) return send(projectId, files[0], files[0].name);
   if (!entries.length || entries.some((x) => !x)) {
-    if (files.length === 1 && isZip(files[0])) return send(files[0], files[0].name);
-    return packAndSend(files.map((file) => ({ file, path: file.name })), files.length + " files");
+    if (files.length === 1 && isZip(files[0])) return send(projectId, files[0], files[0].name);
+    return packAndSend(projectId, files.map((file) => ({ file, path: file.name })), files.length + " files");
   }
+  const found = [];
   try {
-    showUploadState("Reading the dropped files…");
-    const found = [];
+    showUploadState("Reading the dropped files…", null, "");
     for (const entry of entries) await collect(entry, found);
-    const label = entries.length === 1 && entries[0].isDirectory ? entries[0].name : found.length + " files";
-    await packAndSend(found, label);
   } catch (err) {
-    showImportError("The dropped files could not be read: " + (err && err.message ? err.message : String(err)));
+    return end(projectId === state.projectId ? "The dropped files could not be read: " + messageOf(err) : CANCELLED);
   }
+  const label = entries.length === 1 && entries[0].isDirectory ? entries[0].name : found.length + " files";
+  return packAndSend(projectId, found, label);
 }
 
 const isZip = (file) => !!file && (/\.zip$/i.test(file.name) || /zip/.test(file.type));
@@ -95,62 +119,53 @@ async function collect(entry, found) {
   }
 }
 
-async function packAndSend(found, label) {
-  if (uploading) return;
-  if (!found.length) return showImportError("There were no files to import.");
-  const projectId = state.projectId;
+// Called busy (begin()); packing stops as soon as another project is selected.
+async function packAndSend(projectId, found, label) {
+  if (projectId !== state.projectId) return end(CANCELLED);
+  if (!found.length) return end("There were no files to import.");
+  let zip;
   try {
-    uploading = true;
-    setBusy(true);
-    const zip = await storedZip(found, (done, total) => {
-      if (projectId === state.projectId) showUploadState("Packing " + label + ": " + count(done) + " of " + count(total) + " files", done / total);
+    zip = await storedZip(found, (done, total) => {
+      if (projectId !== state.projectId) throw new Error(CANCELLED);
+      showUploadState("Packing " + label, done / total, count(done) + " of " + count(total) + " files");
     });
-    uploading = false;
-    if (projectId === state.projectId) send(zip, label + ".zip");
-    else setBusy(false);
   } catch (err) {
-    uploading = false;
-    setBusy(false);
-    showImportError(err && err.message ? err.message : String(err));
+    return end(projectId === state.projectId ? messageOf(err) : CANCELLED);
   }
+  send(projectId, zip, label + ".zip");
 }
 
-// The body goes up raw (`Content-Type: application/zip`); the answer is the new import job, or the
-// server's refusal, shown beside the bar.
-function send(body, name) {
-  if (uploading) return;
-  const projectId = state.projectId;
-  if (!projectId) return;
-  uploading = true;
-  setBusy(true);
-  follow++;
+// Called busy. The body goes up raw (`Content-Type: application/zip`) to the project it was meant for;
+// the answer is the new import job, or the server's refusal, shown beside the bar.
+function send(projectId, body, name) {
+  if (projectId !== state.projectId) return end(CANCELLED);
+  const generation = state.generation;
+  poller.stop();
   followed = null;
   forgetJob();
-  showUploadState("Uploading " + name, 0);
-  $("upload-label").textContent = "Uploading " + name;
+  showUploadState("Uploading " + name, 0, "");
   const xhr = new XMLHttpRequest();
   xhr.open("POST", "/api/datasets/" + seg(projectId) + "/import/upload");
   xhr.setRequestHeader("Content-Type", "application/zip");
   xhr.setRequestHeader("Accept", "application/json");
   xhr.upload.addEventListener("progress", (e) => {
-    if (projectId === state.projectId && e.lengthComputable) showUploadState(null, e.loaded / e.total, e.loaded, e.total);
+    if (projectId === state.projectId && e.lengthComputable) showUploadState(null, e.loaded / e.total, sent(e.loaded, e.total));
   });
   xhr.addEventListener("load", () => {
-    done();
-    if (projectId !== state.projectId) return;
+    end();
+    if (endedBy(xhr.status, generation) || projectId !== state.projectId) return;
     let answer = null;
     try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = null; }
     if (xhr.status === 202 && answer && answer.status !== "error" && answer.data) {
-      showUploadState(null, 1, body.size, body.size);
+      showUploadState(null, 1, sent(body.size, body.size));
       followImport(projectId, answer.data, true);
     } else {
       showImportError(errorMessage(answer, xhr.status));
     }
   });
-  xhr.addEventListener("error", () => { done(); if (projectId === state.projectId) showImportError("The upload failed: the server could not be reached"); });
-  xhr.addEventListener("abort", () => { done(); });
+  xhr.addEventListener("error", () => end(projectId === state.projectId ? "The upload failed: the server could not be reached" : null));
+  xhr.addEventListener("abort", () => end(projectId === state.projectId ? "The upload was cancelled." : null));
   xhr.send(body);
-  function done() { uploading = false; setBusy(false); }
 }
 
 function setBusy(busy) {
@@ -159,36 +174,64 @@ function setBusy(busy) {
   $("import-zone").setAttribute("aria-busy", String(busy));
 }
 
-// `fraction` null leaves the bar as it is; `loaded`/`total` bytes, when known, are written beside it.
-function showUploadState(label, fraction, loaded, total) {
+// The upload row: `label` (null: kept) is the stage, announced; `fraction` (null: kept) the bar;
+// `text` (undefined: kept) the count beside it, which changes with every event and is not announced.
+function showUploadState(label, fraction, text) {
   $("import-panel").hidden = false;
   $("upload-row").hidden = false;
   $("import-row").hidden = true;
   $("import-outcome").hidden = true;
-  $("import-error").hidden = true;
-  if (label) $("upload-label").textContent = label;
+  showMessage($("import-error"), "");
+  if (label) setText("upload-label", label);
   if (typeof fraction === "number") $("upload-bar").value = Math.min(1, Math.max(0, fraction));
-  $("upload-text").textContent = typeof total === "number" ? Math.round((loaded / total) * 100) + "% of " + sizeOf(total) : "";
+  if (typeof text === "string") $("upload-text").textContent = text;
 }
 
+const sent = (loaded, total) => Math.round((loaded / total) * 100) + "% of " + sizeOf(total);
 const sizeOf = (n) => (n >= 1 << 20 ? (n / (1 << 20)).toFixed(1) + " MB" : Math.max(1, Math.round(n / 1024)) + " KB");
+
+// The stage labels are live regions: written only when they change, so a poll does not repeat them.
+function setText(id, text) {
+  if ($(id).textContent !== text) $(id).textContent = text;
+}
 
 function showImportError(message) {
   $("import-panel").hidden = false;
-  $("import-error").textContent = message;
-  $("import-error").hidden = false;
+  showMessage($("import-error"), message);
 }
 
 // ---------- The import job: followed until it is done or failed ----------
 
 const isActive = (job) => job && (job.status === "queued" || job.status === "running");
 
+// One read of the followed job at a time (poll.js); an unreachable server is tried again more slowly,
+// anything it answered stands.
+const poller = createPoller(async (current) => {
+  if (!followed) return null;
+  const { projectId, id } = followed;
+  const still = () => current() && projectId === state.projectId;
+  let job;
+  try {
+    job = await api("/api/datasets/" + seg(projectId) + "/imports/" + seg(id));
+  } catch (err) {
+    if (!still()) return null;
+    showImportError(err.message);
+    return err.status === 0 ? POLL_MS * 5 : null;
+  }
+  if (!still()) return null;
+  showMessage($("import-error"), "");
+  renderJob(job);
+  if (isActive(job)) return POLL_MS;
+  if (job.status === "done") imported();
+  return null;
+});
+
 // `fresh`: the import was just sent from here, so its end changes what the other sections have read.
 function followImport(projectId, job, fresh = false) {
-  const token = ++follow;
+  poller.stop();
   followed = { projectId, id: job.id };
   renderJob(job);
-  if (isActive(job)) setTimeout(() => poll(projectId, job.id, token), POLL_MS);
+  if (isActive(job)) poller.start(POLL_MS);
   else if (job.status === "done") (fresh ? imported : loadDataset)();
 }
 
@@ -196,25 +239,6 @@ function followImport(projectId, job, fresh = false) {
 // list, the split preview, the datasets to request labeling for), not the grid alone.
 function imported() {
   loadProjects();
-}
-
-async function poll(projectId, id, token) {
-  if (token !== follow || projectId !== state.projectId) return;
-  let job;
-  try {
-    job = await api("/api/datasets/" + seg(projectId) + "/imports/" + seg(id));
-  } catch (err) {
-    if (token !== follow || projectId !== state.projectId) return;
-    showImportError(err.message);
-    // A server that could not be reached may come back; anything it answered stands.
-    if (err.status === 0) setTimeout(() => poll(projectId, id, token), POLL_MS * 5);
-    return;
-  }
-  if (token !== follow || projectId !== state.projectId) return;
-  $("import-error").hidden = true;
-  renderJob(job);
-  if (isActive(job)) setTimeout(() => poll(projectId, id, token), POLL_MS);
-  else if (job.status === "done") imported();
 }
 
 function renderJob(job) {
@@ -229,7 +253,7 @@ function renderJob(job) {
   if (total > 0 || !isActive(job)) bar.value = total > 0 ? processed / total : 1;
   else bar.removeAttribute("value");  // indeterminate while the files are still being listed
   const words = { queued: "Waiting for an earlier import to finish", running: "Checking the files", done: "Import done", failed: "Import failed" };
-  $("import-label").textContent = words[job.status] || "Import " + (job.status || "");
+  setText("import-label", words[job.status] || "Import " + (job.status || ""));
   $("import-text").textContent = total > 0 ? count(processed) + " of " + count(total) + " files" : isActive(job) ? "listing the files…" : "";
   if (job.status === "failed") showImportError(job.error || "The import failed and nothing was imported.");
   renderOutcome(job);
@@ -242,8 +266,8 @@ function renderOutcome(job) {
   if (!finished) return;
   const duplicates = Array.isArray(job.duplicates) ? job.duplicates : [];
   const skipped = Array.isArray(job.skipped) ? job.skipped : [];
-  $("import-summary").textContent = count(Number(job.imported) || 0) + (job.imported === 1 ? " image" : " images") + " imported · " +
-    count(duplicates.length) + (duplicates.length === 1 ? " duplicate" : " duplicates") + " · " + count(skipped.length) + " skipped";
+  setText("import-summary", count(Number(job.imported) || 0) + (job.imported === 1 ? " image" : " images") + " imported · " +
+    count(duplicates.length) + (duplicates.length === 1 ? " duplicate" : " duplicates") + " · " + count(skipped.length) + " skipped");
   fillList("import-duplicates", duplicates.map((d) => [d.name, d.duplicate_of ? "same bytes as " + d.duplicate_of : "a duplicate"]));
   fillList("import-skipped", skipped.map((s) => [s.name, s.reason || "skipped"]));
 }
@@ -280,7 +304,7 @@ function forgetJob() {
 }
 
 function clearImport() {
-  follow++;
+  poller.stop();
   followed = null;
   $("import-panel").hidden = true;
   forgetJob();

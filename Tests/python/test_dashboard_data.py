@@ -6,11 +6,18 @@ with the folder button keeps its class folders; a large import survives a reload
 the project's imports; the grid sorts and filters; an image's page shows its boxes, its facts and its subset in
 the project's split; a class named like markup shows as text; a COCO download is a real archive, and an export of
 a project renamed meanwhile shows JTheta's refusal in place. Set-up through the API; what the test checks is done
-through the page alone. Screenshots go to .build/test-artifacts/."""
+through the page alone. Screenshots go to .build/test-artifacts/.
+
+The second test holds the section up against changes made meanwhile: another project chosen while dropped files are
+packed cancels the import (nothing goes up, the buttons work again); a chosen class gone, or fewer images than the
+page on show, brings the grid back to what exists; an image whose link the page does not open says so; a drop on the
+open image's page is no import; a download name that is not well-formed still shows; a 401 to the download or the
+upload shows the signed-out view; and only the stages and the outcome of an import are live regions."""
 import base64
 import io
 import os
 import tempfile
+import time
 import zipfile
 
 import requests
@@ -21,6 +28,7 @@ from selenium.webdriver.support.ui import Select
 
 from images import png
 from test_dashboard_projects import detection_import, dialog_open, focused, sign_in, wait
+from test_studio_imports import archive, finished as imported, upload
 from test_studio_runs import auth
 from test_workbench_browser import ARTIFACTS, MARKUP, browser  # noqa: F401 (the fixture)
 
@@ -43,8 +51,31 @@ for (const [name, data] of arguments[0]) {
   const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
   dt.items.add(new File([bytes], name, {type: 'image/png'}));
 }
-const target = document.getElementById('grid');
-for (const type of ['dragenter', 'dragover', 'drop']) target.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));"""
+const target = document.querySelector(arguments[1] || '#grid');
+const open = [];
+for (const type of ['dragenter', 'dragover', 'drop']) open.push(target.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt})));
+return open;  // false where the page cancelled the event (so the browser does not open the file)"""
+
+# The server's answers changed on their way into the page, for what a test cannot make the server say (an answer
+# from before a change elsewhere, a link this page must not open): `arguments[0]` a pattern of the paths whose
+# JSON answer is edited, `arguments[1]` the edit. UNSTUB puts fetch back.
+STUB = """window.realFetch = window.realFetch || window.fetch;
+const [pattern, edit] = arguments;
+window.fetch = async (input, init) => {
+  const response = await window.realFetch(input, init);
+  if (!new RegExp(pattern).test(new URL(String(input), location.href).pathname)) return response;
+  if (edit === 'odd-name') {
+    const odd = new Response('PK', {status: 200, headers: {'Content-Type': 'application/zip'}});
+    Object.defineProperty(odd, 'url', {value: location.origin + '/files/labels-%E0%A4%A.zip'});
+    return odd;
+  }
+  const body = await response.json();
+  if (edit === 'foreign-image') body.data.image.url = '//elsewhere.example/picture.png';
+  if (edit === 'no-classes') body.data.classes = [];
+  if (edit === 'fewer-images') body.data.total = Math.min(body.data.total, 60);
+  return new Response(JSON.stringify(body), {status: response.status, headers: {'Content-Type': 'application/json'}});
+};"""
+UNSTUB = "if (window.realFetch) window.fetch = window.realFetch;"
 
 
 def panel(driver):
@@ -223,3 +254,105 @@ def test_the_dataset_is_imported_browsed_and_exported_from_the_page(server, brow
     except NoAlertPresentException:
         alert = None
     assert alert is None, alert
+
+
+def test_imports_the_grid_and_the_image_page_hold_up_against_changes_made_meanwhile(server, browser):
+    browser.set_window_size(1280, 800)
+    key = server.create_account("dash-data-meanwhile")
+    ids = {}
+    for name in ("alpha", "beta"):
+        ids[name] = requests.post(server.url + "/api/projects", json={"name": name}, headers=auth(key)).json()["data"]["id"]
+    # Set-up through the API: 100 images in two classes in alpha (three pages of the grid), none in beta.
+    job = upload(server, key, ids["alpha"], archive([(f"{'cat' if i % 2 else 'dog'}/p{i:03}.png", png(8, 8, (i, 2 * i, 90)))
+                                                     for i in range(100)])).json()["data"]
+    assert imported(server, key, ids["alpha"], job)["imported"] == 100
+    imports = lambda name: len(requests.get(server.url + f"/api/datasets/{ids[name]}/imports", headers=auth(key)).json()["data"])
+
+    sign_in(browser, server, key)
+    select_project(browser, "alpha")
+    wait(browser, lambda d: d.find_element(By.ID, "dataset-total").text == "100 images")
+    # Only the stages and the outcome are live regions, not the counts that change with every progress event.
+    live = browser.execute_script("""const live = (id) => document.getElementById(id).closest('[aria-live]');
+      return {panel: document.getElementById('import-panel').getAttribute('aria-live'), stages: ['upload-label', 'import-label', 'import-summary'].map(id => !!live(id)),
+              counts: ['upload-text', 'import-text', 'upload-bar', 'import-bar'].map(id => !!live(id)), canvas: document.getElementById('image-canvas').getAttribute('role')}""")
+    assert live == {"panel": None, "stages": [True, True, True], "counts": [False, False, False, False], "canvas": "img"}, live
+
+    # Another project chosen while dropped files are packed: the import stops with a message, nothing goes up to
+    # either project, and the import buttons work again. (Reading a file is slowed down here, to give the click time.)
+    browser.execute_script("""window.realArrayBuffer = Blob.prototype.arrayBuffer;
+      Blob.prototype.arrayBuffer = function () { return new Promise(r => setTimeout(r, 700)).then(() => window.realArrayBuffer.call(this)); };""")
+    loose = [(f"late{i}.png", base64.b64encode(png(10, 10, (i, 50, 50))).decode()) for i in range(4)]
+    browser.execute_script(DROP, loose)
+    wait(browser, lambda d: d.find_element(By.ID, "upload-label").text.startswith("Packing 4 files"))
+    assert browser.find_element(By.ID, "import-zip-button").get_attribute("disabled")
+    select_project(browser, "beta")
+    cancelled = wait(browser, lambda d: (lambda p: p if p["error"] else None)(panel(d)))
+    assert cancelled["error"] == "Import cancelled: another project was selected.", cancelled
+    browser.execute_script("Blob.prototype.arrayBuffer = window.realArrayBuffer")
+    assert not browser.find_element(By.ID, "import-zip-button").get_attribute("disabled")
+    assert not browser.find_element(By.ID, "import-folder-button").get_attribute("disabled")
+    assert imports("alpha") == 1 and imports("beta") == 0
+
+    # The chosen class gone from the project's classes when it is read again: the grid shows all images, not the
+    # old class's under "All classes".
+    select_project(browser, "alpha")
+    wait(browser, lambda d: d.find_element(By.ID, "dataset-total").text == "100 images")
+    Select(browser.find_element(By.ID, "class-filter")).select_by_value("cat")
+    wait(browser, lambda d: d.find_element(By.ID, "dataset-total").text == "50 images match")
+    browser.execute_script(STUB, "^/api/datasets/[^/]+$", "no-classes")
+    browser.find_element(By.ID, "refresh").click()
+    wait(browser, lambda d: d.find_element(By.ID, "dataset-total").text == "100 images")
+    assert browser.find_element(By.ID, "class-filter").get_attribute("value") == ""
+    browser.execute_script(UNSTUB)
+
+    # On the last page when the images become fewer: the grid goes to the last page there is.
+    browser.find_element(By.ID, "grid-next").click()
+    wait(browser, lambda d: d.find_element(By.ID, "grid-page").text == "Page 2 of 3")
+    browser.find_element(By.ID, "grid-next").click()
+    wait(browser, lambda d: d.find_element(By.ID, "grid-page").text == "Page 3 of 3" and len(thumbs(d)) == 4)
+    browser.execute_script(STUB, "/images$", "fewer-images")
+    browser.find_element(By.ID, "refresh").click()
+    wait(browser, lambda d: d.find_element(By.ID, "grid-page").text == "Page 2 of 2" and len(thumbs(d)) == 48)
+    browser.execute_script(UNSTUB)
+
+    # An image's page whose picture has a link this page does not open: said in place, not "Loading…" for ever.
+    browser.execute_script(STUB, "/info$", "foreign-image")
+    first = browser.find_element(By.CSS_SELECTOR, "#grid .thumb")
+    browser.execute_script("arguments[0].focus()", first)
+    first.send_keys(Keys.ENTER)
+    wait(browser, lambda d: dialog_open(d, "image-dialog") and focused(d) == "image-close")
+    error = wait(browser, lambda d: (lambda e: e if e.is_displayed() else None)(d.find_element(By.ID, "image-error")))
+    assert error.text == "The image could not be loaded." and not browser.find_element(By.ID, "image-loading").is_displayed()
+    browser.execute_script(UNSTUB)
+    # Files dropped on the open image's page (inside the dataset section) are no import: refused, not opened.
+    before = panel(browser)
+    assert browser.execute_script(DROP, loose[:1], "#image-canvas")[2] is False
+    time.sleep(1.5)  # what a started import would have shown by now
+    assert panel(browser) == before and imports("alpha") == 1
+    assert not browser.execute_script("return document.getElementById('dataset').classList.contains('dropping')")
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait(browser, lambda d: not dialog_open(d, "image-dialog"))
+    assert browser.execute_script("return document.activeElement.dataset.filename") == first.get_attribute("data-filename")
+
+    # A download link whose name is not well-formed percent-encoding: the name as it is, no error.
+    browser.execute_script("document.getElementById('export-link').click = () => {}")
+    browser.execute_script(STUB, "/api/export/download$", "odd-name")
+    browser.find_element(By.CSS_SELECTOR, "#dataset-export button[data-format=csv]").click()
+    link = wait(browser, lambda d: (lambda a: a if a.is_displayed() else None)(d.find_element(By.ID, "export-link")))
+    assert link.text == "labels-%E0%A4%A.zip" and not browser.find_element(By.ID, "export-error").is_displayed(), link.text
+    browser.execute_script(UNSTUB)
+
+    # The session gone (its cookie dropped): the download and the upload each show the signed-out view.
+    for act in ("download", "upload"):
+        browser.delete_all_cookies()
+        if act == "download":
+            browser.find_element(By.CSS_SELECTOR, "#dataset-export button[data-format=coco]").click()
+        else:
+            zipped = os.path.join(tempfile.mkdtemp(prefix="dash-data-"), "one.zip")
+            write_zip(os.path.dirname(zipped), "one.zip", [("one/a.png", png(9, 9, (1, 1, 1)))])
+            browser.find_element(By.ID, "import-zip").send_keys(zipped)
+        wait(browser, lambda d: d.find_element(By.ID, "signed-out").is_displayed())
+        assert browser.find_element(By.ID, "signin-error").text == "Your session has ended. Sign in again.", act
+        sign_in(browser, server, key)
+        select_project(browser, "alpha")
+    assert imports("alpha") == 1

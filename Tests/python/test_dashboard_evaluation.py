@@ -67,6 +67,23 @@ def large_queue(server, key):
     return project_id, trained(server, key, project_id, epochs=1, image_size=40)
 
 
+# Until restored, the page's fetch answers every read of one evaluation of project arguments[0] (not the list, not
+# its results) with the server's error envelope, as a server failing mid-evaluation would.
+FAIL_POLLS = """const pid = arguments[0];
+window.realFetch = window.realFetch || window.fetch;
+window.fetch = (path, options) => {
+  if ((!options || options.method === 'GET') && new RegExp('^/api/evaluation/' + pid + '/[^/?]+$').test(String(path)))
+    return Promise.resolve(new Response(JSON.stringify({status: 'error', error: {message: 'poll refused by the test'}}),
+      {status: 503, headers: {'Content-Type': 'application/json'}}));
+  return window.realFetch(path, options);
+};"""
+
+
+def shown_text(driver, element_id):
+    element = driver.find_element(By.ID, element_id)
+    return element.text if element.is_displayed() else ""
+
+
 def open_dialog(driver):
     driver.find_element(By.ID, "new-evaluation").click()
     wait(driver, lambda d: dialog_open(d, "evaluation-dialog") and focused(d) == "evaluation-run")
@@ -186,6 +203,30 @@ def test_an_evaluation_is_made_followed_and_read_from_the_page(server, browser):
     browser.save_screenshot(os.path.join(ARTIFACTS, "dashboard-evaluation.png"))
     browser.execute_script("document.getElementById('error-gallery').scrollIntoView()")
     browser.save_screenshot(os.path.join(ARTIFACTS, "dashboard-evaluation-gallery.png"))
+
+    # A failed poll's message stays with the evaluation it was about: a second evaluation whose reads fail shows the
+    # server's words under it, and the completed one selected meanwhile shows neither them nor a progress bar.
+    browser.execute_script(FAIL_POLLS, project_id)
+    open_dialog(browser)
+    Select(browser.find_element(By.ID, "evaluation-run")).select_by_value(run_id)
+    browser.find_element(By.ID, "evaluation-batch").send_keys(Keys.ENTER)
+    wait(browser, lambda d: not dialog_open(d, "evaluation-dialog") and len(d.find_elements(By.CSS_SELECTOR, "#evaluation-list li")) == 2)
+    second = browser.find_element(By.CSS_SELECTOR, "#evaluation-list li.active").get_attribute("data-id")
+    assert second != eval_id
+    wait(browser, lambda d: "poll refused by the test" in shown_text(d, "evaluation-progress-text"))
+    assert browser.find_element(By.ID, "evaluation-progress-bar").is_displayed()
+    browser.find_element(By.CSS_SELECTOR, f'#evaluation-list li[data-id="{eval_id}"]').click()
+    wait(browser, lambda d: d.find_element(By.ID, "evaluation-report").is_displayed())
+    browser.execute_script("return new Promise(r => setTimeout(r, 2500))")  # polls of the second one fail meanwhile
+    assert not browser.find_element(By.ID, "evaluation-progress").is_displayed()
+    assert "poll refused" not in browser.find_element(By.ID, "evaluation-detail").text
+    browser.find_element(By.CSS_SELECTOR, f'#evaluation-list li[data-id="{second}"]').click()
+    wait(browser, lambda d: "poll refused by the test" in shown_text(d, "evaluation-progress-text"))
+    # Once its reads succeed again, it is followed to its end and the message goes with the bar.
+    browser.execute_script("window.fetch = window.realFetch")
+    wait(browser, lambda d: d.find_element(By.ID, "evaluation-report").is_displayed(), timeout=60)
+    assert not browser.find_element(By.ID, "evaluation-progress").is_displayed()
+    assert "poll refused" not in browser.find_element(By.ID, "evaluation-detail").text
 
 
 def test_a_detectors_evaluation_shows_its_boxes(server, browser):

@@ -13,6 +13,7 @@ import zipfile
 import numpy as np
 import requests
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from shapes import CLASSES, coco_zip, draw_image, entry
 from test_dashboard_projects import sign_in, wait
@@ -27,6 +28,25 @@ LARGE = "large.png"
 
 MASKS = """return Object.fromEntries([...document.querySelectorAll('#gallery figure.result')].map(f => [f.dataset.filename,
   {drawn: f.querySelector('canvas').dataset.drawn || null, pixels: f.querySelector('canvas').dataset.maskPixels ?? null}]))"""
+
+# Until restored, the page's fetch says the gallery's results have two pages of 24 (the first read from the server,
+# its total doubled) and answers every read of another page with the server's error envelope; window.pages lists
+# the pages asked for.
+TWO_PAGES = """window.realFetch = window.realFetch || window.fetch;
+window.pages = [];
+const headers = {'Content-Type': 'application/json'};
+window.fetch = (path, options) => {
+  const url = String(path);
+  if (!url.includes('/results?') || !/[?&]page_size=24(&|$)/.test(url)) return window.realFetch(path, options);
+  const page = new URLSearchParams(url.split('?')[1]).get('page');
+  window.pages.push(page);
+  if (page !== '1') return Promise.resolve(new Response(JSON.stringify({status: 'error', error: {message: 'page refused by the test'}}),
+    {status: 503, headers}));
+  return window.realFetch(path, options).then(r => r.json()).then(body => {
+    body.data.total = 48;
+    return new Response(JSON.stringify(body), {status: 200, headers});
+  });
+};"""
 
 
 def with_large_image(data, size=640, seed=21):
@@ -131,3 +151,22 @@ def test_a_segmenters_masks_are_kept_and_drawn(server, browser):
     assert browser.find_element(By.ID, "gallery-count").text.endswith(f"{len(rows)} images, {wrong} wrong")
     browser.execute_script("document.getElementById('error-gallery').scrollIntoView()")
     browser.save_screenshot(os.path.join(ARTIFACTS, "dashboard-evaluation-masks.png"))
+
+    # A next page that does not come leaves the shown one in place: its images, its count, the pager's
+    # "Page 1", and Next asks for page 2 again (the page moves only once it has come).
+    browser.execute_script(TWO_PAGES)
+    Select(browser.find_element(By.ID, "gallery-sort")).select_by_value("filename")
+    wait(browser, lambda d: d.find_element(By.ID, "gallery-page").text == "Page 1 of 2")
+    count_text = wait(browser, lambda d: (lambda t: t if t.startswith("48 images") else None)(d.find_element(By.ID, "gallery-count").text))
+    browser.find_element(By.ID, "gallery-next").click()
+    error = wait(browser, lambda d: (lambda e: e if e.is_displayed() else None)(d.find_element(By.ID, "gallery-error")))
+    assert error.text == "page refused by the test"
+    assert browser.find_element(By.ID, "gallery-page").text == "Page 1 of 2"
+    assert browser.find_element(By.ID, "gallery-count").text == count_text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#gallery figure.result")) == len(rows)
+    assert not browser.find_element(By.ID, "gallery-prev").is_enabled()
+    browser.find_element(By.ID, "gallery-next").click()
+    wait(browser, lambda d: d.execute_script("return window.pages") == ["1", "2", "2"])
+    wait(browser, lambda d: d.find_element(By.ID, "gallery-count").text == count_text)
+    assert browser.find_element(By.ID, "gallery-page").text == "Page 1 of 2" and error.is_displayed()
+    browser.execute_script("window.fetch = window.realFetch")

@@ -3,13 +3,16 @@ of 24 reds and 24 blues and a small CNN trained on it by an experiment named lik
 state-dict format the small CNN cannot take is refused with the server's message under the form; an ONNX export at
 opset 13 with a dynamic batch and simplification is followed to its download link (file name and size), and the file,
 fetched with the page's cookie, runs in onnxruntime on a batch of two; an export queued behind others survives a
-reload mid-way and is followed to its file; the run is named the project's pre-labeler, and the tasks of a JTheta
-annotation request (sent through the API) are listed with the model's class for each image. The experiment's name
+reload mid-way and is followed to its file, the list updated in place (a focused download link keeps its focus);
+the form and the pre-labeler offer the runs the runs list read (no read of their own); the run is named the project's pre-labeler, and the tasks of a JTheta
+annotation request (sent through the API) are listed with the model's class for each image, read again in place and
+not at all while the tab is in the background. The experiment's name
 shows as text everywhere. Screenshots go to .build/test-artifacts/dashboard-export-*.png."""
 import io
 import json
 import os
 import threading
+import time
 
 import numpy as np
 import onnx
@@ -48,6 +51,12 @@ def wait(driver, condition, timeout=20):
 
 def exports(driver):
     return driver.execute_script(EXPORTS)
+
+
+def reads(driver, path):
+    """How many requests for `path` the page has made since its resource timings were last cleared."""
+    return driver.execute_script("return performance.getEntriesByType('resource')"
+                                 ".filter(e => new URL(e.name).pathname === arguments[0]).length", path)
 
 
 def shot(driver, element_id, name):
@@ -125,7 +134,11 @@ def test_export_and_the_loop_from_the_page(server, browser):
     wait(browser, lambda d: len(Select(d.find_element(By.ID, "export-format")).options) == 4)
     assert [o.get_attribute("value") for o in Select(browser.find_element(By.ID, "export-format")).options] == \
         ["onnx", "quarry", "pytorch", "safetensors"]
-    assert Select(browser.find_element(By.ID, "export-run")).first_selected_option.text == f"{MARKUP} · {run_id} · completed"
+    assert Select(browser.find_element(By.ID, "export-run")).first_selected_option.text == f"{run_id} · {MARKUP} · completed · best accuracy 100.0%"
+    # The export form and the pre-labeler offer the runs the runs list read: the project's runs were read twice,
+    # by the project list's summary and by the runs list, not once more per section.
+    wait(browser, lambda d: len(Select(d.find_element(By.ID, "prelabeler-run")).options) == 1 and d.find_element(By.ID, "prelabeler-current").text)
+    assert 1 <= reads(browser, f"/api/training/{project_id}/runs") <= 2
     assert browser.execute_script("return document.querySelectorAll('#exports img, #prelabeler img').length") == 0
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text
@@ -137,6 +150,8 @@ def test_export_and_the_loop_from_the_page(server, browser):
     error = wait(browser, lambda d: (lambda e: e if e.is_displayed() and e.text else None)(d.find_element(By.ID, "export-form-error")))
     assert error.text == REFUSAL
     assert exports(browser) == []
+    # Refused, the form can be sent again: the button follows the same rule as when the form was filled.
+    wait(browser, lambda d: d.find_element(By.ID, "export-submit").is_enabled())
     shot(browser, "exports", "refused")
 
     # ONNX at opset 13 with a dynamic batch, simplified: Enter in the opset field submits.
@@ -169,14 +184,23 @@ def test_export_and_the_loop_from_the_page(server, browser):
     waiting = wait(browser, lambda d: (lambda xs: xs[-1] if len(xs) == 2 and xs[-1]["progress"] else None)(exports(d)))
     assert waiting["format"] == "onnx" and waiting["status"] == "running", waiting
     shot(browser, "exports", "progress")
+    # The list is read every second meanwhile, and updated in place: the finished export's download link,
+    # focused from the keyboard's point of view, keeps its focus (and its entry stays the same node).
+    browser.execute_script("const a = document.querySelector('#export-list > li a.download'); a.focus(); "
+                           "a.closest('li').quarryMark = 1; performance.clearResourceTimings();")
+    wait(browser, lambda d: reads(d, f"/api/export/{project_id}") >= 2, timeout=10)
+    focused = ("const a = document.activeElement; return !!a && a.matches('#export-list > li a.download') "
+               "&& a.closest('li').quarryMark === 1 && a.closest('li') === document.querySelector('#export-list > li');")
+    assert browser.execute_script(focused)
     checkpoint.release()
     last = wait(browser, lambda d: (lambda xs: xs[-1] if len(xs) == 2 and xs[-1]["link"] else None)(exports(d)), timeout=30)
     assert last["id"] == waiting["id"] and last["link"].endswith(f"-{run_id}-last.onnx") and not last["progress"], last
+    assert browser.execute_script(focused)
 
     # The loop: the run named the pre-labeler from the page.
     prelabeler = browser.find_element(By.ID, "prelabeler-current")
     wait(browser, lambda d: prelabeler.text == "No pre-labeler: new tasks wait for a person.")
-    assert any(MARKUP in o.text for o in Select(browser.find_element(By.ID, "prelabeler-run")).options)
+    wait(browser, lambda d: any(MARKUP in o.text for o in Select(d.find_element(By.ID, "prelabeler-run")).options))
     choose(browser, "prelabeler-run", run_id)
     browser.find_element(By.ID, "prelabeler-set").click()
     wait(browser, lambda d: prelabeler.text == f"New tasks are pre-labeled by run {run_id} (best checkpoint, on cpu).")
@@ -198,6 +222,20 @@ def test_export_and_the_loop_from_the_page(server, browser):
         assert labels.startswith("red " if name.startswith("r") else "blue ") and labels.endswith("%"), job
     assert browser.find_element(By.ID, "prelabel-summary").text == "48 completed · 48 images pre-labeled"
     shot(browser, "prelabeler", "prelabeler")
+
+    # While the pre-labeler is named the list is read every five seconds, but not in a background tab; back in
+    # front, it is read at once, and in place: an unchanged task's entry stays the same node.
+    jobs_path = f"/api/projects/{project_id}/prelabeler/jobs"
+    browser.execute_script("document.querySelector('#prelabel-jobs > li').quarryMark = 1; "
+                           "Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});")
+    time.sleep(1)  # a read already under way lands
+    browser.execute_script("performance.clearResourceTimings()")
+    time.sleep(6)
+    assert reads(browser, jobs_path) == 0
+    browser.execute_script("delete document.hidden; document.dispatchEvent(new Event('visibilitychange'))")
+    wait(browser, lambda d: reads(d, jobs_path) >= 1, timeout=3)
+    assert browser.execute_script("return document.querySelector('#prelabel-jobs > li').quarryMark === 1")
+    assert len(browser.execute_script(JOBS)) == 48
 
     # A reload shows the same; stopping is one button, and the page says so.
     browser.refresh()

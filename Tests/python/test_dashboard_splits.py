@@ -156,7 +156,13 @@ def test_splits_are_previewed_created_and_deleted_from_the_page(server, browser)
     assert browser.find_elements(By.CSS_SELECTOR, "#split-list .split-item") == []
     show(browser, "splits")
     browser.save_screenshot(os.path.join(ARTIFACTS, "dashboard-splits-refused.png"))
+    # A cleared seed is left out of the preview (as Create leaves it out): the server's default, no refusal.
     seed.send_keys(Keys.CONTROL, "a")
+    seed.send_keys(Keys.BACKSPACE)
+    blank = wait(browser, preview_settled)
+    assert seed.get_attribute("value") == "" and sum(blank["*"].values()) == 20, blank
+    assert not browser.find_element(By.ID, "split-preview-error").is_displayed()
+    assert seed.get_attribute("aria-invalid") is None
     seed.send_keys("7")
     expected = wait(browser, preview_settled)
     assert not browser.find_element(By.ID, "split-preview-error").is_displayed()

@@ -7,15 +7,18 @@ on the same axes; a run and an experiment deleted through the confirmation. The 
 what it checks. Screenshots go to .build/test-artifacts/."""
 import os
 
+import time
+
 import pytest
+import requests
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select
 
-from test_dashboard_projects import dialog_open, focused, sign_in, wait
-from test_studio_runs import colour_project, trained
+from test_dashboard_projects import dialog_open, entries, focused, press, sign_in, wait
+from test_studio_runs import auth, colour_project, trained
 from test_workbench_browser import ARTIFACTS, MARKUP, browser  # noqa: F401 (the fixture)
 
 EXPERIMENTS = """return [...document.querySelectorAll('#experiment-list .experiment')].map(li => ({
@@ -23,8 +26,30 @@ EXPERIMENTS = """return [...document.querySelectorAll('#experiment-list .experim
   error: (li.querySelector('.item-error') || {}).textContent || null}))"""
 EPOCHS = "return [...document.querySelectorAll('#epoch-table tbody tr')].map(tr => Number(tr.dataset.epoch))"
 ACTIVE_RUN = "const li = document.querySelector('#run-list .run.active'); return li ? li.dataset.id : null"
+# The next read of the models is answered 1.5 s late (the first opening's choices arriving after a second opening's).
+SLOW_MODELS = """if (!window.realFetch) window.realFetch = window.fetch;
+window.slowModels = true;
+window.fetch = (path, options) => {
+  if (window.slowModels && String(path).startsWith('/api/training/models')) {
+    window.slowModels = false;
+    return new Promise(resolve => setTimeout(resolve, 1500)).then(() => window.realFetch(path, options));
+  }
+  return window.realFetch(path, options);
+}"""
 LEGEND = """return [...document.querySelectorAll('#chart-legend .legend-item')].map(li => ({
   run: li.dataset.run, points: Number(li.dataset.points), label: li.textContent}))"""
+
+
+def run_badge(driver, run_id):
+    return driver.find_element(By.CSS_SELECTOR, f'#run-list .run[data-id="{run_id}"] .badge').text
+
+
+def project_run_line(driver):
+    return next(e["run"] for e in entries(driver) if e["active"])
+
+
+def compare_choice(driver, run_id):
+    return next((o.text for o in Select(driver.find_element(By.ID, "compare-run")).options if o.get_attribute("value") == run_id), None)
 
 
 def experiments(driver):
@@ -114,6 +139,21 @@ def test_experiments_and_runs_from_the_page(server, browser):
     set_field(browser, "batch_size", 12).send_keys(Keys.ENTER)
     wait(browser, lambda d: not dialog_open(d, "experiment-dialog") and "batch 12" in experiment_item(d, "page run")["meta"])
 
+    # A new form closed before its choices came, then the edit form: the late choices of the first opening
+    # leave the edit's values alone (a new form would take the model's own image size).
+    browser.execute_script(SLOW_MODELS)
+    browser.find_element(By.ID, "new-experiment").click()
+    wait(browser, lambda d: dialog_open(d, "experiment-dialog") and focused(d) == "exp-name")
+    press(browser, Keys.ESCAPE)
+    wait(browser, lambda d: not dialog_open(d, "experiment-dialog") and focused(d) == "new-experiment")
+    open_form(browser, browser.find_element(By.CSS_SELECTOR, f'#experiment-list .experiment[data-id="{experiment_item(browser, "page run")["id"]}"] .experiment-edit'))
+    time.sleep(2)
+    assert browser.find_element(By.ID, "experiment-title").text == "Edit experiment"
+    assert browser.find_element(By.ID, "exp-image-size").get_attribute("value") == "8"
+    assert browser.find_element(By.ID, "exp-batch-size").get_attribute("value") == "12"
+    press(browser, Keys.ESCAPE)
+    wait(browser, lambda d: not dialog_open(d, "experiment-dialog") and "experiment-edit" in d.switch_to.active_element.get_attribute("class"))
+
     # Start a run: it is selected, and its epoch table grows while it trains.
     click_in(browser, "page run", ".experiment-run")
     run_id = wait(browser, lambda d: (lambda active: active if active and active != markup_run else None)(d.execute_script(ACTIVE_RUN)))
@@ -140,8 +180,26 @@ def test_experiments_and_runs_from_the_page(server, browser):
     wait(browser, lambda d: len(epochs(d)) > len(stopped) + 1 and "running" in run_status(d), timeout=60)
     resumed = epochs(browser)
     assert resumed == list(range(len(resumed))), resumed
+    # Refresh reads the runs again (new entries); the stream goes on into them, and the project's entry follows.
+    browser.execute_script("document.querySelector('#run-list .run.active').dataset.old = 'yes'")
+    browser.find_element(By.ID, "refresh").click()
+    wait(browser, lambda d: d.execute_script(ACTIVE_RUN) == run_id and not d.find_elements(By.CSS_SELECTOR, "#run-list .run[data-old]"))
+    wait(browser, lambda d: "running" in (project_run_line(d) or ""))
     wait(browser, ready.element_to_be_clickable((By.ID, "run-stop"))).click()
     wait(browser, lambda d: "stopped" in run_status(d), timeout=60)
+    wait(browser, lambda d: "stopped" in project_run_line(d) and run_badge(d, run_id) == "stopped")
+    assert not browser.find_element(By.ID, "run-stop").is_enabled()
+
+    # A run that ends while another is selected (no stream follows it): its entry, the comparison's choice
+    # and the project's entry say so.
+    wait(browser, ready.element_to_be_clickable((By.ID, "run-resume"))).click()
+    wait(browser, lambda d: "running" in run_status(d) and "running" in project_run_line(d), timeout=60)
+    browser.find_element(By.CSS_SELECTOR, f'#run-list .run[data-id="{markup_run}"]').click()
+    wait(browser, lambda d: d.execute_script(ACTIVE_RUN) == markup_run and "running" in (compare_choice(d, run_id) or ""))
+    requests.post(server.url + f"/api/training/{project_id}/runs/{run_id}/stop", headers=auth(key)).raise_for_status()
+    wait(browser, lambda d: run_badge(d, run_id) == "stopped" and "stopped" in compare_choice(d, run_id) and "stopped" in project_run_line(d), timeout=30)
+    browser.find_element(By.CSS_SELECTOR, f'#run-list .run[data-id="{run_id}"]').click()
+    wait(browser, lambda d: d.execute_script(ACTIVE_RUN) == run_id and "stopped" in run_status(d))
 
     # Compare with the finished run: both runs' curves, named in the legend, on the same axes.
     Select(browser.find_element(By.ID, "compare-run")).select_by_value(markup_run)

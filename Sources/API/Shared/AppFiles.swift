@@ -24,7 +24,7 @@ struct AppFiles: Sendable {
         "dashboard.js", "state.js", "session.js", "format.js", "projects.js", "project-forms.js", "sections.js", "progress.js",
         "dataset.js", "upload.js", "image-page.js", "dataset-export.js", "splits.js", "labeling.js", "runs.js", "chart.js",
         "experiment-form.js", "run-controls.js", "run-compare.js", "evaluations.js", "evaluation-form.js", "error-gallery.js",
-        "model-exports.js", "export-form.js", "prelabeler.js", "system.js", "theme.js", "section-nav.js",
+        "model-exports.js", "export-form.js", "prelabeler.js", "system.js", "theme.js", "section-nav.js", "dialogs.js", "poll.js",
     ])
 
     /// An app's page, styles and ES modules. The modules import one another (and the shared ones) by
