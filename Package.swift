@@ -25,7 +25,7 @@ let package = Package(
 
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         .target(name: "HTTP", dependencies: ["CLinux"]),
-        .target(name: "Storage", dependencies: ["CSQLite", "Crypto", "CLinux"]),
+        .target(name: "Storage", dependencies: ["CSQLite", "Crypto", "CLinux", "CCurl"]),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CZlib"]),
         // Optimized in debug builds too: the tests and the debug server train through it, and its SIMD
         // code unoptimized (every vector operation a generic call) ran Winograd's transforms 10x slower.

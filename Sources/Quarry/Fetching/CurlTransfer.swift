@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Storage
 
 /// One libcurl easy handle configured for a user-given URL: http and https only, no proxy, no
 /// netrc, bounded in time, and every socket vetted by the address policy before it is opened.
@@ -9,48 +10,22 @@ import Foundation
 final class CurlTransfer {
     let url: String
     let context: TransferContext
-    private let handle: UnsafeMutableRawPointer
-    private let errorBuffer: UnsafeMutablePointer<CChar>
-    private var headerList: UnsafeMutablePointer<curl_slist>?
-    /// The first option curl rejected; checked before the transfer runs rather than after every call.
-    private var setupFailure = CURLE_OK
-
-    /// curl_global_init is not thread-safe, so it runs once, the first time a transfer is made.
-    private static let globalInit = quarry_curl_global_init()
+    let easy: CurlEasy
 
     init(url: String, policy: AddressPolicy, limits: FetchLimits, userAgent: String, sink: TransferContext.Sink, limit: Int) throws(FetchError) {
-        guard Self.globalInit == CURLE_OK, let handle = curl_easy_init() else {
-            throw .failed(url: url, reason: "the HTTP client could not be initialised")
-        }
+        guard let easy = CurlEasy(url: url) else { throw .failed(url: url, reason: "the HTTP client could not be initialised") }
         self.url = url
-        self.handle = handle
+        self.easy = easy
         context = TransferContext(policy: policy, sink: sink, limit: limit)
-        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
-        errorBuffer.initialize(to: 0)
-
-        set(CURLOPT_URL, url)
-        set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
-        set(CURLOPT_PROTOCOLS_STR, "http,https")
-        set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        // An environment proxy would make curl connect to the proxy and let it reach the target unchecked.
-        set(CURLOPT_NOPROXY, "*")
-        set(CURLOPT_NETRC, Int(CURL_NETRC_IGNORED.rawValue))
-        // Signals are process-wide; transfers run on many threads at once.
-        set(CURLOPT_NOSIGNAL, 1)
-        set(CURLOPT_CONNECTTIMEOUT_MS, limits.connectTimeout.curlMilliseconds)
-        set(CURLOPT_TIMEOUT_MS, limits.totalTimeout.curlMilliseconds)
-        set(CURLOPT_USERAGENT, userAgent)
+        easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        easy.set(CURLOPT_CONNECTTIMEOUT_MS, limits.connectTimeout.curlMilliseconds)
+        easy.set(CURLOPT_TIMEOUT_MS, limits.totalTimeout.curlMilliseconds)
+        easy.set(CURLOPT_USERAGENT, userAgent)
         let user = Unmanaged.passUnretained(context).toOpaque()
-        record(quarry_curl_setopt_opensocket(handle, openSocket))
-        set(CURLOPT_OPENSOCKETDATA, user)
-        record(quarry_curl_setopt_write(handle, writeBody))
-        set(CURLOPT_WRITEDATA, user)
-    }
-
-    deinit {
-        curl_easy_cleanup(handle)
-        curl_slist_free_all(headerList)
-        errorBuffer.deallocate()
+        easy.set { quarry_curl_setopt_opensocket($0, openSocket) }
+        easy.set(CURLOPT_OPENSOCKETDATA, user)
+        easy.set { quarry_curl_setopt_write($0, writeBody) }
+        easy.set(CURLOPT_WRITEDATA, user)
     }
 
     /// An absolute http or https URL that curl parses, without user or password: credentials
@@ -69,33 +44,11 @@ final class CurlTransfer {
         return part(CURLUPART_USER) == nil && part(CURLUPART_PASSWORD) == nil
     }
 
-    func set(_ option: CURLoption, _ value: Int) {
-        record(quarry_curl_setopt_long(handle, option, value))
-    }
-
-    func set(_ option: CURLoption, _ value: String) {
-        // curl copies string options (all but POSTFIELDS, which is not set through here).
-        record(quarry_curl_setopt_string(handle, option, value))
-    }
-
-    func set(_ option: CURLoption, _ value: UnsafeMutableRawPointer) {
-        record(quarry_curl_setopt_pointer(handle, option, value))
-    }
-
-    func setLarge(_ option: CURLoption, _ value: Int) {
-        record(quarry_curl_setopt_off_t(handle, option, curl_off_t(value)))
-    }
-
-    func setHeaders(_ lines: [String]) {
-        for line in lines { headerList = curl_slist_append(headerList, line) }
-        record(quarry_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
-    }
-
     /// Runs the transfer; nil on success, otherwise the error to report. A refused address wins
     /// over whatever curl made of the socket it never got.
     func perform() -> FetchError? {
-        guard setupFailure == CURLE_OK else { return .failed(url: url, reason: String(cString: curl_easy_strerror(setupFailure))) }
-        let code = curl_easy_perform(handle)
+        guard easy.setupFailure == CURLE_OK else { return .failed(url: url, reason: String(cString: curl_easy_strerror(easy.setupFailure))) }
+        let code = easy.perform()
         if let refused = context.refusedAddress { return .addressRefused(url: url, address: refused) }
         switch code {
         case CURLE_OK:
@@ -107,32 +60,15 @@ final class CurlTransfer {
         case CURLE_WRITE_ERROR where context.reachedLimit:
             return context.sink == .capture ? nil : .tooLarge(url: url, limit: context.limit)
         case CURLE_HTTP_RETURNED_ERROR:
-            return .httpStatus(url: url, code: responseCode)
+            return .httpStatus(url: url, code: easy.responseCode)
         case CURLE_UNSUPPORTED_PROTOCOL:
             // The given URL was checked to be http or https, so this was a redirect's target.
             return .failed(url: url, reason: "it redirects to a URL that is not http or https")
         case CURLE_URL_MALFORMAT:
             return .invalidURL(url)
         default:
-            let detail = String(cString: errorBuffer)
-            return .failed(url: url, reason: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
+            return .failed(url: url, reason: easy.describe(code))
         }
-    }
-
-    var responseCode: Int {
-        var code = 0
-        _ = quarry_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
-        return code
-    }
-
-    func info(_ item: CURLINFO) -> String? {
-        var text: UnsafeMutablePointer<CChar>?
-        guard quarry_curl_getinfo_string(handle, item, &text) == CURLE_OK, let text else { return nil }
-        return String(cString: text)
-    }
-
-    private func record(_ code: CURLcode) {
-        if setupFailure == CURLE_OK { setupFailure = code }
     }
 }
 

@@ -37,19 +37,19 @@ public struct Fetcher: Sendable {
         }
         let transfer = try CurlTransfer(url: url, policy: policy, limits: limits, userAgent: userAgent,
                                         sink: .file(descriptor), limit: limits.maxBytes)
-        transfer.set(CURLOPT_FOLLOWLOCATION, 1)
-        transfer.set(CURLOPT_MAXREDIRS, limits.maxRedirects)
+        transfer.easy.set(CURLOPT_FOLLOWLOCATION, 1)
+        transfer.easy.set(CURLOPT_MAXREDIRS, limits.maxRedirects)
         // Stops at a 4xx/5xx head, before an error page is written to the file.
-        transfer.set(CURLOPT_FAILONERROR, 1)
-        transfer.setLarge(CURLOPT_MAXFILESIZE_LARGE, limits.maxBytes)
+        transfer.easy.set(CURLOPT_FAILONERROR, 1)
+        transfer.easy.setLarge(CURLOPT_MAXFILESIZE_LARGE, limits.maxBytes)
         if let error = transfer.perform() { throw error }
         // A 3xx without a Location, or a 1xx curl gave up on, is not a file either.
-        let status = transfer.responseCode
+        let status = transfer.easy.responseCode
         guard (200 ..< 300).contains(status) else { throw .httpStatus(url: url, code: status) }
         kept = true
         return FetchedFile(path: path, size: transfer.context.received,
-                           contentType: transfer.info(CURLINFO_CONTENT_TYPE),
-                           finalURL: transfer.info(CURLINFO_EFFECTIVE_URL) ?? url)
+                           contentType: transfer.easy.info(CURLINFO_CONTENT_TYPE),
+                           finalURL: transfer.easy.info(CURLINFO_EFFECTIVE_URL) ?? url)
     }
 
     /// POSTs `body` with `headers`, for webhooks. Redirects are not followed: a receiver that moved
@@ -62,18 +62,18 @@ public struct Fetcher: Sendable {
         }
         let transfer = try CurlTransfer(url: url, policy: policy, limits: limits, userAgent: userAgent,
                                         sink: .capture, limit: Self.postResponseLimit)
-        transfer.set(CURLOPT_FOLLOWLOCATION, 0)
-        transfer.set(CURLOPT_POST, 1)
+        transfer.easy.set(CURLOPT_FOLLOWLOCATION, 0)
+        transfer.easy.set(CURLOPT_POST, 1)
         // An empty "Expect:" stops curl waiting up to a second for "100 Continue" on larger bodies.
-        transfer.setHeaders(headers.map { "\($0.0): \($0.1)" } + ["Expect:"])
-        transfer.setLarge(CURLOPT_POSTFIELDSIZE_LARGE, body.count)
+        transfer.easy.setHeaders(headers.map { "\($0.0): \($0.1)" } + ["Expect:"])
+        transfer.easy.setLarge(CURLOPT_POSTFIELDSIZE_LARGE, body.count)
         // COPYPOSTFIELDS copies, so the buffer need only live for this call; never an empty buffer,
         // whose base address may be nil.
         (body.isEmpty ? [0] : body).withUnsafeBytes { bytes in
-            transfer.set(CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress!))
+            transfer.easy.set(CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress!))
         }
         if let error = transfer.perform() { throw error }
-        return (transfer.responseCode, String(decoding: transfer.context.captured, as: UTF8.self))
+        return (transfer.easy.responseCode, String(decoding: transfer.context.captured, as: UTF8.self))
     }
 
     /// A header a caller builds from configuration must not smuggle extra lines into the request.

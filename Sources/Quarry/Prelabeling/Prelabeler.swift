@@ -145,7 +145,7 @@ public final class Prelabeler: Sendable {
         for image in images {
             pixels += try TrainingData.example(TrainingData.Item(blob: image.blob, label: 0), blobs: blobs, config: config, training: false, seed: 0)
         }
-        let output = try runs.devices.occupying(device) {
+        let output = runs.devices.occupying(device) {
             trained.inference.forward(backend.upload(Tensor(shape: [images.count, 3, side, side], storage: pixels)))
         }
         let values = try output.hostValues()
