@@ -12,7 +12,6 @@ import io
 import json
 import os
 import threading
-import time
 
 import numpy as np
 import onnx
@@ -51,6 +50,28 @@ def wait(driver, condition, timeout=20):
 
 def exports(driver):
     return driver.execute_script(EXPORTS)
+
+
+# poll.js's own poller in the page: rounds counted while shown, while hidden (at most the one already under
+# way), and after showing again; each phase ends on a count or a bound 20 rounds long.
+POLL_IN_BACKGROUND = """const done = arguments[arguments.length - 1];
+import('/dashboard/poll.js').then(async ({ createPoller }) => {
+  const tick = () => new Promise(r => setTimeout(r, 10));
+  let rounds = 0;
+  const poller = createPoller(async () => { rounds++; return 10; });
+  poller.start();
+  while (rounds < 3) await tick();
+  const before = rounds;
+  Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});
+  for (let i = 0; i < 20; i++) await tick();
+  const hidden = rounds - before;
+  delete document.hidden;
+  document.dispatchEvent(new Event('visibilitychange'));
+  const shown = rounds;
+  while (rounds === shown) await tick();
+  poller.stop();
+  done({ before, hidden, after: rounds - shown });
+});"""
 
 
 def reads(driver, path):
@@ -223,17 +244,15 @@ def test_export_and_the_loop_from_the_page(server, browser):
     assert browser.find_element(By.ID, "prelabel-summary").text == "48 completed · 48 images pre-labeled"
     shot(browser, "prelabeler", "prelabeler")
 
-    # While the pre-labeler is named the list is read every five seconds, but not in a background tab; back in
-    # front, it is read at once, and in place: an unchanged task's entry stays the same node.
+    # While the pre-labeler is named the list is read every five seconds (poll.js), but not in a background
+    # tab: the poller itself, driven at a 10 ms cadence, makes no round while the page is hidden and one at once
+    # when it shows again. Back in front, the list is read in place: an unchanged task's entry stays the same node.
+    paused = browser.execute_async_script(POLL_IN_BACKGROUND)
+    assert paused["before"] >= 3 and paused["hidden"] <= 1 and paused["after"] >= 1, paused
     jobs_path = f"/api/projects/{project_id}/prelabeler/jobs"
-    browser.execute_script("document.querySelector('#prelabel-jobs > li').quarryMark = 1; "
-                           "Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});")
-    time.sleep(1)  # a read already under way lands
-    browser.execute_script("performance.clearResourceTimings()")
-    time.sleep(6)
-    assert reads(browser, jobs_path) == 0
-    browser.execute_script("delete document.hidden; document.dispatchEvent(new Event('visibilitychange'))")
-    wait(browser, lambda d: reads(d, jobs_path) >= 1, timeout=3)
+    browser.execute_script("document.querySelector('#prelabel-jobs > li').quarryMark = 1; performance.clearResourceTimings(); "
+                           "document.dispatchEvent(new Event('visibilitychange'))")
+    wait(browser, lambda d: reads(d, jobs_path) >= 1, timeout=8)
     assert browser.execute_script("return document.querySelector('#prelabel-jobs > li').quarryMark === 1")
     assert len(browser.execute_script(JOBS)) == 48
 

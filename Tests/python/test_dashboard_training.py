@@ -7,7 +7,6 @@ on the same axes; a run and an experiment deleted through the confirmation. The 
 what it checks. Screenshots go to .build/test-artifacts/."""
 import os
 
-import time
 
 import pytest
 import requests
@@ -32,7 +31,8 @@ window.slowModels = true;
 window.fetch = (path, options) => {
   if (window.slowModels && String(path).startsWith('/api/training/models')) {
     window.slowModels = false;
-    return new Promise(resolve => setTimeout(resolve, 1500)).then(() => window.realFetch(path, options));
+    return new Promise(resolve => setTimeout(resolve, 1500)).then(() => window.realFetch(path, options))
+      .then(response => { window.slowModelsAnswered = true; return response; });
   }
   return window.realFetch(path, options);
 }"""
@@ -147,7 +147,10 @@ def test_experiments_and_runs_from_the_page(server, browser):
     press(browser, Keys.ESCAPE)
     wait(browser, lambda d: not dialog_open(d, "experiment-dialog") and focused(d) == "new-experiment")
     open_form(browser, browser.find_element(By.CSS_SELECTOR, f'#experiment-list .experiment[data-id="{experiment_item(browser, "page run")["id"]}"] .experiment-edit'))
-    time.sleep(2)
+    # The first opening's late answer has come; its handling (a few promise steps on) has run once a task
+    # scheduled after it has.
+    wait(browser, lambda d: d.execute_script("return window.slowModelsAnswered === true"))
+    browser.execute_async_script("const done = arguments[arguments.length - 1]; setTimeout(() => setTimeout(done, 0), 0)")
     assert browser.find_element(By.ID, "experiment-title").text == "Edit experiment"
     assert browser.find_element(By.ID, "exp-image-size").get_attribute("value") == "8"
     assert browser.find_element(By.ID, "exp-batch-size").get_attribute("value") == "12"
