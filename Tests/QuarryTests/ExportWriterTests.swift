@@ -1,4 +1,5 @@
 @testable import Quarry
+import Storage
 import Testing
 
 @Suite struct ExportWriterTests {

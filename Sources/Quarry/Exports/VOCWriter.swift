@@ -1,3 +1,5 @@
+import Storage
+
 /// Pascal VOC XML, one annotation file per image, readable with any XML parser.
 ///
 /// - `labelmap.txt`: the class names in class order, one per line (a line break inside a name

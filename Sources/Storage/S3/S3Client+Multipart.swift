@@ -52,7 +52,7 @@ extension S3Client {
     /// Joins the parts, in number order, into the object.
     public func completeMultipartUpload(key: String, uploadID: String, parts: [Part]) throws(S3Error) {
         let items = parts.sorted { $0.number < $1.number }.map {
-            "<Part><PartNumber>\($0.number)</PartNumber><ETag>\"\(S3XML.escape($0.etag))\"</ETag></Part>"
+            "<Part><PartNumber>\($0.number)</PartNumber><ETag>\"\(XMLText.escape($0.etag))\"</ETag></Part>"
         }
         let document = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\(items.joined())</CompleteMultipartUpload>"
         // Joining a large object can take long: the store may send spaces to keep the connection alive.

@@ -209,7 +209,7 @@ public struct S3Client: Sendable {
     public func createBucket() throws(S3Error) {
         let location = signer.region == "us-east-1" ? "" : """
             <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\
-            <LocationConstraint>\(S3XML.escape(signer.region))</LocationConstraint></CreateBucketConfiguration>
+            <LocationConstraint>\(XMLText.escape(signer.region))</LocationConstraint></CreateBucketConfiguration>
             """
         let response = try send("PUT", key: nil, body: .bytes(Array(location.utf8)), operation: "create bucket \(bucket)")
         if response.status == 409, S3Error.from(status: 409, body: response.body, requestID: nil).code == "BucketAlreadyOwnedByYou" { return }

@@ -57,20 +57,4 @@ struct S3XML: Sendable {
             }
         }
     }
-
-    /// `text` with the five characters XML reserves escaped, for the bodies we send.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
 }
