@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "LearnGPU", dependencies: ["Learn", "CUDA"]),
         .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging", "Learn", "LearnGPU", "CCurl", "CUDA"]),
         .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto", "Imaging", "Storage", "Learn"]),
-        .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging", "Learn"]),
+        .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging", "Learn", "Storage"]),
         .target(name: "QuarryTesting"),
         // Figures `make bench` needs from inside Swift; kept out of the server binary.
         .executableTarget(name: "quarry-bench", dependencies: ["Learn", "LearnGPU", "CUDA", "Imaging", "Crypto"]),

@@ -11,12 +11,18 @@ import Storage
 ///     DATA/blobs/                content-addressed files (images, uploads, exports, job files) over 128 KiB
 ///     DATA/blobs/inline.sqlite   the blobs up to 128 KiB, owned by the blob store (`InlineBlobs`)
 ///     DATA/blobs/tmp/            spooled request bodies and downloads; on the blobs' filesystem so they can be renamed in
+///     DATA/blob-cache/           with blobs in a bucket (`BlobStorage.s3`), instead of blobs/: the spool (tmp/)
+///                                and checked local copies of the bucket's blobs (cache/)
 public final class Services: Sendable {
     public struct Settings: Sendable {
         public var imageLimits = ImageLimits()
         /// How old an unreferenced blob must be before it is collected: a blob is written before the
         /// row that refers to it commits, and must survive that gap.
         public var blobGracePeriod: Duration = .seconds(3600)
+        /// Files under the data directory, or a bucket shared by several processes (`QUARRY_BLOB_STORE`).
+        public var blobStorage = BlobStorage.local
+        /// The room the local copies of a bucket's blobs may take (`QUARRY_BLOB_CACHE_BYTES`).
+        public var blobCacheBytes = 10 << 30
         /// Which addresses user-given URLs may reach (`QUARRY_ALLOW_PRIVATE_URLS`).
         public var addressPolicy = AddressPolicy.publicOnly
         public var fetchLimits = FetchLimits()
@@ -54,7 +60,7 @@ public final class Services: Sendable {
     public let dataDirectory: String
     public let settings: Settings
     public let database: Database
-    public let blobs: BlobStore
+    public let blobs: any BlobStore
     public let accounts: AccountService
     public let projects: ProjectService
     public let datasets: DatasetService
@@ -94,7 +100,7 @@ public final class Services: Sendable {
         self.settings = settings
         database = try Database(path: "\(root)/quarry.sqlite", migrations: Migrations.all, pageSize: Self.pageSize)
         databaseProbe = DatabaseProbe(database: database)
-        blobs = try BlobStore(root: "\(root)/blobs")
+        blobs = try settings.blobStorage.open(dataDirectory: root, database: database, settings: settings)
         let fetcher = Fetcher(policy: settings.addressPolicy, limits: settings.fetchLimits)
         accounts = AccountService(database: database)
         projects = ProjectService(database: database)
@@ -147,12 +153,12 @@ public final class Services: Sendable {
     /// Removes blobs no row refers to (older than the grace period). Returns how many went.
     @discardableResult
     public func collectBlobs() throws -> Int {
-        let referenced = try database.read { db in try BlobReferences.referenced(on: db) }
         // A thumbnail whose image is gone goes with it.
         try database.write { db in
             try ThumbnailStore.removeOrphans(on: db)
         }
-        return try blobs.collectGarbage(referenced: referenced, gracePeriod: settings.blobGracePeriod)
+        return try blobs.collectGarbage(referenced: { try database.read { db in try BlobReferences.referenced(on: db) } },
+                                        gracePeriod: settings.blobGracePeriod)
     }
 
     /// Collects unreferenced blobs soon, off the caller's thread: a delete should not walk the whole

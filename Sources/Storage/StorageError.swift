@@ -4,6 +4,8 @@ public enum StorageError: Error, CustomStringConvertible, Sendable, Equatable {
     /// A typed `Row` getter met NULL, or a value of another storage class.
     case typeMismatch(column: String)
     case blobNotFound(BlobID)
+    /// A remote store answered bytes for the blob that hash to something else; they were not used.
+    case blobCorrupt(BlobID, hashedTo: String)
     /// The migration was rolled back whole and not recorded; the database is as it was before it.
     case migrationFailed(version: Int, name: String, error: SQLiteError)
     /// The database records migrations this binary does not have, so a newer Quarry has used it.
@@ -22,6 +24,8 @@ public enum StorageError: Error, CustomStringConvertible, Sendable, Equatable {
             "column \"\(column)\" is NULL or not of the requested type"
         case .blobNotFound(let id):
             "blob \(id) not found"
+        case .blobCorrupt(let id, let found):
+            "blob \(id) as the store answered it hashes to \(found); not used"
         case .migrationFailed(let version, let name, let error):
             "migration \(version) \"\(name)\" failed and was rolled back: \(error)"
         case .unknownMigrations(let versions):

@@ -2,6 +2,7 @@ import API
 import Foundation
 import HTTP
 import Quarry
+import Storage
 
 /// Settings from `QUARRY_*` environment variables, overridden by flags. README.md's configuration
 /// table lists every one; keep the two in step.
@@ -65,6 +66,8 @@ struct Configuration {
         services.nvmlLibrary = reader.string("QUARRY_NVML_LIBRARY") ?? services.nvmlLibrary
         services.cublasLibrary = reader.string("QUARRY_CUBLAS_LIBRARY") ?? services.cublasLibrary
         egressIP = reader.string("QUARRY_EGRESS_IP")
+        services.blobStorage = try Self.blobStorage(reader)
+        services.blobCacheBytes = try reader.integer("QUARRY_BLOB_CACHE_BYTES", in: (64 << 20)...(1 << 50)) ?? services.blobCacheBytes
         do {
             services.publicURL = try reader.string("QUARRY_PUBLIC_URL").map { try PublicURLs.checked(publicURL: $0) }
             cors = try reader.string("QUARRY_CORS_ORIGINS").map { try CORSPolicy(origins: $0) }
@@ -95,6 +98,37 @@ struct Configuration {
         default: host
         }
         return "http://\(reachable.contains(":") ? "[\(reachable)]" : reachable):\(port)"
+    }
+
+    /// `QUARRY_BLOB_STORE=s3://bucket/prefix` and the `QUARRY_S3_*` settings it needs; unset, the
+    /// data directory's files. Every problem is named here, before anything is opened.
+    private static func blobStorage(_ reader: EnvironmentReader) throws -> BlobStorage {
+        guard let url = reader.string("QUARRY_BLOB_STORE") else {
+            let stray = ["QUARRY_S3_ENDPOINT", "QUARRY_S3_ACCESS_KEY_ID", "QUARRY_S3_SECRET_ACCESS_KEY"].filter { reader.string($0) != nil }
+            guard stray.isEmpty else {
+                throw Invalid(description: "\(stray.joined(separator: ", ")) set but QUARRY_BLOB_STORE is not: set it to s3://bucket/prefix to keep blobs in a bucket")
+            }
+            return .local
+        }
+        guard let location = S3BlobStore.Location(url: url) else {
+            throw Invalid(description: "QUARRY_BLOB_STORE must be s3://bucket or s3://bucket/prefix (no . or .. segments), not '\(url)'")
+        }
+        let region = reader.string("QUARRY_S3_REGION") ?? "us-east-1"
+        let missing = ["QUARRY_S3_ACCESS_KEY_ID", "QUARRY_S3_SECRET_ACCESS_KEY"].filter { reader.string($0) == nil }
+        guard missing.isEmpty else {
+            throw Invalid(description: "QUARRY_BLOB_STORE names a bucket, so \(missing.joined(separator: " and ")) must be set too")
+        }
+        let configuration = S3Client.Configuration(
+            endpoint: reader.string("QUARRY_S3_ENDPOINT") ?? "https://s3.\(region).amazonaws.com", bucket: location.bucket,
+            region: region, accessKeyID: reader.string("QUARRY_S3_ACCESS_KEY_ID") ?? "",
+            secretAccessKey: reader.string("QUARRY_S3_SECRET_ACCESS_KEY") ?? "")
+        do {
+            // The endpoint and bucket are checked as the client will read them.
+            _ = try S3Client(configuration)
+        } catch {
+            throw Invalid(description: "QUARRY_S3_ENDPOINT or QUARRY_BLOB_STORE: \(error)")
+        }
+        return .s3(configuration, location: location)
     }
 
     private mutating func apply(flags: [String]) throws {

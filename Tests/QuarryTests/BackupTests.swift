@@ -41,7 +41,7 @@ import Testing
 
         try Backup.make(services, to: "\(directory.path)/copy")
 
-        let copy = try BlobStore(root: "\(directory.path)/copy/blobs")
+        let copy = try LocalBlobStore(root: "\(directory.path)/copy/blobs")
         defer { copy.close() }
         #expect(copy.contains(named) && !copy.contains(stray))
         let left = try FileManager.default.contentsOfDirectory(atPath: "\(directory.path)/copy").sorted()

@@ -11,7 +11,7 @@ struct DenseExamplesTests {
     /// A 16 × 8 image in a blob store, and a configuration of 32-pixel squares.
     static func setup(crop: Bool = false) throws -> (BlobStore, BlobID, ExperimentConfig, TemporaryDirectory) {
         let directory = try TemporaryDirectory("quarry-dense")
-        let blobs = try BlobStore(root: "\(directory.path)/blobs")
+        let blobs = try LocalBlobStore(root: "\(directory.path)/blobs")
         let blob = try blobs.put(try TestImages.png(3, width: 16, height: 8))
         var config = ExperimentConfig(name: "dense")
         config.imageSize = 32

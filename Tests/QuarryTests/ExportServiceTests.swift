@@ -1,5 +1,6 @@
 import Foundation
 @testable import Quarry
+import Storage
 import Testing
 
 /// `ExportService`: ZIP archives of an account's images with their approved labels, narrowed to a
@@ -38,7 +39,7 @@ import Testing
             let (account, _, images) = try Self.labeledPets(services)
             let archive = try services.exports.export(accountID: account, scope: ExportScope(projectName: "pets"), format: .csv)
             #expect(archive.fileName == "pets-csv.zip" && archive.id.hasPrefix("export-") && !archive.reused)
-            #expect(try archive.size == services.blobs.size(of: archive.blob))
+            #expect(try archive.size == (services.blobs as! LocalBlobStore).size(of: archive.blob))
 
             let files = try Self.files(of: archive, in: services)
             let paths = images.map { "images/\($0.id)_\($0.fileName)" }
@@ -81,7 +82,7 @@ import Testing
             #expect(try Self.files(of: grown, in: services).keys.filter { $0.hasPrefix("images/") }.count == 3)
 
             // An archive whose blob has gone (collected, or lost) is built again rather than handed out.
-            try services.blobs.remove(grown.blob)
+            try (services.blobs as! LocalBlobStore).remove(grown.blob)
             let rebuilt = try exports.export(accountID: account, scope: ExportScope(), format: .yolo)
             #expect(!rebuilt.reused && services.blobs.contains(rebuilt.blob))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Quarry
+import Storage
 import Testing
 
 struct MetricsCalculatorTests {

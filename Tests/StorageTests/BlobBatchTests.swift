@@ -6,13 +6,13 @@ import Testing
 
 /// Batches of file blobs (an inline limit of 0); `InlineBlobBatchTests` covers small blobs.
 @Suite struct BlobBatchTests {
-    private func temporaryFiles(_ store: BlobStore) -> [String] {
+    private func temporaryFiles(_ store: LocalBlobStore) -> [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: store.temporaryDirectory)) ?? []
     }
 
     @Test func stagedBlobsAppearOnlyAtCommit() throws {
         try withTemporaryDirectory { directory in
-            let store = try BlobStore(root: "\(directory)/blobs", inlineLimit: 0)
+            let store = try LocalBlobStore(root: "\(directory)/blobs", inlineLimit: 0)
             let batch = store.batch()
             let first = try batch.add(Array("first".utf8))
             let second = try batch.add(Array("second".utf8))
@@ -27,7 +27,7 @@ import Testing
 
     @Test func stagingMakesTheShardDirectorySoCommitOnlyRenames() throws {
         try withTemporaryDirectory { directory in
-            let store = try BlobStore(root: "\(directory)/blobs", inlineLimit: 0)
+            let store = try LocalBlobStore(root: "\(directory)/blobs", inlineLimit: 0)
             let batch = store.batch()
             let id = try batch.add(Array("sharded".utf8))
             var info = stat()
@@ -40,7 +40,7 @@ import Testing
 
     @Test func equalContentIsStoredOnceAndExistingBlobsAreNotRewritten() throws {
         try withTemporaryDirectory { directory in
-            let store = try BlobStore(root: "\(directory)/blobs", inlineLimit: 0)
+            let store = try LocalBlobStore(root: "\(directory)/blobs", inlineLimit: 0)
             let existing = try store.put(Array("kept".utf8))
             let batch = store.batch()
             #expect(try batch.add(Array("kept".utf8)) == existing)
@@ -54,7 +54,7 @@ import Testing
 
     @Test func anAbandonedBatchLeavesNothing() throws {
         try withTemporaryDirectory { directory in
-            let store = try BlobStore(root: "\(directory)/blobs", inlineLimit: 0)
+            let store = try LocalBlobStore(root: "\(directory)/blobs", inlineLimit: 0)
             var id: BlobID?
             do {
                 let batch = store.batch()
@@ -67,7 +67,7 @@ import Testing
 
     @Test func threadsCanStageAtOnce() throws {
         try withTemporaryDirectory { directory in
-            let store = try BlobStore(root: "\(directory)/blobs", inlineLimit: 0)
+            let store = try LocalBlobStore(root: "\(directory)/blobs", inlineLimit: 0)
             let batch = store.batch()
             DispatchQueue.concurrentPerform(iterations: 8) { thread in
                 for index in 0..<50 { _ = try? batch.add(Array("\(thread)-\(index)".utf8)) }

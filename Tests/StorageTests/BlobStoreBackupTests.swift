@@ -6,7 +6,7 @@ import Testing
 struct BlobStoreBackupTests {
     @Test func copiesInlineAndFileBlobsButNotHalfWrittenOrForeignFiles() throws {
         try withTemporaryDirectory { directory in
-            let store = try BlobStore(root: "\(directory)/blobs", inlineLimit: 8)
+            let store = try LocalBlobStore(root: "\(directory)/blobs", inlineLimit: 8)
             let small = try store.put(Array("tiny".utf8))
             let large = try store.put(Array(repeating: 7, count: 100))
             let halfWritten = "\((store.path(for: large) as NSString).deletingLastPathComponent)/.incoming.tmp"
@@ -16,7 +16,7 @@ struct BlobStoreBackupTests {
             try store.backup(to: "\(directory)/copy")
             store.close()
 
-            let copy = try BlobStore(root: "\(directory)/copy", inlineLimit: 8)
+            let copy = try LocalBlobStore(root: "\(directory)/copy", inlineLimit: 8)
             defer { copy.close() }
             #expect(copy.contains(small) && copy.contains(large))
             let copied = filesBelow("\(directory)/copy").filter { !$0.hasPrefix("inline.sqlite") && !$0.hasPrefix("tmp") }

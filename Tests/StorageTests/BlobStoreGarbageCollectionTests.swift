@@ -6,7 +6,7 @@ import Testing
 struct BlobStoreGarbageCollectionTests {
     @Test func collectsOnlyUnreferencedBlobsAndTemporaryFilesOlderThanTheGracePeriod() throws {
         try withTemporaryDirectory { directory in
-            let store = try BlobStore(root: "\(directory)/blobs", inlineLimit: 0)
+            let store = try LocalBlobStore(root: "\(directory)/blobs", inlineLimit: 0)
             let keptByReference = try store.put(Array("referenced".utf8))
             let keptByAge = try store.put(Array("young".utf8))
             let collected = try store.put(Array("old".utf8))
@@ -21,7 +21,7 @@ struct BlobStoreGarbageCollectionTests {
                 backdate(path, by: 7_200)
             }
 
-            let removed = try store.collectGarbage(referenced: [keptByReference], gracePeriod: .seconds(3_600))
+            let removed = try store.collectGarbage(referenced: { [keptByReference] }, gracePeriod: .seconds(3_600))
 
             #expect(removed == 3)
             #expect(store.contains(keptByReference) && store.contains(keptByAge))
@@ -34,11 +34,11 @@ struct BlobStoreGarbageCollectionTests {
 
     @Test func aBlobPutAgainIsYoungOnceMore() throws {
         try withTemporaryDirectory { directory in
-            let store = try BlobStore(root: "\(directory)/blobs", inlineLimit: 0)
+            let store = try LocalBlobStore(root: "\(directory)/blobs", inlineLimit: 0)
             let id = try store.put(Array("again".utf8))
             backdate(store.path(for: id), by: 7_200)
             #expect(try store.put(Array("again".utf8)) == id)
-            #expect(try store.collectGarbage(referenced: [], gracePeriod: .seconds(3_600)) == 0)
+            #expect(try store.collectGarbage(referenced: { [] }, gracePeriod: .seconds(3_600)) == 0)
             #expect(store.contains(id))
         }
     }

@@ -7,8 +7,8 @@ struct BlobStoreTests {
     /// SHA-256 of "abc" (FIPS 180-2, appendix B.1).
     private let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
-    private func withStore<T>(_ body: (BlobStore) throws -> T) throws -> T {
-        try withTemporaryDirectory { directory in try body(BlobStore(root: "\(directory)/blobs", inlineLimit: 0)) }
+    private func withStore<T>(_ body: (LocalBlobStore) throws -> T) throws -> T {
+        try withTemporaryDirectory { directory in try body(LocalBlobStore(root: "\(directory)/blobs", inlineLimit: 0)) }
     }
 
     @Test func initCreatesTheRootAndItsTemporaryDirectory() throws {

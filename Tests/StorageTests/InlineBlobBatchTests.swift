@@ -6,8 +6,8 @@ import Testing
 
 /// Batches of small blobs, written to SQLite in chunks as they come, beside large ones staged as files.
 struct InlineBlobBatchTests {
-    private func withStore<T>(_ body: (BlobStore) throws -> T) throws -> T {
-        try withTemporaryDirectory { directory in try body(BlobStore(root: "\(directory)/blobs")) }
+    private func withStore<T>(_ body: (LocalBlobStore) throws -> T) throws -> T {
+        try withTemporaryDirectory { directory in try body(LocalBlobStore(root: "\(directory)/blobs")) }
     }
 
     /// Distinct content for every seed, `size` bytes long.
@@ -19,7 +19,7 @@ struct InlineBlobBatchTests {
         try withStore { store in
             let batch = store.batch()
             let small = try batch.add(image(1))
-            let large = try batch.add(image(2, size: BlobStore.defaultInlineLimit + 10))
+            let large = try batch.add(image(2, size: LocalBlobStore.defaultInlineLimit + 10))
             #expect(!store.contains(large))
             try batch.commit()
             #expect(try store.contents(of: small) == .bytes(image(1)))
@@ -30,8 +30,8 @@ struct InlineBlobBatchTests {
 
     @Test func smallBlobsAreWrittenInChunksBeforeCommitSoMemoryStaysBounded() throws {
         try withStore { store in
-            let batch = store.batch()
-            let perChunk = BlobBatch.inlineChunkBytes / 40_000 + 1
+            let batch = LocalBlobBatch(store: store)
+            let perChunk = LocalBlobBatch.inlineChunkBytes / 40_000 + 1
             let ids = try (0..<(perChunk + 3)).map { try batch.add(image($0)) }
             batch.waitForWrites()
             #expect(try inlineBlobCount(store) == perChunk)
@@ -58,7 +58,7 @@ struct InlineBlobBatchTests {
             _ = try batch.add(image(1))
             store.close()
             // Adds answer before their chunk is written; the failure waits for commit.
-            for index in 0..<(BlobBatch.inlineChunkBytes / 40_000 + 1) { _ = try? batch.add(image(index)) }
+            for index in 0..<(LocalBlobBatch.inlineChunkBytes / 40_000 + 1) { _ = try? batch.add(image(index)) }
             #expect(throws: StorageError.databaseClosed) { try batch.commit() }
         }
     }
@@ -69,9 +69,9 @@ struct InlineBlobBatchTests {
             let ids = try (0..<5).map { try batch.add(image($0)) }
             try batch.commit()
             // The import's own rows never committed, so nothing refers to its blobs.
-            #expect(try store.collectGarbage(referenced: [], gracePeriod: .seconds(3_600)) == 0)
+            #expect(try store.collectGarbage(referenced: { [] }, gracePeriod: .seconds(3_600)) == 0)
             try backdateInlineBlobs(store, by: 7_200)
-            #expect(try store.collectGarbage(referenced: [], gracePeriod: .seconds(3_600)) == ids.count)
+            #expect(try store.collectGarbage(referenced: { [] }, gracePeriod: .seconds(3_600)) == ids.count)
             #expect(try inlineBlobCount(store) == 0)
         }
     }

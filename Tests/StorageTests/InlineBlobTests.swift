@@ -5,10 +5,10 @@ import Testing
 /// Small blobs kept in SQLite beside large ones kept as files, with the default inline limit.
 struct InlineBlobTests {
     private let small = [UInt8]((0..<30_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
-    private let large = [UInt8]((0..<(BlobStore.defaultInlineLimit + 1)).map { UInt8(truncatingIfNeeded: $0 &* 13) })
+    private let large = [UInt8]((0..<(LocalBlobStore.defaultInlineLimit + 1)).map { UInt8(truncatingIfNeeded: $0 &* 13) })
 
-    private func withStore<T>(_ body: (BlobStore) throws -> T) throws -> T {
-        try withTemporaryDirectory { directory in try body(BlobStore(root: "\(directory)/blobs")) }
+    private func withStore<T>(_ body: (LocalBlobStore) throws -> T) throws -> T {
+        try withTemporaryDirectory { directory in try body(LocalBlobStore(root: "\(directory)/blobs")) }
     }
 
     @Test func smallBlobsLiveInSQLiteAndLargeOnesInFiles() throws {
@@ -27,7 +27,7 @@ struct InlineBlobTests {
 
     @Test func theLimitItselfIsInlineAndOneByteMoreIsAFile() throws {
         try withTemporaryDirectory { directory in
-            let store = try BlobStore(root: "\(directory)/blobs", inlineLimit: 4)
+            let store = try LocalBlobStore(root: "\(directory)/blobs", inlineLimit: 4)
             let atLimit = try store.put([1, 2, 3, 4])
             let over = try store.put([1, 2, 3, 4, 5])
             #expect(try store.contents(of: atLimit) == .bytes([1, 2, 3, 4]))
@@ -76,10 +76,10 @@ struct InlineBlobTests {
 
     @Test func aSmallBlobStoredAsAFileBeforeStaysTheOnlyCopy() throws {
         try withTemporaryDirectory { directory in
-            let old = try BlobStore(root: "\(directory)/blobs", inlineLimit: 0)
+            let old = try LocalBlobStore(root: "\(directory)/blobs", inlineLimit: 0)
             let id = try old.put(small)
             old.close()
-            let store = try BlobStore(root: "\(directory)/blobs")
+            let store = try LocalBlobStore(root: "\(directory)/blobs")
             backdate(store.path(for: id), by: 7_200)
             #expect(try store.put(small) == id)
             let batch = store.batch()
@@ -87,7 +87,7 @@ struct InlineBlobTests {
             try batch.commit()
             #expect(try inlineBlobCount(store) == 0)
             #expect(try store.contents(of: id) == .file(path: store.path(for: id)))
-            #expect(try store.collectGarbage(referenced: [], gracePeriod: .seconds(3_600)) == 0)
+            #expect(try store.collectGarbage(referenced: { [] }, gracePeriod: .seconds(3_600)) == 0)
         }
     }
 
@@ -95,11 +95,11 @@ struct InlineBlobTests {
         try withStore { store in
             let referenced = try store.put(Array("referenced".utf8))
             let unreferenced = try store.put(Array("unreferenced".utf8))
-            #expect(try store.collectGarbage(referenced: [referenced], gracePeriod: .seconds(3_600)) == 0)
+            #expect(try store.collectGarbage(referenced: { [referenced] }, gracePeriod: .seconds(3_600)) == 0)
             #expect(store.contains(unreferenced))
 
             try backdateInlineBlobs(store, by: 7_200)
-            #expect(try store.collectGarbage(referenced: [referenced], gracePeriod: .seconds(3_600)) == 1)
+            #expect(try store.collectGarbage(referenced: { [referenced] }, gracePeriod: .seconds(3_600)) == 1)
             #expect(store.contains(referenced) && !store.contains(unreferenced))
         }
     }
@@ -109,7 +109,7 @@ struct InlineBlobTests {
             let id = try store.put(small)
             try backdateInlineBlobs(store, by: 7_200)
             #expect(try store.put(small) == id)
-            #expect(try store.collectGarbage(referenced: [], gracePeriod: .seconds(3_600)) == 0)
+            #expect(try store.collectGarbage(referenced: { [] }, gracePeriod: .seconds(3_600)) == 0)
             #expect(try store.read(id) == small)
         }
     }
@@ -126,10 +126,10 @@ struct InlineBlobTests {
 
     @Test func smallBlobsSurviveReopeningTheStore() throws {
         try withTemporaryDirectory { directory in
-            let first = try BlobStore(root: "\(directory)/blobs")
+            let first = try LocalBlobStore(root: "\(directory)/blobs")
             let id = try first.put(small)
             first.close()
-            #expect(try BlobStore(root: "\(directory)/blobs").read(id) == small)
+            #expect(try LocalBlobStore(root: "\(directory)/blobs").read(id) == small)
         }
     }
 }

@@ -53,13 +53,13 @@ func filesBelow(_ root: String) -> [String] {
 }
 
 /// Moves every small blob's stored age `seconds` into the past, as `backdate` does for files.
-func backdateInlineBlobs(_ store: BlobStore, by seconds: Int) throws {
+func backdateInlineBlobs(_ store: LocalBlobStore, by seconds: Int) throws {
     try store.inline.database.write { db in
         try db.run("UPDATE inline_blobs SET stored_at = stored_at - ?", [Int64(seconds) * 1_000_000_000])
     }
 }
 
 /// How many small blobs `store` keeps in SQLite.
-func inlineBlobCount(_ store: BlobStore) throws -> Int {
+func inlineBlobCount(_ store: LocalBlobStore) throws -> Int {
     try store.inline.database.read { db in try db.queryOne("SELECT count(*) AS n FROM inline_blobs")?.int("n") ?? 0 }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Quarry
+import Storage
 
 /// Export archives: built on request (or reused while unchanged) and handed out through expiring,
 /// signed download links.

@@ -6,7 +6,7 @@ public struct DatasetService: Sendable {
     let database: Database
     let intake: ImageIntake
 
-    init(database: Database, blobs: BlobStore, imageLimits: ImageLimits) {
+    init(database: Database, blobs: any BlobStore, imageLimits: ImageLimits) {
         self.database = database
         self.intake = ImageIntake(blobs: blobs, limits: imageLimits)
     }

@@ -15,7 +15,7 @@ struct StoredImage: Sendable {
 /// Blobs written for a request whose transaction then fails are unreferenced, and the blob
 /// collector removes them after its grace period.
 struct ImageIntake {
-    let blobs: BlobStore
+    let blobs: any BlobStore
     let limits: ImageLimits
 
     static let maxImagesPerRequest = 10_000

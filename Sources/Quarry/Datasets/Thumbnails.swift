@@ -5,7 +5,7 @@ import Storage
 /// use and kept in the database.
 public struct Thumbnails: Sendable {
     let database: Database
-    let blobs: BlobStore
+    let blobs: any BlobStore
     let limits: ImageLimits
 
     /// The thumbnail of an image, made now if it has none yet.

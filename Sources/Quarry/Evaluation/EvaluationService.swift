@@ -6,11 +6,11 @@ import Storage
 /// time as jobs of the job runner, listed, read with their per-image results, deleted.
 public final class EvaluationService: Sendable {
     let database: Database
-    let blobs: BlobStore
+    let blobs: any BlobStore
     let runs: RunService
     var devices: ComputeDevices { runs.devices }
 
-    init(database: Database, blobs: BlobStore, runs: RunService) {
+    init(database: Database, blobs: any BlobStore, runs: RunService) {
         self.database = database
         self.blobs = blobs
         self.runs = runs

@@ -29,7 +29,7 @@ public struct ExportArchive: Sendable, Equatable {
 /// the image blobs and of the annotation files, so any change makes a new one.
 public struct ExportService: Sendable {
     let database: Database
-    let blobs: BlobStore
+    let blobs: any BlobStore
     public let links: DownloadLinks
 
     public func export(accountID: String, scope: ExportScope, format: ExportFormat) throws -> ExportArchive {

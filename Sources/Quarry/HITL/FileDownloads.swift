@@ -7,7 +7,7 @@ import Storage
 /// reason, for a 400.
 struct FileDownloads: Sendable {
     let fetcher: Fetcher
-    let blobs: BlobStore
+    let blobs: any BlobStore
     let imageLimits: ImageLimits
 
     struct Stored: Sendable {

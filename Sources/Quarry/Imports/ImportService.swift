@@ -8,14 +8,14 @@ import Storage
 /// go into a new dataset in one transaction at the end, so an import that fails leaves nothing.
 public final class ImportService: Sendable {
     let database: Database
-    let blobs: BlobStore
+    let blobs: any BlobStore
     let limits: ImageLimits
     let zipLimits: ZipLimits
     /// The only folder local imports may read (`QUARRY_IMPORT_ROOT`), resolved; nil disables them.
     let importRoot: String?
     private let jobs: JobRunner
 
-    init(database: Database, blobs: BlobStore, limits: ImageLimits, zipLimits: ZipLimits, importRoot: String?, jobs: JobRunner) {
+    init(database: Database, blobs: any BlobStore, limits: ImageLimits, zipLimits: ZipLimits, importRoot: String?, jobs: JobRunner) {
         self.jobs = jobs
         self.database = database
         self.blobs = blobs

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 public enum MetricsError: Error, Equatable, Sendable {
     /// A query parameter, named as the client sent it, could not be used.

@@ -7,10 +7,10 @@ import Storage
 /// file. Made one at a time as jobs of the job runner, kept as blobs, downloaded, deleted.
 public final class ModelExportService: Sendable {
     let database: Database
-    let blobs: BlobStore
+    let blobs: any BlobStore
     let runs: RunService
 
-    init(database: Database, blobs: BlobStore, runs: RunService) {
+    init(database: Database, blobs: any BlobStore, runs: RunService) {
         self.database = database
         self.blobs = blobs
         self.runs = runs

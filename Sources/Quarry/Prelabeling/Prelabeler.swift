@@ -36,14 +36,14 @@ public final class Prelabeler: Sendable {
     }
 
     let database: Database
-    let blobs: BlobStore
+    let blobs: any BlobStore
     let runs: RunService
     /// A detector's boxes below this confidence are not suggested: the workbench's slider hides more.
     public static let boxScore: Float = 0.25
     /// The last model loaded (on its device), kept while the next task asks for the same one.
     private let loaded = Mutex<(key: String, model: TrainedModel, backend: any Backend)?>(nil)
 
-    init(database: Database, blobs: BlobStore, runs: RunService) {
+    init(database: Database, blobs: any BlobStore, runs: RunService) {
         self.database = database
         self.blobs = blobs
         self.runs = runs

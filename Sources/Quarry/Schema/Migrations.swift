@@ -46,5 +46,6 @@ public enum Migrations {
         runData,
         detectionResults,
         weights,
+        blobHolds,
     ]
 }

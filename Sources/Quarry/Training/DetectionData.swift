@@ -45,7 +45,7 @@ struct DetectionData: Sendable, Codable {
 
     /// One example as the model takes it (CHW, normalized or raw pixels as `normalized` says) and its
     /// boxes in the model's input pixels.
-    static func example(_ item: Item, blobs: BlobStore, config: ExperimentConfig, training: Bool, seed: UInt64,
+    static func example(_ item: Item, blobs: any BlobStore, config: ExperimentConfig, training: Bool, seed: UInt64,
                         normalized: Bool = true) throws -> (image: [Float], label: [LabeledBox]) {
         var bitmap = try ImageDecoder.decode(try blobs.read(item.blob))
         var random = Random(seed: seed)

@@ -9,7 +9,7 @@ import Synchronization
 /// published to the run's event stream.
 public final class RunService: Sendable {
     let database: Database
-    let blobs: BlobStore
+    let blobs: any BlobStore
     public let events = RunEvents()
     private let directory: String
     let jobs: JobRunner
@@ -17,7 +17,7 @@ public final class RunService: Sendable {
     /// Where a run's `pretrained` weights are read from.
     let weights: WeightsService
 
-    init(database: Database, blobs: BlobStore, dataDirectory: String, jobs: JobRunner, devices: ComputeDevices, weights: WeightsService) throws {
+    init(database: Database, blobs: any BlobStore, dataDirectory: String, jobs: JobRunner, devices: ComputeDevices, weights: WeightsService) throws {
         self.jobs = jobs
         self.devices = devices
         self.weights = weights

@@ -39,7 +39,7 @@ struct SegmentationData: Sendable, Codable {
     }
 
     /// One example as the model takes it and its classes at the model's output, every `stride` input pixels.
-    static func example(_ item: Item, blobs: BlobStore, config: ExperimentConfig, stride: Int, training: Bool, seed: UInt64,
+    static func example(_ item: Item, blobs: any BlobStore, config: ExperimentConfig, stride: Int, training: Bool, seed: UInt64,
                         normalized: Bool = true) throws -> (image: [Float], label: [UInt8]) {
         var bitmap = try ImageDecoder.decode(try blobs.read(item.blob))
         var random = Random(seed: seed)

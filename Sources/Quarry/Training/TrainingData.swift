@@ -49,7 +49,7 @@ struct TrainingData: Sendable, Codable {
 
     /// One example as the model takes it, CHW: normalized, or the raw pixel values when `normalized` is
     /// false (a GPU normalizes them itself as the batch goes up, from a byte a value).
-    static func example(_ item: Item, blobs: BlobStore, config: ExperimentConfig, training: Bool, seed: UInt64,
+    static func example(_ item: Item, blobs: any BlobStore, config: ExperimentConfig, training: Bool, seed: UInt64,
                         normalized: Bool = true) throws -> [Float] {
         var bitmap = try ImageDecoder.decode(try blobs.read(item.blob))
         var random = Random(seed: seed)

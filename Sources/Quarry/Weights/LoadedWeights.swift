@@ -45,7 +45,7 @@ struct LoadedWeights {
 
     /// Reads an upload back from its blob. A small blob is a row, not a file, and a zip is read from a
     /// file: such a blob is written to a temp file for the moment it is read.
-    static func read(blob: BlobID, in blobs: BlobStore, maxBytes: Int) throws -> LoadedWeights {
+    static func read(blob: BlobID, in blobs: any BlobStore, maxBytes: Int) throws -> LoadedWeights {
         switch try blobs.contents(of: blob) {
         case .file(let path):
             return try read(path: path, maxBytes: maxBytes)

@@ -1,5 +1,6 @@
 import Foundation
 import Learn
+import Storage
 
 /// The weights files of the server's folder (`QUARRY_WEIGHTS_DIR`), read once when the services open:
 /// every `*.safetensors`, `*.pth`, `*.pt` and `*.onnx` directly in it, each named by its file name less

@@ -8,12 +8,12 @@ import Storage
 /// file leaves nothing; its bytes become a blob, referenced by its row.
 public final class WeightsService: Sendable {
     let database: Database
-    let blobs: BlobStore
+    let blobs: any BlobStore
     /// The largest file taken (`QUARRY_MAX_WEIGHTS_BYTES`), uploaded or in the folder.
     let maxBytes: Int
     let folder: WeightsFolder
 
-    init(database: Database, blobs: BlobStore, maxBytes: Int, folderPath: String?) {
+    init(database: Database, blobs: any BlobStore, maxBytes: Int, folderPath: String?) {
         self.database = database
         self.blobs = blobs
         self.maxBytes = maxBytes

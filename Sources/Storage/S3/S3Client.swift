@@ -218,9 +218,14 @@ public struct S3Client: Sendable {
 
     /// A URL that lets whoever holds it GET the object, with no credentials, for `expires` (at most a
     /// week, S3's bound), so a download can be handed to the store instead of passing through us.
-    public func presignedURL(key: String, expires: Duration, at date: Date = Date()) -> String {
+    /// `contentType` and `contentDisposition` are what the store answers in those fields (S3's
+    /// `response-content-type` and `response-content-disposition`), signed with the rest.
+    public func presignedURL(key: String, expires: Duration, contentType: String? = nil, contentDisposition: String? = nil,
+                             at date: Date = Date()) -> String {
         let path = objectPath(key)
-        let request = SignatureV4.Request(method: "GET", path: path, headers: [("host", host)],
+        let overrides = [("response-content-disposition", contentDisposition), ("response-content-type", contentType)]
+            .compactMap { name, value in value.map { (name: name, value: $0) } }
+        let request = SignatureV4.Request(method: "GET", path: path, query: overrides, headers: [("host", host)],
                                           payloadHash: SignatureV4.unsignedPayload)
         let query = signer.presign(request, at: date, expires: Int(expires.components.seconds))
         return origin + SignatureV4.encodePath(path) + "?" + SignatureV4.encodeQuery(query)

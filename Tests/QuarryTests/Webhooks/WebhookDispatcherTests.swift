@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import Quarry
+import Storage
 import Testing
 
 /// The webhook outbox and `WebhookDispatcher`: a job that reaches a reporting status queues one

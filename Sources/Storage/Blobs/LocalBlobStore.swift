@@ -2,16 +2,13 @@ import Crypto
 import Foundation
 import Glibc
 
-/// Content named by its SHA-256. Blobs of up to `inlineLimit` bytes are rows of `InlineBlobs`; larger
-/// ones are files at `root/ab/cd/abcd…`. The size alone decides, so equal content has one place
-/// however it arrives; small blobs stored as files before blobs went into SQLite stay files, are
-/// found first, and are never stored a second time. Paths come only from hashes, never from a name
-/// a user supplied.
+/// Blobs in the data directory, the embedded default. Blobs of up to `inlineLimit` bytes are rows of
+/// `InlineBlobs`; larger ones are files at `root/ab/cd/abcd…`. The size alone decides, so equal content
+/// has one place however it arrives; small blobs stored as files before blobs went into SQLite stay
+/// files, are found first, and are never stored a second time.
 ///
-/// Every put is durable before it returns (a FULL commit; or fsync file, rename, fsync directory),
-/// and a blob appears whole or not at all. One blob may back many rows, so callers leave removal
-/// to `collectGarbage`.
-public final class BlobStore: Sendable {
+/// A put is durable through a FULL commit, or fsync of the file, rename, fsync of the directory.
+public final class LocalBlobStore: BlobStore {
     public let root: String
     /// The largest blob kept in SQLite, in bytes; see docs/decisions.md ("Storage") for the figure.
     public let inlineLimit: Int
@@ -22,7 +19,7 @@ public final class BlobStore: Sendable {
     let lock = NSLock()
 
     /// Creates `root`, `root/tmp` and `root/inline.sqlite` when missing.
-    public init(root: String, inlineLimit: Int = BlobStore.defaultInlineLimit) throws {
+    public init(root: String, inlineLimit: Int = LocalBlobStore.defaultInlineLimit) throws {
         self.root = root
         self.inlineLimit = inlineLimit
         try FileSystem.makeDirectories("\(root)/tmp")
@@ -129,6 +126,9 @@ public final class BlobStore: Sendable {
         guard isFile(id) else { throw StorageError.blobNotFound(id) }
         return .file(path: path(for: id))
     }
+
+    /// None: the server sends local files itself.
+    public func directURL(for id: BlobID, contentType: String, contentDisposition: String?, expires: Duration) -> String? { nil }
 
     public func read(_ id: BlobID) throws -> [UInt8] {
         switch try contents(of: id) {

@@ -1,5 +1,5 @@
 import Foundation
-import Quarry
+import Storage
 import Testing
 
 struct TimestampTests {

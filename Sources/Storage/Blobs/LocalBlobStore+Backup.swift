@@ -1,6 +1,6 @@
 import Foundation
 
-extension BlobStore {
+extension LocalBlobStore {
     /// Copies the store into `target` (created): the inline blobs through SQLite's backup API, then the
     /// blob files of the shard directories. Files are immutable once written and only removed after the
     /// collection's grace period, so copying them after the database was backed up gives every blob it

@@ -5,7 +5,7 @@ import Glibc
 
 /// Many blobs made durable together, for bulk work such as imports.
 ///
-/// Small blobs (`BlobStore.inlineLimit`) are written to SQLite a few megabytes per transaction as
+/// Small blobs (`LocalBlobStore.inlineLimit`) are written to SQLite a few megabytes per transaction as
 /// they come, on a writer queue of the batch's own, so the callers' threads go on hashing and
 /// decoding while a chunk waits for its fsync; a batch of any size holds only about
 /// `inlineChunksInFlight` chunks of them in memory. Those rows are durable once written but
@@ -17,16 +17,16 @@ import Glibc
 /// and any new directories are durable too. Before `commit` nothing is visible as a file blob, and
 /// whatever a crash leaves in the temp directory is removed at the next start, so a blob is still
 /// whole or absent. Thousands of files cost two flushes instead of several fsyncs each.
-public final class BlobBatch: @unchecked Sendable {
+public final class LocalBlobBatch: BlobBatch, @unchecked Sendable {
     // @unchecked: `pending`, `small`, `smallBytes` and `failure` are only touched under `lock`.
-    private let store: BlobStore
+    private let store: LocalBlobStore
     private let lock = NSLock()
     private var pending: [(temporary: String, id: BlobID)] = []
     private var small: [(id: BlobID, bytes: [UInt8])] = []
     private var smallBytes = 0
     /// The first failed write of small blobs: the ids `add` answered for them must not reach a row.
     private var failure: (any Error)?
-    private let writes = WriteQueue(label: "quarry.blob-batch", limit: BlobBatch.inlineChunksInFlight)
+    private let writes = WriteQueue(label: "quarry.blob-batch", limit: LocalBlobBatch.inlineChunksInFlight)
 
     /// Big enough that an import of 30 KB images commits every ~280 of them (one fsync each), small
     /// enough that the bytes waiting, plus one chunk being written, stay a few megabytes.
@@ -34,7 +34,7 @@ public final class BlobBatch: @unchecked Sendable {
     /// Chunks handed to the writer and not yet written; a caller that would exceed it waits.
     static let inlineChunksInFlight = 2
 
-    init(store: BlobStore) {
+    init(store: LocalBlobStore) {
         self.store = store
     }
 
@@ -142,7 +142,7 @@ public final class BlobBatch: @unchecked Sendable {
     }
 }
 
-extension BlobStore {
+extension LocalBlobStore {
     /// A batch for staging many blobs and making them durable together.
-    public func batch() -> BlobBatch { BlobBatch(store: self) }
+    public func batch() -> any BlobBatch { LocalBlobBatch(store: self) }
 }

@@ -1,18 +1,21 @@
 import Foundation
 import Glibc
 
-extension BlobStore {
+extension LocalBlobStore {
     /// Removes blobs, files and rows alike, that are not in `referenced` and were last put longer
     /// than `gracePeriod` ago, and temporary files (spooled uploads, leftovers of interrupted writes)
     /// older than it. Answers how many blobs and files it removed.
     ///
     /// The grace period is what makes it safe to run beside live traffic: a blob is put before the
     /// row that references it commits, so `referenced`, read from the database, can miss it. Choose
-    /// one longer than any upload takes to spool and any put takes to be committed.
+    /// one longer than any upload takes to spool and any put takes to be committed. A put refreshes
+    /// the age of content already there under `lock`, which is this process's: several processes
+    /// share a bucket (`S3BlobStore`), never this folder.
     ///
     /// Files it does not recognise as its own are left alone, and so are the shard directories,
     /// which a concurrent put may be about to use.
-    public func collectGarbage(referenced: Set<BlobID>, gracePeriod: Duration) throws -> Int {
+    public func collectGarbage(referenced read: () throws -> Set<BlobID>, gracePeriod: Duration) throws -> Int {
+        let referenced = try read()
         let cutoff = FileSystem.now() - gracePeriod
         var removed = 0
         for first in try shards(in: root) {
