@@ -16,8 +16,8 @@ public final class DatabaseBlobHolds: BlobHolds {
         """
 
     let database: Database
-    /// A mark older than this is taken for a collection that died mid-way, and a put takes the row
-    /// back; `S3BlobStore` deletes in chunks that take seconds.
+    /// A mark older than this is taken for a collection that died mid-way, and a put or the next
+    /// collection takes the row over; `S3BlobStore` deletes in chunks that take seconds.
     let abandonedAfter: Duration
     /// How long a put waits between looks at a blob being deleted.
     let retryDelay: Duration
@@ -34,11 +34,14 @@ public final class DatabaseBlobHolds: BlobHolds {
             let now = Date()
             let until = Timestamp.format(now.addingTimeInterval(Self.seconds(duration)))
             let abandoned = Timestamp.format(now.addingTimeInterval(-Self.seconds(abandonedAfter)))
+            // `max`: a shorter hold (a process with a shorter grace period, or a clock behind) must not
+            // cut short a hold another put relies on.
             waiting = try database.write { db in
                 try waiting.filter { id in
                     try db.run("""
                         INSERT INTO blob_holds (blob, held_until) VALUES (?, ?)
-                        ON CONFLICT (blob) DO UPDATE SET held_until = excluded.held_until, deleting_since = NULL
+                        ON CONFLICT (blob) DO UPDATE SET held_until = max(blob_holds.held_until, excluded.held_until),
+                            deleting_since = NULL
                         WHERE blob_holds.deleting_since IS NULL OR blob_holds.deleting_since < ?
                         """, [id.hex, until, abandoned]) == 0
                 }
@@ -49,14 +52,19 @@ public final class DatabaseBlobHolds: BlobHolds {
     }
 
     public func markForDeletion(_ ids: [BlobID]) throws -> [BlobID] {
-        let now = Timestamp.now()
+        let date = Date()
+        let now = Timestamp.format(date)
+        let abandoned = Timestamp.format(date.addingTimeInterval(-Self.seconds(abandonedAfter)))
+        // A mark its collection abandoned is taken over too: else, with no put to take it back, its
+        // unreferenced blob would never be collected, nor its row forgotten.
         return try database.write { db in
             try ids.filter { id in
                 try db.run("""
                     INSERT INTO blob_holds (blob, held_until, deleting_since) VALUES (?, ?, ?)
                     ON CONFLICT (blob) DO UPDATE SET deleting_since = excluded.deleting_since
-                    WHERE blob_holds.held_until < excluded.deleting_since AND blob_holds.deleting_since IS NULL
-                    """, [id.hex, now, now]) == 1
+                    WHERE blob_holds.held_until < excluded.deleting_since
+                        AND (blob_holds.deleting_since IS NULL OR blob_holds.deleting_since < ?)
+                    """, [id.hex, now, now, abandoned]) == 1
             }
         }
     }
