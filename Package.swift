@@ -20,12 +20,13 @@ let package = Package(
         systemLibrary("CPNG", pkgConfig: "libpng", apt: "libpng-dev"),
         systemLibrary("CCrypto", pkgConfig: "libcrypto", apt: "libssl-dev"),
         systemLibrary("CBLAS", pkgConfig: "openblas", apt: "libopenblas-dev"),
+        systemLibrary("CPostgres", pkgConfig: "libpq", apt: "libpq-dev"),
         // Headers only: epoll, eventfd, sendfile, accept4 and mallopt, which Glibc's module does not export.
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         .target(name: "HTTP", dependencies: ["CLinux"]),
-        .target(name: "Storage", dependencies: ["CSQLite", "Crypto", "CLinux", "CCurl"]),
+        .target(name: "Storage", dependencies: ["CSQLite", "CPostgres", "Crypto", "CLinux", "CCurl"]),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CZlib"]),
         // Optimized in debug builds too: the tests and the debug server train through it, and its SIMD
         // code unoptimized (every vector operation a generic call) ran Winograd's transforms 10x slower.

@@ -18,7 +18,8 @@ public enum Backup {
             throw BackupError.notEmpty(path)
         }
         try files.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try services.database.backup(to: "\(path)/quarry.sqlite")
+        guard let database = services.database as? SQLiteDatabase else { throw BackupError.notSQLite }
+        try database.backup(to: "\(path)/quarry.sqlite")
         try services.blobs.backup(to: "\(path)/blobs", keeping: try referencedBlobs(in: "\(path)/quarry.sqlite"))
         let runs = "\(services.dataDirectory)/runs"
         if files.fileExists(atPath: runs) { try copyCheckpoints(from: runs, to: "\(path)/runs") }
@@ -27,7 +28,7 @@ public enum Backup {
     /// The blobs the copied database refers to (`BlobReferences`), read from the copy itself: the live
     /// database may already have moved on from the snapshot.
     private static func referencedBlobs(in copy: String) throws -> Set<BlobID> {
-        let database = try Database(path: copy, migrations: Migrations.all, readers: 1)
+        let database = try SQLiteDatabase(path: copy, migrations: Migrations.all, readers: 1)
         defer { database.close() }
         return try database.read { db in try BlobReferences.referenced(on: db) }
     }
@@ -78,6 +79,7 @@ public enum BackupError: Error, Equatable, CustomStringConvertible {
     case notABackup(String)
     case dataDirectoryInUse(String)
     case damaged(String)
+    case notSQLite
 
     public var description: String {
         switch self {
@@ -85,6 +87,7 @@ public enum BackupError: Error, Equatable, CustomStringConvertible {
         case .notABackup(let path): "\(path) holds no quarry.sqlite: not a backup"
         case .dataDirectoryInUse(let path): "\(path) already holds a database; restore into an empty data directory"
         case .damaged(let verdict): "the restored database fails its integrity check: \(verdict)"
+        case .notSQLite: "this deployment's database is PostgreSQL: back it up with pg_dump and the bucket with the store's tools (docs/scale-out.md)"
         }
     }
 }

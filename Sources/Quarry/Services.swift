@@ -59,7 +59,7 @@ public final class Services: Sendable {
 
     public let dataDirectory: String
     public let settings: Settings
-    public let database: Database
+    public let database: any Database
     public let blobs: any BlobStore
     public let accounts: AccountService
     public let projects: ProjectService
@@ -98,7 +98,7 @@ public final class Services: Sendable {
                                                 attributes: [.posixPermissions: 0o700])
         self.dataDirectory = root
         self.settings = settings
-        database = try Database(path: "\(root)/quarry.sqlite", migrations: Migrations.all, pageSize: Self.pageSize)
+        database = try SQLiteDatabase(path: "\(root)/quarry.sqlite", migrations: Migrations.all, pageSize: Self.pageSize)
         databaseProbe = DatabaseProbe(database: database)
         blobs = try settings.blobStorage.open(dataDirectory: root, database: database, settings: settings)
         let fetcher = Fetcher(policy: settings.addressPolicy, limits: settings.fetchLimits)

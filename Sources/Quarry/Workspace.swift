@@ -30,11 +30,7 @@ extension Services {
                              + COALESCE((SELECT SUM(size) FROM exports WHERE account_id = ?1), 0)
                         """))
         }
-        var database = 0
-        for suffix in ["", "-wal", "-shm"] {
-            let attributes = try? FileManager.default.attributesOfItem(atPath: self.database.path + suffix)
-            database += (attributes?[.size] as? NSNumber)?.intValue ?? 0
-        }
+        let database = try self.database.storedBytes()
         var filesystem = statvfs()
         let measured = statvfs(dataDirectory, &filesystem) == 0
         return WorkspaceStats(dataDirectory: dataDirectory, databaseBytes: database, storedFileBytes: stored,

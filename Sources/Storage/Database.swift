@@ -1,76 +1,71 @@
-import CSQLite
-
-/// A SQLite database in WAL mode: one writer connection behind a lock, and a pool of read-only
-/// connections that read concurrently with it and with each other.
+/// A transactional SQL database: SQLite in the data directory (`SQLiteDatabase`, the embedded
+/// default) or PostgreSQL shared by several processes (`PostgresDatabase`). Quarry's stores write
+/// their SQL once, in the subset both accept (`SQLDialect` says what that is), and run it through
+/// `read` and `write`.
 ///
-/// Durability: `synchronous = FULL`. Every commit fsyncs the WAL, so once `write` returns, the
-/// change survives power loss; an API that answers 2xx for a stored thing must not lose it. NORMAL
-/// would skip that fsync and could lose the last commits on power loss (never corrupt the file),
-/// for faster writes; Quarry's writes are few and small, so it pays the fsync.
-///
-/// Checkpoints: SQLite's automatic PASSIVE checkpoint, run by the committing writer once the WAL
-/// passes 1000 pages, is kept. It never waits for readers, so a long read only delays it.
-/// `checkpoint()` is the TRUNCATE checkpoint for shutdown (and `close()` runs it), leaving the
-/// database in one file for backups.
-///
-/// Threading: `read` and `write` block the calling thread (call them from worker threads, not an
-/// event loop). Calling `write` inside `write` on the same thread traps: the lock is not reentrant
-/// and the thread would wait for itself. `read` inside `read` takes a second connection and a
-/// second snapshot, and with every connection lent out it would wait forever; do not nest them.
-/// `read` inside `write` is allowed and sees the data as last committed, not the pending changes.
-public final class Database: Sendable {
-    public let path: String
-    private let writer: Writer
-    let readers: ReaderPool
+/// `read` and `write` block the calling thread; call them from worker threads, never an event loop,
+/// and do not nest them: a `write` inside a `write` on one thread traps.
+public protocol Database: AnyObject, Sendable {
+    var dialect: SQLDialect { get }
 
-    /// Opens (creating if needed) the database at `path`, applies pending migrations, then opens
-    /// `readers` read-only connections. Throws `StorageError.migrationFailed` or
-    /// `StorageError.unknownMigrations` when the schema cannot be brought to this binary's.
-    /// `pageSize` (a power of two from 512 to 65536) is used when the file is created, and ignored after.
-    public init(path: String, migrations: [Migration], readers: Int = 4, pageSize: Int? = nil) throws {
-        // NOMUTEX connections rely on SQLite having been built thread-safe at all.
-        precondition(sqlite3_threadsafe() != 0, "SQLite was built without thread support")
-        precondition(readers > 0, "a database needs at least one reader connection")
-        self.path = path
-        let writerConnection = try Connection(path: path, role: .writer, pageSize: pageSize)
-        try Migrator.migrate(writerConnection, to: migrations)
-        writer = Writer(writerConnection)
-        // Readers open after the writer: a read-only connection cannot create the file or the WAL.
-        self.readers = ReaderPool(try (0..<readers).map { _ in try Connection(path: path, role: .reader) })
-    }
-
-    /// Runs `body` in a BEGIN IMMEDIATE transaction on the writer, one caller at a time. Commits
-    /// when it returns; rolls back and rethrows its error when it throws.
+    /// Runs `body` in a write transaction: committed when it returns, rolled back and rethrown when
+    /// it throws. Where the database may abort a transaction for a conflict with another (PostgreSQL's
+    /// serialization failures), `body` runs again, so it must do nothing but database work that a
+    /// rollback undoes.
     @discardableResult
-    public func write<T>(_ body: (Connection) throws -> T) throws -> T {
-        try writer.withConnection { try $0.inTransaction(.immediate, body) }
-    }
+    func write<T>(_ body: (any Connection) throws -> T) throws -> T
 
-    /// Runs `body` in a read transaction on a pooled read-only connection, so all its queries see
-    /// one snapshot. Blocks while every reader is lent out.
+    /// Runs `body` in a read-only transaction that sees one snapshot.
     @discardableResult
-    public func read<T>(_ body: (Connection) throws -> T) throws -> T {
-        try readers.withConnection { try $0.inTransaction(.deferred, body) }
-    }
+    func read<T>(_ body: (any Connection) throws -> T) throws -> T
 
-    /// TRUNCATE checkpoint on the writer; see the type's documentation.
-    public func checkpoint() throws {
-        try writer.withConnection { try $0.checkpointTruncate() }
-    }
+    /// "ok" when the database is healthy, otherwise its findings, one per line.
+    func integrityCheck() throws -> String
 
-    /// "ok" when healthy, otherwise SQLite's findings, one per line.
-    public func integrityCheck() throws -> String {
-        try read { connection in
-            try connection.query("PRAGMA integrity_check").map { try $0.string("integrity_check") }
-                .joined(separator: "\n")
-        }
-    }
+    /// The room the database takes, in bytes.
+    func storedBytes() throws -> Int
 
-    /// Waits for reads and the write in progress, checkpoints, and closes every connection. Calling
-    /// it again does nothing; `read`, `write` and `checkpoint` then throw `StorageError.databaseClosed`.
-    /// Calling it from inside `read` or `write` deadlocks.
-    public func close() {
-        readers.close()
-        writer.close()
+    /// Waits for the work in progress and closes every connection; later calls throw
+    /// `StorageError.databaseClosed`.
+    func close()
+}
+
+/// One connection, reached only inside `Database.read` and `Database.write`, and never kept past
+/// them: the database lends each connection to one thread at a time. Statements take `?` placeholders.
+public protocol Connection: AnyObject {
+    var dialect: SQLDialect { get }
+
+    /// Runs a script of statements without arguments; rows are discarded.
+    func execute(_ sql: String) throws
+
+    /// Runs one statement to completion and answers the rows it inserted, updated or deleted.
+    @discardableResult
+    func run(_ sql: String, _ arguments: [any SQLConvertible]) throws -> Int
+
+    func query(_ sql: String, _ arguments: [any SQLConvertible]) throws -> [Row]
+
+    /// The first row, or nil; a backend may stop computing rows after it.
+    func queryOne(_ sql: String, _ arguments: [any SQLConvertible]) throws -> Row?
+}
+
+extension Connection {
+    @discardableResult
+    public func run(_ sql: String) throws -> Int { try run(sql, []) }
+
+    public func query(_ sql: String) throws -> [Row] { try query(sql, []) }
+
+    public func queryOne(_ sql: String) throws -> Row? { try queryOne(sql, []) }
+
+    /// The first column of the first row, or `.null` when there is no row.
+    public func scalar(_ sql: String, _ arguments: [any SQLConvertible] = []) throws -> SQLValue {
+        try queryOne(sql, arguments).map { $0[0] } ?? .null
     }
+}
+
+/// The two SQL dialects Quarry speaks. Statements outside `Storage` use the subset both accept:
+/// `?` placeholders, `ON CONFLICT … DO UPDATE` upserts, `RETURNING`, standard aggregates; where the
+/// two differ, the difference is a property here rather than an `if` at the call site.
+public enum SQLDialect: Sendable {
+    case sqlite
+    case postgres
 }

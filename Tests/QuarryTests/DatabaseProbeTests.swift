@@ -9,7 +9,7 @@ import Testing
     @Test func aProbePassesOnAUsableDatabaseAndWritesNothingDurable() throws {
         try withServices("quarry-probe") { services in
             let probe = DatabaseProbe(database: services.database, lifetime: .zero)
-            let wal = services.database.path + "-wal"
+            let wal = (services.database as! SQLiteDatabase).path + "-wal"
             let before = try Self.size(wal)
             #expect(probe.check())
             // The write was rolled back before anything reached the log.

@@ -116,14 +116,14 @@ struct DatabaseTests {
 
     @Test func closeIsIdempotentAndLaterCallsThrow() throws {
         try withTemporaryDirectory { directory in
-            let database = try Database(path: "\(directory)/test.db", migrations: [peopleSchema])
+            let database = try SQLiteDatabase(path: "\(directory)/test.db", migrations: [peopleSchema])
             try database.write { try $0.run("INSERT INTO people (name) VALUES ('ada')") }
             database.close()
             database.close()
             #expect(throws: StorageError.databaseClosed) { try database.write { _ in } }
             #expect(throws: StorageError.databaseClosed) { try database.read { _ in } }
             #expect(throws: StorageError.databaseClosed) { try database.checkpoint() }
-            let reopened = try Database(path: database.path, migrations: [peopleSchema])
+            let reopened = try SQLiteDatabase(path: database.path, migrations: [peopleSchema])
             defer { reopened.close() }
             #expect(try reopened.read { try $0.scalar("SELECT name FROM people") } == "ada")
         }
@@ -134,7 +134,7 @@ struct DatabaseTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [directory = directory as String] in
-            let database = try Database(path: "\(directory)/test.db", migrations: [])
+            let database = try SQLiteDatabase(path: "\(directory)/test.db", migrations: [])
             try database.write { _ in try database.write { _ in } }
         }
         let standardError = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)

@@ -12,10 +12,10 @@ struct MigratorTests {
         try withTemporaryDirectory { directory in
             let path = "\(directory)/test.db"
             for _ in 0..<2 {
-                let database = try Database(path: path, migrations: migrations)
+                let database = try SQLiteDatabase(path: path, migrations: migrations)
                 database.close()
             }
-            let database = try Database(path: path, migrations: migrations)
+            let database = try SQLiteDatabase(path: path, migrations: migrations)
             defer { database.close() }
             let entries = try database.read { try $0.query("SELECT entry FROM log ORDER BY rowid") }
             #expect(try entries.map { try $0.string("entry") } == ["two", "five"])
@@ -29,14 +29,14 @@ struct MigratorTests {
     @Test func aFailingMigrationLeavesNoTraceAndNamesItself() throws {
         try withTemporaryDirectory { directory in
             let path = "\(directory)/test.db"
-            try Database(path: path, migrations: [migrations[0]]).close()
+            try SQLiteDatabase(path: path, migrations: [migrations[0]]).close()
             let broken = Migration(version: 2, name: "half done", sql: """
                 CREATE TABLE extra (x);
                 INSERT INTO log VALUES ('partial');
                 INSERT INTO missing VALUES (1);
                 """)
             let error = try #require(throws: StorageError.self) {
-                try Database(path: path, migrations: [migrations[0], broken])
+                try SQLiteDatabase(path: path, migrations: [migrations[0], broken])
             }
             guard case .migrationFailed(let version, let name, let cause) = error else {
                 Issue.record("unexpected error \(error)")
@@ -46,7 +46,7 @@ struct MigratorTests {
             #expect(cause.message.contains("no such table: missing"))
             #expect(error.description.contains("half done"))
 
-            let database = try Database(path: path, migrations: [migrations[0]])
+            let database = try SQLiteDatabase(path: path, migrations: [migrations[0]])
             defer { database.close() }
             try database.read { connection throws in
                 #expect(try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'extra'") == 0)
@@ -59,9 +59,9 @@ struct MigratorTests {
     @Test func aDatabaseFromANewerBinaryIsRefused() throws {
         try withTemporaryDirectory { directory in
             let path = "\(directory)/test.db"
-            try Database(path: path, migrations: migrations).close()
+            try SQLiteDatabase(path: path, migrations: migrations).close()
             #expect(throws: StorageError.unknownMigrations(versions: [5])) {
-                try Database(path: path, migrations: Array(migrations.prefix(2)))
+                try SQLiteDatabase(path: path, migrations: Array(migrations.prefix(2)))
             }
         }
     }
@@ -96,7 +96,7 @@ struct MigratorTests {
         let orphan = Migration(version: 2, name: "orphan", sql: "INSERT INTO child (parent_id) VALUES (9);")
         try withTemporaryDirectory { directory in
             let error = try #require(throws: StorageError.self) {
-                try Database(path: "\(directory)/test.db", migrations: [schema, orphan])
+                try SQLiteDatabase(path: "\(directory)/test.db", migrations: [schema, orphan])
             }
             guard case .migrationFailed(2, "orphan", let cause) = error else {
                 Issue.record("unexpected error \(error)")

@@ -24,7 +24,7 @@ struct S3BlobStoreTests {
 
     struct Deployment {
         let directory: String
-        let database: Database
+        let database: any Database
         let client: S3Client
         let prefix: String
 
@@ -52,7 +52,7 @@ struct S3BlobStoreTests {
 
     private func withDeployment<T>(_ body: (Deployment) throws -> T) throws -> T {
         try withTemporaryDirectory { directory in
-            let database = try Database(path: "\(directory)/quarry.db",
+            let database = try SQLiteDatabase(path: "\(directory)/quarry.db",
                                         migrations: [Migration(version: 1, name: "blob holds", sql: DatabaseBlobHolds.schema)])
             defer { database.close() }
             return try body(Deployment(directory: directory, database: database, client: client, prefix: prefix))

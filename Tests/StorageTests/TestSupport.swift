@@ -14,9 +14,9 @@ func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
 /// A database at `directory/test.db`, closed when `body` returns.
 @discardableResult
 func withDatabase<T>(migrations: [Migration] = [], readers: Int = 4,
-                     _ body: (Database) throws -> T) throws -> T {
+                     _ body: (SQLiteDatabase) throws -> T) throws -> T {
     try withTemporaryDirectory { directory in
-        let database = try Database(path: "\(directory)/test.db", migrations: migrations, readers: readers)
+        let database = try SQLiteDatabase(path: "\(directory)/test.db", migrations: migrations, readers: readers)
         defer { database.close() }
         return try body(database)
     }

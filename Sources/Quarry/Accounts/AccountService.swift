@@ -3,7 +3,7 @@ import Storage
 
 /// Accounts and their API keys: creation, rotation, listing and authentication.
 public struct AccountService: Sendable {
-    let database: Database
+    let database: any Database
     private let verified: VerifiedKeys
 
     public init(database: Database) {

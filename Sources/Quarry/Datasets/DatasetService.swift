@@ -3,7 +3,7 @@ import Storage
 
 /// Datasets and their images, always reached through the caller's account.
 public struct DatasetService: Sendable {
-    let database: Database
+    let database: any Database
     let intake: ImageIntake
 
     init(database: Database, blobs: any BlobStore, imageLimits: ImageLimits) {

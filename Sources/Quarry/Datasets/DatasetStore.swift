@@ -5,9 +5,8 @@ import Storage
 /// dataset id from another account finds nothing.
 enum DatasetStore {
     static func insert(projectID: String, name: String, license: String, createdAt: String, on db: Connection) throws -> Int {
-        try db.run("INSERT INTO datasets (project_id, name, license, created_at) VALUES (?, ?, ?, ?)",
-                   [projectID, name, license, createdAt])
-        return Int(db.lastInsertRowID)
+        try db.queryOne("INSERT INTO datasets (project_id, name, license, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+                        [projectID, name, license, createdAt])?.int("id") ?? 0
     }
 
     static func find(accountID: String, id: Int, on db: Connection) throws -> Dataset? {
@@ -27,14 +26,13 @@ enum DatasetStore {
 
     /// `className` is the class an import's folder gave the image, if any.
     static func insertImage(
-        datasetID: Int, image: StoredImage, className: String? = nil, createdAt: String, on db: Connection
+        datasetID: Int, image: StoredImage, className: String? = nil, createdAt: String, on db: any Connection
     ) throws -> Int {
-        try db.run("""
+        try db.queryOne("""
             INSERT INTO images (dataset_id, blob, file_name, format, width, height, size, class_name, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """, [datasetID, image.blob.hex, image.fileName, image.info.format.rawValue, image.info.width, image.info.height,
-                  image.size, className, createdAt])
-        return Int(db.lastInsertRowID)
+                  image.size, className, createdAt])?.int("id") ?? 0
     }
 
     static let imageColumns = "i.id, i.dataset_id, i.blob, i.file_name, i.format, i.width, i.height, i.size, i.created_at"

@@ -3,7 +3,7 @@ import Storage
 /// The Studio's view of a project's images: one dataset per project, the union of the project's
 /// datasets (JTheta uploads, HITL job images, imports), each image with its class.
 public struct ProjectImages: Sendable {
-    let database: Database
+    let database: any Database
 
     public struct Stats: Sendable {
         public struct ClassCount: Sendable {

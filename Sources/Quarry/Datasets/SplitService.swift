@@ -31,7 +31,7 @@ public struct SplitMembership: Sendable {
 
 /// Splits of a project's images (`SplitStore`): a split is written in one transaction, never half.
 public struct SplitService: Sendable {
-    let database: Database
+    let database: any Database
 
     public func preview(accountID: String, projectID: String, planner: SplitPlanner) throws -> SplitPreview {
         try database.read { db in

@@ -4,7 +4,7 @@ import Storage
 /// JPEG thumbnails (long side 256), one per distinct image content, made at import or on first
 /// use and kept in the database.
 public struct Thumbnails: Sendable {
-    let database: Database
+    let database: any Database
     let blobs: any BlobStore
     let limits: ImageLimits
 

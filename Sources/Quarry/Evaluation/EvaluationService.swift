@@ -5,7 +5,7 @@ import Storage
 /// Evaluations of runs' checkpoints: created against a finished (or stopped) run, executed one at a
 /// time as jobs of the job runner, listed, read with their per-image results, deleted.
 public final class EvaluationService: Sendable {
-    let database: Database
+    let database: any Database
     let blobs: any BlobStore
     let runs: RunService
     var devices: ComputeDevices { runs.devices }

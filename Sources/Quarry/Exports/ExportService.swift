@@ -28,7 +28,7 @@ public struct ExportArchive: Sendable, Equatable {
 /// reused for as long as everything it was built from is unchanged: its fingerprint is a hash of
 /// the image blobs and of the annotation files, so any change makes a new one.
 public struct ExportService: Sendable {
-    let database: Database
+    let database: any Database
     let blobs: any BlobStore
     public let links: DownloadLinks
 

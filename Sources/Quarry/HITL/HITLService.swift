@@ -27,7 +27,7 @@ public struct JobRequest: Sendable {
 
 /// The Humans-in-the-Loop side: projects made from an instructions URL, jobs made from file URLs.
 public struct HITLService: Sendable {
-    let database: Database
+    let database: any Database
     let downloads: FileDownloads
     /// Predicts for jobs sent without `predictions`, in projects that name a model.
     var prelabeler: Prelabeler?

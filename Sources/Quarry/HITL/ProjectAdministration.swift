@@ -3,7 +3,7 @@ import Storage
 /// What an administrator does to any account's project: activate it (optionally naming the workers
 /// its jobs go to) or deactivate it. HITL projects accept jobs only while active.
 public struct ProjectAdministration: Sendable {
-    let database: Database
+    let database: any Database
 
     public func setStatus(projectID: String, status: ProjectStatus, annotator: String? = nil, reviewer: String? = nil) throws -> Project {
         try database.write { db in

@@ -7,7 +7,7 @@ import Storage
 /// runner, one import at a time, its files checked and thumbnailed on every core; the images
 /// go into a new dataset in one transaction at the end, so an import that fails leaves nothing.
 public final class ImportService: Sendable {
-    let database: Database
+    let database: any Database
     let blobs: any BlobStore
     let limits: ImageLimits
     let zipLimits: ZipLimits

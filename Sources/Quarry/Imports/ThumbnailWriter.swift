@@ -7,7 +7,7 @@ import Synchronization
 /// the orphans are removed with the next blob collection, and should a collection run first, a
 /// missing thumbnail is simply made again on first request.
 final class ThumbnailWriter: Sendable {
-    private let database: Database
+    private let database: any Database
     private let pending = Mutex<[(image: BlobID, data: [UInt8])]>([])
     private let writes = WriteQueue(label: "quarry.thumbnails")
     private static let batchSize = 256

@@ -2,7 +2,7 @@ import Storage
 
 /// Tasks: assigning them, reporting progress, and the worker's side (open, draft, submit, review).
 public struct LabelingService: Sendable {
-    let database: Database
+    let database: any Database
     /// Queues the webhook of a job that reaches a status that reports.
     let outbox: WebhookOutbox
     /// Gets new tasks of projects that name a model; nil where nothing pre-labels (some tests).

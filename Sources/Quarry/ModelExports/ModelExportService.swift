@@ -6,7 +6,7 @@ import Storage
 /// Model files made from runs' checkpoints: ONNX (docs/studio.md, "Export") or Quarry's own checkpoint
 /// file. Made one at a time as jobs of the job runner, kept as blobs, downloaded, deleted.
 public final class ModelExportService: Sendable {
-    let database: Database
+    let database: any Database
     let blobs: any BlobStore
     let runs: RunService
 

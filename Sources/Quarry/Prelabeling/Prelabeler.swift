@@ -35,7 +35,7 @@ public final class Prelabeler: Sendable {
         public let images: [Image]
     }
 
-    let database: Database
+    let database: any Database
     let blobs: any BlobStore
     let runs: RunService
     /// A detector's boxes below this confidence are not suggested: the workbench's slider hides more.

@@ -2,7 +2,7 @@ import Storage
 
 /// Projects and their label classes, always within one account.
 public struct ProjectService: Sendable {
-    let database: Database
+    let database: any Database
 
     public init(database: Database) {
         self.database = database

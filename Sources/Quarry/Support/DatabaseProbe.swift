@@ -12,7 +12,7 @@ import Synchronization
 final class DatabaseProbe: Sendable {
     static let lifetime: Duration = .milliseconds(500)
 
-    private let database: Database
+    private let database: any Database
     private let lifetime: Duration
     private let passed = Mutex<ContinuousClock.Instant?>(nil)
 

@@ -13,7 +13,7 @@ public struct Experiment: Sendable, Equatable {
 
 /// Experiments of a project: validated configurations, created, changed and deleted.
 public struct ExperimentService: Sendable {
-    let database: Database
+    let database: any Database
     let devices: ComputeDevices
     let weights: WeightsService
 

@@ -8,7 +8,7 @@ import Synchronization
 /// going when the server stopped is `interrupted`, and can be resumed). Every status change is
 /// published to the run's event stream.
 public final class RunService: Sendable {
-    let database: Database
+    let database: any Database
     let blobs: any BlobStore
     public let events = RunEvents()
     private let directory: String

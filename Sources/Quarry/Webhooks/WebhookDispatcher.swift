@@ -24,7 +24,7 @@ public struct WebhookSettings: Sendable {
 /// recorded. Delivery is at least once: a crash between a receiver's 2xx and our record of it
 /// means one more delivery with the same id.
 public final class WebhookDispatcher: Sendable {
-    private let database: Database
+    private let database: any Database
     private let fetcher: Fetcher
     private let settings: WebhookSettings
     private let inFlight = Mutex<Set<String>>([])

@@ -7,7 +7,7 @@ import Storage
 /// every account sees. An upload is read whole and identified before anything is kept, so a refused
 /// file leaves nothing; its bytes become a blob, referenced by its row.
 public final class WeightsService: Sendable {
-    let database: Database
+    let database: any Database
     let blobs: any BlobStore
     /// The largest file taken (`QUARRY_MAX_WEIGHTS_BYTES`), uploaded or in the folder.
     let maxBytes: Int

@@ -42,7 +42,7 @@ final class JobRunner: Sendable {
         let slots: DispatchSemaphore
     }
 
-    private let database: Database
+    private let database: any Database
     fileprivate let work: WorkInFlight
     private let lanes: [JobKind: Lane]
     private let stops = Mutex<Set<String>>([])

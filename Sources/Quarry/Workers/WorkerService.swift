@@ -3,7 +3,7 @@ import Storage
 
 /// Annotators and reviewers of an account and their workbench tokens.
 public struct WorkerService: Sendable {
-    let database: Database
+    let database: any Database
 
     public init(database: Database) {
         self.database = database

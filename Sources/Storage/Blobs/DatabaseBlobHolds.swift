@@ -15,7 +15,7 @@ public final class DatabaseBlobHolds: BlobHolds {
         );
         """
 
-    let database: Database
+    let database: any Database
     /// A mark older than this is taken for a collection that died mid-way, and a put or the next
     /// collection takes the row over; `S3BlobStore` deletes in chunks that take seconds.
     let abandonedAfter: Duration

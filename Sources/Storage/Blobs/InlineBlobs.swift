@@ -11,7 +11,7 @@
 /// `stored_at` plays the part of a file's mtime for the garbage collector: nanoseconds on the clock
 /// mtimes are read against, set at every put of the content.
 struct InlineBlobs: Sendable {
-    let database: Database
+    let database: SQLiteDatabase
 
     /// 16 KiB pages: the size sqlite.org measured as fastest for blob reads (intern-v-extern-blob),
     /// and a 30 KB image then spans two pages rather than eight.
@@ -30,7 +30,7 @@ struct InlineBlobs: Sendable {
     ]
 
     init(path: String) throws {
-        database = try Database(path: path, migrations: Self.migrations, pageSize: Self.pageSize)
+        database = try SQLiteDatabase(path: path, migrations: Self.migrations, pageSize: Self.pageSize)
     }
 
     /// Stores each blob, or refreshes the age of one already there, in one transaction. A refresh

@@ -1,6 +1,6 @@
 import CSQLite
 
-extension Connection {
+extension SQLiteConnection {
     enum TransactionKind: String {
         /// Takes the write lock at BEGIN, so a write transaction never fails part-way to upgrade.
         case immediate = "IMMEDIATE"
@@ -10,7 +10,7 @@ extension Connection {
 
     /// COMMIT when `body` returns; ROLLBACK when it or the COMMIT throws, and that error is rethrown.
     /// `body` must not BEGIN, COMMIT or ROLLBACK itself; SAVEPOINT is fine.
-    func inTransaction<T>(_ kind: TransactionKind, _ body: (Connection) throws -> T) throws -> T {
+    func inTransaction<T>(_ kind: TransactionKind, _ body: (SQLiteConnection) throws -> T) throws -> T {
         try run("BEGIN \(kind.rawValue)")
         do {
             let result = try body(self)

@@ -1,7 +1,7 @@
 import CSQLite
 import Glibc
 
-extension Database {
+extension SQLiteDatabase {
     /// A consistent copy of the database at `path`, made while it serves: SQLite's online backup API
     /// copies every page in one step from a read connection, which sees one snapshot however many writes
     /// commit meanwhile (WAL). Written to a temporary file, synced, then renamed, so `path` is either

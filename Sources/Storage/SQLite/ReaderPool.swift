@@ -2,27 +2,27 @@ import Foundation
 
 /// A fixed set of read-only connections; a read borrows one and blocks while all are out.
 ///
-/// `@unchecked Sendable` because `Connection` is not Sendable: a connection is either in `idle`,
+/// `@unchecked Sendable` because `SQLiteConnection` is not Sendable: a connection is either in `idle`,
 /// touched only under `condition`'s lock, or lent to exactly one thread by `withConnection`.
 final class ReaderPool: @unchecked Sendable {
     private let condition = NSCondition()
-    private var idle: [Connection]
+    private var idle: [SQLiteConnection]
     private let size: Int
     private var closed = false
 
-    init(_ connections: [Connection]) {
+    init(_ connections: [SQLiteConnection]) {
         precondition(!connections.isEmpty, "a reader pool needs at least one connection")
         idle = connections
         size = connections.count
     }
 
-    func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
+    func withConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         let connection = try checkOut()
         defer { checkIn(connection) }
         return try body(connection)
     }
 
-    private func checkOut() throws -> Connection {
+    private func checkOut() throws -> SQLiteConnection {
         condition.lock()
         defer { condition.unlock() }
         while true {
@@ -32,7 +32,7 @@ final class ReaderPool: @unchecked Sendable {
         }
     }
 
-    private func checkIn(_ connection: Connection) {
+    private func checkIn(_ connection: SQLiteConnection) {
         condition.lock()
         defer { condition.unlock() }
         idle.append(connection)

@@ -1,15 +1,16 @@
 import CSQLite
 
-/// One SQLite connection, reached only inside `Database.read` and `Database.write`.
+/// One SQLite connection, reached only inside `SQLiteDatabase.read` and `write`.
 ///
 /// Not `Sendable`, and it must not escape those closures: the database hands each connection to
 /// one thread at a time, and that is the only guard it has (it is opened without SQLite's mutex).
-public final class Connection {
+public final class SQLiteConnection: Connection {
     enum Role {
         case writer
         case reader
     }
 
+    public var dialect: SQLDialect { .sqlite }
     let handle: OpaquePointer
     private var statements = StatementCache(capacity: 64)
     private var isClosed = false
@@ -81,14 +82,14 @@ public final class Connection {
     /// Runs one statement to completion and answers the rows it inserted, updated or deleted
     /// (for other statements, the count of the last one that did).
     @discardableResult
-    public func run(_ sql: String, _ arguments: [any SQLConvertible] = []) throws -> Int {
+    public func run(_ sql: String, _ arguments: [any SQLConvertible]) throws -> Int {
         try withStatement(sql, arguments) { statement in
             while try statement.step() {}
             return Int(sqlite3_changes64(handle))
         }
     }
 
-    public func query(_ sql: String, _ arguments: [any SQLConvertible] = []) throws -> [Row] {
+    public func query(_ sql: String, _ arguments: [any SQLConvertible]) throws -> [Row] {
         try withStatement(sql, arguments) { statement in
             let columns = try statement.columnNames()
             var rows = [Row]()
@@ -100,19 +101,13 @@ public final class Connection {
     }
 
     /// The first row, or nil; later rows are not computed.
-    public func queryOne(_ sql: String, _ arguments: [any SQLConvertible] = []) throws -> Row? {
+    public func queryOne(_ sql: String, _ arguments: [any SQLConvertible]) throws -> Row? {
         try withStatement(sql, arguments) { statement in
             guard try statement.step() else { return nil }
             return try statement.row(statement.columnNames())
         }
     }
 
-    /// The first column of the first row, or `.null` when there is no row.
-    public func scalar(_ sql: String, _ arguments: [any SQLConvertible] = []) throws -> SQLValue {
-        try queryOne(sql, arguments).map { $0[0] } ?? .null
-    }
-
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     var cachedStatementCount: Int { statements.count }
 
@@ -140,5 +135,5 @@ public final class Connection {
     }
 }
 
-@available(*, unavailable, message: "a Connection belongs to one Database.read or write closure")
-extension Connection: Sendable {}
+@available(*, unavailable, message: "a connection belongs to one SQLiteDatabase.read or write closure")
+extension SQLiteConnection: Sendable {}

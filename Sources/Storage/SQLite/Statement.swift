@@ -1,14 +1,14 @@
 import CSQLite
 
 /// One prepared statement. Owned by a connection's cache and used by that connection only;
-/// `Connection` resets it after every use so no bindings or half-read results leak into the next.
+/// `SQLiteConnection` resets it after every use so no bindings or half-read results leak into the next.
 final class Statement {
     let handle: OpaquePointer
     let sql: String
     private let db: OpaquePointer
 
     /// Prepares exactly one statement: text left over after it would otherwise be silently ignored,
-    /// so a second statement is refused and scripts go through `Connection.execute`.
+    /// so a second statement is refused and scripts go through `SQLiteConnection.execute`.
     init(db: OpaquePointer, sql: String) throws {
         self.db = db
         self.sql = sql

@@ -1,6 +1,6 @@
 import CSQLite
 
-extension Connection {
+extension SQLiteConnection {
     /// Copies the whole WAL into the database file and truncates the WAL to zero bytes. It waits,
     /// up to the busy timeout, for readers still on older snapshots, and throws SQLITE_BUSY if they
     /// outlast it.

@@ -3,8 +3,8 @@ import CSQLite
 /// Brings a database up to this binary's migrations when it opens. Each pending migration runs in
 /// its own BEGIN IMMEDIATE transaction together with its `schema_migrations` row, so it is applied
 /// and recorded together or not at all.
-enum Migrator {
-    static func migrate(_ connection: Connection, to migrations: [Migration]) throws {
+enum SQLiteMigrator {
+    static func migrate(_ connection: SQLiteConnection, to migrations: [Migration]) throws {
         for (previous, next) in zip(migrations, migrations.dropFirst()) {
             precondition(previous.version < next.version,
                          "migration versions must be unique and increasing: \(previous.version) then \(next.version)")
@@ -34,7 +34,7 @@ enum Migrator {
         try connection.execute("PRAGMA foreign_keys = ON")
     }
 
-    private static func apply(_ migration: Migration, on connection: Connection) throws {
+    private static func apply(_ migration: Migration, on connection: SQLiteConnection) throws {
         do {
             try connection.inTransaction(.immediate) { connection in
                 try connection.execute(migration.sql)
@@ -49,7 +49,7 @@ enum Migrator {
         }
     }
 
-    private static func checkForeignKeys(_ connection: Connection, after migration: Migration) throws {
+    private static func checkForeignKeys(_ connection: SQLiteConnection, after migration: Migration) throws {
         let violations = try connection.query("PRAGMA foreign_key_check")
         guard let first = violations.first else { return }
         let table = try first.string("table")
