@@ -34,7 +34,7 @@ import Testing
                     ALTER TABLE model_exports DROP COLUMN error_type; ALTER TABLE import_jobs DROP COLUMN error_type;
                     DROP TABLE prelabel_jobs; ALTER TABLE tasks DROP COLUMN link_base; DROP INDEX tasks_project_created;
                     ALTER TABLE runs DROP COLUMN data; ALTER TABLE evaluation_results DROP COLUMN details;
-                    ALTER TABLE evaluation_results DROP COLUMN classes; ALTER TABLE evaluations DROP COLUMN snapshot; DROP TABLE weights;
+                    ALTER TABLE evaluation_results DROP COLUMN classes; ALTER TABLE evaluations DROP COLUMN snapshot; DROP TABLE weights; DROP TABLE blob_holds;
                     DELETE FROM schema_migrations WHERE version >= 13;
                     """)
             }

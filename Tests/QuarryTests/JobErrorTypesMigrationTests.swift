@@ -28,7 +28,7 @@ import Testing
                     ALTER TABLE prelabel_jobs DROP COLUMN error_type;
                     DROP INDEX tasks_project_created; ALTER TABLE runs DROP COLUMN data;
                     ALTER TABLE evaluation_results DROP COLUMN details; ALTER TABLE evaluation_results DROP COLUMN classes;
-                    ALTER TABLE evaluations DROP COLUMN snapshot; DROP TABLE weights;
+                    ALTER TABLE evaluations DROP COLUMN snapshot; DROP TABLE weights; DROP TABLE blob_holds;
                     DELETE FROM schema_migrations WHERE version >= 20;
                     """)
                 for failure in failures {
