@@ -64,7 +64,7 @@ public struct ProjectImages: Sendable {
             var unlabeled = 0
             for row in try db.query("""
                 SELECT i.class_name, COUNT(*) AS n FROM images i JOIN datasets d ON d.id = i.dataset_id
-                WHERE d.project_id = ? GROUP BY i.class_name ORDER BY i.class_name
+                WHERE d.project_id = ? GROUP BY i.class_name ORDER BY i.class_name NULLS FIRST
                 """, [project.id]) {
                 if let name = try row.optionalString("class_name") {
                     classes.append(Stats.ClassCount(name: name, count: try row.int("n")))
@@ -97,7 +97,8 @@ public struct ProjectImages: Sendable {
                 arguments.append(filterClass)
             }
             if let search = query.search, !search.isEmpty {
-                conditions.append("i.file_name LIKE ? ESCAPE '\\'")
+                // Ignoring ASCII case, as SQLite's LIKE does and PostgreSQL's does not.
+                conditions.append("lower(i.file_name) LIKE lower(?) ESCAPE '\\'")
                 arguments.append("%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                     .replacingOccurrences(of: "_", with: "\\_") + "%")
             }
@@ -109,7 +110,9 @@ public struct ProjectImages: Sendable {
             case .size: "i.size"
             }
             let order = query.descending ? "DESC" : "ASC"
-            let rows = try db.query("SELECT \(DatasetStore.imageColumns), i.class_name \(filter) ORDER BY \(column) \(order), i.id \(order) LIMIT ? OFFSET ?",
+            // Images without a class sort first ascending and last descending, in either database.
+            let nulls = query.descending ? "NULLS LAST" : "NULLS FIRST"
+            let rows = try db.query("SELECT \(DatasetStore.imageColumns), i.class_name \(filter) ORDER BY \(column) \(order) \(nulls), i.id \(order) LIMIT ? OFFSET ?",
                                     arguments + [query.pageSize, (query.page - 1) * query.pageSize])
             return (try rows.map { Entry(image: try DatasetStore.image($0), className: try $0.optionalString("class_name")) }, total)
         }

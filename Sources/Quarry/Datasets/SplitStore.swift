@@ -88,7 +88,8 @@ enum SplitStore {
         -> [(image: ImageRecord, subset: String, className: String)] {
         try db.query("""
             SELECT i.*, a.subset FROM split_assignments a JOIN images i ON i.id = a.image_id
-            WHERE a.project_id = ? AND a.position = ? AND (? IS NULL OR a.subset = ?) AND i.class_name IS NOT NULL ORDER BY i.id
+            WHERE a.project_id = ? AND a.position = ? AND (CAST(? AS TEXT) IS NULL OR a.subset = ?) AND i.class_name IS NOT NULL
+            ORDER BY i.id
             """, [projectID, position, subset, subset]).map { row in
             (try DatasetStore.image(row), try row.string("subset"), try row.string("class_name"))
         }

@@ -58,11 +58,11 @@ enum EvaluationStore: ProjectJobStore {
             arguments.append(correct ? 1 : 0)
         }
         if let name = query.filterClass {
-            // A classifier's true class, or any class among a detector's boxes or a segmenter's regions (each between newlines).
-            conditions.append(#"(ground_truth = ? OR classes LIKE ? ESCAPE '\')"#)
-            let escaped = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_")
-            arguments += [name, "%\n\(escaped)\n%"]
+            // A classifier's true class, or any class among a detector's boxes or a segmenter's regions (each between
+            // newlines), matched exactly. `replace` is a substring test that both databases spell alike and that keeps
+            // case, where LIKE ignores ASCII case in SQLite only.
+            conditions.append("(ground_truth = ? OR replace(classes, ?, '') <> classes)")
+            arguments += [name, "\n\(name)\n"]
         }
         let filter = conditions.joined(separator: " AND ")
         let total = try db.queryOne("SELECT COUNT(*) AS n FROM evaluation_results WHERE \(filter)", arguments)?.int("n") ?? 0

@@ -44,9 +44,12 @@ enum ExportCollector {
 
     private static func approvedLabels(datasetID: Int, on db: Connection, latest: inout String) throws -> [Int: [Label]] {
         var labels: [Int: [Label]] = [:]
+        // Once per task (and once per equal annotations and time), rather than once per image of the dataset
+        // the task covers. Grouped rather than DISTINCT: PostgreSQL orders DISTINCT rows only by what they select.
         let rows = try db.query("""
-            SELECT DISTINCT t.annotations, t.updated_at FROM tasks t JOIN task_images ti ON ti.task_id = t.id
-            JOIN images i ON i.id = ti.image_id WHERE i.dataset_id = ? AND t.status = 'done' ORDER BY t.updated_at, t.id
+            SELECT t.annotations, t.updated_at FROM tasks t JOIN task_images ti ON ti.task_id = t.id
+            JOIN images i ON i.id = ti.image_id WHERE i.dataset_id = ? AND t.status = 'done'
+            GROUP BY t.annotations, t.updated_at ORDER BY t.updated_at, MIN(t.id)
             """, [datasetID])
         for row in rows {
             latest = max(latest, try row.string("updated_at"))

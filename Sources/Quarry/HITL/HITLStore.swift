@@ -56,7 +56,7 @@ enum HITLStore {
         return try assemble(rows, on: db).first
     }
 
-    /// Jobs from rows of `columns`, with their files read in one query for all of them.
+    /// Jobs from rows of `columns`, with their files and their tasks' images, each read for all of them at once.
     private static func assemble(_ rows: [Row], on db: Connection) throws -> [HITLJob] {
         guard !rows.isEmpty else { return [] }
         let ids: [any SQLConvertible] = try rows.map { try $0.string("id") }
@@ -71,9 +71,10 @@ enum HITLStore {
                 position: try file.int("position"), blob: blob, fileName: try file.string("file_name"),
                 contentType: try file.string("content_type"), size: try file.int("size")))
         }
+        let imageIDs = try TaskStore.imageIDs(taskIDs: try rows.map { try $0.string("id") }, on: db)
         let decoder = JSONDecoder()
         return try rows.map { row in
-            let task = try TaskStore.task(row)
+            let task = try TaskStore.task(row, imageIDs: imageIDs[try row.string("id")] ?? [])
             let headers = try row.optionalString("webhook_headers").flatMap {
                 try decoder.decode([String: String].self, from: Data($0.utf8))
             } ?? [:]

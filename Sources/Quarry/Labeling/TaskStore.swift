@@ -3,10 +3,11 @@ import Storage
 
 /// The SQL for tasks and their images. Labels are stored as JSON in the canonical shape.
 enum TaskStore {
+    /// A task's columns, read `FROM tasks t`. Its images are not among them: `tasks(_:on:)` reads them for
+    /// all the rows at once (SQLite's `group_concat` and PostgreSQL's `string_agg` have no common spelling).
     static let columns = """
         t.id, t.project_id, t.source, t.status, t.annotator_id, t.reviewer_id, t.predictions, t.annotations, t.draft,
-        t.review_comment, t.created_at, t.updated_at, t.started_at, t.submitted_at, t.finished_at,
-        (SELECT group_concat(image_id) FROM (SELECT image_id FROM task_images WHERE task_id = t.id ORDER BY position)) AS image_ids
+        t.review_comment, t.created_at, t.updated_at, t.started_at, t.submitted_at, t.finished_at
         """
 
     static func insert(_ task: LabelTask, on db: Connection) throws {
@@ -40,16 +41,16 @@ enum TaskStore {
     }
 
     static func find(id: String, on db: Connection) throws -> LabelTask? {
-        try db.queryOne("SELECT \(columns) FROM tasks t WHERE t.id = ?", [id]).map(task)
+        try tasks(try db.query("SELECT \(columns) FROM tasks t WHERE t.id = ?", [id]), on: db).first
     }
 
     /// Tasks a worker holds in a role, newest work last, optionally only in some statuses.
     static func assigned(workerID: String, asReviewer: Bool, statuses: [TaskStatus], on db: Connection) throws -> [LabelTask] {
         let column = asReviewer ? "reviewer_id" : "annotator_id"
         let marks = statuses.map { _ in "?" }.joined(separator: ", ")
-        return try db.query("""
+        return try tasks(try db.query("""
             SELECT \(columns) FROM tasks t WHERE t.\(column) = ? AND t.status IN (\(marks)) ORDER BY t.created_at, t.id
-            """, [workerID] + statuses.map(\.rawValue)).map(task)
+            """, [workerID] + statuses.map(\.rawValue)), on: db)
     }
 
     /// JTheta tasks already made for images of a dataset, by image id.
@@ -58,8 +59,9 @@ enum TaskStore {
             SELECT \(columns), ti.image_id AS covered FROM tasks t JOIN task_images ti ON ti.task_id = t.id
             JOIN images i ON i.id = ti.image_id WHERE i.dataset_id = ? AND t.source = 'jtheta'
             """, [datasetID])
+        let imageIDs = try imageIDs(taskIDs: try rows.map { try $0.string("id") }, on: db)
         var tasks: [Int: LabelTask] = [:]
-        for row in rows { tasks[try row.int("covered")] = try task(row) }
+        for row in rows { tasks[try row.int("covered")] = try task(row, imageIDs: imageIDs[try row.string("id")] ?? []) }
         return tasks
     }
 
@@ -82,7 +84,7 @@ enum TaskStore {
         let column = asReviewer ? "reviewer_id" : "annotator_id"
         return try db.query("""
             SELECT w.id, w.account_id, w.email, w.created_at, COUNT(t.id) AS n FROM workers w
-            JOIN tasks t ON t.\(column) = w.id WHERE w.account_id = ? GROUP BY w.id ORDER BY w.email
+            JOIN tasks t ON t.\(column) = w.id WHERE w.account_id = ? GROUP BY w.id, w.account_id, w.email, w.created_at ORDER BY w.email
             """, [accountID]).map { row in (try WorkerStore.worker(row), try row.int("n")) }
     }
 
@@ -90,7 +92,7 @@ enum TaskStore {
     static func approvedLabels(imageID: Int, on db: Connection) throws -> [Label] {
         try db.query("""
             SELECT t.annotations FROM tasks t JOIN task_images ti ON ti.task_id = t.id
-            WHERE ti.image_id = ? AND t.status = ? ORDER BY t.updated_at
+            WHERE ti.image_id = ? AND t.status = ? ORDER BY t.updated_at, t.id
             """, [imageID, TaskStatus.done.rawValue]).flatMap { row in
             try labels(try row.optionalString("annotations")).filter { $0.imageID == imageID }.flatMap(\.labels)
         }
@@ -107,14 +109,38 @@ enum TaskStore {
         return try JSONDecoder().decode([ImageLabels].self, from: Data(text.utf8))
     }
 
-    static func task(_ row: Row) throws -> LabelTask {
+    /// Tasks from rows of `columns`, each with its images.
+    static func tasks(_ rows: [Row], on db: Connection) throws -> [LabelTask] {
+        let imageIDs = try imageIDs(taskIDs: try rows.map { try $0.string("id") }, on: db)
+        return try rows.map { row in try task(row, imageIDs: imageIDs[try row.string("id")] ?? []) }
+    }
+
+    /// The images of each task, in position order; a task without images is absent. A few hundred tasks per
+    /// statement keeps every statement under both databases' limits on parameters.
+    static func imageIDs(taskIDs: [String], on db: Connection) throws -> [String: [Int]] {
+        let unique = Array(Set(taskIDs))
+        var images: [String: [Int]] = [:]
+        for start in stride(from: 0, to: unique.count, by: 500) {
+            let batch: [any SQLConvertible] = Array(unique[start..<min(start + 500, unique.count)])
+            let placeholders = Array(repeating: "?", count: batch.count).joined(separator: ", ")
+            for row in try db.query("""
+                SELECT task_id, image_id FROM task_images WHERE task_id IN (\(placeholders)) ORDER BY task_id, position
+                """, batch) {
+                images[try row.string("task_id"), default: []].append(try row.int("image_id"))
+            }
+        }
+        return images
+    }
+
+    /// A task from a row of `columns` and its images (`imageIDs(taskIDs:on:)`).
+    static func task(_ row: Row, imageIDs: [Int]) throws -> LabelTask {
         let draft = try row.optionalString("draft")
         return LabelTask(
             id: try row.string("id"), projectID: try row.string("project_id"),
             source: TaskSource(rawValue: try row.string("source")) ?? .jtheta,
             status: TaskStatus(rawValue: try row.string("status")) ?? .error,
             annotatorID: try row.optionalString("annotator_id"), reviewerID: try row.optionalString("reviewer_id"),
-            imageIDs: (try row.optionalString("image_ids") ?? "").split(separator: ",").compactMap { Int($0) },
+            imageIDs: imageIDs,
             predictions: try labels(try row.optionalString("predictions")),
             annotations: try labels(try row.optionalString("annotations")),
             draft: try draft.map { try labels($0) }, reviewComment: try row.optionalString("review_comment"),

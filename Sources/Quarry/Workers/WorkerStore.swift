@@ -35,7 +35,7 @@ enum WorkerStore {
     static func accounts(email: String, account: String?, on db: Connection) throws -> [String] {
         try db.query("""
             SELECT w.account_id FROM workers w JOIN accounts a ON a.id = w.account_id
-            WHERE w.email = ? AND (? IS NULL OR a.id = ? OR a.name = ?)
+            WHERE w.email = ? AND (CAST(? AS TEXT) IS NULL OR a.id = ? OR a.name = ?)
             """, [email, account, account, account]).map { try $0.string("account_id") }
     }
 
