@@ -7,7 +7,7 @@ import Storage
 
 /// Everything the APIs call into, opened from one data directory:
 ///
-///     DATA/quarry.sqlite         the database (plus -wal and -shm beside it)
+///     DATA/quarry.sqlite         the database (plus -wal and -shm beside it), unless it is PostgreSQL
 ///     DATA/blobs/                content-addressed files (images, uploads, exports, job files) over 128 KiB
 ///     DATA/blobs/inline.sqlite   the blobs up to 128 KiB, owned by the blob store (`InlineBlobs`)
 ///     DATA/blobs/tmp/            spooled request bodies and downloads; on the blobs' filesystem so they can be renamed in
@@ -19,6 +19,10 @@ public final class Services: Sendable {
         /// How old an unreferenced blob must be before it is collected: a blob is written before the
         /// row that refers to it commits, and must survive that gap.
         public var blobGracePeriod: Duration = .seconds(3600)
+        /// PostgreSQL shared by several processes (`QUARRY_DATABASE_URL`); nil for SQLite in the data directory.
+        public var databaseURL: String?
+        /// Connections to PostgreSQL kept open at most (`QUARRY_DATABASE_CONNECTIONS`).
+        public var databaseConnections = 16
         /// Files under the data directory, or a bucket shared by several processes (`QUARRY_BLOB_STORE`).
         public var blobStorage = BlobStorage.local
         /// The room the local copies of a bucket's blobs may take (`QUARRY_BLOB_CACHE_BYTES`).
@@ -98,7 +102,9 @@ public final class Services: Sendable {
                                                 attributes: [.posixPermissions: 0o700])
         self.dataDirectory = root
         self.settings = settings
-        database = try SQLiteDatabase(path: "\(root)/quarry.sqlite", migrations: Migrations.all, pageSize: Self.pageSize)
+        database = try settings.databaseURL.map { url in
+            try PostgresDatabase(url: url, migrations: Migrations.all, connections: settings.databaseConnections)
+        } ?? SQLiteDatabase(path: "\(root)/quarry.sqlite", migrations: Migrations.all, pageSize: Self.pageSize)
         databaseProbe = DatabaseProbe(database: database)
         blobs = try settings.blobStorage.open(dataDirectory: root, database: database, settings: settings)
         let fetcher = Fetcher(policy: settings.addressPolicy, limits: settings.fetchLimits)

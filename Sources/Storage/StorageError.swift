@@ -8,6 +8,8 @@ public enum StorageError: Error, CustomStringConvertible, Sendable, Equatable {
     case blobCorrupt(BlobID, hashedTo: String)
     /// The migration was rolled back whole and not recorded; the database is as it was before it.
     case migrationFailed(version: Int, name: String, error: SQLiteError)
+    /// The same on PostgreSQL: the migration's transaction was rolled back, nothing of it is left.
+    case postgresMigrationFailed(version: Int, name: String, error: PostgresError)
     /// The database records migrations this binary does not have, so a newer Quarry has used it.
     /// Running older code against a newer schema could corrupt it, so it is refused.
     case unknownMigrations(versions: [Int])
@@ -17,6 +19,10 @@ public enum StorageError: Error, CustomStringConvertible, Sendable, Equatable {
     case notInTemporaryDirectory(path: String)
     case io(operation: String, path: String, errno: Int32)
     case backupFailed(String)
+    /// The database server cannot be reached or dropped the connection (PostgreSQL restarting, the
+    /// network down). Trying again later may succeed, so the API answers 503. The transaction was
+    /// not committed, unless the connection broke during its COMMIT: then it may have been.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -28,6 +34,8 @@ public enum StorageError: Error, CustomStringConvertible, Sendable, Equatable {
             "blob \(id) as the store answered it hashes to \(found); not used"
         case .migrationFailed(let version, let name, let error):
             "migration \(version) \"\(name)\" failed and was rolled back: \(error)"
+        case .postgresMigrationFailed(let version, let name, let error):
+            "migration \(version) \"\(name)\" failed on PostgreSQL and was rolled back: \(error)"
         case .unknownMigrations(let versions):
             "database has migrations \(versions) unknown to this binary (written by a newer Quarry?); refusing to open it"
         case .databaseClosed:
@@ -38,6 +46,8 @@ public enum StorageError: Error, CustomStringConvertible, Sendable, Equatable {
             "\(operation) \(path): \(String(cString: strerror(code)))"
         case .backupFailed(let reason):
             "backup failed: \(reason)"
+        case .unavailable(let reason):
+            "database unavailable: \(reason)"
         }
     }
 }

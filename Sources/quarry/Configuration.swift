@@ -67,6 +67,13 @@ struct Configuration {
         services.cublasLibrary = reader.string("QUARRY_CUBLAS_LIBRARY") ?? services.cublasLibrary
         egressIP = reader.string("QUARRY_EGRESS_IP")
         services.blobStorage = try Self.blobStorage(reader)
+        if let url = reader.string("QUARRY_DATABASE_URL") {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                throw Invalid(description: "QUARRY_DATABASE_URL must be a postgres:// or postgresql:// URL (unset for SQLite in the data directory)")
+            }
+            services.databaseURL = url
+        }
+        services.databaseConnections = try reader.integer("QUARRY_DATABASE_CONNECTIONS", in: 1...1000) ?? services.databaseConnections
         services.blobCacheBytes = try reader.integer("QUARRY_BLOB_CACHE_BYTES", in: (64 << 20)...(1 << 50)) ?? services.blobCacheBytes
         do {
             services.publicURL = try reader.string("QUARRY_PUBLIC_URL").map { try PublicURLs.checked(publicURL: $0) }

@@ -21,7 +21,7 @@ public struct AccountService: Sendable {
                 try AccountStore.insert(account, on: db)
                 try AccountStore.insertKey(key, accountID: account.id, createdAt: account.createdAt, on: db)
             }
-        } catch let error as SQLiteError where error.isUniqueConstraintViolation {
+        } catch let error as any DatabaseError where error.isUniqueConstraintViolation {
             throw AccountError.nameTaken(name)
         }
         return (account, key.text)

@@ -31,7 +31,7 @@ public struct DatasetService: Sendable {
             let datasetID: Int
             do {
                 datasetID = try DatasetStore.insert(projectID: project.id, name: name, license: license, createdAt: now, on: db)
-            } catch let error as SQLiteError where error.isUniqueConstraintViolation {
+            } catch let error as any DatabaseError where error.isUniqueConstraintViolation {
                 throw DatasetError.nameTaken(name)
             }
             try stored.forEach { _ = try DatasetStore.insertImage(datasetID: datasetID, image: $0, createdAt: now, on: db) }

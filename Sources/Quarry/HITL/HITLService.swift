@@ -47,7 +47,7 @@ public struct HITLService: Sendable {
                 try ProjectStore.insert(project, on: db)
                 try ProjectStore.setInstructions(blob: instructions.blob, name: instructions.fileName, projectID: project.id, on: db)
             }
-        } catch let error as SQLiteError where error.isUniqueConstraintViolation {
+        } catch let error as any DatabaseError where error.isUniqueConstraintViolation {
             throw ProjectError.nameTaken(name)
         }
         return project

@@ -18,7 +18,7 @@ public struct ProjectService: Sendable {
                               createdAt: now, updatedAt: now)
         do {
             try database.write { db in try ProjectStore.insert(project, on: db) }
-        } catch let error as SQLiteError where error.isUniqueConstraintViolation {
+        } catch let error as any DatabaseError where error.isUniqueConstraintViolation {
             throw ProjectError.nameTaken(name)
         }
         return project
@@ -58,7 +58,7 @@ public struct ProjectService: Sendable {
                 try ProjectStore.update(project, on: db)
                 return project
             }
-        } catch let error as SQLiteError where error.isUniqueConstraintViolation {
+        } catch let error as any DatabaseError where error.isUniqueConstraintViolation {
             throw ProjectError.nameTaken(name ?? "")
         }
     }

@@ -34,7 +34,7 @@ enum ExperimentStore {
     private static func unique(_ name: String, _ write: () throws -> Void) throws {
         do {
             try write()
-        } catch let error as SQLiteError where error.isUniqueConstraintViolation {
+        } catch let error as any DatabaseError where error.isUniqueConstraintViolation {
             throw ExperimentError.nameTaken(name)
         }
     }

@@ -10,7 +10,7 @@ enum WeightsStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [ID.make("weights"), accountID, file.name, file.format.rawValue, file.fit?.model, file.fit?.scheme.rawValue,
                       file.tensorCount, file.parameterCount, file.sha256, file.byteCount, blob.hex, file.createdAt])
-        } catch let error as SQLiteError where error.isUniqueConstraintViolation {
+        } catch let error as any DatabaseError where error.isUniqueConstraintViolation {
             throw WeightsFileError.nameTaken(file.name)
         }
     }
