@@ -16,6 +16,9 @@ enum Admin {
                                              print a new workbench sign-in link for a worker (the token is the last line)
         quarry admin backup PATH             copy the data directory into the new folder PATH, consistently, while it serves
         quarry admin restore PATH            bring a backup back into an empty data directory, and check it
+        quarry admin migrate [--to-database postgres://…] [--to-blobs s3://bucket/prefix]
+                                             copy this SQLite deployment to PostgreSQL and/or a bucket (QUARRY_S3_* reach
+                                             it), then check row counts and read every blob back; the source is left as it was
         """
 
     static func run(_ arguments: [String], _ configuration: Configuration) throws {
@@ -50,6 +53,15 @@ enum Admin {
         case let args where args.count == 2 && args[0] == "backup":
             try Backup.make(services, to: args[1])
             Output.print("backed up \(configuration.dataDirectory) into \(args[1])")
+        case let args where args.first == "migrate":
+            let options = try options(Array(args.dropFirst()), allowed: ["--to-database", "--to-blobs"])
+            let reader = EnvironmentReader(environment: ProcessInfo.processInfo.environment)
+            let target = DeploymentCopy.Target(
+                databaseURL: try options["--to-database"].map { try Configuration.databaseURL($0, setting: "--to-database") },
+                blobs: try options["--to-blobs"].map { try Configuration.bucket($0, setting: "--to-blobs", reader) })
+            let report = try DeploymentCopy.run(from: services, to: target) { Output.print($0) }
+            Output.print("copied \(report.tables.reduce(0) { $0 + $1.rows }) rows in \(report.tables.count) tables and \(report.blobs) blobs; "
+                + "row counts match and every blob read back whole. Point QUARRY_DATABASE_URL and QUARRY_BLOB_STORE at the copy to use it.")
         case let args where args.count >= 3 && args[0] == "worker" && args[1] == "link":
             let options = try options(Array(args.dropFirst(3)), allowed: ["--account"])
             let (worker, token) = try services.workers.issueToken(email: args[2], account: options["--account"])

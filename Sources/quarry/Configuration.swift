@@ -67,12 +67,7 @@ struct Configuration {
         services.cublasLibrary = reader.string("QUARRY_CUBLAS_LIBRARY") ?? services.cublasLibrary
         egressIP = reader.string("QUARRY_EGRESS_IP")
         services.blobStorage = try Self.blobStorage(reader)
-        if let url = reader.string("QUARRY_DATABASE_URL") {
-            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
-                throw Invalid(description: "QUARRY_DATABASE_URL must be a postgres:// or postgresql:// URL (unset for SQLite in the data directory)")
-            }
-            services.databaseURL = url
-        }
+        services.databaseURL = try reader.string("QUARRY_DATABASE_URL").map { try Self.databaseURL($0, setting: "QUARRY_DATABASE_URL") }
         services.databaseConnections = try reader.integer("QUARRY_DATABASE_CONNECTIONS", in: 1...1000) ?? services.databaseConnections
         services.blobCacheBytes = try reader.integer("QUARRY_BLOB_CACHE_BYTES", in: (64 << 20)...(1 << 50)) ?? services.blobCacheBytes
         do {
@@ -107,37 +102,6 @@ struct Configuration {
         return "http://\(reachable.contains(":") ? "[\(reachable)]" : reachable):\(port)"
     }
 
-    /// `QUARRY_BLOB_STORE=s3://bucket/prefix` and the `QUARRY_S3_*` settings it needs; unset, the
-    /// data directory's files. Every problem is named here, before anything is opened.
-    private static func blobStorage(_ reader: EnvironmentReader) throws -> BlobStorage {
-        guard let url = reader.string("QUARRY_BLOB_STORE") else {
-            let stray = ["QUARRY_S3_ENDPOINT", "QUARRY_S3_ACCESS_KEY_ID", "QUARRY_S3_SECRET_ACCESS_KEY"].filter { reader.string($0) != nil }
-            guard stray.isEmpty else {
-                throw Invalid(description: "\(stray.joined(separator: ", ")) set but QUARRY_BLOB_STORE is not: set it to s3://bucket/prefix to keep blobs in a bucket")
-            }
-            return .local
-        }
-        guard let location = S3BlobStore.Location(url: url) else {
-            throw Invalid(description: "QUARRY_BLOB_STORE must be s3://bucket or s3://bucket/prefix (no . or .. segments), not '\(url)'")
-        }
-        let region = reader.string("QUARRY_S3_REGION") ?? "us-east-1"
-        let missing = ["QUARRY_S3_ACCESS_KEY_ID", "QUARRY_S3_SECRET_ACCESS_KEY"].filter { reader.string($0) == nil }
-        guard missing.isEmpty else {
-            throw Invalid(description: "QUARRY_BLOB_STORE names a bucket, so \(missing.joined(separator: " and ")) must be set too")
-        }
-        let configuration = S3Client.Configuration(
-            endpoint: reader.string("QUARRY_S3_ENDPOINT") ?? "https://s3.\(region).amazonaws.com", bucket: location.bucket,
-            region: region, accessKeyID: reader.string("QUARRY_S3_ACCESS_KEY_ID") ?? "",
-            secretAccessKey: reader.string("QUARRY_S3_SECRET_ACCESS_KEY") ?? "")
-        do {
-            // The endpoint and bucket are checked as the client will read them.
-            _ = try S3Client(configuration)
-        } catch {
-            throw Invalid(description: "QUARRY_S3_ENDPOINT or QUARRY_BLOB_STORE: \(error)")
-        }
-        return .s3(configuration, location: location)
-    }
-
     private mutating func apply(flags: [String]) throws {
         var remaining = flags[...]
         while let flag = remaining.popFirst() {
@@ -157,7 +121,7 @@ struct Configuration {
 }
 
 /// Typed reads of environment variables with errors that name the variable.
-private struct EnvironmentReader {
+struct EnvironmentReader {
     let environment: [String: String]
 
     func string(_ name: String) -> String? {

@@ -17,7 +17,13 @@ do {
         try Serve.run(Configuration(environment: ProcessInfo.processInfo.environment, flags: Array(arguments.dropFirst())))
     case "admin":
         let (command, flags) = splitFlags(Array(arguments.dropFirst()))
-        try Admin.run(command, Configuration(environment: ProcessInfo.processInfo.environment, flags: flags))
+        var environment = ProcessInfo.processInfo.environment
+        // `migrate --to-blobs` reaches its target bucket with QUARRY_S3_*, which say nothing of the
+        // deployment being copied unless it keeps its own blobs in a bucket.
+        if command.first == "migrate" && environment["QUARRY_BLOB_STORE", default: ""].isEmpty {
+            environment = environment.filter { !$0.key.hasPrefix("QUARRY_S3_") }
+        }
+        try Admin.run(command, Configuration(environment: environment, flags: flags))
     case "version", "--version":
         Output.print("quarry \(QuarryVersion.current)")
     case "help", "--help", "-h":

@@ -28,6 +28,10 @@ public protocol BlobStore: AnyObject, Sendable {
 
     func read(_ id: BlobID) throws -> [UInt8]
 
+    /// Reads the blob back from where it is kept, not from a copy, and checks that it hashes to its
+    /// id: `StorageError.blobNotFound` or `.blobCorrupt` when not.
+    func verify(_ id: BlobID) throws
+
     /// A batch for staging many blobs and making them durable together (imports).
     func batch() -> any BlobBatch
 

@@ -127,6 +127,11 @@ public final class LocalBlobStore: BlobStore {
         return .file(path: path(for: id))
     }
 
+    public func verify(_ id: BlobID) throws {
+        let found = BlobID(digest: SHA256.hash(try read(id)))
+        guard found == id else { throw StorageError.blobCorrupt(id, hashedTo: found.hex) }
+    }
+
     /// None: the server sends local files itself.
     public func directURL(for id: BlobID, contentType: String, contentDisposition: String?, expires: Duration) -> String? { nil }
 

@@ -81,6 +81,24 @@ public final class PostgresDatabase: Database {
 
     /// PostgreSQL keeps its own data consistent (and checksums pages where the cluster was made
     /// with them); what Quarry can usefully check is that the server answers.
+    /// Moves every identity column's sequence past the largest value in its column: after rows were
+    /// inserted with their ids (a copied deployment), the next row must not be given one of them.
+    public func advanceIdentities() throws {
+        try write { db in
+            let columns = try db.query("""
+                SELECT table_name, column_name FROM information_schema.columns
+                WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY table_name
+                """)
+            for column in columns {
+                let (table, name) = (try column.string("table_name"), try column.string("column_name"))
+                _ = try db.query("""
+                    SELECT setval(pg_get_serial_sequence(CAST(? AS TEXT), CAST(? AS TEXT)),
+                                  COALESCE((SELECT MAX("\(name)") FROM "\(table)"), 0) + 1, false)
+                    """, [table, name])
+            }
+        }
+    }
+
     public func integrityCheck() throws -> String {
         try read { connection in
             let answer = try connection.scalar("SELECT 1")

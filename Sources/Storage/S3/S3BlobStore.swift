@@ -104,6 +104,18 @@ public final class S3BlobStore: BlobStore {
     /// Always a local file: the copy, fetched first when there is none.
     public func contents(of id: BlobID) throws -> BlobContents {
         if let path = cache.lookup(id) { return .file(path: path) }
+        let file = try fetch(id)
+        try cache.insert(file, as: id)
+        return .file(path: cache.path(for: id))
+    }
+
+    /// Fetched from the bucket and checked, past any local copy; nothing is kept.
+    public func verify(_ id: BlobID) throws {
+        Glibc.unlink(try fetch(id))
+    }
+
+    /// Downloads the object into `cache.incoming` and answers the file once its bytes hashed to `id`.
+    private func fetch(_ id: BlobID) throws -> String {
         let file = "\(cache.incoming)/\(SecureRandom.hex(bytes: 16))"
         do {
             _ = try client.download(key: key(id), to: file)
@@ -121,8 +133,7 @@ public final class S3BlobStore: BlobStore {
             Glibc.unlink(file)
             throw StorageError.blobCorrupt(id, hashedTo: found.hex)
         }
-        try cache.insert(file, as: id)
-        return .file(path: cache.path(for: id))
+        return file
     }
 
     public func read(_ id: BlobID) throws -> [UInt8] {
