@@ -26,7 +26,7 @@ extension SQLiteDatabase {
     }
 
     /// Up to `limit` rows of `table` past the row `after` in storage order, as its column names and each
-    /// row's values, and the `after` of the next page (nil at the end): for reading a whole table a page
+    /// row's values, and the `after` of the next page (nil once a page comes back short): for reading a whole table a page
     /// at a time without holding one snapshot open through it all.
     public func rows(of table: String, after: Int64?, limit: Int) throws -> (columns: [String], values: [[SQLValue]], next: Int64?) {
         try read { db in
@@ -34,7 +34,8 @@ extension SQLiteDatabase {
                                     [after ?? .min, limit])
             guard let last = rows.last else { return ([], [], nil) }
             let columns = Array(last.columnNames.dropFirst())
-            return (columns, rows.map { row in (1..<row.count).map { row[$0] } }, try last.int64("quarry_rowid"))
+            let next = rows.count < limit ? nil : try last.int64("quarry_rowid")
+            return (columns, rows.map { row in (1..<row.count).map { row[$0] } }, next)
         }
     }
 }
