@@ -59,6 +59,8 @@ run: build
 test: test-deps lint check-ptx emulated-gpu emulated-gpu-test emulated-gpu-race
 	swift build --build-tests
 	swift test --skip-build
+	@# The domain and API suites again, each test on a database of its own on a private PostgreSQL server.
+	Tests/postgres/with-postgres.sh swift test --skip-build --filter 'QuarryTests|APITests'
 	python3 -m pytest -q Tests/python
 
 # The README's five-minute tour: the one browser test that walks the whole path (Tests/python/test_dashboard_tour.py),

@@ -38,7 +38,8 @@ let package = Package(
         .target(name: "Quarry", dependencies: ["Storage", "Crypto", "Imaging", "Learn", "LearnGPU", "CCurl", "CUDA"]),
         .target(name: "API", dependencies: ["HTTP", "Quarry", "Crypto", "Imaging", "Storage", "Learn"]),
         .executableTarget(name: "quarry", dependencies: ["API", "HTTP", "Quarry", "Imaging", "Learn", "Storage"]),
-        .target(name: "QuarryTesting"),
+        // Test helpers; Quarry and Storage for the tests' PostgreSQL databases (`TestDatabases`).
+        .target(name: "QuarryTesting", dependencies: ["Quarry", "Storage"]),
         // Figures `make bench` needs from inside Swift; kept out of the server binary.
         .executableTarget(name: "quarry-bench", dependencies: ["Learn", "LearnGPU", "CUDA", "Imaging", "Crypto"]),
         // Fuzzing (`make fuzz`): the targets are a library so the regression tests can replay every

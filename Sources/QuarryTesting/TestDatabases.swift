@@ -1,6 +1,6 @@
-import CPostgres
 import Foundation
 import Quarry
+import Storage
 
 /// The database the tests' `Services` and `quarry` processes use. Unless told otherwise, SQLite in
 /// each test's data directory, as `quarry` does without `QUARRY_DATABASE_URL`. With
@@ -40,25 +40,12 @@ public enum TestDatabases {
             throw Failure(description: "QUARRY_TEST_POSTGRES_URL must be a postgres:// URL, not \(admin)")
         }
         let name = "quarry_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        // A plain connection rather than Storage's: CREATE DATABASE cannot run inside a transaction,
-        // and every statement through `Database` runs in one.
-        try execute("CREATE DATABASE \(name)", url: admin)
+        // A connection of its own rather than a `Database`: CREATE DATABASE cannot run inside a
+        // transaction, and every statement through `Database` runs in one.
+        try PostgresConnection(url: admin).execute("CREATE DATABASE \(name)")
         components.path = "/\(name)"
         guard let url = components.string else { throw Failure(description: "cannot form a URL for database \(name) from \(admin)") }
         return url
-    }
-
-    private static func execute(_ sql: String, url: String) throws {
-        guard let connection = PQconnectdb(url) else { throw Failure(description: "PQconnectdb: out of memory") }
-        defer { PQfinish(connection) }
-        guard PQstatus(connection) == CONNECTION_OK else {
-            throw Failure(description: "cannot connect to QUARRY_TEST_POSTGRES_URL: \(String(cString: PQerrorMessage(connection)))")
-        }
-        let result = PQexec(connection, sql)
-        defer { PQclear(result) }
-        guard PQresultStatus(result) == PGRES_COMMAND_OK else {
-            throw Failure(description: "\(sql): \(String(cString: PQerrorMessage(connection)))")
-        }
     }
 
     public struct Failure: Error, CustomStringConvertible {

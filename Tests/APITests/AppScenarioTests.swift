@@ -13,7 +13,7 @@ import Testing
         }
         let directory = try? TemporaryDirectory("quarry-api")
         defer { directory?.remove() }
-        guard let directory, let services = try? Services(dataDirectory: directory.path) else {
+        guard let directory, let services = try? Services(dataDirectory: directory.path, settings: TestDatabases.settings()) else {
             Issue.record("could not open services")
             return
         }

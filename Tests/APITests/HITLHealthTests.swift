@@ -10,7 +10,7 @@ import Testing
     @Test func healthIsDownWith503OnceTheDatabaseIsClosed() throws {
         let directory = try TemporaryDirectory("quarry-health")
         defer { directory.remove() }
-        let services = try Services(dataDirectory: directory.path)
+        let services = try Services(dataDirectory: directory.path, settings: TestDatabases.settings())
         defer { services.close() }
         let key = try services.accounts.create(name: "monitor").key
         let transport = InProcessTransport(app: App(services: services, configuration: App.Configuration()), limits: Limits())

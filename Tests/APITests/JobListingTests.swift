@@ -17,7 +17,7 @@ import Testing
     @Test func aHundredThousandJobsAreListedWholeOneBatchAtATime() throws {
         let directory = try TemporaryDirectory("quarry-job-listing")
         defer { directory.remove() }
-        let services = try Services(dataDirectory: directory.path)
+        let services = try Services(dataDirectory: directory.path, settings: TestDatabases.settings())
         defer { services.close() }
         let (account, key) = try services.accounts.create(name: "bulk")
         let (projectID, jobIDs) = try Self.seed(services, accountID: account.id)

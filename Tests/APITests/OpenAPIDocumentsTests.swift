@@ -2,6 +2,7 @@ import API
 import Foundation
 import HTTP
 import Quarry
+import QuarryTesting
 import Testing
 
 /// Every route the router knows is in one of the OpenAPI documents under Resources/openapi/, and every
@@ -13,7 +14,7 @@ struct OpenAPIDocumentsTests {
     static func routes() throws -> Set<String> {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-openapi-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let services = try Services(dataDirectory: data)
+        let services = try Services(dataDirectory: data, settings: TestDatabases.settings())
         defer { services.close() }
         let app = App(services: services, configuration: App.Configuration(adminKey: "admin"))
         return Set(app.router.routes.map { "\($0.method.rawValue) \($0.pattern)" })

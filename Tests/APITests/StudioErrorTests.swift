@@ -100,7 +100,7 @@ import Testing
     @Test func httpLayerErrorsUnderTheStudioPathHaveOneCodePerStatus() throws {
         let directory = try TemporaryDirectory("quarry-studio-errors")
         defer { directory.remove() }
-        let services = try Services(dataDirectory: directory.path)
+        let services = try Services(dataDirectory: directory.path, settings: TestDatabases.settings())
         defer { services.close() }
         let app = App(services: services, configuration: App.Configuration())
         let codes: [(Status, String)] = [
@@ -123,7 +123,7 @@ import Testing
     @Test func degradedHealthIsAnError() throws {
         let directory = try TemporaryDirectory("quarry-degraded")
         defer { directory.remove() }
-        let services = try Services(dataDirectory: directory.path)
+        let services = try Services(dataDirectory: directory.path, settings: TestDatabases.settings())
         let app = App(services: services, configuration: App.Configuration())
         guard case .found(let route, _) = app.router.match(.get, path: "/api/system/health") else {
             Issue.record("no health route")

@@ -83,11 +83,13 @@ import Testing
     @Test func onlyRecoveryClearsTemporaryLeftovers() throws {
         let directory = try TemporaryDirectory("quarry-services")
         defer { directory.remove() }
-        let first = try Services(dataDirectory: directory.path)
+        // The same settings twice: on PostgreSQL the second opens the same database.
+        let settings = try TestDatabases.settings()
+        let first = try Services(dataDirectory: directory.path, settings: settings)
         let leftover = "\(first.spoolDirectory)/body-crashed"
         #expect(FileManager.default.createFile(atPath: leftover, contents: Data("partial".utf8)))
         first.close()
-        let second = try Services(dataDirectory: directory.path)
+        let second = try Services(dataDirectory: directory.path, settings: settings)
         defer { second.close() }
         #expect(FileManager.default.fileExists(atPath: leftover))
         try second.recoverFromLastProcess()

@@ -4,8 +4,10 @@ import QuarryTesting
 import Storage
 import Testing
 
-/// `Backup.make` beside a run that is still writing checkpoints.
-@Suite struct BackupTests {
+/// `Backup.make` beside a run that is still writing checkpoints. SQLite only: the backup copies SQLite's
+/// files through its backup API; PostgreSQL's are the server's to back up (`refusedOnPostgreSQL`).
+@Suite(.enabled(if: !TestDatabases.onPostgres, "copies quarry.sqlite through SQLite's backup API"))
+struct BackupTests {
     @Test func checkpointsAreCopiedButTheirHalfWrittenReplacementsAreNot() throws {
         let directory = try TemporaryDirectory("quarry-backup")
         defer { directory.remove() }
@@ -49,3 +51,14 @@ import Testing
     }
 }
 
+/// On PostgreSQL there is no file to copy: the backup says so rather than copying blobs alone.
+@Suite(.enabled(if: TestDatabases.onPostgres, "only a PostgreSQL database is refused"))
+struct PostgresBackupTests {
+    @Test func refusedOnPostgreSQL() throws {
+        try withServices("quarry-backup-postgres") { services in
+            let copy = try TemporaryDirectory("quarry-backup-copy")
+            defer { copy.remove() }
+            #expect(throws: BackupError.notSQLite) { try Backup.make(services, to: "\(copy.path)/copy") }
+        }
+    }
+}

@@ -8,7 +8,8 @@ struct DownloadLinksTests {
         let directory = try TemporaryDirectory("quarry-links")
         defer { directory.remove() }
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        var services = try Services(dataDirectory: directory.path)
+        let settings = try TestDatabases.settings()
+        var services = try Services(dataDirectory: directory.path, settings: settings)
         let link = services.exports.links.link(exportID: "export-1", fileName: "a b.zip", now: now)
         #expect(link.path.hasPrefix("/downloads/export-1/a%20b.zip?expires=\(link.expires)&signature="))
         let signature = String(link.path.split(separator: "=").last!)
@@ -20,7 +21,7 @@ struct DownloadLinksTests {
         #expect(services.exports.links.check(exportID: "export-1", expires: link.expires, signature: signature, now: later) == .expired)
         services.close()
         // The signing secret is kept in the database, so links outlive a restart.
-        services = try Services(dataDirectory: directory.path)
+        services = try Services(dataDirectory: directory.path, settings: settings)
         defer { services.close() }
         #expect(services.exports.links.check(exportID: "export-1", expires: link.expires, signature: signature, now: now) == .valid)
     }

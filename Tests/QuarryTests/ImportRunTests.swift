@@ -14,6 +14,21 @@ import Testing
         return try ImageEncoder.jpeg(Bitmap(width: 64, height: 48, channels: 3, pixels: pixels))
     }
 
+    /// A trigger that fails every insert into images. SQLite's is a temporary one, on the one
+    /// connection that writes; PostgreSQL has no temporary triggers on a lasting table, and this
+    /// test's database is its own.
+    private static func refuseImages(_ dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite:
+            "CREATE TEMP TRIGGER refuse BEFORE INSERT ON images BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        case .postgres:
+            """
+            CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+            CREATE TRIGGER refuse BEFORE INSERT ON images FOR EACH ROW EXECUTE FUNCTION refuse();
+            """
+        }
+    }
+
     @Test func aFailedImportLeavesNoRowsAndItsSmallBlobsAreCollectedAfterTheGracePeriod() throws {
         let directory = try TemporaryDirectory("quarry-imports")
         defer { directory.remove() }
@@ -24,7 +39,7 @@ import Testing
             #expect(FileManager.default.createFile(atPath: "\(folder)/\(index).jpg", contents: Data(bytes)))
         }
         let ids = images.map { BlobID(hex: Hex.encode(SHA256.hash($0)))! }
-        var settings = Services.Settings()
+        var settings = try TestDatabases.settings()
         settings.importRoot = "\(directory.path)/import"
         let data = "\(directory.path)/data"
 
@@ -34,9 +49,7 @@ import Testing
             let (account, _) = try services.accounts.create(name: "importer")
             let project = try services.projects.create(accountID: account.id, name: "photos")
             // The images' rows cannot commit: the import fails after its blobs are durable.
-            try services.database.write { db in
-                try db.execute("CREATE TEMP TRIGGER refuse BEFORE INSERT ON images BEGIN SELECT RAISE(ABORT, 'refused'); END")
-            }
+            try services.database.write { db in try db.execute(Self.refuseImages(db.dialect)) }
             let ended = JobReports(services.runs.jobs, kind: .importJob)
             let started = try services.imports.importFolder(accountID: account.id, projectID: project.id, path: "photos")
             #expect(ended.wait(started.id, until: { !$0.isActive }) == .failed)

@@ -21,7 +21,7 @@ import Testing
 
         init() throws {
             directory = try TemporaryDirectory("quarry-jobs")
-            services = try Services(dataDirectory: directory.path)
+            services = try Services(dataDirectory: directory.path, settings: TestDatabases.settings())
             accountID = try services.accounts.create(name: "jobs").account.id
             projectID = try services.projects.create(accountID: accountID, name: "P").id
         }

@@ -5,7 +5,7 @@ import QuarryTesting
 func withServices<T>(_ name: String, settings: Services.Settings = Services.Settings(), _ body: (Services) throws -> T) throws -> T {
     let directory = try TemporaryDirectory(name)
     defer { directory.remove() }
-    let services = try Services(dataDirectory: directory.path, settings: settings)
+    let services = try Services(dataDirectory: directory.path, settings: TestDatabases.settings(settings))
     defer { services.close() }
     return try body(services)
 }

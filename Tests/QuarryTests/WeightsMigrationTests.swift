@@ -19,8 +19,11 @@ import Testing
             try services.database.write { db in
                 try Self.insert("resnet18", account: first, on: db)
                 try Self.insert("resnet18", account: second, on: db)
-                #expect(throws: SQLiteError.self) { try Self.insert("resnet18", account: first, on: db) }
             }
+            // A transaction of its own: on PostgreSQL a failed statement fails the rest of its transaction.
+            #expect {
+                try services.database.write { db in try Self.insert("resnet18", account: first, on: db) }
+            } throws: { ($0 as? any DatabaseError)?.isUniqueConstraintViolation == true }
             #expect(try services.database.read { db in try BlobReferences.referenced(on: db) }.contains(BlobID(hex: String(repeating: "b", count: 64))!))
             try services.database.write { db in try db.run("DELETE FROM accounts WHERE id = ?", [first]) }
             #expect(try services.database.read { db in try db.scalar("SELECT count(*) FROM weights") } == 1)

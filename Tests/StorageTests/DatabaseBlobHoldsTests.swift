@@ -5,9 +5,9 @@ import Foundation
 import Synchronization
 import Testing
 
-/// The holds and marks several processes share a bucket through (`BlobHolds`), on a real database.
+/// The holds and marks several processes share a bucket through (`BlobHolds`), on each real database.
 /// Times are moved by rewriting rows rather than by waiting for them to pass.
-struct DatabaseBlobHoldsTests {
+@Suite(.postgres) struct DatabaseBlobHoldsTests {
     /// The application's table, and a count of every upsert tried on it: SQLite fires a BEFORE INSERT
     /// trigger for an upsert whatever it then does, so a refused hold leaves a trace a test can wait on.
     static let migrations = [
@@ -75,8 +75,8 @@ struct DatabaseBlobHoldsTests {
         }
     }
 
-    @Test func aLiveHoldKeepsItsBlobUnmarked() throws {
-        try withDatabase(migrations: Self.migrations) { database in
+    @Test(arguments: DatabaseBackend.allCases) func aLiveHoldKeepsItsBlobUnmarked(_ backend: DatabaseBackend) throws {
+        try backend.open(Self.migrations) { database in
             let holds = DatabaseBlobHolds(database: database)
             let (held, free) = (blob("held"), blob("free"))
             try holds.hold([held], for: .seconds(3_600))
@@ -86,8 +86,8 @@ struct DatabaseBlobHoldsTests {
         }
     }
 
-    @Test func anExpiredHoldProtectsNothing() throws {
-        try withDatabase(migrations: Self.migrations) { database in
+    @Test(arguments: DatabaseBackend.allCases) func anExpiredHoldProtectsNothing(_ backend: DatabaseBackend) throws {
+        try backend.open(Self.migrations) { database in
             let holds = DatabaseBlobHolds(database: database)
             let id = blob("expired")
             try holds.hold([id], for: .seconds(3_600))
@@ -96,8 +96,8 @@ struct DatabaseBlobHoldsTests {
         }
     }
 
-    @Test func aBlobNoOneHoldsIsMarkedOnce() throws {
-        try withDatabase(migrations: Self.migrations) { database in
+    @Test(arguments: DatabaseBackend.allCases) func aBlobNoOneHoldsIsMarkedOnce(_ backend: DatabaseBackend) throws {
+        try backend.open(Self.migrations) { database in
             let holds = DatabaseBlobHolds(database: database)
             let id = blob("unheld")
             #expect(try holds.markForDeletion([id]) == [id])
@@ -109,8 +109,8 @@ struct DatabaseBlobHoldsTests {
         }
     }
 
-    @Test func aShorterHoldDoesNotCutALongerOneShort() throws {
-        try withDatabase(migrations: Self.migrations) { database in
+    @Test(arguments: DatabaseBackend.allCases) func aShorterHoldDoesNotCutALongerOneShort(_ backend: DatabaseBackend) throws {
+        try backend.open(Self.migrations) { database in
             let holds = DatabaseBlobHolds(database: database)
             let id = blob("held twice")
             try holds.hold([id], for: .seconds(3_600))
@@ -122,8 +122,8 @@ struct DatabaseBlobHoldsTests {
         }
     }
 
-    @Test func aHoldOnAMarkedBlobWaitsUntilUnmark() throws {
-        try withDatabase(migrations: Self.migrations) { database in
+    @Test(arguments: DatabaseBackend.allCases) func aHoldOnAMarkedBlobWaitsUntilUnmark(_ backend: DatabaseBackend) throws {
+        try backend.open(Self.migrations) { database in
             let holds = DatabaseBlobHolds(database: database, retryDelay: .milliseconds(1))
             let id = blob("being deleted")
             #expect(try holds.markForDeletion([id]) == [id])
@@ -148,8 +148,8 @@ struct DatabaseBlobHoldsTests {
         }
     }
 
-    @Test func anAbandonedMarkIsTakenOverByAHold() throws {
-        try withDatabase(migrations: Self.migrations) { database in
+    @Test(arguments: DatabaseBackend.allCases) func anAbandonedMarkIsTakenOverByAHold(_ backend: DatabaseBackend) throws {
+        try backend.open(Self.migrations) { database in
             let holds = DatabaseBlobHolds(database: database, abandonedAfter: .milliseconds(1), retryDelay: .milliseconds(1))
             let id = blob("abandoned")
             #expect(try holds.markForDeletion([id]) == [id])
@@ -168,8 +168,8 @@ struct DatabaseBlobHoldsTests {
         }
     }
 
-    @Test func anAbandonedMarkIsTakenOverByTheNextCollection() throws {
-        try withDatabase(migrations: Self.migrations) { database in
+    @Test(arguments: DatabaseBackend.allCases) func anAbandonedMarkIsTakenOverByTheNextCollection(_ backend: DatabaseBackend) throws {
+        try backend.open(Self.migrations) { database in
             let holds = DatabaseBlobHolds(database: database, abandonedAfter: .seconds(600))
             let id = blob("left marked")
             #expect(try holds.markForDeletion([id]) == [id])
@@ -187,8 +187,8 @@ struct DatabaseBlobHoldsTests {
         }
     }
 
-    @Test func unmarkForgetsHoldsLongOverAndKeepsTheRest() throws {
-        try withDatabase(migrations: Self.migrations) { database in
+    @Test(arguments: DatabaseBackend.allCases) func unmarkForgetsHoldsLongOverAndKeepsTheRest(_ backend: DatabaseBackend) throws {
+        try backend.open(Self.migrations) { database in
             let holds = DatabaseBlobHolds(database: database)
             let (over, live, marked) = (blob("over"), blob("live"), blob("marked elsewhere"))
             try holds.hold([over, live], for: .seconds(3_600))

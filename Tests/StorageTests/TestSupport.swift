@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Testing
 @testable import Storage
 
 /// Runs `body` in a fresh directory that is removed afterwards, whatever happens.
@@ -19,6 +20,22 @@ func withDatabase<T>(migrations: [Migration] = [], readers: Int = 4,
         let database = try SQLiteDatabase(path: "\(directory)/test.db", migrations: migrations, readers: readers)
         defer { database.close() }
         return try body(database)
+    }
+}
+
+/// Both backends, for tests of SQL that must mean the same on each; PostgreSQL's needs the suite's
+/// `.postgres` trait.
+enum DatabaseBackend: CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { self == .sqlite ? "SQLite" : "PostgreSQL" }
+
+    func open<T>(_ migrations: [Migration], _ body: (any Database) throws -> T) throws -> T {
+        switch self {
+        case .sqlite: try withDatabase(migrations: migrations, body)
+        case .postgres: try withPostgres(migrations: migrations, body)
+        }
     }
 }
 

@@ -51,11 +51,15 @@ enum DatasetStore {
     }
 
     /// Every image of the project: its file name by its blob's hex, what an import checks duplicates against.
+    /// Where several images hold one blob, the first stored names it: rows come in id order, as
+    /// PostgreSQL promises no order without ORDER BY.
     static func fileNamesByBlob(projectID: String, on db: Connection) throws -> [String: String] {
         var names: [String: String] = [:]
-        for row in try db.query("SELECT i.blob, i.file_name FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE d.project_id = ?",
-                                [projectID]) {
-            names[try row.string("blob")] = try row.string("file_name")
+        for row in try db.query("""
+            SELECT i.blob, i.file_name FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE d.project_id = ? ORDER BY i.id
+            """, [projectID]) {
+            let blob = try row.string("blob")
+            if names[blob] == nil { names[blob] = try row.string("file_name") }
         }
         return names
     }

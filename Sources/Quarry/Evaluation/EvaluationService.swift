@@ -20,8 +20,9 @@ public final class EvaluationService: Sendable {
     /// training and have the checkpoint) and the split, then queues the evaluation.
     public func create(accountID: String, projectID: String, request: EvaluationRequest) throws -> Evaluation {
         try request.validate()
-        var request = request
         let evaluation = try database.write { db -> Evaluation in
+            // A copy per attempt: on PostgreSQL this closure may run again after a serialization failure.
+            var request = request
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             let run = try TrainedModel.checkedRun(request.runID, experimentID: request.experimentID, projectID: projectID,
                                                   checkpoint: request.checkpoint, runs: runs, on: db)

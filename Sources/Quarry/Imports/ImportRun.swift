@@ -141,7 +141,11 @@ struct ImportRun {
                 }
                 for labelClass in classes {
                     // A name that is already a class of another type keeps that type; the images still carry theirs.
-                    try? ProjectService.merge([labelClass], into: project.id, on: db)
+                    // Only that refusal is passed over: a failed statement has failed the whole transaction on
+                    // PostgreSQL, so carrying on after one would only fail at COMMIT.
+                    do {
+                        try ProjectService.merge([labelClass], into: project.id, on: db)
+                    } catch ProjectError.classTypeConflict {}
                 }
             }
             try ImportJobStore.complete(id: jobID, imported: accepted.count, duplicates: duplicates, skipped: skipped,

@@ -34,13 +34,15 @@ public final class DatabaseBlobHolds: BlobHolds {
             let now = Date()
             let until = Timestamp.format(now.addingTimeInterval(Self.seconds(duration)))
             let abandoned = Timestamp.format(now.addingTimeInterval(-Self.seconds(abandonedAfter)))
-            // `max`: a shorter hold (a process with a shorter grace period, or a clock behind) must not
-            // cut short a hold another put relies on.
+            // The later of the two ends: a shorter hold (a process with a shorter grace period, or a clock
+            // behind) must not cut short a hold another put relies on. A CASE, as SQLite's two-argument
+            // max() is PostgreSQL's GREATEST.
             waiting = try database.write { db in
                 try waiting.filter { id in
                     try db.run("""
                         INSERT INTO blob_holds (blob, held_until) VALUES (?, ?)
-                        ON CONFLICT (blob) DO UPDATE SET held_until = max(blob_holds.held_until, excluded.held_until),
+                        ON CONFLICT (blob) DO UPDATE SET held_until = CASE WHEN blob_holds.held_until > excluded.held_until
+                            THEN blob_holds.held_until ELSE excluded.held_until END,
                             deleting_since = NULL
                         WHERE blob_holds.deleting_since IS NULL OR blob_holds.deleting_since < ?
                         """, [id.hex, until, abandoned]) == 0

@@ -25,7 +25,7 @@ public final class PostgresConnection: Connection {
     /// libpq `key=value` string. `connectTimeout` (seconds) applies unless the URL sets its own, so an
     /// unreachable server fails in seconds instead of the minutes TCP would wait.
     /// Throws `StorageError.unavailable` when no connection can be made.
-    init(url: String, connectTimeout: Int = 5) throws {
+    public init(url: String, connectTimeout: Int = 5) throws {
         // Later keywords override earlier ones, the URL's own included: those before the URL are
         // defaults, the encoding after it is not negotiable (Swift strings are UTF-8). Keepalives and
         // the TCP user timeout notice, within a minute or so, a server that vanished without closing

@@ -26,7 +26,7 @@ enum ScenarioTables {
     @Test func everyRouteHasASuccessAndAnErrorScenario() throws {
         let directory = try TemporaryDirectory("quarry-routes")
         defer { directory.remove() }
-        let services = try Services(dataDirectory: directory.path)
+        let services = try Services(dataDirectory: directory.path, settings: TestDatabases.settings())
         defer { services.close() }
         let router = App(services: services, configuration: App.Configuration(adminKey: "routes")).router
 

@@ -34,13 +34,13 @@ final class ScenarioServers: Sendable {
         settings.addressPolicy = try AddressPolicy(setting: Self.allowedURLs)
         settings.importRoot = importRoot
         settings.webhookBody = App.webhookBody  // as `quarry serve` sets it
-        services = try Services(dataDirectory: "\(directory.path)/data", settings: settings)
+        services = try Services(dataDirectory: "\(directory.path)/data", settings: TestDatabases.settings(settings))
         let configuration = App.Configuration(adminKey: Self.adminKey, maxUploadBytes: Self.maxUploadBytes, egressIP: Self.egressIP)
         inProcess = InProcessTransport(app: App(services: services, configuration: configuration), limits: configuration.limits)
         server = try ServerProcess(environment: [
             "QUARRY_ADMIN_KEY": Self.adminKey, "QUARRY_ALLOW_PRIVATE_URLS": Self.allowedURLs, "QUARRY_IMPORT_ROOT": importRoot,
             "QUARRY_EGRESS_IP": Self.egressIP, "QUARRY_MAX_UPLOAD_BYTES": String(Self.maxUploadBytes),
-        ])
+        ].merging(try TestDatabases.serverEnvironment()) { $1 })
         live = LiveTransport(port: server.port)
         constants = ["admin": Self.adminKey, "site": site.url, "import_root": importRoot]
     }

@@ -36,7 +36,7 @@ final class HITLFixture {
         settings.publicURL = Self.publicURL
         settings.webhookBody = Self.body
         configure(&settings)
-        services = try Services(dataDirectory: "\(directory.path)/data", settings: settings)
+        services = try Services(dataDirectory: "\(directory.path)/data", settings: TestDatabases.settings(settings))
         accountID = try services.accounts.create(name: "client").account.id
         strangerID = try services.accounts.create(name: "stranger").account.id
         instructionsURL = try server.put("instructions.pdf", Self.pdf)

@@ -19,7 +19,7 @@ final class StudioFixture {
 
     init(imagesPerClass: Int = 12) throws {
         directory = try TemporaryDirectory("quarry-studio")
-        services = try Services(dataDirectory: "\(directory.path)/data")
+        services = try Services(dataDirectory: "\(directory.path)/data", settings: TestDatabases.settings())
         accountID = try services.accounts.create(name: "studio").account.id
         strangerID = try services.accounts.create(name: "stranger").account.id
         projectID = try services.projects.create(accountID: accountID, name: "colours").id
