@@ -1,5 +1,6 @@
 import CPostgres
 import Glibc
+import Foundation
 
 /// One libpq connection, reached only inside `PostgresDatabase.read` and `write`.
 ///
@@ -38,6 +39,13 @@ public final class PostgresConnection: Connection {
         }
         guard let connection else { throw StorageError.unavailable("cannot connect to PostgreSQL: out of memory") }
         handle = connection
+        // libpq prints what the server says outside a query's answer (a shutdown's FATAL, a WARNING) as
+        // it comes; this puts it on one line in the log's own words instead.
+        PQsetNoticeProcessor(connection, { _, message in
+            guard let message else { return }
+            let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " ")
+            FileHandle.standardError.write(Data("postgres: \(text)\n".utf8))
+        }, nil)
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = PostgresError.connectionMessage(connection)
             close()
