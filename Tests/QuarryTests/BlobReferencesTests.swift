@@ -20,7 +20,7 @@ import Testing
     }
 
     /// Every column of every table, from each backend's own catalog.
-    private static func columns(on db: Connection) throws -> [(table: String, column: String)] {
+    private static func columns(on db: any Connection) throws -> [(table: String, column: String)] {
         switch db.dialect {
         case .sqlite:
             return try db.query("SELECT name FROM sqlite_master WHERE type = 'table'").map { try $0.string("name") }.flatMap { table in

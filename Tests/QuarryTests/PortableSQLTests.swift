@@ -16,7 +16,7 @@ import Testing
         return (account, project, dataset)
     }
 
-    private static func insertImage(_ fileName: String, className: String? = nil, dataset: Int, on db: Connection) throws -> Int {
+    private static func insertImage(_ fileName: String, className: String? = nil, dataset: Int, on db: any Connection) throws -> Int {
         try db.queryOne("""
             INSERT INTO images (dataset_id, blob, file_name, format, width, height, size, class_name, created_at)
             VALUES (?, ?, ?, 'png', 8, 8, 100, ?, ?) RETURNING id

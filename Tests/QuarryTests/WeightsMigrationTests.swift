@@ -6,7 +6,7 @@ import Testing
 /// Migration 24's `weights` table: names unique within an account, not across accounts; rows gone
 /// with their account; and its blob column one the collector keeps.
 @Suite struct WeightsMigrationTests {
-    static func insert(_ name: String, account: String, on db: Connection) throws {
+    static func insert(_ name: String, account: String, on db: any Connection) throws {
         try db.run("""
             INSERT INTO weights (id, account_id, name, format, tensors, parameters, sha256, size, blob, created_at)
             VALUES (?, ?, ?, 'safetensors', 1, 1, ?, 1, ?, ?)

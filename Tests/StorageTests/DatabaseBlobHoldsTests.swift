@@ -27,7 +27,7 @@ import Testing
 
     private func blob(_ name: String) -> BlobID { BlobID(digest: SHA256.hash(Array(name.utf8))) }
 
-    private func row(_ database: Database, _ id: BlobID) throws -> Row? {
+    private func row(_ database: any Database, _ id: BlobID) throws -> Row? {
         try database.read { db in
             try db.queryOne("SELECT held_until, deleting_since FROM blob_holds WHERE blob = ?", [id.hex]).map {
                 Row(heldUntil: try $0.string("held_until"), deletingSince: try $0.optionalString("deleting_since"))
@@ -35,7 +35,7 @@ import Testing
         }
     }
 
-    private func attempts(_ database: Database, _ id: BlobID) throws -> Int {
+    private func attempts(_ database: any Database, _ id: BlobID) throws -> Int {
         try database.read { db in
             try db.queryOne("SELECT count(*) AS n FROM hold_attempts WHERE blob = ?", [id.hex])?.int("n") ?? 0
         }
@@ -44,7 +44,7 @@ import Testing
     private func ago(_ seconds: TimeInterval) -> String { Timestamp.format(Date().addingTimeInterval(-seconds)) }
 
     /// Moves a hold's end, or a mark's start, an hour into the past.
-    private func backdate(_ database: Database, _ id: BlobID, column: String) throws {
+    private func backdate(_ database: any Database, _ id: BlobID, column: String) throws {
         let changed = try database.write { db in
             try db.run("UPDATE blob_holds SET \(column) = ? WHERE blob = ?", [ago(3_600), id.hex])
         }

@@ -6,7 +6,7 @@ public struct AccountService: Sendable {
     let database: any Database
     private let verified: VerifiedKeys
 
-    public init(database: Database) {
+    public init(database: any Database) {
         self.database = database
         verified = VerifiedKeys()
     }

@@ -6,7 +6,7 @@ public struct DatasetService: Sendable {
     let database: any Database
     let intake: ImageIntake
 
-    init(database: Database, blobs: any BlobStore, imageLimits: ImageLimits) {
+    init(database: any Database, blobs: any BlobStore, imageLimits: ImageLimits) {
         self.database = database
         self.intake = ImageIntake(blobs: blobs, limits: imageLimits)
     }
@@ -74,7 +74,7 @@ public struct DatasetService: Sendable {
         }
     }
 
-    static func dataset(accountID: String, projectName: String, id: Int, on db: Connection) throws -> Dataset? {
+    static func dataset(accountID: String, projectName: String, id: Int, on db: any Connection) throws -> Dataset? {
         guard let dataset = try DatasetStore.find(accountID: accountID, id: id, on: db),
               let project = try ProjectStore.find(accountID: accountID, name: projectName, on: db),
               dataset.projectID == project.id else { return nil }

@@ -67,7 +67,7 @@ struct EvaluationExecution {
     }
 
     /// The subset's labeled images in image order, and how many have a class the model was not trained on.
-    private static func images(_ evaluation: Evaluation, classes: [String], on db: Connection) throws -> ([Image], Int) {
+    private static func images(_ evaluation: Evaluation, classes: [String], on db: any Connection) throws -> ([Image], Int) {
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         var images: [Image] = [], skipped = 0
         for (record, _, className) in try SplitStore.labeledImages(projectID: evaluation.projectID, position: evaluation.request.splitIndex ?? 0,

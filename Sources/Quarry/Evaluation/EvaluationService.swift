@@ -10,7 +10,7 @@ public final class EvaluationService: Sendable {
     let runs: RunService
     var devices: ComputeDevices { runs.devices }
 
-    init(database: Database, blobs: any BlobStore, runs: RunService) {
+    init(database: any Database, blobs: any BlobStore, runs: RunService) {
         self.database = database
         self.blobs = blobs
         self.runs = runs

@@ -6,7 +6,7 @@ enum EvaluationStore: ProjectJobStore {
     static func notFound(_ id: String) -> any Error { EvaluationError.notFound("evaluation '\(id)'") }
     static func stillActive(_ id: String) -> any Error { EvaluationError.stillActive(id) }
 
-    static func insert(_ evaluation: Evaluation, on db: Connection) throws {
+    static func insert(_ evaluation: Evaluation, on db: any Connection) throws {
         let request = evaluation.request
         try db.run("""
             INSERT INTO evaluations (id, project_id, experiment_id, run_id, checkpoint, split_index, split_subset, batch_size, device,
@@ -18,26 +18,26 @@ enum EvaluationStore: ProjectJobStore {
 
     /// The report and its per-image results, and the evaluation completed, in the caller's transaction.
     static func complete(_ id: String, report: EvaluationReport, snapshot: String, skipped: Int, results: [EvaluationResult],
-                         on db: Connection) throws {
+                         on db: any Connection) throws {
         try insertResults(results, evaluationID: id, on: db)
         try db.run("UPDATE evaluations SET report = ?, snapshot = ?, skipped = ? WHERE id = ?",
                    [String(decoding: try JSONEncoder().encode(report), as: UTF8.self), snapshot, skipped, id])
         try JobRecords.apply(.complete, to: .evaluation, id: id, on: db)
     }
 
-    static func delete(id: String, on db: Connection) throws {
+    static func delete(id: String, on db: any Connection) throws {
         try db.run("DELETE FROM evaluations WHERE id = ?", [id])
     }
 
-    static func find(id: String, on db: Connection) throws -> Evaluation? {
+    static func find(id: String, on db: any Connection) throws -> Evaluation? {
         try db.queryOne("SELECT * FROM evaluations WHERE id = ?", [id]).map(evaluation)
     }
 
-    static func list(projectID: String, on db: Connection) throws -> [Evaluation] {
+    static func list(projectID: String, on db: any Connection) throws -> [Evaluation] {
         try db.query("SELECT * FROM evaluations WHERE project_id = ? ORDER BY created_at, id", [projectID]).map(evaluation)
     }
 
-    private static func insertResults(_ results: [EvaluationResult], evaluationID: String, on db: Connection) throws {
+    private static func insertResults(_ results: [EvaluationResult], evaluationID: String, on db: any Connection) throws {
         let encoder = JSONEncoder()
         for (position, result) in results.enumerated() {
             let classes = result.details.map { $0.classes.sorted().map { "\n\($0)\n" }.joined() }
@@ -51,7 +51,7 @@ enum EvaluationStore: ProjectJobStore {
     }
 
     /// A page of per-image results, and how many match the filters.
-    static func results(evaluationID: String, query: EvaluationResultQuery, on db: Connection) throws -> ([EvaluationResult], Int) {
+    static func results(evaluationID: String, query: EvaluationResultQuery, on db: any Connection) throws -> ([EvaluationResult], Int) {
         var conditions = ["evaluation_id = ?"], arguments: [any SQLConvertible] = [evaluationID]
         if let correct = query.filterCorrect {
             conditions.append("correct = ?")

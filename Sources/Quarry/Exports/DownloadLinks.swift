@@ -10,7 +10,7 @@ public struct DownloadLinks: Sendable {
     private let secret: [UInt8]
     public let lifetime: TimeInterval
 
-    init(database: Database, lifetime: TimeInterval = 3600) throws {
+    init(database: any Database, lifetime: TimeInterval = 3600) throws {
         self.lifetime = lifetime
         secret = try database.write { db in
             if let existing = try db.queryOne("SELECT value FROM settings WHERE key = 'download_secret'") {

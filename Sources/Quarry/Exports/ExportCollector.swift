@@ -4,7 +4,7 @@ import Storage
 /// Gathers what an export contains: the images in scope and the labels of their approved (done)
 /// tasks. Labels still in progress or under review are left out: an export is the reviewed truth.
 enum ExportCollector {
-    static func collect(accountID: String, scope: ExportScope, on db: Connection) throws -> (ExportDocument, [Int: BlobID]) {
+    static func collect(accountID: String, scope: ExportScope, on db: any Connection) throws -> (ExportDocument, [Int: BlobID]) {
         let projects: [Project]
         if let name = scope.projectName {
             guard let project = try ProjectStore.find(accountID: accountID, name: name, on: db) else { throw ProjectError.notFound(name) }
@@ -42,7 +42,7 @@ enum ExportCollector {
         return (ExportDocument(title: title, classes: classes, images: images, createdAt: latest.isEmpty ? "1970-01-01T00:00:00Z" : latest), blobs)
     }
 
-    private static func approvedLabels(datasetID: Int, on db: Connection, latest: inout String) throws -> [Int: [Label]] {
+    private static func approvedLabels(datasetID: Int, on db: any Connection, latest: inout String) throws -> [Int: [Label]] {
         var labels: [Int: [Label]] = [:]
         // Once per task (and once per equal annotations and time), rather than once per image of the dataset
         // the task covers. Grouped rather than DISTINCT: PostgreSQL orders DISTINCT rows only by what they select.

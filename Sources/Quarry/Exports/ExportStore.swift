@@ -4,7 +4,7 @@ import Storage
 /// The `exports` table: one archive per account and content fingerprint, reused while its blob lasts.
 enum ExportStore {
     /// Records `archive` as the account's archive of `fingerprint`, replacing an earlier one.
-    static func save(_ archive: ExportArchive, accountID: String, fingerprint: String, on db: Connection) throws {
+    static func save(_ archive: ExportArchive, accountID: String, fingerprint: String, on db: any Connection) throws {
         try db.run("""
             INSERT INTO exports (id, account_id, fingerprint, blob, file_name, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (account_id, fingerprint) DO UPDATE SET id = excluded.id, blob = excluded.blob,
@@ -12,11 +12,11 @@ enum ExportStore {
             """, [archive.id, accountID, fingerprint, archive.blob.hex, archive.fileName, archive.size, Timestamp.now()])
     }
 
-    static func find(id: String, on db: Connection) throws -> ExportArchive? {
+    static func find(id: String, on db: any Connection) throws -> ExportArchive? {
         try db.queryOne("SELECT id, blob, file_name, size FROM exports WHERE id = ?", [id]).flatMap(archive)
     }
 
-    static func find(accountID: String, fingerprint: String, on db: Connection) throws -> ExportArchive? {
+    static func find(accountID: String, fingerprint: String, on db: any Connection) throws -> ExportArchive? {
         try db.queryOne("SELECT id, blob, file_name, size FROM exports WHERE account_id = ? AND fingerprint = ?", [accountID, fingerprint])
             .flatMap(archive)
     }

@@ -12,7 +12,7 @@ enum HITLStore {
         """
 
     /// How many jobs the project has, and the last of them in listing order (oldest first).
-    static func extent(projectID: String, on db: Connection) throws -> (total: Int, last: JobPosition?) {
+    static func extent(projectID: String, on db: any Connection) throws -> (total: Int, last: JobPosition?) {
         let total = try db.scalar("SELECT COUNT(*) FROM tasks WHERE project_id = ? AND source = 'hitl'", [projectID]).intValue
         let last = try db.queryOne("""
             SELECT created_at, id FROM tasks WHERE project_id = ? AND source = 'hitl' ORDER BY created_at DESC, id DESC LIMIT 1
@@ -21,7 +21,7 @@ enum HITLStore {
     }
 
     /// The project's jobs, oldest first, a page of them, and how many there are.
-    static func jobs(projectID: String, page: Int, pageSize: Int, on db: Connection) throws -> (jobs: [HITLJob], total: Int) {
+    static func jobs(projectID: String, page: Int, pageSize: Int, on db: any Connection) throws -> (jobs: [HITLJob], total: Int) {
         let total = try extent(projectID: projectID, on: db).total
         let rows = try db.query("SELECT \(columns) \(projectJobs) ORDER BY t.created_at, t.id LIMIT ? OFFSET ?",
                                 [projectID, pageSize, (page - 1) * pageSize])
@@ -30,7 +30,7 @@ enum HITLStore {
 
     /// Up to `limit` of the project's jobs in listing order that come after `after` (from the first when
     /// nil) and not after `last`: a seek on `tasks_project_created`, so a batch costs the same anywhere in the list.
-    static func jobs(projectID: String, after: JobPosition?, through last: JobPosition, limit: Int, on db: Connection) throws -> [HITLJob] {
+    static func jobs(projectID: String, after: JobPosition?, through last: JobPosition, limit: Int, on db: any Connection) throws -> [HITLJob] {
         let rows = try db.query("""
             SELECT \(columns) \(projectJobs) AND (t.created_at, t.id) > (?, ?) AND (t.created_at, t.id) <= (?, ?)
             ORDER BY t.created_at, t.id LIMIT ?
@@ -39,7 +39,7 @@ enum HITLStore {
     }
 
     /// When each of the project's jobs was made, started and finished, for the metrics.
-    static func times(projectID: String, on db: Connection) throws -> [JobTimes] {
+    static func times(projectID: String, on db: any Connection) throws -> [JobTimes] {
         try db.query("SELECT status, created_at, started_at, finished_at FROM tasks WHERE project_id = ? AND source = 'hitl'", [projectID])
             .compactMap { row in
                 guard let created = Timestamp.parse(try row.string("created_at")) else { return nil }
@@ -49,7 +49,7 @@ enum HITLStore {
             }
     }
 
-    static func job(id: String, on db: Connection) throws -> HITLJob? {
+    static func job(id: String, on db: any Connection) throws -> HITLJob? {
         let rows = try db.query("""
             SELECT \(columns) FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = ? AND t.source = 'hitl'
             """, [id])
@@ -57,7 +57,7 @@ enum HITLStore {
     }
 
     /// Jobs from rows of `columns`, with their files and their tasks' images, each read for all of them at once.
-    private static func assemble(_ rows: [Row], on db: Connection) throws -> [HITLJob] {
+    private static func assemble(_ rows: [Row], on db: any Connection) throws -> [HITLJob] {
         guard !rows.isEmpty else { return [] }
         let ids: [any SQLConvertible] = try rows.map { try $0.string("id") }
         let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
@@ -86,21 +86,21 @@ enum HITLStore {
     }
 
     static func setHITLFields(taskID: String, expiresAt: String?, webhookURL: String?, webhookHeaders: [String: String],
-                              clientPredictions: String?, linkBase: String?, on db: Connection) throws {
+                              clientPredictions: String?, linkBase: String?, on db: any Connection) throws {
         let headers = String(decoding: try JSONEncoder().encode(webhookHeaders), as: UTF8.self)
         try db.run("""
             UPDATE tasks SET expires_at = ?, webhook_url = ?, webhook_headers = ?, client_predictions = ?, link_base = ? WHERE id = ?
             """, [expiresAt, webhookURL, headers, clientPredictions, linkBase, taskID])
     }
 
-    static func insertFile(taskID: String, position: Int, file: FileDownloads.Stored, on db: Connection) throws {
+    static func insertFile(taskID: String, position: Int, file: FileDownloads.Stored, on db: any Connection) throws {
         try db.run("""
             INSERT INTO job_files (task_id, position, blob, file_name, content_type, size, source_url) VALUES (?, ?, ?, ?, ?, ?, ?)
             """, [taskID, position, file.blob.hex, file.fileName, file.kind.contentType, file.size, file.url])
     }
 
     /// The dataset HITL job images live in, one per project, made on first use.
-    static func jobsDataset(projectID: String, on db: Connection) throws -> Int {
+    static func jobsDataset(projectID: String, on db: any Connection) throws -> Int {
         if let row = try db.queryOne("SELECT id FROM datasets WHERE project_id = ? AND name = ?", [projectID, jobsDatasetName]) {
             return try row.int("id")
         }

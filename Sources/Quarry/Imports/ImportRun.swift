@@ -164,7 +164,7 @@ struct ImportRun {
         }
     }
 
-    private func advise(_ write: (Connection) throws -> Void) {
+    private func advise(_ write: (any Connection) throws -> Void) {
         // Progress is advisory: a failed update must not fail the import.
         _ = try? service.database.write { db in try write(db) }
     }

@@ -15,7 +15,7 @@ public final class ImportService: Sendable {
     let importRoot: String?
     private let jobs: JobRunner
 
-    init(database: Database, blobs: any BlobStore, limits: ImageLimits, zipLimits: ZipLimits, importRoot: String?, jobs: JobRunner) {
+    init(database: any Database, blobs: any BlobStore, limits: ImageLimits, zipLimits: ZipLimits, importRoot: String?, jobs: JobRunner) {
         self.jobs = jobs
         self.database = database
         self.blobs = blobs

@@ -12,7 +12,7 @@ final class ThumbnailWriter: Sendable {
     private let writes = WriteQueue(label: "quarry.thumbnails")
     private static let batchSize = 256
 
-    init(database: Database) {
+    init(database: any Database) {
         self.database = database
     }
 

@@ -8,7 +8,7 @@ public struct LabelingService: Sendable {
     /// Gets new tasks of projects that name a model; nil where nothing pre-labels (some tests).
     let prelabeler: Prelabeler?
 
-    init(database: Database, outbox: WebhookOutbox, prelabeler: Prelabeler? = nil) {
+    init(database: any Database, outbox: WebhookOutbox, prelabeler: Prelabeler? = nil) {
         self.database = database
         self.outbox = outbox
         self.prelabeler = prelabeler
@@ -78,7 +78,7 @@ extension LabelingService {
     }
 
     private func change(taskID: String, worker: Worker, role: WorkerRole, event: TaskStatus.Event, action: String,
-                        _ apply: (inout LabelTask, TaskView, Connection) throws -> Void) throws -> LabelTask {
+                        _ apply: (inout LabelTask, TaskView, any Connection) throws -> Void) throws -> LabelTask {
         try database.write { db in
             let view = try Self.view(taskID: taskID, worker: worker, on: db)
             var task = view.task
@@ -97,7 +97,7 @@ extension LabelingService {
         }
     }
 
-    static func view(taskID: String, worker: Worker, on db: Connection) throws -> TaskView {
+    static func view(taskID: String, worker: Worker, on db: any Connection) throws -> TaskView {
         guard let task = try TaskStore.find(id: taskID, on: db),
               task.annotatorID == worker.id || task.reviewerID == worker.id,
               let project = try ProjectStore.find(accountID: worker.accountID, id: task.projectID, on: db) else {
@@ -110,7 +110,7 @@ extension LabelingService {
     }
 
     /// An approved tag label becomes its image's class, which training reads.
-    private static func recordClasses(of task: LabelTask, on db: Connection) throws {
+    private static func recordClasses(of task: LabelTask, on db: any Connection) throws {
         for document in task.annotations {
             guard let tag = document.labels.first(where: { $0.type == .tag }) else { continue }
             try DatasetStore.setClass(tag.label, imageID: document.imageID, on: db)
@@ -119,7 +119,7 @@ extension LabelingService {
 
     /// Checks labels against the task's images and the project's classes, adding new classes when
     /// the project allows annotators to create them.
-    private static func validate(_ labels: [ImageLabels], view: TaskView, on db: Connection) throws {
+    private static func validate(_ labels: [ImageLabels], view: TaskView, on db: any Connection) throws {
         let bounds = Dictionary(uniqueKeysWithValues: view.images.map {
             ($0.id, AnnotationValidator.ImageBounds(width: Double($0.width), height: Double($0.height)))
         })

@@ -47,7 +47,7 @@ extension LabelingService {
         }
     }
 
-    private static func progress(of project: Project, on db: Connection) throws -> ProjectProgress {
+    private static func progress(of project: Project, on db: any Connection) throws -> ProjectProgress {
         var overall = ProjectProgress.Counts()
         for row in try db.query("SELECT status, COUNT(*) AS n FROM tasks WHERE project_id = ? GROUP BY status", [project.id]) {
             overall.add(TaskStatus(rawValue: try row.string("status")) ?? .error, try row.int("n"))
@@ -70,7 +70,7 @@ extension LabelingService {
     }
 
     /// Task counts per worker in one role; `column` is `annotator_id` or `reviewer_id`.
-    private static func perWorker(column: String, projectID: String, on db: Connection) throws -> [(email: String, counts: ProjectProgress.Counts)] {
+    private static func perWorker(column: String, projectID: String, on db: any Connection) throws -> [(email: String, counts: ProjectProgress.Counts)] {
         var workers: [(email: String, counts: ProjectProgress.Counts)] = []
         for row in try db.query("""
             SELECT w.email, t.status, COUNT(*) AS n FROM tasks t JOIN workers w ON w.id = t.\(column)

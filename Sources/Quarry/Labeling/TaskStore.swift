@@ -10,7 +10,7 @@ enum TaskStore {
         t.review_comment, t.created_at, t.updated_at, t.started_at, t.submitted_at, t.finished_at
         """
 
-    static func insert(_ task: LabelTask, on db: Connection) throws {
+    static func insert(_ task: LabelTask, on db: any Connection) throws {
         try db.run("""
             INSERT INTO tasks (id, project_id, source, status, annotator_id, reviewer_id, predictions, annotations, draft,
                                review_comment, created_at, updated_at, started_at, submitted_at, finished_at)
@@ -24,7 +24,7 @@ enum TaskStore {
     }
 
     /// Writes every mutable field back.
-    static func update(_ task: LabelTask, on db: Connection) throws {
+    static func update(_ task: LabelTask, on db: any Connection) throws {
         try db.run("""
             UPDATE tasks SET status = ?, annotator_id = ?, reviewer_id = ?, predictions = ?, annotations = ?, draft = ?,
                 review_comment = ?, updated_at = ?, started_at = ?, submitted_at = ?, finished_at = ? WHERE id = ?
@@ -34,18 +34,18 @@ enum TaskStore {
     }
 
     /// Tasks whose expiry has passed by `now` and whose status can still expire.
-    static func expiring(by now: Date, on db: Connection) throws -> [String] {
+    static func expiring(by now: Date, on db: any Connection) throws -> [String] {
         let open = TaskStatus.allCases.filter { $0.applying(.expire) != nil }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         return try db.query("SELECT id FROM tasks WHERE expires_at IS NOT NULL AND expires_at <= ? AND status IN (\(open))",
                             [Timestamp.format(now)]).map { try $0.string("id") }
     }
 
-    static func find(id: String, on db: Connection) throws -> LabelTask? {
+    static func find(id: String, on db: any Connection) throws -> LabelTask? {
         try tasks(try db.query("SELECT \(columns) FROM tasks t WHERE t.id = ?", [id]), on: db).first
     }
 
     /// Tasks a worker holds in a role, newest work last, optionally only in some statuses.
-    static func assigned(workerID: String, asReviewer: Bool, statuses: [TaskStatus], on db: Connection) throws -> [LabelTask] {
+    static func assigned(workerID: String, asReviewer: Bool, statuses: [TaskStatus], on db: any Connection) throws -> [LabelTask] {
         let column = asReviewer ? "reviewer_id" : "annotator_id"
         let marks = statuses.map { _ in "?" }.joined(separator: ", ")
         return try tasks(try db.query("""
@@ -54,7 +54,7 @@ enum TaskStore {
     }
 
     /// JTheta tasks already made for images of a dataset, by image id.
-    static func jthetaTasks(datasetID: Int, on db: Connection) throws -> [Int: LabelTask] {
+    static func jthetaTasks(datasetID: Int, on db: any Connection) throws -> [Int: LabelTask] {
         let rows = try db.query("""
             SELECT \(columns), ti.image_id AS covered FROM tasks t JOIN task_images ti ON ti.task_id = t.id
             JOIN images i ON i.id = ti.image_id WHERE i.dataset_id = ? AND t.source = 'jtheta'
@@ -66,7 +66,7 @@ enum TaskStore {
     }
 
     /// Gives the project's tasks in `statuses` that have no annotator (or reviewer) to `workerID`.
-    static func assignUnassigned(workerID: String, asReviewer: Bool, projectID: String, statuses: [TaskStatus], on db: Connection) throws {
+    static func assignUnassigned(workerID: String, asReviewer: Bool, projectID: String, statuses: [TaskStatus], on db: any Connection) throws {
         let column = asReviewer ? "reviewer_id" : "annotator_id"
         let placeholders = statuses.map { _ in "?" }.joined(separator: ", ")
         try db.run("UPDATE tasks SET \(column) = ? WHERE project_id = ? AND \(column) IS NULL AND status IN (\(placeholders))",
@@ -74,13 +74,13 @@ enum TaskStore {
     }
 
     /// A HITL job's predictions as its client sent them, if any.
-    static func clientPredictions(taskID: String, on db: Connection) throws -> JSONValue? {
+    static func clientPredictions(taskID: String, on db: any Connection) throws -> JSONValue? {
         try db.queryOne("SELECT client_predictions FROM tasks WHERE id = ?", [taskID])?
             .optionalString("client_predictions").flatMap(JSONValue.init(text:))
     }
 
     /// The account's workers who hold tasks as annotators (or reviewers), with how many, by e-mail.
-    static func workload(accountID: String, asReviewer: Bool, on db: Connection) throws -> [(worker: Worker, tasks: Int)] {
+    static func workload(accountID: String, asReviewer: Bool, on db: any Connection) throws -> [(worker: Worker, tasks: Int)] {
         let column = asReviewer ? "reviewer_id" : "annotator_id"
         return try db.query("""
             SELECT w.id, w.account_id, w.email, w.created_at, COUNT(t.id) AS n FROM workers w
@@ -89,7 +89,7 @@ enum TaskStore {
     }
 
     /// The labels of an image's approved (done) tasks, oldest first.
-    static func approvedLabels(imageID: Int, on db: Connection) throws -> [Label] {
+    static func approvedLabels(imageID: Int, on db: any Connection) throws -> [Label] {
         try db.query("""
             SELECT t.annotations FROM tasks t JOIN task_images ti ON ti.task_id = t.id
             WHERE ti.image_id = ? AND t.status = ? ORDER BY t.updated_at, t.id
@@ -110,14 +110,14 @@ enum TaskStore {
     }
 
     /// Tasks from rows of `columns`, each with its images.
-    static func tasks(_ rows: [Row], on db: Connection) throws -> [LabelTask] {
+    static func tasks(_ rows: [Row], on db: any Connection) throws -> [LabelTask] {
         let imageIDs = try imageIDs(taskIDs: try rows.map { try $0.string("id") }, on: db)
         return try rows.map { row in try task(row, imageIDs: imageIDs[try row.string("id")] ?? []) }
     }
 
     /// The images of each task, in position order; a task without images is absent. A few hundred tasks per
     /// statement keeps every statement under both databases' limits on parameters.
-    static func imageIDs(taskIDs: [String], on db: Connection) throws -> [String: [Int]] {
+    static func imageIDs(taskIDs: [String], on db: any Connection) throws -> [String: [Int]] {
         let unique = Array(Set(taskIDs))
         var images: [String: [Int]] = [:]
         for start in stride(from: 0, to: unique.count, by: 500) {

@@ -4,7 +4,7 @@ import Storage
 /// runs by status, the depth of every queue, webhook deliveries by status and their failed attempts.
 /// Prometheus's text format; every value is a count, so they render as gauges and one counter.
 public enum OperationalGauges {
-    public static func render(_ database: Database) throws -> String {
+    public static func render(_ database: any Database) throws -> String {
         try database.read { db in
             var text = ""
             func counts(_ sql: String) throws -> [(String, Int)] {

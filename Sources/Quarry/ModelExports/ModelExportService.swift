@@ -10,7 +10,7 @@ public final class ModelExportService: Sendable {
     let blobs: any BlobStore
     let runs: RunService
 
-    init(database: Database, blobs: any BlobStore, runs: RunService) {
+    init(database: any Database, blobs: any BlobStore, runs: RunService) {
         self.database = database
         self.blobs = blobs
         self.runs = runs

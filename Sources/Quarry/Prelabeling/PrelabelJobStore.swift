@@ -4,7 +4,7 @@ import Storage
 enum PrelabelJobStore {
     /// Queues a pending job for each task, inside the caller's transaction (the one that creates the
     /// tasks); the ids, to submit once it commits. None when the project has no pre-labeler.
-    static func queue(taskIDs: [String], projectID: String, on db: Connection) throws -> [String] {
+    static func queue(taskIDs: [String], projectID: String, on db: any Connection) throws -> [String] {
         guard !taskIDs.isEmpty, try ProjectStore.prelabeler(projectID: projectID, on: db) != nil else { return [] }
         let now = Timestamp.now()
         return try taskIDs.map { taskID in
@@ -16,14 +16,14 @@ enum PrelabelJobStore {
     }
 
     /// The job's task and project, if the job (and so its task) still exists.
-    static func find(id: String, on db: Connection) throws -> (taskID: String, projectID: String)? {
+    static func find(id: String, on db: any Connection) throws -> (taskID: String, projectID: String)? {
         try db.queryOne("SELECT task_id, project_id FROM prelabel_jobs WHERE id = ?", [id]).map {
             (try $0.string("task_id"), try $0.string("project_id"))
         }
     }
 
     /// The project's newest jobs first, at most `limit`, each with its task's images and their predictions.
-    static func recent(projectID: String, limit: Int, on db: Connection) throws -> [Prelabeler.Job] {
+    static func recent(projectID: String, limit: Int, on db: any Connection) throws -> [Prelabeler.Job] {
         try db.query("SELECT id, task_id, status, error, created_at, finished_at FROM prelabel_jobs WHERE project_id = ? "
                      + "ORDER BY created_at DESC, id DESC LIMIT ?", [projectID, limit]).map { row in
             let task = try TaskStore.find(id: try row.string("task_id"), on: db)
@@ -38,7 +38,7 @@ enum PrelabelJobStore {
     }
 
     /// Jobs a restart interrupted, oldest first.
-    static func interrupted(on db: Connection) throws -> [String] {
+    static func interrupted(on db: any Connection) throws -> [String] {
         try db.query("SELECT id FROM prelabel_jobs WHERE status = ? ORDER BY created_at, id", [JobStatus.interrupted.rawValue])
             .map { try $0.string("id") }
     }

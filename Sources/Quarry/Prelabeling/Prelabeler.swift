@@ -43,7 +43,7 @@ public final class Prelabeler: Sendable {
     /// The last model loaded (on its device), kept while the next task asks for the same one.
     private let loaded = Mutex<(key: String, model: TrainedModel, backend: any Backend)?>(nil)
 
-    init(database: Database, blobs: any BlobStore, runs: RunService) {
+    init(database: any Database, blobs: any BlobStore, runs: RunService) {
         self.database = database
         self.blobs = blobs
         self.runs = runs

@@ -4,7 +4,7 @@ import Storage
 public struct ProjectService: Sendable {
     let database: any Database
 
-    public init(database: Database) {
+    public init(database: any Database) {
         self.database = database
     }
 
@@ -73,7 +73,7 @@ public struct ProjectService: Sendable {
         try delete(id) { db in try ProjectStore.find(accountID: accountID, id: id, on: db) }
     }
 
-    private func delete(_ reference: String, _ find: (Connection) throws -> Project?) throws {
+    private func delete(_ reference: String, _ find: (any Connection) throws -> Project?) throws {
         try database.write { db in
             guard let project = try find(db) else { throw ProjectError.notFound(reference) }
             try ProjectStore.delete(id: project.id, on: db)
@@ -82,7 +82,7 @@ public struct ProjectService: Sendable {
 
     /// Adds the classes the project lacks, in order. A class that exists with another type is a
     /// conflict: its existing labels would no longer fit it.
-    static func merge(_ requested: [LabelClass], into projectID: String, on db: Connection) throws {
+    static func merge(_ requested: [LabelClass], into projectID: String, on db: any Connection) throws {
         let existing = try ProjectStore.classes(projectID: projectID, on: db)
         for labelClass in requested {
             if let current = existing.first(where: { $0.name == labelClass.name }) {

@@ -19,7 +19,7 @@ extension ProjectService {
         }
     }
 
-    private static func summary(_ project: Project, on db: Connection) throws -> ProjectSummary {
+    private static func summary(_ project: Project, on db: any Connection) throws -> ProjectSummary {
         let count = try db.scalar("SELECT COALESCE(SUM(image_count), 0) FROM datasets WHERE project_id = ?", [project.id])
         guard case .integer(let images) = count else { throw StorageError.typeMismatch(column: "image_count") }
         return ProjectSummary(project: project, classes: try ProjectStore.classes(projectID: project.id, on: db), imageCount: Int(images))

@@ -14,7 +14,7 @@ enum BlobReferences {
     ]
 
     /// The blobs some row names now.
-    static func referenced(on db: Connection) throws -> Set<BlobID> {
+    static func referenced(on db: any Connection) throws -> Set<BlobID> {
         let sql = columns.map { "SELECT \($0.column) AS blob FROM \($0.table) WHERE \($0.column) IS NOT NULL" }
             .joined(separator: " UNION ")
         return Set(try db.query(sql).compactMap { BlobID(hex: try $0.string("blob")) })

@@ -14,7 +14,7 @@ public enum BlobStorage: Sendable {
 
     /// Opens the store under `dataDirectory` (the blobs themselves, or the spool and local copies of
     /// a bucket's), checking that a bucket answers to its credentials.
-    func open(dataDirectory: String, database: Database, settings: Services.Settings) throws -> any BlobStore {
+    func open(dataDirectory: String, database: any Database, settings: Services.Settings) throws -> any BlobStore {
         switch self {
         case .local:
             return try LocalBlobStore(root: "\(dataDirectory)/blobs")

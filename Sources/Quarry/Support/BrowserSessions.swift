@@ -16,7 +16,7 @@ struct BrowserSessions: Sendable {
     static let accounts = BrowserSessions(table: "account_sessions", owner: "account_id")
 
     /// A new session for `ownerID`; returns its secret. Expired sessions go at the same time.
-    func start(for ownerID: String, in database: Database) throws -> String {
+    func start(for ownerID: String, in database: any Database) throws -> String {
         let secret = SecureRandom.hex(bytes: 32)
         let expires = Timestamp.format(Date().addingTimeInterval(Double(Self.lifetime.components.seconds)))
         try database.write { db in
@@ -27,18 +27,18 @@ struct BrowserSessions: Sendable {
     }
 
     /// The owner of a live session.
-    func owner(of secret: String, on db: Connection) throws -> String? {
+    func owner(of secret: String, on db: any Connection) throws -> String? {
         guard secret.utf8.count == 64 else { return nil }
         return try db.queryOne("SELECT \(owner) FROM \(table) WHERE hash = ? AND expires_at > ?", [Self.hash(secret), Timestamp.now()])?
             .string(owner)
     }
 
-    func end(_ secret: String, in database: Database) throws {
+    func end(_ secret: String, in database: any Database) throws {
         try database.write { db in try db.run("DELETE FROM \(table) WHERE hash = ?", [Self.hash(secret)]) }
     }
 
     /// Ends every session of `ownerID`, inside the caller's transaction (a key rotation, a new link).
-    func endAll(of ownerID: String, on db: Connection) throws {
+    func endAll(of ownerID: String, on db: any Connection) throws {
         try db.run("DELETE FROM \(table) WHERE \(owner) = ?", [ownerID])
     }
 

@@ -16,7 +16,7 @@ final class DatabaseProbe: Sendable {
     private let lifetime: Duration
     private let passed = Mutex<ContinuousClock.Instant?>(nil)
 
-    init(database: Database, lifetime: Duration = DatabaseProbe.lifetime) {
+    init(database: any Database, lifetime: Duration = DatabaseProbe.lifetime) {
         self.database = database
         self.lifetime = lifetime
     }

@@ -24,7 +24,7 @@ struct DetectionData: Sendable, Codable {
     /// The two subsets' snapshots, train's then validation's, hashed together.
     let snapshot: String
 
-    static func load(projectID: String, config: ExperimentConfig, on db: Connection) throws -> DetectionData {
+    static func load(projectID: String, config: ExperimentConfig, on db: any Connection) throws -> DetectionData {
         let subsets = try ShapeData.runSubsets(projectID: projectID, config: config, on: db) { train in
             guard train.report.boxes > 0 else { throw RunError.noBoxes(subset: config.trainSubset.rawValue, split: config.splitIndex) }
             return train.classes

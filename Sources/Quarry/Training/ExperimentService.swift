@@ -85,7 +85,7 @@ public struct ExperimentService: Sendable {
         }
     }
 
-    static func find(accountID: String, projectID: String, id: String, on db: Connection) throws -> Experiment {
+    static func find(accountID: String, projectID: String, id: String, on db: any Connection) throws -> Experiment {
         _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
         guard let experiment = try ExperimentStore.find(id: id, projectID: projectID, on: db) else { throw ExperimentError.notFound(id) }
         return experiment

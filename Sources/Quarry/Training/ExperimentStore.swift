@@ -4,7 +4,7 @@ import Storage
 /// The `experiments` table: a project's saved configurations, one name each.
 enum ExperimentStore {
     /// Inserts `experiment`; a name the project already has is `ExperimentError.nameTaken`.
-    static func insert(_ experiment: Experiment, on db: Connection) throws {
+    static func insert(_ experiment: Experiment, on db: any Connection) throws {
         try unique(experiment.config.name) {
             try db.run("INSERT INTO experiments (id, project_id, name, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                        [experiment.id, experiment.projectID, experiment.config.name, try experiment.config.storedText, experiment.createdAt,
@@ -12,22 +12,22 @@ enum ExperimentStore {
         }
     }
 
-    static func update(_ experiment: Experiment, on db: Connection) throws {
+    static func update(_ experiment: Experiment, on db: any Connection) throws {
         try unique(experiment.config.name) {
             try db.run("UPDATE experiments SET name = ?, config = ?, updated_at = ? WHERE id = ?",
                        [experiment.config.name, try experiment.config.storedText, experiment.updatedAt, experiment.id])
         }
     }
 
-    static func list(projectID: String, on db: Connection) throws -> [Experiment] {
+    static func list(projectID: String, on db: any Connection) throws -> [Experiment] {
         try db.query("SELECT * FROM experiments WHERE project_id = ? ORDER BY created_at, id", [projectID]).map(experiment)
     }
 
-    static func find(id: String, projectID: String, on db: Connection) throws -> Experiment? {
+    static func find(id: String, projectID: String, on db: any Connection) throws -> Experiment? {
         try db.queryOne("SELECT * FROM experiments WHERE id = ? AND project_id = ?", [id, projectID]).map(experiment)
     }
 
-    static func delete(id: String, on db: Connection) throws {
+    static func delete(id: String, on db: any Connection) throws {
         try db.run("DELETE FROM experiments WHERE id = ?", [id])
     }
 

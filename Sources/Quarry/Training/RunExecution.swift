@@ -61,7 +61,7 @@ struct RunExecution {
 
     /// The examples as the run first loaded them: read back on a resume, else loaded and written beside
     /// the checkpoints (atomically, so a kill leaves the old file or the new).
-    private func frozen<Data: Codable>(_ load: (Connection) throws -> Data) throws -> Data {
+    private func frozen<Data: Codable>(_ load: (any Connection) throws -> Data) throws -> Data {
         let path = service.dataPath(runID)
         if resume, let bytes = FileManager.default.contents(atPath: path) {
             return try JSONDecoder().decode(Data.self, from: bytes)

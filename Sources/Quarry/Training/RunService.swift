@@ -17,7 +17,7 @@ public final class RunService: Sendable {
     /// Where a run's `pretrained` weights are read from.
     let weights: WeightsService
 
-    init(database: Database, blobs: any BlobStore, dataDirectory: String, jobs: JobRunner, devices: ComputeDevices, weights: WeightsService) throws {
+    init(database: any Database, blobs: any BlobStore, dataDirectory: String, jobs: JobRunner, devices: ComputeDevices, weights: WeightsService) throws {
         self.jobs = jobs
         self.devices = devices
         self.weights = weights

@@ -24,7 +24,7 @@ struct SegmentationData: Sendable, Codable {
     let report: ShapeData.Report
     let snapshot: String
 
-    static func load(projectID: String, config: ExperimentConfig, on db: Connection) throws -> SegmentationData {
+    static func load(projectID: String, config: ExperimentConfig, on db: any Connection) throws -> SegmentationData {
         let subsets = try ShapeData.runSubsets(projectID: projectID, config: config, on: db) { train in
             let classes = Set(train.items.flatMap { $0.polygons.map { train.classes[$0.classIndex] } }).sorted()
             guard !classes.isEmpty else { throw RunError.noPolygons(subset: config.trainSubset.rawValue, split: config.splitIndex) }

@@ -51,7 +51,7 @@ public struct ShapeData: Sendable {
     /// The subset's shapes, classes numbered by `classes` (another subset's, whose shapes of other classes
     /// are then left out and counted as `unlisted`) or by the subset's own names, sorted.
     static func load(projectID: String, splitIndex: Int, subset: SplitSubset, classes listed: [String]? = nil,
-                     on db: Connection) throws -> ShapeData {
+                     on db: any Connection) throws -> ShapeData {
         let images = try SplitStore.images(projectID: projectID, position: splitIndex, subset: subset.rawValue, on: db)
         let shapes = try images.map { ($0, try TaskStore.approvedLabels(imageID: $0.id, on: db).filter { [.boundingBox, .polygon].contains($0.type) }) }
         let classes = listed ?? Set(shapes.flatMap { $0.1.map(\.label) }).sorted()
@@ -96,7 +96,7 @@ public struct ShapeData: Sendable {
     /// A run's two subsets of its split: the train subset's shapes numbered by the classes `pick` chooses from
     /// them (loaded again only when those are not the subset's own), the validation subset's numbered alike,
     /// their reports added and their snapshots hashed together.
-    static func runSubsets(projectID: String, config: ExperimentConfig, on db: Connection, classes pick: (ShapeData) throws -> [String])
+    static func runSubsets(projectID: String, config: ExperimentConfig, on db: any Connection, classes pick: (ShapeData) throws -> [String])
         throws -> (classes: [String], train: ShapeData, validation: ShapeData, report: Report, snapshot: String) {
         guard try SplitStore.exists(projectID: projectID, position: config.splitIndex, on: db) else {
             throw SplitError.notFound(config.splitIndex)

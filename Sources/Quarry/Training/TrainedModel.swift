@@ -13,7 +13,7 @@ struct TrainedModel {
     /// The run `runID` of the project, which must belong to `experimentID`, have stopped training and
     /// have the `checkpoint` (`best` or `last`).
     static func checkedRun(_ runID: String, experimentID: String, projectID: String, checkpoint: RunCheckpoint, runs: RunService,
-                           on db: Connection) throws -> Run {
+                           on db: any Connection) throws -> Run {
         guard let run = try RunStore.find(id: runID, on: db), run.projectID == projectID else { throw TrainedModelError.runNotFound(runID) }
         guard run.experimentID == experimentID else {
             throw TrainedModelError.wrongExperiment(run: runID, experiment: run.experimentID)

@@ -27,7 +27,7 @@ struct TrainingData: Sendable, Codable {
 
     /// Reads the split's assignment; classes are the train subset's, sorted by name, so a class's
     /// index is the same in every run over the same data.
-    static func load(projectID: String, config: ExperimentConfig, on db: Connection) throws -> TrainingData {
+    static func load(projectID: String, config: ExperimentConfig, on db: any Connection) throws -> TrainingData {
         guard try SplitStore.exists(projectID: projectID, position: config.splitIndex, on: db) else {
             throw SplitError.notFound(config.splitIndex)
         }

@@ -25,7 +25,7 @@ public struct WebhookDelivery: Sendable {
 }
 
 extension WebhookDelivery {
-    static func list(accountID: String, jobID: String?, on db: Connection) throws -> [WebhookDelivery] {
+    static func list(accountID: String, jobID: String?, on db: any Connection) throws -> [WebhookDelivery] {
         var sql = "SELECT * FROM webhook_deliveries WHERE account_id = ?"
         var arguments: [any SQLConvertible] = [accountID]
         if let jobID {

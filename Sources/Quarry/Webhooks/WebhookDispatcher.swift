@@ -32,7 +32,7 @@ public final class WebhookDispatcher: Sendable {
     private let slots: DispatchSemaphore
     private let work: WorkInFlight
 
-    init(database: Database, fetcher: Fetcher, settings: WebhookSettings, work: WorkInFlight) {
+    init(database: any Database, fetcher: Fetcher, settings: WebhookSettings, work: WorkInFlight) {
         self.work = work
         self.database = database
         self.fetcher = fetcher

@@ -22,7 +22,7 @@ struct WebhookOutbox: Sendable {
     }
 
     /// Queues a delivery if the job has a webhook and `task` just reached a status that reports.
-    func enqueue(taskID: String, on db: Connection) throws {
+    func enqueue(taskID: String, on db: any Connection) throws {
         guard let job = try HITLStore.job(id: taskID, on: db), let url = job.webhookURL,
               let event = Self.event(for: job.task.status) else { return }
         guard let render = self.body else { throw WebhookBodyMissing() }
@@ -39,34 +39,34 @@ struct WebhookOutbox: Sendable {
 
     /// The account's signing secret, made on first use.
     /// Pending deliveries whose next attempt is due, soonest first.
-    static func due(limit: Int, on db: Connection) throws -> [String] {
+    static func due(limit: Int, on db: any Connection) throws -> [String] {
         try db.query("SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
                      [Timestamp.now(), limit]).map { try $0.string("id") }
     }
 
     /// Delivery `id`'s row while it is still pending.
-    static func pending(id: String, on db: Connection) throws -> Row? {
+    static func pending(id: String, on db: any Connection) throws -> Row? {
         try db.queryOne("SELECT * FROM webhook_deliveries WHERE id = ? AND status = 'pending'", [id])
     }
 
     static func recordAttempt(deliveryID: String, attempt: Int, at started: Date, statusCode: Int?, error: String?, milliseconds: Int,
-                              on db: Connection) throws {
+                              on db: any Connection) throws {
         try db.run("INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
                    [deliveryID, attempt, Timestamp.format(started), statusCode, error, milliseconds])
     }
 
-    static func delivered(id: String, attempts: Int, at now: Date, on db: Connection) throws {
+    static func delivered(id: String, attempts: Int, at now: Date, on db: any Connection) throws {
         try db.run("UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL WHERE id = ?",
                    [attempts, Timestamp.format(now), id])
     }
 
     /// After a failed attempt: pending again at `next`, or failed for good when `givingUp`.
-    static func failedAttempt(id: String, attempts: Int, next: Date, givingUp: Bool, error: String, on db: Connection) throws {
+    static func failedAttempt(id: String, attempts: Int, next: Date, givingUp: Bool, error: String, on db: any Connection) throws {
         try db.run("UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
                    [givingUp ? "failed" : "pending", attempts, Timestamp.format(next), error, id])
     }
 
-    static func secret(accountID: String, on db: Connection) throws -> [UInt8] {
+    static func secret(accountID: String, on db: any Connection) throws -> [UInt8] {
         if let row = try db.queryOne("SELECT webhook_secret FROM account_secrets WHERE account_id = ?", [accountID]) {
             return try row.blob("webhook_secret")
         }

@@ -13,7 +13,7 @@ public final class WeightsService: Sendable {
     let maxBytes: Int
     let folder: WeightsFolder
 
-    init(database: Database, blobs: any BlobStore, maxBytes: Int, folderPath: String?) {
+    init(database: any Database, blobs: any BlobStore, maxBytes: Int, folderPath: String?) {
         self.database = database
         self.blobs = blobs
         self.maxBytes = maxBytes

@@ -3,7 +3,7 @@ import Storage
 /// The `weights` table: each account's uploaded weights files, one name each, and the blob holding each.
 enum WeightsStore {
     /// Inserts `file`, kept in `blob`; a name the account already has is `WeightsFileError.nameTaken`.
-    static func insert(_ file: WeightsFile, accountID: String, blob: BlobID, on db: Connection) throws {
+    static func insert(_ file: WeightsFile, accountID: String, blob: BlobID, on db: any Connection) throws {
         do {
             try db.run("""
                 INSERT INTO weights (id, account_id, name, format, model, naming, tensors, parameters, sha256, size, blob, created_at)
@@ -16,18 +16,18 @@ enum WeightsStore {
     }
 
     /// By name.
-    static func list(accountID: String, on db: Connection) throws -> [WeightsFile] {
+    static func list(accountID: String, on db: any Connection) throws -> [WeightsFile] {
         try db.query("SELECT * FROM weights WHERE account_id = ? ORDER BY name", [accountID]).map(file)
     }
 
-    static func find(accountID: String, name: String, on db: Connection) throws -> (file: WeightsFile, blob: BlobID)? {
+    static func find(accountID: String, name: String, on db: any Connection) throws -> (file: WeightsFile, blob: BlobID)? {
         guard let row = try db.queryOne("SELECT * FROM weights WHERE account_id = ? AND name = ?", [accountID, name]) else { return nil }
         guard let blob = BlobID(hex: try row.string("blob")) else { throw WeightsFileError.unreadable("the stored file of weights '\(name)' is missing") }
         return (try file(row), blob)
     }
 
     /// Whether there was such a row.
-    static func delete(accountID: String, name: String, on db: Connection) throws -> Bool {
+    static func delete(accountID: String, name: String, on db: any Connection) throws -> Bool {
         try db.run("DELETE FROM weights WHERE account_id = ? AND name = ?", [accountID, name]) > 0
     }
 

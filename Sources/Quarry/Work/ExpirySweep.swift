@@ -5,7 +5,7 @@ import Storage
 /// expiry time is stored with the job, so a sweep after a restart catches what passed meanwhile.
 enum ExpirySweep {
     @discardableResult
-    static func run(database: Database, outbox: WebhookOutbox, now: Date = Date()) throws -> Int {
+    static func run(database: any Database, outbox: WebhookOutbox, now: Date = Date()) throws -> Int {
         try database.write { db in
             let due = try TaskStore.expiring(by: now, on: db)
             for id in due {

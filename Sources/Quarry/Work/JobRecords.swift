@@ -6,20 +6,20 @@ import Storage
 enum JobRecords {
     /// Applies `event` to job `id` if its status allows it; whether it did. `failure` goes with `fail`.
     @discardableResult
-    static func apply(_ event: JobStatus.Event, to kind: JobKind, id: String, failure: JobFailure? = nil, on db: Connection) throws -> Bool {
+    static func apply(_ event: JobStatus.Event, to kind: JobKind, id: String, failure: JobFailure? = nil, on db: any Connection) throws -> Bool {
         let (assignments, arguments) = effects(of: event, failure: failure)
         return try db.run("UPDATE \(kind.table) SET \(assignments) WHERE id = ? AND status IN (\(sources(event)))",
                           arguments + [id]) == 1
     }
 
     /// Job `id`'s status, if there is such a job.
-    static func status(of kind: JobKind, id: String, on db: Connection) throws -> JobStatus? {
+    static func status(of kind: JobKind, id: String, on db: any Connection) throws -> JobStatus? {
         try db.queryOne("SELECT status FROM \(kind.table) WHERE id = ?", [id]).flatMap { JobStatus(rawValue: try $0.string("status")) }
     }
 
     /// Applies the kind's restart event to every job the last process left active; how many moved.
     @discardableResult
-    static func settle(_ kind: JobKind, on db: Connection) throws -> Int {
+    static func settle(_ kind: JobKind, on db: any Connection) throws -> Int {
         let (event, failure) = kind.afterRestart
         let (assignments, arguments) = effects(of: event, failure: failure)
         return try db.run("UPDATE \(kind.table) SET \(assignments) WHERE status IN (\(sources(event)))", arguments)

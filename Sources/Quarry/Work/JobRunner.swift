@@ -49,7 +49,7 @@ final class JobRunner: Sendable {
     private let observers = Mutex<[JobKind: Observer]>([:])
 
     /// `concurrency` says how many jobs of a kind run at once; kinds it leaves out run one at a time.
-    init(database: Database, work: WorkInFlight, concurrency: [JobKind: Int] = [:]) {
+    init(database: any Database, work: WorkInFlight, concurrency: [JobKind: Int] = [:]) {
         self.database = database
         self.work = work
         var lanes: [JobKind: Lane] = [:]
@@ -99,7 +99,7 @@ final class JobRunner: Sendable {
     }
 
     /// Before a server serves: every kind's jobs left active by the last process, settled.
-    static func settle(_ database: Database) throws {
+    static func settle(_ database: any Database) throws {
         try database.write { db in
             for kind in JobKind.allCases { try JobRecords.settle(kind, on: db) }
         }

@@ -5,12 +5,12 @@ import Storage
 public struct WorkerService: Sendable {
     let database: any Database
 
-    public init(database: Database) {
+    public init(database: any Database) {
         self.database = database
     }
 
     /// The worker with this email, created (with a first token, returned once) if the account has none.
-    static func ensure(accountID: String, email rawEmail: String, on db: Connection) throws -> (worker: Worker, newToken: String?) {
+    static func ensure(accountID: String, email rawEmail: String, on db: any Connection) throws -> (worker: Worker, newToken: String?) {
         let email = try normalized(email: rawEmail)
         if let existing = try WorkerStore.find(accountID: accountID, email: email, on: db) { return (existing, nil) }
         let worker = Worker(id: ID.make("wrk"), accountID: accountID, email: email, createdAt: Timestamp.now())

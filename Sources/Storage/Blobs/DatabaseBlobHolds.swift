@@ -22,7 +22,7 @@ public final class DatabaseBlobHolds: BlobHolds {
     /// How long a put waits between looks at a blob being deleted.
     let retryDelay: Duration
 
-    public init(database: Database, abandonedAfter: Duration = .seconds(600), retryDelay: Duration = .milliseconds(50)) {
+    public init(database: any Database, abandonedAfter: Duration = .seconds(600), retryDelay: Duration = .milliseconds(50)) {
         self.database = database
         self.abandonedAfter = abandonedAfter
         self.retryDelay = retryDelay

@@ -5,7 +5,7 @@ import Testing
 /// `ShapeData`: a split's subset with its approved boxes and polygons, boxes clipped to their image and
 /// those with no area left out (both counted), and a snapshot that names the exact set.
 @Suite struct ShapeDataTests {
-    private static func approve(_ labels: [Label], on image: ImageRecord, project: String, in database: Database) throws {
+    private static func approve(_ labels: [Label], on image: ImageRecord, project: String, in database: any Database) throws {
         let now = Timestamp.now()
         try database.write { db in
             try TaskStore.insert(LabelTask(id: ID.make("job"), projectID: project, source: .imported, status: .done, annotatorID: nil,
