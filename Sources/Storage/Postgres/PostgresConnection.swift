@@ -197,3 +197,4 @@ public final class PostgresConnection: Connection {
 
 @available(*, unavailable, message: "a connection belongs to one PostgresDatabase.read or write closure")
 extension PostgresConnection: Sendable {}
+extension PostgresConnection: PooledConnection {}

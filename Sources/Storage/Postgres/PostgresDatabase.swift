@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// A PostgreSQL database shared by several Quarry processes: a pool of connections (`PostgresPool`),
+/// A PostgreSQL database shared by several Quarry processes: a pool of connections (`ConnectionPool`), opened as needed,
 /// serializable write transactions run again when they lose a conflict, and read transactions on
 /// one snapshot.
 ///
@@ -18,7 +18,7 @@ import Synchronization
 /// `read` in `read`: with every connection lent out it would wait forever.
 public final class PostgresDatabase: Database {
     public var dialect: SQLDialect { .postgres }
-    private let pool: PostgresPool
+    private let pool: ConnectionPool<PostgresConnection>
     /// The threads inside `write`, so that a nested write traps instead of misbehaving.
     private let writers = Mutex<Set<UInt>>([])
     private let retries = Atomic<Int>(0)
@@ -36,7 +36,7 @@ public final class PostgresDatabase: Database {
     /// `StorageError.postgresMigrationFailed` or `StorageError.unknownMigrations` when the schema
     /// cannot be brought to this binary's.
     public init(url: String, migrations: [Migration], connections: Int = 8, connectTimeout: Int = 5) throws {
-        pool = PostgresPool(size: connections) { try PostgresConnection(url: url, connectTimeout: connectTimeout) }
+        pool = ConnectionPool(size: connections) { try PostgresConnection(url: url, connectTimeout: connectTimeout) }
         do {
             try pool.withConnection { try PostgresMigrator.migrate($0, to: migrations) }
         } catch {

@@ -136,35 +136,30 @@ struct SchemaRewriter {
     private mutating func rewriteColumn(at name: Int) -> Int {
         let type = name + 1
         var primaryKey = false
-        var position = type
-        var depth = 0
-        while position < code.count {
-            if depth == 0 && (isSymbol(position, ",") || isSymbol(position, ")") || isEnd(position)) { break }
-            if isSymbol(position, "(") {
-                depth += 1
-            } else if isSymbol(position, ")") {
-                depth -= 1
-            } else if keyword(position) == "CAST" && isSymbol(position + 1, "(") {
-                position = rewriteCast(openingAt: position + 1)
-                continue
-            } else if depth == 0 && keyword(position) == "PRIMARY" && keyword(position + 1) == "KEY" {
+        let end = walkElement(from: type) { schema, position in
+            if schema.keyword(position) == "PRIMARY" && schema.keyword(position + 1) == "KEY" {
                 primaryKey = true
-            } else if depth == 0 && keyword(position) == "AUTOINCREMENT" {
-                remove(position)
+            } else if schema.keyword(position) == "AUTOINCREMENT" {
+                schema.remove(position)
             }
-            position += 1
         }
         if primaryKey && (keyword(type) == "INTEGER" || keyword(type) == "INT") {
             tokens[code[type]].text = PostgresSchema.identity
         } else {
             translateType(at: type)
         }
-        return position
+        return end
     }
 
     /// A table constraint, untouched but for CASTs in it; answers the position of the `,` or `)`
     /// that ends it.
     private mutating func skipElement(from start: Int) -> Int {
+        walkElement(from: start) { _, _ in }
+    }
+
+    /// Walks one element of a table's definition, rewriting the CASTs in it and showing `visit` every
+    /// other token outside parentheses; answers the position of the `,`, `)` or `;` that ends it.
+    private mutating func walkElement(from start: Int, visit: (inout Self, Int) -> Void) -> Int {
         var position = start
         var depth = 0
         while position < code.count {
@@ -176,6 +171,8 @@ struct SchemaRewriter {
             } else if keyword(position) == "CAST" && isSymbol(position + 1, "(") {
                 position = rewriteCast(openingAt: position + 1)
                 continue
+            } else if depth == 0 {
+                visit(&self, position)
             }
             position += 1
         }

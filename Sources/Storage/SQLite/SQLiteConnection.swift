@@ -137,3 +137,4 @@ public final class SQLiteConnection: Connection {
 
 @available(*, unavailable, message: "a connection belongs to one SQLiteDatabase.read or write closure")
 extension SQLiteConnection: Sendable {}
+extension SQLiteConnection: PooledConnection {}

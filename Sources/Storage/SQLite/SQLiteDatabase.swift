@@ -23,7 +23,7 @@ public final class SQLiteDatabase: Database {
     public var dialect: SQLDialect { .sqlite }
     public let path: String
     private let writer: Writer
-    let readers: ReaderPool
+    let readers: ConnectionPool<SQLiteConnection>
 
     /// Opens (creating if needed) the database at `path`, applies pending migrations, then opens
     /// `readers` read-only connections. Throws `StorageError.migrationFailed` or
@@ -38,7 +38,7 @@ public final class SQLiteDatabase: Database {
         try SQLiteMigrator.migrate(writerConnection, to: migrations)
         writer = Writer(writerConnection)
         // Readers open after the writer: a read-only connection cannot create the file or the WAL.
-        self.readers = ReaderPool(try (0..<readers).map { _ in try SQLiteConnection(path: path, role: .reader) })
+        self.readers = ConnectionPool(try (0..<readers).map { _ in try SQLiteConnection(path: path, role: .reader) })
     }
 
     /// Runs `body` in a BEGIN IMMEDIATE transaction on the writer, one caller at a time. Commits

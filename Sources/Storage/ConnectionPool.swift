@@ -1,36 +1,48 @@
 import Foundation
 
-/// Up to `size` connections, opened when first needed rather than all at start, so a database that
-/// is rarely busy holds few of the server's connections. A read or write borrows one and blocks
-/// while all are out.
+/// What a pool needs of the connections it keeps.
+protocol PooledConnection: AnyObject {
+    func close()
+}
+
+/// Up to `size` connections; a read or write borrows one and blocks while all are out. SQLite's
+/// readers are all opened at the start (`init(_:)`); PostgreSQL's are opened when first needed
+/// (`init(size:connect:)`), so a database that is rarely busy holds few of the server's connections.
 ///
-/// A connection the server dropped stays in the pool and reconnects at its next use
-/// (`PostgresConnection.reconnectIfLost`), so the pool recovers from a server restart by itself.
-///
-/// `@unchecked Sendable` because `PostgresConnection` is not Sendable: a connection is either in
-/// `idle`, touched only under `condition`'s lock, or lent to exactly one thread by `withConnection`.
-final class PostgresPool: @unchecked Sendable {
+/// `@unchecked Sendable` because connections are not Sendable: one is either in `idle`, touched only
+/// under `condition`'s lock, or lent to exactly one thread by `withConnection`.
+final class ConnectionPool<Pooled: PooledConnection>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var idle: [PostgresConnection] = []
+    private var idle: [Pooled]
     /// Connections that exist: idle, lent, or being opened.
-    private var opened = 0
+    private var opened: Int
     private var closed = false
     private let size: Int
-    private let connect: @Sendable () throws -> PostgresConnection
+    private let connect: (@Sendable () throws -> Pooled)?
 
-    init(size: Int, connect: @escaping @Sendable () throws -> PostgresConnection) {
+    init(_ connections: [Pooled]) {
+        precondition(!connections.isEmpty, "a pool needs at least one connection")
+        idle = connections
+        opened = connections.count
+        size = connections.count
+        connect = nil
+    }
+
+    init(size: Int, connect: @escaping @Sendable () throws -> Pooled) {
         precondition(size > 0, "a pool needs at least one connection")
+        idle = []
+        opened = 0
         self.size = size
         self.connect = connect
     }
 
-    func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+    func withConnection<T>(_ body: (Pooled) throws -> T) throws -> T {
         let connection = try checkOut()
         defer { checkIn(connection) }
         return try body(connection)
     }
 
-    private func checkOut() throws -> PostgresConnection {
+    private func checkOut() throws -> Pooled {
         condition.lock()
         while true {
             if closed {
@@ -42,12 +54,17 @@ final class PostgresPool: @unchecked Sendable {
                 condition.unlock()
                 return connection
             }
-            if opened < size { break }
+            if let connect, opened < size {
+                opened += 1
+                condition.unlock()
+                return try open(connect)
+            }
             condition.wait()
         }
-        opened += 1
-        condition.unlock()
-        // Outside the lock: connecting takes a round trip or, to a server that is down, the timeout.
+    }
+
+    /// Outside the lock: connecting takes a round trip or, to a server that is down, the timeout.
+    private func open(_ connect: () throws -> Pooled) throws -> Pooled {
         do {
             return try connect()
         } catch {
@@ -59,7 +76,7 @@ final class PostgresPool: @unchecked Sendable {
         }
     }
 
-    private func checkIn(_ connection: PostgresConnection) {
+    private func checkIn(_ connection: Pooled) {
         condition.lock()
         defer { condition.unlock() }
         idle.append(connection)
