@@ -30,6 +30,8 @@ public enum DeploymentCopy {
     public enum Failure: Error, CustomStringConvertible {
         case nothingToDo
         case sourceNotSQLite
+        /// Rows went into the target before `underlying` stopped the copy.
+        case partial(any Error)
         case targetNotEmpty(table: String)
         case rowCountsDiffer(table: String, source: Int, target: Int)
 
@@ -39,6 +41,8 @@ public enum DeploymentCopy {
             case .sourceNotSQLite: "the deployment to copy is already on PostgreSQL; migrate copies a SQLite deployment"
             case .targetNotEmpty(let table): "the target database is not empty (\(table) has rows); migrate into a new database"
             case .rowCountsDiffer(let table, let source, let target): "\(table): \(source) rows here, \(target) in the copy"
+            case .partial(let underlying):
+                "\(underlying)\nthe target database holds part of the copy: drop and create it again before the next try"
             }
         }
     }
@@ -54,8 +58,9 @@ public enum DeploymentCopy {
         } ?? source
         defer { if database !== source { database.close() } }
         // Holds are a put's for the grace period, not state: the copy's puts make their own.
-        let tables = try source.tablesParentsFirst().filter { $0 != "blob_holds" }
-        if database !== source { try checkEmpty(database, tables: tables) }
+        let plan = try source.copyPlan()
+        let tables = plan.tables.filter { $0.name != "blob_holds" }
+        if database !== source { try checkEmpty(database, tables: tables.map(\.name)) }
 
         var report = Report()
         if let storage = target.blobs {
@@ -68,15 +73,21 @@ public enum DeploymentCopy {
                                          progress: progress)
         }
         if database !== source {
-            for table in tables {
-                let rows = try copyTable(table, from: source, to: database)
-                report.tables.append((table, rows))
-                progress("\(table): \(rows) rows")
+            do {
+                for table in tables {
+                    let rows = try copyTable(table, from: source, to: database)
+                    report.tables.append((table.name, rows))
+                    progress("\(table.name): \(rows) rows")
+                }
+                for table in tables where !table.deferred.isEmpty { try setDeferred(table, from: source, to: database) }
+                try database.write { db in try settleDerivedColumns(on: db) }
+                // Rows came with their ids: new ones must be numbered past them, and past those SQLite gave
+                // to rows since deleted, which it would never give again.
+                try (database as? PostgresDatabase)?.advanceIdentities(past: plan.counters)
+                try verifyRowCounts(tables.map(\.name), source: source, target: database)
+            } catch {
+                throw Failure.partial(error)
             }
-            try database.write { db in try settleDerivedColumns(on: db) }
-            // Rows came with their ids: new ones must be numbered past them.
-            try (database as? PostgresDatabase)?.advanceIdentities()
-            try verifyRowCounts(tables, source: source, target: database)
         }
         return report
     }
@@ -89,21 +100,44 @@ public enum DeploymentCopy {
         }
     }
 
-    /// Copies the rows `batch` at a time in the source's rowid order, keeping their ids.
-    private static func copyTable(_ table: String, from source: SQLiteDatabase, to target: any Database) throws -> Int {
+    /// Copies the rows `batch` at a time in the source's rowid order, keeping their ids; the plan's
+    /// deferred columns go in as NULL (`setDeferred` fills them).
+    private static func copyTable(_ table: CopyPlan.Table, from source: SQLiteDatabase, to target: any Database) throws -> Int {
         var copied = 0
         var after: Int64?
         repeat {
-            let page = try source.rows(of: table, after: after, limit: batch)
+            let page = try source.rows(of: table.name, after: after, limit: batch)
             let names = page.columns.map { "\"\($0)\"" }.joined(separator: ", ")
-            let insert = "INSERT INTO \(table) (\(names)) VALUES (\(page.columns.map { _ in "?" }.joined(separator: ", ")))"
+            let insert = "INSERT INTO \(table.name) (\(names)) VALUES (\(page.columns.map { _ in "?" }.joined(separator: ", ")))"
+            let deferred = Set(table.deferred.compactMap { page.columns.firstIndex(of: $0) })
             try target.write { db in
-                for values in page.values { try db.run(insert, values) }
+                for values in page.values {
+                    try db.run(insert, values.enumerated().map { deferred.contains($0.offset) ? SQLValue.null : $0.element })
+                }
             }
             copied += page.values.count
             after = page.next
         } while after != nil
         return copied
+    }
+
+    /// Sets the columns `copyTable` left NULL, row by row through the primary key, now that every row
+    /// they may name is in.
+    private static func setDeferred(_ table: CopyPlan.Table, from source: SQLiteDatabase, to target: any Database) throws {
+        let assignments = table.deferred.map { "\"\($0)\" = ?" }.joined(separator: ", ")
+        let match = table.primaryKey.map { "\"\($0)\" = ?" }.joined(separator: " AND ")
+        var after: Int64?
+        repeat {
+            let page = try source.rows(of: table.name, after: after, limit: batch)
+            let set = table.deferred.compactMap { page.columns.firstIndex(of: $0) }
+            let key = table.primaryKey.compactMap { page.columns.firstIndex(of: $0) }
+            try target.write { db in
+                for values in page.values where set.contains(where: { values[$0] != .null }) {
+                    try db.run("UPDATE \(table.name) SET \(assignments) WHERE \(match)", set.map { values[$0] } + key.map { values[$0] })
+                }
+            }
+            after = page.next
+        } while after != nil
     }
 
     /// Columns the schema keeps with triggers counted each copied row a second time: the source's

@@ -27,6 +27,12 @@ enum Admin {
             try Backup.restore(from: arguments[1], into: configuration.dataDirectory)
             return Output.print("restored \(arguments[1]) into \(configuration.dataDirectory); integrity check ok")
         }
+        // Opening a data directory makes one where there was none, and a mistyped path would then be
+        // copied, empty, into the target.
+        if arguments.first == "migrate" && configuration.services.databaseURL == nil
+            && !FileManager.default.fileExists(atPath: "\(configuration.dataDirectory)/quarry.sqlite") {
+            throw Configuration.Invalid(description: "\(configuration.dataDirectory) holds no quarry.sqlite: nothing to migrate (set QUARRY_DATA_DIR or --data)")
+        }
         let services = try Services(dataDirectory: configuration.dataDirectory, settings: configuration.services)
         defer { services.close() }
         switch arguments {
@@ -59,9 +65,11 @@ enum Admin {
             let target = DeploymentCopy.Target(
                 databaseURL: try options["--to-database"].map { try Configuration.databaseURL($0, setting: "--to-database") },
                 blobs: try options["--to-blobs"].map { try Configuration.bucket($0, setting: "--to-blobs", reader) })
+            guard target.databaseURL != nil || target.blobs != nil else {
+                throw Configuration.Invalid(description: "migrate needs --to-database, --to-blobs or both\n\(usage)")
+            }
             let report = try DeploymentCopy.run(from: services, to: target) { Output.print($0) }
-            Output.print("copied \(report.tables.reduce(0) { $0 + $1.rows }) rows in \(report.tables.count) tables and \(report.blobs) blobs; "
-                + "row counts match and every blob read back whole. Point QUARRY_DATABASE_URL and QUARRY_BLOB_STORE at the copy to use it.")
+            Output.print(Self.summary(report, target))
         case let args where args.count >= 3 && args[0] == "worker" && args[1] == "link":
             let options = try options(Array(args.dropFirst(3)), allowed: ["--account"])
             let (worker, token) = try services.workers.issueToken(email: args[2], account: options["--account"])
@@ -72,6 +80,22 @@ enum Admin {
         default:
             throw Configuration.Invalid(description: "unknown admin command\n\(usage)")
         }
+    }
+
+    /// What `migrate` did and which settings now point at the copy.
+    private static func summary(_ report: DeploymentCopy.Report, _ target: DeploymentCopy.Target) -> String {
+        var done: [String] = []
+        var settings: [String] = []
+        if target.databaseURL != nil {
+            done.append("copied \(report.tables.reduce(0) { $0 + $1.rows }) rows in \(report.tables.count) tables; row counts match")
+            settings.append("QUARRY_DATABASE_URL")
+        }
+        if target.blobs != nil {
+            done.append("copied \(report.blobs) blobs; every one read back whole")
+            settings.append("QUARRY_BLOB_STORE")
+        }
+        let keep = target.blobs == nil ? " Keep this data directory: its blobs stay here, and its quarry.sqlite must not be served again." : ""
+        return done.joined(separator: "; ") + ". Set \(settings.joined(separator: " and ")) to the copy to use it." + keep
     }
 
     /// `--name value` pairs, only from `allowed`.

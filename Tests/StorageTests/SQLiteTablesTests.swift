@@ -8,17 +8,33 @@ struct SQLiteTablesTests {
         CREATE TABLE grandchildren (id INTEGER PRIMARY KEY, child_id INTEGER NOT NULL REFERENCES children(id));
         CREATE TABLE children (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parents(id),
                                sibling_id INTEGER REFERENCES children(id));
-        CREATE TABLE parents (id INTEGER PRIMARY KEY, name TEXT NOT NULL, photo BLOB);
+        CREATE TABLE parents (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, photo BLOB,
+                              favourite_id INTEGER REFERENCES children(id));
         CREATE TABLE loners (name TEXT NOT NULL);
         """)
 
-    @Test func tablesComeAfterTheTablesTheirForeignKeysName() throws {
+    @Test func tablesComeAfterTheTablesTheirRequiredForeignKeysNameAndTheRestWait() throws {
         try withDatabase(migrations: [schema]) { database in
-            let order = try database.tablesParentsFirst()
+            let plan = try database.copyPlan()
+            let order = plan.tables.map(\.name)
             #expect(Set(order) == ["grandchildren", "children", "parents", "loners"])
-            // A table naming itself (children.sibling_id) is no obstacle.
+            // parents and children name each other (as a project names one of its runs): the nullable side
+            // waits, and a table naming itself (children.sibling_id) waits too.
             #expect(try #require(order.firstIndex(of: "parents")) < #require(order.firstIndex(of: "children")))
             #expect(try #require(order.firstIndex(of: "children")) < #require(order.firstIndex(of: "grandchildren")))
+            let deferred = Dictionary(uniqueKeysWithValues: plan.tables.map { ($0.name, $0.deferred) })
+            #expect(deferred == ["parents": ["favourite_id"], "children": ["sibling_id"], "grandchildren": [], "loners": []])
+            #expect(plan.tables.first { $0.name == "parents" }?.primaryKey == ["id"])
+        }
+    }
+
+    @Test func theCountersRememberIdsOfDeletedRows() throws {
+        try withDatabase(migrations: [schema]) { database in
+            try database.write { db in
+                for index in 1...3 { try db.run("INSERT INTO parents (name) VALUES (?)", ["p\(index)"]) }
+                try db.run("DELETE FROM parents WHERE id = 3")
+            }
+            #expect(try database.copyPlan().counters == ["parents": 3])
         }
     }
 
@@ -33,7 +49,7 @@ struct SQLiteTablesTests {
             var after: Int64?
             repeat {
                 let page = try database.rows(of: "parents", after: after, limit: 2)
-                #expect(page.columns == ["id", "name", "photo"])
+                #expect(page.columns == ["id", "name", "photo", "favourite_id"])
                 pages.append(page.values)
                 after = page.next
             } while after != nil && pages.count < 10

@@ -11,6 +11,9 @@ import threading
 import pytest
 import requests
 
+from postgres_server import PostgresServer, PostgresServerError
+from seaweedfs import SeaweedFS, SeaweedFSError
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("QUARRY_BINARY", os.path.join(ROOT, ".build", "debug", "quarry"))
 ADMIN_KEY = "python-admin-key"
@@ -106,3 +109,32 @@ def site():
     s = Site()
     yield s
     s.stop()
+
+
+# A private PostgreSQL server and a SeaweedFS S3 store, one of each per test module that asks. Either
+# missing is a failure that names `make test-deps`, never a skip.
+
+@pytest.fixture(scope="module")
+def postgres():
+    problem = None
+    try:
+        server = PostgresServer()
+    except PostgresServerError as error:
+        problem = str(error)
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    yield server
+    server.remove()
+
+
+@pytest.fixture(scope="module")
+def seaweed():
+    problem = None
+    try:
+        store = SeaweedFS()
+    except SeaweedFSError as error:
+        problem = str(error)
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    yield store
+    store.stop()

@@ -22,36 +22,9 @@ from conftest import ADMIN_KEY, BINARY, Server
 from hitl_support import FAST, PDF, admin_header, key_header
 from images import jpeg, png
 from postgres_server import PostgresServer, PostgresServerError, free_port
-from seaweedfs import SeaweedFS, SeaweedFSError
 from site_server import Site
 
 UNAVAILABLE = "the database is not answering; try again shortly"
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    problem = None
-    try:
-        server = PostgresServer()
-    except PostgresServerError as error:
-        problem = str(error)
-    if problem:
-        pytest.fail(problem, pytrace=False)
-    yield server
-    server.remove()
-
-
-@pytest.fixture(scope="module")
-def seaweed():
-    problem = None
-    try:
-        store = SeaweedFS()
-    except SeaweedFSError as error:
-        problem = str(error)
-    if problem:
-        pytest.fail(problem, pytrace=False)
-    yield store
-    store.stop()
 
 
 def auth(key):

@@ -21,7 +21,7 @@ from jtheta import JThetaClient
 from conftest import ADMIN_KEY, BINARY
 from hitl_support import FAST, PDF, active_project, create_job, key_header, wait_for
 from images import jpeg, png
-from seaweedfs import BUCKET, SeaweedFS, SeaweedFSError
+from seaweedfs import BUCKET
 
 
 def auth(key):
@@ -39,19 +39,6 @@ def noise_png(width, height, seed):
     out = io.BytesIO()
     Image.frombytes("RGB", (width, height), pixels[:width * height * 3]).save(out, format="PNG")
     return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def seaweed():
-    problem = None
-    try:
-        store = SeaweedFS()
-    except SeaweedFSError as error:
-        problem = str(error)
-    if problem:
-        pytest.fail(problem, pytrace=False)
-    yield store
-    store.stop()
 
 
 def upload_dataset(server, key, project, uploads):

@@ -81,9 +81,10 @@ public final class PostgresDatabase: Database {
 
     /// PostgreSQL keeps its own data consistent (and checksums pages where the cluster was made
     /// with them); what Quarry can usefully check is that the server answers.
-    /// Moves every identity column's sequence past the largest value in its column: after rows were
-    /// inserted with their ids (a copied deployment), the next row must not be given one of them.
-    public func advanceIdentities() throws {
+    /// Moves every identity column's sequence past the largest value in its column, and past `floors`
+    /// (by table: the largest id the source ever gave, deleted rows' included): after rows were inserted
+    /// with their ids (a copied deployment), the next row must not be given one of them.
+    public func advanceIdentities(past floors: [String: Int64] = [:]) throws {
         try write { db in
             let columns = try db.query("""
                 SELECT table_name, column_name FROM information_schema.columns
@@ -91,10 +92,12 @@ public final class PostgresDatabase: Database {
                 """)
             for column in columns {
                 let (table, name) = (try column.string("table_name"), try column.string("column_name"))
+                let floor = floors[table] ?? 0
                 _ = try db.query("""
                     SELECT setval(pg_get_serial_sequence(CAST(? AS TEXT), CAST(? AS TEXT)),
-                                  COALESCE((SELECT MAX("\(name)") FROM "\(table)"), 0) + 1, false)
-                    """, [table, name])
+                                  CASE WHEN COALESCE(MAX("\(name)"), 0) > ? THEN COALESCE(MAX("\(name)"), 0) ELSE ? END + 1, false)
+                    FROM "\(table)"
+                    """, [table, name, floor, floor])
             }
         }
     }

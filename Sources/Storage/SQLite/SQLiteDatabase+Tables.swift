@@ -1,27 +1,51 @@
 extension SQLiteDatabase {
-    /// The application's tables (not the migrations' record or SQLite's own) in an order where every
-    /// table comes after those its foreign keys name, so rows copied in that order always find their parents.
-    public func tablesParentsFirst() throws -> [String] {
+    /// How to copy the application's tables (not the migrations' record or SQLite's own) into another
+    /// database whose foreign keys are checked at once: in `tables`' order every table comes after those
+    /// its foreign keys name, except through the nullable columns each table lists as `deferred` (a cycle,
+    /// such as a project naming one of its runs, or a table naming itself), which are copied as NULL and
+    /// set once every row is in.
+    public func copyPlan() throws -> CopyPlan {
         try read { db in
             let names = try db.query("""
                 SELECT name FROM sqlite_master
                 WHERE type = 'table' AND name NOT IN ('schema_migrations', 'sqlite_sequence') AND name NOT LIKE 'sqlite_%'
                 ORDER BY name
                 """).map { try $0.string("name") }
-            var parents: [String: Set<String>] = [:]
+            var keys: [String: [(column: String, parent: String, nullable: Bool)]] = [:]
+            var primaryKeys: [String: [String]] = [:]
             for name in names {
-                parents[name] = Set(try db.query("SELECT \"table\" AS parent FROM pragma_foreign_key_list(?)", [name])
-                    .map { try $0.string("parent") }).subtracting([name])
+                let columns = try db.query("SELECT name, \"notnull\" AS required, pk FROM pragma_table_info(?) ORDER BY pk", [name])
+                let required = Set(try columns.filter { try $0.bool("required") }.map { try $0.string("name") })
+                primaryKeys[name] = try columns.filter { try $0.int("pk") > 0 }.map { try $0.string("name") }
+                keys[name] = try db.query("SELECT \"table\" AS parent, \"from\" AS col FROM pragma_foreign_key_list(?)", [name]).map {
+                    (try $0.string("col"), try $0.string("parent"), !required.contains(try $0.string("col")))
+                }
             }
             var ordered: [String] = []
             var placed: Set<String> = []
             while ordered.count < names.count {
-                let ready = names.filter { !placed.contains($0) && parents[$0, default: []].isSubset(of: placed) }
-                precondition(!ready.isEmpty, "foreign keys in a cycle among \(Set(names).subtracting(placed))")
+                let waiting = names.filter { !placed.contains($0) }
+                let parents = { (name: String, all: Bool) in
+                    Set(keys[name, default: []].filter { all || !$0.nullable }.map(\.parent)).subtracting([name])
+                }
+                var ready = waiting.filter { parents($0, true).isSubset(of: placed) }
+                // A cycle: the tables whose required parents are in go first; their nullable keys wait.
+                if ready.isEmpty { ready = waiting.filter { parents($0, false).isSubset(of: placed) } }
+                precondition(!ready.isEmpty, "required foreign keys in a cycle among \(waiting)")
                 ordered += ready
                 placed.formUnion(ready)
             }
-            return ordered
+            let position = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1, $0) })
+            let tables = ordered.map { name in
+                CopyPlan.Table(name: name, primaryKey: primaryKeys[name] ?? [],
+                               deferred: keys[name, default: []].filter { $0.nullable && position[$0.parent, default: 0] >= position[name, default: 0] }
+                                   .map(\.column))
+            }
+            let hasSequence = try db.queryOne("SELECT 1 AS found FROM sqlite_master WHERE name = 'sqlite_sequence'") != nil
+            let counters = hasSequence ? try db.query("SELECT name, seq FROM sqlite_sequence").reduce(into: [String: Int64]()) {
+                $0[try $1.string("name")] = try $1.int64("seq")
+            } : [:]
+            return CopyPlan(tables: tables, counters: counters)
         }
     }
 
