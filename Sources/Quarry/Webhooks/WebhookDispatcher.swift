@@ -13,6 +13,10 @@ public struct WebhookSettings: Sendable {
     public var maxAttempts = 20
     /// Deliveries in flight at once.
     public var concurrency = 4
+    /// How long a process's claim on a delivery keeps the others sharing its database off it: longer
+    /// than one attempt may take (a download's total time, 60 s). A claim outlives a process that dies
+    /// mid-attempt by this much, and then another process attempts the delivery again.
+    public var claim: Duration = .seconds(120)
 
     public init() {}
 }
@@ -22,7 +26,8 @@ public struct WebhookSettings: Sendable {
 /// `X-Quarry-Delivery` (the same id on every retry, so receivers can drop duplicates) and
 /// `X-Quarry-Event`. Any 2xx is success; anything else is retried with backoff. Every attempt is
 /// recorded. Delivery is at least once: a crash between a receiver's 2xx and our record of it
-/// means one more delivery with the same id.
+/// means one more delivery with the same id. Processes sharing a database each dispatch, and each
+/// attempt is claimed first (`WebhookOutbox.claim`), so only one of them makes it.
 public final class WebhookDispatcher: Sendable {
     private let database: any Database
     private let fetcher: Fetcher
@@ -67,7 +72,9 @@ public final class WebhookDispatcher: Sendable {
 
     private func attempt(_ id: String) {
         guard let delivery = try? database.write({ db -> (row: Row, secret: [UInt8])? in
-            guard let row = try WebhookOutbox.pending(id: id, on: db) else { return nil }
+            guard let row = try WebhookOutbox.claim(id: id, until: Date().addingTimeInterval(settings.claim.seconds), on: db) else {
+                return nil
+            }
             return (row, try WebhookOutbox.secret(accountID: try row.string("account_id"), on: db))
         }) else { return }
         do {

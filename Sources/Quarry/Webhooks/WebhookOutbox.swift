@@ -44,9 +44,16 @@ struct WebhookOutbox: Sendable {
                      [Timestamp.now(), limit]).map { try $0.string("id") }
     }
 
-    /// Delivery `id`'s row while it is still pending.
-    static func pending(id: String, on db: any Connection) throws -> Row? {
-        try db.queryOne("SELECT * FROM webhook_deliveries WHERE id = ? AND status = 'pending'", [id])
+    /// Takes delivery `id` for one attempt when it is pending and due, and answers its row: its next
+    /// attempt moves to `until`, so no other process (sharing the database) attempts it meanwhile, and
+    /// should this one die mid-attempt, another tries again once `until` has passed. Nil when it is not
+    /// due (another process took it, or it was delivered).
+    static func claim(id: String, until: Date, on db: any Connection) throws -> Row? {
+        let now = Timestamp.now()
+        guard try db.run("""
+            UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?
+            """, [Timestamp.format(until), id, now]) == 1 else { return nil }
+        return try db.queryOne("SELECT * FROM webhook_deliveries WHERE id = ?", [id])
     }
 
     static func recordAttempt(deliveryID: String, attempt: Int, at started: Date, statusCode: Int?, error: String?, milliseconds: Int,
