@@ -91,7 +91,7 @@ public final class Services: Sendable {
     public let startedAt = Date()
     private let collectionQueue = DispatchQueue(label: "quarry.blob-collection", qos: .utility)
     private let work = WorkInFlight()
-    private let jobs: JobRunner
+    let jobs: JobRunner
     private let outbox: WebhookOutbox
     private let collectionQueued = Atomic<Bool>(false)
     let databaseProbe: DatabaseProbe
@@ -125,7 +125,7 @@ public final class Services: Sendable {
         hitl = HITLService(database: database, downloads: FileDownloads(fetcher: fetcher, blobs: blobs, imageLimits: settings.imageLimits),
                            prelabeler: prelabeler)
         administration = ProjectAdministration(database: database)
-        webhooks = WebhookDispatcher(database: database, fetcher: fetcher, settings: settings.webhooks, work: work)
+        webhooks = WebhookDispatcher(database: database, fetcher: fetcher, settings: settings.webhooks, work: work, process: jobs.process.id)
         images = ProjectImages(database: database)
         splits = SplitService(database: database)
         thumbnails = Thumbnails(database: database, blobs: blobs, limits: settings.imageLimits)
@@ -136,11 +136,13 @@ public final class Services: Sendable {
                                 importRoot: settings.importRoot, jobs: jobs)
     }
 
-    /// Settles what the last server process left behind, before this one serves: its runs, imports,
-    /// evaluations and model exports (`JobRunner.settle`), and the half-received uploads and unfinished
-    /// blob writes in the temp directory. Never called by admin commands, which run beside a live server.
+    /// Joins the processes sharing the database and settles what the last server process left behind,
+    /// before this one serves: the jobs of processes that have gone and those no process claimed
+    /// (`JobRunner.settleAbandoned`), and the half-received uploads and unfinished blob writes in the
+    /// temp directory. Never called by admin commands, which run beside a live server.
     public func recoverFromLastProcess() throws {
-        try JobRunner.settle(database)
+        try jobs.process.join()
+        try settleAbandonedWork(unclaimed: true)
         try prelabeler.resumeInterrupted()
         let directory = blobs.temporaryDirectory
         for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
@@ -181,6 +183,28 @@ public final class Services: Sendable {
         }
     }
 
+    /// This process's heartbeat (`ProcessRegistry`), then the jobs of processes that have gone settled
+    /// as a restart settles them, their pre-labels queued again here; every `ProcessRegistry.beatInterval`.
+    public func keepAlive() throws {
+        try jobs.process.beat()
+        if try settleAbandonedWork(unclaimed: false) > 0 { try prelabeler.resumeInterrupted() }
+    }
+
+    /// In one transaction: the processes that have gone, their jobs settled as a restart settles them
+    /// (and with `unclaimed` the jobs no process claimed), their webhook deliveries let go; how many
+    /// jobs moved.
+    @discardableResult
+    func settleAbandonedWork(unclaimed: Bool) throws -> Int {
+        try database.write { db in
+            let departed = try jobs.process.departed(on: db)
+            try WebhookOutbox.release(claimedBy: departed, on: db)
+            return try JobRunner.settle(claimedBy: departed, unclaimed: unclaimed, on: db)
+        }
+    }
+
+    /// How often `keepAlive` should run.
+    public static var heartbeatInterval: Duration { ProcessRegistry.beatInterval }
+
     /// Expires overdue jobs now; returns how many.
     @discardableResult
     public func expireJobs() throws -> Int {
@@ -199,6 +223,8 @@ public final class Services: Sendable {
         guard work.close(waitingUntil: deadline) else { return false }
         // A collection already queued finishes before the database it reads goes away.
         collectionQueue.sync {}
+        // Its jobs are settled or done: the others need not wait for its heart to stop.
+        try? jobs.process.leave()
         database.close()
         // After the close: a probe that passed just before it must not be reused.
         databaseProbe.forget()

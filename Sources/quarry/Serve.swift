@@ -77,6 +77,9 @@ private struct BackgroundWork {
     init(_ services: Services) {
         loops = [
             BackgroundLoop(name: "quarry-webhooks", interval: .seconds(1)) { services.webhooks.dispatchDue() },
+            BackgroundLoop(name: "quarry-heartbeat", interval: Services.heartbeatInterval) {
+                do { try services.keepAlive() } catch { Output.log("error: heartbeat failed: \(error)") }
+            },
             BackgroundLoop(name: "quarry-expiry", interval: services.settings.expirySweepInterval) {
                 do { try services.expireJobs() } catch { Output.log("error: expiry sweep failed: \(error)") }
             },

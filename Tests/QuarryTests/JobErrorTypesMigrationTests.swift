@@ -31,7 +31,11 @@ struct JobErrorTypesMigrationTests {
                     ALTER TABLE prelabel_jobs DROP COLUMN error_type;
                     DROP INDEX tasks_project_created; ALTER TABLE runs DROP COLUMN data;
                     ALTER TABLE evaluation_results DROP COLUMN details; ALTER TABLE evaluation_results DROP COLUMN classes;
-                    ALTER TABLE evaluations DROP COLUMN snapshot; DROP TABLE weights; DROP TABLE blob_holds;
+                    ALTER TABLE evaluations DROP COLUMN snapshot; DROP TABLE weights; DROP TABLE blob_holds; DROP TABLE processes;
+                    ALTER TABLE runs DROP COLUMN claimed_by; ALTER TABLE evaluations DROP COLUMN claimed_by;
+                    ALTER TABLE model_exports DROP COLUMN claimed_by; ALTER TABLE import_jobs DROP COLUMN claimed_by;
+                    ALTER TABLE webhook_deliveries DROP COLUMN claimed_by;
+                    ALTER TABLE prelabel_jobs DROP COLUMN claimed_by;
                     DELETE FROM schema_migrations WHERE version >= 20;
                     """)
                 for failure in failures {

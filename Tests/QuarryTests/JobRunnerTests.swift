@@ -126,7 +126,7 @@ import Testing
         try fixture.insert("waiting")
         try fixture.insert("going", status: .running)
         try fixture.insert("finished", status: .completed)
-        try JobRunner.settle(fixture.services.database)
+        try fixture.services.settleAbandonedWork(unclaimed: true)
         for id in ["waiting", "going"] {
             let row = try fixture.row(id)
             #expect(row.status == "failed" && row.error == "interrupted by a restart; start the import again" && row.finished != nil)

@@ -47,5 +47,6 @@ public enum Migrations {
         detectionResults,
         weights,
         blobHolds,
+        processes,
     ]
 }

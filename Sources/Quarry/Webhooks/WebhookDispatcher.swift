@@ -36,9 +36,12 @@ public final class WebhookDispatcher: Sendable {
     private let pool: DispatchQueue
     private let slots: DispatchSemaphore
     private let work: WorkInFlight
+    /// This process's id among those sharing the database (`ProcessRegistry`), on the deliveries it claims.
+    private let process: String
 
-    init(database: any Database, fetcher: Fetcher, settings: WebhookSettings, work: WorkInFlight) {
+    init(database: any Database, fetcher: Fetcher, settings: WebhookSettings, work: WorkInFlight, process: String) {
         self.work = work
+        self.process = process
         self.database = database
         self.fetcher = fetcher
         self.settings = settings
@@ -72,7 +75,7 @@ public final class WebhookDispatcher: Sendable {
 
     private func attempt(_ id: String) {
         guard let delivery = try? database.write({ db -> (row: Row, secret: [UInt8])? in
-            guard let row = try WebhookOutbox.claim(id: id, until: Date().addingTimeInterval(settings.claim.seconds), on: db) else {
+            guard let row = try WebhookOutbox.claim(id: id, by: process, until: Date().addingTimeInterval(settings.claim.seconds), on: db) else {
                 return nil
             }
             return (row, try WebhookOutbox.secret(accountID: try row.string("account_id"), on: db))

@@ -48,12 +48,22 @@ struct WebhookOutbox: Sendable {
     /// attempt moves to `until`, so no other process (sharing the database) attempts it meanwhile, and
     /// should this one die mid-attempt, another tries again once `until` has passed. Nil when it is not
     /// due (another process took it, or it was delivered).
-    static func claim(id: String, until: Date, on db: any Connection) throws -> Row? {
+    static func claim(id: String, by process: String, until: Date, on db: any Connection) throws -> Row? {
         let now = Timestamp.now()
         guard try db.run("""
-            UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?
-            """, [Timestamp.format(until), id, now]) == 1 else { return nil }
+            UPDATE webhook_deliveries SET next_attempt_at = ?, claimed_by = ? WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?
+            """, [Timestamp.format(until), process, id, now]) == 1 else { return nil }
         return try db.queryOne("SELECT * FROM webhook_deliveries WHERE id = ?", [id])
+    }
+
+    /// Lets go of the deliveries `departed` processes were attempting, due again now; how many.
+    @discardableResult
+    static func release(claimedBy departed: [String], on db: any Connection) throws -> Int {
+        guard !departed.isEmpty else { return 0 }
+        return try db.run("""
+            UPDATE webhook_deliveries SET next_attempt_at = ?, claimed_by = NULL
+            WHERE status = 'pending' AND claimed_by IN (\(departed.map { _ in "?" }.joined(separator: ", ")))
+            """, [Timestamp.now()] + departed)
     }
 
     static func recordAttempt(deliveryID: String, attempt: Int, at started: Date, statusCode: Int?, error: String?, milliseconds: Int,
@@ -69,7 +79,7 @@ struct WebhookOutbox: Sendable {
 
     /// After a failed attempt: pending again at `next`, or failed for good when `givingUp`.
     static func failedAttempt(id: String, attempts: Int, next: Date, givingUp: Bool, error: String, on db: any Connection) throws {
-        try db.run("UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+        try db.run("UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, claimed_by = NULL WHERE id = ?",
                    [givingUp ? "failed" : "pending", attempts, Timestamp.format(next), error, id])
     }
 

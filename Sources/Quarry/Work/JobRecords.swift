@@ -17,12 +17,22 @@ enum JobRecords {
         try db.queryOne("SELECT status FROM \(kind.table) WHERE id = ?", [id]).flatMap { JobStatus(rawValue: try $0.string("status")) }
     }
 
-    /// Applies the kind's restart event to every job the last process left active; how many moved.
+    /// Marks job `id` as this process's (`ProcessRegistry`), so that the others settle it if the process goes.
+    static func claim(_ kind: JobKind, id: String, by process: String, on db: any Connection) throws {
+        try db.run("UPDATE \(kind.table) SET claimed_by = ? WHERE id = ?", [process, id])
+    }
+
+    /// Applies the kind's restart event to every active job claimed by one of `processes`, and with
+    /// `unclaimed` to those no process claimed (left by a Quarry from before claims); how many moved.
     @discardableResult
-    static func settle(_ kind: JobKind, on db: any Connection) throws -> Int {
+    static func settle(_ kind: JobKind, claimedBy processes: [String], unclaimed: Bool, on db: any Connection) throws -> Int {
         let (event, failure) = kind.afterRestart
         let (assignments, arguments) = effects(of: event, failure: failure)
-        return try db.run("UPDATE \(kind.table) SET \(assignments) WHERE status IN (\(sources(event)))", arguments)
+        var owners = processes.isEmpty ? [] : ["claimed_by IN (\(processes.map { _ in "?" }.joined(separator: ", ")))"]
+        if unclaimed { owners.append("claimed_by IS NULL") }
+        guard !owners.isEmpty else { return 0 }
+        return try db.run("UPDATE \(kind.table) SET \(assignments) WHERE status IN (\(sources(event))) AND (\(owners.joined(separator: " OR ")))",
+                          arguments + processes)
     }
 
     /// `status IN (…)` for the active statuses, for queries that count or guard waiting work.

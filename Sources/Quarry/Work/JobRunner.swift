@@ -43,6 +43,7 @@ final class JobRunner: Sendable {
     }
 
     private let database: any Database
+    let process: ProcessRegistry
     fileprivate let work: WorkInFlight
     private let lanes: [JobKind: Lane]
     private let stops = Mutex<Set<String>>([])
@@ -51,6 +52,7 @@ final class JobRunner: Sendable {
     /// `concurrency` says how many jobs of a kind run at once; kinds it leaves out run one at a time.
     init(database: any Database, work: WorkInFlight, concurrency: [JobKind: Int] = [:]) {
         self.database = database
+        process = ProcessRegistry(database: database)
         self.work = work
         var lanes: [JobKind: Lane] = [:]
         for kind in JobKind.allCases {
@@ -66,9 +68,16 @@ final class JobRunner: Sendable {
     }
 
     /// Queues job `id` of `kind`, whose row is committed `pending`, to run `perform` when its turn comes.
+    /// The row is marked as this process's first, so that should the process go, another settles it.
     func submit(_ kind: JobKind, id: String, _ perform: @escaping @Sendable (Context) throws -> Ending) {
         let lane = lanes[kind]!
         stops.withLock { _ = $0.remove(key(kind, id)) }
+        do {
+            try database.write { db in try JobRecords.claim(kind, id: id, by: process.id, on: db) }
+        } catch {
+            // Unclaimed, it is settled only by a process starting; it still runs here.
+            FileHandle.standardError.write(Data("error: \(kind.rawValue) \(id) could not be claimed: \(error)\n".utf8))
+        }
         work.async(on: lane.queue) { [self] in
             lane.slots.wait()
             defer { lane.slots.signal() }
@@ -98,10 +107,11 @@ final class JobRunner: Sendable {
         stops.withLock { _ = $0.insert(key(kind, id)) }
     }
 
-    /// Before a server serves: every kind's jobs left active by the last process, settled.
-    static func settle(_ database: any Database) throws {
-        try database.write { db in
-            for kind in JobKind.allCases { try JobRecords.settle(kind, on: db) }
+    /// Settles, as a restart would, the active jobs of `departed` processes, and with `unclaimed` (when
+    /// a server starts) those no process claimed; how many moved.
+    static func settle(claimedBy departed: [String], unclaimed: Bool, on db: any Connection) throws -> Int {
+        try JobKind.allCases.reduce(0) { total, kind in
+            total + (try JobRecords.settle(kind, claimedBy: departed, unclaimed: unclaimed, on: db))
         }
     }
 

@@ -109,7 +109,7 @@ final class HITLFixture {
     func deliverDue() throws -> Int {
         let work = WorkInFlight()
         let dispatcher = WebhookDispatcher(database: services.database, fetcher: Fetcher(policy: services.settings.addressPolicy),
-                                           settings: services.settings.webhooks, work: work)
+                                           settings: services.settings.webhooks, work: work, process: services.jobs.process.id)
         let started = dispatcher.dispatchDue()
         for index in hooksSeen..<hooksSeen + started { _ = try server.hook(index) }
         hooksSeen += started

@@ -12,7 +12,7 @@ import Testing
         try fixture.finish(id)
         let delivery = try #require(try fixture.deliveries(id).first).id
         let claim = { (until: Date) in
-            try fixture.services.database.write { db in try WebhookOutbox.claim(id: delivery, until: until, on: db) }
+            try fixture.services.database.write { db in try WebhookOutbox.claim(id: delivery, by: "a process", until: until, on: db) }
         }
         let first = try #require(try claim(Date().addingTimeInterval(120)))
         #expect(try first.string("id") == delivery)
@@ -31,9 +31,9 @@ import Testing
         let id = try fixture.job(in: try fixture.activeProject().id, webhook: true)
         try fixture.finish(id)
         let works = [WorkInFlight(), WorkInFlight()]
-        let dispatchers = works.map { work in
+        let dispatchers = works.enumerated().map { index, work in
             WebhookDispatcher(database: fixture.services.database, fetcher: Fetcher(policy: fixture.services.settings.addressPolicy),
-                              settings: fixture.services.settings.webhooks, work: work)
+                              settings: fixture.services.settings.webhooks, work: work, process: "process-\(index)")
         }
         // Both look for due deliveries, as two processes would; the second may already find it claimed.
         let started = dispatchers.map { $0.dispatchDue() }
@@ -44,5 +44,24 @@ import Testing
         let delivered = try #require(try fixture.deliveries(id).first)
         #expect(delivered.status == "delivered")
         #expect(delivered.attempts.map(\.attempt) == [1], "one POST, recorded once")
+    }
+
+    @Test func aClaimOfAProcessThatWentIsLetGoAtOnce() throws {
+        let fixture = try HITLFixture()
+        let id = try fixture.job(in: try fixture.activeProject().id, webhook: true)
+        try fixture.finish(id)
+        let delivery = try #require(try fixture.deliveries(id).first).id
+        let holder = ProcessRegistry(database: fixture.services.database)
+        try holder.join()
+        let claimed = try fixture.services.database.write { db in
+            try WebhookOutbox.claim(id: delivery, by: holder.id, until: Date().addingTimeInterval(3600), on: db)
+        }
+        #expect(claimed != nil)
+        // Its process is killed mid-attempt and leaves no heartbeat behind: another lets the claim go.
+        try holder.leave()
+        try fixture.services.jobs.process.join()
+        try fixture.services.settleAbandonedWork(unclaimed: false)
+        #expect(try fixture.deliverDue() == 1)
+        #expect(try fixture.deliveries(id).first?.status == "delivered")
     }
 }

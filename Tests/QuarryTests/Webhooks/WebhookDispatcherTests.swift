@@ -91,7 +91,7 @@ import Testing
             settings.firstRetryDelay = .seconds(10)
             settings.maxDelay = .seconds(60)
             let dispatcher = WebhookDispatcher(database: services.database, fetcher: Fetcher(policy: .publicOnly), settings: settings,
-                                               work: WorkInFlight())
+                                               work: WorkInFlight(), process: "backoff")
             for (attempt, base) in [(1, 10.0), (2, 20), (3, 40), (4, 60), (60, 60)] {
                 let delays = (0..<50).map { _ in dispatcher.delay(afterAttempt: attempt) }
                 #expect(delays.allSatisfy { (base * 0.8...base * 1.2).contains($0) }, "attempt \(attempt): \(delays)")
