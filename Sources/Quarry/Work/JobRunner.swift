@@ -9,8 +9,8 @@ import Synchronization
 /// checked the request; `submit` then queues it on its kind's lane. When its turn comes a worker takes
 /// it with one statement (pending → running, `JobRecords`), so that of two processes sharing the
 /// database only one ever does, performs it, and records how it ended. A job stopped before its turn
-/// ends `stopped` without starting. After a restart `settle` moves what the last process left active
-/// as each kind says (`JobKind.afterRestart`).
+/// ends `stopped` without starting. The jobs of a process that has gone (`ProcessRegistry`), and at a
+/// start those no process claimed, are settled (`settle`) as each kind says (`JobKind.afterRestart`).
 ///
 /// Each kind's service observes its jobs' status changes (runs publish them as server-sent events).
 final class JobRunner: Sendable {
@@ -81,7 +81,7 @@ final class JobRunner: Sendable {
         work.async(on: lane.queue) { [self] in
             lane.slots.wait()
             defer { lane.slots.signal() }
-            // A job that waited through the start of shutdown stays pending; the next start settles it.
+            // A job that waited through the start of shutdown stays pending; another process, or the next start, settles it.
             guard !work.isClosing else { return }
             let event: JobStatus.Event = stopRequested(kind, id) ? .stop : .start
             guard transition(kind, id, event) else { return }
