@@ -96,7 +96,8 @@ struct StudioRuns: Sendable {
 
     /// Server-Sent Events (studio-api-related.md): `status` changes, `progress` per batch, `epoch_end`
     /// per epoch with its metrics, and last `complete` with the final status, after which the stream
-    /// closes. A late subscriber first gets what happened so far. `complete` carries an id, so a browser
+    /// closes. A late subscriber first gets what happened so far. A run another process trains is
+    /// followed through the database (`RunFollower`): its epochs and status, not its batches. `complete` carries an id, so a browser
     /// `EventSource` that reconnects once the run is over sends it back as `Last-Event-ID` and is
     /// answered 204, which tells it to stop rather than replay the run in a loop.
     func stream(_ request: Request, _ account: Account) throws -> Response {
@@ -113,6 +114,7 @@ struct StudioRuns: Sendable {
             return stream.response
         }
         let last = Mutex(StatusDocument(status: run.status.rawValue, error: run.error?.message))
+        try services.runs.followIfElsewhere(runID: run.id)
         _ = services.runs.events.subscribe(run: run.id) { event in
             if case .status(let status, let error) = event { last.withLock { $0 = StatusDocument(status: status.rawValue, error: error) } }
             let delivered = Self.send(event, final: last.withLock { $0 }, on: stream)

@@ -11,6 +11,8 @@ public final class RunService: Sendable {
     let database: any Database
     let blobs: any BlobStore
     public let events = RunEvents()
+    /// Runs trained by another process, followed through the database for this process's streams.
+    private let follower: RunFollower
     private let directory: String
     let jobs: JobRunner
     let devices: ComputeDevices
@@ -24,11 +26,18 @@ public final class RunService: Sendable {
         self.database = database
         self.blobs = blobs
         directory = "\(dataDirectory)/runs"
+        follower = RunFollower(database: database, events: events, process: jobs.process.id)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         jobs.observe(.run) { [events] id, status, error in
             events.publish(run: id, .status(status, error: error))
             if !status.isActive { events.finish(run: id) }
         }
+    }
+
+    /// Before a stream subscribes to `events`: a run another process trains is followed through the
+    /// database, so its epochs and status reach this process's subscribers too.
+    public func followIfElsewhere(runID: String) throws {
+        try follower.followIfElsewhere(runID)
     }
 
     func checkpointPath(_ runID: String, _ checkpoint: RunCheckpoint) -> String { "\(directory)/\(runID)/\(checkpoint.rawValue).ckpt" }

@@ -1,0 +1,68 @@
+import Foundation
+import Storage
+import Synchronization
+
+/// A run trained by another process sharing the database, followed through the database so that a
+/// client streaming it from this process sees it go on: each new epoch's metrics and each status
+/// change are read every `interval` and published to this process's `RunEvents`, until the run ends.
+/// Batch progress is not in the database, so it is not followed; a run trained here needs no follower,
+/// its events are this process's own.
+final class RunFollower: Sendable {
+    private let database: any Database
+    private let events: RunEvents
+    private let process: String
+    private let interval: Duration
+    /// The runs followed now, so that two streams of one run share one follower.
+    private let following = Mutex<Set<String>>([])
+
+    init(database: any Database, events: RunEvents, process: String, interval: Duration = .milliseconds(500)) {
+        self.database = database
+        self.events = events
+        self.process = process
+        self.interval = interval
+    }
+
+    /// Starts following `run` unless this process trains it, it is over, or it is followed already.
+    func followIfElsewhere(_ runID: String) throws {
+        let (run, claimer) = try database.read { db in
+            (try RunStore.find(id: runID, on: db), try db.queryOne("SELECT claimed_by FROM runs WHERE id = ?", [runID])?.optionalString("claimed_by"))
+        }
+        guard let run, run.status.isActive, claimer != process else { return }
+        guard following.withLock({ $0.insert(runID).inserted }) else { return }
+        let thread = Thread { [self] in
+            follow(runID, from: run)
+            _ = following.withLock { $0.remove(runID) }
+        }
+        thread.name = "quarry-follow-run"
+        thread.start()
+    }
+
+    /// What changed since `last`, published, until the run ends (or is deleted).
+    private func follow(_ runID: String, from start: Run) {
+        var last = start
+        publish(runID, from: nil, to: start)
+        while true {
+            Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+            let read = Result { try database.read { db in try RunStore.find(id: runID, on: db) } }
+            guard case .success(let found) = read else { continue }  // the database is away a moment
+            guard let run = found else {
+                // Deleted: its stream ends.
+                events.finish(run: runID)
+                return
+            }
+            publish(runID, from: last, to: run)
+            last = run
+            if !run.status.isActive {
+                events.finish(run: runID)
+                return
+            }
+        }
+    }
+
+    private func publish(_ runID: String, from before: Run?, to now: Run) {
+        for metrics in now.metrics.dropFirst(before?.metrics.count ?? 0) { events.publish(run: runID, .epoch(metrics)) }
+        if before?.status != now.status || before == nil {
+            events.publish(run: runID, .status(now.status, error: now.error?.message))
+        }
+    }
+}
