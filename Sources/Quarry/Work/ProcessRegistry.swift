@@ -6,8 +6,8 @@ import Storage
 /// This process among those sharing the database: a row of `processes` whose heartbeat it refreshes
 /// (`beat`), so that the others can tell when it has gone and settle the jobs it held
 /// (`JobRunner.settleAbandoned`). A process is gone when it left (`leave`, at a clean shutdown), when
-/// its heart stopped for `ProcessRegistry.silence`, or at once when it ran on this host and its pid
-/// is no longer alive (a crash, then a restart on the same machine).
+/// its heart stopped for `ProcessRegistry.silence`, or at once when it ran on this host, in this pid
+/// namespace, and its pid is no longer alive (a crash, then a restart on the same machine).
 final class ProcessRegistry: Sendable {
     let id: String
     let host: String
@@ -21,9 +21,9 @@ final class ProcessRegistry: Sendable {
 
     init(database: any Database) {
         self.database = database
-        host = ProcessInfo.processInfo.hostName
+        host = Self.localHost()
         pid = getpid()
-        id = "\(host)-\(pid)-\(SecureRandom.hex(bytes: 4))"
+        id = "\(ProcessInfo.processInfo.hostName)-\(pid)-\(SecureRandom.hex(bytes: 4))"
     }
 
     /// Adds this process's row; `beat` adds it again should another process have taken it for dead.
@@ -67,6 +67,13 @@ final class ProcessRegistry: Sendable {
         }
         for claimer in gone { try db.run("DELETE FROM processes WHERE id = ?", [claimer]) }
         return gone.sorted()
+    }
+
+    /// The host name and the pid namespace: two containers may share a host name (host networking) but
+    /// not pids, and a pid is only looked up where it means the same process.
+    private static func localHost() -> String {
+        let namespace = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/pid")) ?? "pid:[?]"
+        return "\(ProcessInfo.processInfo.hostName) \(namespace)"
     }
 
     private func insert(on db: any Connection) throws {
