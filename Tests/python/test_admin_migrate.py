@@ -158,10 +158,11 @@ def sqlite_open(data):
 
 
 def sqlite_tables(data):
-    """The application's tables and their rows, as migrate copies them (not SQLite's own, the migrations' record or blob holds)."""
+    """The application's tables and their rows, as migrate copies them (not SQLite's own, the migrations' record,
+    or the running processes' blob holds and heartbeats)."""
     with sqlite_open(data) as db:
         names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-                                          "AND name NOT IN ('schema_migrations', 'blob_holds') ORDER BY name")]
+                                          "AND name NOT IN ('schema_migrations', 'blob_holds', 'processes') ORDER BY name")]
         return {name: db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in names}
 
 
