@@ -46,7 +46,7 @@ import Testing
         let fixture = try Fixture()
         let holder = try held("stalled", in: fixture)
         // Another host's process, silent for longer than the bound.
-        let stale = Timestamp.format(Date().addingTimeInterval(-Double(ProcessRegistry.silence.components.seconds) - 5))
+        let stale = Timestamp.format(Date().addingTimeInterval(-ProcessRegistry.silence.seconds - 5))
         try fixture.services.database.write { db in
             try db.run("UPDATE processes SET host = 'elsewhere', heartbeat_at = ? WHERE id = ?", [stale, holder.process.id])
         }

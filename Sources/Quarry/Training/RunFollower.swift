@@ -42,7 +42,7 @@ final class RunFollower: Sendable {
         var last = start
         publish(runID, from: nil, to: start)
         while true {
-            Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+            Thread.sleep(forTimeInterval: interval.seconds)
             let read = Result { try database.read { db in try RunStore.find(id: runID, on: db) } }
             guard case .success(let found) = read else { continue }  // the database is away a moment
             guard let run = found else {

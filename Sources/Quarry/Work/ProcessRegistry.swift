@@ -53,7 +53,7 @@ final class ProcessRegistry: Sendable {
             SELECT DISTINCT claimed_by FROM (\(holdings.joined(separator: " UNION "))) AS held WHERE claimed_by IS NOT NULL
             """).map { try $0.string("claimed_by") })
         guard !claimers.isEmpty else { return [] }
-        let cutoff = Timestamp.format(Date().addingTimeInterval(-Double(Self.silence.components.seconds)))
+        let cutoff = Timestamp.format(Date().addingTimeInterval(-Self.silence.seconds))
         var present: [String: (host: String, pid: Int32, heartbeat: String)] = [:]
         for row in try db.query("SELECT id, host, pid, heartbeat_at FROM processes") {
             present[try row.string("id")] = (try row.string("host"), Int32(try row.int("pid")), try row.string("heartbeat_at"))
