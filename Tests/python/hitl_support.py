@@ -19,14 +19,15 @@ def admin_header():
     return {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 
-def wait_for(check, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+def wait_for(check, timeout=15, what="condition"):
+    """Polls `check` until it answers something true; fails naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         value = check()
         if value:
             return value
         time.sleep(0.05)
-    raise AssertionError("condition not met in time")
+    raise AssertionError(f"{what} not met within {timeout} s")
 
 
 def active_project(server, site, key, name="hitl-project"):

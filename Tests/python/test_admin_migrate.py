@@ -28,7 +28,7 @@ from jtheta import JThetaClient
 from PIL import Image
 
 from conftest import BINARY, Server
-from hitl_support import FAST, PDF, active_project, key_header
+from hitl_support import FAST, PDF, active_project, key_header, wait_for
 from images import distinct_pngs, jpeg, png
 from seaweedfs import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from site_server import Site
@@ -90,18 +90,6 @@ def auth(key):
 
 def sha256(data):
     return hashlib.sha256(data).hexdigest()
-
-
-def wait_until(check, timeout, what):
-    """Polls `check` until it answers something true; fails naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.05)
 
 
 def noise_png(width, height, seed):
@@ -337,7 +325,7 @@ def imported(server, key, project_id, entries):
                             headers=auth(key))
     assert started.status_code == 202, started.text
     job_url = server.url + f"/api/datasets/{project_id}/imports/{started.json()['data']['id']}"
-    job = wait_until(lambda: (lambda j: j if j["status"] in ("done", "failed") else None)(
+    job = wait_for(lambda: (lambda j: j if j["status"] in ("done", "failed") else None)(
         requests.get(job_url, headers=auth(key)).json()["data"]), 60, "the Studio import")
     assert job["status"] == "done" and job["imported"] == len(entries), job
 
@@ -404,7 +392,7 @@ def build(server, site, folder):
                              headers=auth(d.hitl_reviewer))
     assert approved.status_code == 200, approved.text
     # Nothing left in the outbox: the webhook delivered and recorded so.
-    wait_until(lambda: [d_ for d_ in requests.get(server.url + "/v1/webhooks/deliveries", params={"job_id": jobs["done"]},
+    wait_for(lambda: [d_ for d_ in requests.get(server.url + "/v1/webhooks/deliveries", params={"job_id": jobs["done"]},
                                                   headers=key_header(d.key)).json()["deliveries"] if d_["status"] == "delivered"],
                15, "the webhook delivered")
 
@@ -435,7 +423,7 @@ def build(server, site, folder):
     assert started.status_code == 201, started.text
     d.run_id = started.json()["data"]["run_id"]
     run_url = server.url + f"/api/training/{d.colours_id}/runs/{d.run_id}"
-    run = wait_until(lambda: (lambda r: r if r["status"] not in ("pending", "running") else None)(
+    run = wait_for(lambda: (lambda r: r if r["status"] not in ("pending", "running") else None)(
         requests.get(run_url, headers=auth(d.key)).json()["data"]), 120, "the training run")
     assert run["status"] == "completed", run
     named = requests.put(server.url + f"/api/projects/{d.colours_id}/prelabeler", json={"run_id": d.run_id}, headers=auth(d.key))

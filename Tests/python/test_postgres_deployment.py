@@ -19,7 +19,7 @@ import requests
 from jtheta import JThetaClient
 
 from conftest import ADMIN_KEY, BINARY, Server
-from hitl_support import FAST, PDF, admin_header, key_header
+from hitl_support import FAST, PDF, admin_header, key_header, wait_for
 from images import jpeg, png
 from postgres_server import PostgresServer, PostgresServerError, free_port
 from site_server import Site
@@ -29,18 +29,6 @@ UNAVAILABLE = "the database is not answering; try again shortly"
 
 def auth(key):
     return {"Authorization": f"Bearer {key}"}
-
-
-def deadline_wait(check, timeout, what):
-    """Polls `check` until it answers something true; fails naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.02)
 
 
 def poll_status(url, status, timeout, **arguments):
@@ -252,10 +240,10 @@ def hitl_flow(server, site, settings):
     seen["listed"] = [(j["status"], j["job_id"] == job_id) for j in
                       requests.get(server.url + f"/v1/jobs/{project_id}", headers=key_header(key)).json()]
     # The webhook: refused once by the site, then delivered, as the outbox in the database says.
-    _, body = deadline_wait(lambda: site.received("/hook"), 15, "the job's webhook")[0]
+    _, body = wait_for(lambda: site.received("/hook"), 15, "the job's webhook")[0]
     seen["webhook"] = {k: v for k, v in body.items() if k != "job_id"}
     assert body["job_id"] == job_id
-    deliveries = deadline_wait(
+    deliveries = wait_for(
         lambda: [d for d in requests.get(server.url + "/v1/webhooks/deliveries", params={"job_id": job_id},
                                          headers=key_header(key)).json()["deliveries"] if d["status"] == "delivered"],
         15, "the delivery recorded")
@@ -458,13 +446,13 @@ def test_postgres_restarted_under_load_is_a_503_then_recovers_without_losing_ack
         load.start()
         try:
             kinds = ["list", "status", "project", "upload"]
-            deadline_wait(lambda: all(load.count(kind=k, status=s) >= 3 for k, s in zip(kinds, [200, 200, 201, 201])), 30,
+            wait_for(lambda: all(load.count(kind=k, status=s) >= 3 for k, s in zip(kinds, [200, 200, 201, 201])), 30,
                           "every kind of request succeeding before the stop")
 
             stopping = time.monotonic()
             pg.stop()
             stopped = time.monotonic()
-            deadline_wait(lambda: all(load.count(since=stopped, kind=k, status=503) >= 10 for k in kinds), 30,
+            wait_for(lambda: all(load.count(since=stopped, kind=k, status=503) >= 10 for k in kinds), 30,
                           "every kind of request answered 503 while PostgreSQL is down")
             # The health checks say so; /healthz, the process's liveness, does not depend on the database.
             down = poll_status(server.url + "/v1/health", 503, 5)
@@ -475,7 +463,7 @@ def test_postgres_restarted_under_load_is_a_503_then_recovers_without_losing_ack
 
             pg.start()
             restarted = time.monotonic()
-            deadline_wait(lambda: all(load.count(since=restarted, kind=k, status=s) >= 3 for k, s in zip(kinds, [200, 200, 201, 201])), 30,
+            wait_for(lambda: all(load.count(since=restarted, kind=k, status=s) >= 3 for k, s in zip(kinds, [200, 200, 201, 201])), 30,
                           "every kind of request succeeding again after PostgreSQL came back")
             up = poll_status(server.url + "/v1/health", 200, 5)
             assert up.json() == {"status": "UP"}
