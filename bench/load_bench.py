@@ -204,22 +204,25 @@ def client(port, schedule, barrier, results):
     connection.close()
 
 
-def load_round(target, count, round_index, server_pid):
-    """`count` requests over CONNECTIONS forked clients that start together, with the server's RSS read
-    meanwhile; the round lasts from the first client's start to the last one's end."""
+def load_round(target, count, round_index, server_pid=None, ports=None, connections=CONNECTIONS):
+    """`count` requests over `connections` forked clients that start together, with the server's RSS read
+    meanwhile (when `server_pid` is given); the round lasts from the first client's start to the last one's end.
+    Client i connects to ports[i % len(ports)], as a load balancer would spread them (target.port alone by default)."""
+    ports = ports or [target.port]
     context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(CONNECTIONS)
+    barrier = context.Barrier(connections)
     results = context.Queue()
-    per_client = count // CONNECTIONS
-    clients = [context.Process(target=client, args=(target.port, plan(target, per_client, round_index, i), barrier, results))
-               for i in range(CONNECTIONS)]
+    per_client = count // connections
+    clients = [context.Process(target=client, args=(ports[i % len(ports)], plan(target, per_client, round_index, i), barrier, results))
+               for i in range(connections)]
     for process in clients:
         process.start()
     outcomes, rss = [], []
     while len(outcomes) < len(clients):
         if not any(process.is_alive() for process in clients) and results.empty():
             raise RuntimeError(f"load round {round_index}: {len(clients) - len(outcomes)} clients died")
-        rss.append(rss_mib(server_pid))
+        if server_pid is not None:
+            rss.append(rss_mib(server_pid))
         try:
             outcomes.append(results.get(timeout=RSS_INTERVAL))
         except queue.Empty:

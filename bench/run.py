@@ -16,12 +16,14 @@ import http_bench  # noqa: E402
 import imaging_bench  # noqa: E402
 import learn_bench  # noqa: E402
 import load_bench  # noqa: E402
+import scale_bench  # noqa: E402
 
 GROUPS = {
     "http": http_bench.run,
     "imaging": imaging_bench.run,
     "learn": learn_bench.run,
     "load": load_bench.run,
+    "scale": scale_bench.run,
 }
 
 

@@ -35,8 +35,15 @@ public final class Services: Sendable {
         public var expirySweepInterval: Duration = .seconds(30)
         /// Caps on uploaded ZIP archives (entries, sizes, compression ratio).
         public var zipLimits = ZipLimits()
-        /// Runs training at once (`QUARRY_TRAINING_CONCURRENCY`); the rest wait their turn.
+        /// Runs training at once (`QUARRY_TRAINING_CONCURRENCY`) in this process; the rest wait their turn.
         public var trainingConcurrency = 1
+        /// Whether this process claims queued work (`quarry serve` and `quarry worker` do; admin commands,
+        /// which run beside a live server, do not).
+        public var performsWork = true
+        /// The devices it takes work for (`quarry worker --device`); nil for every device it has.
+        public var workDevices: WorkDevices?
+        /// Whether it only performs work (`quarry worker`) rather than serve too.
+        public var isWorker = false
         /// The folder local imports may read (`QUARRY_IMPORT_ROOT`); nil disables them.
         public var importRoot: String?
         /// The largest weights file taken, uploaded or in the weights folder (`QUARRY_MAX_WEIGHTS_BYTES`).
@@ -114,7 +121,8 @@ public final class Services: Sendable {
         workers = WorkerService(database: database)
         gpus = GPUDevices(driverLibrary: settings.cudaLibrary, nvmlLibrary: settings.nvmlLibrary)
         devices = ComputeDevices(gpus: gpus, kernelsPath: settings.gpuKernels, cublasLibrary: settings.cublasLibrary)
-        jobs = JobRunner(database: database, work: work, concurrency: [.run: settings.trainingConcurrency])
+        jobs = JobRunner(database: database, work: work, concurrency: [.run: settings.trainingConcurrency],
+                         devices: settings.workDevices ?? .local(gpus: gpus.count().count), role: settings.isWorker ? .worker : .serve)
         weights = WeightsService(database: database, blobs: blobs, maxBytes: settings.maxWeightsBytes, folderPath: settings.weightsFolder)
         runs = try RunService(database: database, blobs: blobs, dataDirectory: root, jobs: jobs, devices: devices, weights: weights)
         prelabeler = Prelabeler(database: database, blobs: blobs, runs: runs)
@@ -134,16 +142,17 @@ public final class Services: Sendable {
         modelExports = ModelExportService(database: database, blobs: blobs, runs: runs)
         imports = ImportService(database: database, blobs: blobs, limits: settings.imageLimits, zipLimits: settings.zipLimits,
                                 importRoot: settings.importRoot, jobs: jobs)
+        if settings.performsWork { try jobs.start() }
     }
 
-    /// Joins the processes sharing the database and settles what the last server process left behind,
-    /// before this one serves: the jobs of processes that have gone and those no process claimed
-    /// (`JobRunner.settleAbandoned`), and the half-received uploads and unfinished blob writes in the
-    /// temp directory. Never called by admin commands, which run beside a live server.
+    /// Settles what the last server process left behind, before this one serves: the jobs of processes
+    /// that have gone and those no process claimed go back to waiting (`JobRunner.settle`), and the
+    /// half-received uploads and unfinished blob writes in the temp directory go. Never called by admin
+    /// commands, which run beside a live server.
     public func recoverFromLastProcess() throws {
         try jobs.process.join()
         try settleAbandonedWork(unclaimed: true)
-        try prelabeler.resumeInterrupted()
+        jobs.wake()
         let directory = blobs.temporaryDirectory
         for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(file)")
@@ -183,16 +192,15 @@ public final class Services: Sendable {
         }
     }
 
-    /// This process's heartbeat (`ProcessRegistry`), then the jobs of processes that have gone settled
-    /// as a restart settles them, their pre-labels queued again here; every `ProcessRegistry.beatInterval`.
+    /// This process's heartbeat (`ProcessRegistry`), then the jobs of processes that have gone put back
+    /// to wait for another to take them over; every `ProcessRegistry.beatInterval`.
     public func keepAlive() throws {
         try jobs.process.beat()
-        if try settleAbandonedWork(unclaimed: false) > 0 { try prelabeler.resumeInterrupted() }
+        if try settleAbandonedWork(unclaimed: false) > 0 { jobs.wake() }
     }
 
-    /// In one transaction: the processes that have gone, their jobs settled as a restart settles them
-    /// (and with `unclaimed` the jobs no process claimed), their webhook deliveries let go; how many
-    /// jobs moved.
+    /// In one transaction: the processes that have gone, their running jobs put back to wait (and with
+    /// `unclaimed` those no process claimed), their webhook deliveries let go; how many jobs moved.
     @discardableResult
     func settleAbandonedWork(unclaimed: Bool) throws -> Int {
         try database.write { db in
@@ -200,6 +208,11 @@ public final class Services: Sendable {
             try WebhookOutbox.release(claimedBy: departed, on: db)
             return try JobRunner.settle(claimedBy: departed, unclaimed: unclaimed, on: db)
         }
+    }
+
+    /// The devices live `quarry worker` processes take work for, with their host names.
+    public func workerDevices() throws -> [(host: String, devices: [String])] {
+        try database.read { db in try ProcessRegistry.live(on: db) }.filter { $0.role == .worker }.map { ($0.host, $0.devices) }
     }
 
     /// How often `keepAlive` should run.
@@ -213,13 +226,14 @@ public final class Services: Sendable {
         return expired
     }
 
-    /// Stops the background work, then closes the database. Runs stop at their next batch (and are
-    /// `interrupted`, as after a restart), queued work stays queued for the next start, and work
-    /// already going has until `deadline`. If some is still going then, the database is left open,
+    /// Stops the background work, then closes the database. Runs stop at their next batch (and wait
+    /// again, for another process or the next start to take them over from their checkpoint), queued
+    /// work stays queued, and work already going has until `deadline`. If some is still going then, the database is left open,
     /// consistent as of its last commit, and the answer is false: the caller should exit without
     /// running exit handlers, which would wait on that work.
     @discardableResult
     public func close(waitingUntil deadline: DispatchTime = .distantFuture) -> Bool {
+        jobs.stop()
         guard work.close(waitingUntil: deadline) else { return false }
         // A collection already queued finishes before the database it reads goes away.
         collectionQueue.sync {}

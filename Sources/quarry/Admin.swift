@@ -33,7 +33,10 @@ enum Admin {
             && !FileManager.default.fileExists(atPath: "\(configuration.dataDirectory)/quarry.sqlite") {
             throw Configuration.Invalid(description: "\(configuration.dataDirectory) holds no quarry.sqlite: nothing to migrate (set QUARRY_DATA_DIR or --data)")
         }
-        let services = try Services(dataDirectory: configuration.dataDirectory, settings: configuration.services)
+        var settings = configuration.services
+        // Beside a live server: an admin command takes no queued work.
+        settings.performsWork = false
+        let services = try Services(dataDirectory: configuration.dataDirectory, settings: settings)
         defer { services.close() }
         switch arguments {
         case let args where args.count == 3 && args[0] == "account" && args[1] == "create":

@@ -4,6 +4,7 @@ import Quarry
 let usage = """
     usage:
       quarry serve [--host HOST] [--port PORT] [--data DIR]
+      \(Worker.usage)
       quarry --version
     \(Admin.usage.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
 
@@ -15,6 +16,8 @@ do {
     switch arguments.first {
     case "serve":
         try Serve.run(Configuration(environment: ProcessInfo.processInfo.environment, flags: Array(arguments.dropFirst())))
+    case "worker":
+        try Worker.run(Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
     case "admin":
         let (command, flags) = splitFlags(Array(arguments.dropFirst()))
         var environment = ProcessInfo.processInfo.environment

@@ -36,6 +36,17 @@ struct JobErrorTypesMigrationTests {
                     ALTER TABLE model_exports DROP COLUMN claimed_by; ALTER TABLE import_jobs DROP COLUMN claimed_by;
                     ALTER TABLE webhook_deliveries DROP COLUMN claimed_by;
                     ALTER TABLE prelabel_jobs DROP COLUMN claimed_by;
+                    ALTER TABLE runs DROP COLUMN attempts; ALTER TABLE evaluations DROP COLUMN attempts;
+                    ALTER TABLE model_exports DROP COLUMN attempts; ALTER TABLE import_jobs DROP COLUMN attempts;
+                    ALTER TABLE runs DROP COLUMN stop_requested; ALTER TABLE evaluations DROP COLUMN stop_requested;
+                    ALTER TABLE model_exports DROP COLUMN stop_requested; ALTER TABLE import_jobs DROP COLUMN stop_requested;
+                    ALTER TABLE runs DROP COLUMN device; ALTER TABLE runs DROP COLUMN last_checkpoint_blob;
+                    ALTER TABLE runs DROP COLUMN best_checkpoint_blob; ALTER TABLE runs DROP COLUMN data_blob;
+                    ALTER TABLE import_jobs DROP COLUMN archive_blob; ALTER TABLE import_jobs DROP COLUMN folder;
+                    ALTER TABLE import_jobs DROP COLUMN format; DROP INDEX runs_status; DROP INDEX evaluations_status;
+                    DROP INDEX model_exports_status; DROP INDEX import_jobs_status;
+                    ALTER TABLE prelabel_jobs DROP COLUMN attempts; ALTER TABLE prelabel_jobs DROP COLUMN stop_requested;
+                    ALTER TABLE prelabel_jobs DROP COLUMN device;
                     DELETE FROM schema_migrations WHERE version >= 20;
                     """)
                 for failure in failures {

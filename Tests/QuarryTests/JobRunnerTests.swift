@@ -9,8 +9,8 @@ import Synchronization
 import Testing
 
 /// The job runner against a real database, with import jobs as the rows: a job runs once however many
-/// runners share the database, ends as its work says, stops before it starts when asked, and a restart
-/// settles what was left active. Waits are on the runner's own status reports, never on time.
+/// runners share the database, ends as its work says, stops before it starts when asked, a stop reaches
+/// the runner performing it, and a job whose process went away waits again to be taken over. Waits are on the runner's own status reports, never on time.
 @Suite struct JobRunnerTests {
     /// A data directory with an account and a project, and a way to add import job rows.
     final class Fixture {
@@ -21,7 +21,10 @@ import Testing
 
         init() throws {
             directory = try TemporaryDirectory("quarry-jobs")
-            services = try Services(dataDirectory: directory.path, settings: TestDatabases.settings())
+            var settings = try TestDatabases.settings()
+            // The tests' own runners claim the jobs they insert.
+            settings.performsWork = false
+            services = try Services(dataDirectory: directory.path, settings: settings)
             accountID = try services.accounts.create(name: "jobs").account.id
             projectID = try services.projects.create(accountID: accountID, name: "P").id
         }
@@ -47,93 +50,132 @@ import Testing
         }
     }
 
+    /// A runner of its own on the fixture's database, performing import jobs by `work`, claiming.
+    static func runner(_ fixture: Fixture, concurrency: Int = 1, _ work: @escaping JobRunner.Performer) throws -> JobRunner {
+        let runner = JobRunner(database: fixture.services.database, work: WorkInFlight(), concurrency: [.importJob: concurrency])
+        runner.register(.importJob, work)
+        try runner.start()
+        return runner
+    }
+
     @Test func aJobRunsOnceThoughTwoRunnersShareTheDatabaseAndEndsAsItsWorkSays() throws {
         let fixture = try Fixture()
-        let (first, second) = (JobRunner(database: fixture.services.database, work: WorkInFlight()),
-                               JobRunner(database: fixture.services.database, work: WorkInFlight()))
-        let reports = JobReports(first, second, kind: .importJob)
-        let performed = Atomic<Int>(0)
+        let performed = Mutex<[String]>([])
         let release = DispatchSemaphore(value: 0)
-        try fixture.insert("shared")
-        for runner in [first, second] {
-            runner.submit(.importJob, id: "shared") { _ in
-                performed.add(1, ordering: .relaxed)
+        struct Broken: Error, CustomStringConvertible { var description: String { "the disk is full" } }
+        let database = fixture.services.database
+        let work: JobRunner.Performer = { context in
+            performed.withLock { $0.append(context.id) }
+            switch context.id {
+            case "failing": throw Broken()
+            case "recorded":
+                // Work that records its results completes in their transaction; the observer still hears of it.
+                try database.write { db in _ = try JobRecords.apply(.complete, to: .importJob, id: context.id, on: db) }
+                return .completed
+            case "stopping":
+                while !context.shouldStop { _ = release.wait(timeout: .now() + 0.05) }
+                return .stopped
+            default:
                 release.wait()
                 return .completed
             }
         }
+        let (first, second) = (try Self.runner(fixture, work), try Self.runner(fixture, work))
+        defer { first.stop(); second.stop() }
+        let reports = JobReports(first, second, kind: .importJob)
+        try fixture.insert("shared")
+        first.submit(.importJob, id: "shared")
+        second.submit(.importJob, id: "shared")
         #expect(reports.wait("shared", .running))
         release.signal()
-        release.signal()
         #expect(reports.wait("shared", .completed))
-        #expect(performed.load(ordering: .relaxed) == 1)
+        #expect(performed.withLock { $0 } == ["shared"])
         #expect(reports.statuses(of: "shared") == [.running, .completed])
         let row = try fixture.row("shared")
         #expect(row.status == "completed" && row.error == nil && row.started != nil && row.finished != nil)
 
-        // Work that records its results completes in their transaction; the observer still hears of it.
         try fixture.insert("recorded")
-        let database = fixture.services.database
-        first.submit(.importJob, id: "recorded") { context in
-            try database.write { db in _ = try JobRecords.apply(.complete, to: .importJob, id: context.id, on: db) }
-            return .completed
-        }
+        first.submit(.importJob, id: "recorded")
         #expect(reports.wait("recorded", .completed))
 
-        struct Broken: Error, CustomStringConvertible { var description: String { "the disk is full" } }
         try fixture.insert("failing")
-        first.submit(.importJob, id: "failing") { _ in throw Broken() }
+        second.submit(.importJob, id: "failing")
         #expect(reports.wait("failing", .failed))
         let failed = try fixture.row("failing")
         #expect(failed.error == "the disk is full" && failed.errorType == "internal")
 
+        // Asked of both runners, whichever runs it: the stop reaches the one that does through the database.
         try fixture.insert("stopping")
-        first.submit(.importJob, id: "stopping") { context in
-            while !context.shouldStop { release.wait() }
-            return .stopped
-        }
+        first.submit(.importJob, id: "stopping")
         #expect(reports.wait("stopping", .running))
-        first.requestStop(.importJob, id: "stopping")
-        release.signal()
+        let holder = try fixture.services.database.read { db in
+            try db.queryOne("SELECT claimed_by FROM import_jobs WHERE id = 'stopping'")?.optionalString("claimed_by")
+        }
+        try (holder == first.process.id ? second : first).requestStop(.importJob, id: "stopping")
         #expect(reports.wait("stopping", .stopped))
     }
 
     @Test func aJobStoppedBeforeItsTurnNeverStarts() throws {
         let fixture = try Fixture()
-        let runner = JobRunner(database: fixture.services.database, work: WorkInFlight())
-        let reports = JobReports(runner, kind: .importJob)
         let release = DispatchSemaphore(value: 0)
-        try fixture.insert("ahead")
-        try fixture.insert("behind")
-        // One import at a time: "behind" waits for "ahead", and is stopped meanwhile.
-        runner.submit(.importJob, id: "ahead") { _ in
+        let runner = try Self.runner(fixture) { context in
+            if context.id == "behind" { Issue.record("a stopped job started") }
             release.wait()
             return .completed
         }
+        defer { runner.stop() }
+        let reports = JobReports(runner, kind: .importJob)
+        // One import at a time: "behind" waits for "ahead", and is stopped meanwhile.
+        try fixture.insert("ahead")
+        runner.submit(.importJob, id: "ahead")
         #expect(reports.wait("ahead", .running))
-        runner.submit(.importJob, id: "behind") { _ in
-            Issue.record("a stopped job started")
-            return .completed
-        }
-        runner.requestStop(.importJob, id: "behind")
+        try fixture.insert("behind")
+        try runner.requestStop(.importJob, id: "behind")
         release.signal()
         #expect(reports.wait("behind", .stopped))
+        #expect(reports.wait("ahead", .completed))
         #expect(try fixture.row("behind").started == nil)
     }
 
-    @Test func aRestartSettlesEachKindAsItSays() throws {
+    /// A running job whose process went away waits again for another to take it over, until it has been
+    /// taken `JobKind.maximumAttempts` times; waiting and finished jobs are left as they are.
+    @Test func aJobWhoseProcessWentAwayWaitsAgainUntilItsLastAttempt() throws {
         let fixture = try Fixture()
         try fixture.insert("waiting")
         try fixture.insert("going", status: .running)
+        try fixture.insert("worn", status: .running)
         try fixture.insert("finished", status: .completed)
-        try fixture.services.settleAbandonedWork(unclaimed: true)
-        for id in ["waiting", "going"] {
-            let row = try fixture.row(id)
-            #expect(row.status == "failed" && row.error == "interrupted by a restart; start the import again" && row.finished != nil)
-            #expect(row.errorType == "interrupted")
+        try fixture.services.database.write { db in
+            try db.run("UPDATE import_jobs SET attempts = 1 WHERE id = 'going'")
+            try db.run("UPDATE import_jobs SET attempts = ? WHERE id = 'worn'", [JobKind.maximumAttempts])
         }
+        #expect(try fixture.services.settleAbandonedWork(unclaimed: true) == 2)
+        #expect(try fixture.row("waiting").status == "pending" && fixture.row("going").status == "pending")
+        let worn = try fixture.row("worn")
+        #expect(worn.status == "failed" && worn.errorType == "interrupted" && worn.finished != nil)
+        #expect(worn.error == "the process performing it went away 3 times; start the import again")
         #expect(try fixture.row("finished").status == "completed")
-        #expect(JobKind.run.afterRestart.event == .interrupt && JobKind.evaluation.afterRestart.event == .fail)
+        #expect(JobKind.run.afterLastAttempt.event == .interrupt && JobKind.evaluation.afterLastAttempt.event == .fail)
+
+        // Taken over: claimed again, one attempt more.
+        let runner = try Self.runner(fixture) { _ in .completed }
+        defer { runner.stop() }
+        let reports = JobReports(runner, kind: .importJob)
+        runner.wake()
+        #expect(reports.wait("going", .completed) && reports.wait("waiting", .completed))
+        let attempts = try fixture.services.database.read { db in
+            try db.queryOne("SELECT attempts FROM import_jobs WHERE id = 'going'")?.int("attempts")
+        }
+        #expect(attempts == 2)
+    }
+
+    @Test func aProcessTakesOnlyWorkForDevicesItHas() {
+        let server = WorkDevices.local(gpus: 2)
+        #expect(server.names == ["cpu", "gpu:0", "gpu:1"])
+        #expect(server.accepts(nil) && server.accepts("cpu") && server.accepts("gpu:1") && server.accepts("gpu:0,gpu:1"))
+        #expect(!server.accepts("gpu:2") && !server.accepts("gpu:1,gpu:2"))
+        let worker = WorkDevices(names: ["gpu:0"])
+        #expect(worker.accepts("gpu:0") && !worker.accepts(nil) && !worker.accepts("cpu"), "a GPU worker takes no CPU work")
     }
 
     /// A failure's type comes from what was thrown; its message is the error's description, as it was.

@@ -179,15 +179,13 @@ def run_past_its_first_epoch(server, key):
     return project_id, run_id, url
 
 
-def test_a_run_killed_with_the_server_is_interrupted_and_resumes(make_server):
+def test_a_run_killed_with_the_server_is_taken_over_by_the_restart_from_its_checkpoint(make_server):
     server = make_server()
     key = server.create_account("crash")
     project_id, run_id, url = run_past_its_first_epoch(server, key)
     server.kill()
+    # Nobody asks: the restarted server finds the run's process gone and takes the run over.
     restarted = make_server(data=server.data)
-    interrupted = requests.get(restarted.url + url, headers=auth(key)).json()["data"]
-    assert interrupted["status"] == "interrupted" and len(interrupted["metrics"]) >= 1
-    assert requests.post(restarted.url + url + "/resume", headers=auth(key)).status_code == 200
     resumed = finished(restarted, key, project_id, run_id, timeout=300)
     assert resumed["status"] == "completed" and [m["epoch"] for m in resumed["metrics"]] == list(range(40))
 
@@ -214,7 +212,7 @@ def test_an_epoch_recorded_but_not_checkpointed_is_trained_and_recorded_once(mak
     assert all(m["val_accuracy"] != 0.123 for m in resumed["metrics"])
 
 
-def test_sigterm_mid_run_stops_it_cleanly_as_interrupted(make_server):
+def test_sigterm_mid_run_stops_it_cleanly_and_the_next_start_goes_on_from_its_checkpoint(make_server):
     server = make_server()
     key = server.create_account("sigterm")
     project_id, run_id, url = run_past_its_first_epoch(server, key)
@@ -224,11 +222,11 @@ def test_sigterm_mid_run_stops_it_cleanly_as_interrupted(make_server):
     # The log is drained by a thread of its own, which may still hold the last lines.
     wait_for(lambda: any(line.startswith("stopped") for line in server.log), timeout=5)
     assert not any("still going" in line for line in server.log), server.log
+    with contextlib.closing(sqlite3.connect(os.path.join(server.data, "quarry.sqlite"), timeout=10)) as db:
+        status, metrics = db.execute("SELECT status, metrics FROM runs WHERE id = ?", (run_id,)).fetchone()
+    assert status == "pending", "it waits for a process to take it over"
+    done = len(json.loads(metrics))
     restarted = make_server(data=server.data)
-    interrupted = requests.get(restarted.url + url, headers=auth(key)).json()["data"]
-    assert interrupted["status"] == "interrupted", interrupted
-    done = len(interrupted["metrics"])
-    assert requests.post(restarted.url + url + "/resume", headers=auth(key)).status_code == 200
     # It goes on from the checkpoint written at the stop: the next epoch is the one after the last recorded.
     resumed = wait_for(lambda: (lambda r: r if len(r["metrics"]) > done else None)(
         requests.get(restarted.url + url, headers=auth(key)).json()["data"]), timeout=60)

@@ -27,8 +27,10 @@ struct StudioRuns: Sendable {
         let created_at: String
         let started_at: String?
         let finished_at: String?
+        /// Why a pending run waits, when no live process has its devices (a GPU no worker offers).
+        let waiting_for: String?
 
-        init(_ run: Run) {
+        init(_ run: Run, waitingFor: String?) {
             run_id = run.id
             experiment_id = run.experimentID
             status = run.status.rawValue
@@ -43,6 +45,7 @@ struct StudioRuns: Sendable {
             created_at = run.createdAt
             started_at = run.startedAt
             finished_at = run.finishedAt
+            waiting_for = waitingFor
         }
     }
 
@@ -60,11 +63,13 @@ struct StudioRuns: Sendable {
     }
 
     func get(_ request: Request, _ account: Account) throws -> Response {
-        Studio.ok(RunBody(try run(request, account)))
+        let run = try run(request, account)
+        return Studio.ok(RunBody(run, waitingFor: try services.runs.waitingReason(run)))
     }
 
     func list(_ request: Request, _ account: Account) throws -> Response {
-        Studio.ok(try services.runs.list(accountID: account.id, projectID: request.parameter("project_id") ?? "").map(RunBody.init))
+        let runs = try services.runs.list(accountID: account.id, projectID: request.parameter("project_id") ?? "")
+        return Studio.ok(try runs.map { RunBody($0, waitingFor: try services.runs.waitingReason($0)) })
     }
 
     func metrics(_ request: Request, _ account: Account) throws -> Response {

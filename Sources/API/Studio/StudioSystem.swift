@@ -26,7 +26,8 @@ struct StudioSystem: Sendable {
 
     /// The CPU and every CUDA device, asked afresh (free memory changes); `default_selected` is the first
     /// GPU when there is one, else the CPU, as the spec says. A GPU something computes on (any account's
-    /// run, evaluation or pre-labeling; which, is not said) is `busy`.
+    /// run, evaluation or pre-labeling; which, is not said) is `busy`. Then the devices of every live
+    /// `quarry worker`, each with its `host`: a run for `gpu:0` is taken by any process that has a `gpu:0`.
     func devices(_ request: Request, _ account: Account) throws -> Response {
         struct Device: Encodable {
             let id: String
@@ -36,6 +37,8 @@ struct StudioSystem: Sendable {
             let memory_total_mb: Int?
             let memory_free_mb: Int?
             let busy: Bool?
+            /// The worker's machine, for a device of a `quarry worker`; absent for this server's own.
+            var host: String?
         }
         struct Devices: Encodable {
             let devices: [Device]
@@ -51,8 +54,15 @@ struct StudioSystem: Sendable {
         }
         let cpu = Device(id: "cpu", name: "CPU", type: "cpu", cores: ProcessInfo.processInfo.activeProcessorCount,
                          memory_total_mb: nil, memory_free_mb: nil, busy: nil)
-        return Studio.ok(Devices(devices: [cpu] + gpus, cuda_available: !gpus.isEmpty, cuda_version: listing.cudaVersion,
-                                 default_selected: [gpus.first?.id ?? "cpu"], reason: listing.reason))
+        let workers = try services.workerDevices().flatMap { worker in
+            worker.devices.map { id in
+                Device(id: id, name: "\(id) of \(worker.host)", type: id == "cpu" ? "cpu" : "gpu", cores: nil, memory_total_mb: nil,
+                       memory_free_mb: nil, busy: nil, host: worker.host)
+            }
+        }
+        let firstGPU = (gpus + workers).first { $0.type == "gpu" }
+        return Studio.ok(Devices(devices: [cpu] + gpus + workers, cuda_available: firstGPU != nil, cuda_version: listing.cudaVersion,
+                                 default_selected: [firstGPU?.id ?? "cpu"], reason: listing.reason))
     }
 
     func workspace(_ request: Request, _ account: Account) throws -> Response {

@@ -34,6 +34,16 @@ public enum CheckpointFile {
         try decode(FileBytes.read(path), path: path)
     }
 
+    /// The file's bytes, for a store other than a file (a blob).
+    public static func bytes(of checkpoint: Checkpoint) throws -> [UInt8] {
+        try encode(checkpoint)
+    }
+
+    /// A checkpoint from a file's bytes; `source` names where they came from in errors.
+    public static func checkpoint(from bytes: [UInt8], source: String) throws -> Checkpoint {
+        try decode(bytes, path: source)
+    }
+
     static func encode(_ checkpoint: Checkpoint) throws -> [UInt8] {
         var floats: [Float] = []
         func append(_ values: [Float]) -> CheckpointHeader.Span {

@@ -14,6 +14,7 @@ public final class EvaluationService: Sendable {
         self.database = database
         self.blobs = blobs
         self.runs = runs
+        runs.jobs.register(.evaluation) { [self] context in try EvaluationExecution(service: self, id: context.id).perform() }
     }
 
     /// Checks the request against the run (which must belong to the experiment, have finished
@@ -34,7 +35,7 @@ public final class EvaluationService: Sendable {
             try EvaluationStore.insert(evaluation, on: db)
             return evaluation
         }
-        runs.jobs.submit(.evaluation, id: evaluation.id) { [self] _ in try EvaluationExecution(service: self, id: evaluation.id).perform() }
+        runs.jobs.submit(.evaluation, id: evaluation.id)
         return evaluation
     }
 

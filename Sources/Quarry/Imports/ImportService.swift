@@ -22,26 +22,40 @@ public final class ImportService: Sendable {
         self.limits = limits
         self.zipLimits = zipLimits
         self.importRoot = importRoot.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+        jobs.register(.importJob) { [self] context in try perform(context.id) }
     }
 
-    /// Imports a ZIP. `archive` is a file in the blob store's temp directory; the import takes it over.
+    /// Imports a ZIP. `archive` is a file in the blob store's temp directory; the import takes it over,
+    /// keeping it as a blob while the import waits or goes, so that any process can take the import.
     /// `format` names the files' layout; nil detects it.
     public func importArchive(accountID: String, projectID: String, archive: String, format: ImportFormat? = nil) throws -> ImportJob {
         let project = try project(accountID: accountID, id: projectID)
         let owned = "\(blobs.temporaryDirectory)/import-\(SecureRandom.hex(bytes: 8)).zip"
         guard rename(archive, owned) == 0 else { throw ImportError.invalidArchive("the upload could not be kept") }
-        let reader: ZipReader
+        let blob: BlobID
         do {
-            reader = try ZipReader(path: owned, limits: zipLimits)
+            do {
+                _ = try ZipReader(path: owned, limits: zipLimits)
+            } catch {
+                throw ImportError.invalidArchive(error.description)
+            }
+            blob = try blobs.adopt(temporaryFile: owned)
         } catch {
             unlink(owned)
-            throw ImportError.invalidArchive(error.description)
+            throw error
         }
-        return try start(project: project, source: "upload") { try ImportSource.zip(reader, format: format) } cleanup: { unlink(owned) }
+        return try start(project: project, source: .archive(blob), format: format)
     }
 
     /// Imports a folder under the import root (a path relative to it, or absolute inside it).
     public func importFolder(accountID: String, projectID: String, path: String, format: ImportFormat? = nil) throws -> ImportJob {
+        let resolved = try folder(path)
+        let project = try project(accountID: accountID, id: projectID)
+        return try start(project: project, source: .folder(resolved), format: format)
+    }
+
+    /// `path` resolved inside the import root, or why not.
+    private func folder(_ path: String) throws -> String {
         guard let root = importRoot else { throw ImportError.localImportsDisabled }
         let joined = path.hasPrefix("/") ? path : "\(root)/\(path)"
         let resolved = URL(fileURLWithPath: joined).resolvingSymlinksInPath().path
@@ -52,8 +66,7 @@ public final class ImportService: Sendable {
         guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isFolder), isFolder.boolValue else {
             throw ImportError.notAFolder(path)
         }
-        let project = try project(accountID: accountID, id: projectID)
-        return try start(project: project, source: "local") { try ImportSource.folder(resolved, format: format) } cleanup: {}
+        return resolved
     }
 
     public func job(accountID: String, projectID: String, id: String) throws -> ImportJob {
@@ -77,16 +90,44 @@ public final class ImportService: Sendable {
         try database.read { db in try ProjectStore.owned(accountID: accountID, id: id, on: db) }
     }
 
-    private func start(project: Project, source: String, candidates: @escaping @Sendable () throws -> ([ImportSource.Candidate], [ImportJob.Skipped]),
-                       cleanup: @escaping @Sendable () -> Void) throws -> ImportJob {
+    private func start(project: Project, source: ImportJobStore.Source, format: ImportFormat?) throws -> ImportJob {
         let id = ID.make("import")
         try database.write { db in
-            try ImportJobStore.insert(id: id, accountID: project.accountID, projectID: project.id, source: source, on: db)
+            try ImportJobStore.insert(id: id, accountID: project.accountID, projectID: project.id, source: source, format: format, on: db)
         }
-        jobs.submit(.importJob, id: id) { [self] _ in
-            defer { cleanup() }
-            return try ImportRun(service: self, jobID: id, project: project).run(candidates)
-        }
+        jobs.submit(.importJob, id: id)
         return try job(accountID: project.accountID, projectID: project.id, id: id)
+    }
+
+    /// Performs import `id` from its row, in whichever process claimed it: the archive read from the blob
+    /// store (a local copy), or the folder checked against this process's import root again.
+    private func perform(_ id: String) throws -> JobRunner.Ending {
+        guard let (project, source, format) = try database.read({ db -> (Project, ImportJobStore.Source, ImportFormat?)? in
+            guard let (projectID, source, format) = try ImportJobStore.source(of: id, on: db),
+                  let project = try ProjectStore.find(id: projectID, on: db) else { return nil }
+            return (project, source, format)
+        }) else { throw ImportError.notFound(id) }
+        let run = ImportRun(service: self, jobID: id, project: project)
+        switch source {
+        case .folder(let path):
+            let resolved = try folder(path)
+            return try run.run { try ImportSource.folder(resolved, format: format) }
+        case .archive(let blob):
+            let (path, cleanup) = try localFile(blob)
+            defer { cleanup() }
+            let reader = try ZipReader(path: path, limits: zipLimits)
+            return try run.run { try ImportSource.zip(reader, format: format) }
+        }
+    }
+
+    /// A file holding the blob: the store's own, or, for the few bytes a store keeps inline, a temporary copy.
+    private func localFile(_ blob: BlobID) throws -> (path: String, cleanup: () -> Void) {
+        switch try blobs.contents(of: blob) {
+        case .file(let path): return (path, {})
+        case .bytes(let bytes):
+            let path = "\(blobs.temporaryDirectory)/import-\(SecureRandom.hex(bytes: 8)).zip"
+            try AtomicFile.write(bytes, to: path)
+            return (path, { unlink(path) })
+        }
     }
 }

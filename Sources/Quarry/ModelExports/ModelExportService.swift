@@ -14,6 +14,7 @@ public final class ModelExportService: Sendable {
         self.database = database
         self.blobs = blobs
         self.runs = runs
+        runs.jobs.register(.modelExport) { [self] context in try perform(context.id) }
     }
 
     /// Checks the request against the run and, for ONNX, the options against the model (opset, input
@@ -46,7 +47,7 @@ public final class ModelExportService: Sendable {
         let export = ModelExport(id: ID.make("export"), projectID: projectID, request: request, status: .pending, error: nil, blob: nil,
                                  size: nil, fileName: nil, createdAt: Timestamp.now(), finishedAt: nil)
         try database.write { db in try ModelExportStore.insert(export, on: db) }
-        runs.jobs.submit(.modelExport, id: export.id) { [self] _ in try perform(export) }
+        runs.jobs.submit(.modelExport, id: export.id)
         return export
     }
 
@@ -80,7 +81,8 @@ public final class ModelExportService: Sendable {
     }
 
     /// Writes the file and records it with the completion; a failure is thrown for the job runner to record.
-    private func perform(_ export: ModelExport) throws -> JobRunner.Ending {
+    private func perform(_ id: String) throws -> JobRunner.Ending {
+        guard let export = try database.read({ db in try ModelExportStore.find(id: id, on: db) }) else { throw ModelExportError.notFound(id) }
         let request = export.request
         guard let run = try database.read({ db in try RunStore.find(id: request.runID, on: db) }) else {
             throw TrainedModelError.runNotFound(request.runID)
@@ -94,7 +96,10 @@ public final class ModelExportService: Sendable {
             bytes = try Self.stateDict(PretrainedWeights.stateDict(of: model, backbone: backbone), format: request.format,
                                        metadata: Self.metadata(run, request), spool: blobs.temporaryDirectory)
         } else {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: runs.checkpointPath(run.id, request.checkpoint))))
+            guard let file = try runs.files.checkpointBytes(run.id, request.checkpoint) else {
+                throw TrainedModelError.checkpointNotFound(run: run.id, checkpoint: request.checkpoint)
+            }
+            bytes = file
         }
         let blob = try blobs.put(bytes)
         let experiment = run.config.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" }

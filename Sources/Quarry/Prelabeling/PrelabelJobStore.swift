@@ -5,12 +5,13 @@ enum PrelabelJobStore {
     /// Queues a pending job for each task, inside the caller's transaction (the one that creates the
     /// tasks); the ids, to submit once it commits. None when the project has no pre-labeler.
     static func queue(taskIDs: [String], projectID: String, on db: any Connection) throws -> [String] {
-        guard !taskIDs.isEmpty, try ProjectStore.prelabeler(projectID: projectID, on: db) != nil else { return [] }
+        guard !taskIDs.isEmpty, let setting = try ProjectStore.prelabeler(projectID: projectID, on: db) else { return [] }
         let now = Timestamp.now()
         return try taskIDs.map { taskID in
             let id = ID.make("prelabel")
-            try db.run("INSERT INTO prelabel_jobs (id, project_id, task_id, status, created_at) VALUES (?, ?, ?, ?, ?)",
-                       [id, projectID, taskID, JobStatus.pending.rawValue, now])
+            // Claimed by a process with the pre-labeler's device (`WorkDevices`).
+            try db.run("INSERT INTO prelabel_jobs (id, project_id, task_id, status, created_at, device) VALUES (?, ?, ?, ?, ?, ?)",
+                       [id, projectID, taskID, JobStatus.pending.rawValue, now, setting.device.description])
             return id
         }
     }
@@ -35,11 +36,5 @@ enum PrelabelJobStore {
                                   status: JobStatus(rawValue: try row.string("status")) ?? .failed, error: try row.optionalString("error"),
                                   createdAt: try row.string("created_at"), finishedAt: try row.optionalString("finished_at"), images: images)
         }
-    }
-
-    /// Jobs a restart interrupted, oldest first.
-    static func interrupted(on db: any Connection) throws -> [String] {
-        try db.query("SELECT id FROM prelabel_jobs WHERE status = ? ORDER BY created_at, id", [JobStatus.interrupted.rawValue])
-            .map { try $0.string("id") }
     }
 }

@@ -47,6 +47,10 @@ public final class Prelabeler: Sendable {
         self.database = database
         self.blobs = blobs
         self.runs = runs
+        runs.jobs.register(.prelabel) { [self] context in
+            try perform(context.id)
+            return .completed
+        }
     }
 
     /// Names the run's checkpoint as the project's pre-labeler; the run must have finished training. It
@@ -86,23 +90,10 @@ public final class Prelabeler: Sendable {
         }
     }
 
-    /// Hands committed pre-label jobs (`PrelabelJobStore.queue`) to the job runner, which runs them one
-    /// at a time; a failure is recorded on the job and logged, and leaves the task without predictions.
+    /// Tells the job runner of committed pre-label jobs (`PrelabelJobStore.queue`), which some process
+    /// runs one at a time; a failure is recorded on the job and logged, and leaves the task without predictions.
     func submit(_ jobIDs: [String]) {
-        for id in jobIDs {
-            runs.jobs.submit(.prelabel, id: id) { [self] _ in
-                try perform(id)
-                return .completed
-            }
-        }
-    }
-
-    /// At a start: the jobs the last process left interrupted, queued again.
-    func resumeInterrupted() throws {
-        let resumed = try database.write { db in
-            try PrelabelJobStore.interrupted(on: db).filter { try JobRecords.apply(.resume, to: .prelabel, id: $0, on: db) }
-        }
-        submit(resumed)
+        for id in jobIDs { runs.jobs.submit(.prelabel, id: id) }
     }
 
     /// The task's predictions from the project's pre-labeler as it is now: none if it was cleared meanwhile.

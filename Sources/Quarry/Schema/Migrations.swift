@@ -48,5 +48,6 @@ public enum Migrations {
         weights,
         blobHolds,
         processes,
+        workClaims,
     ]
 }

@@ -2,6 +2,7 @@ import CUDA
 import Foundation
 import Learn
 import LearnGPU
+import Storage
 import Synchronization
 
 /// The devices models compute on: the CPU, and the GPUs the CUDA driver lists. A GPU's kernels are
@@ -41,6 +42,13 @@ public final class ComputeDevices: Sendable {
     /// selection's to say (`DeviceSelection.problem`), a validation error rather than a missing device.
     func check(_ selection: DeviceSelection) throws(GPUUnavailable) {
         for device in selection.devices ?? [] { try check(device) }
+    }
+
+    /// Refuses a selection no process of the deployment could take: on SQLite, whose one server is the
+    /// only process, a GPU it lacks; on a shared database a worker with the GPU may join, so a run for it
+    /// is queued and waits (`RunService.waitingReason`).
+    func checkQueueable(_ selection: DeviceSelection, on database: any Database) throws(GPUUnavailable) {
+        if database.dialect == .sqlite { try check(selection) }
     }
 
     /// The device asked for, refused with the reason when it is not here; with none asked for, the

@@ -69,18 +69,18 @@ final class EpochRecorder: @unchecked Sendable {
             (metrics.deviceMemoryBytes, metrics.deviceMemoryPeakBytes) = (statistics.map(\.bytesHeld).max(),
                                                                           statistics.map(\.peakBytesHeld).max())
         }
-        // In an order a kill can interrupt anywhere: `best` first (a newer best than the database says is
-        // rewritten alike when the epoch is trained again), the epoch's row next, `last` last (a resume
-        // trains again the epochs recorded past it, and drops their rows).
+        // The checkpoints are stored first, then named with the epoch's row in one write: a kill anywhere
+        // leaves the last epoch recorded whole or not at all (unnamed blobs are collected).
         do {
+            let last = try service.files.store(checkpoint)
+            var newBest: BlobID?
             if let score, score > (best ?? -1) {
                 best = score
-                try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, .best))
+                newBest = last
             }
             run.metrics.append(metrics)
             run.bestValidationAccuracy = run.metrics.compactMap(\.validationAccuracy).max()
-            try service.database.write { db in try RunStore.update(run, on: db) }
-            try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, .last))
+            try service.database.write { db in try RunStore.recordCheckpoints(last: last, best: newBest, of: run, on: db) }
         } catch {
             failure.withLock { $0 = $0 ?? error }
         }
@@ -95,7 +95,8 @@ final class EpochRecorder: @unchecked Sendable {
         case .completed:
             return .completed
         case .stopped(let checkpoint):
-            try CheckpointFile.write(checkpoint, to: service.checkpointPath(runID, .last))
+            let last = try service.files.store(checkpoint)
+            try service.database.write { db in try RunStore.recordCheckpoints(last: last, best: nil, of: run, on: db) }
             return context.isClosing ? .interrupted : .stopped
         }
     }

@@ -72,10 +72,10 @@ public struct ExperimentService: Sendable {
         }
     }
 
-    /// A GPU the driver does not list is refused when the experiment is saved, not when it first runs
+    /// A GPU no process could take is refused when the experiment is saved, not when it first runs
     /// (`validate` has checked that the selection is one).
     private func checkDevice(_ config: ExperimentConfig) throws(GPUUnavailable) {
-        try devices.check(config.device)
+        try devices.checkQueueable(config.device, on: database)
     }
 
     public func delete(accountID: String, projectID: String, id: String) throws {

@@ -8,11 +8,10 @@ import Synchronization
 /// One run on the worker pool: freezes the examples it trains on (a resume reads them back, whatever
 /// labeling has done since), builds the model and optimizer from the config, trains with checkpoints
 /// after every epoch (`last`, and `best` by the task's validation figure), and records metrics and status
-/// as it goes.
+/// as it goes. A run with a `last` checkpoint resumes from it.
 struct RunExecution {
     let service: RunService
     let runID: String
-    let resume: Bool
     let context: JobRunner.Context
 
     /// Trains to the end, a stop or a failure (thrown); the job runner records which.
@@ -20,8 +19,9 @@ struct RunExecution {
         // A finished run gives back the convolution scratch its steps kept pooled for the next one.
         defer { Conv2D.releaseScratch() }
         guard var run = try service.database.read({ db in try RunStore.find(id: runID, on: db) }) else { throw RunError.notFound(runID) }
-        try service.checkDevice(run.config)
-        let checkpoint = resume ? try CheckpointFile.read(from: service.checkpointPath(runID, .last)) : nil
+        // Claimed for devices this process has: unless the driver lost one since.
+        try service.devices.check(run.config.device)
+        let checkpoint = try service.files.checkpoint(runID, .last)
         if let checkpoint {
             // Epochs the checkpoint does not hold were recorded but not checkpointed when the last process
             // died: they are trained again, and recorded again.
@@ -59,15 +59,13 @@ struct RunExecution {
         return try service.weights.tensors(accountID: project.accountID, name: name)
     }
 
-    /// The examples as the run first loaded them: read back on a resume, else loaded and written beside
-    /// the checkpoints (atomically, so a kill leaves the old file or the new).
+    /// The examples as the run first loaded them: read back once frozen, else loaded and frozen.
     private func frozen<Data: Codable>(_ load: (any Connection) throws -> Data) throws -> Data {
-        let path = service.dataPath(runID)
-        if resume, let bytes = FileManager.default.contents(atPath: path) {
-            return try JSONDecoder().decode(Data.self, from: bytes)
+        if let bytes = try service.files.frozenData(runID) {
+            return try JSONDecoder().decode(Data.self, from: Foundation.Data(bytes))
         }
         let data = try service.database.read(load)
-        try AtomicFile.write(Array(try JSONEncoder().encode(data)), to: path)
+        try service.files.freeze(Array(try JSONEncoder().encode(data)), runID: runID)
         return data
     }
 

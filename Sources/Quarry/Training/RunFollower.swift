@@ -24,10 +24,9 @@ final class RunFollower: Sendable {
 
     /// Starts following `run` unless this process trains it, it is over, or it is followed already.
     func followIfElsewhere(_ runID: String) throws {
-        let (run, claimer) = try database.read { db in
-            (try RunStore.find(id: runID, on: db), try db.queryOne("SELECT claimed_by FROM runs WHERE id = ?", [runID])?.optionalString("claimed_by"))
+        guard let (run, claimer) = try database.read({ db in try Self.read(runID, on: db) }), run.status.isActive, claimer != process else {
+            return
         }
-        guard let run, run.status.isActive, claimer != process else { return }
         guard following.withLock({ $0.insert(runID).inserted }) else { return }
         let thread = Thread { [self] in
             follow(runID, from: run)
@@ -37,19 +36,23 @@ final class RunFollower: Sendable {
         thread.start()
     }
 
-    /// What changed since `last`, published, until the run ends (or is deleted).
+    /// What changed since `last`, published, until the run ends (or is deleted). A waiting run is not
+    /// published until some process claims it: should that be this one, its own events tell the story,
+    /// and the follower stops, as it does when this process takes the run over later.
     private func follow(_ runID: String, from start: Run) {
-        var last = start
-        publish(runID, from: nil, to: start)
+        var last: Run? = start.status == .pending ? nil : start
+        if let last { publish(runID, from: nil, to: last) }
         while true {
             Thread.sleep(forTimeInterval: interval.seconds)
-            let read = Result { try database.read { db in try RunStore.find(id: runID, on: db) } }
+            let read = Result { try database.read { db in try Self.read(runID, on: db) } }
             guard case .success(let found) = read else { continue }  // the database is away a moment
-            guard let run = found else {
+            guard let (run, claimer) = found else {
                 // Deleted: its stream ends.
                 events.finish(run: runID)
                 return
             }
+            if claimer == process { return }
+            if last == nil && run.status == .pending { continue }
             publish(runID, from: last, to: run)
             last = run
             if !run.status.isActive {
@@ -57,6 +60,11 @@ final class RunFollower: Sendable {
                 return
             }
         }
+    }
+
+    private static func read(_ runID: String, on db: any Connection) throws -> (run: Run, claimer: String?)? {
+        guard let run = try RunStore.find(id: runID, on: db) else { return nil }
+        return (run, try db.queryOne("SELECT claimed_by FROM runs WHERE id = ?", [runID])?.optionalString("claimed_by"))
     }
 
     private func publish(_ runID: String, from before: Run?, to now: Run) {

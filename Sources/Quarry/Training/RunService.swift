@@ -3,17 +3,18 @@ import Learn
 import Storage
 import Synchronization
 
-/// Runs of experiments: jobs of the job runner (as many at once as its run lane allows), stoppable
-/// between batches, resumable from their last checkpoint, and honest about restarts (a run that was
-/// going when the server stopped is `interrupted`, and can be resumed). Every status change is
-/// published to the run's event stream.
+/// Runs of experiments: jobs of the job runner (as many at once as a process's run lane allows), trained
+/// by whichever process claims them, stoppable between batches, resumable from their last checkpoint (a
+/// run whose process stopped or went away under it is taken over from there, by the next start or
+/// another process). Every status change is published to the run's event stream.
 public final class RunService: Sendable {
     let database: any Database
     let blobs: any BlobStore
     public let events = RunEvents()
     /// Runs trained by another process, followed through the database for this process's streams.
     private let follower: RunFollower
-    private let directory: String
+    /// Checkpoints and frozen examples, as blobs.
+    let files: RunFiles
     let jobs: JobRunner
     let devices: ComputeDevices
     /// Where a run's `pretrained` weights are read from.
@@ -25,13 +26,15 @@ public final class RunService: Sendable {
         self.weights = weights
         self.database = database
         self.blobs = blobs
-        directory = "\(dataDirectory)/runs"
+        files = RunFiles(database: database, blobs: blobs, directory: "\(dataDirectory)/runs")
         follower = RunFollower(database: database, events: events, process: jobs.process.id)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         jobs.observe(.run) { [events] id, status, error in
             events.publish(run: id, .status(status, error: error))
             if !status.isActive { events.finish(run: id) }
         }
+        // Whichever process claims it: from the last checkpoint when the run has one (a resume, or a run
+        // whose process went away under it), else from the start.
+        jobs.register(.run) { [self] context in try RunExecution(service: self, runID: context.id, context: context).perform() }
     }
 
     /// Before a stream subscribes to `events`: a run another process trains is followed through the
@@ -40,14 +43,22 @@ public final class RunService: Sendable {
         try follower.followIfElsewhere(runID)
     }
 
-    func checkpointPath(_ runID: String, _ checkpoint: RunCheckpoint) -> String { "\(directory)/\(runID)/\(checkpoint.rawValue).ckpt" }
-    /// The examples the run trains on, frozen when it first starts (`RunExecution`).
-    func dataPath(_ runID: String) -> String { "\(directory)/\(runID)/data.json" }
-
-    /// Refuses a device this server cannot train on: not a selection, or a GPU the driver does not list.
+    /// Refuses a device no process could train on: not a selection, or a GPU no process could have
+    /// (`ComputeDevices.checkQueueable`).
     func checkDevice(_ config: ExperimentConfig) throws {
         if let problem = config.device.problem(batchSize: config.batchSize) { throw RunError.invalid(field: "device", reason: problem) }
-        try devices.check(config.device)
+        try devices.checkQueueable(config.device, on: database)
+    }
+
+    /// Why a pending run waits when no live process has the devices it asks for; nil when one has, or
+    /// the run is not waiting.
+    public func waitingReason(_ run: Run) throws -> String? {
+        guard run.status == .pending else { return nil }
+        let needed = run.config.device.names
+        let offered = try database.read { db in try ProcessRegistry.live(on: db) }
+        guard !offered.contains(where: { Set(needed).isSubset(of: $0.devices) }) else { return nil }
+        return "no live Quarry process has \(needed.joined(separator: " and ")): it waits for `quarry worker "
+            + needed.map { "--device \($0)" }.joined(separator: " ") + "` on a machine that has it"
     }
 
     /// Starts a run of the experiment's configuration as it is now.
@@ -69,8 +80,7 @@ public final class RunService: Sendable {
             try RunStore.insert(run, on: db)
             return run
         }
-        try FileManager.default.createDirectory(atPath: "\(directory)/\(run.id)", withIntermediateDirectories: true)
-        schedule(run.id, resume: false)
+        jobs.submit(.run, id: run.id)
         return run
     }
 
@@ -87,7 +97,7 @@ public final class RunService: Sendable {
     public func stop(accountID: String, projectID: String, id: String) throws -> Run {
         let run = try get(accountID: accountID, projectID: projectID, id: id)
         guard run.status.isActive else { throw RunError.notResumable(id: id, status: run.status) }
-        jobs.requestStop(.run, id: id)
+        try jobs.requestStop(.run, id: id)
         return run
     }
 
@@ -109,18 +119,14 @@ public final class RunService: Sendable {
         }
         (run.status, run.error, run.finishedAt) = (.pending, nil, nil)
         events.forget(run: id)
-        schedule(id, resume: FileManager.default.fileExists(atPath: checkpointPath(id, .last)))
+        jobs.submit(.run, id: id)
         return run
     }
 
     /// Removes the run, unless it is still pending or running, then its checkpoints.
     public func delete(accountID: String, projectID: String, id: String) throws {
         try ProjectJobs<RunStore>.delete(accountID: accountID, projectID: projectID, id: id, in: database)
-        try? FileManager.default.removeItem(atPath: "\(directory)/\(id)")
+        files.removeLegacyFiles(id)
         events.forget(run: id)
-    }
-
-    private func schedule(_ id: String, resume: Bool) {
-        jobs.submit(.run, id: id) { [self] context in try RunExecution(service: self, runID: id, resume: resume, context: context).perform() }
     }
 }

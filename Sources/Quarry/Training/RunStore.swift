@@ -8,8 +8,36 @@ enum RunStore: ProjectJobStore {
 
     static func insert(_ run: Run, on db: any Connection) throws {
         try db.run("""
-            INSERT INTO runs (id, project_id, experiment_id, status, config, classes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, [run.id, run.projectID, run.experimentID, run.status.rawValue, try run.config.storedText, try json(run.classes), run.createdAt])
+            INSERT INTO runs (id, project_id, experiment_id, status, config, classes, created_at, device) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [run.id, run.projectID, run.experimentID, run.status.rawValue, try run.config.storedText, try json(run.classes), run.createdAt,
+                  deviceRequirement(run.config)])
+    }
+
+    /// The devices a process must have to claim the run (`WorkDevices`).
+    private static func deviceRequirement(_ config: ExperimentConfig) -> String {
+        WorkDevices.requirement(config.device.names)
+    }
+
+    /// The blob of the run's checkpoint, if it has one as a blob.
+    static func checkpointBlob(_ runID: String, _ which: RunCheckpoint, on db: any Connection) throws -> BlobID? {
+        try db.queryOne("SELECT \(which.rawValue)_checkpoint_blob AS blob FROM runs WHERE id = ?", [runID])
+            .flatMap { try $0.optionalString("blob") }.flatMap(BlobID.init(hex:))
+    }
+
+    /// Names new checkpoints of the run (either may be nil: unchanged) with an epoch's metrics, in one write.
+    static func recordCheckpoints(last: BlobID?, best: BlobID?, of run: Run, on db: any Connection) throws {
+        try update(run, on: db)
+        try db.run("UPDATE runs SET last_checkpoint_blob = COALESCE(?, last_checkpoint_blob), best_checkpoint_blob = COALESCE(?, best_checkpoint_blob) WHERE id = ?",
+                   [last?.hex, best?.hex, run.id])
+    }
+
+    static func dataBlob(_ runID: String, on db: any Connection) throws -> BlobID? {
+        try db.queryOne("SELECT data_blob FROM runs WHERE id = ?", [runID]).flatMap { try $0.optionalString("data_blob") }.flatMap(BlobID.init(hex:))
+    }
+
+    /// The examples the run froze at its first start; a later start keeps the first.
+    static func recordDataBlob(_ blob: BlobID, runID: String, on db: any Connection) throws {
+        try db.run("UPDATE runs SET data_blob = ? WHERE id = ? AND data_blob IS NULL", [blob.hex, runID])
     }
 
     /// What training records as it goes; the status and its times are the job runner's (`JobRecords`).
@@ -25,7 +53,7 @@ enum RunStore: ProjectJobStore {
 
     /// The configuration a run trains with; only a resume on another device changes it.
     static func updateConfig(_ run: Run, on db: any Connection) throws {
-        try db.run("UPDATE runs SET config = ? WHERE id = ?", [try run.config.storedText, run.id])
+        try db.run("UPDATE runs SET config = ?, device = ? WHERE id = ?", [try run.config.storedText, deviceRequirement(run.config), run.id])
     }
 
     /// The project's runs, newest first.

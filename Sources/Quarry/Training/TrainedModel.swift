@@ -21,7 +21,7 @@ struct TrainedModel {
         guard !run.status.isActive else {
             throw TrainedModelError.stillTraining(run: run.id, status: run.status)
         }
-        guard !run.classes.isEmpty, FileManager.default.fileExists(atPath: runs.checkpointPath(run.id, checkpoint)) else {
+        guard !run.classes.isEmpty, try runs.files.hasCheckpoint(run.id, checkpoint, on: db) else {
             throw TrainedModelError.checkpointNotFound(run: run.id, checkpoint: checkpoint)
         }
         return run
@@ -38,7 +38,10 @@ struct TrainedModel {
     static func restored(_ run: Run, checkpoint: RunCheckpoint, runs: RunService, on backend: any Backend = CPUBackend.shared) throws
         -> any Layer {
         let model = RunRecipe(config: run.config, classes: run.classes.count, batchesPerEpoch: 1).model(on: backend)
-        try CheckpointFile.read(from: runs.checkpointPath(run.id, checkpoint)).restore(into: model, optimizer: nil)
+        guard let stored = try runs.files.checkpoint(run.id, checkpoint) else {
+            throw TrainedModelError.checkpointNotFound(run: run.id, checkpoint: checkpoint)
+        }
+        try stored.restore(into: model, optimizer: nil)
         return model
     }
 }

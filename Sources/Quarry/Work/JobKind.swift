@@ -18,15 +18,27 @@ public enum JobKind: String, Sendable, CaseIterable {
         }
     }
 
-    /// What a restart makes of work the last process left pending or running: a run becomes
-    /// `interrupted`, resumable from its last checkpoint, and so does a pre-label, which the pre-labeler
-    /// queues again at the start (predicting twice is harmless: a task with predictions is skipped); the
-    /// rest fail, saying why, and can be made again.
-    var afterRestart: (event: JobStatus.Event, failure: JobFailure?) {
+    /// The column naming the devices a job computes on (`WorkDevices`); kinds without one need a CPU.
+    var deviceColumn: String? {
         switch self {
-        case .run, .prelabel: (.interrupt, nil)
-        case .importJob: (.fail, JobFailure(.interrupted, "interrupted by a restart; start the import again"))
-        case .evaluation, .modelExport: (.fail, JobFailure(.interrupted, "interrupted by a server restart; create it again"))
+        case .run, .evaluation, .prelabel: "device"
+        case .modelExport, .importJob: nil
+        }
+    }
+
+    /// How many times a job is claimed before a process going away under it settles it for good: work
+    /// that kills each process taking it (memory, a driver fault) must not go round the deployment forever.
+    static let maximumAttempts = 3
+
+    /// What becomes of a job whose process went away under it for the last time: a run is `interrupted`,
+    /// resumable by hand from its last checkpoint; the rest fail, saying why, and can be made again.
+    var afterLastAttempt: (event: JobStatus.Event, failure: JobFailure) {
+        let attempts = "the process performing it went away \(Self.maximumAttempts) times"
+        return switch self {
+        case .run: (.interrupt, JobFailure(.interrupted, "\(attempts); resume it to try again"))
+        case .prelabel: (.fail, JobFailure(.interrupted, "\(attempts)"))
+        case .importJob: (.fail, JobFailure(.interrupted, "\(attempts); start the import again"))
+        case .evaluation, .modelExport: (.fail, JobFailure(.interrupted, "\(attempts); create it again"))
         }
     }
 }

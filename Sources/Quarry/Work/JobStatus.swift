@@ -7,7 +7,8 @@
 ///        │                  └──stop──────▶ stopped
 ///        ├──fail (refused before it started) ──▶ failed
 ///        └──stop ──▶ stopped
-///     pending, running ──interrupt (the process ended under it) ──▶ interrupted
+///     running ──release (its process shut down or went away) ──▶ pending, for another to take over
+///     pending, running ──interrupt (taken over too often) ──▶ interrupted
 ///     stopped, interrupted, failed ──resume──▶ pending
 ///
 /// Which kinds may stop, be interrupted or resume is the kind's to say (`JobKind`); the statuses are one
@@ -26,6 +27,7 @@ public enum JobStatus: String, Sendable, Codable, CaseIterable {
         case fail
         case stop
         case interrupt
+        case release
         case resume
 
         /// Where the event leads, from whichever status allows it.
@@ -36,7 +38,7 @@ public enum JobStatus: String, Sendable, Codable, CaseIterable {
             case .fail: .failed
             case .stop: .stopped
             case .interrupt: .interrupted
-            case .resume: .pending
+            case .release, .resume: .pending
             }
         }
     }
@@ -45,7 +47,8 @@ public enum JobStatus: String, Sendable, Codable, CaseIterable {
     public func applying(_ event: Event) -> JobStatus? {
         switch (self, event) {
         case (.pending, .start), (.running, .complete), (.pending, .fail), (.running, .fail), (.pending, .stop), (.running, .stop),
-             (.pending, .interrupt), (.running, .interrupt), (.stopped, .resume), (.interrupted, .resume), (.failed, .resume):
+             (.pending, .interrupt), (.running, .interrupt), (.running, .release), (.stopped, .resume), (.interrupted, .resume),
+             (.failed, .resume):
             event.result
         default: nil
         }

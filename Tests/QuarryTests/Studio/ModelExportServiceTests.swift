@@ -26,7 +26,7 @@ import Testing
             #expect(name.hasSuffix(".\(format.fileExtension)") && !bytes.isEmpty)
             if format == .quarry {
                 // The checkpoint file itself, as the run wrote it.
-                let written = try Data(contentsOf: URL(fileURLWithPath: fixture.services.runs.checkpointPath(run.id, .best)))
+                let written = Data(try #require(try fixture.services.runs.files.checkpointBytes(run.id, .best)))
                 #expect(bytes == Array(written))
             }
         }

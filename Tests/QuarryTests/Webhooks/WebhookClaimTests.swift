@@ -51,7 +51,7 @@ import Testing
         let id = try fixture.job(in: try fixture.activeProject().id, webhook: true)
         try fixture.finish(id)
         let delivery = try #require(try fixture.deliveries(id).first).id
-        let holder = ProcessRegistry(database: fixture.services.database)
+        let holder = ProcessRegistry(database: fixture.services.database, role: .serve, devices: .local(gpus: 0))
         try holder.join()
         let claimed = try fixture.services.database.write { db in
             try WebhookOutbox.claim(id: delivery, by: holder.id, until: Date().addingTimeInterval(3600), on: db)
