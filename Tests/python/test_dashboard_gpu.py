@@ -11,7 +11,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from test_dashboard_projects import dialog_open, sign_in
 from test_dashboard_training import open_form
-from test_studio_gpu import emulated_gpu
+from emulated_gpu import emulated_gpu
 from test_studio_runs import auth, colour_project, trained
 from test_workbench_browser import ARTIFACTS, browser  # noqa: F401 (the fixture)
 

@@ -3,12 +3,19 @@ against the real binary: work queued through any process is claimed by one; a pr
 training run or an import has its work taken over by another (the run from its last checkpoint, kept in
 the bucket), and each piece of work finishes once; `quarry worker` takes the GPU work no server can."""
 import io
+import os
+import socket
+import subprocess
+import tempfile
+import threading
 import zipfile
 
 import requests
 
+from conftest import BINARY
 from hitl_support import wait_for
 from images import distinct_pngs
+from emulated_gpu import emulated_gpu
 from test_studio_runs import auth, colour_project, experiment, finished
 
 
@@ -98,3 +105,62 @@ def test_work_queued_anywhere_is_claimed_once(postgres, seaweed, make_server):
         assert done["status"] == "completed" and [m["epoch"] for m in done["metrics"]] == [0, 1], done
     attempts = postgres.psql("SELECT attempts FROM runs", url=settings["QUARRY_DATABASE_URL"])
     assert attempts == ["1"] * len(runs)
+
+
+def start_worker(settings, *devices, **extra):
+    """`quarry worker --device …` on the deployment's settings, started: the process and its log."""
+    data = tempfile.mkdtemp(prefix="quarry-worker-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUARRY_")}
+    env.update(QUARRY_DATA_DIR=data, **settings, **extra)
+    words = [word for device in devices for word in ("--device", device)]
+    process = subprocess.Popen([BINARY, "worker", *words], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log = []
+    threading.Thread(target=lambda: log.extend(process.stderr), daemon=True).start()
+    wait_for(lambda: any("worker taking work for" in line for line in log) or process.poll() is not None, timeout=30,
+             what="the worker to start")
+    assert process.poll() is None, log
+    return process, log
+
+
+def test_a_gpu_run_waits_for_a_worker_with_that_gpu_which_then_trains_it(postgres, seaweed, make_server):
+    settings = {"QUARRY_DATABASE_URL": postgres.create_database(), **seaweed.settings("scale-worker")}
+    server = make_server(QUARRY_CUDA_LIBRARY="libcuda-not-installed.so.1", **settings)
+    key = server.create_account("scale-worker")
+    project_id = colour_project(server, key)
+    # This server has no GPU; on a shared database a worker with one may join, so the experiment is taken.
+    exp_id = experiment(server, key, project_id, device="gpu:0")
+    run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
+    url = server.url + f"/api/training/{project_id}/runs/{run_id}"
+    waiting = requests.get(url, headers=auth(key)).json()["data"]
+    assert waiting["status"] == "pending" and "quarry worker --device gpu:0" in waiting["waiting_for"], waiting
+    devices = requests.get(server.url + "/api/system/devices", headers=auth(key)).json()["data"]
+    assert [d["id"] for d in devices["devices"]] == ["cpu"] and devices["cuda_available"] is False
+
+    worker, log = start_worker(settings, "gpu:0", **emulated_gpu())
+    try:
+        listed = wait_for(lambda: (lambda d: d if len(d["devices"]) == 2 else None)(
+            requests.get(server.url + "/api/system/devices", headers=auth(key)).json()["data"]), what="the worker's GPU listed")
+        assert listed["devices"][1]["id"] == "gpu:0" and listed["devices"][1]["host"] == socket.gethostname()
+        assert listed["cuda_available"] is True and listed["default_selected"] == ["gpu:0"]
+        done = finished(server, key, project_id, run_id, timeout=300)
+        assert done["status"] == "completed" and "waiting_for" not in done, done
+        rows = postgres.psql(f"SELECT p.role, p.pid FROM runs r JOIN processes p ON p.id = r.claimed_by WHERE r.id = '{run_id}'",
+                             url=settings["QUARRY_DATABASE_URL"])
+        assert rows == [f"worker|{worker.pid}"]
+    finally:
+        worker.terminate()
+        assert worker.wait(timeout=60) == 0, log
+
+
+def test_a_worker_needs_the_shared_database_and_bucket_and_its_devices(postgres, seaweed):
+    settings = {"QUARRY_DATABASE_URL": postgres.create_database(), **seaweed.settings("scale-worker-refused")}
+    for env, words, said in [
+        ({}, ["--device", "gpu:0"], "a worker shares a deployment's PostgreSQL database and bucket"),
+        (settings, [], "name the devices to take work for"),
+        (settings, ["--device", "tpu:0"], "--device must be cpu or gpu:N, not 'tpu:0'"),
+        ({**settings, "QUARRY_CUDA_LIBRARY": "libcuda-not-installed.so.1"}, ["--device", "gpu:0"], "gpu:0 is not available"),
+    ]:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("QUARRY_")}
+        done = subprocess.run([BINARY, "worker", *words], env={**clean, "QUARRY_DATA_DIR": tempfile.mkdtemp(), **env},
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode != 0 and said in done.stderr, (words, done.returncode, done.stderr)

@@ -13,22 +13,13 @@ import pytest
 import requests
 from PIL import Image
 
-from conftest import ROOT, Server
+from conftest import Server
 from hitl_support import wait_for
 from test_studio_evaluation import all_results, evaluated
 from test_prelabeling import colours_prelabeled_through_jtheta
 from test_studio_model_export import exported
 from test_studio_runs import auth, colour_project, experiment, finished
-
-EMULATED = os.path.join(ROOT, ".build", "emulated-gpu")
-
-
-def emulated_gpu(**settings):
-    """Settings that give a server the emulated device: one GPU of 256 MiB unless told otherwise."""
-    return {"QUARRY_CUDA_LIBRARY": os.path.join(EMULATED, "libcuda.so.1"),
-            "QUARRY_NVML_LIBRARY": os.path.join(EMULATED, "libnvidia-ml.so.1"),
-            "QUARRY_EMULATED_GPUS": "1", "QUARRY_EMULATED_GPU_MEMORY_MB": "256", **settings}
-
+from emulated_gpu import EMULATED, emulated_gpu
 
 def run(server, key, project_id, exp_id):
     response = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key))
