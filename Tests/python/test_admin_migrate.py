@@ -34,8 +34,10 @@ from seaweedfs import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from site_server import Site
 
 # The columns that name a blob (Sources/Quarry/Schema/BlobReferences.swift): the blobs migrate must copy.
-BLOB_COLUMNS = [("images", "blob"), ("exports", "blob"), ("job_files", "blob"), ("model_exports", "blob"),
-                ("projects", "instructions_blob"), ("weights", "blob")]
+BLOB_COLUMNS = [("images", "blob", ""), ("exports", "blob", ""), ("job_files", "blob", ""), ("model_exports", "blob", ""),
+                ("projects", "instructions_blob", ""), ("weights", "blob", ""), ("runs", "last_checkpoint_blob", ""),
+                ("runs", "best_checkpoint_blob", ""), ("runs", "data_blob", ""),
+                ("import_jobs", "archive_blob", " AND status IN ('pending', 'running')")]
 INLINE_LIMIT = 128 * 1024  # LocalBlobStore.defaultInlineLimit: blobs up to this size are rows of blobs/inline.sqlite
 # Rows, tables and blobs from migrate's last line, which names only what was copied and the settings that
 # point at it: (rows, tables, blobs), a part not copied read as 0.
@@ -174,7 +176,7 @@ def sqlite_sequence(data):
 
 def referenced_blobs(data):
     """The ids of the blobs some row names: the ones migrate copies."""
-    sql = " UNION ".join(f"SELECT {c} FROM {t} WHERE {c} IS NOT NULL" for t, c in BLOB_COLUMNS)
+    sql = " UNION ".join(f"SELECT {c} FROM {t} WHERE {c} IS NOT NULL{condition}" for t, c, condition in BLOB_COLUMNS)
     with sqlite_open(data) as db:
         return {row[0] for row in db.execute(sql)}
 

@@ -19,7 +19,7 @@ from test_studio_evaluation import all_results, evaluated
 from test_prelabeling import colours_prelabeled_through_jtheta
 from test_studio_model_export import exported
 from test_studio_runs import auth, colour_project, experiment, finished
-from emulated_gpu import EMULATED, emulated_gpu
+from emulated_gpu import emulated_gpu
 
 def run(server, key, project_id, exp_id):
     response = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key))
