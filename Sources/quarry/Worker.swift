@@ -4,7 +4,7 @@ import HTTP
 import Learn
 import Quarry
 
-/// `quarry worker --device gpu:0 [--device gpu:1] [--data DIR]`: a process on a GPU machine that serves
+/// `quarry worker --device gpu:0 [--device gpu:1] [--data DIR]` (or `QUARRY_WORKER_DEVICES=gpu:0,gpu:1`): a process on a GPU machine that serves
 /// nothing and performs the deployment's queued work that asks for its devices (runs, evaluations and
 /// pre-labels on those GPUs; with `--device cpu`, CPU work too). It shares the deployment's PostgreSQL
 /// database and bucket, which it needs: a worker beside a SQLite deployment could reach neither.
@@ -22,7 +22,12 @@ enum Worker {
             default: throw Configuration.Invalid(description: "unknown option \(word); usage: \(usage)")
             }
         }
-        guard !devices.isEmpty else { throw Configuration.Invalid(description: "name the devices to take work for; usage: \(usage)") }
+        if devices.isEmpty, let listed = environment["QUARRY_WORKER_DEVICES"] {
+            devices = listed.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        guard !devices.isEmpty else {
+            throw Configuration.Invalid(description: "name the devices to take work for (--device, or QUARRY_WORKER_DEVICES); usage: \(usage)")
+        }
         for name in devices where Device(name) == nil {
             throw Configuration.Invalid(description: "--device must be cpu or gpu:N, not '\(name)'")
         }

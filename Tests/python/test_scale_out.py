@@ -158,6 +158,7 @@ def test_a_worker_needs_the_shared_database_and_bucket_and_its_devices(postgres,
         ({}, ["--device", "gpu:0"], "a worker shares a deployment's PostgreSQL database and bucket"),
         (settings, [], "name the devices to take work for"),
         (settings, ["--device", "tpu:0"], "--device must be cpu or gpu:N, not 'tpu:0'"),
+        ({**settings, "QUARRY_WORKER_DEVICES": "gpu:0, tpu:1"}, [], "--device must be cpu or gpu:N, not 'tpu:1'"),
         ({**settings, "QUARRY_CUDA_LIBRARY": "libcuda-not-installed.so.1"}, ["--device", "gpu:0"], "gpu:0 is not available"),
     ]:
         clean = {k: v for k, v in os.environ.items() if not k.startswith("QUARRY_")}
