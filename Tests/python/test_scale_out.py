@@ -6,12 +6,11 @@ import io
 import os
 import socket
 import subprocess
-import tempfile
-import threading
 import zipfile
 
 import requests
 
+from balancer import start_worker
 from conftest import BINARY
 from hitl_support import wait_for
 from images import distinct_pngs
@@ -105,21 +104,6 @@ def test_work_queued_anywhere_is_claimed_once(postgres, seaweed, make_server):
         assert done["status"] == "completed" and [m["epoch"] for m in done["metrics"]] == [0, 1], done
     attempts = postgres.psql("SELECT attempts FROM runs", url=settings["QUARRY_DATABASE_URL"])
     assert attempts == ["1"] * len(runs)
-
-
-def start_worker(settings, *devices, **extra):
-    """`quarry worker --device …` on the deployment's settings, started: the process and its log."""
-    data = tempfile.mkdtemp(prefix="quarry-worker-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QUARRY_")}
-    env.update(QUARRY_DATA_DIR=data, **settings, **extra)
-    words = [word for device in devices for word in ("--device", device)]
-    process = subprocess.Popen([BINARY, "worker", *words], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    log = []
-    threading.Thread(target=lambda: log.extend(process.stderr), daemon=True).start()
-    wait_for(lambda: any("worker taking work for" in line for line in log) or process.poll() is not None, timeout=30,
-             what="the worker to start")
-    assert process.poll() is None, log
-    return process, log
 
 
 def test_a_gpu_run_waits_for_a_worker_with_that_gpu_which_then_trains_it(postgres, seaweed, make_server):

@@ -1,13 +1,20 @@
 """Each spec's own client (Tests/python/spec_clients, written from ../shared/specs alone) driven through
 its spec's whole flow against the real server. Only the base URL and the credentials are Quarry's; the
-Studio spec has no credentials, so the Studio server runs in single-user mode and the client sends none."""
+Studio spec has no credentials, so the Studio server runs in single-user mode and the client sends none.
+
+Every flow runs twice: against one server on SQLite, and against a deployment "past one box" (three `quarry
+serve` processes and a `quarry worker` on PostgreSQL and a bucket, each request to the next process in turn
+through a load balancer: balancer.py)."""
 import io
+import os
 
 import onnx
 import pytest
 import requests
 from PIL import Image
 
+from balancer import Deployment
+from conftest import Server
 from hitl_support import FAST, PDF, finish_job, wait_for
 from images import jpeg, png
 from spec_clients.hitl_client import GROUP_LEVELS, JOB_STATUSES, HitlClient
@@ -15,6 +22,29 @@ from spec_clients.jtheta_client import JThetaClient, JThetaError
 from spec_clients.studio_client import UNFINISHED, StudioClient, StudioError, image_rows
 from spec_support import (IMAGE_COUNT, activate_hitl_project, all_rows, dataset_files, expect_error, gone, ident,
                           imported_project, rows, trained_run, utc_day, zip_of)
+
+
+@pytest.fixture(params=["one server", "three servers and a worker"])
+def make_server(request, tmp_path):
+    """A factory for what the flows talk to: a server, or a balanced deployment, with these settings."""
+    started = []
+
+    def make(**settings):
+        if request.param == "one server":
+            started.append(Server(**settings))
+        else:
+            prefix = f"spec-{len(started)}-{os.path.basename(tmp_path)}"
+            started.append(Deployment(request.getfixturevalue("postgres"), request.getfixturevalue("seaweed"), prefix, **settings))
+        return started[-1]
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def server(make_server):
+    return make_server()
 
 
 # ---- Studio ---------------------------------------------------------------------------------------
