@@ -1,6 +1,6 @@
 """A round-robin HTTP load balancer on loopback, for tests of several Quarry processes behind one URL: each
 request goes to the next process in turn, headers (Host included) and body as they came, and the answer
-streams back as it arrives (server-sent events included). `Deployment` starts three `quarry serve` processes
+streams back as it arrives (server-sent events included); a process that does not answer is a 502. `Deployment` starts three `quarry serve` processes
 and a `quarry worker` on one PostgreSQL database and one bucket behind it, and stands in for a `Server`."""
 import http.client
 import itertools
@@ -40,8 +40,15 @@ class Balancer:
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
                 upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=300)
                 try:
-                    upstream.request(self.command, self.path, body=body, headers=headers)
-                    answer = upstream.getresponse()
+                    try:
+                        upstream.request(self.command, self.path, body=body, headers=headers)
+                        answer = upstream.getresponse()
+                    except OSError:
+                        # A process that is gone, as a load balancer answers for it (this one checks no health).
+                        self.send_response(502)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
                     self.send_response_only(answer.status, answer.reason)
                     sized = answer.getheader("Content-Length") is not None
                     for name, value in answer.getheaders():
@@ -76,6 +83,7 @@ class Deployment:
     `data`, `log`, `create_account`, `stop`), answered by all of them."""
 
     def __init__(self, postgres, seaweed, prefix, **settings):
+        self.postgres = postgres
         self.settings = {"QUARRY_DATABASE_URL": postgres.create_database(), **seaweed.settings(prefix), **settings}
         self.servers = [Server(**self.settings) for _ in range(3)]
         self.worker, self.worker_log = start_worker(self.settings, "gpu:0", "cpu", **emulated_gpu())

@@ -103,6 +103,26 @@ def make_server():
         s.stop()
 
 
+@pytest.fixture(params=["one server", "three servers and a worker"])
+def make_any_server(request, tmp_path):
+    """`make_server`, twice: a server on SQLite, and a deployment past one box (three servers and a worker on
+    PostgreSQL and a bucket, behind a round-robin balancer: balancer.py) that stands in for one."""
+    from balancer import Deployment
+    started = []
+
+    def make(**settings):
+        if request.param == "one server":
+            started.append(Server(**settings))
+        else:
+            prefix = f"deployment-{len(started)}-{os.path.basename(tmp_path)}"
+            started.append(Deployment(request.getfixturevalue("postgres"), request.getfixturevalue("seaweed"), prefix, **settings))
+        return started[-1]
+
+    yield make
+    for server in started:
+        server.stop()
+
+
 @pytest.fixture
 def site():
     from site_server import Site

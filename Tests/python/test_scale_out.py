@@ -10,11 +10,12 @@ import zipfile
 
 import requests
 
-from balancer import start_worker
+from balancer import Deployment, start_worker
 from conftest import BINARY
-from hitl_support import wait_for
+from hitl_support import FAST, wait_for
 from images import distinct_pngs
 from emulated_gpu import emulated_gpu
+from test_postgres_deployment import hitl_flow, jtheta_flow, sqlite_hitl, sqlite_jtheta, with_server_log  # noqa: F401 (fixtures)
 from test_studio_runs import auth, colour_project, experiment, finished
 
 
@@ -149,3 +150,22 @@ def test_a_worker_needs_the_shared_database_and_bucket_and_its_devices(postgres,
         done = subprocess.run([BINARY, "worker", *words], env={**clean, "QUARRY_DATA_DIR": tempfile.mkdtemp(), **env},
                               capture_output=True, text=True, timeout=60)
         assert done.returncode != 0 and said in done.stderr, (words, done.returncode, done.stderr)
+
+
+def test_the_sdk_flow_through_three_servers_and_a_worker_gives_what_one_server_gives(postgres, seaweed, sqlite_jtheta, tmp_path):
+    deployment = Deployment(postgres, seaweed, "scale-sdk")
+    try:
+        seen, exports = with_server_log(deployment, jtheta_flow, deployment.create_account("sdk"), tmp_path)
+    finally:
+        deployment.stop()
+    expected, expected_exports = sqlite_jtheta
+    assert seen == expected and exports == expected_exports
+
+
+def test_the_hitl_flow_through_three_servers_and_a_worker_gives_what_one_server_gives(postgres, seaweed, sqlite_hitl, site):
+    deployment = Deployment(postgres, seaweed, "scale-hitl", **FAST)
+    try:
+        seen = with_server_log(deployment, hitl_flow, site, deployment.settings)
+    finally:
+        deployment.stop()
+    assert seen == sqlite_hitl and seen["attempts"] == [500, 200]

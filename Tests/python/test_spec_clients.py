@@ -6,15 +6,12 @@ Every flow runs twice: against one server on SQLite, and against a deployment "p
 serve` processes and a `quarry worker` on PostgreSQL and a bucket, each request to the next process in turn
 through a load balancer: balancer.py)."""
 import io
-import os
 
 import onnx
 import pytest
 import requests
 from PIL import Image
 
-from balancer import Deployment
-from conftest import Server
 from hitl_support import FAST, PDF, finish_job, wait_for
 from images import jpeg, png
 from spec_clients.hitl_client import GROUP_LEVELS, JOB_STATUSES, HitlClient
@@ -24,22 +21,9 @@ from spec_support import (IMAGE_COUNT, activate_hitl_project, all_rows, dataset_
                           imported_project, rows, trained_run, utc_day, zip_of)
 
 
-@pytest.fixture(params=["one server", "three servers and a worker"])
-def make_server(request, tmp_path):
-    """A factory for what the flows talk to: a server, or a balanced deployment, with these settings."""
-    started = []
-
-    def make(**settings):
-        if request.param == "one server":
-            started.append(Server(**settings))
-        else:
-            prefix = f"spec-{len(started)}-{os.path.basename(tmp_path)}"
-            started.append(Deployment(request.getfixturevalue("postgres"), request.getfixturevalue("seaweed"), prefix, **settings))
-        return started[-1]
-
-    yield make
-    for server in started:
-        server.stop()
+@pytest.fixture
+def make_server(make_any_server):
+    return make_any_server
 
 
 @pytest.fixture

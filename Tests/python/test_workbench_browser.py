@@ -95,9 +95,9 @@ def labels_of(server, key, project_id, job_id):
     return status, [label for image in status["annotations"].get("images", []) for label in image["labels"]]
 
 
-def test_label_review_reject_fix_approve_in_a_browser(make_server, site, browser):
+def test_label_review_reject_fix_approve_in_a_browser(make_any_server, site, browser):
     os.makedirs(ARTIFACTS, exist_ok=True)
-    server = make_server(**FAST)
+    server = make_any_server(**FAST)
     key = server.create_account("browser")
     project_id, annotator, reviewer = active_project(server, site, key)
     # The project's classes, one of them named like markup, through a JTheta annotation request.
