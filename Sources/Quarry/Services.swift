@@ -152,7 +152,7 @@ public final class Services: Sendable {
     public func recoverFromLastProcess() throws {
         try jobs.process.join()
         try settleAbandonedWork(unclaimed: true)
-        jobs.wake()
+        jobs.announce()
         let directory = blobs.temporaryDirectory
         for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(file)")
@@ -196,7 +196,7 @@ public final class Services: Sendable {
     /// to wait for another to take them over; every `ProcessRegistry.beatInterval`.
     public func keepAlive() throws {
         try jobs.process.beat()
-        if try settleAbandonedWork(unclaimed: false) > 0 { jobs.wake() }
+        if try settleAbandonedWork(unclaimed: false) > 0 { jobs.announce() }
     }
 
     /// In one transaction: the processes that have gone, their running jobs put back to wait (and with

@@ -28,6 +28,26 @@ public protocol Database: AnyObject, Sendable {
     /// Waits for the work in progress and closes every connection; later calls throw
     /// `StorageError.databaseClosed`.
     func close()
+
+    /// Wakes the processes listening on `channel` (PostgreSQL's NOTIFY), now, outside any transaction.
+    /// A hint only: it carries nothing, may be lost, and listeners poll as well. Nothing where one
+    /// process uses the database.
+    func notify(_ channel: String)
+
+    /// Calls `heard`, on a thread of the listener's, when some process notifies `channel`; nil where the
+    /// database has no such hints (SQLite).
+    func listen(_ channel: String, heard: @escaping @Sendable () -> Void) throws -> (any DatabaseListener)?
+}
+
+extension Database {
+    public func notify(_ channel: String) {}
+
+    public func listen(_ channel: String, heard: @escaping @Sendable () -> Void) throws -> (any DatabaseListener)? { nil }
+}
+
+/// A `Database.listen` going on; `stop` waits for it to end.
+public protocol DatabaseListener: AnyObject, Sendable {
+    func stop()
 }
 
 /// One connection, reached only inside `Database.read` and `Database.write`, and never kept past

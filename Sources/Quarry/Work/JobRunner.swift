@@ -46,6 +46,9 @@ final class JobRunner: Sendable {
 
     /// How often a process looks for work others queued, and for stops asked of its jobs elsewhere.
     static let pollInterval: Duration = .milliseconds(500)
+    /// Where processes sharing a PostgreSQL database hear of work queued or let go elsewhere at once
+    /// (`Database.notify`), rather than at their next look.
+    static let channel = "quarry_work"
 
     private let database: any Database
     let process: ProcessRegistry
@@ -58,6 +61,7 @@ final class JobRunner: Sendable {
     private let stops = Mutex<Set<String>>([])
     private let observers = Mutex<[JobKind: Observer]>([:])
     private let loop = Mutex<BackgroundLoop?>(nil)
+    private let listener = Mutex<(any DatabaseListener)?>(nil)
 
     /// `concurrency` says how many jobs of a kind run at once in this process; kinds it leaves out run
     /// one at a time. `devices` are those this process takes work for (`ProcessRegistry.devices`).
@@ -89,11 +93,24 @@ final class JobRunner: Sendable {
             guard loop == nil else { return }
             loop = BackgroundLoop(name: "quarry-jobs", interval: Self.pollInterval) { [weak self] in self?.claimWaitingWork() }
         }
+        do {
+            let heard = try database.listen(Self.channel) { [weak self] in self?.wake() }
+            listener.withLock { $0 = heard }
+        } catch {
+            // A hint only: the poll finds the work all the same.
+            FileHandle.standardError.write(Data("error: cannot listen for queued work, looking every \(Self.pollInterval): \(error)\n".utf8))
+        }
     }
 
     /// A job of `kind` was committed `pending`: look for work now rather than at the next poll.
     func submit(_ kind: JobKind, id: String) {
+        announce()
+    }
+
+    /// Work waits that any process may take: this one looks now, and the others hear of it.
+    func announce() {
         wake()
+        database.notify(Self.channel)
     }
 
     /// Looks for waiting work now rather than at the next poll.
@@ -120,6 +137,10 @@ final class JobRunner: Sendable {
     /// Stops claiming, and lets the performers (and the services they hold) go; the jobs under way see
     /// `Context.isClosing` through the work they run on.
     func stop() {
+        listener.withLock { listener in
+            listener?.stop()
+            listener = nil
+        }
         loop.withLock { loop in
             loop?.stop()
             loop = nil

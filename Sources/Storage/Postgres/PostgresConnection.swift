@@ -162,7 +162,7 @@ public final class PostgresConnection: Connection {
     }
 
     /// A connection kept past its closure would otherwise reach a freed handle.
-    private func open() throws -> OpaquePointer {
+    func open() throws -> OpaquePointer {
         guard let handle else { throw StorageError.databaseClosed }
         return handle
     }

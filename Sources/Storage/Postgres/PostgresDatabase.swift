@@ -22,6 +22,8 @@ public final class PostgresDatabase: Database {
     /// The threads inside `write`, so that a nested write traps instead of misbehaving.
     private let writers = Mutex<Set<UInt>>([])
     private let retries = Atomic<Int>(0)
+    /// For the listeners' connections of their own.
+    private let url: String
 
     /// How many times a write transaction may run in all before its conflict is thrown.
     static let maxAttempts = 10
@@ -36,6 +38,7 @@ public final class PostgresDatabase: Database {
     /// `StorageError.postgresMigrationFailed` or `StorageError.unknownMigrations` when the schema
     /// cannot be brought to this binary's.
     public init(url: String, migrations: [Migration], connections: Int = 8, connectTimeout: Int = 5) throws {
+        self.url = url
         pool = ConnectionPool(size: connections) { try PostgresConnection(url: url, connectTimeout: connectTimeout) }
         do {
             try pool.withConnection { try PostgresMigrator.migrate($0, to: migrations) }
@@ -124,5 +127,17 @@ public final class PostgresDatabase: Database {
     /// `read` or `write` deadlocks.
     public func close() {
         pool.close()
+    }
+}
+
+extension PostgresDatabase {
+    /// `pg_notify` on a pooled connection, outside a transaction, so it is delivered at once; a failure
+    /// is ignored, as the listeners poll as well.
+    public func notify(_ channel: String) {
+        try? pool.withConnection { try $0.notify(channel) }
+    }
+
+    public func listen(_ channel: String, heard: @escaping @Sendable () -> Void) throws -> (any DatabaseListener)? {
+        try PostgresListener(url: url, channel: channel, heard: heard)
     }
 }
