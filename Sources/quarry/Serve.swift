@@ -14,16 +14,7 @@ enum Serve {
         Allocator.keepLargeBlocks()
         // A client that vanishes mid-write must not kill the process; send() reports EPIPE instead.
         signal(SIGPIPE, SIG_IGN)
-        // Before READY=1: a SIGTERM that follows readiness at once must drain, not kill with the default action.
-        let stop = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            sources.append(source)
-        }
+        let stop = StopSignals()
 
         var settings = configuration.services
         settings.webhookBody = App.webhookBody
@@ -57,14 +48,7 @@ enum Serve {
         background.stop()
         Output.log("shutting down: finishing requests in flight")
         server.shutdown()
-        let grace = DispatchTimeInterval.nanoseconds(Int(configuration.limits.shutdownGrace.nanoseconds))
-        guard services.close(waitingUntil: .now() + grace) else {
-            // Exit handlers (OpenBLAS's among them) would wait on the work still going. Every commit is durable.
-            Output.log("warning: stopped with background work still going after the grace period; the next start marks it interrupted")
-            _exit(0)
-        }
-        Output.log("stopped")
-        withExtendedLifetime(sources) {}
+        StopSignals.close(services, grace: configuration.limits.shutdownGrace)
     }
 }
 

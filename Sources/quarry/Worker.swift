@@ -43,14 +43,7 @@ enum Worker {
         settings.workDevices = WorkDevices(names: Array(Set(devices)).sorted())
         ResourceLimits.raiseOpenFileLimit()
         Allocator.keepLargeBlocks()
-        let stop = DispatchSemaphore(value: 0)
-        let sources = [SIGTERM, SIGINT].map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            return source
-        }
+        let stop = StopSignals()
         let services = try Services(dataDirectory: configuration.dataDirectory, settings: settings)
         for device in settings.workDevices?.names ?? [] {
             if let problem = services.devices.unavailability(Device(device)!) {
@@ -73,12 +66,6 @@ enum Worker {
         systemd.stopping()
         loops.forEach { $0.stop() }
         Output.log("shutting down: work under way stops at its next safe point and waits for another process")
-        let grace = DispatchTimeInterval.nanoseconds(Int(configuration.limits.shutdownGrace.nanoseconds))
-        guard services.close(waitingUntil: .now() + grace) else {
-            Output.log("warning: stopped with work still going after the grace period; another process takes it over")
-            _exit(0)
-        }
-        Output.log("stopped")
-        withExtendedLifetime(sources) {}
+        StopSignals.close(services, grace: configuration.limits.shutdownGrace)
     }
 }

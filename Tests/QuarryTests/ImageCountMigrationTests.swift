@@ -36,20 +36,8 @@ struct ImageCountMigrationTests {
                     ALTER TABLE runs DROP COLUMN error_type; ALTER TABLE evaluations DROP COLUMN error_type;
                     ALTER TABLE model_exports DROP COLUMN error_type; ALTER TABLE import_jobs DROP COLUMN error_type;
                     DROP TABLE prelabel_jobs; ALTER TABLE tasks DROP COLUMN link_base; DROP INDEX tasks_project_created;
-                    ALTER TABLE runs DROP COLUMN data; ALTER TABLE evaluation_results DROP COLUMN details;
-                    ALTER TABLE evaluation_results DROP COLUMN classes; ALTER TABLE evaluations DROP COLUMN snapshot; DROP TABLE weights; DROP TABLE blob_holds; DROP TABLE processes;
-                    ALTER TABLE runs DROP COLUMN claimed_by; ALTER TABLE evaluations DROP COLUMN claimed_by;
-                    ALTER TABLE model_exports DROP COLUMN claimed_by; ALTER TABLE import_jobs DROP COLUMN claimed_by;
-                    ALTER TABLE webhook_deliveries DROP COLUMN claimed_by;
-                    ALTER TABLE runs DROP COLUMN attempts; ALTER TABLE evaluations DROP COLUMN attempts;
-                    ALTER TABLE model_exports DROP COLUMN attempts; ALTER TABLE import_jobs DROP COLUMN attempts;
-                    ALTER TABLE runs DROP COLUMN stop_requested; ALTER TABLE evaluations DROP COLUMN stop_requested;
-                    ALTER TABLE model_exports DROP COLUMN stop_requested; ALTER TABLE import_jobs DROP COLUMN stop_requested;
-                    ALTER TABLE runs DROP COLUMN device; ALTER TABLE runs DROP COLUMN last_checkpoint_blob;
-                    ALTER TABLE runs DROP COLUMN best_checkpoint_blob; ALTER TABLE runs DROP COLUMN data_blob;
-                    ALTER TABLE import_jobs DROP COLUMN archive_blob; ALTER TABLE import_jobs DROP COLUMN folder;
-                    ALTER TABLE import_jobs DROP COLUMN format; DROP INDEX runs_status; DROP INDEX evaluations_status;
-                    DROP INDEX model_exports_status; DROP INDEX import_jobs_status;
+                    ALTER TABLE runs DROP COLUMN data;
+                    \(MigrationRewind.sinceDetectionResults)
                     DELETE FROM schema_migrations WHERE version >= 13;
                     """)
             }
