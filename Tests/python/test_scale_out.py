@@ -132,6 +132,16 @@ def test_a_gpu_run_waits_for_a_worker_with_that_gpu_which_then_trains_it(postgre
         rows = postgres.psql(f"SELECT p.role, p.pid FROM runs r JOIN processes p ON p.id = r.claimed_by WHERE r.id = '{run_id}'",
                              url=settings["QUARRY_DATABASE_URL"])
         assert rows == [f"worker|{worker.pid}"]
+        # Its evaluation goes to the run's GPU too, which this server lacks but the worker offers.
+        body = {"experiment_id": exp_id, "run_id": run_id}
+        evaluation = requests.post(server.url + f"/api/evaluation/{project_id}", json=body, headers=auth(key)).json()["data"]
+        evaluated = wait_for(lambda: (lambda e: e if e["status"] in ("completed", "failed") else None)(
+            requests.get(server.url + f"/api/evaluation/{project_id}/{evaluation['eval_id']}", headers=auth(key)).json()["data"]),
+            timeout=120, what="the evaluation")
+        assert evaluated["status"] == "completed", evaluated
+        rows = postgres.psql(f"SELECT e.device, p.pid FROM evaluations e JOIN processes p ON p.id = e.claimed_by "
+                             f"WHERE e.id = '{evaluation['eval_id']}'", url=settings["QUARRY_DATABASE_URL"])
+        assert rows == [f"gpu:0|{worker.pid}"]
     finally:
         worker.terminate()
         assert worker.wait(timeout=60) == 0, log

@@ -21,6 +21,7 @@ public final class EvaluationService: Sendable {
     /// training and have the checkpoint) and the split, then queues the evaluation.
     public func create(accountID: String, projectID: String, request: EvaluationRequest) throws -> Evaluation {
         try request.validate()
+        let offered = try runs.offeredDevices()
         let evaluation = try database.write { db -> Evaluation in
             // A copy per attempt: on PostgreSQL this closure may run again after a serialization failure.
             var request = request
@@ -29,7 +30,7 @@ public final class EvaluationService: Sendable {
                                                   checkpoint: request.checkpoint, runs: runs, on: db)
             let splitIndex = request.splitIndex ?? run.config.splitIndex
             guard try SplitStore.exists(projectID: projectID, position: splitIndex, on: db) else { throw SplitError.notFound(splitIndex) }
-            (request.splitIndex, request.device) = (splitIndex, try devices.choose(request.device, preferring: run.config.device.primary))
+            (request.splitIndex, request.device) = (splitIndex, try devices.choose(request.device, preferring: run.config.device.primary, offered: offered))
             let evaluation = Evaluation(id: ID.make("eval"), projectID: projectID, request: request, status: .pending, error: nil,
                                         report: nil, snapshot: nil, skipped: 0, createdAt: Timestamp.now(), startedAt: nil, finishedAt: nil)
             try EvaluationStore.insert(evaluation, on: db)

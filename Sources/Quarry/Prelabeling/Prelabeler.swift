@@ -57,12 +57,13 @@ public final class Prelabeler: Sendable {
     /// computes on `device`, by default the run's when this server has it, else the first GPU, else the CPU.
     public func set(accountID: String, projectID: String, runID: String, checkpoint: RunCheckpoint = .best,
                     device: Device? = nil) throws -> Setting {
-        try database.write { db in
+        let offered = try runs.offeredDevices()
+        return try database.write { db in
             _ = try ProjectStore.owned(accountID: accountID, id: projectID, on: db)
             guard let run = try RunStore.find(id: runID, on: db), run.projectID == projectID else { throw TrainedModelError.runNotFound(runID) }
             _ = try TrainedModel.checkedRun(runID, experimentID: run.experimentID, projectID: projectID, checkpoint: checkpoint,
                                             runs: runs, on: db)
-            let setting = Setting(runID: runID, checkpoint: checkpoint, device: try runs.devices.choose(device, preferring: run.config.device.primary))
+            let setting = Setting(runID: runID, checkpoint: checkpoint, device: try runs.devices.choose(device, preferring: run.config.device.primary, offered: offered))
             try ProjectStore.setPrelabeler(setting, projectID: projectID, on: db)
             return setting
         }

@@ -51,14 +51,16 @@ public final class ComputeDevices: Sendable {
         if database.dialect == .sqlite { try check(selection) }
     }
 
-    /// The device asked for, refused with the reason when it is not here; with none asked for, the
-    /// `preferred` one (a run's first) when it is here, else the first GPU, else the CPU.
-    func choose(_ asked: Device?, preferring preferred: Device) throws(GPUUnavailable) -> Device {
+    /// The device asked for, refused with the reason when it is neither here nor `offered`; with none
+    /// asked for, the `preferred` one (a run's first) when it is here or offered, else the first GPU, else
+    /// the CPU. `offered` names the devices live processes sharing the database take work for
+    /// (`ProcessRegistry.live`): the job waits for one of them, so their devices are as good as this one's.
+    func choose(_ asked: Device?, preferring preferred: Device, offered: Set<String> = []) throws(GPUUnavailable) -> Device {
         if let asked {
-            try check(asked)
+            if !offered.contains(asked.description) { try check(asked) }
             return asked
         }
-        if unavailability(preferred) == nil { return preferred }
+        if unavailability(preferred) == nil || offered.contains(preferred.description) { return preferred }
         return gpus.count().count > 0 ? .gpu(0) : .cpu
     }
 

@@ -50,6 +50,11 @@ public final class RunService: Sendable {
         try devices.checkQueueable(config.device, on: database)
     }
 
+    /// The devices live processes sharing the database take work for (this one's among them).
+    func offeredDevices() throws -> Set<String> {
+        Set(try database.read { db in try ProcessRegistry.live(on: db) }.flatMap(\.devices))
+    }
+
     /// Why a pending run waits when no live process has the devices it asks for; nil when one has, or
     /// the run is not waiting.
     public func waitingReason(_ run: Run) throws -> String? {
