@@ -16,12 +16,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 
 from figure import Figure, readable
 from http_bench import QUARRY, free_port, wait_for_port
-from load_bench import (BLOCK, WARM_UP_REQUESTS, FileServer, Target, job_files, load_round, log_tail, percentile, prepare_hitl,
-                        prepare_jtheta, prepare_studio, stop_server)
+from load_bench import (BLOCK, MIX, REQUESTS as LOAD_REQUESTS, WARM_UP_REQUESTS, FileServer, Target, job_files, load_round,
+                        log_tail, percentile, prepare_hitl, prepare_jtheta, prepare_studio, stop_server)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Tests", "python"))
 
@@ -30,14 +31,16 @@ from seaweedfs import SeaweedFS  # noqa: E402
 
 # Six connections divide evenly over 1, 2 and 3 processes (6, 3 and 2 each).
 CONNECTIONS = 6
-REQUESTS = int(os.environ.get("BENCH_SCALE_REQUESTS", "2400"))  # per round and configuration, over all connections
+REQUESTS = int(os.environ.get("BENCH_SCALE_REQUESTS", "3600"))  # per round and configuration, over all connections
 ROUNDS = int(os.environ.get("BENCH_SCALE_ROUNDS", "5"))
 PROCESS_COUNTS = (1, 2, 3)
+WRITES = sum(count for kind, count in MIX if kind in ("create_job", "upload"))  # of every BLOCK requests
 BUCKET = "quarry-bench"
 REFERENCE = "SQLite, 1 process"
-if REQUESTS % (CONNECTIONS * BLOCK) or REQUESTS > 12000 or ROUNDS < 1:
+if REQUESTS % (CONNECTIONS * BLOCK) or REQUESTS > LOAD_REQUESTS or ROUNDS < 1:
     raise SystemExit(f"BENCH_SCALE_REQUESTS must be a multiple of {CONNECTIONS * BLOCK} (connections × the mix's block) "
-                     "and at most 12,000 (load_bench numbers each round's uploads from there), and BENCH_SCALE_ROUNDS at least 1")
+                     f"and at most {LOAD_REQUESTS} (BENCH_LOAD_REQUESTS: load_bench numbers each round's uploads from there), "
+                     "and BENCH_SCALE_ROUNDS at least 1")
 
 
 @dataclass
@@ -65,6 +68,8 @@ class Deployment:
     def __init__(self, name, root, admin_key, settings, processes):
         self.name = name
         self.work = os.path.join(root, name)
+        self.database = settings.get("QUARRY_DATABASE_URL", "").split("?")[0].rsplit("/", 1)[-1] or None
+        self.failures = []  # "round: request: answer", over every round
         self.servers = []  # (process, port, work folder)
         inherited = {k: v for k, v in os.environ.items() if not k.startswith(("QUARRY_DATABASE", "QUARRY_BLOB_STORE", "QUARRY_S3_"))}
         base = dict(inherited, QUARRY_ACCESS_LOG="0", QUARRY_ADMIN_KEY=admin_key, QUARRY_ALLOW_PRIVATE_URLS="1", **settings)
@@ -117,28 +122,43 @@ class Deployment:
         return problems
 
 
-def checked_round(deployment, label, result):
-    """Prints one round, and refuses to go on past errors, naming the first few."""
+def counted_round(deployment, label, result):
+    """Prints one round and the first few of its errors, which are kept: the rounds go on, so that one run shows
+    every configuration's figures, and the group fails at the end (see `run`)."""
+    errors = f", {len(result.failures)} ERRORS" if result.failures else ""
     print(f"  scale {deployment.name} {label}: {result.requests} requests in {result.seconds:.1f} s, {result.rate:.0f} req/s, "
-          f"p50 {percentile(result.latencies, 0.5):.1f} ms, p99 {percentile(result.latencies, 0.99):.1f} ms", flush=True)
-    if result.failures:
-        for failure in result.failures[:10]:
-            print("    " + failure)
-        raise RuntimeError(f"scale {deployment.name} {label}: {len(result.failures)} failed requests of {result.requests}")
+          f"p50 {percentile(result.latencies, 0.5):.1f} ms, p99 {percentile(result.latencies, 0.99):.1f} ms{errors}", flush=True)
+    for failure in result.failures[:3]:
+        print("    " + failure)
+    deployment.failures += [f"{label}: {failure}" for failure in result.failures]
     return result
 
 
-def measure(deployments):
+def rollbacks(postgres):
+    """Transactions rolled back so far, by database: on these write paths, serialization conflicts (retried, up to
+    10 attempts). PostgreSQL's statistics reach the view within a second or so of a transaction's end."""
+    time.sleep(1.5)
+    return {name: int(count) for name, count in (line.split("|") for line in postgres.psql(
+        "SELECT datname, xact_rollback FROM pg_stat_database WHERE datname IS NOT NULL"))}
+
+
+def measure(deployments, postgres):
     """A warm-up on each, then ROUNDS rounds, each running the same requests on every deployment in turn, the
     order rotated by one each round; returns {name: [(requests/s, p99 ms) per round]}."""
     for deployment in deployments:
-        checked_round(deployment, "warm-up", deployment.round(WARM_UP_REQUESTS, 0))
+        counted_round(deployment, "warm-up", deployment.round(WARM_UP_REQUESTS, 0))
+    before = rollbacks(postgres)
     measured = {deployment.name: [] for deployment in deployments}
     for r in range(ROUNDS):
         shift = r % len(deployments)
         for deployment in deployments[shift:] + deployments[:shift]:
-            result = checked_round(deployment, f"round {r + 1}", deployment.round(REQUESTS, 1 + r))
+            result = counted_round(deployment, f"round {r + 1}", deployment.round(REQUESTS, 1 + r))
             measured[deployment.name].append((result.rate, percentile(result.latencies, 0.99)))
+    after = rollbacks(postgres)
+    for deployment in deployments:
+        if deployment.database:
+            print(f"  scale {deployment.name}: PostgreSQL rolled back {after[deployment.database] - before[deployment.database]} "
+                  f"transactions over the {ROUNDS} rounds ({ROUNDS * REQUESTS * WRITES // BLOCK} of the requests write)", flush=True)
     return measured
 
 
@@ -173,7 +193,10 @@ def run():
             deployment.prepare(admin_key, files)
         print(f"  scale: {REQUESTS} requests a round over {CONNECTIONS} connections, {ROUNDS} rounds, "
               f"configurations: {', '.join(d.name for d in deployments)}", flush=True)
-        measured = measure(deployments)
+        measured = measure(deployments, postgres)
+        failed = [deployment for deployment in deployments if deployment.failures]
+        for deployment in failed:
+            print(deployment.log_tails())
     except Exception:
         for deployment in deployments:
             if deployment.servers:
@@ -191,6 +214,9 @@ def run():
             postgres.remove()
         files.stop()
         shutil.rmtree(root, ignore_errors=True)
-    if problems:
-        raise RuntimeError("; ".join(problems))
-    return figures(measured)
+    result = figures(measured)
+    if failed or problems:
+        for figure in result:
+            print("  not written: " + figure.line())
+        raise RuntimeError("; ".join(problems + [f"scale {d.name}: {len(d.failures)} failed requests" for d in failed]))
+    return result
