@@ -86,6 +86,33 @@ struct PostgresDatabaseTests {
         }
     }
 
+    /// Many writers reading and writing one row at once (a dataset's image count under concurrent uploads):
+    /// every write commits, the ones that lost a conflict taking turns under the retry lock.
+    @Test func writersContendingForOneRowAllCommit() throws {
+        let schema = Migration(version: 1, name: "counter", sql: """
+            CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+            INSERT INTO counter (id, n) VALUES (1, 0);
+            """)
+        let (writers, writes) = (8, 40)
+        try withPostgres(migrations: [schema], connections: writers) { database throws in
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: writers) { _ in
+                for _ in 0..<writes {
+                    do {
+                        try database.write { db throws in
+                            guard case .integer(let n) = try db.scalar("SELECT n FROM counter WHERE id = 1") else { throw Refusal() }
+                            try db.run("UPDATE counter SET n = ? WHERE id = 1", [n + 1])
+                        }
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                }
+            }
+            #expect(failures.withLock { $0 } == [])
+            #expect(try database.read { try $0.scalar("SELECT n FROM counter") } == .integer(Int64(writers * writes)))
+        }
+    }
+
     private let migrations = [
         Migration(version: 1, name: "log", sql: "CREATE TABLE log (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);"),
         // Slow, so that a second process starting at once meets it half done.

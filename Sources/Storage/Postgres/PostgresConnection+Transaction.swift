@@ -60,4 +60,17 @@ extension PostgresConnection {
         _ = try? execute("ROLLBACK")
         transactionFailure = failure
     }
+
+    /// Runs `body` holding a session advisory lock that every Quarry process takes for its transactions'
+    /// second and later attempts ("QuarryRt"). It is taken before `body` begins its transaction, so that
+    /// transaction's snapshot sees whatever the holder before it committed. Released however `body` ends;
+    /// a connection lost meanwhile takes the lock with it.
+    func holdingRetryLock<T>(_ body: () throws -> T) throws -> T {
+        try reconnectIfLost()
+        try execute("SELECT pg_advisory_lock(\(Self.retryLockKey))")
+        defer { _ = try? execute("SELECT pg_advisory_unlock(\(Self.retryLockKey))") }
+        return try body()
+    }
+
+    static let retryLockKey: Int64 = 0x5175_6172_7279_5274
 }
