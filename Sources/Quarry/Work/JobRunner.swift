@@ -62,6 +62,9 @@ final class JobRunner: Sendable {
     private let observers = Mutex<[JobKind: Observer]>([:])
     private let loop = Mutex<BackgroundLoop?>(nil)
     private let listener = Mutex<(any DatabaseListener)?>(nil)
+    /// Whether the last look for work failed: an outage is logged when it begins and when it ends, not
+    /// twice a second.
+    private let lookFailed = Atomic<Bool>(false)
 
     /// `concurrency` says how many jobs of a kind run at once in this process; kinds it leaves out run
     /// one at a time. `devices` are those this process takes work for (`ProcessRegistry.devices`).
@@ -172,9 +175,14 @@ final class JobRunner: Sendable {
                 }
                 for _ in 0..<waiting { dispatch(kind, perform) }
             }
+            if lookFailed.exchange(false, ordering: .relaxed) {
+                FileHandle.standardError.write(Data("looking for queued work again\n".utf8))
+            }
         } catch {
             // The database is away (a restart, the network): the next poll tries again.
-            FileHandle.standardError.write(Data("error: looking for queued work failed: \(error)\n".utf8))
+            if !lookFailed.exchange(true, ordering: .relaxed) {
+                FileHandle.standardError.write(Data("error: looking for queued work failed: \(error); trying every \(Self.pollInterval)\n".utf8))
+            }
         }
     }
 
