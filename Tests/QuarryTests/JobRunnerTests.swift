@@ -157,11 +157,12 @@ import Testing
         #expect(try fixture.row("finished").status == "completed")
         #expect(JobKind.run.afterLastAttempt.event == .interrupt && JobKind.evaluation.afterLastAttempt.event == .fail)
 
-        // Taken over: claimed again, one attempt more.
-        let runner = try Self.runner(fixture) { _ in .completed }
-        defer { runner.stop() }
+        // Taken over: claimed again, one attempt more. Heard from before the runner starts, as the jobs wait already.
+        let runner = JobRunner(database: fixture.services.database, work: WorkInFlight())
+        runner.register(.importJob) { _ in .completed }
         let reports = JobReports(runner, kind: .importJob)
-        runner.wake()
+        try runner.start()
+        defer { runner.stop() }
         #expect(reports.wait("going", .completed) && reports.wait("waiting", .completed))
         let attempts = try fixture.services.database.read { db in
             try db.queryOne("SELECT attempts FROM import_jobs WHERE id = 'going'")?.int("attempts")

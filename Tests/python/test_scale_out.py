@@ -112,20 +112,29 @@ def test_a_gpu_run_waits_for_a_worker_with_that_gpu_which_then_trains_it(postgre
     server = make_server(QUARRY_CUDA_LIBRARY="libcuda-not-installed.so.1", **settings)
     key = server.create_account("scale-worker")
     project_id = colour_project(server, key)
-    # This server has no GPU; on a shared database a worker with one may join, so the experiment is taken.
-    exp_id = experiment(server, key, project_id, device="gpu:0")
-    run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run", headers=auth(key)).json()["data"]["run_id"]
-    url = server.url + f"/api/training/{project_id}/runs/{run_id}"
-    waiting = requests.get(url, headers=auth(key)).json()["data"]
-    assert waiting["status"] == "pending" and "quarry worker --device gpu:0" in waiting["waiting_for"], waiting
-    devices = requests.get(server.url + "/api/system/devices", headers=auth(key)).json()["data"]
-    assert [d["id"] for d in devices["devices"]] == ["cpu"] and devices["cuda_available"] is False
-
-    worker, log = start_worker(settings, "gpu:0", **emulated_gpu())
+    # No process has a GPU and the deployment runs no worker: a GPU is refused at once, as on one box.
+    refused = requests.post(server.url + f"/api/training/{project_id}/experiments", headers=auth(key),
+                            json={"name": "early", "model": "small_cnn", "image_size": 8, "device": "gpu:0"})
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "GPU_NOT_AVAILABLE", refused.text
+    # A deployment with workers queues work for a GPU none of them has now: one with it may join.
+    cpu_worker, cpu_log = start_worker(settings, "cpu")
+    worker = None
     try:
-        listed = wait_for(lambda: (lambda d: d if len(d["devices"]) == 2 else None)(
+        exp_id = experiment(server, key, project_id, device="gpu:0")
+        run_id = requests.post(server.url + f"/api/training/{project_id}/experiments/{exp_id}/run",
+                               headers=auth(key)).json()["data"]["run_id"]
+        url = server.url + f"/api/training/{project_id}/runs/{run_id}"
+        waiting = requests.get(url, headers=auth(key)).json()["data"]
+        assert waiting["status"] == "pending" and "quarry worker --device gpu:0" in waiting["waiting_for"], waiting
+        devices = requests.get(server.url + "/api/system/devices", headers=auth(key)).json()["data"]
+        host = socket.gethostname()
+        assert [(d["id"], d.get("host")) for d in devices["devices"]] == [("cpu", None), ("cpu", host)]
+        assert devices["cuda_available"] is False
+
+        worker, log = start_worker(settings, "gpu:0", **emulated_gpu())
+        listed = wait_for(lambda: (lambda d: d if len(d["devices"]) == 3 else None)(
             requests.get(server.url + "/api/system/devices", headers=auth(key)).json()["data"]), what="the worker's GPU listed")
-        assert listed["devices"][1]["id"] == "gpu:0" and listed["devices"][1]["host"] == socket.gethostname()
+        assert ("gpu:0", host) in [(d["id"], d.get("host")) for d in listed["devices"]]
         assert listed["cuda_available"] is True and listed["default_selected"] == ["gpu:0"]
         done = finished(server, key, project_id, run_id, timeout=300)
         assert done["status"] == "completed" and "waiting_for" not in done, done
@@ -143,8 +152,9 @@ def test_a_gpu_run_waits_for_a_worker_with_that_gpu_which_then_trains_it(postgre
                              f"WHERE e.id = '{evaluation['eval_id']}'", url=settings["QUARRY_DATABASE_URL"])
         assert rows == [f"gpu:0|{worker.pid}"]
     finally:
-        worker.terminate()
-        assert worker.wait(timeout=60) == 0, log
+        for process, lines in [(cpu_worker, cpu_log)] + ([(worker, log)] if worker else []):
+            process.terminate()
+            assert process.wait(timeout=60) == 0, lines
 
 
 def test_a_worker_needs_the_shared_database_and_bucket_and_its_devices(postgres, seaweed):

@@ -44,11 +44,16 @@ public final class ComputeDevices: Sendable {
         for device in selection.devices ?? [] { try check(device) }
     }
 
-    /// Refuses a selection no process of the deployment could take: on SQLite, whose one server is the
-    /// only process, a GPU it lacks; on a shared database a worker with the GPU may join, so a run for it
-    /// is queued and waits (`RunService.waitingReason`).
-    func checkQueueable(_ selection: DeviceSelection, on database: any Database) throws(GPUUnavailable) {
-        if database.dialect == .sqlite { try check(selection) }
+    /// Refuses a selection no process of the deployment is likely to take: a GPU neither this server nor a
+    /// live process has, unless the deployment runs `quarry worker`s (one is live), where a worker with the
+    /// GPU may yet join, so a run for it is queued and waits (`RunService.waitingReason`). On SQLite this
+    /// server is the only process there will be; a deployment with no worker refuses a mistyped GPU at once.
+    func checkQueueable(_ selection: DeviceSelection, on database: any Database) throws {
+        let live = try database.read { db in try ProcessRegistry.live(on: db) }
+        let offered = Set(live.flatMap(\.devices))
+        for device in selection.devices ?? [] where unavailability(device) != nil && !offered.contains(device.description) {
+            guard live.contains(where: { $0.role == .worker }) else { try check(device); return }
+        }
     }
 
     /// The device asked for, refused with the reason when it is neither here nor `offered`; with none

@@ -74,7 +74,7 @@ public struct ExperimentService: Sendable {
 
     /// A GPU no process could take is refused when the experiment is saved, not when it first runs
     /// (`validate` has checked that the selection is one).
-    private func checkDevice(_ config: ExperimentConfig) throws(GPUUnavailable) {
+    private func checkDevice(_ config: ExperimentConfig) throws {
         try devices.checkQueueable(config.device, on: database)
     }
 
