@@ -8,9 +8,11 @@ the form and the pre-labeler offer the runs the runs list read (no read of their
 annotation request (sent through the API) are listed with the model's class for each image, read again in place and
 not at all while the tab is in the background. The experiment's name
 shows as text everywhere. Screenshots go to .build/test-artifacts/dashboard-export-*.png."""
+import contextlib
 import io
 import json
 import os
+import sqlite3
 import threading
 
 import numpy as np
@@ -100,15 +102,30 @@ def trained_colours(server, key):
     return project_id, exp_id, run_id
 
 
+def blob_bytes(data, blob):
+    """A blob of the server's local store: a row of blobs/inline.sqlite, or a file named by its id."""
+    with contextlib.closing(sqlite3.connect(os.path.join(data, "blobs", "inline.sqlite"), timeout=10)) as db:
+        row = db.execute("SELECT data FROM inline_blobs WHERE id = ?", (blob,)).fetchone()
+    if row:
+        return bytes(row[0])
+    (path,) = [os.path.join(folder, blob) for folder, _, files in os.walk(os.path.join(data, "blobs")) if blob in files]
+    with open(path, "rb") as f:
+        return f.read()
+
+
 class stalled_checkpoint:
     """The run's last checkpoint as a named pipe: whatever reads it waits until `release` writes the bytes in
-    (from a thread, as opening a pipe to write waits for its reader), then the file is put back as it was."""
+    (from a thread, as opening a pipe to write waits for its reader), then the file is put back whole. The
+    checkpoint is a blob, which no pipe can stand in for, so it is moved to where a Quarry from before kept
+    checkpoints, a file of the run's folder, which Quarry reads when the run's row names no blob."""
 
     def __init__(self, server, run_id):
+        with contextlib.closing(sqlite3.connect(os.path.join(server.data, "quarry.sqlite"), timeout=10)) as db, db:
+            (blob,) = db.execute("SELECT last_checkpoint_blob FROM runs WHERE id = ?", (run_id,)).fetchone()
+            db.execute("UPDATE runs SET last_checkpoint_blob = NULL WHERE id = ?", (run_id,))
+        self.data = blob_bytes(server.data, blob)
         self.path = os.path.join(server.data, "runs", run_id, "last.ckpt")
-        with open(self.path, "rb") as f:
-            self.data = f.read()
-        os.remove(self.path)
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
         os.mkfifo(self.path)
 
     def release(self):

@@ -20,7 +20,11 @@ struct RunFiles: Sendable {
     /// The checkpoint's file as stored (`CheckpointFile`'s format), or nil when the run has none.
     func checkpointBytes(_ runID: String, _ which: RunCheckpoint) throws -> [UInt8]? {
         if let blob = try database.read({ db in try RunStore.checkpointBlob(runID, which, on: db) }) { return try blobs.read(blob) }
-        return FileManager.default.contents(atPath: legacyPath(runID, which)).map(Array.init)
+        // Read to its end, whatever its size says (a pipe says none).
+        return FileHandle(forReadingAtPath: legacyPath(runID, which)).map { file in
+            defer { try? file.close() }
+            return Array(file.readDataToEndOfFile())
+        }
     }
 
     func hasCheckpoint(_ runID: String, _ which: RunCheckpoint, on db: any Connection) throws -> Bool {
