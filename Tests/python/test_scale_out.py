@@ -6,6 +6,7 @@ import io
 import os
 import socket
 import subprocess
+import tempfile
 import zipfile
 
 import requests

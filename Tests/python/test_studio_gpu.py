@@ -5,7 +5,6 @@ same experiment does, its evaluation runs on the run's device, and onnxruntime o
 evaluation's predictions; two GPUs train data-parallel as one does. Then what goes wrong: an absent
 GPU, device memory running out, a device lost mid-run."""
 import io
-import os
 
 import numpy as np
 import onnxruntime as ort
