@@ -51,8 +51,8 @@ import Testing
     }
 
     /// A runner of its own on the fixture's database, performing import jobs by `work`, claiming.
-    static func runner(_ fixture: Fixture, concurrency: Int = 1, _ work: @escaping JobRunner.Performer) throws -> JobRunner {
-        let runner = JobRunner(database: fixture.services.database, work: WorkInFlight(), concurrency: [.importJob: concurrency])
+    static func runner(_ fixture: Fixture, _ work: @escaping JobRunner.Performer) throws -> JobRunner {
+        let runner = JobRunner(database: fixture.services.database, work: WorkInFlight())
         runner.register(.importJob, work)
         try runner.start()
         return runner
