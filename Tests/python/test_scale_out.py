@@ -127,6 +127,8 @@ def test_a_gpu_run_waits_for_a_worker_with_that_gpu_which_then_trains_it(postgre
         url = server.url + f"/api/training/{project_id}/runs/{run_id}"
         waiting = requests.get(url, headers=auth(key)).json()["data"]
         assert waiting["status"] == "pending" and "quarry worker --device gpu:0" in waiting["waiting_for"], waiting
+        (listed_run,) = requests.get(server.url + f"/api/training/{project_id}/runs", headers=auth(key)).json()["data"]
+        assert listed_run["waiting_for"] == waiting["waiting_for"], listed_run
         devices = requests.get(server.url + "/api/system/devices", headers=auth(key)).json()["data"]
         host = socket.gethostname()
         assert [(d["id"], d.get("host")) for d in devices["devices"]] == [("cpu", None), ("cpu", host)]

@@ -64,12 +64,12 @@ struct StudioRuns: Sendable {
 
     func get(_ request: Request, _ account: Account) throws -> Response {
         let run = try run(request, account)
-        return Studio.ok(RunBody(run, waitingFor: try services.runs.waitingReason(run)))
+        return Studio.ok(RunBody(run, waitingFor: try services.runs.waitingReasons([run])[0]))
     }
 
     func list(_ request: Request, _ account: Account) throws -> Response {
         let runs = try services.runs.list(accountID: account.id, projectID: request.parameter("project_id") ?? "")
-        return Studio.ok(try runs.map { RunBody($0, waitingFor: try services.runs.waitingReason($0)) })
+        return Studio.ok(zip(runs, try services.runs.waitingReasons(runs)).map { RunBody($0, waitingFor: $1) })
     }
 
     func metrics(_ request: Request, _ account: Account) throws -> Response {

@@ -46,7 +46,7 @@ public final class ComputeDevices: Sendable {
 
     /// Refuses a selection no process of the deployment is likely to take: a GPU neither this server nor a
     /// live process has, unless the deployment runs `quarry worker`s (one is live), where a worker with the
-    /// GPU may yet join, so a run for it is queued and waits (`RunService.waitingReason`). On SQLite this
+    /// GPU may yet join, so a run for it is queued and waits (`RunService.waitingReasons`). On SQLite this
     /// server is the only process there will be; a deployment with no worker refuses a mistyped GPU at once.
     func checkQueueable(_ selection: DeviceSelection, on database: any Database) throws {
         let live = try database.read { db in try ProcessRegistry.live(on: db) }

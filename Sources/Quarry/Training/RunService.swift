@@ -55,15 +55,18 @@ public final class RunService: Sendable {
         Set(try database.read { db in try ProcessRegistry.live(on: db) }.flatMap(\.devices))
     }
 
-    /// Why a pending run waits when no live process has the devices it asks for; nil when one has, or
-    /// the run is not waiting.
-    public func waitingReason(_ run: Run) throws -> String? {
-        guard run.status == .pending else { return nil }
-        let needed = run.config.device.names
-        let offered = try database.read { db in try ProcessRegistry.live(on: db) }
-        guard !offered.contains(where: { Set(needed).isSubset(of: $0.devices) }) else { return nil }
-        return "no live Quarry process has \(needed.joined(separator: " and ")): it waits for `quarry worker "
-            + needed.map { "--device \($0)" }.joined(separator: " ") + "` on a machine that has it"
+    /// For each run, why it waits when it is pending and no live process has the devices it asks for;
+    /// nil when one has, or the run is not waiting. The live processes are read once, and only when some
+    /// run is pending: a listing of finished runs reads nothing more.
+    public func waitingReasons(_ runs: [Run]) throws -> [String?] {
+        guard runs.contains(where: { $0.status == .pending }) else { return runs.map { _ in nil } }
+        let offered = try database.read { db in try ProcessRegistry.live(on: db) }.map { Set($0.devices) }
+        return runs.map { run in
+            let needed = run.config.device.names
+            guard run.status == .pending, !offered.contains(where: { Set(needed).isSubset(of: $0) }) else { return nil }
+            return "no live Quarry process has \(needed.joined(separator: " and ")): it waits for `quarry worker "
+                + needed.map { "--device \($0)" }.joined(separator: " ") + "` on a machine that has it"
+        }
     }
 
     /// Starts a run of the experiment's configuration as it is now.
