@@ -37,8 +37,8 @@ public final class Services: Sendable {
         public var zipLimits = ZipLimits()
         /// Runs training at once (`QUARRY_TRAINING_CONCURRENCY`) in this process; the rest wait their turn.
         public var trainingConcurrency = 1
-        /// Whether this process claims queued work (`quarry serve` and `quarry worker` do; admin commands,
-        /// which run beside a live server, do not).
+        /// Whether this process claims queued work from the start (`quarry serve` does; `quarry worker` starts
+        /// once its devices are checked, `startWork`; admin commands, which run beside a live server, never).
         public var performsWork = true
         /// The devices it takes work for (`quarry worker --device`); nil for every device it has.
         public var workDevices: WorkDevices?
@@ -142,7 +142,13 @@ public final class Services: Sendable {
         modelExports = ModelExportService(database: database, blobs: blobs, runs: runs)
         imports = ImportService(database: database, blobs: blobs, limits: settings.imageLimits, zipLimits: settings.zipLimits,
                                 importRoot: settings.importRoot, jobs: jobs)
-        if settings.performsWork { try jobs.start() }
+        if settings.performsWork { try startWork() }
+    }
+
+    /// Begins claiming queued work: at once for a process made with `performsWork`, else when the caller
+    /// has checked what it must first (`quarry worker`, its devices).
+    public func startWork() throws {
+        try jobs.start()
     }
 
     /// Settles what the last server process left behind, before this one serves: the jobs of processes

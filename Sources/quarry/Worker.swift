@@ -40,6 +40,8 @@ enum Worker {
                 """)
         }
         settings.isWorker = true
+        // Claiming starts once the devices are checked: a worker refused for a GPU it lacks takes no job first.
+        settings.performsWork = false
         settings.workDevices = WorkDevices(names: Array(Set(devices)).sorted())
         ResourceLimits.raiseOpenFileLimit()
         Allocator.keepLargeBlocks()
@@ -52,6 +54,7 @@ enum Worker {
             }
         }
         try services.recoverFromLastProcess()
+        try services.startWork()
         let offered = settings.workDevices?.description ?? ""
         Output.log("worker taking work for \(offered)")
         let systemd = SystemdNotify()
